@@ -1,0 +1,72 @@
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from zhenjie.api.schemas import ERRORS, AreaBrief, UnitBrief
+
+from .login import log_in
+from .policy import current_policy
+from .queries import my_posts
+
+router = Router(tags=["认证与用户"])
+
+
+class TokenIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, **ERRORS}, summary="用户名和密码换取令牌")
+def issue_token(request, payload: TokenIn):
+    """连续失败达到安全策略上限将锁定账号(与网页登录共用计数)。"""
+    from .models import ApiToken
+
+    user = log_in(request, payload.username, payload.password, channel="api")
+    row, token = ApiToken.issue(user, timedelta(hours=current_policy().token_lifetime_hours))
+    return {"token": token, "expires_at": row.expires_at}
+
+
+@router.post("/auth/revoke", response={204: None, **ERRORS}, summary="注销当前令牌")
+def revoke_token(request):
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return Status(204, None)
+
+
+class RoleOut(Schema):
+    code: str
+    label: str
+
+
+class PostOut(Schema):
+    id: int
+    title: str
+    unit: UnitBrief
+    roles: list[RoleOut]
+    jurisdiction: AreaBrief | None
+
+    @staticmethod
+    def resolve_roles(post):
+        return [{"code": role.code, "label": role.label} for role in post.roles.all()]
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    kind: str
+    posts: list[PostOut]
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户及其岗位、辖区")
+def me(request):
+    user = request.auth
+    return {"id": user.pk, "username": user.username, "full_name": user.full_name, "kind": user.kind, "posts": list(my_posts(user))}

@@ -1,0 +1,136 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from .roles import RoleCode
+
+
+class User(AbstractUser):
+    """A person who logs in: staff (with posts) or a citizen (with none)."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "工作人员"
+        CITIZEN = "citizen", "群众"
+
+    full_name = models.CharField("姓名", max_length=32, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.STAFF)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.Model):
+    code = models.CharField("代码", max_length=32, primary_key=True, choices=RoleCode.choices)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+    @property
+    def label(self) -> str:
+        return self.get_code_display()
+
+
+class Post(models.Model):
+    """A person's seat in a unit: the roles they act in and the area subtree they may act on."""
+
+    user = models.ForeignKey(User, verbose_name="人员", on_delete=models.CASCADE, related_name="posts")
+    unit = models.ForeignKey("units.Unit", verbose_name="机构", on_delete=models.PROTECT, related_name="posts")
+    title = models.CharField("岗位名称", max_length=64)
+    roles = models.ManyToManyField(Role, verbose_name="角色", related_name="posts")
+    jurisdiction = models.ForeignKey(
+        "areas.Area",
+        verbose_name="辖区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="posts",
+        help_text="岗位可查看和办理的区划范围(含下级)；部门联络员只办理本部门收到的事项，不设辖区",
+    )
+    is_active = models.BooleanField("在岗", default=True)
+    started_on = models.DateField("任职日期", default=timezone.localdate)
+
+    class Meta:
+        verbose_name = "岗位"
+        verbose_name_plural = "岗位"
+        indexes = [
+            models.Index(fields=["user", "is_active"], name="post_user_active"),
+            models.Index(fields=["unit", "is_active"], name="post_unit_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.title}"
+
+
+class SecurityPolicy(models.Model):
+    """Settings the security administrator may change; one row."""
+
+    max_failed_logins = models.PositiveSmallIntegerField("连续失败次数上限", default=5)
+    failure_window_minutes = models.PositiveSmallIntegerField("失败计数时间窗(分钟)", default=15)
+    lockout_minutes = models.PositiveSmallIntegerField("锁定时长(分钟)", default=15)
+    idle_timeout_minutes = models.PositiveSmallIntegerField("空闲自动退出(分钟)", default=30)
+    token_lifetime_hours = models.PositiveSmallIntegerField("接口令牌有效期(小时)", default=12)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "安全策略"
+        verbose_name_plural = "安全策略"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(max_failed_logins__gte=3), name="policy_failed_logins_min"),
+            models.CheckConstraint(condition=models.Q(idle_timeout_minutes__gte=5), name="policy_idle_min"),
+        ]
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept for the lock-out count and for the security administrator."""
+
+    username = models.CharField("用户名", max_length=150)
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    channel = models.CharField("渠道", max_length=8, default="web")
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"
+        indexes = [models.Index(fields=["username", "at"], name="loginfailure_user_at")]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, lifetime: timedelta) -> tuple["ApiToken", str]:
+        token = secrets.token_urlsafe(32)
+        row = cls.objects.create(user=user, digest=cls.digest_of(token), expires_at=timezone.now() + lifetime)
+        return row, token

@@ -1,0 +1,121 @@
+"""The JSON API (Django Ninja) under /api/: token login, bearer auth, and one error shape.
+
+Every error is {code, message, fields} with a Chinese message: 400 bad input, 401 not logged in,
+403 not allowed, 404 missing or outside the jurisdiction, 409 conflict. Endpoints live in each
+app's api.py and call the same queries and actions as the pages."""
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from zhenjie.accounts.models import ApiToken
+from zhenjie.kernel.errors import ActionError
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request, token):
+        if not token or len(token) > 200:
+            return None
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        request.api_token = row
+        return row.user
+
+
+class SessionCookieAuth(APIKeyCookie):
+    """The logged-in browser session (pages calling the API); CSRF-checked for writes."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="镇街综合治理平台 API",
+    version="1.0",
+    description="乡镇(街道)综合治理平台接口。先用 POST /api/auth/token 取得令牌，再以 `Authorization: Bearer <令牌>` 访问。"
+    "错误统一返回 {code, message, fields}。",
+    urls_namespace="api",
+    auth=[BearerAuth(), SessionCookieAuth()],
+)
+
+# Pydantic error types → what a person should be told.
+_MESSAGES = {
+    "missing": "必填",
+    "string_too_long": "过长",
+    "string_too_short": "过短",
+    "too_long": "条目过多",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "string_type": "须为文本",
+    "greater_than_equal": "数值过小",
+    "greater_than": "数值过小",
+    "less_than_equal": "数值过大",
+    "less_than": "数值过大",
+    "datetime_parsing": "日期时间格式不正确",
+    "datetime_from_date_parsing": "日期时间格式不正确",
+    "date_parsing": "日期格式不正确",
+    "date_from_datetime_parsing": "日期格式不正确",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "须为 JSON 对象",
+    "dict_type": "须为 JSON 对象",
+    "list_type": "须为列表",
+    "value_error": "取值不正确",
+}
+
+
+def error_response(request, status: int, code: str, message: str, fields: dict | None = None):
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+@api.exception_handler(ActionError)
+def _action_error(request, error: ActionError):
+    return error_response(request, error.status, error.code, error.message, error.fields)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, error: ValidationError):
+    fields = {}
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        name = ".".join(location) or "body"
+        fields.setdefault(name, _MESSAGES.get(item.get("type", ""), "格式不正确"))
+    summary = "；".join(f"{name}：{message}" for name, message in list(fields.items())[:5])
+    return error_response(request, 400, "invalid", f"输入有误（{summary}）", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, error):
+    return error_response(request, 401, "auth.required", "请先登录，或提供有效的令牌")
+
+
+@api.exception_handler(AuthorizationError)
+def _forbidden(request, error):
+    return error_response(request, 403, "auth.forbidden", "您没有权限执行此操作")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, error):
+    return error_response(request, 404, "not_found", "记录不存在或不在您的辖区内")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, error: HttpError):
+    messages = {400: "请求格式不正确", 401: "请先登录，或提供有效的令牌", 403: "您没有权限执行此操作", 405: "不支持该请求方法", 429: "请求过于频繁，请稍后再试"}
+    return error_response(request, error.status_code, "http.error", messages.get(error.status_code, str(error)))

@@ -1,0 +1,55 @@
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Field, Path, Schema
+
+# Database ids are 64-bit: anything larger is not an id, and is answered 400 before any query.
+MAX_ID = 2**63 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="记录ID")]
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="稳定的错误代码，如 case.conflict")
+    message: str = Field(description="给用户看的中文说明")
+    fields: dict[str, str] = Field(default_factory=dict, description="出错的字段及原因")
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=100_000, description="页码，从1开始")
+    page_size: int = Field(20, ge=1, le=100, description="每页条数，最多100")
+
+
+def page_of(rows, query: PageQuery) -> dict:
+    """Two queries whatever the rows: the count and the page."""
+    start = (query.page - 1) * query.page_size
+    return {"count": rows.count(), "page": query.page, "page_size": query.page_size, "items": list(rows[start : start + query.page_size])}
+
+
+class AreaBrief(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+class UnitBrief(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class CaseBrief(Schema):
+    id: int
+    kind: str
+    number: str
+    title: str
+    state: str
+    state_label: str
+    area: AreaBrief
+    opened_at: datetime
+    due_at: datetime | None
+    due_uncertain: bool
+    closed_at: datetime | None

@@ -1,0 +1,46 @@
+from django.db.models import QuerySet
+
+from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.scoping import reach_of, visible_areas
+
+from .models import Area
+
+
+def areas_for(user) -> QuerySet[Area]:
+    return visible_areas(user).select_related("parent")
+
+
+def get_area_for(user, pk) -> Area:
+    try:
+        return areas_for(user).get(pk=pk)
+    except (Area.DoesNotExist, ValueError, TypeError):
+        raise NotFound("area.not_found", "区划不存在或不在您的辖区内") from None
+
+
+def jurisdiction_roots_for(user) -> QuerySet[Area]:
+    """The top areas of the user's jurisdiction (one per root path)."""
+    return Area.objects.filter(path__in=reach_of(user).paths).order_by("path")
+
+
+def children_for(user, area: Area | None) -> QuerySet[Area]:
+    """Children of an area the user may see, or their jurisdiction roots when no area is given."""
+    if area is None:
+        return jurisdiction_roots_for(user)
+    return areas_for(user).filter(parent=area).order_by("sort_order", "path")
+
+
+def feature_collection(areas) -> dict:
+    """GeoJSON for the map: one feature per area that has a boundary."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": area.pk,
+                "geometry": area.boundary,
+                "properties": {"id": area.pk, "name": area.name, "code": area.code, "level": area.level},
+            }
+            for area in areas
+            if area.boundary
+        ],
+    }

@@ -1,0 +1,61 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
+# still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def world(db):
+    from zhenjie.testing import make_world
+
+    return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Cached policy, calendar and per-user reach must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    from zhenjie.kernel.calendar import forget_calendar
+
+    cache.clear()
+    forget_calendar()
+    yield
+    cache.clear()
+    forget_calendar()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+    # The machine's network is closed; without these Chromium keeps trying to reach Google.
+    "--disable-background-networking", "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless. Skipped where it is not installed, unless CI requires it."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("ZHENJIE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run should have installed it")
+        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts():
+    """Where browser tests leave their screenshots (test-artifacts/, not committed)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder

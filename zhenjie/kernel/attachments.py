@@ -1,0 +1,105 @@
+"""Files attached to cases, stored once by SHA-256 (evidence must be provably unchanged).
+
+What a file *is* is read from its first bytes, not from its name or the browser's say-so; an
+image must also open as one. Sizes and kinds allowed per purpose are below; a deployment may
+lower ATTACHMENT_MAX_BYTES in settings."""
+
+import hashlib
+import io
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from PIL import Image, UnidentifiedImageError
+
+from .errors import Rejected
+from .models import Attachment, Blob, Case
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+DOCUMENT_TYPES = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+VIDEO_TYPES = {"video/mp4"}
+ALLOWED = {
+    "photo": IMAGE_TYPES,
+    "evidence": IMAGE_TYPES | DOCUMENT_TYPES | VIDEO_TYPES,
+    "document": DOCUMENT_TYPES | IMAGE_TYPES,
+}
+DEFAULT_MAX_BYTES = {"photo": 10 * 1024 * 1024, "evidence": 50 * 1024 * 1024, "document": 20 * 1024 * 1024}
+TYPE_LABELS = {"photo": "图片(JPG、PNG、WebP、GIF)", "evidence": "图片、PDF、Word、Excel或MP4视频", "document": "PDF、Word、Excel或图片"}
+
+
+def sniff_content_type(head: bytes, name: str) -> str | None:
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    if head.startswith(b"PK\x03\x04"):
+        suffix = PurePosixPath(name.lower()).suffix
+        return {
+            ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }.get(suffix)
+    return None
+
+
+def max_bytes(purpose: str) -> int:
+    configured = getattr(settings, "ATTACHMENT_MAX_BYTES", {})
+    return configured.get(purpose, DEFAULT_MAX_BYTES[purpose])
+
+
+def check_file(content: bytes, name: str, purpose: str, field: str = "file") -> str:
+    """The content type of an acceptable file, or Rejected with the reason in Chinese."""
+    if purpose not in ALLOWED:
+        raise ValueError(f"unknown attachment purpose {purpose!r}")
+    if not content:
+        raise Rejected("file.empty", "文件为空，请重新选择", field=field)
+    limit = max_bytes(purpose)
+    if len(content) > limit:
+        raise Rejected(
+            "file.too_large", f"文件过大：{len(content) / 1048576:.1f} MB，上限为 {limit // 1048576} MB", field=field
+        )
+    content_type = sniff_content_type(content[:16], name)
+    if content_type not in ALLOWED[purpose]:
+        raise Rejected("file.type_not_allowed", f"文件类型不支持，请上传{TYPE_LABELS[purpose]}", field=field)
+    if content_type in IMAGE_TYPES:
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise Rejected("file.broken_image", "图片已损坏或无法识别，请重新拍摄或选择", field=field) from None
+    return content_type
+
+
+def blob_path(sha256: str) -> str:
+    return f"blobs/{sha256[:2]}/{sha256}"
+
+
+def store(content: bytes, name: str, purpose: str, *, case: Case | None, actor, field: str = "file") -> Attachment:
+    """Check and keep a file; the file is written before the row, and the same content is kept once."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("attachments.store() must run inside the caller's transaction")
+    content_type = check_file(content, name, purpose, field)
+    sha256 = hashlib.sha256(content).hexdigest()
+    path = blob_path(sha256)
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(content))
+    blob, _ = Blob.objects.get_or_create(sha256=sha256, defaults={"size": len(content), "content_type": content_type})
+    clean_name = PurePosixPath(name.replace("\\", "/")).name[:200] or "file"
+    return Attachment.objects.create(blob=blob, case=case, name=clean_name, purpose=purpose, uploaded_by=actor)
+
+
+def open_blob(blob: Blob):
+    return default_storage.open(blob_path(blob.sha256), "rb")

@@ -1,0 +1,144 @@
+"""The journal (全过程记录): append-only, hash-chained. See JOURNAL.md beside this file.
+
+record() must be called inside the transaction of the change it records, so that the change and
+its entry land together or not at all. verify() walks every chain and names the first entry that
+does not match."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timezone as dt_timezone
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Case, JournalEntry, JournalHead
+
+GENESIS = "0" * 64
+RULES_CHAIN = "rules"  # lists, calendars, settings and other county-wide rules
+
+
+def chain_for_case(case: Case) -> str:
+    """One chain per township (the area path to township level), one for county-level cases."""
+    return case.area.path[:9]
+
+
+def _normalised(data: dict | None) -> dict:
+    # Round-trip through JSON so the hash is computed from exactly what the database returns.
+    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def compute_hash(entry: JournalEntry) -> str:
+    payload = {
+        "chain": entry.chain,
+        "seq": entry.seq,
+        "prev": entry.prev_hash,
+        "case": entry.case_id,
+        "subject": entry.subject,
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "verb": entry.verb,
+        "summary": entry.summary,
+        "from": entry.from_state,
+        "to": entry.to_state,
+        "note": entry.note,
+        "data": entry.data,
+        "at": entry.created_at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    *,
+    actor,
+    verb: str,
+    case: Case | None = None,
+    subject: str = "",
+    chain: str | None = None,
+    summary: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict | None = None,
+) -> JournalEntry:
+    """Append one entry. Locks the chain's head row until the surrounding transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("journal.record() must run inside the transaction of the change it records")
+    chain = chain or (chain_for_case(case) if case is not None else RULES_CHAIN)
+    JournalHead.objects.bulk_create([JournalHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True)
+    head = JournalHead.objects.select_for_update().get(chain=chain)
+    entry = JournalEntry(
+        chain=chain,
+        seq=head.seq + 1,
+        case=case,
+        subject=subject,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(getattr(actor, "display_name", "") or "系统")[:64],
+        verb=verb,
+        summary=summary[:200],
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=_normalised(data),
+        created_at=timezone.now(),
+        prev_hash=head.hash,
+    )
+    entry.hash = compute_hash(entry)
+    entry.save(force_insert=True)
+    head.seq, head.hash = entry.seq, entry.hash
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def entries_for_case(case: Case):
+    return JournalEntry.objects.filter(case=case).select_related("actor").order_by("created_at", "seq")
+
+
+@dataclass(frozen=True)
+class Break:
+    chain: str
+    seq: int
+    entry_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"链 {self.chain} 第 {self.seq} 条" + (f"(记录ID {self.entry_id})" if self.entry_id else "")
+        return f"{where}：{self.reason}"
+
+
+def verify(chain: str | None = None, batch: int = 5000) -> list[Break]:
+    """Check every chain (or one); return the first break of each broken chain."""
+    heads = JournalHead.objects.all() if chain is None else JournalHead.objects.filter(chain=chain)
+    chains = {head.chain: head for head in heads}
+    # A chain with entries but no head means the head row was deleted.
+    entries = JournalEntry.objects.all() if chain is None else JournalEntry.objects.filter(chain=chain)
+    for name in entries.values_list("chain", flat=True).distinct():
+        chains.setdefault(name, None)
+    return [found for name in sorted(chains) if (found := _verify_chain(name, chains[name], batch))]
+
+
+def _verify_chain(chain: str, head: JournalHead | None, batch: int) -> Break | None:
+    expected_seq, prev_hash = 1, GENESIS
+    last_id = 0
+    while True:
+        rows = list(JournalEntry.objects.filter(chain=chain, seq__gte=expected_seq).order_by("seq")[:batch])
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return Break(chain, expected_seq, None, f"缺少第 {expected_seq} 条(已被删除)，其后一条为第 {entry.seq} 条")
+            if entry.prev_hash != prev_hash:
+                return Break(chain, entry.seq, entry.pk, "与前一条的链接不符(前一条被改动或删除)")
+            if compute_hash(entry) != entry.hash:
+                return Break(chain, entry.seq, entry.pk, "内容与哈希不符(记录被改动)")
+            prev_hash, expected_seq, last_id = entry.hash, entry.seq + 1, entry.pk
+    last_seq = expected_seq - 1
+    if head is None:
+        return Break(chain, last_seq, last_id or None, "链头记录缺失")
+    if head.seq != last_seq or head.hash != prev_hash:
+        if head.seq > last_seq:
+            return Break(chain, last_seq + 1, None, f"链尾第 {last_seq + 1} 至 {head.seq} 条已被删除")
+        return Break(chain, head.seq, None, "链头与最后一条记录不符")
+    return None

@@ -1,0 +1,264 @@
+"""The tables every domain shares: the case header, assignments (the inbox), the journal,
+numbering, files, notifications and the working-day calendar. Rules live in the modules beside
+this one (workflow.py, journal.py, deadlines.py, numbering.py, attachments.py), not in save()."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", "工作日"
+    NATURAL_DAYS = "natural_days", "自然日"
+    HOURS = "hours", "小时"
+
+
+class Case(models.Model):
+    """The common header of anything handled against a deadline. Each domain keeps its own
+    detail table beside it (one-to-one) and declares its states in a workflow."""
+
+    kind = models.CharField("类型", max_length=32)
+    number = models.CharField("编号", max_length=64, blank=True)
+    title = models.CharField("标题", max_length=200)
+    state = models.CharField("状态", max_length=32)
+    area = models.ForeignKey("areas.Area", verbose_name="所属区划", on_delete=models.PROTECT, related_name="cases")
+    owner_unit = models.ForeignKey(
+        "units.Unit", verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    channel = models.CharField("渠道", max_length=32, blank=True)
+    opened_at = models.DateTimeField("发起时间", default=timezone.now)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    # The running deadline: what it is, when it started, and where it stands.
+    deadline_unit = models.CharField("时限单位", max_length=16, choices=DeadlineUnit.choices, blank=True)
+    deadline_amount = models.PositiveIntegerField("时限", null=True, blank=True)
+    deadline_started_at = models.DateTimeField("计时起点", null=True, blank=True)
+    due_at = models.DateTimeField("截止时间", null=True, blank=True)
+    due_uncertain = models.BooleanField(
+        "截止时间待确认", default=False, help_text="时限跨入了节假日安排尚未公布的年份，按普通周末推算"
+    )
+    paused_at = models.DateTimeField("中止时间", null=True, blank=True)
+    extended_amount = models.PositiveIntegerField("已延期", default=0)
+
+    rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
+    parent = models.ForeignKey("self", verbose_name="上级事项", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "事项"
+        verbose_name_plural = "事项"
+        indexes = [
+            models.Index(fields=["kind", "state", "-opened_at"], name="case_kind_state_opened"),
+            models.Index(fields=["area", "-opened_at"], name="case_area_opened"),
+            models.Index(fields=["owner_unit", "state"], name="case_owner_state"),
+            models.Index(fields=["number"], name="case_number"),
+            models.Index(fields=["due_at"], name="case_open_due", condition=models.Q(closed_at__isnull=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(kind=""), name="case_kind_set"),
+            models.CheckConstraint(condition=~models.Q(state=""), name="case_state_set"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="case_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and not self.is_paused and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def state_label(self) -> str:
+        from .workflow import workflow_for
+
+        return workflow_for(self.kind).state_label(self.state)
+
+    @property
+    def kind_label(self) -> str:
+        from .workflow import workflow_for
+
+        return workflow_for(self.kind).label
+
+
+class Assignment(models.Model):
+    """Who must act on which case, by when: one row per piece of work, for every kind of case.
+
+    Addressed to a unit (anyone there holding `role`, or anyone if role is blank) or to one person."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "待办"
+        DONE = "done", "已办"
+        CANCELLED = "cancelled", "已撤销"
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("units.Unit", verbose_name="承办单位", on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="承办人", null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField("承办角色", max_length=32, blank=True)
+    todo = models.CharField("待办事项", max_length=32)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OPEN)
+    due_at = models.DateTimeField("办理期限", null=True, blank=True)
+    due_uncertain = models.BooleanField("期限待确认", default=False)
+    created_at = models.DateTimeField("派发时间", default=timezone.now)
+    done_at = models.DateTimeField("办理时间", null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "待办"
+        verbose_name_plural = "待办"
+        indexes = [
+            # The inbox: open work of a unit or a person, soonest deadline first.
+            models.Index(fields=["unit", "due_at"], name="assignment_open_unit_due", condition=models.Q(state="open")),
+            models.Index(fields=["user", "due_at"], name="assignment_open_user_due", condition=models.Q(state="open")),
+            models.Index(fields=["case", "state"], name="assignment_case_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.unit}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == self.State.OPEN and self.due_at is not None and self.due_at < timezone.now()
+
+
+class JournalEntry(models.Model):
+    """One line of the full-process record (全过程记录). Append-only and hash-chained: each entry
+    carries the hash of the one before it in its chain, so an altered or deleted row shows.
+    Chains are kept per township (and one for county-level records) so that busy townships do
+    not queue behind each other; see kernel/JOURNAL.md."""
+
+    chain = models.CharField("链", max_length=32)
+    seq = models.PositiveBigIntegerField("序号")
+    case = models.ForeignKey(Case, verbose_name="事项", null=True, blank=True, on_delete=models.PROTECT, related_name="journal")
+    subject = models.CharField("对象", max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField("操作人", max_length=64, blank=True)
+    verb = models.CharField("操作", max_length=32)
+    summary = models.CharField("摘要", max_length=200, blank=True)
+    from_state = models.CharField("原状态", max_length=32, blank=True)
+    to_state = models.CharField("新状态", max_length=32, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    created_at = models.DateTimeField("时间")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "全过程记录"
+        verbose_name_plural = "全过程记录"
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="journal_chain_seq_unique")]
+        indexes = [
+            models.Index(fields=["case", "seq"], name="journal_case_seq"),
+            models.Index(fields=["subject"], name="journal_subject", condition=~models.Q(subject="")),
+        ]
+
+
+class JournalHead(models.Model):
+    """The newest entry of each chain: the row an appender locks, and the anchor that reveals a
+    deleted last entry."""
+
+    chain = models.CharField(max_length=32, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+
+class NumberSeries(models.Model):
+    """The last number given in a series of one unit in one year; numbers are gapless because the
+    increment commits or rolls back with the record that uses it."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    series = models.CharField("序列", max_length=32)
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = "编号序列"
+        verbose_name_plural = "编号序列"
+        constraints = [models.UniqueConstraint(fields=["unit", "series", "year"], name="numberseries_unique")]
+
+
+class Blob(models.Model):
+    """File content, stored once under its SHA-256 whatever name it was uploaded with."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.PositiveBigIntegerField("大小")
+    content_type = models.CharField("类型", max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Attachment(models.Model):
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="attachments")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField("文件名", max_length=200)
+    purpose = models.CharField("用途", max_length=32, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        indexes = [models.Index(fields=["case", "uploaded_at"], name="attachment_case")]
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "消息"
+        verbose_name_plural = "消息"
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_new"),
+            models.Index(fields=["user"], name="notification_user_unread", condition=models.Q(read_at__isnull=True)),
+        ]
+
+
+class CalendarDay(models.Model):
+    """A day whose status differs from the ordinary week, entered by the county: a statutory
+    holiday on a weekday, or a make-up working day (调休) on a weekend. Overrides the package."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "休息日(节假日)"
+        WORKDAY = "workday", "工作日(调休上班)"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=32, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日调整"
+        verbose_name_plural = "节假日调整"
+        ordering = ["date"]
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday notice the county has entered in full, for years the calendar
+    package does not cover yet. Until then deadlines in that year are flagged uncertain."""
+
+    year = models.PositiveSmallIntegerField("年度", primary_key=True)
+    source = models.CharField("依据", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "已确认年度"
+        verbose_name_plural = "已确认年度"

@@ -1,0 +1,131 @@
+"""Jurisdiction: the one place that decides what a user may see. See SCOPING.md beside this file.
+
+A staff user reaches (1) the area subtrees of their active posts' jurisdictions and (2) every
+case on which one of their units holds or held an assignment. Every list, detail, API endpoint,
+export, count and dashboard reads through the functions here; a read that truly needs every row
+(commands, demo data, benchmarks) says so with a name ending in `_unscoped`."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from zhenjie.areas.models import Area
+from zhenjie.units.models import Unit
+
+from .models import Assignment, Case
+
+
+@dataclass(frozen=True)
+class PostReach:
+    post_id: int
+    unit_id: int
+    path: str | None  # jurisdiction root, None for posts that act only on what is sent to them
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Reach:
+    user_id: int | None
+    posts: tuple[PostReach, ...]
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return frozenset(p.unit_id for p in self.posts)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset().union(*(p.roles for p in self.posts)) if self.posts else frozenset()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Jurisdiction roots with nested ones dropped (a county covers its townships)."""
+        roots: list[str] = []
+        for path in sorted({p.path for p in self.posts if p.path}):
+            if not any(path.startswith(root) for root in roots):
+                roots.append(path)
+        return tuple(roots)
+
+    def covers(self, area: Area) -> bool:
+        return any(area.path.startswith(root) for root in self.paths)
+
+    def roles_in(self, area: Area) -> frozenset[str]:
+        """Roles the user holds through posts whose jurisdiction contains `area`."""
+        return frozenset().union(*(p.roles for p in self.posts if p.path and area.path.startswith(p.path)))
+
+    def roles_in_unit(self, unit_id: int) -> frozenset[str]:
+        return frozenset().union(*(p.roles for p in self.posts if p.unit_id == unit_id))
+
+
+NO_REACH = Reach(user_id=None, posts=())
+
+
+def reach_of(user) -> Reach:
+    """What the user reaches, read once per request (one query) and kept on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_REACH
+    cached = getattr(user, "_zhenjie_reach", None)
+    if cached is not None:
+        return cached
+    from zhenjie.accounts.models import Post
+
+    rows = Post.objects.filter(user=user, is_active=True, unit__is_active=True).values_list(
+        "id", "unit_id", "jurisdiction__path", "roles__code"
+    )
+    posts: dict[int, tuple[int, str | None, set[str]]] = {}
+    for post_id, unit_id, path, role in rows:
+        entry = posts.setdefault(post_id, (unit_id, path, set()))
+        if role:
+            entry[2].add(role)
+    reach = Reach(
+        user_id=user.pk,
+        posts=tuple(PostReach(pid, unit_id, path, frozenset(roles)) for pid, (unit_id, path, roles) in sorted(posts.items())),
+    )
+    user._zhenjie_reach = reach
+    return reach
+
+
+def forget_reach(user) -> None:
+    if hasattr(user, "_zhenjie_reach"):
+        del user._zhenjie_reach
+
+
+def paths_q(paths: tuple[str, ...], field: str = "path") -> Q:
+    """Areas under any of the roots; matches nothing when there are none."""
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for root in paths:
+        condition |= Q(**{f"{field}__startswith": root})
+    return condition
+
+
+def visible_areas(user) -> QuerySet[Area]:
+    return Area.objects.filter(paths_q(reach_of(user).paths))
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    reach = reach_of(user)
+    if not reach.posts:
+        return Case.objects.none()
+    sent_to_my_units = Q(pk__in=Assignment.objects.filter(unit_id__in=reach.unit_ids).values("case_id"))
+    if not reach.paths:
+        return Case.objects.filter(sent_to_my_units)
+    in_jurisdiction = Q(area__in=Area.objects.filter(paths_q(reach.paths)).values("pk"))
+    return Case.objects.filter(in_jurisdiction | sent_to_my_units)
+
+
+def can_see_case(user, case: Case) -> bool:
+    reach = reach_of(user)
+    if reach.covers(case.area):
+        return True
+    return bool(reach.unit_ids) and Assignment.objects.filter(case=case, unit_id__in=reach.unit_ids).exists()
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    """Units in the user's jurisdiction, the user's own units, and the county's departments and
+    leadership (the directory every township needs in order to call on them)."""
+    reach = reach_of(user)
+    if not reach.posts:
+        return Unit.objects.none()
+    county_level = Q(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY_LEADERSHIP])
+    return Unit.objects.filter(paths_q(reach.paths, "area__path") | Q(pk__in=reach.unit_ids) | county_level)

@@ -1,0 +1,64 @@
+import pytest
+
+from zhenjie.kernel.scoping import can_see_case, reach_of, visible_areas, visible_cases, visible_units
+from zhenjie.tasks.actions import assign_task
+from zhenjie.testing import make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_of_township_a_see_a_and_nothing_of_b(world):
+    mine = make_task(world)
+    theirs = assign_task(world.leader_b, title="乙镇任务", description="x", assignee_unit=world.gov_b, working_days=3)
+    assert list(visible_cases(world.dispatcher_a)) == [mine.case]
+    assert list(visible_cases(world.dispatcher_b)) == [theirs.case]
+    assert can_see_case(world.dispatcher_a, mine.case) and not can_see_case(world.dispatcher_a, theirs.case)
+    assert set(visible_areas(world.dispatcher_a)) == {world.a, world.village_a, world.grid_a}
+
+
+def test_a_grid_worker_sees_only_their_grid(world):
+    make_task(world)
+    assert list(visible_areas(world.grid_worker_a)) == [world.grid_a]
+    assert list(visible_cases(world.grid_worker_a)) == []
+
+
+def test_the_county_administrator_sees_the_whole_county(world):
+    make_task(world)
+    assign_task(world.leader_b, title="乙镇任务", description="x", assignee_unit=world.gov_b, working_days=3)
+    assert visible_cases(world.county_admin).count() == 2
+    assert reach_of(world.county_admin).paths == (world.county.path,)
+
+
+def test_a_department_liaison_sees_only_what_is_sent_to_their_department(world):
+    sent = make_task(world, assignee=world.police_station_a)
+    make_task(world)
+    assert list(visible_cases(world.liaison)) == []
+    from zhenjie.kernel.assignments import Assign, create
+
+    create(sent.case, Assign(world.police, "respond"))
+    assert list(visible_cases(world.liaison)) == [sent.case]
+    assert list(visible_areas(world.liaison)) == []
+
+
+def test_units_visible_are_the_jurisdictions_plus_county_departments(world):
+    names = set(visible_units(world.dispatcher_a).values_list("name", flat=True))
+    assert "甲镇社会治理办公室" in names and "测试县公安局" in names
+    assert "乙镇人民政府" not in names
+
+
+def test_a_user_without_posts_sees_nothing(world):
+    from zhenjie.accounts.models import User
+
+    nobody = User.objects.create(username="nobody")
+    make_task(world)
+    assert not visible_cases(nobody).exists() and not visible_areas(nobody).exists()
+
+
+def test_an_ended_post_stops_reaching(world):
+    from zhenjie.accounts.actions import end_post
+
+    make_task(world)
+    end_post(None, world.dispatcher_a.posts.get())
+    world.dispatcher_a.refresh_from_db()
+    fresh = type(world.dispatcher_a).objects.get(pk=world.dispatcher_a.pk)
+    assert not visible_cases(fresh).exists()

@@ -1,0 +1,24 @@
+// Draws area boundaries from the project's own GeoJSON with Leaflet: no tile server is needed
+// (government intranets are closed); a tile URL can be given with data-tiles when one exists.
+(function () {
+  const palette = ["#b91c1c", "#1d4ed8", "#047857", "#b45309", "#7c3aed", "#0e7490", "#be185d", "#4d7c0f"];
+  document.querySelectorAll("[data-geojson]").forEach(function (box) {
+    const map = L.map(box, { zoomControl: true, attributionControl: false, zoomSnap: 0.25 });
+    if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    fetch(box.dataset.geojson, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        let index = 0;
+        const layer = L.geoJSON(data, {
+          style: function () { const color = palette[index++ % palette.length]; return { color: color, weight: 1.5, fillColor: color, fillOpacity: 0.18 }; },
+          onEachFeature: function (feature, shape) {
+            shape.bindTooltip(feature.properties.name, { sticky: true });
+            if (box.dataset.areaUrl) shape.on("click", function () { window.location = box.dataset.areaUrl + feature.properties.id + "/"; });
+          },
+        }).addTo(map);
+        if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+        else map.setView([35, 117], 9);
+        box.dataset.ready = "1";
+      });
+  });
+})();

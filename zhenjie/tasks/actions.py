@@ -1,0 +1,99 @@
+"""Every change to a task (交办件). Each is one transaction through the kernel's workflow engine."""
+
+from django.db import transaction
+
+from zhenjie.kernel import workflow
+from zhenjie.kernel.assignments import Assign
+from zhenjie.kernel.deadlines import Limit
+from zhenjie.kernel.errors import Forbidden, Rejected
+from zhenjie.kernel.scoping import reach_of
+
+from .models import Task
+from .workflow import ISSUERS, KIND
+
+DESCRIPTION_MAX = 5000
+MAX_WORKING_DAYS = 250  # one working year: anything longer is a plan, not a task
+
+
+def _issuing_unit(actor, area):
+    """The unit of the actor's post that may hand work to units in `area`."""
+    reach = reach_of(actor)
+    for post in reach.posts:
+        if post.path and area.path.startswith(post.path) and post.roles & ISSUERS:
+            return post.unit_id
+    return None
+
+
+@transaction.atomic
+def assign_task(actor, *, title: str, description: str, assignee_unit, working_days: int, opened_at=None) -> Task:
+    """Hand work to a unit. `opened_at` is for importers carrying over the original time."""
+    if assignee_unit is None:
+        raise Rejected("task.assignee_required", "请选择承办单位", field="assignee_unit")
+    issuing_unit_id = _issuing_unit(actor, assignee_unit.area)
+    if issuing_unit_id is None:
+        if reach_of(actor).covers(assignee_unit.area):
+            raise Forbidden("task.not_allowed", "只有乡镇(街道)领导、指挥中心调度员或县级管理员可以交办工作")
+        raise Rejected("task.assignee_outside", "所选承办单位不在您的辖区内", field="assignee_unit")
+    description = (description or "").strip()
+    if not description:
+        raise Rejected("task.description_required", "请填写交办内容", field="description")
+    if len(description) > DESCRIPTION_MAX:
+        raise Rejected("task.description_too_long", f"交办内容不能超过{DESCRIPTION_MAX}字", field="description")
+    if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= MAX_WORKING_DAYS:
+        raise Rejected("task.days_invalid", f"办理时限须为1至{MAX_WORKING_DAYS}个工作日", field="working_days")
+
+    from zhenjie.units.models import Unit
+
+    issuing_unit = Unit.objects.get(pk=issuing_unit_id)
+    case = workflow.open_case(
+        actor,
+        kind=KIND,
+        title=title,
+        area=assignee_unit.area,
+        owner_unit=assignee_unit,
+        channel="task",
+        limit=Limit(working_days),
+        number_unit=issuing_unit,
+        opened_at=opened_at,
+        assign=[Assign(assignee_unit, "acknowledge")],
+        data={"assignee_unit": assignee_unit.pk, "working_days": working_days},
+    )
+    return Task.objects.create(case=case, description=description, issued_by_unit=issuing_unit, assignee_unit=assignee_unit)
+
+
+def _to_assignee(task: Task, todo: str) -> Assign:
+    return Assign(task.assignee_unit, todo)
+
+
+def acknowledge_task(actor, task: Task) -> Task:
+    workflow.perform(actor, task.case, "acknowledge", assign=[_to_assignee(task, "report_back")])
+    return task
+
+
+@transaction.atomic
+def report_task(actor, task: Task, result: str) -> Task:
+    result = (result or "").strip()
+    if not result:
+        raise Rejected("task.result_required", "请填写办理结果", field="result")
+    if len(result) > DESCRIPTION_MAX:
+        raise Rejected("task.result_too_long", f"办理结果不能超过{DESCRIPTION_MAX}字", field="result")
+    review = Assign(task.issued_by_unit, "review")
+    workflow.perform(actor, task.case, "report_back", assign=[review], data={"result": result})
+    Task.objects.filter(pk=task.pk).update(result=result)
+    task.result = result
+    return task
+
+
+def close_task(actor, task: Task) -> Task:
+    workflow.perform(actor, task.case, "close")
+    return task
+
+
+def return_task(actor, task: Task, reason: str) -> Task:
+    workflow.perform(actor, task.case, "return", reason=reason, assign=[_to_assignee(task, "report_back")])
+    return task
+
+
+def cancel_task(actor, task: Task, reason: str) -> Task:
+    workflow.perform(actor, task.case, "cancel", reason=reason)
+    return task

@@ -1,0 +1,134 @@
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema, Status
+
+from zhenjie.api.schemas import ERRORS, MAX_ID, RecordId, AreaBrief, PageQuery, UnitBrief, page_of
+from zhenjie.kernel import journal
+from zhenjie.kernel.errors import Rejected
+from zhenjie.units.queries import get_unit_for
+
+from . import actions, queries
+from .actions import DESCRIPTION_MAX, MAX_WORKING_DAYS
+from .workflow import TASK_WORKFLOW
+
+router = Router(tags=["交办件"])
+
+
+class TaskOut(Schema):
+    id: int = Field(alias="case_id", description="事项ID")
+    number: str = Field(alias="case.number")
+    title: str = Field(alias="case.title")
+    state: str = Field(alias="case.state")
+    state_label: str
+    area: AreaBrief = Field(alias="case.area")
+    description: str
+    result: str
+    issued_by_unit: UnitBrief
+    assignee_unit: UnitBrief
+    opened_at: datetime = Field(alias="case.opened_at")
+    due_at: datetime | None = Field(alias="case.due_at")
+    due_uncertain: bool = Field(alias="case.due_uncertain")
+    closed_at: datetime | None = Field(alias="case.closed_at")
+
+    @staticmethod
+    def resolve_state_label(task):
+        return TASK_WORKFLOW.state_label(task.case.state)
+
+
+class TaskPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[TaskOut]
+
+
+class TaskFilter(PageQuery):
+    state: Literal[tuple(TASK_WORKFLOW.states)] | None = None  # type: ignore[valid-type]
+
+
+class TaskIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    assignee_unit_id: int = Field(ge=1, le=MAX_ID)
+    working_days: int = Field(ge=1, le=MAX_WORKING_DAYS)
+
+
+class ResultIn(Schema):
+    result: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class JournalOut(Schema):
+    seq: int
+    verb: str
+    summary: str
+    actor_name: str
+    from_state: str
+    to_state: str
+    note: str
+    created_at: datetime
+
+
+@router.get("/tasks", response={200: TaskPageOut, **ERRORS}, summary="交办件列表(辖区内)")
+def list_tasks(request, filters: Query[TaskFilter]):
+    rows = queries.tasks_for(request.auth)
+    if filters.state:
+        rows = rows.filter(case__state=filters.state)
+    return page_of(rows, filters)
+
+
+@router.post("/tasks", response={201: TaskOut, **ERRORS}, summary="交办工作")
+def create_task(request, payload: TaskIn):
+    try:
+        unit = get_unit_for(request.auth, payload.assignee_unit_id)
+    except Exception:
+        raise Rejected("task.assignee_outside", "所选承办单位不存在或不在您的辖区内", field="assignee_unit_id") from None
+    task = actions.assign_task(
+        request.auth, title=payload.title, description=payload.description, assignee_unit=unit, working_days=payload.working_days
+    )
+    return Status(201, queries.get_task_for(request.auth, task.case_id))
+
+
+@router.get("/tasks/{case_id}", response={200: TaskOut, **ERRORS}, summary="一件交办件")
+def get_task(request, case_id: RecordId):
+    return queries.get_task_for(request.auth, case_id)
+
+
+@router.get("/tasks/{case_id}/journal", response={200: list[JournalOut], **ERRORS}, summary="办理过程")
+def task_journal(request, case_id: RecordId):
+    task = queries.get_task_for(request.auth, case_id)
+    return list(journal.entries_for_case(task.case))
+
+
+@router.post("/tasks/{case_id}/acknowledge", response={200: TaskOut, **ERRORS}, summary="签收")
+def acknowledge(request, case_id: RecordId):
+    actions.acknowledge_task(request.auth, queries.get_task_for(request.auth, case_id))
+    return queries.get_task_for(request.auth, case_id)
+
+
+@router.post("/tasks/{case_id}/report_back", response={200: TaskOut, **ERRORS}, summary="反馈办理结果")
+def report_back(request, case_id: RecordId, payload: ResultIn):
+    actions.report_task(request.auth, queries.get_task_for(request.auth, case_id), payload.result)
+    return queries.get_task_for(request.auth, case_id)
+
+
+@router.post("/tasks/{case_id}/close", response={200: TaskOut, **ERRORS}, summary="办结")
+def close(request, case_id: RecordId):
+    actions.close_task(request.auth, queries.get_task_for(request.auth, case_id))
+    return queries.get_task_for(request.auth, case_id)
+
+
+@router.post("/tasks/{case_id}/return", response={200: TaskOut, **ERRORS}, summary="退回重办")
+def return_(request, case_id: RecordId, payload: ReasonIn):
+    actions.return_task(request.auth, queries.get_task_for(request.auth, case_id), payload.reason)
+    return queries.get_task_for(request.auth, case_id)
+
+
+@router.post("/tasks/{case_id}/cancel", response={200: TaskOut, **ERRORS}, summary="撤销")
+def cancel(request, case_id: RecordId, payload: ReasonIn):
+    actions.cancel_task(request.auth, queries.get_task_for(request.auth, case_id), payload.reason)
+    return queries.get_task_for(request.auth, case_id)

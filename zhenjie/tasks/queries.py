@@ -1,0 +1,22 @@
+from django.db.models import QuerySet
+
+from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.scoping import visible_cases
+
+from .models import Task
+
+
+def tasks_for(user) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(case__in=visible_cases(user))
+        .select_related("case", "case__area", "issued_by_unit", "assignee_unit")
+        .order_by("-case__opened_at", "-pk")
+    )
+
+
+def get_task_for(user, case_id: int) -> Task:
+    """One task by its case id, or NotFound: another township's task and a missing one look alike."""
+    try:
+        return tasks_for(user).get(case_id=case_id)
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise NotFound("task.not_found", "交办件不存在或不在您的辖区内") from None

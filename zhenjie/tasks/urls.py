@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tasks"
+urlpatterns = [
+    path("", views.task_list, name="list"),
+    path("new/", views.task_new, name="new"),
+    path("<int:case_id>/", views.task_detail, name="detail"),
+    path("<int:case_id>/<slug:action>/", views.task_act, name="act"),
+]

@@ -1,0 +1,38 @@
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel.workflow import Workflow, register
+
+KIND = "task"
+ISSUERS = frozenset({RoleCode.TOWNSHIP_LEADER, RoleCode.DISPATCHER, RoleCode.COUNTY_ADMIN})
+
+
+class State:
+    ASSIGNED = "assigned"
+    ACKNOWLEDGED = "acknowledged"
+    REPORTED = "reported"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+TASK_WORKFLOW = register(
+    Workflow(
+        kind=KIND,
+        label="交办件",
+        states={
+            State.ASSIGNED: "待签收",
+            State.ACKNOWLEDGED: "办理中",
+            State.REPORTED: "已反馈",
+            State.CLOSED: "已办结",
+            State.CANCELLED: "已撤销",
+        },
+        initial=State.ASSIGNED,
+        number_series="task",
+        number_prefix=lambda case: f"{case.area.name[:2]}交",
+        detail_url_name="tasks:detail",
+        todo_labels={"acknowledge": "签收", "report_back": "办理并反馈", "review": "审核办理结果"},
+    )
+    .add("acknowledge", "签收", [State.ASSIGNED], State.ACKNOWLEDGED, by_assignee=True)
+    .add("report_back", "反馈", [State.ACKNOWLEDGED], State.REPORTED, by_assignee=True)
+    .add("close", "办结", [State.REPORTED], State.CLOSED, roles=ISSUERS, closes=True)
+    .add("return", "退回重办", [State.REPORTED], State.ACKNOWLEDGED, roles=ISSUERS, needs_reason=True)
+    .add("cancel", "撤销", [State.ASSIGNED, State.ACKNOWLEDGED], State.CANCELLED, roles=ISSUERS, needs_reason=True, closes=True)
+)

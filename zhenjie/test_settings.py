@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real database (SQLite or DATABASE_URL), real job queue in
+immediate mode, a fast password hasher (argon2 is checked by its own test), uploads in a temp dir."""
+
+import tempfile
+
+from zhenjie.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_ROOT = tempfile.mkdtemp(prefix="zhenjie-media-")
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "zhenjie-test", "immediate": True}

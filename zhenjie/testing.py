@@ -1,0 +1,97 @@
+"""Builders for tests: small worlds that say what matters, never one shared fixture graph.
+
+`make_world()` gives two townships (A developed town, B ordinary town) in one county, a village
+and a grid in each, a county department with a stationed unit in A, and staff: the cast every
+test can ask "and does B see any of it?"."""
+
+from dataclasses import dataclass
+
+from zhenjie.accounts import actions as accounts
+from zhenjie.accounts.models import User
+from zhenjie.accounts.roles import RoleCode as R
+from zhenjie.areas.actions import create_area
+from zhenjie.areas.models import Area
+from zhenjie.units.actions import create_unit
+from zhenjie.units.models import Unit
+
+PASSWORD = "Test-password-2026"
+
+
+def square(west: float, south: float, size: float = 0.1) -> dict:
+    ring = [[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def make_user(username: str, unit: Unit | None, roles: list[str], jurisdiction: Area | None, title: str = "岗位") -> User:
+    user = accounts.create_staff(None, username=username, full_name=username, password=PASSWORD)
+    if unit is not None:
+        accounts.grant_post(None, user=user, unit=unit, title=title, roles=roles, jurisdiction=jurisdiction)
+    return user
+
+
+@dataclass
+class World:
+    county: Area
+    a: Area
+    b: Area
+    village_a: Area
+    village_b: Area
+    grid_a: Area
+    grid_b: Area
+    gov_a: Unit
+    gov_b: Unit
+    centre_a: Unit
+    centre_b: Unit
+    office_a: Unit
+    committee_a: Unit
+    police: Unit
+    police_station_a: Unit
+    leader_a: User
+    dispatcher_a: User
+    clerk_a: User
+    agent_a: User
+    grid_worker_a: User
+    leader_b: User
+    dispatcher_b: User
+    liaison: User
+    county_admin: User
+
+
+def make_world() -> World:
+    county, _ = create_area(None, code="990199000000", name="测试县", level="county", boundary=square(116.0, 35.0, 0.4))
+    a, _ = create_area(None, code="990199101000", name="甲镇", level="township", parent=county, township_kind="town", is_developed=True, boundary=square(116.0, 35.0, 0.2))
+    b, _ = create_area(None, code="990199102000", name="乙镇", level="township", parent=county, township_kind="town", boundary=square(116.2, 35.0, 0.2))
+    village_a, _ = create_area(None, code="990199101201", name="甲一村", level="village", parent=a, village_kind="village", boundary=square(116.0, 35.0, 0.1))
+    village_b, _ = create_area(None, code="990199102201", name="乙一村", level="village", parent=b, village_kind="village", boundary=square(116.2, 35.0, 0.1))
+    grid_a, _ = create_area(None, code="990199101201001", name="甲一村第1网格", level="grid", parent=village_a, boundary=square(116.0, 35.0, 0.05))
+    grid_b, _ = create_area(None, code="990199102201001", name="乙一村第1网格", level="grid", parent=village_b, boundary=square(116.2, 35.0, 0.05))
+    gov_a = create_unit(None, name="甲镇人民政府", kind=Unit.Kind.TOWNSHIP_GOVERNMENT, area=a)
+    gov_b = create_unit(None, name="乙镇人民政府", kind=Unit.Kind.TOWNSHIP_GOVERNMENT, area=b)
+    centre_a = create_unit(None, name="甲镇社会治理综合指挥中心", kind=Unit.Kind.CENTRE, area=a)
+    centre_b = create_unit(None, name="乙镇社会治理综合指挥中心", kind=Unit.Kind.CENTRE, area=b)
+    office_a = create_unit(None, name="甲镇社会治理办公室", kind=Unit.Kind.OFFICE, area=a)
+    committee_a = create_unit(None, name="甲一村村民委员会", kind=Unit.Kind.VILLAGE_COMMITTEE, area=village_a)
+    police = create_unit(None, name="测试县公安局", kind=Unit.Kind.DEPARTMENT, area=county)
+    police_station_a = create_unit(None, name="甲镇派出所", kind=Unit.Kind.STATIONED, area=a, home_department=police)
+    return World(
+        county=county, a=a, b=b, village_a=village_a, village_b=village_b, grid_a=grid_a, grid_b=grid_b,
+        gov_a=gov_a, gov_b=gov_b, centre_a=centre_a, centre_b=centre_b, office_a=office_a, committee_a=committee_a,
+        police=police, police_station_a=police_station_a,
+        leader_a=make_user("leader_a", gov_a, [R.TOWNSHIP_LEADER], a),
+        dispatcher_a=make_user("dispatcher_a", centre_a, [R.DISPATCHER], a),
+        clerk_a=make_user("clerk_a", office_a, [R.BACK_OFFICE_HANDLER], a),
+        agent_a=make_user("agent_a", committee_a, [R.VILLAGE_AGENT], village_a),
+        grid_worker_a=make_user("grid_worker_a", committee_a, [R.GRID_WORKER], grid_a),
+        leader_b=make_user("leader_b", gov_b, [R.TOWNSHIP_LEADER], b),
+        dispatcher_b=make_user("dispatcher_b", centre_b, [R.DISPATCHER], b),
+        liaison=make_user("liaison", police, [R.DEPARTMENT_LIAISON], None),
+        county_admin=make_user("county_admin", police, [R.COUNTY_ADMIN], county),
+    )
+
+
+def make_task(world: World, assignee: Unit | None = None, *, issuer: User | None = None, days: int = 5, title: str = "排查河道"):
+    from zhenjie.tasks.actions import assign_task
+
+    return assign_task(
+        issuer or world.leader_a, title=title, description="按要求排查并反馈", assignee_unit=assignee or world.office_a, working_days=days
+    )

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from zhenjie.api.core import api
+from zhenjie.api import urls as _api_routes  # noqa: F401  (registers the routers)
+from zhenjie.workbench import views as workbench_views
+
+urlpatterns = [
+    path("healthz", workbench_views.healthz, name="healthz"),
+    path("accounts/", include("zhenjie.accounts.urls")),
+    path("api/", api.urls),
+    path("tasks/", include("zhenjie.tasks.urls")),
+    path("", include("zhenjie.workbench.urls")),
+]

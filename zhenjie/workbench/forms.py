@@ -1,0 +1,36 @@
+"""Form plumbing shared by every staff page: Bootstrap classes on widgets, and action errors put
+on the field they name."""
+
+from django import forms
+
+from zhenjie.kernel.errors import ActionError
+
+
+class StyledFormMixin:
+    # Invalid fields are marked in full_clean(), never here: touching self.errors in __init__ would
+    # validate before a subclass has set its choices.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+    def add_action_error(self, error: ActionError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+        if field:
+            self.fields[field].widget.attrs["class"] = self.fields[field].widget.attrs.get("class", "") + " is-invalid"

@@ -1,0 +1,58 @@
+"""The inbox as people read it: rows with the case's kind, state and what to do, in labels."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from zhenjie.kernel.assignments import DUE_SOON, inbox_for
+from zhenjie.kernel.models import Assignment
+from zhenjie.kernel.workflow import registered_kinds, workflow_for
+
+FILTERS = {"overdue": "已超期", "soon": "24小时内到期", "all": "全部待办"}
+
+
+@dataclass
+class InboxRow:
+    assignment: Assignment
+    kind_label: str
+    state_label: str
+    todo_label: str
+    url: str
+    urgency: str  # "overdue", "soon" or ""
+
+    @property
+    def case(self):
+        return self.assignment.case
+
+
+def filtered_inbox(user, *, due: str = "all", kind: str = "", now: datetime | None = None):
+    now = now or timezone.now()
+    rows = inbox_for(user)
+    if due == "overdue":
+        rows = rows.filter(due_at__lt=now)
+    elif due == "soon":
+        rows = rows.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
+    if kind in registered_kinds():
+        rows = rows.filter(case__kind=kind)
+    return rows
+
+
+def as_rows(assignments, now: datetime | None = None) -> list[InboxRow]:
+    now = now or timezone.now()
+    result = []
+    for assignment in assignments:
+        workflow = workflow_for(assignment.case.kind)
+        due = assignment.due_at
+        urgency = "" if due is None else "overdue" if due < now else "soon" if due < now + timedelta(hours=24) else ""
+        result.append(
+            InboxRow(
+                assignment=assignment,
+                kind_label=workflow.label,
+                state_label=workflow.state_label(assignment.case.state),
+                todo_label=workflow.todo_label(assignment.todo),
+                url=workflow.detail_url(assignment.case_id),
+                urgency=urgency,
+            )
+        )
+    return result

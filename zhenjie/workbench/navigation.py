@@ -1,0 +1,88 @@
+"""The staff navigation: one entry per domain. A domain appears as a live link once its app is
+installed and the user holds a role it serves; domains still to come are listed, greyed, so
+people can see what the platform will hold."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from zhenjie.accounts.roles import RoleCode as R
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    icon: str
+    url_name: str
+    roles: frozenset[str] = frozenset()  # empty: every staff member
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+SECTIONS: list[tuple[str, list[NavItem]]] = [
+    (
+        "工作",
+        [
+            NavItem("工作台", "speedometer2", "workbench:home"),
+            NavItem("我的待办", "inbox", "workbench:inbox"),
+            NavItem("交办件", "send-check", "tasks:list"),
+            NavItem("消息", "bell", "workbench:notifications"),
+        ],
+    ),
+    (
+        "业务",
+        [
+            NavItem("清单管理", "journal-text", "lists:home"),
+            NavItem("便民服务一窗口", "window-stack", "window:home"),
+            NavItem("镇村治理一张网", "grid-3x3", "grid:home"),
+            NavItem("指挥调度一中心", "broadcast", "events:home"),
+            NavItem("综合执法一队伍", "shield-check", "enforcement:home"),
+            NavItem("和为贵矛盾调处", "people", "disputes:home"),
+            NavItem("准入与减负", "funnel", "duties:home"),
+            NavItem("机构编制", "diagram-3", "staffing:home"),
+            NavItem("双向考核", "bar-chart-line", "assessment:home"),
+            NavItem("指挥大屏", "display", "dashboard:home"),
+        ],
+    ),
+    (
+        "基础",
+        [
+            NavItem("行政区划", "geo-alt", "workbench:areas"),
+            NavItem("机构通讯录", "building", "workbench:units"),
+        ],
+    ),
+    (
+        "管理",
+        [
+            NavItem("节假日与工作日", "calendar3", "workbench:calendar", frozenset({R.COUNTY_ADMIN})),
+            NavItem("人员与岗位", "person-badge", "workbench:users", frozenset({R.SYSTEM_ADMIN})),
+            NavItem("安全策略", "lock", "workbench:security", frozenset({R.SECURITY_ADMIN})),
+            NavItem("审计与留痕", "journal-check", "workbench:journal", frozenset({R.AUDIT_ADMIN})),
+        ],
+    ),
+]
+
+
+def sections_for(roles: frozenset[str], current_path: str) -> list[dict]:
+    result = []
+    for title, items in SECTIONS:
+        entries = []
+        for item in items:
+            if item.roles and not item.roles & roles:
+                continue
+            url = item.url()
+            entries.append(
+                {
+                    "label": item.label,
+                    "icon": item.icon,
+                    "url": url,
+                    "active": bool(url) and (current_path == url or (url != "/" and current_path.startswith(url))),
+                }
+            )
+        if entries:
+            result.append({"title": title, "items": entries})
+    return result

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workbench"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.mark_notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("areas/", views.areas, name="areas"),
+    path("areas/geojson/", views.areas_geojson, name="areas_geojson"),
+    path("areas/<int:pk>/", views.areas, name="area"),
+    path("units/", views.units, name="units"),
+]

@@ -1,0 +1,184 @@
+"""The staff shell: workbench, inbox, notifications, areas and the unit directory."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from zhenjie.accounts.queries import my_posts
+from zhenjie.areas import queries as area_queries
+from zhenjie.kernel.assignments import inbox_counts
+from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.models import Notification
+from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.workflow import registered_kinds
+from zhenjie.units import queries as unit_queries
+from zhenjie.units.models import Unit
+
+from . import excel
+from .inbox import FILTERS, as_rows, filtered_inbox
+from .paging import paginate, query_without_page
+
+
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any database failure means "not healthy", whatever its class
+        return JsonResponse({"status": "unavailable", "database": str(error)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "time": timezone.now().isoformat()})
+
+
+def staff_required(view):
+    """Staff pages: log in first; citizens go to the public site."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if request.user.kind != request.user.Kind.STAFF:
+            return redirect("/")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@staff_required
+def home(request):
+    now = timezone.now()
+    reach = reach_of(request.user)
+    context = {
+        "counts": inbox_counts(request.user, now),
+        "rows": as_rows(filtered_inbox(request.user, now=now)[:8], now),
+        "posts": my_posts(request.user),
+        "notifications": Notification.objects.filter(user=request.user).order_by("-created_at")[:5],
+        "has_map": bool(reach.paths),
+        "today": timezone.localdate(),
+    }
+    return render(request, "workbench/home.html", context)
+
+
+@staff_required
+def inbox(request):
+    now = timezone.now()
+    due = request.GET.get("due", "all")
+    due = due if due in FILTERS else "all"
+    kind = request.GET.get("kind", "")
+    rows = filtered_inbox(request.user, due=due, kind=kind, now=now)
+    if request.GET.get("format") == "xlsx":
+        book = excel.workbook(
+            "我的待办",
+            ["类型", "编号", "标题", "所属区划", "待办事项", "承办单位", "办理期限", "事项状态"],
+            (
+                [r.kind_label, r.case.number, r.case.title, r.case.area.name, r.todo_label, r.assignment.unit.name, r.assignment.due_at, r.state_label]
+                for r in as_rows(rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), now)
+            ),
+            widths=[10, 24, 40, 16, 14, 20, 18, 12],
+        )
+        return excel.xlsx_response("我的待办", book)
+    page = paginate(request, rows)
+    context = {
+        "page": page,
+        "rows": as_rows(page.object_list, now),
+        "counts": inbox_counts(request.user, now),
+        "due": due,
+        "kind": kind,
+        "filters": FILTERS,
+        "kinds": registered_kinds(),
+        "query": query_without_page(request),
+    }
+    template = "workbench/_inbox_table.html" if request.htmx else "workbench/inbox.html"
+    return render(request, template, context)
+
+
+@staff_required
+def notifications(request):
+    page = paginate(request, Notification.objects.filter(user=request.user).select_related("case").order_by("-created_at"))
+    return render(request, "workbench/notifications.html", {"page": page, "query": query_without_page(request)})
+
+
+@require_POST
+@staff_required
+def mark_notifications_read(request):
+    ids = request.POST.getlist("id")
+    rows = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    if ids:
+        rows = rows.filter(pk__in=[i for i in ids if i.isdigit()])
+    rows.update(read_at=timezone.now())
+    return redirect("workbench:notifications")
+
+
+@staff_required
+def notification_open(request, pk: int):
+    """Mark one message read and go to what it is about."""
+    try:
+        note = Notification.objects.select_related("case").get(pk=pk, user=request.user)
+    except Notification.DoesNotExist:
+        raise Http404("消息不存在") from None
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    if note.case is not None:
+        from zhenjie.kernel.workflow import workflow_for
+
+        url = workflow_for(note.case.kind).detail_url(note.case_id)
+        if url:
+            return redirect(url)
+    return redirect("workbench:notifications")
+
+
+@staff_required
+def areas(request, pk: int | None = None):
+    area = None
+    if pk is not None:
+        try:
+            area = area_queries.get_area_for(request.user, pk)
+        except NotFound:
+            raise Http404("区划不存在或不在您的辖区内") from None
+    children = area_queries.children_for(request.user, area)
+    units = unit_queries.units_for(request.user).filter(area=area) if area else Unit.objects.none()
+    ancestors = []
+    node = area
+    while node is not None and node.parent_id is not None:
+        node = node.parent
+        if reach_of(request.user).covers(node):
+            ancestors.insert(0, node)
+    context = {"area": area, "children": children, "units": units, "ancestors": ancestors}
+    return render(request, "workbench/areas.html", context)
+
+
+@staff_required
+def areas_geojson(request):
+    """Boundaries for the map: the children of ?parent= (or the jurisdiction roots' children)."""
+    parent_id = request.GET.get("parent")
+    if parent_id:
+        try:
+            parent = area_queries.get_area_for(request.user, parent_id)
+        except NotFound:
+            raise Http404("区划不存在或不在您的辖区内") from None
+        shown = list(area_queries.children_for(request.user, parent)) or [parent]
+    else:
+        roots = list(area_queries.jurisdiction_roots_for(request.user))
+        shown = [child for root in roots for child in area_queries.children_for(request.user, root)] or roots
+    return JsonResponse(area_queries.feature_collection(shown))
+
+
+@staff_required
+def units(request):
+    search = request.GET.get("q", "").strip()[:50]
+    kind = request.GET.get("kind", "")
+    rows = unit_queries.units_for(request.user, search=search, kind=kind if kind in Unit.Kind.values else "")
+    if request.GET.get("format") == "xlsx":
+        book = excel.workbook(
+            "机构通讯录",
+            ["名称", "类型", "所在区划", "主管部门", "联系电话"],
+            ([u.name, u.get_kind_display(), u.area.name, u.home_department.name if u.home_department else "", u.phone] for u in rows[: excel.EXPORT_ROW_LIMIT]),
+            widths=[28, 16, 16, 20, 16],
+        )
+        return excel.xlsx_response("机构通讯录", book)
+    page = paginate(request, rows, per_page=50)
+    context = {"page": page, "search": search, "kind": kind, "kinds": Unit.Kind.choices, "query": query_without_page(request)}
+    return render(request, "workbench/units.html", context)
