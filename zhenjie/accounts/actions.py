@@ -103,6 +103,9 @@ def update_policy(actor, **changes) -> SecurityPolicy:
         setattr(policy, field, value)
     policy.save()
     journal.record(actor=actor, verb="policy.update", summary="修改安全策略", data={"before": before, "after": changes})
+    # Forget now (this process reads the new policy at once) and again after commit (a request
+    # that cached the old one in between must not keep it).
+    forget_policy()
     transaction.on_commit(forget_policy)
     return policy
 

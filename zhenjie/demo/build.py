@@ -128,9 +128,9 @@ def account_plans(county: Area, units: dict) -> list[AccountPlan]:
 
     data = units["departments"]
     add("county.admin", data["bianban"], "编办业务科科长", [R.COUNTY_ADMIN], county)
-    add("sysadmin", data["data"], "系统管理员", [R.SYSTEM_ADMIN], None)
-    add("secadmin", data["data"], "安全管理员", [R.SECURITY_ADMIN], None)
-    add("auditor", data["data"], "安全审计员", [R.AUDIT_ADMIN], None)
+    add("sysadmin", data["data"], "系统管理员", [R.SYSTEM_ADMIN], county)
+    add("secadmin", data["data"], "安全管理员", [R.SECURITY_ADMIN], county)
+    add("auditor", data["data"], "安全审计员", [R.AUDIT_ADMIN], county)
     for slug, department in data.items():
         if slug not in ("data", "bianban"):
             add(f"dept.{slug}", department, "乡呼县应联络员", [R.DEPARTMENT_LIAISON], None)

@@ -81,8 +81,10 @@ def resume(case: Case, at: datetime | None = None) -> None:
         lost = calendar.working_days_after_until(timezone.localtime(paused_at, tz).date(), timezone.localtime(at, tz).date())
         due_day, uncertain = calendar.add_working_days(timezone.localtime(case.due_at, tz).date(), lost)
         case.due_at, case.due_uncertain = _end_of(due_day, tz), case.due_uncertain or uncertain
+        case.paused_working_days += lost
     else:
         case.due_at = case.due_at + (at - paused_at)
+        case.paused_seconds += int((at - paused_at).total_seconds())
 
 
 def extend(case: Case, amount: int) -> None:
@@ -92,3 +94,17 @@ def extend(case: Case, amount: int) -> None:
     due, uncertain = due_after(case.due_at, Limit(amount, case.deadline_unit))
     case.due_at, case.due_uncertain = due, case.due_uncertain or uncertain
     case.extended_amount += amount
+
+
+def recompute(case: Case) -> None:
+    """The deadline worked out again from its start with today's calendar: the limit, extensions
+    and time lost to pauses. Used when the county confirms a year the calendar did not know."""
+    if case.deadline_started_at is None or not case.deadline_unit:
+        return
+    amount = case.deadline_amount + case.extended_amount
+    if case.deadline_unit == DeadlineUnit.WORKING_DAYS:
+        amount += case.paused_working_days
+    due, uncertain = due_after(case.deadline_started_at, Limit(amount, case.deadline_unit))
+    if case.deadline_unit != DeadlineUnit.WORKING_DAYS:
+        due += timedelta(seconds=case.paused_seconds)
+    case.due_at, case.due_uncertain = due, uncertain

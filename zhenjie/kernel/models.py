@@ -39,6 +39,9 @@ class Case(models.Model):
     )
     paused_at = models.DateTimeField("中止时间", null=True, blank=True)
     extended_amount = models.PositiveIntegerField("已延期", default=0)
+    # What pauses added, kept so a deadline can be recomputed from its start (see deadlines.recompute).
+    paused_working_days = models.PositiveIntegerField("中止顺延工作日", default=0)
+    paused_seconds = models.PositiveBigIntegerField("中止顺延秒数", default=0)
 
     rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
     parent = models.ForeignKey("self", verbose_name="上级事项", null=True, blank=True, on_delete=models.PROTECT, related_name="children")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from zhenjie.accounts.roles import SEPARATED_ADMIN_ROLES
 from zhenjie.areas.models import Area
 from zhenjie.units.models import Unit
 
@@ -38,12 +39,16 @@ class Reach:
 
     @property
     def paths(self) -> tuple[str, ...]:
-        """Jurisdiction roots with nested ones dropped (a county covers its townships)."""
-        roots: list[str] = []
-        for path in sorted({p.path for p in self.posts if p.path}):
-            if not any(path.startswith(root) for root in roots):
-                roots.append(path)
-        return tuple(roots)
+        """Jurisdiction roots for casework, nested ones dropped (a county covers its townships).
+
+        Posts that only administer the system (三权分立 roles) do not open cases to their holder:
+        a system administrator manages people in the county without reading its petitions."""
+        return _roots(p.path for p in self.posts if p.path and p.roles - SEPARATED_ADMIN_ROLES)
+
+    @property
+    def admin_paths(self) -> tuple[str, ...]:
+        """Jurisdiction roots of the system, security and audit administration posts."""
+        return _roots(p.path for p in self.posts if p.path and p.roles & SEPARATED_ADMIN_ROLES)
 
     def covers(self, area: Area) -> bool:
         return any(area.path.startswith(root) for root in self.paths)
@@ -54,6 +59,14 @@ class Reach:
 
     def roles_in_unit(self, unit_id: int) -> frozenset[str]:
         return frozenset().union(*(p.roles for p in self.posts if p.unit_id == unit_id))
+
+
+def _roots(paths) -> tuple[str, ...]:
+    roots: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return tuple(roots)
 
 
 NO_REACH = Reach(user_id=None, posts=())
@@ -129,3 +142,12 @@ def visible_units(user) -> QuerySet[Unit]:
         return Unit.objects.none()
     county_level = Q(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COUNTY_LEADERSHIP])
     return Unit.objects.filter(paths_q(reach.paths, "area__path") | Q(pk__in=reach.unit_ids) | county_level)
+
+
+def administered_areas(user) -> QuerySet[Area]:
+    """Areas whose people and units a system, security or audit administrator looks after."""
+    return Area.objects.filter(paths_q(reach_of(user).admin_paths))
+
+
+def administered_units(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(paths_q(reach_of(user).admin_paths, "area__path"))

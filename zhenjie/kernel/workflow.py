@@ -239,6 +239,7 @@ def perform(
     case.save(
         update_fields=[
             "owner_unit", "closed_at", "due_at", "due_uncertain", "paused_at", "extended_amount", "rating",
+            "paused_working_days", "paused_seconds",
             "deadline_unit", "deadline_amount", "deadline_started_at", "title", "channel",
         ]
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import console, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("areas/geojson/", views.areas_geojson, name="areas_geojson"),
     path("areas/<int:pk>/", views.areas, name="area"),
     path("units/", views.units, name="units"),
+    path("console/calendar/", console.calendar_page, name="calendar"),
+    path("console/users/", console.users_page, name="users"),
+    path("console/security/", console.security_page, name="security"),
+    path("console/journal/", console.journal_page, name="journal"),
 ]

@@ -58,8 +58,20 @@ def home(request):
         "notifications": Notification.objects.filter(user=request.user).order_by("-created_at")[:5],
         "has_map": bool(reach.paths),
         "today": timezone.localdate(),
+        "calendar_warning": _calendar_warning(reach),
     }
     return render(request, "workbench/home.html", context)
+
+
+def _calendar_warning(reach) -> int | None:
+    """Next year, if its holidays are not known yet and this person is the one to enter them."""
+    from zhenjie.accounts.roles import RoleCode
+    from zhenjie.kernel.calendar import current_calendar
+
+    next_year = timezone.localdate().year + 1
+    if RoleCode.COUNTY_ADMIN in reach.roles and not current_calendar().is_known_year(next_year):
+        return next_year
+    return None
 
 
 @staff_required

@@ -1,0 +1,11 @@
+"""Background jobs of the kernel (Huey). They run in the consumer that `manage.py serve` starts;
+tests run Huey in immediate mode, so the same code runs there for real."""
+
+from huey.contrib.djhuey import db_task
+
+
+@db_task()
+def redate_uncertain_deadlines(year: int) -> int:
+    from .holidays import redate_open_deadlines
+
+    return redate_open_deadlines(year)

@@ -1,0 +1,244 @@
+"""Administration pages, one per administrator role: the county administrator keeps the holiday
+calendar; the system administrator people and posts; the security administrator the lock-out and
+session policy; the audit administrator reads and verifies the journal (三权分立)."""
+
+import calendar as month_calendar
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from zhenjie.accounts import actions as account_actions
+from zhenjie.accounts.login import locked_until
+from zhenjie.accounts.models import LoginFailure, Post, Role, User
+from zhenjie.accounts.policy import current_policy
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel import holidays, journal
+from zhenjie.kernel.calendar import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, current_calendar
+from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
+from zhenjie.kernel.scoping import administered_areas, administered_units, reach_of
+
+from .console_forms import CalendarDayForm, ConfirmYearForm, PolicyForm, PostForm, StaffForm
+from .paging import paginate, query_without_page
+from .views import staff_required
+
+
+def role_required(role: str):
+    def decorate(view):
+        @staff_required
+        def wrapped(request, *args, **kwargs):
+            if role not in reach_of(request.user).roles:
+                raise PermissionDenied("您没有访问该页面的权限")
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        return wrapped
+
+    return decorate
+
+
+# ---- 节假日与工作日 (county administrator) -------------------------------------------------
+
+
+def _months(year: int):
+    """Twelve month grids with each day's status, for drawing the year at a glance."""
+    cal = current_calendar()
+    weeks_of = month_calendar.Calendar(firstweekday=0).monthdatescalendar
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in weeks_of(year, month):
+            weeks.append(
+                [
+                    {
+                        "day": d, "in_month": d.month == month, "workday": cal.is_workday(d),
+                        "weekend": d.weekday() >= 5, "name": cal.day_name(d),
+                    }
+                    for d in week
+                ]
+            )
+        months.append({"number": month, "weeks": weeks})
+    return months
+
+
+@role_required(RoleCode.COUNTY_ADMIN)
+def calendar_page(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), 2099)
+    day_form, year_form = CalendarDayForm(prefix="day"), ConfirmYearForm(prefix="year", initial={"year": year})
+    if request.method == "POST":
+        try:
+            if "day-date" in request.POST:
+                day_form = CalendarDayForm(request.POST, prefix="day")
+                if day_form.is_valid():
+                    data = day_form.cleaned_data
+                    holidays.set_calendar_day(request.user, data["date"], data["kind"], data["name"])
+                    messages.success(request, f"已登记 {data['date']:%Y-%m-%d}")
+                    return redirect(f"{request.path}?year={data['date'].year}")
+            elif "remove" in request.POST:
+                day = date.fromisoformat(request.POST["remove"])
+                holidays.remove_calendar_day(request.user, day)
+                messages.success(request, f"已撤销 {day:%Y-%m-%d} 的调整")
+                return redirect(f"{request.path}?year={day.year}")
+            else:
+                year_form = ConfirmYearForm(request.POST, prefix="year")
+                if year_form.is_valid():
+                    holidays.confirm_calendar_year(request.user, year_form.cleaned_data["year"], year_form.cleaned_data["source"])
+                    messages.success(request, f"已确认{year_form.cleaned_data['year']}年节假日安排，相关办理期限将重新计算")
+                    return redirect(f"{request.path}?year={year_form.cleaned_data['year']}")
+        except ValueError:
+            messages.error(request, "日期格式不正确")
+        except ActionError as error:
+            target = day_form if "day-date" in request.POST else year_form
+            target.add_action_error(error) if error.field in target.fields else messages.error(request, error.message)
+    cal = current_calendar()
+    context = {
+        "year": year,
+        "known": cal.is_known_year(year),
+        "from_package": PACKAGE_FIRST_YEAR <= year <= PACKAGE_LAST_YEAR,
+        "confirmed": CalendarYear.objects.filter(year=year).first(),
+        "next_year_unknown": not cal.is_known_year(today.year + 1),
+        "next_year": today.year + 1,
+        "entries": CalendarDay.objects.filter(date__year=year).order_by("date"),
+        "months": _months(year),
+        "day_form": day_form,
+        "year_form": year_form,
+        "package_years": f"{PACKAGE_FIRST_YEAR}–{PACKAGE_LAST_YEAR}",
+        "workdays": sum(1 for m in range(1, 13) for d in range(1, month_calendar.monthrange(year, m)[1] + 1) if cal.is_workday(date(year, m, d))),
+    }
+    return render(request, "workbench/console_calendar.html", context)
+
+
+# ---- 人员与岗位 (system administrator) -----------------------------------------------------
+
+
+@role_required(RoleCode.SYSTEM_ADMIN)
+def users_page(request):
+    search = request.GET.get("q", "").strip()[:50]
+    units = administered_units(request.user)
+    people = (
+        User.objects.filter(kind=User.Kind.STAFF)
+        .filter(Q(posts__unit__in=units) | Q(posts__isnull=True))
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "posts",
+                queryset=Post.objects.filter(is_active=True).select_related("unit", "jurisdiction").prefetch_related(
+                    Prefetch("roles", queryset=Role.objects.order_by("code"))
+                ),
+                to_attr="active_posts",
+            )
+        )
+        .order_by("username")
+    )
+    if search:
+        people = people.filter(Q(username__icontains=search) | Q(full_name__icontains=search))
+    staff_form = StaffForm(prefix="staff")
+    post_form = PostForm(prefix="post", initial={"username": request.GET.get("grant", "")[:150]})
+    post_form.fields["unit"].queryset = units.select_related("area").order_by("area__path", "sort_order")
+    post_form.fields["jurisdiction"].queryset = administered_areas(request.user).exclude(level="grid").order_by("path")
+    if request.method == "POST":
+        try:
+            if "staff-username" in request.POST:
+                staff_form = StaffForm(request.POST, prefix="staff")
+                if staff_form.is_valid():
+                    user = account_actions.create_staff(request.user, **staff_form.cleaned_data)
+                    messages.success(request, f"已新增人员 {user.display_name}，请为其设置岗位")
+                    return redirect(f"{request.path}?q={user.username}")
+            elif "end_post" in request.POST:
+                post = Post.objects.get(pk=int(request.POST["end_post"]), unit__in=units)
+                account_actions.end_post(request.user, post)
+                messages.success(request, f"已免去 {post}")
+                return redirect(request.get_full_path())
+            else:
+                post_form = PostForm(request.POST, prefix="post")
+                post_form.fields["unit"].queryset = units
+                post_form.fields["jurisdiction"].queryset = administered_areas(request.user).exclude(level="grid")
+                if post_form.is_valid():
+                    target = User.objects.get(username=post_form.cleaned_data["username"].strip(), kind=User.Kind.STAFF)
+                    data = post_form.cleaned_data
+                    area = data["jurisdiction"]
+                    if data["jurisdiction_code"]:
+                        area = administered_areas(request.user).filter(code=data["jurisdiction_code"].strip()).first()
+                        if area is None:
+                            raise ActionError("post.jurisdiction_unknown", "辖区代码不存在或不在您的管理范围内", field="jurisdiction_code")
+                    account_actions.grant_post(request.user, user=target, unit=data["unit"], title=data["title"], roles=data["roles"], jurisdiction=area)
+                    messages.success(request, f"已为 {target.display_name} 设置岗位")
+                    return redirect(f"{request.path}?q={target.username}")
+        except Post.DoesNotExist:
+            messages.error(request, "岗位不存在，或不在您的管理范围内")
+        except User.DoesNotExist:
+            post_form.add_error("username", "没有这个用户名的工作人员")
+        except ValueError:
+            messages.error(request, "请求格式不正确")
+        except ActionError as error:
+            form = staff_form if "staff-username" in request.POST else post_form
+            form.add_action_error(error) if error.field in form.fields else messages.error(request, error.message)
+    page = paginate(request, people)
+    context = {"page": page, "search": search, "staff_form": staff_form, "post_form": post_form, "query": query_without_page(request)}
+    return render(request, "workbench/console_users.html", context)
+
+
+# ---- 安全策略 (security administrator) -----------------------------------------------------
+
+
+@role_required(RoleCode.SECURITY_ADMIN)
+def security_page(request):
+    policy = current_policy()
+    form = PolicyForm(initial={field: getattr(policy, field) for field in PolicyForm.FIELDS})
+    if request.method == "POST":
+        try:
+            if "unlock" in request.POST:
+                username = request.POST["unlock"][:150]
+                account_actions.unlock_user(request.user, username)
+                messages.success(request, f"已解锁 {username}")
+                return redirect(request.path)
+            form = PolicyForm(request.POST)
+            if form.is_valid():
+                account_actions.update_policy(request.user, **{f: form.cleaned_data[f] for f in PolicyForm.FIELDS})
+                messages.success(request, "安全策略已保存")
+                return redirect(request.path)
+        except ActionError as error:
+            form.add_action_error(error)
+    since = timezone.now() - timedelta(days=1)
+    recent = (
+        LoginFailure.objects.filter(at__gte=since).values("username").annotate(failures=Count("id"), last=Max("at")).order_by("-last")[:50]
+    )
+    rows = [{**row, "locked_until": locked_until(row["username"])} for row in recent]
+    return render(request, "workbench/console_security.html", {"form": form, "rows": rows, "policy": policy})
+
+
+# ---- 审计与留痕 (audit administrator) ------------------------------------------------------
+
+
+@role_required(RoleCode.AUDIT_ADMIN)
+def journal_page(request):
+    entries = JournalEntry.objects.select_related("case").order_by("-id")
+    chain = request.GET.get("chain", "").strip()[:32]
+    verb = request.GET.get("verb", "").strip()[:32]
+    actor = request.GET.get("actor", "").strip()[:32]
+    if chain:
+        entries = entries.filter(chain=chain)
+    if verb:
+        entries = entries.filter(verb=verb)
+    if actor:
+        entries = entries.filter(actor_name__icontains=actor)
+    breaks = None
+    if request.method == "POST":
+        breaks = journal.verify()
+        if breaks:
+            messages.error(request, f"校验发现 {len(breaks)} 条链被改动")
+        else:
+            messages.success(request, "全过程记录完好，哈希链校验通过")
+    page = paginate(request, entries, per_page=50)
+    context = {"page": page, "chain": chain, "verb": verb, "actor": actor, "breaks": breaks, "query": query_without_page(request)}
+    return render(request, "workbench/console_journal.html", context)
+

@@ -1,0 +1,51 @@
+from django import forms
+
+from zhenjie.accounts.models import SecurityPolicy
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.models import Area
+from zhenjie.kernel.models import CalendarDay
+from zhenjie.units.models import Unit
+
+from .forms import StyledFormMixin
+
+
+class CalendarDayForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label="类型", choices=CalendarDay.Kind.choices)
+    name = forms.CharField(label="名称", max_length=32, required=False, help_text="如：元旦、春节、国庆节调休上班")
+
+
+class ConfirmYearForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2099)
+    source = forms.CharField(label="依据", max_length=200, help_text="通知名称及文号，如：国务院办公厅关于2027年部分节假日安排的通知")
+
+
+class PolicyForm(StyledFormMixin, forms.Form):
+    """Shape only; the ranges are the action's rule (accounts.actions.update_policy)."""
+
+    FIELDS = ["max_failed_logins", "failure_window_minutes", "lockout_minutes", "idle_timeout_minutes", "token_lifetime_hours"]
+
+    max_failed_logins = forms.IntegerField(label=SecurityPolicy._meta.get_field("max_failed_logins").verbose_name)
+    failure_window_minutes = forms.IntegerField(label=SecurityPolicy._meta.get_field("failure_window_minutes").verbose_name)
+    lockout_minutes = forms.IntegerField(label=SecurityPolicy._meta.get_field("lockout_minutes").verbose_name)
+    idle_timeout_minutes = forms.IntegerField(label=SecurityPolicy._meta.get_field("idle_timeout_minutes").verbose_name)
+    token_lifetime_hours = forms.IntegerField(label=SecurityPolicy._meta.get_field("token_lifetime_hours").verbose_name)
+
+
+class StaffForm(StyledFormMixin, forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    full_name = forms.CharField(label="姓名", max_length=32)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    password = forms.CharField(label="初始密码", max_length=128, widget=forms.PasswordInput(render_value=False))
+
+
+class PostForm(StyledFormMixin, forms.Form):
+    username = forms.CharField(label="人员(用户名)", max_length=150)
+    unit = forms.ModelChoiceField(label="机构", queryset=Unit.objects.filter(is_active=True).select_related("area").order_by("area__path", "sort_order"))
+    title = forms.CharField(label="岗位名称", max_length=64)
+    roles = forms.MultipleChoiceField(label="角色", choices=RoleCode.choices, widget=forms.SelectMultiple(attrs={"size": 8}))
+    jurisdiction = forms.ModelChoiceField(
+        label="辖区", required=False, queryset=Area.objects.exclude(level="grid").order_by("path"),
+        help_text="网格员的网格可在下方输入区划代码", empty_label="(不设辖区)",
+    )
+    jurisdiction_code = forms.CharField(label="或输入辖区区划代码", max_length=15, required=False)

@@ -1,0 +1,140 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from zhenjie.accounts.models import LoginFailure, Post, SecurityPolicy
+from zhenjie.accounts.roles import RoleCode as R
+from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
+from zhenjie.testing import make_task, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admins(world):
+    return {
+        "system": make_user("sys_admin", world.police, [R.SYSTEM_ADMIN], world.county),
+        "security": make_user("sec_admin", world.police, [R.SECURITY_ADMIN], world.county),
+        "audit": make_user("audit_admin", world.police, [R.AUDIT_ADMIN], world.county),
+    }
+
+
+def test_each_console_is_closed_to_other_roles(client, world, admins):
+    pages = {"workbench:calendar": world.county_admin, "workbench:users": admins["system"], "workbench:security": admins["security"], "workbench:journal": admins["audit"]}
+    for url_name, owner in pages.items():
+        client.force_login(owner)
+        assert client.get(reverse(url_name)).status_code == 200
+        for other in [world.leader_a, *admins.values(), world.county_admin]:
+            if other != owner:
+                client.force_login(other)
+                response = client.get(reverse(url_name))
+                assert response.status_code == 403 and "没有访问权限" in response.content.decode()
+
+
+def test_a_system_administrator_sees_no_cases(world, admins):
+    from zhenjie.kernel.scoping import visible_cases
+
+    make_task(world)
+    assert not visible_cases(admins["system"]).exists()
+
+
+def test_the_county_administrator_enters_next_year_and_confirming_it_redates_deadlines(client, world, django_capture_on_commit_callbacks):
+    from datetime import datetime
+
+    from zhenjie.kernel.models import Case
+    from zhenjie.tasks.actions import assign_task
+
+    task = assign_task(world.leader_a, title="年底任务", description="x", assignee_unit=world.office_a, working_days=10,
+                       opened_at=timezone.make_aware(datetime(2026, 12, 28, 10)))
+    assert task.case.due_uncertain and timezone.localtime(task.case.due_at).date().isoformat() == "2027-01-11"
+    client.force_login(world.county_admin)
+    page = client.get(reverse("workbench:calendar") + "?year=2027").content.decode()
+    assert 'data-testid="year-unknown"' in page and 'data-testid="next-year-warning"' in page
+    for day in ("2027-01-01", "2027-01-04"):  # a fictional notice: Jan 1 and the following Monday off
+        response = client.post(reverse("workbench:calendar"), {"day-date": day, "day-kind": "holiday", "day-name": "元旦"})
+        assert response.status_code == 302
+    refused = client.post(reverse("workbench:calendar"), {"day-date": "2027-01-05", "day-kind": "workday", "day-name": ""})
+    assert "只有周末才需要登记为调休上班日" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("workbench:calendar") + "?year=2027", {"year-year": 2027, "year-source": "国务院办公厅关于2027年部分节假日安排的通知"})
+    assert CalendarYear.objects.filter(year=2027).exists()
+    case = Case.objects.get(pk=task.case_id)
+    assert not case.due_uncertain
+    # Jan 1 and Jan 4 are now days off: the tenth working day moves from Jan 11 to Jan 13.
+    assert timezone.localtime(case.due_at).date().isoformat() == "2027-01-13"
+    assert task.case.assignments.get(state="open").due_at == case.due_at
+    assert JournalEntry.objects.filter(verb="calendar.confirm_year").count() == 1
+
+
+def test_confirming_a_year_with_no_days_entered_is_refused(client, world):
+    client.force_login(world.county_admin)
+    response = client.post(reverse("workbench:calendar") + "?year=2028", {"year-year": 2028, "year-source": "某通知"})
+    assert "尚未登记2028年的任何节假日" in response.content.decode()
+    assert not CalendarYear.objects.exists() and not CalendarDay.objects.exists()
+
+
+def test_the_system_administrator_creates_a_person_and_gives_a_post(client, world, admins):
+    client.force_login(admins["system"])
+    response = client.post(reverse("workbench:users"), {"staff-username": "new.grid", "staff-full_name": "新网格员", "staff-password": "Grid-worker-2026"})
+    assert response.status_code == 302
+    from zhenjie.accounts.models import User
+
+    person = User.objects.get(username="new.grid")
+    response = client.post(reverse("workbench:users"), {
+        "post-username": "new.grid", "post-unit": world.committee_a.pk, "post-title": "专职网格员", "post-roles": ["grid_worker"],
+        "post-jurisdiction_code": world.grid_a.code,
+    })
+    assert response.status_code == 302
+    assert Post.objects.get(user=person).jurisdiction == world.grid_a
+
+
+def test_the_users_page_refuses_a_second_admin_role_with_the_reason(client, world, admins):
+    client.force_login(admins["system"])
+    response = client.post(reverse("workbench:users"), {
+        "post-username": "sys_admin", "post-unit": world.police.pk, "post-title": "兼审计", "post-roles": ["audit_admin"], "post-jurisdiction": world.county.pk,
+    })
+    assert "须由不同人员担任" in response.content.decode()
+    assert Post.objects.filter(user=admins["system"]).count() == 1
+
+
+def test_the_security_administrator_changes_the_policy_and_unlocks(client, world, admins):
+    client.force_login(admins["security"])
+    response = client.post(reverse("workbench:security"), {
+        "max_failed_logins": 3, "failure_window_minutes": 10, "lockout_minutes": 30, "idle_timeout_minutes": 20, "token_lifetime_hours": 8,
+    })
+    assert response.status_code == 302 and SecurityPolicy.objects.get().max_failed_logins == 3
+    bad = client.post(reverse("workbench:security"), {
+        "max_failed_logins": 1, "failure_window_minutes": 10, "lockout_minutes": 30, "idle_timeout_minutes": 20, "token_lifetime_hours": 8,
+    })
+    assert "连续失败次数上限须在3至20之间" in bad.content.decode()
+    for _ in range(3):
+        LoginFailure.objects.create(username="leader_a", at=timezone.now())
+    assert "锁定至" in client.get(reverse("workbench:security")).content.decode()
+    client.post(reverse("workbench:security"), {"unlock": "leader_a"})
+    assert not LoginFailure.objects.filter(username="leader_a").exists()
+
+
+def test_the_audit_administrator_verifies_the_journal(client, world, admins):
+    make_task(world)
+    client.force_login(admins["audit"])
+    page = client.get(reverse("workbench:journal")).content.decode()
+    assert "发起交办件" in page
+    assert "哈希链校验通过" in client.post(reverse("workbench:journal"), follow=True).content.decode()
+
+
+@pytest.mark.parametrize("url_name, admin", [("workbench:users", "system"), ("workbench:journal", "audit")])
+def test_console_lists_run_the_same_number_of_queries_at_3_and_30_rows(client, world, admins, url_name, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admins[admin])
+    for index in range(3):
+        make_user(f"extra{index}", world.office_a, [R.BACK_OFFICE_HANDLER], world.a)
+    client.get(reverse(url_name))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse(url_name))
+    for index in range(3, 30):
+        make_user(f"extra{index}", world.office_a, [R.BACK_OFFICE_HANDLER], world.a)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse(url_name))
+    assert len(large) == len(small)
