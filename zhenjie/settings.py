@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "zhenjie.accounts",
     "zhenjie.kernel",
     "zhenjie.tasks",
+    "zhenjie.events",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

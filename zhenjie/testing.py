@@ -95,3 +95,15 @@ def make_task(world: World, assignee: Unit | None = None, *, issuer: User | None
     return assign_task(
         issuer or world.leader_a, title=title, description="按要求排查并反馈", assignee_unit=assignee or world.office_a, working_days=days
     )
+
+
+def make_event(world: World, *, category: str = "sanitation", reporter: User | None = None, lng: float = 116.01, lat: float = 35.01,
+               description: str = "路边垃圾堆积", channel: str = "grid"):
+    """An event reported by township A's grid worker inside grid A (by default)."""
+    from zhenjie.events.intake import Report, report_event
+    from zhenjie.events.models import Category
+
+    return report_event(
+        reporter or world.grid_worker_a,
+        Report(channel=channel, category=Category.objects.get(code=category), description=description, lng=lng, lat=lat),
+    )

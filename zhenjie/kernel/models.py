@@ -43,6 +43,11 @@ class Case(models.Model):
     paused_working_days = models.PositiveIntegerField("中止顺延工作日", default=0)
     paused_seconds = models.PositiveBigIntegerField("中止顺延秒数", default=0)
 
+    # Supervision (督办): yellow when due soon, red when overdue or carded by a leader.
+    alert = models.CharField("督办", max_length=8, choices=[("", "正常"), ("yellow", "黄牌"), ("red", "红牌")], blank=True, default="")
+    alert_since = models.DateTimeField("督办时间", null=True, blank=True)
+    alert_leader_notified = models.BooleanField("已报告领导", default=False)
+
     rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
     parent = models.ForeignKey("self", verbose_name="上级事项", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     version = models.PositiveIntegerField("版本", default=1)
@@ -231,6 +236,23 @@ class Notification(models.Model):
             models.Index(fields=["user", "-created_at"], name="notification_user_new"),
             models.Index(fields=["user"], name="notification_user_unread", condition=models.Q(read_at__isnull=True)),
         ]
+
+
+class SupervisionPolicy(models.Model):
+    """A county's supervision thresholds (督办), editable by the county administrator.
+
+    The documents set no number of hours for 督办; 24 hours' warning matches the workbench's
+    "due within 24 hours" count, and a county may change it."""
+
+    county = models.OneToOneField("areas.Area", verbose_name="县", on_delete=models.CASCADE, related_name="+", limit_choices_to={"level": "county"})
+    yellow_hours = models.PositiveSmallIntegerField("黄牌提前量(小时)", default=24)
+    notify_leader_on_red = models.BooleanField("红牌通知领导", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "督办设置"
+        verbose_name_plural = "督办设置"
+        constraints = [models.CheckConstraint(condition=models.Q(yellow_hours__gte=1, yellow_hours__lte=720), name="supervision_yellow_range")]
 
 
 class CalendarDay(models.Model):

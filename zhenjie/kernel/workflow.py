@@ -30,7 +30,7 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[str] = frozenset()  # roles that may act within their jurisdiction
-    by_assignee: bool = False  # …or the unit holding the open assignment may act
+    by_assignee: bool = False  # …or whoever an open assignment on the case is addressed to
     needs_reason: bool = False
     closes: bool = False
     deadline: str | None = None  # "pause", "resume" or "stop"
@@ -45,7 +45,7 @@ class Workflow:
     initial: str
     transitions: dict[str, Transition] = field(default_factory=dict)
     number_series: str = ""
-    number_prefix: Callable[[Case], str] | None = None
+    number_prefix: Callable[[Case, object], str] | None = None  # (case, numbering unit) → prefix
     detail_url_name: str = ""  # URL name taking the case id, for links from the inbox and timeline
     todo_labels: dict[str, str] = field(default_factory=dict)
 
@@ -99,28 +99,32 @@ def _clean_reason(reason: str, required: bool, label: str) -> str:
     return reason
 
 
-def allowed(actor, case: Case, transition: Transition, open_units: frozenset[int] | None = None) -> bool:
-    """Whether the actor may perform the transition, by role in jurisdiction or as assignee."""
+def _open_assignments(case: Case) -> list[tuple[int, int | None, str]]:
+    return list(Assignment.objects.filter(case=case, state=Assignment.State.OPEN).values_list("unit_id", "user_id", "role"))
+
+
+def allowed(actor, case: Case, transition: Transition, open_assignments: list | None = None) -> bool:
+    """Whether the actor may perform the transition: by a role held in a jurisdiction containing
+    the case, or — for `by_assignee` transitions — because an open assignment is addressed to
+    them (their unit, and their role or person if the assignment names one)."""
     reach = reach_of(actor)
     if transition.roles & reach.roles_in(case.area):
         return True
     if transition.by_assignee:
-        if open_units is None:
-            open_units = frozenset(
-                Assignment.objects.filter(case=case, state=Assignment.State.OPEN).values_list("unit_id", flat=True)
-            )
-        for unit_id in open_units & reach.unit_ids:
-            if not transition.roles or transition.roles & reach.roles_in_unit(unit_id):
+        if open_assignments is None:
+            open_assignments = _open_assignments(case)
+        for unit_id, user_id, role in open_assignments:
+            if unit_id not in reach.unit_ids or (user_id is not None and user_id != reach.user_id):
+                continue
+            if not role or role in reach.roles_in_unit(unit_id):
                 return True
     return False
 
 
 def available_for(actor, case: Case) -> list[Transition]:
     """Transitions the actor could perform now (for buttons; perform() decides)."""
-    open_units = frozenset(
-        Assignment.objects.filter(case=case, state=Assignment.State.OPEN).values_list("unit_id", flat=True)
-    )
-    return [t for t in workflow_for(case.kind).available(case) if allowed(actor, case, t, open_units)]
+    open_assignments = _open_assignments(case)
+    return [t for t in workflow_for(case.kind).available(case) if allowed(actor, case, t, open_assignments)]
 
 
 @transaction.atomic
@@ -164,7 +168,7 @@ def open_case(
     if workflow.number_series:
         unit = number_unit or owner_unit
         year = timezone.localtime(opened_at).year
-        prefix = workflow.number_prefix(case) if workflow.number_prefix else (unit.short_name or unit.name)
+        prefix = workflow.number_prefix(case, unit) if workflow.number_prefix else (unit.short_name or unit.name)
         case.number = numbering.format_number(prefix, year, numbering.next_number(unit, workflow.number_series, year))
     case.save(force_insert=True)
     for spec in assign:

@@ -26,7 +26,7 @@ TASK_WORKFLOW = register(
         },
         initial=State.ASSIGNED,
         number_series="task",
-        number_prefix=lambda case: f"{case.area.name[:2]}交",
+        number_prefix=lambda case, unit: f"{unit.area.name[:2]}交",
         detail_url_name="tasks:detail",
         todo_labels={"acknowledge": "签收", "report_back": "办理并反馈", "review": "审核办理结果"},
     )

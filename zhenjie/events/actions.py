@@ -1,0 +1,284 @@
+"""Every step of an event after intake (intake.py): register, dispatch, handle, verify, close,
+rate; return, reassign, merge, pause, extend. Each is one transaction through the kernel's
+workflow engine, journaled on the event's timeline."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhenjie.accounts.models import User
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel import deadlines, workflow
+from zhenjie.kernel.assignments import Assign
+from zhenjie.kernel.deadlines import Limit
+from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.models import Case
+from zhenjie.kernel.notify import notify_users
+from zhenjie.kernel.scoping import reach_of
+from zhenjie.units.models import Unit
+
+from . import routing
+from .intake import command_unit_for
+from .models import Event, Extension
+from .workflow import S
+
+RESULT_MAX = 4000
+RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}  # 好差评, reference §8
+
+
+def _command(event: Event) -> Unit:
+    return command_unit_for(event.case.area)
+
+
+def _to_dispatchers(event: Event, todo: str) -> Assign:
+    return Assign(_command(event), todo, due_at=timezone.now() + timezone.timedelta(hours=2), role=RoleCode.DISPATCHER)
+
+
+def register_event(actor, event: Event) -> Event:
+    workflow.perform(actor, event.case, "register", assign=[_to_dispatchers(event, "dispatch")])
+    return event
+
+
+@transaction.atomic
+def reject_event(actor, event: Event, reason: str) -> Event:
+    workflow.perform(actor, event.case, "reject", reason=reason)
+    Event.objects.filter(pk=event.pk).update(rejection_reason=reason.strip()[:500])
+    if event.reporter_id:
+        notify_users([event.reporter], f"您上报的事件未予受理：{event.case.number}", reason.strip(), event.case)
+    return event
+
+
+def _check_handling_unit(event: Event, unit: Unit) -> None:
+    """A township unit of the event's own township, or a county department (or its stationed unit there)."""
+    township = event.case.area.path[:9]
+    if unit.kind in (Unit.Kind.DEPARTMENT,):
+        return
+    if unit.area.path.startswith(township) and unit.kind != Unit.Kind.COUNTY_LEADERSHIP:
+        return
+    raise Rejected("event.unit_outside", "处置单位须为本乡镇(街道)的机构、驻本乡镇的派驻机构或县直部门", field="unit")
+
+
+@transaction.atomic
+def dispatch_event(actor, event: Event, unit: Unit | None = None, reason: str = "") -> Event:
+    """Send a registered event to the unit that must handle it, starting the handling deadline.
+
+    Without a unit the lists decide (routing.py). Choosing another unit than the lists name is
+    allowed, with a reason, so the override can be explained later on the timeline."""
+    found = routing.route(event.category, event.case.area)
+    unit = unit or found.unit
+    if unit is None:
+        raise Rejected("event.unit_required", found.explanation, field="unit")
+    _check_handling_unit(event, unit)
+    overridden = found.unit is not None and unit.pk != found.unit.pk
+    if overridden and not (reason or "").strip():
+        raise Rejected("event.reason_required", f"清单指定的处置单位是{found.unit.name}；改派到其他单位须填写理由", field="reason")
+    category = event.category
+
+    def start_deadline(case: Case) -> None:
+        case.owner_unit = unit
+        deadlines.start(case, Limit(category.handle_amount, category.handle_unit))
+
+    ack_due, _ = deadlines.due_after(timezone.now(), Limit(category.acknowledge_amount, category.acknowledge_unit))
+    workflow.perform(
+        actor, event.case, "dispatch",
+        reason=reason if overridden else "",
+        assign=[Assign(unit, "acknowledge", due_at=ack_due)],
+        before_save=start_deadline,
+        summary=f"派遣至{unit.name}",
+        data={"unit": unit.pk, "listed_unit": getattr(found.unit, "pk", None), "duty_item": found.duty_item_code, "route": found.explanation},
+    )
+    Event.objects.filter(pk=event.pk).update(
+        handling_unit=unit, lead_department=found.lead_department, duty_item_code=found.duty_item_code
+    )
+    event.handling_unit, event.lead_department, event.duty_item_code = unit, found.lead_department, found.duty_item_code
+    return event
+
+
+@transaction.atomic
+def reassign_event(actor, event: Event, unit: Unit, reason: str) -> Event:
+    if unit is None:
+        raise Rejected("event.unit_required", "请选择改派的处置单位", field="unit")
+    _check_handling_unit(event, unit)
+    ack_due, _ = deadlines.due_after(timezone.now(), Limit(event.category.acknowledge_amount, event.category.acknowledge_unit))
+    workflow.perform(
+        actor, event.case, "reassign", reason=reason, assign=[Assign(unit, "acknowledge", due_at=ack_due)],
+        before_save=lambda case: setattr(case, "owner_unit", unit), summary=f"改派至{unit.name}", data={"unit": unit.pk},
+    )
+    Event.objects.filter(pk=event.pk).update(handling_unit=unit)
+    event.handling_unit = unit
+    return event
+
+
+def _handler(event: Event) -> Unit:
+    return event.handling_unit or event.case.owner_unit
+
+
+def acknowledge_event(actor, event: Event) -> Event:
+    workflow.perform(actor, event.case, "acknowledge", assign=[Assign(_handler(event), "handle")])
+    return event
+
+
+def start_handling(actor, event: Event) -> Event:
+    workflow.perform(actor, event.case, "start", complete="none")
+    return event
+
+
+def return_event(actor, event: Event, reason: str) -> Event:
+    """The handling unit says the event is not theirs: back to the command centre."""
+    workflow.perform(actor, event.case, "return", reason=reason, assign=[_to_dispatchers(event, "dispatch")])
+    return event
+
+
+def pause_event(actor, event: Event, reason: str) -> Event:
+    workflow.perform(actor, event.case, "pause", reason=reason, complete="none")
+    return event
+
+
+def resume_event(actor, event: Event) -> Event:
+    workflow.perform(actor, event.case, "resume", complete="none")
+    return event
+
+
+@transaction.atomic
+def report_back(actor, event: Event, result: str, photos=()) -> Event:
+    from zhenjie.kernel import attachments
+
+    result = (result or "").strip()
+    if not result:
+        raise Rejected("event.result_required", "请填写处置结果", field="result")
+    if len(result) > RESULT_MAX:
+        raise Rejected("event.result_too_long", f"处置结果不能超过{RESULT_MAX}字", field="result")
+    verify_due, _ = deadlines.due_after(timezone.now(), Limit(event.category.verify_amount, event.category.verify_unit))
+    next_step = _verification(event, verify_due) if event.category.needs_verification else [_to_dispatchers(event, "close")]
+    workflow.perform(actor, event.case, "report_back", assign=next_step, data={"result": result[:200]})
+    for photo in photos:
+        attachments.store(photo.content, photo.name, "photo", case=event.case, actor=actor, field="photos")
+    Event.objects.filter(pk=event.pk).update(result=result)
+    event.result = result
+    return event
+
+
+def _verification(event: Event, due) -> list[Assign]:
+    """On-site verification by the grid worker(s) of the event's grid, else the command centre."""
+    area = event.case.area
+    workers = (
+        User.objects.filter(posts__is_active=True, posts__roles__code=RoleCode.GRID_WORKER, posts__jurisdiction=area)
+        .select_related(None).distinct()
+        if area.level == "grid" else User.objects.none()
+    )
+    people = list(workers[:3])
+    if not people:
+        return [Assign(_command(event), "verify", due_at=due, role=RoleCode.DISPATCHER)]
+    specs = []
+    for person in people:
+        post = person.posts.filter(is_active=True, jurisdiction=area).select_related("unit").first()
+        specs.append(Assign(post.unit, "verify", due_at=due, user=person))
+    return specs
+
+
+@transaction.atomic
+def verify_event(actor, event: Event, passed: bool, note: str = "") -> Event:
+    note = (note or "").strip()
+    if len(note) > RESULT_MAX:
+        raise Rejected("event.note_too_long", f"核查意见不能超过{RESULT_MAX}字", field="note")
+    if passed:
+        workflow.perform(actor, event.case, "verify_pass", reason=note, assign=[_to_dispatchers(event, "close")])
+    else:
+        # Failed verification goes back to the unit that handled it (issue 5 item 3).
+        workflow.perform(actor, event.case, "verify_fail", reason=note, assign=[Assign(_handler(event), "handle")])
+    Event.objects.filter(pk=event.pk).update(verification_note=note)
+    return event
+
+
+@transaction.atomic
+def close_event(actor, event: Event) -> Event:
+    workflow.perform(actor, event.case, "close")
+    if event.reporter_id:
+        notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case)
+    return event
+
+
+@transaction.atomic
+def merge_event(actor, event: Event, into: Event) -> Event:
+    if into.pk == event.pk:
+        raise Rejected("event.merge_self", "不能与自身合并", field="into")
+    if into.case.closed_at is not None and into.case.state != S.CLOSED:
+        raise Rejected("event.merge_target_closed", "目标事件已不予受理或已合并", field="into")
+    if into.case.area.path[:9] != event.case.area.path[:9]:
+        raise Rejected("event.merge_other_township", "只能合并本乡镇(街道)的事件", field="into")
+    workflow.perform(actor, event.case, "merge", summary=f"合并至{into.case.number}", data={"into": into.case_id})
+    Event.objects.filter(pk=event.pk).update(duplicate_of=into)
+    event.duplicate_of = into
+    return event
+
+
+@transaction.atomic
+def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
+    """The reporter rates a closed event once (好差评: 非常满意 … 非常不满意)."""
+    if event.reporter_id != getattr(actor, "pk", None):
+        raise Forbidden("event.not_reporter", "只有上报人可以评价")
+    if event.case.state != S.CLOSED:
+        raise Conflict("event.not_closed", "事件办结后才能评价")
+    if isinstance(rating, bool) or rating not in RATING_LABELS:
+        raise Rejected("event.rating_invalid", "请选择1至5星的评价", field="rating")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise Rejected("event.comment_too_long", "评价意见不能超过500字", field="comment")
+    if not Event.objects.filter(pk=event.pk, rated_at__isnull=True).update(rating_comment=comment, rated_at=timezone.now()):
+        raise Conflict("event.already_rated", "该事件已评价过")
+    Case.objects.filter(pk=event.case_id).update(rating=rating)
+    from zhenjie.kernel import journal
+
+    journal.record(actor=actor, verb="rate", case=event.case, summary=f"评价：{RATING_LABELS[rating]}", note=comment,
+                   from_state=event.case.state, to_state=event.case.state, data={"rating": rating})
+    return event
+
+
+@transaction.atomic
+def request_extension(actor, event: Event, amount: int, reason: str) -> Extension:
+    if not workflow.allowed(actor, event.case, workflow.workflow_for(event.case.kind).transitions["report_back"]):
+        raise Forbidden("event.extension_not_allowed", "只有处置单位可以申请延期")
+    if event.case.state not in (S.ACKNOWLEDGED, S.HANDLING, S.PAUSED):
+        raise Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= 30:
+        raise Rejected("event.extension_amount", "延期时长须为1至30", field="amount")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise Rejected("event.extension_reason", "请填写延期理由(不超过500字)", field="reason")
+    if Extension.objects.filter(event=event, state=Extension.State.PENDING).exists():
+        raise Conflict("event.extension_pending", "已有延期申请在审批中")
+    request = Extension.objects.create(event=event, amount=amount, reason=reason, requested_by=actor)
+    government = Unit.objects.filter(area__path=event.case.area.path[:9], kind=Unit.Kind.TOWNSHIP_GOVERNMENT).first()
+    from zhenjie.kernel import assignments, journal
+
+    assignments.create(event.case, Assign(government or _command(event), "approve_extension", role=RoleCode.TOWNSHIP_LEADER), f"延期申请：{event.case.title}")
+    journal.record(actor=actor, verb="extension_request", case=event.case, summary=f"申请延期{amount}{event.case.get_deadline_unit_display()}",
+                   note=reason, from_state=event.case.state, to_state=event.case.state)
+    return request
+
+
+@transaction.atomic
+def decide_extension(leader, request: Extension, approve: bool, note: str = "") -> Extension:
+    """A township leader approves or denies; approval moves the deadline (kernel.extend_deadline)."""
+    event = request.event
+    if RoleCode.TOWNSHIP_LEADER not in reach_of(leader).roles_in(event.case.area):
+        raise Forbidden("event.extension_approver", "只有本乡镇(街道)领导可以审批延期")
+    if not Extension.objects.filter(pk=request.pk, state=Extension.State.PENDING).update(
+        state=Extension.State.APPROVED if approve else Extension.State.DENIED, decided_by=leader, decided_at=timezone.now()
+    ):
+        raise Conflict("event.extension_decided", "该申请已审批")
+    from zhenjie.kernel.models import Assignment
+
+    Assignment.objects.filter(case=event.case, todo="approve_extension", state=Assignment.State.OPEN).update(
+        state=Assignment.State.DONE, done_at=timezone.now(), done_by=leader
+    )
+    case = Case.objects.get(pk=event.case_id)
+    if approve:
+        workflow.extend_deadline(leader, case, request.amount, request.reason + (f"（{note}）" if note else ""), approved_by=leader)
+    else:
+        from zhenjie.kernel import journal
+
+        journal.record(actor=leader, verb="extension_denied", case=case, summary="延期申请未获批准", note=note,
+                       from_state=case.state, to_state=case.state)
+    notify_users([request.requested_by], f"延期申请{'已批准' if approve else '未获批准'}：{case.title}", note, case)
+    request.refresh_from_db()
+    return request

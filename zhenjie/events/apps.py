@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    name = "zhenjie.events"
+    verbose_name = "指挥调度一中心"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import workflow  # noqa: F401  (registers the event and call case kinds)
+        from .categories import ensure_default_categories
+
+        post_migrate.connect(ensure_default_categories, sender=self)

@@ -1,0 +1,165 @@
+"""乡呼县应 (seed 003 三(二)): for what a township cannot solve alone, it calls a county
+department — or several, for joint enforcement — with what is asked and by when. The
+department's liaison responds within the county's response time, acts and reports back; the
+township confirms or sends it back, and rates the response (seed 003 五(一): townships assess
+departments, 35% weight). "件件有响应、事事有着落"."""
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel import journal, workflow
+from zhenjie.kernel.assignments import Assign
+from zhenjie.kernel.deadlines import Limit
+from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.scoping import reach_of
+from zhenjie.units.models import Unit
+
+from .models import Call, Event
+from .warnings import policy_for
+from .workflow import CALL, COMMAND, C
+
+REQUEST_MAX = 2000
+MAX_DEPARTMENTS = 6
+MAX_DAYS = 60
+
+
+def _caller_unit(actor, event: Event) -> Unit:
+    reach = reach_of(actor)
+    for post in reach.posts:
+        if post.path and event.case.area.path.startswith(post.path) and post.roles & COMMAND:
+            return Unit.objects.get(pk=post.unit_id)
+    raise Forbidden("call.not_allowed", "只有本乡镇(街道)的指挥中心调度员或领导可以呼叫县直部门")
+
+
+@transaction.atomic
+def call_departments(actor, event: Event, departments, request: str, working_days: int) -> list[Call]:
+    caller = _caller_unit(actor, event)
+    if event.case.closed_at is not None:
+        raise Conflict("call.event_closed", "事件已办结或已关闭，不能再呼叫")
+    departments = list({d.pk: d for d in departments if d is not None}.values())
+    if not departments:
+        raise Rejected("call.department_required", "请选择至少一个县直部门", field="departments")
+    if len(departments) > MAX_DEPARTMENTS:
+        raise Rejected("call.too_many_departments", f"一次最多呼叫{MAX_DEPARTMENTS}个部门", field="departments")
+    if any(d.kind != Unit.Kind.DEPARTMENT or not d.area.path == event.case.area.path[:6] for d in departments):
+        raise Rejected("call.not_a_department", "只能呼叫本县的县直部门", field="departments")
+    request = (request or "").strip()
+    if not request:
+        raise Rejected("call.request_required", "请写明需要部门做什么", field="request")
+    if len(request) > REQUEST_MAX:
+        raise Rejected("call.request_too_long", f"呼叫事项不能超过{REQUEST_MAX}字", field="request")
+    if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= MAX_DAYS:
+        raise Rejected("call.days_invalid", f"办理时限须为1至{MAX_DAYS}个工作日", field="working_days")
+    busy = set(Call.objects.filter(event=event, department__in=departments, case__closed_at__isnull=True).values_list("department__name", flat=True))
+    if busy:
+        raise Conflict("call.already_open", f"已呼叫且尚未办结：{'、'.join(sorted(busy))}", field="departments")
+
+    acknowledge_due = timezone.now() + timedelta(hours=policy_for(event.case.area).call_acknowledge_hours)
+    group = secrets.token_hex(6) if len(departments) > 1 else ""
+    calls = []
+    for department in departments:
+        case = workflow.open_case(
+            actor,
+            kind=CALL,
+            title=f"呼叫{department.short_name or department.name}：{event.case.title}"[:200],
+            area=event.case.area,
+            owner_unit=department,
+            channel="call",
+            limit=Limit(working_days),
+            parent=event.case,
+            number_unit=caller,
+            assign=[Assign(department, "respond", due_at=acknowledge_due, role=RoleCode.DEPARTMENT_LIAISON)],
+            note=request,
+            data={"event": event.case_id, "department": department.pk, "group": group},
+        )
+        calls.append(Call.objects.create(case=case, event=event, department=department, caller_unit=caller, group=group,
+                                         request=request, acknowledge_due=acknowledge_due))
+    names = "、".join(d.name for d in departments)
+    journal.record(actor=actor, verb="call", case=event.case, summary=f"乡呼县应：呼叫{names}", note=request,
+                   from_state=event.case.state, to_state=event.case.state, data={"calls": [c.case_id for c in calls]})
+    return calls
+
+
+def _liaison_work(call: Call, todo: str) -> Assign:
+    return Assign(call.department, todo, role=RoleCode.DEPARTMENT_LIAISON)
+
+
+@transaction.atomic
+def acknowledge_call(actor, call: Call) -> Call:
+    workflow.perform(actor, call.case, "acknowledge", assign=[_liaison_work(call, "handle")])
+    Call.objects.filter(pk=call.pk).update(acknowledged_at=timezone.now())
+    call.refresh_from_db(fields=["acknowledged_at"])
+    return call
+
+
+@transaction.atomic
+def report_call(actor, call: Call, result: str) -> Call:
+    result = (result or "").strip()
+    if not result:
+        raise Rejected("call.result_required", "请填写办理结果", field="result")
+    if len(result) > REQUEST_MAX:
+        raise Rejected("call.result_too_long", f"办理结果不能超过{REQUEST_MAX}字", field="result")
+    workflow.perform(actor, call.case, "report_back", assign=[Assign(call.caller_unit, "confirm")], data={"result": result[:200]})
+    Call.objects.filter(pk=call.pk).update(result=result, reported_at=timezone.now())
+    call.refresh_from_db(fields=["result", "reported_at"])
+    return call
+
+
+@transaction.atomic
+def confirm_call(actor, call: Call) -> Call:
+    workflow.perform(actor, call.case, "confirm")
+    Call.objects.filter(pk=call.pk).update(confirmed_at=timezone.now())
+    call.refresh_from_db(fields=["confirmed_at"])
+    return call
+
+
+@transaction.atomic
+def reject_call(actor, call: Call, reason: str) -> Call:
+    workflow.perform(actor, call.case, "reject", reason=reason, assign=[_liaison_work(call, "handle")])
+    # Only the report the township accepts counts for "solved on time".
+    Call.objects.filter(pk=call.pk).update(reported_at=None)
+    return call
+
+
+def withdraw_call(actor, call: Call, reason: str) -> Call:
+    workflow.perform(actor, call.case, "withdraw", reason=reason)
+    return call
+
+
+@transaction.atomic
+def rate_call(actor, call: Call, rating: int, comment: str = "") -> Call:
+    """The calling township rates how the department responded, once, after confirming."""
+    if not COMMAND & reach_of(actor).roles_in(call.case.area):
+        raise Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
+    if call.case.state != C.CONFIRMED:
+        raise Conflict("call.not_confirmed", "确认办结后才能评价")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise Rejected("call.rating_invalid", "请选择1至5星的评价", field="rating")
+    comment = (comment or "").strip()[:500]
+    if not Call.objects.filter(pk=call.pk, rating__isnull=True).update(rating=rating, rating_comment=comment):
+        raise Conflict("call.already_rated", "已评价过")
+    journal.record(actor=actor, verb="rate", case=call.case, summary=f"评价部门响应：{rating}星", note=comment,
+                   from_state=call.case.state, to_state=call.case.state, data={"rating": rating})
+    call.rating, call.rating_comment = rating, comment
+    return call
+
+
+def department_figures(calls):
+    """Per department: calls received, acknowledged on time, solved on time, average rating —
+    what the assessment reads (seed 003 五(一)). One grouped query."""
+    return (
+        calls.values("department_id", "department__name")
+        .annotate(
+            received=Count("id"),
+            acknowledged_on_time=Count("id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("acknowledge_due"))),
+            solved_on_time=Count("id", filter=Q(case__state=C.CONFIRMED, reported_at__lte=F("case__due_at"))),
+            solved=Count("id", filter=Q(case__state=C.CONFIRMED)),
+            average_rating=Avg("rating"),
+        )
+        .order_by("-received", "department__name")
+    )

@@ -1,0 +1,164 @@
+"""Events coming in, from every channel: a grid worker's phone, a citizen, the 12345 hotline, a
+video alarm, a department, someone at the window. One function, so every channel meets the same
+rules: a known category, a description, a place inside the county (and inside the reporter's own
+jurisdiction when staff report), photos that are photos."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.locate import locate
+from zhenjie.areas.models import Area
+from zhenjie.kernel import attachments, workflow
+from zhenjie.kernel.assignments import Assign
+from zhenjie.kernel.errors import Rejected
+from zhenjie.kernel.scoping import reach_of
+from zhenjie.units.models import Unit
+
+from . import warnings
+from .models import Category, Channel, Event
+from .workflow import EVENT
+
+DESCRIPTION_MAX = 4000  # Open311 GeoReport v2 caps description at 4,000 characters
+ADDRESS_MAX = 200
+PHOTOS_MAX = 9
+REGISTER_WITHIN = timedelta(hours=2)
+
+
+@dataclass
+class Photo:
+    name: str
+    content: bytes
+
+
+@dataclass
+class Report:
+    channel: str
+    category: Category | None
+    description: str
+    lng: float | None = None
+    lat: float | None = None
+    address: str = ""
+    area: Area | None = None  # when there is no position (a hotline order naming a village)
+    photos: list[Photo] = field(default_factory=list)
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    external_id: str = ""
+    reported_at: datetime | None = None
+
+
+def command_unit_for(area: Area) -> Unit:
+    """The township's command centre: the unit whose staff dispatch there, else its government."""
+    township_path = area.path[:9]
+    unit = (
+        Unit.objects.filter(area__path=township_path, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER)
+        .order_by("pk").first()
+    )
+    return unit or Unit.objects.filter(area__path=township_path, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).order_by("pk").first()
+
+
+def _county_of(area: Area) -> Area:
+    return Area.objects.get(path=area.path[:6])
+
+
+def _place(actor, report: Report, county: Area | None) -> Area:
+    """Where the event is: from the position (deepest area containing it), else the area given."""
+    reach = reach_of(actor)
+    staff_reporter = bool(reach.posts)
+    if report.lng is not None or report.lat is not None:
+        if report.lng is None or report.lat is None or not (-180 <= report.lng <= 180 and -90 <= report.lat <= 90):
+            raise Rejected("event.position_invalid", "位置坐标不正确", field="lng")
+        roots = [Area.objects.get(path=path) for path in reach.paths] if staff_reporter and reach.paths else [county]
+        for root in roots:
+            if root is not None and (found := locate(report.lng, report.lat, root)) is not None:
+                return found
+        if staff_reporter and reach.paths:
+            raise Rejected("event.position_outside", "上报位置不在您的辖区(网格)内，请确认定位后重试", field="lng")
+        raise Rejected("event.position_outside", "位置不在本县范围内", field="lng")
+    if report.area is None:
+        raise Rejected("event.place_required", "请提供事发位置或所属村(社区)", field="lng")
+    if staff_reporter and reach.paths and not reach.covers(report.area):
+        raise Rejected("event.place_outside", "所选区划不在您的辖区内", field="area")
+    if report.area.level in (Area.Level.COUNTY,):
+        raise Rejected("event.place_too_coarse", "请至少指明所在乡镇(街道)", field="area")
+    return report.area
+
+
+@transaction.atomic
+def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
+    """Take in one event. `county` is the county a citizen or outside system reports into."""
+    if report.channel not in Channel.values:
+        raise Rejected("event.channel_invalid", "渠道不正确", field="channel")
+    if report.category is None or not report.category.is_active:
+        raise Rejected("event.category_unknown", "事件类别不存在或已停用", field="category")
+    description = (report.description or "").strip()
+    if not description:
+        raise Rejected("event.description_required", "请描述发现的问题", field="description")
+    if len(description) > DESCRIPTION_MAX:
+        raise Rejected("event.description_too_long", f"描述不能超过{DESCRIPTION_MAX}字", field="description")
+    if len(report.address or "") > ADDRESS_MAX:
+        raise Rejected("event.address_too_long", f"地址不能超过{ADDRESS_MAX}字", field="address")
+    if len(report.photos) > PHOTOS_MAX:
+        raise Rejected("event.too_many_photos", f"照片最多{PHOTOS_MAX}张", field="photos")
+    if report.channel == Channel.GRID and report.lng is None:
+        raise Rejected("event.position_required", "网格员上报须附带定位", field="lng")
+    if report.external_id and Event.objects.filter(channel=report.channel, external_id=report.external_id).exists():
+        raise Rejected("event.duplicate_external_id", f"编号 {report.external_id} 已经导入过", field="external_id")
+
+    area = _place(actor, report, county)
+    command = command_unit_for(area)
+    if command is None:
+        raise Rejected("event.no_command_centre", f"{area.name}所在乡镇尚未设置指挥中心", field="area")
+    reported_at = report.reported_at or timezone.now()
+    # 首问负责 (seed 002): staff who take a walk-in report own it until they hand it on.
+    taker_unit = _taker_unit(actor) if report.channel == Channel.WALK_IN else None
+    first = (
+        Assign(taker_unit, "own", due_at=reported_at + REGISTER_WITHIN, user=actor)
+        if taker_unit is not None
+        else Assign(command, "register", due_at=reported_at + REGISTER_WITHIN, role=RoleCode.DISPATCHER)
+    )
+    case = workflow.open_case(
+        actor,
+        kind=EVENT,
+        title=f"{report.category.name}：{description[:40]}",
+        area=area,
+        owner_unit=taker_unit or command,
+        channel=report.channel,
+        number_unit=command,
+        opened_at=reported_at,
+        assign=[first],
+        data={"category": report.category.code, "channel": report.channel, "lng": report.lng, "lat": report.lat},
+    )
+    event = Event.objects.create(
+        case=case,
+        category=report.category,
+        channel=report.channel,
+        description=description,
+        address=(report.address or "").strip(),
+        lng=report.lng,
+        lat=report.lat,
+        reporter=actor if getattr(actor, "pk", None) else None,
+        reporter_name=(report.reporter_name or getattr(actor, "display_name", ""))[:32],
+        reporter_phone_masked=_mask_phone(report.reporter_phone),
+        external_id=(report.external_id or "")[:64],
+        reported_at=reported_at,
+    )
+    for photo in report.photos:
+        attachments.store(photo.content, photo.name, "photo", case=case, actor=actor, field="photos")
+    warnings.check_after_report(event)
+    return event
+
+
+def _taker_unit(actor):
+    reach = reach_of(actor)
+    return Unit.objects.filter(pk__in=reach.unit_ids).order_by("pk").first() if reach.unit_ids else None
+
+
+def _mask_phone(phone: str) -> str:
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if len(digits) < 7:
+        return ""
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

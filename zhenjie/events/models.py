@@ -1,0 +1,190 @@
+"""Events (事件) from every channel, their categories, and 乡呼县应 calls to departments.
+
+The case header (number, state, area, deadline, owner) is kernel.Case; these are the details."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from zhenjie.kernel.models import DeadlineUnit
+
+
+class Channel(models.TextChoices):
+    GRID = "grid", "网格员上报"
+    CITIZEN = "citizen", "群众上报"
+    HOTLINE = "hotline", "12345热线"
+    VIDEO = "video", "视频告警"
+    DEPARTMENT = "department", "部门移交"
+    WALK_IN = "walk_in", "窗口来访"
+    OPEN311 = "open311", "第三方平台"
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+    CRITICAL = "critical", "特急"
+
+
+class Category(models.Model):
+    """A county-editable kind of event, with its deadlines. Codes are what the local-duty list
+    (lists app) refers to when it says which department leads on which events."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=40)
+    parent = models.ForeignKey("self", verbose_name="上级类别", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    acknowledge_amount = models.PositiveIntegerField("签收时限", default=2)
+    acknowledge_unit = models.CharField("签收时限单位", max_length=16, choices=DeadlineUnit.choices, default=DeadlineUnit.HOURS)
+    handle_amount = models.PositiveIntegerField("处置时限", default=5)
+    handle_unit = models.CharField("处置时限单位", max_length=16, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING_DAYS)
+    verify_amount = models.PositiveIntegerField("核查时限", default=1)
+    verify_unit = models.CharField("核查时限单位", max_length=16, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING_DAYS)
+    needs_verification = models.BooleanField("需现场核查", default=True)
+    is_active = models.BooleanField("启用", default=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "事件类别"
+        verbose_name_plural = "事件类别"
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(handle_amount__gte=1), name="category_handle_positive"),
+            models.CheckConstraint(condition=models.Q(acknowledge_amount__gte=1), name="category_ack_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventPolicy(models.Model):
+    """A county's settings for the command centre, editable by the county administrator."""
+
+    county = models.OneToOneField("areas.Area", verbose_name="县", on_delete=models.CASCADE, related_name="+", limit_choices_to={"level": "county"})
+    warning_threshold = models.PositiveSmallIntegerField("预警阈值(件)", default=3, help_text="同一村(社区)同一类别在时间窗内达到该件数即预警")
+    warning_window_days = models.PositiveSmallIntegerField("预警时间窗(天)", default=7)
+    duplicate_window_hours = models.PositiveSmallIntegerField("疑似重复时间窗(小时)", default=48)
+    duplicate_radius_m = models.PositiveIntegerField("疑似重复距离(米)", default=200)
+    call_acknowledge_hours = models.PositiveSmallIntegerField("乡呼县应响应时限(小时)", default=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "指挥中心设置"
+        verbose_name_plural = "指挥中心设置"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(warning_threshold__gte=2), name="policy_warning_threshold_min"),
+            models.CheckConstraint(condition=models.Q(warning_window_days__gte=1), name="policy_warning_window_min"),
+        ]
+
+
+class Event(models.Model):
+    case = models.OneToOneField("kernel.Case", on_delete=models.PROTECT, related_name="event")
+    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="events")
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    description = models.TextField("描述")
+    address = models.CharField("地址", max_length=200, blank=True)
+    lng = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reporter_name = models.CharField("上报人姓名", max_length=32, blank=True)
+    reporter_phone_masked = models.CharField("上报人电话", max_length=20, blank=True)
+    external_id = models.CharField("外部编号", max_length=64, blank=True, help_text="12345工单号、视频告警编号等")
+    # Routing: who the lists name, and who actually handles (the dispatcher may override with a reason).
+    duty_item_code = models.CharField("属地清单事项", max_length=40, blank=True)
+    lead_department = models.ForeignKey("units.Unit", verbose_name="主体责任部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handling_unit = models.ForeignKey("units.Unit", verbose_name="处置单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    duplicate_of = models.ForeignKey("self", verbose_name="重复于", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    rejection_reason = models.CharField("不予受理理由", max_length=500, blank=True)
+    result = models.TextField("处置结果", blank=True)
+    verification_note = models.TextField("核查意见", blank=True)
+    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    reported_at = models.DateTimeField("上报时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "事件"
+        verbose_name_plural = "事件"
+        indexes = [
+            models.Index(fields=["category", "-reported_at"], name="event_category_reported"),
+            models.Index(fields=["channel", "-reported_at"], name="event_channel_reported"),
+            models.Index(fields=["external_id"], name="event_external_id", condition=~models.Q(external_id="")),
+            models.Index(fields=["handling_unit"], name="event_handling_unit"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(channel=""), name="event_channel_set"),
+            models.CheckConstraint(
+                condition=models.Q(lng__isnull=True, lat__isnull=True) | models.Q(lng__gte=-180, lng__lte=180, lat__gte=-90, lat__lte=90),
+                name="event_position_valid",
+            ),
+            models.UniqueConstraint(fields=["channel", "external_id"], condition=~models.Q(external_id=""), name="event_external_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.category.name}"
+
+
+class Call(models.Model):
+    """乡呼县应 (seed 003 三(二)): a township asks one county department to act on an event by a
+    deadline. A joint call to several departments is one Call per department, sharing `group`."""
+
+    case = models.OneToOneField("kernel.Case", on_delete=models.PROTECT, related_name="call")
+    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="calls")
+    department = models.ForeignKey("units.Unit", verbose_name="被呼叫部门", on_delete=models.PROTECT, related_name="calls_received")
+    caller_unit = models.ForeignKey("units.Unit", verbose_name="呼叫单位", on_delete=models.PROTECT, related_name="calls_made")
+    group = models.CharField("联合呼叫", max_length=32, blank=True)
+    request = models.TextField("呼叫事项")
+    acknowledge_due = models.DateTimeField("响应时限")
+    acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
+    reported_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    result = models.TextField("办理结果", blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
+    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "乡呼县应"
+        verbose_name_plural = "乡呼县应"
+        indexes = [models.Index(fields=["department", "acknowledge_due"], name="call_department_due")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="call_rating_1_to_5"),
+        ]
+
+
+class Warning(models.Model):
+    """An early warning (研判预警): the same category piling up in one village or grid."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField("件数")
+    window_days = models.PositiveSmallIntegerField("时间窗(天)")
+    raised_at = models.DateTimeField("预警时间", default=timezone.now)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "研判预警"
+        verbose_name_plural = "研判预警"
+        indexes = [models.Index(fields=["area", "category", "-raised_at"], name="warning_area_category")]
+
+
+class Extension(models.Model):
+    """A handler asks for more time; a township leader decides (issue 5 item 3)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        DENIED = "denied", "未批准"
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="extensions")
+    amount = models.PositiveSmallIntegerField("延期时长")
+    reason = models.CharField("理由", max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        constraints = [
+            models.UniqueConstraint(fields=["event"], condition=models.Q(state="pending"), name="extension_one_pending"),
+        ]

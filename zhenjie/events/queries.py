@@ -1,0 +1,72 @@
+"""Every read of events and calls, for a user (kernel.scoping)."""
+
+import math
+from datetime import timedelta
+
+from django.db.models import QuerySet
+
+from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.scoping import visible_cases
+
+from .models import Call, Category, Event
+from .warnings import policy_for
+
+
+def events_for(user) -> QuerySet[Event]:
+    return (
+        Event.objects.filter(case__in=visible_cases(user).filter(kind="event"))
+        .select_related("case", "case__area", "case__owner_unit", "category", "handling_unit")
+        .order_by("-reported_at", "-pk")
+    )
+
+
+def get_event_for(user, case_id) -> Event:
+    try:
+        return events_for(user).select_related("reporter", "lead_department", "duplicate_of__case").get(case_id=case_id)
+    except (Event.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("event.not_found", "事件不存在或不在您的辖区内") from None
+
+
+def calls_for(user) -> QuerySet[Call]:
+    return (
+        Call.objects.filter(case__in=visible_cases(user).filter(kind="call"))
+        .select_related("case", "case__area", "department", "caller_unit", "event", "event__category")
+        .order_by("-case__opened_at", "-pk")
+    )
+
+
+def get_call_for(user, case_id) -> Call:
+    try:
+        return calls_for(user).get(case_id=case_id)
+    except (Call.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("call.not_found", "呼叫不存在或不在您的辖区内") from None
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+def _metres_between(lng1, lat1, lng2, lat2) -> float:
+    # Equirectangular approximation: exact enough over a few hundred metres.
+    x = math.radians(lng2 - lng1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000 * math.hypot(x, y)
+
+
+def suggested_duplicates(user, event: Event, limit: int = 5) -> list[Event]:
+    """Same category, near the same place, within the county's window: candidates to merge."""
+    policy = policy_for(event.case.area)
+    window = timedelta(hours=policy.duplicate_window_hours)
+    nearby = events_for(user).filter(
+        category=event.category,
+        case__area__path__startswith=event.case.area.path[:12],
+        reported_at__gte=event.reported_at - window,
+        reported_at__lte=event.reported_at + window,
+    ).exclude(pk=event.pk).exclude(case__state__in=["rejected", "merged"])[:50]
+    result = []
+    for other in nearby:
+        if event.lng is None or other.lng is None or _metres_between(event.lng, event.lat, other.lng, other.lat) <= policy.duplicate_radius_m:
+            result.append(other)
+    return result[:limit]
+
+

@@ -1,0 +1,118 @@
+"""Supervision (督办): deadlines watched for every kind of case.
+
+The sweep (a Huey periodic job, kernel/tasks.py) turns an open case yellow when its deadline is
+within the county's warning period and red when it has passed; the people holding its open
+assignments are told at each change, and for red the township's leaders once — a case stays red
+without telling them again on every sweep. A leader can also card a case by hand."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.models import Area
+
+from . import journal
+from .errors import Conflict, Forbidden, Rejected
+from .models import Assignment, Case, SupervisionPolicy
+from .notify import notify_users, people_to_act
+from .scoping import reach_of
+
+DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True)
+LEVELS = {"": "正常", "yellow": "黄牌", "red": "红牌"}
+NOTICE_MAX = 500
+
+
+def policy_for(county: Area) -> SupervisionPolicy:
+    return SupervisionPolicy.objects.filter(county=county).first() or DEFAULT_POLICY
+
+
+def leaders_of(case: Case):
+    """Township (or county) leaders whose jurisdiction contains the case."""
+    from zhenjie.accounts.models import User
+
+    path = case.area.path
+    prefixes = [path[:n] for n in (6, 9, 12, 15) if n <= len(path)]
+    return list(
+        User.objects.filter(
+            posts__is_active=True, posts__roles__code=RoleCode.TOWNSHIP_LEADER, posts__jurisdiction__path__in=prefixes
+        ).distinct()
+    )
+
+
+def _handlers(case: Case):
+    people = []
+    for assignment in Assignment.objects.filter(case=case, state=Assignment.State.OPEN).select_related("unit", "user"):
+        people.extend(people_to_act(assignment.unit, assignment.role, assignment.user))
+    return people
+
+
+def _set_alert(case: Case, level: str, now: datetime, reason: str, policy: SupervisionPolicy) -> bool:
+    """Move one case to `level` if it is still where the sweep found it; notify; journal."""
+    changed = Case.objects.filter(pk=case.pk, alert=case.alert, closed_at__isnull=True).update(
+        alert=level, alert_since=now if level else None, alert_leader_notified=case.alert_leader_notified if level == "red" else False
+    )
+    if not changed:
+        return False
+    previous, case.alert = case.alert, level
+    title = f"【{LEVELS[level]}督办】{case.title}" if level else f"督办解除：{case.title}"
+    notify_users(_handlers(case), title, reason, case)
+    if level == "red" and policy.notify_leader_on_red and not case.alert_leader_notified:
+        notify_users(leaders_of(case), title, reason, case)
+        Case.objects.filter(pk=case.pk).update(alert_leader_notified=True)
+        case.alert_leader_notified = True
+    journal.record(actor=None, verb="supervise", case=case, summary=f"{LEVELS[previous]}→{LEVELS[level]}", note=reason, from_state=case.state, to_state=case.state)
+    return True
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """One pass over every open, running deadline; returns how many cases changed level."""
+    now = now or timezone.now()
+    counts = {"yellow": 0, "red": 0, "cleared": 0}
+    for county in Area.objects.filter(level=Area.Level.COUNTY):
+        policy = policy_for(county)
+        warn_until = now + timedelta(hours=policy.yellow_hours)
+        running = Case.objects.filter(
+            closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False, area__path__startswith=county.path
+        ).select_related("area")
+        candidates = running.filter(
+            Q(due_at__lt=now) & ~Q(alert="red")
+            | Q(due_at__gte=now, due_at__lt=warn_until, alert="")
+            | Q(due_at__gte=warn_until, alert="yellow")
+            | Q(due_at__gte=now, alert="red")  # the deadline was extended past now
+        )
+        for case in candidates.order_by("pk").iterator(chunk_size=500):
+            if case.due_at < now:
+                level, reason = "red", f"已超过办理期限（{timezone.localtime(case.due_at):%m-%d %H:%M}）"
+            elif case.due_at < warn_until:
+                level, reason = "yellow", f"将于 {timezone.localtime(case.due_at):%m-%d %H:%M} 到期"
+            else:
+                level, reason = "", "期限已延长"
+            if level == case.alert:
+                continue
+            with transaction.atomic():
+                if _set_alert(case, level, now, reason, policy):
+                    counts[level or "cleared"] += 1
+    return counts
+
+
+@transaction.atomic
+def issue_notice(leader, case: Case, level: str, text: str) -> Case:
+    """A leader cards a case by hand (督办单): its handlers are told, and the card stays on it."""
+    if RoleCode.TOWNSHIP_LEADER not in reach_of(leader).roles_in(case.area) and RoleCode.COUNTY_ADMIN not in reach_of(leader).roles_in(case.area):
+        raise Forbidden("supervision.not_allowed", "只有该辖区的领导可以督办")
+    if level not in ("yellow", "red"):
+        raise Rejected("supervision.level_invalid", "请选择黄牌或红牌", field="level")
+    text = (text or "").strip()
+    if not text or len(text) > NOTICE_MAX:
+        raise Rejected("supervision.text_invalid", f"请填写督办要求(不超过{NOTICE_MAX}字)", field="text")
+    if case.closed_at is not None:
+        raise Conflict("supervision.closed", "该事项已办结，无需督办")
+    if level == "red" or case.alert != "red":  # a hand-issued yellow card never softens a red one
+        Case.objects.filter(pk=case.pk).update(alert=level, alert_since=timezone.now())
+        case.alert = level
+    notify_users(_handlers(case), f"【{LEVELS[level]}督办】{case.title}", text, case)
+    journal.record(actor=leader, verb="supervise_notice", case=case, summary=f"领导{LEVELS[level]}督办", note=text, from_state=case.state, to_state=case.state)
+    return case
