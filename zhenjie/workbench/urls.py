@@ -13,6 +13,7 @@ urlpatterns = [
     path("areas/geojson/", views.areas_geojson, name="areas_geojson"),
     path("areas/<int:pk>/", views.areas, name="area"),
     path("units/", views.units, name="units"),
+    path("files/<int:pk>/", views.attachment, name="attachment"),
     path("console/calendar/", console.calendar_page, name="calendar"),
     path("console/users/", console.users_page, name="users"),
     path("console/security/", console.security_page, name="security"),

@@ -18,6 +18,10 @@
         }).addTo(map);
         if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
         else map.setView([35, 117], 9);
+        if (box.dataset.point) {
+          const [lng, lat] = box.dataset.point.split(",").map(Number);
+          L.circleMarker([lat, lng], { radius: 8, color: "#fff", weight: 2, fillColor: "#dc2626", fillOpacity: 1 }).addTo(map);
+        }
         box.dataset.ready = "1";
       });
   });

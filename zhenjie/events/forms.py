@@ -1,0 +1,102 @@
+from django import forms
+
+from zhenjie.kernel.attachments import DEFAULT_MAX_BYTES
+from zhenjie.units.models import Unit
+from zhenjie.workbench.forms import StyledFormMixin
+
+from .intake import ADDRESS_MAX, DESCRIPTION_MAX, PHOTOS_MAX
+from .models import Category, Channel
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; the kernel checks each file's bytes, this only collects them."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(files) > PHOTOS_MAX:
+            raise forms.ValidationError(f"照片最多{PHOTOS_MAX}张")
+        limit = DEFAULT_MAX_BYTES["photo"]
+        for upload in files:
+            if upload.size > limit:
+                raise forms.ValidationError(f"照片「{upload.name}」过大：上限为 {limit // 1048576} MB")
+        return list(files)
+
+
+class ReportForm(StyledFormMixin, forms.Form):
+    category = forms.ModelChoiceField(label="事件类别", queryset=Category.objects.filter(is_active=True), empty_label="请选择")
+    description = forms.CharField(label="问题描述", max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发现了什么问题，在哪里，影响如何"}))
+    address = forms.CharField(label="地址(可选)", max_length=ADDRESS_MAX, required=False)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    area = forms.ModelChoiceField(label="所在村(社区)/网格", required=False, queryset=None, empty_label="按定位自动确定",
+                                  help_text="没有定位时请选择事发的村(社区)或网格")
+    channel = forms.ChoiceField(label="来源", choices=[(Channel.GRID, Channel.GRID.label), (Channel.WALK_IN, Channel.WALK_IN.label)], initial=Channel.GRID)
+    photos = PhotosField(label="现场照片", required=False)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DispatchForm(StyledFormMixin, forms.Form):
+    unit = forms.ModelChoiceField(label="处置单位", queryset=Unit.objects.none(), required=False, empty_label="按清单确定")
+    reason = forms.CharField(label="改派理由", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="不按清单指定的单位派遣时必填")
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+class ResultForm(StyledFormMixin, forms.Form):
+    result = forms.CharField(label="处置结果", max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    photos = PhotosField(label="处置后照片", required=False)
+
+
+class VerifyForm(StyledFormMixin, forms.Form):
+    passed = forms.TypedChoiceField(label="核查结论", choices=[("1", "核查通过"), ("0", "核查不通过，退回处置")], coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    note = forms.CharField(label="核查意见", max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MergeForm(StyledFormMixin, forms.Form):
+    into = forms.IntegerField(label="合并至(事件ID)", min_value=1)
+
+
+class CallForm(StyledFormMixin, forms.Form):
+    departments = forms.ModelMultipleChoiceField(label="呼叫部门", queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
+    request = forms.CharField(label="呼叫事项", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "需要部门做什么"}))
+    working_days = forms.IntegerField(label="办理时限(工作日)", min_value=1, max_value=60, initial=3)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments if departments is not None else Unit.objects.none()
+
+
+class ExtensionForm(StyledFormMixin, forms.Form):
+    amount = forms.IntegerField(label="延期时长", min_value=1, max_value=30)
+    reason = forms.CharField(label="延期理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    approve = forms.TypedChoiceField(label="审批", choices=[("1", "同意延期"), ("0", "不同意")], coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    note = forms.CharField(label="意见", max_length=500, required=False)
+
+
+class RatingForm(StyledFormMixin, forms.Form):
+    rating = forms.TypedChoiceField(label="评价", coerce=int, choices=[(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")], widget=forms.RadioSelect)
+    comment = forms.CharField(label="评价意见", max_length=500, required=False)
+
+
+class NoticeForm(StyledFormMixin, forms.Form):
+    level = forms.ChoiceField(label="督办级别", choices=[("yellow", "黄牌督办"), ("red", "红牌督办")])
+    text = forms.CharField(label="督办要求", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+urlpatterns = [
+    path("", views.event_list, name="home"),
+    path("report/", views.event_report, name="report"),
+    path("<int:case_id>/", views.event_detail, name="detail"),
+    path("<int:case_id>/print/", views.event_print, name="print"),
+    path("<int:case_id>/act/<slug:action>/", views.event_act, name="act"),
+    path("calls/", views.call_list, name="calls"),
+    path("calls/<int:case_id>/", views.call_detail, name="call_detail"),
+    path("calls/<int:case_id>/act/<slug:action>/", views.call_act, name="call_act"),
+]

@@ -1,0 +1,341 @@
+"""Event pages: the dispatcher's queue and list, reporting from a phone, the event sheet with
+its timeline and the actions open to the person looking at it, calls to departments."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel import journal, supervision
+from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.scoping import reach_of, visible_areas
+from zhenjie.kernel.workflow import available_for
+from zhenjie.units.models import Unit
+from zhenjie.units.queries import units_for
+from zhenjie.workbench import excel
+from zhenjie.workbench.paging import paginate, query_without_page
+from zhenjie.workbench.views import staff_required
+
+from . import actions, calls, queries, routing
+from .forms import (
+    CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifyForm,
+)
+from .intake import Photo, Report, report_event
+from .models import Channel, Extension
+from .workflow import CALL_WORKFLOW, COMMAND, EVENT_WORKFLOW, S
+
+# The dispatcher's queue, as tabs over the list: what waits on the command centre first.
+TABS = {
+    "intake": ("待受理", [S.REPORTED]),
+    "dispatch": ("待派遣", [S.REGISTERED]),
+    "handling": ("处置中", [S.DISPATCHED, S.ACKNOWLEDGED, S.HANDLING, S.PAUSED]),
+    "verify": ("待核查/结案", [S.REPORTED_BACK, S.VERIFIED]),
+    "closed": ("已关闭", [S.CLOSED, S.REJECTED, S.MERGED]),
+    "all": ("全部", None),
+}
+
+
+def _filtered(request, rows):
+    params = request.GET
+    tab = params.get("tab", "all") if params.get("tab") in TABS else "all"
+    if TABS[tab][1]:
+        rows = rows.filter(case__state__in=TABS[tab][1])
+    if (category := params.get("category", "")).strip():
+        rows = rows.filter(category__code=category)
+    if (channel := params.get("channel", "")) in Channel.values:
+        rows = rows.filter(channel=channel)
+    if (alert := params.get("alert", "")) in ("yellow", "red"):
+        rows = rows.filter(case__alert=alert, case__closed_at__isnull=True)
+    if search := params.get("q", "").strip()[:50]:
+        rows = rows.filter(Q(case__number__icontains=search) | Q(description__icontains=search) | Q(address__icontains=search))
+    for name, lookup in (("from", "reported_at__date__gte"), ("to", "reported_at__date__lte")):
+        if value := params.get(name, ""):
+            try:
+                from datetime import date
+
+                rows = rows.filter(**{lookup: date.fromisoformat(value)})
+            except ValueError:
+                pass
+    return rows, tab
+
+
+def _tab_counts(user) -> dict[str, int]:
+    aggregates = {key: Count("id", filter=Q(case__state__in=states)) for key, (_, states) in TABS.items() if states}
+    counts = queries.events_for(user).order_by().aggregate(total=Count("id"), **aggregates)
+    counts["all"] = counts.pop("total")
+    return counts
+
+
+@staff_required
+def event_list(request):
+    rows, tab = _filtered(request, queries.events_for(request.user))
+    if request.GET.get("format") == "xlsx":
+        book = excel.workbook(
+            "事件",
+            ["编号", "类别", "渠道", "描述", "地址", "所属区划", "状态", "督办", "上报时间", "处置单位", "办理期限", "办结时间", "评价"],
+            (
+                [e.case.number, e.category.name, e.get_channel_display(), e.description, e.address, e.case.area.name,
+                 EVENT_WORKFLOW.state_label(e.case.state), {"yellow": "黄牌", "red": "红牌"}.get(e.case.alert, ""), e.reported_at,
+                 e.handling_unit.name if e.handling_unit else "", e.case.due_at, e.case.closed_at, e.case.rating]
+                for e in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
+            ),
+            widths=[22, 10, 10, 40, 24, 16, 10, 6, 18, 20, 18, 18, 6],
+        )
+        return excel.xlsx_response("事件", book)
+    page = paginate(request, rows)
+    reach = reach_of(request.user)
+    context = {
+        "page": page, "tab": tab, "tabs": {key: label for key, (label, _) in TABS.items()}, "counts": _tab_counts(request.user),
+        "categories": queries.active_categories(), "channels": Channel.choices, "params": request.GET, "query": query_without_page(request),
+        "workflow": EVENT_WORKFLOW, "can_report": bool(reach.paths),
+    }
+    template = "events/_event_table.html" if request.htmx else "events/event_list.html"
+    return render(request, template, context)
+
+
+@staff_required
+def event_report(request):
+    areas = visible_areas(request.user).exclude(level__in=["county", "township"]).order_by("path")
+    form = ReportForm(request.POST or None, request.FILES or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = report_event(request.user, Report(
+                channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
+                lng=data["lng"], lat=data["lat"], area=data["area"],
+                photos=[Photo(f.name, f.read()) for f in data["photos"]],
+            ))
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(request, f"已上报：{event.case.number}")
+            return redirect("events:detail", event.case_id)
+    return render(request, "events/event_report.html", {"form": form})
+
+
+def _get(request, case_id):
+    try:
+        return queries.get_event_for(request.user, case_id)
+    except NotFound:
+        raise Http404("事件不存在或不在您的辖区内") from None
+
+
+def _dispatch_units(user, event):
+    township = event.case.area.path[:9]
+    return units_for(user).filter(Q(area__path=township) | Q(kind=Unit.Kind.DEPARTMENT)).exclude(kind=Unit.Kind.COUNTY_LEADERSHIP)
+
+
+def _departments(user, event):
+    return units_for(user).filter(kind=Unit.Kind.DEPARTMENT, area__path=event.case.area.path[:6])
+
+
+def _detail_context(request, event, **forms):
+    user, case = request.user, event.case
+    transitions = {t.name: t for t in available_for(user, case)}
+    reach = reach_of(user)
+    command = bool(COMMAND & reach.roles_in(case.area))
+    pending = Extension.objects.filter(event=event, state=Extension.State.PENDING).select_related("requested_by").first()
+    context = {
+        "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
+        "entries": journal.entries_for_case(case),
+        "photos": Attachment.objects.filter(case=case).select_related("blob").order_by("uploaded_at"),
+        "calls": event.calls.select_related("case", "department").order_by("case__opened_at"),
+        "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
+        "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
+        "pending_extension": pending,
+        "can_call": command and case.closed_at is None,
+        "can_notice": RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area) and case.closed_at is None,
+        "can_decide": pending is not None and RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area),
+        "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != S.DISPATCHED),
+        "can_rate": event.reporter_id == user.pk and case.state == S.CLOSED and event.rated_at is None,
+        "error": forms.pop("error", None),
+        "failed_action": forms.pop("action", ""),
+        "reason_actions": [("reject", "不予受理"), ("return", "退回指挥中心"), ("pause", "中止(等待第三方)")],
+    }
+    defaults = {
+        "reason_form": ReasonForm(), "result_form": ResultForm(), "verify_form": VerifyForm(), "merge_form": MergeForm(),
+        "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
+        "dispatch_form": DispatchForm(units=_dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
+        "call_form": CallForm(departments=_departments(user, event)) if context["can_call"] else None,
+    }
+    context.update({name: forms.get(name) or form for name, form in defaults.items()})
+    return context
+
+
+@staff_required
+def event_detail(request, case_id: int):
+    event = _get(request, case_id)
+    return render(request, "events/event_detail.html", _detail_context(request, event))
+
+
+@staff_required
+def event_print(request, case_id: int):
+    event = _get(request, case_id)
+    return render(request, "events/event_print.html", _detail_context(request, event))
+
+
+def _photos(form) -> list[Photo]:
+    return [Photo(f.name, f.read()) for f in form.cleaned_data.get("photos", [])]
+
+
+@require_POST
+@staff_required
+def event_act(request, case_id: int, action: str):
+    """One endpoint for every step; the action function decides whether it is allowed."""
+    event = _get(request, case_id)
+    user, post, files = request.user, request.POST, request.FILES
+    forms = {}
+
+    def with_form(name, form_class, handler, **form_kwargs):
+        form = forms[name] = form_class(post, files, **form_kwargs)
+        if form.is_valid():
+            handler(form)
+
+    try:
+        match action:
+            case "register":
+                actions.register_event(user, event)
+            case "acknowledge":
+                actions.acknowledge_event(user, event)
+            case "start":
+                actions.start_handling(user, event)
+            case "resume":
+                actions.resume_event(user, event)
+            case "close":
+                actions.close_event(user, event)
+            case "reject" | "return" | "pause":
+                handler = {"reject": actions.reject_event, "return": actions.return_event, "pause": actions.pause_event}[action]
+                with_form("reason_form", ReasonForm, lambda f: handler(user, event, f.cleaned_data["reason"]))
+            case "dispatch" | "reassign":
+                def go(f):
+                    if action == "dispatch":
+                        actions.dispatch_event(user, event, f.cleaned_data["unit"], f.cleaned_data["reason"])
+                    else:
+                        actions.reassign_event(user, event, f.cleaned_data["unit"], f.cleaned_data["reason"])
+                with_form("dispatch_form", DispatchForm, go, units=_dispatch_units(user, event))
+            case "report_back":
+                with_form("result_form", ResultForm, lambda f: actions.report_back(user, event, f.cleaned_data["result"], _photos(f)))
+            case "verify":
+                with_form("verify_form", VerifyForm, lambda f: actions.verify_event(user, event, f.cleaned_data["passed"], f.cleaned_data["note"]))
+            case "merge":
+                def merge(f):
+                    actions.merge_event(user, event, queries.get_event_for(user, f.cleaned_data["into"]))
+                with_form("merge_form", MergeForm, merge)
+            case "call":
+                with_form("call_form", CallForm, lambda f: calls.call_departments(user, event, f.cleaned_data["departments"], f.cleaned_data["request"], f.cleaned_data["working_days"]),
+                          departments=_departments(user, event))
+            case "extension":
+                with_form("extension_form", ExtensionForm, lambda f: actions.request_extension(user, event, f.cleaned_data["amount"], f.cleaned_data["reason"]))
+            case "decide_extension":
+                pending = Extension.objects.filter(event=event, state=Extension.State.PENDING).first()
+                if pending is None:
+                    raise NotFound("event.no_extension", "没有待审批的延期申请")
+                with_form("decision_form", DecisionForm, lambda f: actions.decide_extension(user, pending, f.cleaned_data["approve"], f.cleaned_data["note"]))
+            case "rate":
+                with_form("rating_form", RatingForm, lambda f: actions.rate_event(user, event, f.cleaned_data["rating"], f.cleaned_data["comment"]))
+            case "notice":
+                with_form("notice_form", NoticeForm, lambda f: supervision.issue_notice(user, event.case, f.cleaned_data["level"], f.cleaned_data["text"]))
+            case _:
+                raise Http404("不支持的操作")
+    except ActionError as error:
+        forms["error"] = error.message
+        for form in forms.values():
+            if hasattr(form, "add_action_error") and error.field in getattr(form, "fields", {}):
+                form.add_action_error(error)
+    failed = forms.get("error") or any(getattr(f, "errors", None) for f in forms.values() if not isinstance(f, str))
+    if not failed:
+        messages.success(request, "操作成功")
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": reverse("events:detail", args=[case_id])})
+        return redirect("events:detail", case_id)
+    event = _get(request, case_id)
+    forms["action"] = action
+    return render(request, "events/event_detail.html", _detail_context(request, event, **forms), status=200)
+
+
+# ---- 乡呼县应 ----------------------------------------------------------------------------
+
+
+@staff_required
+def call_list(request):
+    rows = queries.calls_for(request.user)
+    state = request.GET.get("state", "")
+    if state in CALL_WORKFLOW.states:
+        rows = rows.filter(case__state=state)
+    if request.GET.get("format") == "xlsx":
+        book = excel.workbook(
+            "乡呼县应",
+            ["编号", "事件", "被呼叫部门", "呼叫单位", "呼叫事项", "状态", "呼叫时间", "响应时限", "响应时间", "办理期限", "反馈时间", "评价"],
+            ([c.case.number, c.event.case.number if hasattr(c.event, "case") else "", c.department.name, c.caller_unit.name, c.request,
+              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.rating]
+             for c in rows.select_related("event__case")[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
+            widths=[22, 22, 20, 20, 40, 10, 18, 18, 18, 18, 18, 6],
+        )
+        return excel.xlsx_response("乡呼县应", book)
+    page = paginate(request, rows)
+    figures = list(calls.department_figures(queries.calls_for(request.user).order_by()))
+    context = {"page": page, "states": CALL_WORKFLOW.states, "state": state, "figures": figures, "workflow": CALL_WORKFLOW, "query": query_without_page(request)}
+    return render(request, "events/call_list.html", context)
+
+
+def _get_call(request, case_id):
+    try:
+        return queries.get_call_for(request.user, case_id)
+    except NotFound:
+        raise Http404("呼叫不存在或不在您的辖区内") from None
+
+
+def _call_context(request, call, **forms):
+    transitions = {t.name: t for t in available_for(request.user, call.case)}
+    return {
+        "call": call, "case": call.case, "event": call.event, "state_label": CALL_WORKFLOW.state_label(call.case.state),
+        "transitions": transitions, "entries": journal.entries_for_case(call.case),
+        "photos": Attachment.objects.filter(case=call.event.case_id).select_related("blob").order_by("uploaded_at"),
+        "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
+        "rating_form": forms.get("rating_form") or RatingForm(),
+        "can_rate": call.case.state == "confirmed" and call.rating is None and bool(COMMAND & reach_of(request.user).roles_in(call.case.area)),
+        "error": forms.get("error"),
+    }
+
+
+@staff_required
+def call_detail(request, case_id: int):
+    call = _get_call(request, case_id)
+    return render(request, "events/call_detail.html", _call_context(request, call))
+
+
+@require_POST
+@staff_required
+def call_act(request, case_id: int, action: str):
+    call = _get_call(request, case_id)
+    user, forms = request.user, {}
+    try:
+        match action:
+            case "acknowledge":
+                calls.acknowledge_call(user, call)
+            case "confirm":
+                calls.confirm_call(user, call)
+            case "report_back":
+                form = forms["result_form"] = ResultForm(request.POST, request.FILES)
+                if form.is_valid():
+                    calls.report_call(user, call, form.cleaned_data["result"])
+            case "reject" | "withdraw":
+                form = forms["reason_form"] = ReasonForm(request.POST)
+                if form.is_valid():
+                    (calls.reject_call if action == "reject" else calls.withdraw_call)(user, call, form.cleaned_data["reason"])
+            case "rate":
+                form = forms["rating_form"] = RatingForm(request.POST)
+                if form.is_valid():
+                    calls.rate_call(user, call, form.cleaned_data["rating"], form.cleaned_data["comment"])
+            case _:
+                raise Http404("不支持的操作")
+    except ActionError as error:
+        forms["error"] = error.message
+    if not forms.get("error") and not any(getattr(f, "errors", None) for f in forms.values() if not isinstance(f, str)):
+        messages.success(request, "操作成功")
+        return redirect("events:call_detail", case_id)
+    return render(request, "events/call_detail.html", _call_context(request, _get_call(request, case_id), **forms))
