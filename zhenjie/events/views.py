@@ -339,3 +339,61 @@ def call_act(request, case_id: int, action: str):
         messages.success(request, "操作成功")
         return redirect("events:call_detail", case_id)
     return render(request, "events/call_detail.html", _call_context(request, _get_call(request, case_id), **forms))
+
+
+# ---- 县级设置 (county administrator) -----------------------------------------------------
+
+
+@staff_required
+def county_settings(request):
+    from zhenjie.kernel.supervision import policy_for as supervision_policy_for
+
+    from . import settings as county_settings_actions
+    from .settings_forms import CategoryForm, EventPolicyForm, SupervisionForm
+    from .warnings import policy_for as event_policy_for
+
+    try:
+        county = county_settings_actions.county_of(request.user)
+    except ActionError as error:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(error.message) from None
+    categories = list(queries.Category.objects.order_by("sort_order", "code"))
+    editing = next((c for c in categories if c.code == request.GET.get("edit")), None)
+    policy, supervision_policy = event_policy_for(county), supervision_policy_for(county)
+    policy_form = EventPolicyForm(prefix="policy", initial={f: getattr(policy, f) for f in county_settings_actions.POLICY_LIMITS})
+    supervision_form = SupervisionForm(prefix="supervision", initial={"yellow_hours": supervision_policy.yellow_hours, "notify_leader_on_red": supervision_policy.notify_leader_on_red})
+    category_initial = {f: getattr(editing, f) for f in CategoryForm.base_fields if hasattr(editing, f)} if editing else {}
+    category_form = CategoryForm(prefix="category", initial=category_initial)
+    if request.method == "POST":
+        which = request.POST.get("which")
+        try:
+            if which == "policy":
+                policy_form = EventPolicyForm(request.POST, prefix="policy")
+                if policy_form.is_valid():
+                    county_settings_actions.update_event_policy(request.user, **policy_form.cleaned_data)
+                    messages.success(request, "指挥中心设置已保存")
+                    return redirect(request.path)
+            elif which == "supervision":
+                supervision_form = SupervisionForm(request.POST, prefix="supervision")
+                if supervision_form.is_valid():
+                    county_settings_actions.update_supervision_policy(request.user, **supervision_form.cleaned_data)
+                    messages.success(request, "督办设置已保存")
+                    return redirect(request.path)
+            elif which == "category":
+                category_form = CategoryForm(request.POST, prefix="category")
+                if category_form.is_valid():
+                    saved = county_settings_actions.save_category(request.user, editing, **category_form.cleaned_data)
+                    messages.success(request, f"事件类别「{saved.name}」已保存")
+                    return redirect(request.path)
+        except ActionError as error:
+            form = {"policy": policy_form, "supervision": supervision_form, "category": category_form}.get(which)
+            if form is not None and error.field in form.fields:
+                form.add_action_error(error)
+            else:
+                messages.error(request, error.message)
+    context = {
+        "county": county, "categories": categories, "editing": editing, "category_form": category_form,
+        "policy_form": policy_form, "supervision_form": supervision_form,
+    }
+    return render(request, "events/county_settings.html", context)

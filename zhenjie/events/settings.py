@@ -1,0 +1,103 @@
+"""County settings for the command centre, changed by the county administrator and journaled:
+event categories and their deadlines, early-warning and duplicate thresholds, the response time
+for 乡呼县应, and the supervision warning period (kernel.SupervisionPolicy)."""
+
+from django.db import transaction
+
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.models import Area
+from zhenjie.kernel import journal
+from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.models import DeadlineUnit, SupervisionPolicy
+from zhenjie.kernel.scoping import reach_of
+
+from .models import Category, EventPolicy, Urgency
+
+POLICY_LIMITS = {
+    "warning_threshold": (2, 100, "预警阈值须在2至100件之间"),
+    "warning_window_days": (1, 90, "预警时间窗须在1至90天之间"),
+    "duplicate_window_hours": (1, 720, "疑似重复时间窗须在1至720小时之间"),
+    "duplicate_radius_m": (10, 5000, "疑似重复距离须在10至5000米之间"),
+    "call_acknowledge_hours": (1, 72, "乡呼县应响应时限须在1至72小时之间"),
+}
+LIMIT_FIELDS = ("acknowledge", "handle", "verify")
+
+
+def county_of(actor) -> Area:
+    """The county the administrator administers (their county-level jurisdiction)."""
+    reach = reach_of(actor)
+    if RoleCode.COUNTY_ADMIN not in reach.roles:
+        raise Forbidden("settings.not_allowed", "只有县级管理员可以修改设置")
+    county = Area.objects.filter(path__in=reach.paths, level=Area.Level.COUNTY).first()
+    if county is None:
+        raise Forbidden("settings.no_county", "您的岗位没有县级辖区")
+    return county
+
+
+def _check_int(value, low, high, message, field):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Rejected("settings.invalid", message, field=field)
+
+
+@transaction.atomic
+def update_event_policy(actor, **values) -> EventPolicy:
+    county = county_of(actor)
+    for field, value in values.items():
+        _check_int(value, *POLICY_LIMITS[field], field)
+    policy, _ = EventPolicy.objects.select_for_update().get_or_create(county=county)
+    before = {field: getattr(policy, field) for field in values}
+    for field, value in values.items():
+        setattr(policy, field, value)
+    policy.save()
+    journal.record(actor=actor, verb="settings.events", summary="修改指挥中心设置", data={"before": before, "after": values})
+    return policy
+
+
+@transaction.atomic
+def update_supervision_policy(actor, yellow_hours: int, notify_leader_on_red: bool) -> SupervisionPolicy:
+    county = county_of(actor)
+    _check_int(yellow_hours, 1, 720, "黄牌提前量须在1至720小时之间", "yellow_hours")
+    policy, _ = SupervisionPolicy.objects.select_for_update().get_or_create(county=county)
+    before = {"yellow_hours": policy.yellow_hours, "notify_leader_on_red": policy.notify_leader_on_red}
+    policy.yellow_hours, policy.notify_leader_on_red = yellow_hours, bool(notify_leader_on_red)
+    policy.save()
+    journal.record(actor=actor, verb="settings.supervision", summary="修改督办设置", data={"before": before, "after": {"yellow_hours": yellow_hours, "notify_leader_on_red": bool(notify_leader_on_red)}})
+    return policy
+
+
+def _check_category(values: dict) -> None:
+    name = (values.get("name") or "").strip()
+    if not name or len(name) > 40:
+        raise Rejected("category.name_invalid", "类别名称不能为空，且不超过40字", field="name")
+    if values.get("urgency") not in Urgency.values:
+        raise Rejected("category.urgency_invalid", "请选择紧急程度", field="urgency")
+    for prefix in LIMIT_FIELDS:
+        _check_int(values.get(f"{prefix}_amount"), 1, 720, "时限须为1至720的整数", f"{prefix}_amount")
+        if values.get(f"{prefix}_unit") not in DeadlineUnit.values:
+            raise Rejected("category.unit_invalid", "请选择时限单位", field=f"{prefix}_unit")
+
+
+@transaction.atomic
+def save_category(actor, category: Category | None, **values) -> Category:
+    """Create a category (category None) or change one; codes never change, events refer to them."""
+    county_of(actor)
+    _check_category(values)
+    values["name"] = values["name"].strip()
+    if category is None:
+        code = (values.pop("code", "") or "").strip()
+        import re
+
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", code):
+            raise Rejected("category.code_invalid", "代码须为2至40位小写字母、数字或下划线，以字母开头", field="code")
+        if Category.objects.filter(code=code).exists():
+            raise Conflict("category.code_taken", f"代码 {code} 已存在", field="code")
+        category = Category.objects.create(code=code, **values)
+        journal.record(actor=actor, verb="settings.category_create", summary=f"新增事件类别 {category.name}", data={"code": code, **values})
+        return category
+    values.pop("code", None)
+    before = {field: getattr(category, field) for field in values}
+    for field, value in values.items():
+        setattr(category, field, value)
+    category.save()
+    journal.record(actor=actor, verb="settings.category_update", summary=f"修改事件类别 {category.name}", data={"code": category.code, "before": before, "after": values})
+    return category

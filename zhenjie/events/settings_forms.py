@@ -1,0 +1,33 @@
+from django import forms
+
+from zhenjie.kernel.models import DeadlineUnit
+from zhenjie.workbench.forms import StyledFormMixin
+
+from .models import Urgency
+
+
+class CategoryForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label="代码", max_length=40, required=False, help_text="新增时填写，如 illegal_parking；保存后不可修改")
+    name = forms.CharField(label="名称", max_length=40)
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices)
+    acknowledge_amount = forms.IntegerField(label="签收时限")
+    acknowledge_unit = forms.ChoiceField(label="单位", choices=DeadlineUnit.choices)
+    handle_amount = forms.IntegerField(label="处置时限")
+    handle_unit = forms.ChoiceField(label="单位", choices=DeadlineUnit.choices)
+    verify_amount = forms.IntegerField(label="核查时限")
+    verify_unit = forms.ChoiceField(label="单位", choices=DeadlineUnit.choices)
+    needs_verification = forms.BooleanField(label="需现场核查", required=False)
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+
+
+class EventPolicyForm(StyledFormMixin, forms.Form):
+    warning_threshold = forms.IntegerField(label="预警阈值(件)", help_text="同一村(社区)同一类别在时间窗内达到该件数即向乡镇领导预警")
+    warning_window_days = forms.IntegerField(label="预警时间窗(天)")
+    duplicate_window_hours = forms.IntegerField(label="疑似重复时间窗(小时)")
+    duplicate_radius_m = forms.IntegerField(label="疑似重复距离(米)")
+    call_acknowledge_hours = forms.IntegerField(label="乡呼县应响应时限(小时)")
+
+
+class SupervisionForm(StyledFormMixin, forms.Form):
+    yellow_hours = forms.IntegerField(label="黄牌提前量(小时)", help_text="距办理期限不足该时长时亮黄牌，超期亮红牌")
+    notify_leader_on_red = forms.BooleanField(label="红牌时通知乡镇(街道)领导", required=False)
