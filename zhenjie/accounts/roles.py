@@ -14,6 +14,7 @@ class RoleCode(models.TextChoices):
     LEGAL_REVIEWER = "legal_reviewer", "法制审核人员"
     MEDIATOR = "mediator", "调解员"
     PETITION_OFFICER = "petition_officer", "信访工作人员"
+    STATIONED_OFFICER = "stationed_officer", "派驻机构工作人员"
     TOWNSHIP_LEADER = "township_leader", "乡镇(街道)领导"
     DEPARTMENT_LIAISON = "department_liaison", "部门联络员"
     COUNTY_ADMIN = "county_admin", "县级管理员(编办)"

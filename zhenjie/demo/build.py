@@ -152,6 +152,9 @@ def account_plans(county: Area, units: dict) -> list[AccountPlan]:
         add(f"{s}.mediator", peace_centre, "人民调解员", [R.MEDIATOR], area)
         add(f"{s}.petition", peace_centre, "信访接待员", [R.PETITION_OFFICER], area)
         add(f"{s}.sifasuo", own["司法所"], "司法所调解员", [R.MEDIATOR], area)
+        add(f"{s}.police", own["派出所"], "社区民警", [R.STATIONED_OFFICER], area)
+        add(f"{s}.market", own["市场监管所"], "市场监管员", [R.STATIONED_OFFICER], area)
+        add(f"{s}.land", own["自然资源所"], "国土资源监管员", [R.STATIONED_OFFICER], area)
         grid_number = 0
         for v_index, village in enumerate(Area.objects.filter(parent=area).order_by("sort_order")):
             add(f"{s}.agent{v_index + 1:02d}", own[village.code], "村级代办员", [R.VILLAGE_AGENT], village)
