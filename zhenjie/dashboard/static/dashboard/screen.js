@@ -52,6 +52,7 @@
           }, { sticky: true });
         },
       }).addTo(map);
+      mapBox.dataset.areas = String(areaLayer.getLayers().length);
       if (areaLayer.getLayers().length) map.fitBounds(areaLayer.getBounds(), { padding: [16, 16] });
       else map.setView([35, 117], 9);
       map.on("moveend", function () { clearTimeout(pointsPending); pointsPending = setTimeout(loadPoints, 400); });
