@@ -88,3 +88,26 @@ def test_a_leader_on_a_phone_gets_the_leaders_version(chromium, live_server, wor
     page.wait_for_timeout(700)
     page.screenshot(path=str(artifacts / "dashboard-leader-phone.png"), full_page=True)
     context.close()
+
+
+def test_the_analysis_page_draws_its_charts_and_a_warning_is_acknowledged_in_place(chromium, live_server, world, artifacts):
+    township_a_at_work(world)
+    for _ in range(3):
+        make_event(world, category="street_vending", lng=116.02, lat=35.02)
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    log_in(page, live_server, "leader_a", "/analysis/")
+    page.wait_for_function("document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
+    assert page.get_by_test_id("total-reported").inner_text() == "10"
+    page.wait_for_timeout(700)
+    page.screenshot(path=str(artifacts / "dashboard-analysis.png"), full_page=True)
+
+    page.get_by_test_id("analysis-tabs").get_by_role("link", name="预警").click()
+    row = page.get_by_test_id("warning-row")
+    assert "甲一村 7天内发生 3 起占道经营" in row.inner_text()
+    page.evaluate("window.stillTheSamePage = true")
+    row.get_by_label("研判意见").fill("已安排执法队错时巡查")
+    row.get_by_role("button", name="确认").click()
+    page.wait_for_selector("[data-testid=warning-row] >> text=已确认 · leader_a")
+    assert page.evaluate("window.stillTheSamePage === true")  # the row was swapped by HTMX
+    context.close()
