@@ -12,6 +12,7 @@ urlpatterns = [
     path("analysis/", views.trends, name="analysis"),
     path("analysis/warnings/", views.warnings, name="warnings"),
     path("analysis/warnings/<int:pk>/acknowledge/", views.warning_acknowledge, name="warning_acknowledge"),
+    path("analysis/warnings/settings/", views.warning_settings, name="warning_settings"),
     path("analysis/due-soon/", views.due_soon, name="due_soon"),
     path("analysis/departments/", views.departments, name="departments"),
 ]

@@ -4,15 +4,19 @@ Thin, like every view here: parse the filter, read through zhenjie.events.analys
 user), render or answer JSON. Acknowledging a warning is the one write, through its action."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas import queries as area_queries
+from zhenjie.areas.models import Area
 from zhenjie.events import analysis
-from zhenjie.events.warnings import acknowledge_warning
+from zhenjie.events.warnings import acknowledge_warning, policy_for, set_warning_policy
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.kernel.workflow import workflow_for
@@ -21,6 +25,7 @@ from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from . import filters
+from .forms import WarningPolicyForm
 
 SCREEN_DAYS = 30  # the command screen's charts cover the last 30 days
 RANKING_SHOWN = 10
@@ -183,7 +188,8 @@ def warnings(request):
         rows = rows.filter(acknowledged_by__isnull=True)
     page = paginate(request, rows)
     context = {"tab": "warnings", "page": page, "state": state, "query": query_without_page(request),
-               "open_count": analysis.open_warning_count(request.user)}
+               "open_count": analysis.open_warning_count(request.user), "policy": _warning_policy_shown(request.user),
+               "can_configure": _administered_county(request.user) is not None}
     return render(request, "dashboard/warnings.html", context)
 
 
@@ -271,3 +277,39 @@ def departments(request):
     context = {"tab": "departments", "rows": rows, "filter": chosen, "weeks_choices": filters.WEEKS_CHOICES, "areas": _area_choices(request.user),
                "period_end": chosen.period.end - timezone.timedelta(days=1), "query": query_without_page(request)}
     return render(request, "dashboard/departments.html", context)
+
+
+# --- the county's warning thresholds -------------------------------------------------------------
+
+def _administered_county(user) -> Area | None:
+    """The county whose settings this county administrator keeps, if any."""
+    reach = reach_of(user)
+    for post in reach.posts:
+        if post.path and RoleCode.COUNTY_ADMIN in post.roles:
+            return Area.objects.filter(path=post.path[:6], level=Area.Level.COUNTY).first()
+    return None
+
+
+def _warning_policy_shown(user):
+    root = area_queries.jurisdiction_roots_for(user).first()
+    return policy_for(root) if root is not None else None
+
+
+@staff_required
+def warning_settings(request):
+    county = _administered_county(request.user)
+    if county is None:
+        raise PermissionDenied("只有县级管理员可以修改预警设置")
+    policy = policy_for(county)
+    form = WarningPolicyForm(initial={"warning_threshold": policy.warning_threshold, "warning_window_days": policy.warning_window_days})
+    if request.method == "POST":
+        form = WarningPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                set_warning_policy(request.user, county, form.cleaned_data["warning_threshold"], form.cleaned_data["warning_window_days"])
+            except ActionError as error:
+                form.add_action_error(error)
+            else:
+                messages.success(request, "预警设置已保存，自下一件上报的事件起生效")
+                return redirect("dashboard:warning_settings")
+    return render(request, "dashboard/warning_settings.html", {"tab": "warnings", "form": form, "county": county, "policy": policy})

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
@@ -75,3 +76,33 @@ def acknowledge_warning(actor, warning: Warning, note: str = "") -> Warning:
         )
     warning.acknowledged_by = actor
     return warning
+
+
+# Ranges a county may choose from. The documents set no number (seed 004 §三 names 研判预警 only);
+# below two events there is no "piling up", and a window past a quarter no longer says "now".
+THRESHOLD_RANGE = (2, 100)
+WINDOW_RANGE = (1, 90)
+
+
+@transaction.atomic
+def set_warning_policy(actor, county: Area, threshold: int, window_days: int) -> EventPolicy:
+    """The county administrator sets when a pile-up warns: `threshold` events of one category in
+    one village within `window_days`. Applies to the next report; journaled with before/after."""
+    if RoleCode.COUNTY_ADMIN not in reach_of(actor).roles_in(county) or county.level != Area.Level.COUNTY:
+        raise Forbidden("policy.not_allowed", "只有本县的县级管理员可以修改预警设置")
+    for field, value, (low, high), label, unit in (
+        ("warning_threshold", threshold, THRESHOLD_RANGE, "预警阈值", "件"),
+        ("warning_window_days", window_days, WINDOW_RANGE, "预警时间窗", "天"),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise Rejected("policy.invalid", f"{label}须在{low}至{high}{unit}之间", field=field)
+    policy, _ = EventPolicy.objects.select_for_update().get_or_create(county=county)
+    before = {"warning_threshold": policy.warning_threshold, "warning_window_days": policy.warning_window_days}
+    policy.warning_threshold, policy.warning_window_days = threshold, window_days
+    policy.save(update_fields=["warning_threshold", "warning_window_days", "updated_at"])
+    journal.record(
+        actor=actor, verb="policy.update", subject=f"event_policy:{county.pk}",
+        summary=f"研判预警设置：{window_days}天内同村同类事件达到{threshold}件即预警",
+        data={"before": before, "after": {"warning_threshold": threshold, "warning_window_days": window_days}},
+    )
+    return policy

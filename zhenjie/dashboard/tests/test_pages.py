@@ -211,3 +211,20 @@ def test_pages_and_endpoints_run_the_same_number_of_queries_at_3_and_30_events(c
     small = count_queries(client, reverse(url_name))
     add(27)
     assert count_queries(client, reverse(url_name)) == small
+
+
+def test_the_county_administrator_changes_the_warning_threshold_on_a_page(client, world):
+    client.force_login(world.dispatcher_a)
+    assert client.get(reverse("dashboard:warning_settings")).status_code == 403
+    assert "预警设置" not in client.get(reverse("dashboard:warnings")).content.decode()
+    client.force_login(world.county_admin)
+    assert "预警设置" in client.get(reverse("dashboard:warnings")).content.decode()
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "abc"})
+    page = response.content.decode()
+    assert "输入整数" in page
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "5"})
+    assert "预警阈值须在2至100件之间" in response.content.decode()
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5"})
+    assert response.status_code == 302
+    client.force_login(world.leader_a)
+    assert "同一村(社区)同一类别事件5天内达到4件即预警" in client.get(reverse("dashboard:warnings")).content.decode()

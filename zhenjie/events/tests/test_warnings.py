@@ -86,3 +86,35 @@ def test_only_the_townships_command_centre_may_acknowledge(world, warning):
     assert error.value.field == "note"
     assert Warning.objects.get().acknowledged_by is None
     assert not JournalEntry.objects.filter(verb="warning_acknowledge").exists()
+
+
+def test_the_county_administrator_sets_the_threshold_and_it_applies_to_the_next_report(world):
+    from zhenjie.events.warnings import set_warning_policy
+
+    set_warning_policy(world.county_admin, world.county, 2, 3)
+    make_event(world, category="noise")
+    assert not Warning.objects.exists()
+    make_event(world, category="noise")
+    assert Warning.objects.get().count == 2
+    entry = JournalEntry.objects.filter(verb="policy.update").get()
+    assert entry.data["before"] == {"warning_threshold": 3, "warning_window_days": 7}
+
+
+@pytest.mark.parametrize("threshold, window_days, field", [(1, 7, "warning_threshold"), (101, 7, "warning_threshold"),
+                                                          (3, 0, "warning_window_days"), (3, "7", "warning_window_days")])
+def test_thresholds_out_of_range_are_refused(world, threshold, window_days, field):
+    from zhenjie.events.warnings import set_warning_policy
+
+    with pytest.raises(Rejected) as error:
+        set_warning_policy(world.county_admin, world.county, threshold, window_days)
+    assert error.value.field == field
+    assert not EventPolicy.objects.exists()
+
+
+def test_only_a_county_administrator_sets_the_threshold(world):
+    from zhenjie.events.warnings import set_warning_policy
+
+    for person in (world.leader_a, world.dispatcher_a, world.liaison):
+        with pytest.raises(Forbidden):
+            set_warning_policy(person, world.county, 5, 7)
+    assert not EventPolicy.objects.exists()
