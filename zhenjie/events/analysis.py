@@ -1,7 +1,9 @@
 """Analysis and early warning (研判预警, seed 004 §三: 发现问题、流转交办、协调联动、研判预警、督查考核)
 and the figures of the command screen (指挥大屏, issue 5 item 7).
 
-Every figure is read for a user through events_for(user) / calls_for(user) (kernel.scoping), so a
+Every figure is read for a user through kernel.scoping, as events_for(user) / calls_for(user)
+read (event_cases below are the headers of events_for's events, with each figure's conditions
+inside the scope), so a
 township's dispatcher counts only its own events and a department liaison none but its calls.
 Every figure is one aggregate query (GROUP BY in the database): the number of queries a page
 runs does not grow with the rows, and nothing is counted in Python."""
@@ -16,12 +18,12 @@ from django.utils import timezone
 from zhenjie.areas.models import PATH_LENGTH, Area
 from zhenjie.kernel import supervision
 from zhenjie.kernel.models import Case, SupervisionPolicy
-from zhenjie.kernel.scoping import reach_of, visible_areas
+from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
 
 from .calls import department_figures
-from .models import Channel, Event, Warning
-from .queries import calls_for, events_for
-from .workflow import C, S
+from .models import Channel, Warning
+from .queries import calls_for
+from .workflow import CALL, EVENT, C, S
 
 # The handling unit's clock runs in these states; once it has reported back the result waits on
 # verification, and a paused event's clock is stopped (kernel deadlines.pause).
@@ -62,17 +64,48 @@ def start_of_day(moment: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(moment), time.min))
 
 
-def _reported_in(user, period: Period, area: Area | None = None) -> QuerySet[Event]:
-    rows = events_for(user).order_by().filter(reported_at__gte=period.start, reported_at__lt=period.end)
+def jurisdiction_cases(user, **conditions) -> QuerySet[Case]:
+    """visible_cases(user) (kernel.scoping) meeting `conditions`, narrowed to the jurisdiction.
+
+    The screens show a jurisdiction: for a user who has one, only cases whose area lies in it
+    (work sent to one of their units from elsewhere stays in their inbox); for a user without
+    one (a department liaison) exactly what the scope gives them. Naming the jurisdiction's
+    areas and the figure's conditions here, inside the scope, lets the database start from the
+    area and period indexes instead of testing every case of the county against the scope
+    (kernel SCOPING.md, "known limits")."""
+    cases = visible_cases(user).filter(**conditions)
+    paths = reach_of(user).paths
+    if paths:
+        cases = cases.filter(paths_q(paths, "area__path"))
+    return cases
+
+
+def event_cases(user, **conditions) -> QuerySet[Case]:
+    """The case headers of events_for(user) — visible_cases(user).filter(kind="event") — that
+    meet `conditions`, in the jurisdiction. Every event has exactly one case, so counting these
+    counts the events; and the case carries everything most figures need (area, channel,
+    state, opened/closed/due times), so only the category and the map need the event row.
+    tests/test_analysis.py holds it to events_for(user)."""
+    return jurisdiction_cases(user, kind=EVENT, **conditions)
+
+
+def _reported_in(user, period: Period, area: Area | None = None) -> QuerySet[Case]:
+    # The case is opened at the report time (intake.report_event): the (opened_at) and
+    # (area, opened_at) indexes answer "this jurisdiction, this period" directly.
+    conditions = {"opened_at__gte": period.start, "opened_at__lt": period.end}
     if area is not None:
-        rows = rows.filter(case__area__path__startswith=area.path)
-    return rows
+        conditions["area__path__startswith"] = area.path
+    return event_cases(user, **conditions)
 
 
-def _closed_since(moment: datetime) -> dict:
-    """Closed (办结, not rejected or merged) since `moment`. Naming the kind on the joined case row
-    lets the database use the partial index case_event_closed_at (migration 0002)."""
-    return {"case__kind": "event", "case__state": S.CLOSED, "case__closed_at__gte": moment}
+def _closed_between(user, start: datetime, end: datetime | None = None, area: Area | None = None) -> QuerySet[Case]:
+    """Closed (办结, not rejected or merged) in [start, end) (index case_event_closed, migration 0002)."""
+    conditions = {"state": S.CLOSED, "closed_at__gte": start}
+    if end is not None:
+        conditions["closed_at__lt"] = end
+    if area is not None:
+        conditions["area__path__startswith"] = area.path
+    return event_cases(user, **conditions)
 
 
 def _county_path(user) -> str | None:
@@ -97,18 +130,17 @@ def live_counts(user, now: datetime | None = None) -> dict[str, int]:
     (and one for the county's warning period), each answered from an index."""
     now = now or timezone.now()
     today = start_of_day(now)
-    events = events_for(user).order_by()
     warn_until = now + timedelta(hours=supervision_policy_for(user).yellow_hours)
-    running = Q(case__paused_at__isnull=True, case__due_at__isnull=False)
-    open_figures = events.filter(case__closed_at__isnull=True).aggregate(
+    running = Q(paused_at__isnull=True, due_at__isnull=False)
+    open_figures = event_cases(user, closed_at__isnull=True).aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=running & Q(case__due_at__lt=now)),
-        due_soon=Count("pk", filter=running & Q(case__due_at__gte=now, case__due_at__lt=warn_until)),
-        waiting=Count("pk", filter=Q(case__state__in=[S.REPORTED, S.REGISTERED])),
+        overdue=Count("pk", filter=running & Q(due_at__lt=now)),
+        due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lt=warn_until)),
+        waiting=Count("pk", filter=Q(state__in=[S.REPORTED, S.REGISTERED])),
     )
     return {
-        "reported_today": events.filter(reported_at__gte=today).count(),
-        "closed_today": events.filter(**_closed_since(today)).count(),
+        "reported_today": event_cases(user, opened_at__gte=today).count(),
+        "closed_today": _closed_between(user, today).count(),
         **open_figures,
     }
 
@@ -117,14 +149,15 @@ def live_counts(user, now: datetime | None = None) -> dict[str, int]:
 
 def by_category(user, period: Period, area: Area | None = None) -> list[dict]:
     rows = (
-        _reported_in(user, period, area).values("category_id", "category__name")
-        .annotate(count=Count("pk")).order_by("-count", "category__name")
+        _reported_in(user, period, area).values("event__category_id", "event__category__name")
+        .annotate(count=Count("pk")).order_by("-count", "event__category__name")
     )
-    return [{"name": r["category__name"], "value": r["count"]} for r in rows]
+    return [{"name": r["event__category__name"], "value": r["count"]} for r in rows]
 
 
 def by_channel(user, period: Period, area: Area | None = None) -> list[dict]:
     labels = dict(Channel.choices)
+    # The case's channel is the event's (intake.report_event opens it so).
     rows = _reported_in(user, period, area).values("channel").annotate(count=Count("pk")).order_by("-count", "channel")
     return [{"name": labels.get(r["channel"], r["channel"]), "code": r["channel"], "value": r["count"]} for r in rows]
 
@@ -147,9 +180,9 @@ def by_area(user, period: Period, area: Area | None = None) -> list[dict]:
     length = breakdown_length(user, area)
     rows = list(
         _reported_in(user, period, area)
-        .annotate(bucket=Substr("case__area__path", 1, length))
+        .annotate(bucket=Substr("area__path", 1, length))
         .values("bucket")
-        .annotate(count=Count("pk"), open=Count("pk", filter=Q(case__closed_at__isnull=True)))
+        .annotate(count=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
         .order_by("-count", "bucket")
     )
     areas = {a.path: a for a in Area.objects.filter(path__in=[r["bucket"] for r in rows]).only("pk", "path", "name")}
@@ -178,14 +211,12 @@ def weekly_trend(user, period: Period, area: Area | None = None) -> dict:
     """Reported and closed per week (Monday), weeks without any shown as 0."""
     reported = [
         {"bucket": _as_date(r["bucket"]), "count": r["count"]}
-        for r in _reported_in(user, period, area).annotate(bucket=TruncWeek("reported_at")).values("bucket").annotate(count=Count("pk"))
+        for r in _reported_in(user, period, area).annotate(bucket=TruncWeek("opened_at")).values("bucket").annotate(count=Count("pk"))
     ]
-    closed_rows = events_for(user).order_by().filter(**_closed_since(period.start), case__closed_at__lt=period.end)
-    if area is not None:
-        closed_rows = closed_rows.filter(case__area__path__startswith=area.path)
+    closed_rows = _closed_between(user, period.start, period.end, area)
     closed = [
         {"bucket": _as_date(r["bucket"]), "count": r["count"]}
-        for r in closed_rows.annotate(bucket=TruncWeek("case__closed_at")).values("bucket").annotate(count=Count("pk"))
+        for r in closed_rows.annotate(bucket=TruncWeek("closed_at")).values("bucket").annotate(count=Count("pk"))
     ]
     first = timezone.localdate(period.start)
     first -= timedelta(days=first.weekday())
@@ -205,13 +236,12 @@ def daily_trend(user, period: Period) -> dict:
     """Reported and closed per day, for the command screen's trend line."""
     reported = [
         {"bucket": r["bucket"], "count": r["count"]}
-        for r in _reported_in(user, period).annotate(bucket=TruncDate("reported_at")).values("bucket").annotate(count=Count("pk"))
+        for r in _reported_in(user, period).annotate(bucket=TruncDate("opened_at")).values("bucket").annotate(count=Count("pk"))
     ]
     closed = [
         {"bucket": r["bucket"], "count": r["count"]}
-        for r in events_for(user).order_by()
-        .filter(**_closed_since(period.start), case__closed_at__lt=period.end)
-        .annotate(bucket=TruncDate("case__closed_at")).values("bucket").annotate(count=Count("pk"))
+        for r in _closed_between(user, period.start, period.end)
+        .annotate(bucket=TruncDate("closed_at")).values("bucket").annotate(count=Count("pk"))
     ]
     days = []
     day = timezone.localdate(period.start)
@@ -325,11 +355,9 @@ def due_soon_for(user, now: datetime | None = None, overdue: bool = False) -> Qu
     it yellow. With `overdue`, the same cases whose deadline has already passed."""
     now = now or timezone.now()
     warn_until = now + timedelta(hours=supervision_policy_for(user).yellow_hours)
-    events = events_for(user).order_by().filter(case__state__in=HANDLING_STATES).values("case_id")
-    calls = calls_for(user).order_by().filter(case__state__in=CALL_WAITING_STATES).values("case_id")
-    rows = Case.objects.filter(
-        Q(pk__in=events) | Q(pk__in=calls), closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False
-    )
+    # The events and calls of calls_for(user) / events_for(user), read as their common header.
+    waiting = Q(kind=EVENT, state__in=HANDLING_STATES) | Q(kind=CALL, state__in=CALL_WAITING_STATES)
+    rows = jurisdiction_cases(user, closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False).filter(waiting)
     if overdue:
         rows = rows.filter(due_at__lt=now)
     else:
@@ -351,18 +379,20 @@ def map_points(user, box: Box | None = None, now: datetime | None = None, limit:
     """The latest `limit` open events with a position, in the user's jurisdiction (and the
     viewport, when given): what the map can show without sending a million points."""
     now = now or timezone.now()
-    rows = events_for(user).order_by("-reported_at", "-pk").filter(case__closed_at__isnull=True, lng__isnull=False, lat__isnull=False)
+    # Newest first by the case's opened time (= the report time): a jurisdiction's open events
+    # come from the partial index case_event_open (migration 0002).
+    rows = event_cases(user, closed_at__isnull=True, event__lng__isnull=False, event__lat__isnull=False).order_by("-opened_at", "-pk")
     if box is not None:
-        rows = rows.filter(lng__gte=box.west, lng__lte=box.east, lat__gte=box.south, lat__lte=box.north)
+        rows = rows.filter(event__lng__gte=box.west, event__lng__lte=box.east, event__lat__gte=box.south, event__lat__lte=box.north)
     values = rows.values(
-        "case_id", "lng", "lat", "reported_at", number=F("case__number"), state=F("case__state"),
-        category_name=F("category__name"), due_at=F("case__due_at"), paused_at=F("case__paused_at"), alert=F("case__alert"),
+        "pk", "number", "state", "due_at", "paused_at", "alert", "opened_at",
+        lng=F("event__lng"), lat=F("event__lat"), category_name=F("event__category__name"),
     )[:limit]
     from .workflow import EVENT_WORKFLOW
 
     return [
         {
-            "id": row["case_id"],
+            "id": row["pk"],
             "lng": round(row["lng"], 6),
             "lat": round(row["lat"], 6),
             "number": row["number"],
@@ -372,7 +402,7 @@ def map_points(user, box: Box | None = None, now: datetime | None = None, limit:
             "group": STATE_GROUPS.get(row["state"], "handling"),
             "overdue": bool(row["due_at"] and row["paused_at"] is None and row["due_at"] < now),
             "alert": row["alert"],
-            "reported_at": timezone.localtime(row["reported_at"]).strftime("%m-%d %H:%M"),
+            "reported_at": timezone.localtime(row["opened_at"]).strftime("%m-%d %H:%M"),
         }
         for row in values
     ]

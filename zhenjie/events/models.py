@@ -108,9 +108,6 @@ class Event(models.Model):
             models.Index(fields=["channel", "-reported_at"], name="event_channel_reported"),
             models.Index(fields=["external_id"], name="event_external_id", condition=~models.Q(external_id="")),
             models.Index(fields=["handling_unit"], name="event_handling_unit"),
-            # Analysis and the command screen: "reported since …" (today, the last 30 days, the
-            # last 12 weeks) and the latest open events for the map (migration 0002_dashboard_indexes).
-            models.Index(fields=["reported_at"], name="event_reported_at"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(channel=""), name="event_channel_set"),

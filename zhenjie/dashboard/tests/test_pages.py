@@ -192,9 +192,11 @@ def test_the_analysis_page_shows_the_figures_and_bad_filters_are_explained_or_40
     assert 'data-testid="total-reported">2<' in page and "甲一村第1网格" in page
 
 
-@pytest.mark.parametrize("url_name", ["dashboard:data", "dashboard:points", "dashboard:analysis", "dashboard:warnings",
-                                      "dashboard:due_soon", "dashboard:departments", "dashboard:home"])
-def test_pages_and_endpoints_run_the_same_number_of_queries_at_3_and_30_events(client, world, url_name):
+COUNTED = ["dashboard:data", "dashboard:points", "dashboard:analysis", "dashboard:warnings", "dashboard:due_soon",
+           "dashboard:departments", "dashboard:home", "dashboard:leader"]
+
+
+def test_pages_and_endpoints_run_the_same_number_of_queries_at_3_and_30_events(client, world):
     def add(count):
         for index in range(count):
             # Three of a kind in a row (so the first three already raise a warning), deadlines
@@ -207,10 +209,11 @@ def test_pages_and_endpoints_run_the_same_number_of_queries_at_3_and_30_events(c
     add(3)
     assert Warning.objects.exists()
     client.force_login(world.dispatcher_a)
-    client.get(reverse(url_name))  # warm the session and caches
-    small = count_queries(client, reverse(url_name))
+    for name in COUNTED:
+        client.get(reverse(name))  # warm the session and caches
+    small = {name: count_queries(client, reverse(name)) for name in COUNTED}
     add(27)
-    assert count_queries(client, reverse(url_name)) == small
+    assert {name: count_queries(client, reverse(name)) for name in COUNTED} == small
 
 
 def test_the_county_administrator_changes_the_warning_threshold_on_a_page(client, world):

@@ -160,3 +160,10 @@ def test_the_map_sends_at_most_the_latest_points(world):
     assert len(latest) == 3
     newest_first = list(Event.objects.order_by("-reported_at", "-pk").values_list("case_id", flat=True)[:3])
     assert [p["id"] for p in latest] == newest_first
+
+
+def test_the_figures_read_exactly_what_events_for_gives_in_the_jurisdiction(world, known):
+    from zhenjie.events.queries import events_for
+
+    for person in (world.dispatcher_a, world.leader_b, world.county_admin, world.liaison, world.grid_worker_a):
+        assert set(analysis.event_cases(person).values_list("pk", flat=True)) == set(events_for(person).values_list("case_id", flat=True)), person
