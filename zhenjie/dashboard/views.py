@@ -85,6 +85,7 @@ def data(request):
         "by_category": analysis.by_category(request.user, period),
         "by_channel": analysis.by_channel(request.user, period),
         "by_area": analysis.by_area(request.user, period),
+        "open_by_area": analysis.open_by_area(request.user),
         "trend": analysis.daily_trend(request.user, period),
         "ranking": [
             {"rank": r.rank, "name": r.name, "received": r.received, "acknowledge_rate": r.acknowledge_rate,

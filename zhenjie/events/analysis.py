@@ -198,6 +198,17 @@ def by_area(user, period: Period, area: Area | None = None) -> list[dict]:
     return result
 
 
+def open_by_area(user) -> list[dict]:
+    """Open events now per township or village (the map's shading and labels), whenever reported."""
+    length = breakdown_length(user)
+    rows = list(
+        event_cases(user, closed_at__isnull=True).annotate(bucket=Substr("area__path", 1, length))
+        .values("bucket").annotate(open=Count("pk")).order_by("bucket")
+    )
+    ids = dict(Area.objects.filter(path__in=[r["bucket"] for r in rows]).values_list("path", "pk"))
+    return [{"id": ids[r["bucket"]], "open": r["open"]} for r in rows if r["bucket"] in ids]
+
+
 def _series(rows, keys, field: str) -> list[int]:
     found = {row["bucket"]: row[field] for row in rows}
     return [found.get(key, 0) for key in keys]

@@ -81,6 +81,12 @@ def test_the_last_30_days_by_category_channel_and_village(world, known):
     assert analysis.by_area(world.dispatcher_b, period) == [{"id": world.village_b.pk, "name": "乙一村", "value": 1, "open": 1}]
 
 
+def test_the_map_shades_each_village_by_its_open_events_whenever_reported(world, known):
+    assert analysis.open_by_area(world.dispatcher_a) == [{"id": world.village_a.pk, "open": 4}]  # e5 is 40 days old
+    assert analysis.open_by_area(world.county_admin) == [{"id": world.a.pk, "open": 4}, {"id": world.b.pk, "open": 1}]
+    assert analysis.open_by_area(world.liaison) == []
+
+
 def test_a_county_user_sees_townships_and_a_liaison_sees_no_events(world, known):
     period = analysis.Period.last_days(30)
     assert as_dict(analysis.by_area(world.county_admin, period)) == {"甲镇": 4, "乙镇": 1}

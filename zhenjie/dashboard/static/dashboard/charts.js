@@ -57,7 +57,7 @@
   // Reported against closed over time: days on the screen, weeks on the analysis page.
   function trend(data, t) {
     function line(name, values, color) {
-      return { type: "line", name: name, data: values, smooth: true, symbolSize: 6, lineStyle: { width: 2.5, color: color }, itemStyle: { color: color },
+      return { type: "line", name: name, data: values, smooth: 0.3, symbolSize: 6, lineStyle: { width: 2.5, color: color }, itemStyle: { color: color },
                areaStyle: { color: { type: "linear", x: 0, y: 0, x2: 0, y2: 1, colorStops: [{ offset: 0, color: color + "55" }, { offset: 1, color: color + "00" }] } } };
     }
     return Object.assign(base(t), {

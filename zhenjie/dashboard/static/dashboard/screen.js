@@ -8,6 +8,9 @@
   const refreshMs = Math.max(2, parseInt(root.dataset.refresh, 10) || 30) * 1000;
   const GROUP_COLOURS = { intake: "#f59e0b", handling: "#3b82f6", paused: "#94a3b8", verify: "#10b981" };
   const OVERDUE_COLOUR = "#ef4444";
+  const AREA_LINE = dark ? "#38bdf8" : "#b91c1c";
+  const AREA_FILL = dark ? "#0ea5e9" : "#ef4444";
+  const AREA_OPACITY = dark ? 0.06 : 0.04;
 
   function fetchJson(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
@@ -30,7 +33,6 @@
   let map = null;
   let pointLayer = null;
   let areaLayer = null;
-  let areaFigures = {};
   let pointsPending = null;
 
   function setUpMap() {
@@ -39,17 +41,15 @@
     if (mapBox.dataset.tiles) L.tileLayer(mapBox.dataset.tiles, { maxZoom: 19 }).addTo(map);
     pointLayer = L.layerGroup().addTo(map);
     return fetchJson(mapBox.dataset.geojson).then(function (data) {
+      // A township's villages (or a county's townships) are few enough to name on the map;
+      // a wall of grids is not, and shows its names on hover instead.
+      const labelled = data.features.length <= 40;
       areaLayer = L.geoJSON(data, {
-        style: function () {
-          return dark
-            ? { color: "#38bdf8", weight: 1.5, fillColor: "#0ea5e9", fillOpacity: 0.08 }
-            : { color: "#b91c1c", weight: 1.5, fillColor: "#ef4444", fillOpacity: 0.06 };
-        },
+        style: function () { return { color: AREA_LINE, weight: 1.5, fillColor: AREA_FILL, fillOpacity: AREA_OPACITY }; },
         onEachFeature: function (feature, shape) {
-          shape.bindTooltip(function () {
-            const figures = areaFigures[feature.properties.id];
-            return feature.properties.name + (figures ? "：近期 " + figures.value + " 件，未办结 " + figures.open + " 件" : "");
-          }, { sticky: true });
+          shape.bindTooltip(areaLabel(feature.properties.name, null), labelled
+            ? { permanent: true, direction: "center", className: "area-label" }
+            : { sticky: true });
         },
       }).addTo(map);
       mapBox.dataset.areas = String(areaLayer.getLayers().length);
@@ -57,6 +57,25 @@
       else map.setView([35, 117], 9);
       map.on("moveend", function () { clearTimeout(pointsPending); pointsPending = setTimeout(loadPoints, 400); });
     }).catch(function () { map.setView([35, 117], 9); });
+  }
+
+  function areaLabel(name, open) {
+    const box = text("div", name, "name");
+    if (open !== null) box.appendChild(text("div", "未办结 " + open, "open"));
+    return box;
+  }
+
+  // Shade each area by its open events now, darkest where most are waiting.
+  function shadeAreas(rows) {
+    if (!areaLayer) return;
+    const open = {};
+    let most = 0;
+    rows.forEach(function (row) { open[row.id] = row.open; most = Math.max(most, row.open); });
+    areaLayer.eachLayer(function (layer) {
+      const count = open[layer.feature.properties.id] || 0;
+      layer.setStyle({ fillOpacity: AREA_OPACITY + (most ? 0.38 * count / most : 0) });
+      layer.setTooltipContent(areaLabel(layer.feature.properties.name, count));
+    });
   }
 
   function drawPoints(data) {
@@ -142,8 +161,7 @@
     root.querySelectorAll("[data-chart]").forEach(function (box) {
       window.ZhenjieCharts.draw(box, box.dataset.chart, data[box.dataset.chart], dark);
     });
-    areaFigures = {};
-    data.by_area.forEach(function (row) { if (row.id) areaFigures[row.id] = row; });
+    shadeAreas(data.open_by_area);
     drawRanking(data.ranking);
     drawWarnings(data.warnings);
     document.querySelectorAll("[data-refreshed]").forEach(function (node) { node.textContent = data.generated_at; });
