@@ -2,11 +2,11 @@
 and the figures of the command screen (指挥大屏, issue 5 item 7).
 
 Every figure is read for a user through kernel.scoping, as events_for(user) / calls_for(user)
-read (event_cases below are the headers of events_for's events, with each figure's conditions
-inside the scope), so a
-township's dispatcher counts only its own events and a department liaison none but its calls.
-Every figure is one aggregate query (GROUP BY in the database): the number of queries a page
-runs does not grow with the rows, and nothing is counted in Python."""
+read: event_cases() below are the case headers of events_for's events, with each figure's
+conditions inside the scope and the jurisdiction named, so a township's dispatcher counts only
+its own events and a department liaison none but its calls. Every figure is one aggregate
+query (GROUP BY in the database): the number of queries a page runs does not grow with the
+rows, and nothing is counted in Python. bench/dashboard.py times them at 1,000,000 events."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
