@@ -6,6 +6,7 @@ DEBUG          default off; "1" turns it on
 ALLOWED_HOSTS  comma-separated; default the loopback names
 REDIS_URL      when set, the job queue runs on Redis instead of SQLite
 ZHENJIE_VAR_DIR  where the SQLite files, uploads and the secret live (default ./var)
+MAP_TILE_URL   optional tile server for maps, e.g. http://tiles.intranet/{z}/{x}/{y}.png (default none)
 """
 
 import os
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "zhenjie.kernel",
     "zhenjie.tasks",
     "zhenjie.events",
+    "zhenjie.dashboard",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]
@@ -187,3 +189,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 SITE_NAME = os.environ.get("SITE_NAME", "镇街综合治理平台")
+# Maps draw the project's own boundaries with no tiles: intranets are closed. A county with a
+# tile server of its own names it here ({z}/{x}/{y} URL template).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),
     path("events/", include("zhenjie.events.urls")),
+    path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…
     path("", include("zhenjie.workbench.urls")),
 ]

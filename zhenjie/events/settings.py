@@ -13,6 +13,8 @@ from zhenjie.kernel.scoping import reach_of
 
 from .models import Category, EventPolicy, Urgency
 
+# Ranges a county may choose from. The documents set no number (seed 004 §三 names 研判预警 only);
+# below two events there is no "piling up", and a window past a quarter no longer says "now".
 POLICY_LIMITS = {
     "warning_threshold": (2, 100, "预警阈值须在2至100件之间"),
     "warning_window_days": (1, 90, "预警时间窗须在1至90天之间"),

@@ -3,11 +3,18 @@ window raises a warning to the township's leaders. Threshold and window are coun
 
 from datetime import timedelta
 
+from django.db import transaction
+
+from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.kernel import journal
+from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.notify import notify_users
+from zhenjie.kernel.scoping import reach_of
 from zhenjie.kernel.supervision import leaders_of
 
 from .models import Event, EventPolicy, Warning
+from .workflow import COMMAND
 
 DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200, call_acknowledge_hours=2)
 
@@ -44,3 +51,29 @@ def check_after_report(event: Event) -> Warning | None:
         event.case,
     )
     return warning
+
+
+NOTE_MAX = 500
+
+
+def acknowledge_warning(actor, warning: Warning, note: str = "") -> Warning:
+    """A township leader or dispatcher of the village's township marks the warning as seen and
+    judged (研判), with an optional note; journaled on the township's chain. Once only: of two
+    people acknowledging at once, one succeeds and the other is told who did."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise Rejected("warning.note_too_long", f"研判意见不能超过{NOTE_MAX}字", field="note")
+    if not COMMAND & reach_of(actor).roles_in(warning.area):
+        raise Forbidden("warning.not_allowed", "只有本乡镇(街道)的领导或指挥中心调度员可以确认预警")
+    with transaction.atomic():
+        if not Warning.objects.filter(pk=warning.pk, acknowledged_by__isnull=True).update(acknowledged_by=actor):
+            who = Warning.objects.filter(pk=warning.pk).values_list("acknowledged_by__full_name", flat=True).first()
+            raise Conflict("warning.already_acknowledged", f"该预警已由{who or '他人'}确认")
+        journal.record(
+            actor=actor, verb="warning_acknowledge", subject=f"warning:{warning.pk}", chain=warning.area.path[:9],
+            summary=f"确认预警：{warning.area.name}{warning.window_days}天内{warning.count}起{warning.category.name}",
+            note=note, data={"warning": warning.pk, "area": warning.area_id, "category": warning.category_id},
+        )
+    warning.acknowledged_by = actor
+    return warning
+

@@ -45,6 +45,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("准入与减负", "funnel", "duties:home"),
             NavItem("机构编制", "diagram-3", "staffing:home"),
             NavItem("双向考核", "bar-chart-line", "assessment:home"),
+            NavItem("研判预警", "activity", "dashboard:analysis"),
             NavItem("指挥大屏", "display", "dashboard:home"),
         ],
     ),

@@ -1,0 +1,678 @@
+#!/usr/bin/env python
+"""Benchmark: one township user's inbox with 1,000,000 cases, the ORM against hand-written SQL.
+
+Not a test and not run by CI. It builds its own database (SQLite under var/bench/ by default, or
+the PostgreSQL database given with --database-url), loads the demo county, seeds N task cases
+with their assignments by bulk insert, then times `inbox_for(user)` (first page) and
+`inbox_counts(user)` as the application runs them against the same two queries written by hand
+and run through a DB-API cursor. See bench/README.md; figures go to docs/PERFORMANCE.md.
+
+    .venv/bin/python bench/inbox.py --cases 20000            # try it small first
+    .venv/bin/python bench/inbox.py                          # 1,000,000 cases on SQLite
+    .venv/bin/python bench/inbox.py --database-url postgres://postgres@127.0.0.1:5432/zhenjie_bench
+"""
+
+import argparse
+import gc
+import io
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, time as clock, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VAR = ROOT / "var" / "bench"
+DEFAULT_URL = f"sqlite:///{BENCH_VAR / 'bench.sqlite3'}"
+sys.path.insert(0, str(ROOT))
+
+PAGE_SIZE = 20  # what workbench.paging.paginate serves by default
+SEED = 20261123  # fixed, so two runs (or a resumed run) seed the same data
+
+
+# ── command line and the database ─────────────────────────────────────────────────────────────
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases the database must hold (default 1,000,000)")
+    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
+    parser.add_argument("--reseed", action="store_true", help="drop the benchmark database and build it again")
+    parser.add_argument("--batch", type=int, default=20_000, help="cases per insert transaction (default 20,000)")
+    parser.add_argument("--user", default="liuwan.dispatcher", help="whose inbox to time (default liuwan.dispatcher)")
+    parser.add_argument("--repeat", type=int, default=50, help="timed repetitions (default 50)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed repetitions first (default 5)")
+    parser.add_argument("--show-sql", action="store_true", help="print the SQL of both sides")
+    parser.add_argument("--explain", action="store_true", help="print the database's plan for both queries")
+    parser.add_argument("--seed-only", action="store_true", help="build and seed, do not time")
+    return parser.parse_args(argv)
+
+
+def prepare_database(url: str, reseed: bool) -> None:
+    """Make sure the benchmark database exists (and is empty when reseeding).
+
+    The database name must contain "bench": seeding a million rows into, or dropping, a
+    developer's database by a mistyped URL is not something to allow."""
+    parts = urlsplit(url)
+    name = Path(parts.path).name if parts.scheme == "sqlite" else parts.path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"refusing to use database {name!r}: a benchmark database's name must contain 'bench'")
+    if parts.scheme == "sqlite":
+        path = Path(parts.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if reseed:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    elif parts.scheme in ("postgres", "postgresql"):
+        _prepare_postgres(parts, name, reseed)
+    else:
+        sys.exit(f"unsupported database URL scheme {parts.scheme!r}")
+
+
+def _prepare_postgres(parts, name: str, reseed: bool) -> None:
+    import psycopg
+    from psycopg import sql
+
+    # CREATE/DROP DATABASE cannot run inside the database itself: use the maintenance database.
+    server = dict(host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres", password=parts.password)
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        if reseed:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    """Point the settings at the benchmark database and var directory, then start Django."""
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = url
+    os.environ["ZHENJIE_VAR_DIR"] = str(BENCH_VAR)  # secret key, Huey queue and uploads stay apart too
+    os.environ["DJANGO_SETTINGS_MODULE"] = "zhenjie.settings"
+    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory: it would slow the ORM side
+    import django
+
+    django.setup()
+
+
+def build_county() -> None:
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("demo", stdout=io.StringIO())  # idempotent: a second run leaves it as it is
+    print(f"demo county ready ({time.monotonic() - started:.1f}s)")
+
+
+# ── the county as the seeder sees it ──────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who hands out tasks in a township: the leader (government) or the dispatcher (command centre)."""
+
+    unit_id: int
+    user_id: int
+    prefix: str  # case number prefix, as tasks.workflow's number_prefix makes it: 柳湾交
+
+
+@dataclass(frozen=True)
+class Assignee:
+    unit_id: int
+    area_id: int
+    place: str  # the village (or the township) a title names
+    worker_id: int | None  # someone in the unit, to sign the assignments it did
+
+
+@dataclass(frozen=True)
+class Township:
+    weight: float
+    issuers: tuple[Issuer, ...]
+    assignees: tuple[Assignee, ...]
+
+
+# Share of the cases per township: the developed town and the county seat are the busy ones.
+TOWNSHIP_WEIGHTS = {"liuwan": 0.35, "chengguan": 0.30, "dongxi": 0.20, "shiqiao": 0.15}
+
+
+def load_county() -> list[Township]:
+    from zhenjie.accounts.models import Post, User
+    from zhenjie.areas.models import Area
+    from zhenjie.demo import county as plan
+    from zhenjie.units.models import Unit
+
+    townships = []
+    for township in plan.TOWNSHIPS:
+        area = Area.objects.get(code=f"{plan.COUNTY_CODE}{township.segment}000")
+        villages = list(Area.objects.filter(parent=area).order_by("sort_order").values_list("name", flat=True))
+        issuers = []
+        for role in ("leader", "dispatcher"):
+            user = User.objects.get(username=f"{township.slug}.{role}")
+            post = Post.objects.filter(user=user, is_active=True).select_related("unit__area").get()
+            issuers.append(Issuer(post.unit_id, user.pk, f"{post.unit.area.name[:2]}交"))
+        units = Unit.objects.filter(area__path__startswith=area.path, is_active=True).exclude(kind=Unit.Kind.TOWNSHIP_GOVERNMENT)
+        assignees = []
+        for index, unit in enumerate(units.select_related("area").order_by("pk")):
+            worker = Post.objects.filter(unit=unit, is_active=True).order_by("pk").values_list("user_id", flat=True).first()
+            # A village committee's titles name its village; a township unit works all over the
+            # township, so its titles name one of the villages.
+            place = unit.area.name if unit.kind == Unit.Kind.VILLAGE_COMMITTEE else villages[index % len(villages)]
+            assignees.append(Assignee(unit.pk, unit.area_id, place, worker))
+        townships.append(Township(TOWNSHIP_WEIGHTS[township.slug], tuple(issuers), tuple(assignees)))
+    return townships
+
+
+# ── what a seeded case looks like ─────────────────────────────────────────────────────────────
+
+# Task workflow states (tasks/workflow.py) and their share: most work of the past year is done.
+STATE_WEIGHTS = {"closed": 0.70, "cancelled": 0.03, "assigned": 0.07, "acknowledged": 0.14, "reported": 0.06}
+OPEN_STATES = {"assigned", "acknowledged", "reported"}
+WORKING_DAYS = [2, 3, 5, 5, 5, 7, 7, 10, 10, 15, 20, 30]
+
+# Open cases' deadlines, in whole days from today: (share, first day, last day).
+# Deadlines end at 23:59:59 local time (deadlines.py), so "due within 24 h" means "due today".
+OPEN_DUE_DAYS = [(0.15, -30, -1), (0.05, 0, 0), (0.80, 1, 40)]
+
+EXTRA_TOPICS = [
+    ("排查自建房安全隐患", "对辖区经营性自建房逐栋排查结构安全和消防安全，建立隐患台账并督促整改。"),
+    ("清理河道两侧违章搭建", "对河道管理范围内违章搭建进行摸底，下达限期拆除通知，配合执法队依法处置。"),
+    ("核实困难群众临时救助申请", "对本周提交的临时救助申请逐户入户核实，填写核查意见后报社会事务办。"),
+    ("开展校园周边环境整治", "对中小学周边流动摊贩、占道经营开展整治，上下学时段安排专人值守。"),
+    ("统计秋粮收购进度", "逐村统计秋粮收购数量和价格，发现压级压价情况及时报告。"),
+    ("排查独居老人取暖安全", "入户检查独居老人冬季取暖设施，发现煤炉无烟囱、电线私拉乱接的立即整改。"),
+    ("化解拖欠农民工工资纠纷", "会同人社部门约谈施工单位负责人，督促按期支付拖欠工资，做好农民工情绪疏导。"),
+    ("落实食品安全包保责任", "对辖区食品生产经营主体开展包保督导检查，填写督导记录。"),
+    ("核查群众反映的噪音扰民问题", "到现场核实夜间施工噪音扰民问题，督促施工单位调整作业时间并回复群众。"),
+    ("推进人居环境整治村庄清洁行动", "组织村民开展房前屋后清洁，清理残垣断壁和积存垃圾，整治前后拍照留存。"),
+    ("排查防汛重点部位", "对山塘水库、地质灾害隐患点和低洼易涝区域开展排查，落实巡查责任人。"),
+    ("开展禁毒宣传进村入户", "组织网格员入户发放禁毒宣传材料，重点人员逐一走访见面。"),
+]
+
+
+def _topics() -> list[tuple[str, str]]:
+    from zhenjie.demo.build import TASK_TEMPLATES
+
+    return [(title, description) for title, description, _days in TASK_TEMPLATES] + EXTRA_TOPICS
+
+
+@dataclass
+class Draft:
+    """One case before insert; tasks and assignments need its id, so they are built after."""
+
+    case: object
+    township: Township
+    issuer: Issuer
+    assignee: Assignee
+    description: str
+    steps: list = field(default_factory=list)  # (todo, unit_id, state, created_at, done_at, done_by_id)
+
+
+class Seeder:
+    """Makes realistic cases from a seeded random generator and inserts them in batches."""
+
+    def __init__(self, townships: list[Township], now: datetime):
+        from django.utils import timezone
+
+        self.townships = townships
+        self.weights = [t.weight for t in townships]
+        self.topics = _topics()
+        self.now = now
+        self.tz = timezone.get_current_timezone()
+        self.today = timezone.localtime(now, self.tz).date()
+        self.numbers = self._number_counters()
+
+    # The case numbers continue the demo's series and are saved back, so the application's next
+    # number after seeding neither repeats nor skips one.
+    def _number_counters(self) -> dict[tuple[int, int], int]:
+        from zhenjie.kernel.models import NumberSeries
+
+        return {(row.unit_id, row.year): row.last for row in NumberSeries.objects.filter(series="task")}
+
+    def save_numbers(self) -> None:
+        from zhenjie.kernel.models import NumberSeries
+
+        for (unit_id, year), last in self.numbers.items():
+            NumberSeries.objects.update_or_create(unit_id=unit_id, series="task", year=year, defaults={"last": last})
+
+    def _next_number(self, issuer: Issuer, opened: datetime) -> str:
+        from zhenjie.kernel.numbering import format_number
+
+        year = opened.astimezone(self.tz).year
+        key = (issuer.unit_id, year)
+        self.numbers[key] = self.numbers.get(key, 0) + 1
+        return format_number(issuer.prefix, year, self.numbers[key])
+
+    def _end_of_day(self, day: date) -> datetime:
+        return datetime.combine(day, clock(23, 59, 59), tzinfo=self.tz)
+
+    def _office_hours(self, rng: random.Random, day: date) -> datetime:
+        return datetime.combine(day, clock(8, 30), tzinfo=self.tz) + timedelta(minutes=rng.randrange(9 * 60))
+
+    def _timeline(self, rng: random.Random, state: str) -> tuple[datetime, datetime, int]:
+        """(opened, due, working days). Working days are taken as 5/7 of calendar days: close
+        enough here, where only due_at matters, and a million calendar look-ups are not."""
+        days = rng.choice(WORKING_DAYS)
+        if state in OPEN_STATES:
+            share_roll, due_offset = rng.random(), 0
+            for share, first, last in OPEN_DUE_DAYS:
+                if share_roll < share:
+                    due_offset = rng.randint(first, last)
+                    break
+                share_roll -= share
+            days = max(days, math.ceil((due_offset + 1) * 5 / 7))  # opened at least a day ago
+            due_day = self.today + timedelta(days=due_offset)
+            opened_day = due_day - timedelta(days=math.ceil(days * 7 / 5))
+        else:
+            opened_day = self.today - timedelta(days=rng.randrange(1, 366))
+            due_day = opened_day + timedelta(days=math.ceil(days * 7 / 5))
+        return self._office_hours(rng, opened_day), self._end_of_day(due_day), days
+
+    def draft(self, rng: random.Random) -> Draft:
+        from zhenjie.kernel.models import Case
+
+        township = rng.choices(self.townships, self.weights)[0]
+        issuer = rng.choice(township.issuers)
+        assignee = rng.choice(township.assignees)
+        if assignee.unit_id == issuer.unit_id:  # the command centre does not hand work to itself
+            issuer = township.issuers[0]
+        state = rng.choices(list(STATE_WEIGHTS), list(STATE_WEIGHTS.values()))[0]
+        opened, due, days = self._timeline(rng, state)
+        topic, description = rng.choice(self.topics)
+        case = Case(
+            kind="task", number=self._next_number(issuer, opened), title=f"{assignee.place}{topic}", state=state,
+            area_id=assignee.area_id, owner_unit_id=assignee.unit_id, channel="task", opened_at=opened,
+            deadline_unit="working_days", deadline_amount=days, deadline_started_at=opened, due_at=due,
+            created_by_id=issuer.user_id,
+        )  # fmt: skip
+        draft = Draft(case, township, issuer, assignee, description)
+        self._history(rng, draft)
+        return draft
+
+    def _history(self, rng: random.Random, draft: Draft) -> None:
+        """The assignments the task actions would have left (tasks/actions.py), and the case's
+        closing time and supervision card (kernel/supervision.py)."""
+        case, state = draft.case, draft.case.state
+        unit, worker, issuer = draft.assignee.unit_id, draft.assignee.worker_id, draft.issuer
+        end = self.now if state in OPEN_STATES else min(self.now, case.opened_at + (case.due_at - case.opened_at) * rng.uniform(0.3, 1.3))
+        # Three moments between opening and now (or closing): acknowledged, reported, reviewed.
+        t1, t2 = sorted(case.opened_at + (end - case.opened_at) * rng.random() for _ in range(2))
+        ack, report, review = ("acknowledge", unit), ("report_back", unit), ("review", issuer.unit_id)
+        if state == "assigned":
+            steps = [(*ack, "open", case.opened_at, None, None)]
+        elif state == "acknowledged":
+            steps = [(*ack, "done", case.opened_at, t1, worker), (*report, "open", t1, None, None)]
+        elif state == "reported":
+            steps = [(*ack, "done", case.opened_at, t1, worker), (*report, "done", t1, t2, worker), (*review, "open", t2, None, None)]
+        elif state == "closed":
+            steps = [(*ack, "done", case.opened_at, t1, worker), (*report, "done", t1, t2, worker), (*review, "done", t2, end, issuer.user_id)]
+        elif rng.random() < 0.5:  # cancelled before anyone signed for it …
+            steps = [(*ack, "cancelled", case.opened_at, end, None)]
+        else:  # … or while it was being done
+            steps = [(*ack, "done", case.opened_at, t1, worker), (*report, "cancelled", t1, end, None)]
+        draft.steps = steps
+        if state not in OPEN_STATES:
+            case.closed_at = end
+        elif case.due_at < self.now:
+            case.alert, case.alert_since, case.alert_leader_notified = "red", case.due_at, True
+        elif case.due_at < self.now + timedelta(hours=24):
+            case.alert, case.alert_since = "yellow", case.due_at - timedelta(hours=24)
+
+    def insert(self, drafts: list[Draft]) -> int:
+        """Cases, their task details and assignments, in one transaction. Returns assignments made.
+
+        The journal is skipped: it is not read by the inbox, and hash-chaining a million entries
+        one by one is what seeding in bulk avoids."""
+        from django.db import transaction
+
+        from zhenjie.kernel.models import Assignment, Case
+        from zhenjie.tasks.models import Task
+
+        with transaction.atomic():
+            Case.objects.bulk_create([d.case for d in drafts])  # sets the ids (RETURNING)
+            Task.objects.bulk_create([self._task(d) for d in drafts])
+            assignments = [
+                Assignment(case_id=d.case.pk, unit_id=unit_id, todo=todo, state=state, due_at=d.case.due_at,
+                           created_at=created, done_at=done_at, done_by_id=done_by)
+                for d in drafts
+                for todo, unit_id, state, created, done_at, done_by in d.steps
+            ]  # fmt: skip
+            Assignment.objects.bulk_create(assignments)
+            self.save_numbers()
+        return len(assignments)
+
+    @staticmethod
+    def _task(draft: Draft):
+        from zhenjie.tasks.models import Task
+
+        reported = draft.case.state in ("reported", "closed")
+        result = "已按要求完成，相关照片和台账已留存。" if reported else ""
+        return Task(case_id=draft.case.pk, description=draft.description, issued_by_unit_id=draft.issuer.unit_id,
+                    assignee_unit_id=draft.assignee.unit_id, result=result)  # fmt: skip
+
+
+@dataclass
+class SeedReport:
+    seeded: int = 0
+    assignments: int = 0
+    seconds: float = 0.0
+
+
+def seed(target: int, batch: int) -> SeedReport:
+    """Insert cases until the database holds `target`; a run cut short resumes where it stopped.
+
+    Each batch commits on its own, and its random generator is seeded from the number of cases
+    already there, so a resumed run makes the same rows a run without a break would have."""
+    from django.utils import timezone
+
+    from zhenjie.kernel.models import Case
+
+    report = SeedReport()
+    have = Case.objects.count()
+    if have >= target:
+        print(f"seeding skipped: {have:,} cases present (>= {target:,}); --reseed to start again")
+        return report
+    print(f"seeding {target - have:,} cases ({have:,} present) in batches of {batch:,}")
+    seeder = Seeder(load_county(), timezone.now())
+    started = time.monotonic()
+    while have < target:
+        rng = random.Random(SEED * 1_000_003 + have)
+        drafts = [seeder.draft(rng) for _ in range(min(batch, target - have))]
+        report.assignments += seeder.insert(drafts)
+        have += len(drafts)
+        report.seeded += len(drafts)
+        elapsed = time.monotonic() - started
+        rate = report.seeded / elapsed
+        print(f"  {have:>10,} / {target:,} cases  {report.assignments:>10,} assignments  {rate:>7,.0f} cases/s  "
+              f"eta {(target - have) / rate:>5.0f}s", flush=True)  # fmt: skip
+    report.seconds = time.monotonic() - started
+    print(f"seeded {report.seeded:,} cases and {report.assignments:,} assignments in {report.seconds:.0f}s "
+          f"({report.seeded / report.seconds:,.0f} cases/s)")  # fmt: skip
+    analyze()
+    return report
+
+
+def analyze() -> None:
+    """Give the planner statistics, as autovacuum would on PostgreSQL after a bulk load. SQLite
+    is left as the application leaves it: nothing here runs ANALYZE on it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"VACUUM ANALYZE ({time.monotonic() - started:.0f}s)")
+
+
+# ── the two sides of the comparison ───────────────────────────────────────────────────────────
+
+
+def orm_request(user, now: datetime) -> tuple[list, dict, float, float, float]:
+    """The inbox as the view builds it, for a user object fresh from the request: reach_of()
+    (one query on posts), the first page with its related objects, and the counts.
+    Returns (page, counts, reach ms, page ms, counts ms)."""
+    from zhenjie.kernel.assignments import inbox_counts, inbox_for
+    from zhenjie.kernel.scoping import forget_reach, reach_of
+
+    forget_reach(user)  # a request starts without it: the middleware loads a new user object
+    t0 = time.perf_counter()
+    reach_of(user)
+    t1 = time.perf_counter()
+    page = list(inbox_for(user)[:PAGE_SIZE])
+    t2 = time.perf_counter()
+    counts = inbox_counts(user, now)
+    t3 = time.perf_counter()
+    return page, counts, (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3
+
+
+@dataclass(frozen=True)
+class RawInbox:
+    """The same two queries written by hand. `columns` is what the page selects."""
+
+    page_sql: str
+    counts_sql: str
+    page_params: list
+    counts_params: list
+
+
+# What the inbox page renders (workbench/_inbox_rows.html and inbox.as_rows): the case's title,
+# number, kind, state and area name, the assignment's todo, unit name and deadline.
+PAGE_COLUMNS = [
+    "a.id", "a.case_id", "a.todo", "a.due_at", "a.due_uncertain",
+    "c.kind", "c.number", "c.title", "c.state", "ar.name", "u.name",
+]  # fmt: skip
+
+
+def all_columns() -> list[str]:
+    """Every column of the four tables, which is what select_related() fetches."""
+    from zhenjie.areas.models import Area
+    from zhenjie.kernel.models import Assignment, Case
+    from zhenjie.units.models import Unit
+
+    tables = [("a", Assignment), ("c", Case), ("ar", Area), ("u", Unit)]
+    return [f"{alias}.{f.column}" for alias, model in tables for f in model._meta.concrete_fields]
+
+
+def inbox_where(reach) -> tuple[str, list]:
+    """Open assignments addressed to the user, or to one of their units with a role they hold
+    there (or no role): inbox_q() in SQL."""
+    terms, params = ["a.user_id = %s"], [reach.user_id]
+    for post in reach.posts:
+        roles = sorted({*post.roles, ""})
+        terms.append(f"(a.unit_id = %s AND a.user_id IS NULL AND a.role IN ({', '.join(['%s'] * len(roles))}))")
+        params += [post.unit_id, *roles]
+    return f"a.state = 'open' AND ({' OR '.join(terms)})", params
+
+
+def raw_inbox(reach, now: datetime, columns: list[str]) -> RawInbox:
+    from django.db import connection
+
+    from zhenjie.kernel.assignments import DUE_SOON
+
+    where, params = inbox_where(reach)
+    page_sql = f"""
+SELECT {', '.join(columns)}
+FROM kernel_assignment a
+JOIN kernel_case c ON c.id = a.case_id
+JOIN areas_area ar ON ar.id = c.area_id
+JOIN units_unit u ON u.id = a.unit_id
+WHERE {where}
+ORDER BY a.due_at ASC NULLS LAST, a.id ASC
+LIMIT {PAGE_SIZE}"""
+    counts_sql = f"""
+SELECT COUNT(a.id),
+       COUNT(a.id) FILTER (WHERE a.due_at >= %s AND a.due_at < %s),
+       COUNT(a.id) FILTER (WHERE a.due_at < %s)
+FROM kernel_assignment a
+WHERE {where}"""
+    # Datetimes go to the driver the way the ORM sends them (SQLite stores them as UTC text).
+    adapt = connection.ops.adapt_datetimefield_value
+    return RawInbox(page_sql.strip(), counts_sql.strip(), params, [adapt(now), adapt(now + DUE_SOON), adapt(now), *params])
+
+
+def raw_request(raw: RawInbox) -> tuple[list, tuple, float, float]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        t0 = time.perf_counter()
+        cursor.execute(raw.page_sql, raw.page_params)
+        page = cursor.fetchall()
+        t1 = time.perf_counter()
+        cursor.execute(raw.counts_sql, raw.counts_params)
+        counts = cursor.fetchone()
+        t2 = time.perf_counter()
+    return page, counts, (t1 - t0) * 1e3, (t2 - t1) * 1e3
+
+
+# ── running and reporting ─────────────────────────────────────────────────────────────────────
+
+
+def describe_database() -> None:
+    from django.db import connection
+
+    from zhenjie.kernel.models import Assignment, Case
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 'SQLite ' || sqlite_version()")
+        version = cursor.fetchone()[0]
+    import django
+
+    print(f"Python {platform.python_version()}, Django {django.get_version()}, {version.split(' on ')[0]}")
+    print(f"{os.cpu_count()} CPUs, {platform.platform()}")
+    cases = Case.objects.count()
+    assignments = Assignment.objects.count()
+    open_ = Assignment.objects.filter(state="open").count()
+    print(f"rows: {cases:,} cases, {assignments:,} assignments ({open_:,} open)")
+
+
+def check_same(user, raw_page: RawInbox, raw_all: RawInbox, now: datetime) -> dict:
+    """Both sides must answer the same rows in the same order and the same counts."""
+    page, counts, *_ = orm_request(user, now)
+    for raw in (raw_page, raw_all):
+        rows, raw_counts, *_ = raw_request(raw)
+        if [r[0] for r in rows] != [a.pk for a in page]:
+            sys.exit("hand-written page differs from inbox_for(): the comparison would be meaningless")
+        if tuple(raw_counts) != (counts["pending"], counts["due_soon"], counts["overdue"]):
+            sys.exit(f"hand-written counts {raw_counts} differ from inbox_counts() {counts}")
+    if len(page) < PAGE_SIZE:
+        print(f"warning: only {len(page)} rows in the inbox; seed more cases for a meaningful figure")
+    return counts
+
+
+def show_sql(user, now: datetime, raw_page: RawInbox, raw_all: RawInbox) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        orm_request(user, now)
+    print("\n── ORM: the SQL Django sent (reach_of, page, counts) ──")
+    for query in captured.captured_queries:
+        print(query["sql"] + ";\n")
+    print("── hand-written: page (columns the page renders) ──")
+    print(raw_page.page_sql, "\n  params:", raw_page.page_params)
+    print("── hand-written: page (every column, as select_related fetches) ── same, SELECT list:")
+    print("  " + ", ".join(all_columns()))
+    print("── hand-written: counts ──")
+    print(raw_page.counts_sql, "\n  params:", raw_page.counts_params, "\n")
+
+
+def explain(user, raw: RawInbox) -> None:
+    """The plans of the hand-written queries, then the ORM page's, to show they are the same."""
+    from django.db import connection
+
+    from zhenjie.kernel.assignments import inbox_for
+
+    postgres = connection.vendor == "postgresql"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS)" if postgres else "EXPLAIN QUERY PLAN"
+    for label, sql, params in (("page", raw.page_sql, raw.page_params), ("counts", raw.counts_sql, raw.counts_params)):
+        with connection.cursor() as cursor:
+            cursor.execute(f"{prefix} {sql}", params)
+            print(f"── plan: {label} ──")
+            for row in cursor.fetchall():
+                print("  " + " | ".join(str(v) for v in row))
+    print("── plan: ORM page (QuerySet.explain) ──")
+    plan = inbox_for(user)[:PAGE_SIZE].explain(analyze=True, buffers=True) if postgres else inbox_for(user)[:PAGE_SIZE].explain()
+    print("  " + plan.replace("\n", "\n  ") + "\n")
+
+
+def measure(user, now: datetime, raw_page: RawInbox, raw_all: RawInbox, warmup: int, repeat: int) -> dict[str, list[float]]:
+    """Interleave the sides, alternating which goes first, so drift and cache order favour neither."""
+    sides = {"orm": lambda: orm_request(user, now), "raw": lambda: raw_request(raw_page), "raw_all": lambda: raw_request(raw_all)}
+    timings: dict[str, list[float]] = {k: [] for k in ("reach", "orm_page", "orm_counts", "raw_page", "raw_counts", "raw_all_page")}
+    gc.collect()
+    for i in range(warmup + repeat):
+        order = list(sides) if i % 2 == 0 else list(reversed(sides))
+        results = {name: sides[name]() for name in order}
+        if i < warmup:
+            continue
+        _, _, reach_ms, page_ms, counts_ms = results["orm"]
+        timings["reach"].append(reach_ms)
+        timings["orm_page"].append(page_ms)
+        timings["orm_counts"].append(counts_ms)
+        timings["raw_page"].append(results["raw"][2])
+        timings["raw_counts"].append(results["raw"][3])
+        timings["raw_all_page"].append(results["raw_all"][2])
+    return timings
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def report(t: dict[str, list[float]], repeat: int, warmup: int) -> None:
+    def add(a, b):
+        return [x + y for x, y in zip(a, b)]
+
+    rows = {
+        "ORM reach_of()": t["reach"],
+        "ORM page": t["orm_page"],
+        "ORM page incl. reach_of": add(t["reach"], t["orm_page"]),
+        "ORM counts": t["orm_counts"],
+        "ORM total": add(add(t["reach"], t["orm_page"]), t["orm_counts"]),
+        "raw page": t["raw_page"],
+        "raw page, every column": t["raw_all_page"],
+        "raw counts": t["raw_counts"],
+        "raw total": add(t["raw_page"], t["raw_counts"]),
+    }
+    print(f"\n{'milliseconds':<26}{'min':>9}{'median':>9}{'p95':>9}   ({repeat} runs after {warmup} warm-up)")
+    for label, values in rows.items():
+        print(f"{label:<26}{min(values):>9.2f}{statistics.median(values):>9.2f}{p95(values):>9.2f}")
+    med = {label: statistics.median(values) for label, values in rows.items()}
+    ratios = [
+        ("page (incl. reach_of)", med["ORM page incl. reach_of"], med["raw page"]),
+        ("page (excl. reach_of)", med["ORM page"], med["raw page"]),
+        ("page vs every column", med["ORM page incl. reach_of"], med["raw page, every column"]),
+        ("counts", med["ORM counts"], med["raw counts"]),
+        ("total", med["ORM total"], med["raw total"]),
+    ]
+    print("\nratio ORM / hand-written (medians); target: total <= 2.0")
+    for label, orm, raw in ratios:
+        print(f"  {label:<24}{orm / raw:>6.2f}")
+    verdict = "MET" if med["ORM total"] <= 2 * med["raw total"] else "NOT MET"
+    print(f"\ntarget 'within 2x the hand-written SQL of the same query': {verdict}")
+
+
+def run_benchmark(args) -> None:
+    from django.utils import timezone
+
+    from zhenjie.accounts.models import User
+    from zhenjie.kernel.scoping import reach_of
+
+    describe_database()
+    user = User.objects.get(username=args.user)
+    now = timezone.now()
+    reach = reach_of(user)
+    raw_page, raw_all = raw_inbox(reach, now, PAGE_COLUMNS), raw_inbox(reach, now, all_columns())
+    counts = check_same(user, raw_page, raw_all, now)
+    units = ", ".join(str(p.unit_id) for p in reach.posts)
+    print(f"inbox of {args.user} (unit {units}): {counts['pending']:,} open assignments, "
+          f"{counts['overdue']:,} overdue, {counts['due_soon']:,} due within 24 h")  # fmt: skip
+    print("ORM side: reach_of() is forgotten before every run, so each pays its one query on posts, as a request does;")
+    print("the page is list(inbox_for(user)[:20]) with case, area and unit loaded; counts is inbox_counts(user).")
+    print("hand-written side: the same SQL through connection.cursor(), fetchall(); reach computed once beforehand.")
+    if args.show_sql:
+        show_sql(user, now, raw_page, raw_all)
+    if args.explain:
+        explain(user, raw_page)
+    timings = measure(user, now, raw_page, raw_all, args.warmup, args.repeat)
+    report(timings, args.repeat, args.warmup)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    prepare_database(args.database_url, args.reseed)
+    setup_django(args.database_url)
+    build_county()
+    seed(args.cases, args.batch)
+    if not args.seed_only:
+        run_benchmark(args)
+
+
+if __name__ == "__main__":
+    main()

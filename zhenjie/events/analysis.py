@@ -1,0 +1,419 @@
+"""Analysis and early warning (研判预警, seed 004 §三: 发现问题、流转交办、协调联动、研判预警、督查考核)
+and the figures of the command screen (指挥大屏, issue 5 item 7).
+
+Every figure is read for a user through kernel.scoping, as events_for(user) / calls_for(user)
+read: event_cases() below are the case headers of events_for's events, with each figure's
+conditions inside the scope and the jurisdiction named, so a township's dispatcher counts only
+its own events and a department liaison none but its calls. Every figure is one aggregate
+query (GROUP BY in the database): the number of queries a page runs does not grow with the
+rows, and nothing is counted in Python. bench/dashboard.py times them at 1,000,000 events."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr, TruncDate, TruncWeek
+from django.utils import timezone
+
+from zhenjie.areas.models import PATH_LENGTH, Area
+from zhenjie.kernel import supervision
+from zhenjie.kernel.models import Case, SupervisionPolicy
+from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
+
+from .calls import department_figures
+from .models import Channel, Warning
+from .queries import calls_for
+from .workflow import CALL, EVENT, C, S
+
+# The handling unit's clock runs in these states; once it has reported back the result waits on
+# verification, and a paused event's clock is stopped (kernel deadlines.pause).
+HANDLING_STATES = (S.DISPATCHED, S.ACKNOWLEDGED, S.HANDLING)
+CALL_WAITING_STATES = (C.CALLED, C.ACKNOWLEDGED)
+MAP_POINTS_MAX = 2000
+# Colours a person reads the same on the map, in the legend and in the list: waiting for the
+# command centre, with the handling unit, waiting for verification.
+STATE_GROUPS = {
+    S.REPORTED: "intake", S.REGISTERED: "intake",
+    S.DISPATCHED: "handling", S.ACKNOWLEDGED: "handling", S.HANDLING: "handling", S.PAUSED: "paused",
+    S.REPORTED_BACK: "verify", S.VERIFIED: "verify",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Reports from `start` (inclusive) to `end` (exclusive)."""
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def last_days(cls, days: int, now: datetime | None = None) -> "Period":
+        end = start_of_day(now or timezone.now()) + timedelta(days=1)
+        return cls(end - timedelta(days=days), end)
+
+    @classmethod
+    def last_weeks(cls, weeks: int, now: datetime | None = None) -> "Period":
+        """Whole weeks (Monday to Sunday) ending with the current one, so no bar is a part week."""
+        today = timezone.localdate(now or timezone.now())
+        monday = today - timedelta(days=today.weekday())
+        end = timezone.make_aware(datetime.combine(monday + timedelta(days=7), time.min))
+        return cls(end - timedelta(weeks=weeks), end)
+
+
+def start_of_day(moment: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(moment), time.min))
+
+
+def jurisdiction_cases(user, **conditions) -> QuerySet[Case]:
+    """visible_cases(user) (kernel.scoping) meeting `conditions`, narrowed to the jurisdiction.
+
+    The screens show a jurisdiction: for a user who has one, only cases whose area lies in it
+    (work sent to one of their units from elsewhere stays in their inbox); for a user without
+    one (a department liaison) exactly what the scope gives them. Naming the jurisdiction's
+    areas and the figure's conditions here, inside the scope, lets the database start from the
+    area and period indexes instead of testing every case of the county against the scope
+    (kernel SCOPING.md, "known limits")."""
+    cases = visible_cases(user).filter(**conditions)
+    paths = reach_of(user).paths
+    if paths:
+        cases = cases.filter(paths_q(paths, "area__path"))
+    return cases
+
+
+def event_cases(user, **conditions) -> QuerySet[Case]:
+    """The case headers of events_for(user) — visible_cases(user).filter(kind="event") — that
+    meet `conditions`, in the jurisdiction. Every event has exactly one case, so counting these
+    counts the events; and the case carries everything most figures need (area, channel,
+    state, opened/closed/due times), so only the category and the map need the event row.
+    tests/test_analysis.py holds it to events_for(user)."""
+    return jurisdiction_cases(user, kind=EVENT, **conditions)
+
+
+def _reported_in(user, period: Period, area: Area | None = None) -> QuerySet[Case]:
+    # The case is opened at the report time (intake.report_event): the (opened_at) and
+    # (area, opened_at) indexes answer "this jurisdiction, this period" directly.
+    conditions = {"opened_at__gte": period.start, "opened_at__lt": period.end}
+    if area is not None:
+        conditions["area__path__startswith"] = area.path
+    return event_cases(user, **conditions)
+
+
+def _closed_between(user, start: datetime, end: datetime | None = None, area: Area | None = None) -> QuerySet[Case]:
+    """Closed (办结, not rejected or merged) in [start, end) (index case_event_closed, migration 0002)."""
+    conditions = {"state": S.CLOSED, "closed_at__gte": start}
+    if end is not None:
+        conditions["closed_at__lt"] = end
+    if area is not None:
+        conditions["area__path__startswith"] = area.path
+    return event_cases(user, **conditions)
+
+
+def _county_path(user) -> str | None:
+    reach = reach_of(user)
+    if reach.paths:
+        return reach.paths[0][:PATH_LENGTH["county"]]
+    return None
+
+
+def supervision_policy_for(user) -> SupervisionPolicy:
+    """The county's supervision settings (督办提前量) that the user works under."""
+    path = _county_path(user)
+    if path is None:
+        return supervision.DEFAULT_POLICY
+    return SupervisionPolicy.objects.filter(county__path=path).first() or supervision.DEFAULT_POLICY
+
+
+# --- live counts (the command screen's headline) ----------------------------------------------
+
+def live_counts(user, now: datetime | None = None) -> dict[str, int]:
+    """Reported today, closed today, open, overdue now and due soon: three aggregate queries
+    (and one for the county's warning period), each answered from an index."""
+    now = now or timezone.now()
+    today = start_of_day(now)
+    warn_until = now + timedelta(hours=supervision_policy_for(user).yellow_hours)
+    running = Q(paused_at__isnull=True, due_at__isnull=False)
+    open_figures = event_cases(user, closed_at__isnull=True).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=running & Q(due_at__lt=now)),
+        due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lt=warn_until)),
+        waiting=Count("pk", filter=Q(state__in=[S.REPORTED, S.REGISTERED])),
+    )
+    return {
+        "reported_today": event_cases(user, opened_at__gte=today).count(),
+        "closed_today": _closed_between(user, today).count(),
+        **open_figures,
+    }
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+def by_category(user, period: Period, area: Area | None = None) -> list[dict]:
+    rows = (
+        _reported_in(user, period, area).values("event__category_id", "event__category__name")
+        .annotate(count=Count("pk")).order_by("-count", "event__category__name")
+    )
+    return [{"name": r["event__category__name"], "value": r["count"]} for r in rows]
+
+
+def by_channel(user, period: Period, area: Area | None = None) -> list[dict]:
+    labels = dict(Channel.choices)
+    # The case's channel is the event's (intake.report_event opens it so).
+    rows = _reported_in(user, period, area).values("channel").annotate(count=Count("pk")).order_by("-count", "channel")
+    return [{"name": labels.get(r["channel"], r["channel"]), "code": r["channel"], "value": r["count"]} for r in rows]
+
+
+def breakdown_length(user, area: Area | None = None) -> int:
+    """How deep the area breakdown goes: one level below the area shown (a county user sees its
+    townships, a township user its villages, a village its grids)."""
+    if area is not None:
+        root = len(area.path)
+    else:
+        roots = reach_of(user).paths
+        root = min((len(p) for p in roots), default=PATH_LENGTH["county"])
+    return min(root + 3, PATH_LENGTH["grid"])
+
+
+def by_area(user, period: Period, area: Area | None = None) -> list[dict]:
+    """Events per township or village (one level below the user's jurisdiction), with the
+    number still open. An event filed on the township itself (a hotline order naming no
+    village) counts under the township's own name."""
+    length = breakdown_length(user, area)
+    rows = list(
+        _reported_in(user, period, area)
+        .annotate(bucket=Substr("area__path", 1, length))
+        .values("bucket")
+        .annotate(count=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
+        .order_by("-count", "bucket")
+    )
+    areas = {a.path: a for a in Area.objects.filter(path__in=[r["bucket"] for r in rows]).only("pk", "path", "name")}
+    result = []
+    for row in rows:
+        found = areas.get(row["bucket"])
+        result.append({
+            "id": found.pk if found else None,
+            "name": found.name if found else row["bucket"],
+            "value": row["count"],
+            "open": row["open"],
+        })
+    return result
+
+
+def open_by_area(user) -> list[dict]:
+    """Open events now per township or village (the map's shading and labels), whenever reported."""
+    length = breakdown_length(user)
+    rows = list(
+        event_cases(user, closed_at__isnull=True).annotate(bucket=Substr("area__path", 1, length))
+        .values("bucket").annotate(open=Count("pk")).order_by("bucket")
+    )
+    ids = dict(Area.objects.filter(path__in=[r["bucket"] for r in rows]).values_list("path", "pk"))
+    return [{"id": ids[r["bucket"]], "open": r["open"]} for r in rows if r["bucket"] in ids]
+
+
+def _series(rows, keys, field: str) -> list[int]:
+    found = {row["bucket"]: row[field] for row in rows}
+    return [found.get(key, 0) for key in keys]
+
+
+def _as_date(value):
+    return timezone.localdate(value) if isinstance(value, datetime) else value
+
+
+def weekly_trend(user, period: Period, area: Area | None = None) -> dict:
+    """Reported and closed per week (Monday), weeks without any shown as 0."""
+    reported = [
+        {"bucket": _as_date(r["bucket"]), "count": r["count"]}
+        for r in _reported_in(user, period, area).annotate(bucket=TruncWeek("opened_at")).values("bucket").annotate(count=Count("pk"))
+    ]
+    closed_rows = _closed_between(user, period.start, period.end, area)
+    closed = [
+        {"bucket": _as_date(r["bucket"]), "count": r["count"]}
+        for r in closed_rows.annotate(bucket=TruncWeek("closed_at")).values("bucket").annotate(count=Count("pk"))
+    ]
+    first = timezone.localdate(period.start)
+    first -= timedelta(days=first.weekday())
+    weeks = []
+    while first < timezone.localdate(period.end):
+        weeks.append(first)
+        first += timedelta(days=7)
+    return {
+        "labels": [f"{w:%m-%d}" for w in weeks],
+        "weeks": [w.isoformat() for w in weeks],
+        "reported": _series(reported, weeks, "count"),
+        "closed": _series(closed, weeks, "count"),
+    }
+
+
+def daily_trend(user, period: Period) -> dict:
+    """Reported and closed per day, for the command screen's trend line."""
+    reported = [
+        {"bucket": r["bucket"], "count": r["count"]}
+        for r in _reported_in(user, period).annotate(bucket=TruncDate("opened_at")).values("bucket").annotate(count=Count("pk"))
+    ]
+    closed = [
+        {"bucket": r["bucket"], "count": r["count"]}
+        for r in _closed_between(user, period.start, period.end)
+        .annotate(bucket=TruncDate("closed_at")).values("bucket").annotate(count=Count("pk"))
+    ]
+    days = []
+    day = timezone.localdate(period.start)
+    while day < timezone.localdate(period.end):
+        days.append(day)
+        day += timedelta(days=1)
+    return {
+        "labels": [f"{d:%m-%d}" for d in days],
+        "reported": _series(reported, days, "count"),
+        "closed": _series(closed, days, "count"),
+    }
+
+
+# --- the departments' response (乡呼县应) -----------------------------------------------------------
+
+@dataclass
+class DepartmentRow:
+    rank: int
+    department_id: int
+    name: str
+    received: int
+    acknowledged_on_time: int
+    solved_on_time: int
+    solved: int
+    average_rating: float | None
+    acknowledge_rate: float | None  # of the calls whose response deadline has come
+    solve_rate: float | None  # of the calls whose handling deadline has come or that are done
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def department_ranking(user, period: Period | None = None, now: datetime | None = None, area: Area | None = None) -> list[DepartmentRow]:
+    """Per department: calls received, acknowledged on time, solved on time, average rating
+    (events.calls.department_figures, the figures the assessment reads, seed 003 五(一)).
+
+    Rates count only calls whose deadline has come (or that are done): a call received this
+    morning with three days to go is not held against anyone yet. Ranked by the on-time solve
+    rate, then the on-time response rate, then the rating."""
+    now = now or timezone.now()
+    calls = calls_for(user)
+    if period is not None:
+        calls = calls.filter(case__opened_at__gte=period.start, case__opened_at__lt=period.end)
+    if area is not None:
+        calls = calls.filter(case__area__path__startswith=area.path)
+    rows = department_figures(calls).annotate(
+        acknowledge_settled=Count("id", filter=Q(acknowledged_at__isnull=False) | Q(acknowledge_due__lt=now)),
+        solve_settled=Count("id", filter=Q(case__state=C.CONFIRMED) | Q(case__due_at__lt=now, case__closed_at__isnull=True)),
+    )
+    result = []
+    for row in rows:
+        result.append(DepartmentRow(
+            rank=0,
+            department_id=row["department_id"],
+            name=row["department__name"],
+            received=row["received"],
+            acknowledged_on_time=row["acknowledged_on_time"],
+            solved_on_time=row["solved_on_time"],
+            solved=row["solved"],
+            average_rating=round(float(row["average_rating"]), 1) if row["average_rating"] is not None else None,
+            acknowledge_rate=_rate(row["acknowledged_on_time"], row["acknowledge_settled"]),
+            solve_rate=_rate(row["solved_on_time"], row["solve_settled"]),
+        ))
+    result.sort(key=lambda r: (
+        -(r.solve_rate if r.solve_rate is not None else -1),
+        -(r.acknowledge_rate if r.acknowledge_rate is not None else -1),
+        -(r.average_rating or 0),
+        -r.received,
+        r.name,
+    ))
+    for index, row in enumerate(result, start=1):
+        row.rank = index
+    return result
+
+
+# --- early warnings --------------------------------------------------------------------------------
+
+def warnings_for(user) -> QuerySet[Warning]:
+    """Warnings raised on villages in the user's jurisdiction, newest first. A department
+    liaison has no jurisdiction and sees none."""
+    return (
+        Warning.objects.filter(area__in=visible_areas(user))
+        .select_related("category", "area", "area__parent", "acknowledged_by")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def get_warning_for(user, pk) -> Warning:
+    from zhenjie.kernel.errors import NotFound
+
+    try:
+        return warnings_for(user).get(pk=pk)
+    except (Warning.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("warning.not_found", "预警不存在或不在您的辖区内") from None
+
+
+def open_warning_count(user) -> int:
+    return warnings_for(user).filter(acknowledged_by__isnull=True).count()
+
+
+# --- cases likely to go overdue ---------------------------------------------------------------------
+
+def due_soon_for(user, now: datetime | None = None, overdue: bool = False) -> QuerySet[Case]:
+    """Events and calls that are likely to go overdue (将超期), soonest deadline first.
+
+    Likely to go overdue: the clock is running (not paused), the handler has not reported back
+    yet — an event dispatched, acknowledged or being handled; a call waiting for the department's
+    response or result — the deadline has not passed, and it falls within the county's
+    supervision warning period (督办黄牌提前量, kernel SupervisionPolicy), or a leader has carded
+    it yellow. With `overdue`, the same cases whose deadline has already passed."""
+    now = now or timezone.now()
+    warn_until = now + timedelta(hours=supervision_policy_for(user).yellow_hours)
+    # The events and calls of calls_for(user) / events_for(user), read as their common header.
+    waiting = Q(kind=EVENT, state__in=HANDLING_STATES) | Q(kind=CALL, state__in=CALL_WAITING_STATES)
+    rows = jurisdiction_cases(user, closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False).filter(waiting)
+    if overdue:
+        rows = rows.filter(due_at__lt=now)
+    else:
+        rows = rows.filter(Q(due_at__lt=warn_until) | Q(alert="yellow"), due_at__gte=now)
+    return rows.select_related("area", "owner_unit", "event__category", "call__department").order_by("due_at", "pk")
+
+
+# --- the map ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Box:
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def map_points(user, box: Box | None = None, now: datetime | None = None, limit: int = MAP_POINTS_MAX) -> list[dict]:
+    """The latest `limit` open events with a position, in the user's jurisdiction (and the
+    viewport, when given): what the map can show without sending a million points."""
+    now = now or timezone.now()
+    # Newest first by the case's opened time (= the report time): a jurisdiction's open events
+    # come from the partial index case_event_open (migration 0002).
+    rows = event_cases(user, closed_at__isnull=True, event__lng__isnull=False, event__lat__isnull=False).order_by("-opened_at", "-pk")
+    if box is not None:
+        rows = rows.filter(event__lng__gte=box.west, event__lng__lte=box.east, event__lat__gte=box.south, event__lat__lte=box.north)
+    values = rows.values(
+        "pk", "number", "state", "due_at", "paused_at", "alert", "opened_at",
+        lng=F("event__lng"), lat=F("event__lat"), category_name=F("event__category__name"),
+    )[:limit]
+    from .workflow import EVENT_WORKFLOW
+
+    return [
+        {
+            "id": row["pk"],
+            "lng": round(row["lng"], 6),
+            "lat": round(row["lat"], 6),
+            "number": row["number"],
+            "category": row["category_name"],
+            "state": row["state"],
+            "state_label": EVENT_WORKFLOW.state_label(row["state"]),
+            "group": STATE_GROUPS.get(row["state"], "handling"),
+            "overdue": bool(row["due_at"] and row["paused_at"] is None and row["due_at"] < now),
+            "alert": row["alert"],
+            "reported_at": timezone.localtime(row["opened_at"]).strftime("%m-%d %H:%M"),
+        }
+        for row in values
+    ]
