@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zhenjie.kernel",
     "zhenjie.tasks",
     "zhenjie.events",
+    "zhenjie.integrations",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

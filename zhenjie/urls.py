@@ -9,5 +9,7 @@ urlpatterns = [
     path("accounts/", include("zhenjie.accounts.urls")),
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),
+    path("integrations/", include("zhenjie.integrations.urls")),
+    path("open311/v2/", include("zhenjie.integrations.open311_views")),
     path("", include("zhenjie.workbench.urls")),
 ]
