@@ -439,7 +439,7 @@ def run(import_id: int) -> str:
     else:
         record.created_count = len(outcome.created)
         _finish(record, HotlineImport.State.SUCCEEDED,
-                message=f"已导入{len(outcome.created)}件，跳过已导入过的工单{len(outcome.skipped)}件{ignored}")
+                message=f"已导入{len(outcome.created)}件" + (f"，跳过已导入过的工单{len(outcome.skipped)}件" if outcome.skipped else "") + ignored)
     return record.state
 
 

@@ -30,11 +30,17 @@ class Places:
         return self.villages.get((township.path, (text or "").strip()))
 
     def from_address(self, address: str) -> Area | None:
-        """The village (else township) whose name the address mentions; the longest name wins, so
-        "甲一村" is not mistaken for a village called "甲一"."""
+        """The village (else the township) whose name the address mentions. The longest name wins,
+        so "甲一村" is not read as a village called "甲一"; a village name found in several
+        townships counts only with its township named too, else the place is unknown."""
         address = address or ""
+        townships = {a.pk: a for a in self.townships.values() if a.name and a.name in address}.values()
+        named_paths = {t.path for t in townships}
         villages = [v for v in self.village_list if v.name and v.name in address]
+        if named_paths:
+            villages = [v for v in villages if v.path[:9] in named_paths]
         if villages:
-            return max(villages, key=lambda v: len(v.name))
-        townships = {a.pk: a for a in self.townships.values() if a.name and a.name in address}
-        return max(townships.values(), key=lambda a: len(a.name)) if townships else None
+            longest = max(len(v.name) for v in villages)
+            best = [v for v in villages if len(v.name) == longest]
+            return best[0] if len({v.path[:9] for v in best}) == 1 else None
+        return max(townships, key=lambda a: len(a.name)) if townships else None

@@ -355,3 +355,15 @@ def test_two_dispatchers_registering_at_once_one_wins_and_the_other_gets_409():
         thread.join()
     assert sorted(statuses) == [200, 409]
     assert [e.verb for e in Case.objects.get(pk=event.case_id).journal.all()] == ["open", "register"]
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"garbage", "multipart/form-data; boundary=xyz"),
+    (b"\xff\xfe", "multipart/form-data"),  # no boundary at all
+    (b'--xyz\r\nContent-Disposition: form-data; name="photos"; filename="a.png"\r\n\r\nabc', "multipart/form-data; boundary=xyz"),
+])
+def test_a_garbled_upload_is_400_in_the_usual_shape(api, world, body, content_type):
+    api.as_("grid_worker_a")
+    response = api.client.generic("POST", "/api/events", body, content_type=content_type, **api.headers)
+    assert response.status_code == 400 and set(response.json()) == {"code", "message", "fields"}
+    assert not Event.objects.exists()

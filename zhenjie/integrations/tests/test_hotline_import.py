@@ -229,3 +229,26 @@ def test_the_progress_panel_polls_until_the_import_is_done(client, world):
     HotlineImport.objects.filter(pk=record.pk).update(state="succeeded")
     done = client.get(reverse("integrations:hotline_import_progress", args=[record.pk])).content.decode()
     assert "hx-trigger" not in done
+
+
+def test_the_import_list_runs_the_same_number_of_queries_at_3_and_30_imports(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhenjie.kernel.models import Blob
+
+    blob = Blob.objects.create(sha256="0" * 64, size=1, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    def add(count):
+        HotlineImport.objects.bulk_create([HotlineImport(created_by=world.dispatcher_a, file_name=f"{n}.xlsx", source=blob, state="succeeded")
+                                           for n in range(count)])
+
+    client.force_login(world.dispatcher_a)
+    add(3)
+    client.get(reverse("integrations:hotline_imports"))  # the first request after login also sets up the session
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("integrations:hotline_imports"), {"size": 50}).status_code == 200
+    add(27)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(reverse("integrations:hotline_imports"), {"size": 50}).status_code == 200
+    assert len(large) == len(small)

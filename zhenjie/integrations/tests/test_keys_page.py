@@ -77,3 +77,25 @@ def test_a_missing_or_malformed_record_is_a_message_not_an_error_page(client, wo
     for body in ({"revoke": "x"}, {"revoke": "999999"}, {"unmap": "999999"}):
         response = client.post(PAGE, body, follow=True)
         assert response.status_code == 200 and "不存在" in response.content.decode()
+
+
+def test_the_keys_page_runs_the_same_number_of_queries_at_3_and_30_keys(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhenjie.integrations.actions import issue_key, map_alarm_type
+
+    def add(count, start):
+        for n in range(start, start + count):
+            issue_key(world.county_admin, f"系统{n}", "open311")
+            map_alarm_type(world.county_admin, f"告警{n}", Category.objects.get(code="sanitation"))
+
+    client.force_login(world.county_admin)
+    add(3, 0)
+    client.get(PAGE)  # the first request after login also sets up the session
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(PAGE).status_code == 200
+    add(27, 3)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(PAGE).status_code == 200
+    assert len(large) == len(small)

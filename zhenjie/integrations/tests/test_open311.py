@@ -298,3 +298,9 @@ def test_unknown_paths_and_methods_answer_in_the_specs_shape(client, world):
     assert xml(client.get("/open311/v2/nothing-here")).tag == "errors"
     response = client.post("/open311/v2/services.json", {})
     assert response.status_code == 400 and response.json()[0]["code"] == 400
+
+
+def test_an_outside_client_posts_without_a_csrf_token(world, api_key):
+    from django.test import Client
+
+    assert file_example(Client(enforce_csrf_checks=True), api_key).status_code == 200
