@@ -5,13 +5,14 @@ record is 404) → the same action the pages call → the record as the user now
 
 from datetime import datetime, time, timedelta
 
+from django.db import IntegrityError
 from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
 from zhenjie.kernel import attachments
-from zhenjie.kernel.errors import NotFound, Rejected
+from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import visible_areas
 from zhenjie.units.models import Unit
@@ -120,7 +121,11 @@ def transfer_event(request, payload: TransferIn):
         channel="department", category=_category(payload.category), description=payload.description, address=payload.address,
         lng=payload.lng, lat=payload.lat, external_id=payload.external_id.strip(),
     )
-    event = transfer.transfer_to_township(request.auth, township, report)
+    try:
+        event = transfer.transfer_to_township(request.auth, township, report)
+    except IntegrityError:
+        # The same document number sent twice at once: the database's unique index stopped one.
+        raise Conflict("event.duplicate_external_id", f"编号 {report.external_id} 已经导入过", field="external_id") from None
     return Status(201, queries.get_event_for(request.auth, event.case_id))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from openpyxl import load_workbook
@@ -330,6 +330,9 @@ def take_in(actor, county: Area, planned: list[tuple[Order, Report]], outcome: O
                 try:
                     with transaction.atomic():
                         outcome.created.append(report_event(actor, report, county=county))
+                except IntegrityError:
+                    # Pushed by the hotline's webhook, or another import, while this one ran.
+                    outcome.errors.append(RowError(order.row, "工单编号", report.external_id, "该工单刚被其他导入或推送建为事件"))
                 except ActionError as error:
                     column = FIELD_COLUMNS.get(error.field or "", "")
                     value = order.values.get(HEADERS[column].key) if column else ""

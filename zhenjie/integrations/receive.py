@@ -7,7 +7,7 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhenjie.areas.locate import locate
@@ -56,6 +56,19 @@ def _earlier(actor: IntegrationActor, channel: str, external_id: str) -> Event |
     return earlier
 
 
+def _take_in(actor: IntegrationActor, report: Report) -> Received:
+    """report_event, and if a push of the same id won the race between our check and our insert
+    (the database's unique index stops the second), answer with the event that won."""
+    try:
+        with transaction.atomic():
+            return Received(report_event(actor, report, county=actor.key.county), duplicate=False)
+    except IntegrityError:
+        earlier = _earlier(actor, report.channel, report.external_id)
+        if earlier is None:
+            raise
+        return Received(earlier, duplicate=True)
+
+
 @dataclass
 class HotlineOrder:
     order_id: str
@@ -71,7 +84,6 @@ class HotlineOrder:
     lat: float | None = None
 
 
-@transaction.atomic
 def receive_hotline_order(actor: IntegrationActor, order: HotlineOrder) -> Received:
     order_id = order.order_id.strip()
     if not order_id:
@@ -93,12 +105,11 @@ def receive_hotline_order(actor: IntegrationActor, order: HotlineOrder) -> Recei
         raise Rejected("event.position_invalid", "经度和纬度须同时填写", field="lng")
     if order.lng is not None and locate(order.lng, order.lat, area) is None:
         raise Rejected("event.position_outside", f"经纬度不在{area.name}范围内", field="lng")
-    event = report_event(actor, Report(
+    return _take_in(actor, Report(
         channel=Channel.HOTLINE, category=category_named(order.category), description=order.content,
         lng=order.lng, lat=order.lat, address=order.address, area=None if order.lng is not None else area,
         reporter_name=order.caller_name, reporter_phone=order.caller_phone, external_id=order_id, reported_at=called_at,
-    ), county=county)
-    return Received(event, duplicate=False)
+    ))
 
 
 @dataclass
@@ -139,7 +150,6 @@ def category_for_alarm(county: Area, alarm_type: str) -> Category:
     return category
 
 
-@transaction.atomic
 def receive_video_alarm(actor: IntegrationActor, alarm: VideoAlarm) -> Received:
     alarm_id = alarm.alarm_id.strip()
     if not alarm_id:
@@ -147,17 +157,15 @@ def receive_video_alarm(actor: IntegrationActor, alarm: VideoAlarm) -> Received:
     if (earlier := _earlier(actor, Channel.VIDEO, alarm_id)) is not None:
         return Received(earlier, duplicate=True)
     occurred_at = _check_time(alarm.occurred_at, "occurred_at")
-    county = actor.key.county
-    category = category_for_alarm(county, alarm.alarm_type)
+    category = category_for_alarm(actor.key.county, alarm.alarm_type)
     if alarm.snapshot is not None:
         attachments.check_file(alarm.snapshot.content, alarm.snapshot.name, "photo", field=alarm.snapshot_field)
     camera = alarm.camera_name.strip() or alarm.camera_id.strip()
     description = f"视频告警：{alarm.alarm_type.strip()}（摄像头 {camera}）"
     if alarm.description.strip():
         description += f"。{alarm.description.strip()}"
-    event = report_event(actor, Report(
+    return _take_in(actor, Report(
         channel=Channel.VIDEO, category=category, description=description, lng=alarm.lng, lat=alarm.lat,
         address=f"摄像头 {camera}"[:200], photos=[alarm.snapshot] if alarm.snapshot else [], external_id=alarm_id,
         reported_at=occurred_at,
-    ), county=county)
-    return Received(event, duplicate=False)
+    ))

@@ -173,3 +173,36 @@ def test_webhooks_need_no_csrf_token(world, keys):
     client = Client(enforce_csrf_checks=True)
     assert push(client, HOTLINE, keys["hotline"], order()).status_code == 201
     assert push(client, ALARMS, keys["video"], alarm(alarm_type="sanitation")).status_code == 201
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_order_pushed_twice_at_once_makes_one_event():
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL; SQLite serialises writers itself")
+    from zhenjie.testing import make_world
+
+    world = make_world()
+    _, raw = issue_key(world.county_admin, "12345平台", "hotline")
+    statuses: list[int] = []
+    start = threading.Barrier(3)
+
+    def send():
+        try:
+            start.wait()
+            statuses.append(push(Client(), HOTLINE, raw, order()).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 200, 201]
+    assert Event.objects.count() == 1
