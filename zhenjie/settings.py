@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zhenjie.tasks",
     "zhenjie.events",
     "zhenjie.dashboard",
+    "zhenjie.integrations",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

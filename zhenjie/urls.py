@@ -11,5 +11,7 @@ urlpatterns = [
     path("tasks/", include("zhenjie.tasks.urls")),
     path("events/", include("zhenjie.events.urls")),
     path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…
+    path("integrations/", include("zhenjie.integrations.urls")),
+    path("open311/v2/", include("zhenjie.integrations.open311_views")),
     path("", include("zhenjie.workbench.urls")),
 ]

@@ -5,6 +5,7 @@ Every error is {code, message, fields} with a Chinese message: 400 bad input, 40
 app's api.py and call the same queries and actions as the pages."""
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -93,7 +94,7 @@ def _action_error(request, error: ActionError):
 def _validation_error(request, error: ValidationError):
     fields = {}
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload", "form", "file")]
         name = ".".join(location) or "body"
         fields.setdefault(name, _MESSAGES.get(item.get("type", ""), "格式不正确"))
     summary = "；".join(f"{name}：{message}" for name, message in list(fields.items())[:5])
@@ -113,6 +114,11 @@ def _forbidden(request, error):
 @api.exception_handler(Http404)
 def _not_found(request, error):
     return error_response(request, 404, "not_found", "记录不存在或不在您的辖区内")
+
+
+@api.exception_handler(MultiPartParserError)
+def _broken_upload(request, error):
+    return error_response(request, 400, "upload.malformed", "上传的表单数据不完整或格式不正确，请重新上传")
 
 
 @api.exception_handler(HttpError)

@@ -146,8 +146,10 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         external_id=(report.external_id or "")[:64],
         reported_at=reported_at,
     )
+    # An outside system (video alarm, Open311 client) reports as a named non-user actor.
+    uploader = actor if getattr(actor, "pk", None) else None
     for photo in report.photos:
-        attachments.store(photo.content, photo.name, "photo", case=case, actor=actor, field="photos")
+        attachments.store(photo.content, photo.name, "photo", case=case, actor=uploader, field="photos")
     warnings.check_after_report(event)
     return event
 

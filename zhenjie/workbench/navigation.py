@@ -30,6 +30,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("工作台", "speedometer2", "workbench:home"),
             NavItem("我的待办", "inbox", "workbench:inbox"),
             NavItem("交办件", "send-check", "tasks:list"),
+            NavItem("12345工单导入", "telephone-inbound", "integrations:hotline_imports", frozenset({R.DISPATCHER, R.COUNTY_ADMIN})),
             NavItem("消息", "bell", "workbench:notifications"),
         ],
     ),
@@ -61,6 +62,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
         [
             NavItem("节假日与工作日", "calendar3", "workbench:calendar", frozenset({R.COUNTY_ADMIN})),
             NavItem("事件类别与督办设置", "sliders", "events:settings", frozenset({R.COUNTY_ADMIN})),
+            NavItem("外部接入", "plug", "integrations:keys", frozenset({R.COUNTY_ADMIN})),
             NavItem("人员与岗位", "person-badge", "workbench:users", frozenset({R.SYSTEM_ADMIN})),
             NavItem("安全策略", "lock", "workbench:security", frozenset({R.SECURITY_ADMIN})),
             NavItem("审计与留痕", "journal-check", "workbench:journal", frozenset({R.AUDIT_ADMIN})),

@@ -1,0 +1,334 @@
+"""Events and 乡呼县应 calls over the API, for the grid worker's phone and for integrations.
+
+Thin like the pages: parse (schemas.py) → fetch through queries.py (scoped: another township's
+record is 404) → the same action the pages call → the record as the user now sees it."""
+
+from datetime import datetime, time, timedelta
+
+from django.db import IntegrityError
+from django.http import FileResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Status, UploadedFile
+
+from zhenjie.api.schemas import ERRORS, RecordId, page_of
+from zhenjie.kernel import attachments
+from zhenjie.kernel.errors import Conflict, NotFound, Rejected
+from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.scoping import visible_areas
+from zhenjie.units.models import Unit
+from zhenjie.units.queries import get_unit_for, units_for
+
+from . import actions, calls, queries, transfer
+from .intake import PHOTOS_MAX, Photo, Report, report_event
+from .models import Category, Extension
+from .schemas import (
+    CallFilter, CallIn, CallOut, CallPageOut, CallResultIn, CategoryOut, DecisionIn, DispatchIn, EventDetailOut, EventFilter,
+    EventOut, EventPageOut, ExtensionIn, ExtensionOut, MergeIn, RateIn, ReasonIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
+    VerifyIn,
+)
+
+router = Router(tags=["事件与乡呼县应"])
+
+EVENT = {200: EventOut, **ERRORS}
+
+
+# ---- helpers: turning ids and uploads into what the actions take ----------------------------
+
+
+def _category(code: str) -> Category | None:
+    return queries.active_categories().filter(code=code).first()
+
+
+def _unit(user, unit_id: int, field: str = "unit_id") -> Unit:
+    try:
+        return get_unit_for(user, unit_id)
+    except NotFound:
+        raise Rejected("event.unit_unknown", "所选单位不存在或不在您的辖区内", field=field) from None
+
+
+def _photos(files) -> list[Photo]:
+    """Uploaded files as photos, refusing too many or too large before reading them into memory."""
+    files = list(files or [])
+    if len(files) > PHOTOS_MAX:
+        raise Rejected("event.too_many_photos", f"照片最多{PHOTOS_MAX}张", field="photos")
+    limit = attachments.max_bytes("photo")
+    photos = []
+    for upload in files:
+        if upload.size is not None and upload.size > limit:
+            raise Rejected("file.too_large", f"照片过大：{upload.size / 1048576:.1f} MB，上限为 {limit // 1048576} MB", field="photos")
+        photos.append(Photo(name=(upload.name or "photo")[:200], content=upload.read()))
+    return photos
+
+
+def _event(request, case_id):
+    return queries.get_event_for(request.auth, case_id)
+
+
+def _reply(request, case_id):
+    """The event as it stands after an action (re-read: the action changed it)."""
+    return queries.get_event_for(request.auth, case_id)
+
+
+# ---- categories and events ------------------------------------------------------------------
+
+
+@router.get("/event-categories", response={200: list[CategoryOut], **ERRORS}, summary="事件类别(启用的)")
+def list_categories(request):
+    return list(queries.active_categories().select_related("parent"))
+
+
+@router.get("/events", response={200: EventPageOut, **ERRORS}, summary="事件列表(辖区内)")
+def list_events(request, filters: Query[EventFilter]):
+    rows = queries.events_for(request.auth)
+    if filters.state:
+        rows = rows.filter(case__state=filters.state)
+    if filters.category:
+        rows = rows.filter(category__code=filters.category)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    zone = timezone.get_current_timezone()
+    if filters.reported_from:
+        rows = rows.filter(reported_at__gte=datetime.combine(filters.reported_from, time.min, zone))
+    if filters.reported_to:
+        rows = rows.filter(reported_at__lt=datetime.combine(filters.reported_to + timedelta(days=1), time.min, zone))
+    return page_of(rows, filters)
+
+
+@router.post("/events", response={201: EventDetailOut, **ERRORS}, summary="上报事件(可附照片与定位)")
+def create_event(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
+    """multipart/form-data：字段同下，照片以 photos 多次上传(最多9张，每张不超过10 MB)。
+    网格员上报须附带定位；窗口来访可只填所在村(社区)area_id。"""
+    area = None
+    if payload.area_id is not None:
+        area = visible_areas(request.auth).filter(pk=payload.area_id).first()
+        if area is None:
+            raise Rejected("event.area_unknown", "所选区划不存在或不在您的辖区内", field="area_id")
+    report = Report(
+        channel=payload.channel, category=_category(payload.category), description=payload.description,
+        lng=payload.lng, lat=payload.lat, address=payload.address, area=area, photos=_photos(photos),
+        reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+    )
+    event = report_event(request.auth, report)
+    return Status(201, queries.get_event_for(request.auth, event.case_id))
+
+
+@router.post("/events/transfer", response={201: EventOut, **ERRORS}, summary="部门移交事件到乡镇(街道)")
+def transfer_event(request, payload: TransferIn):
+    """县直部门联络员将属于乡镇(街道)处置的事项移交其指挥中心；只能选本县的乡镇(街道)。"""
+    department = transfer.transferring_department(request.auth)
+    township = transfer.township_for_transfer(department, payload.township_id)
+    report = Report(
+        channel="department", category=_category(payload.category), description=payload.description, address=payload.address,
+        lng=payload.lng, lat=payload.lat, external_id=payload.external_id.strip(),
+    )
+    try:
+        event = transfer.transfer_to_township(request.auth, township, report)
+    except IntegrityError:
+        # The same document number sent twice at once: the database's unique index stopped one.
+        raise Conflict("event.duplicate_external_id", f"编号 {report.external_id} 已经导入过", field="external_id") from None
+    return Status(201, queries.get_event_for(request.auth, event.case_id))
+
+
+@router.get("/events/{case_id}", response={200: EventDetailOut, **ERRORS}, summary="事件详情(含办理过程与照片)")
+def get_event(request, case_id: RecordId):
+    return _event(request, case_id)
+
+
+@router.get("/events/{case_id}/attachments/{attachment_id}", response={200: None, **ERRORS}, url_name="event_attachment",
+            summary="下载事件照片或附件")
+def event_attachment(request, case_id: RecordId, attachment_id: RecordId):
+    """只有能查看该事件的用户可以下载。"""
+    event = _event(request, case_id)
+    attachment = Attachment.objects.filter(pk=attachment_id, case_id=event.case_id).select_related("blob").first()
+    if attachment is None:
+        raise NotFound("attachment.not_found", "附件不存在")
+    response = FileResponse(attachments.open_blob(attachment.blob), content_type=attachment.blob.content_type,
+                            as_attachment=False, filename=attachment.name)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@router.post("/events/{case_id}/register", response=EVENT, summary="受理立案")
+def register(request, case_id: RecordId):
+    actions.register_event(request.auth, _event(request, case_id))
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/reject", response=EVENT, summary="不予受理(须说明理由，上报人可见)")
+def reject(request, case_id: RecordId, payload: ReasonIn):
+    actions.reject_event(request.auth, _event(request, case_id), payload.reason)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/merge", response=EVENT, summary="合并重复件")
+def merge(request, case_id: RecordId, payload: MergeIn):
+    event = _event(request, case_id)
+    try:
+        into = queries.get_event_for(request.auth, payload.into_id)
+    except NotFound:
+        raise Rejected("event.merge_target_unknown", "要合并到的事件不存在或不在您的辖区内", field="into_id") from None
+    actions.merge_event(request.auth, event, into)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/dispatch", response=EVENT, summary="派遣")
+def dispatch(request, case_id: RecordId, payload: DispatchIn):
+    """不指定单位时按属地管理事项清单派遣；指定清单以外的单位须填写理由。"""
+    event = _event(request, case_id)
+    unit = _unit(request.auth, payload.unit_id) if payload.unit_id is not None else None
+    actions.dispatch_event(request.auth, event, unit, payload.reason)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/reassign", response=EVENT, summary="改派")
+def reassign(request, case_id: RecordId, payload: ReassignIn):
+    event = _event(request, case_id)
+    actions.reassign_event(request.auth, event, _unit(request.auth, payload.unit_id), payload.reason)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/acknowledge", response=EVENT, summary="签收")
+def acknowledge(request, case_id: RecordId):
+    actions.acknowledge_event(request.auth, _event(request, case_id))
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/return", response=EVENT, summary="退回指挥中心(非本单位职责)")
+def return_(request, case_id: RecordId, payload: ReasonIn):
+    actions.return_event(request.auth, _event(request, case_id), payload.reason)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/start", response=EVENT, summary="开始处置")
+def start(request, case_id: RecordId):
+    actions.start_handling(request.auth, _event(request, case_id))
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/pause", response=EVENT, summary="中止(等待第三方)")
+def pause(request, case_id: RecordId, payload: ReasonIn):
+    actions.pause_event(request.auth, _event(request, case_id), payload.reason)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/resume", response=EVENT, summary="恢复处置")
+def resume(request, case_id: RecordId):
+    actions.resume_event(request.auth, _event(request, case_id))
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/report_back", response=EVENT, summary="反馈处置结果(可附照片)")
+def report_back(request, case_id: RecordId, payload: Form[ReportBackIn], photos: File[list[UploadedFile]] = None):
+    """multipart/form-data：result 为处置结果，照片以 photos 多次上传。"""
+    event = _event(request, case_id)
+    actions.report_back(request.auth, event, payload.result, _photos(photos))
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/verify", response=EVENT, summary="现场核查(通过或不通过)")
+def verify(request, case_id: RecordId, payload: VerifyIn):
+    actions.verify_event(request.auth, _event(request, case_id), payload.passed, payload.note)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/close", response=EVENT, summary="结案")
+def close(request, case_id: RecordId):
+    actions.close_event(request.auth, _event(request, case_id))
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/rate", response=EVENT, summary="上报人评价(办结后一次)")
+def rate(request, case_id: RecordId, payload: RateIn):
+    actions.rate_event(request.auth, _event(request, case_id), payload.rating, payload.comment)
+    return _reply(request, case_id)
+
+
+@router.post("/events/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, summary="申请延期")
+def request_extension(request, case_id: RecordId, payload: ExtensionIn):
+    extension = actions.request_extension(request.auth, _event(request, case_id), payload.amount, payload.reason)
+    return Status(201, extension)
+
+
+@router.post("/events/{case_id}/extensions/{extension_id}/decide", response={200: ExtensionOut, **ERRORS}, summary="审批延期(乡镇领导)")
+def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: DecisionIn):
+    event = _event(request, case_id)
+    extension = Extension.objects.filter(pk=extension_id, event=event).select_related("event__case__area", "event__category").first()
+    if extension is None:
+        raise NotFound("extension.not_found", "延期申请不存在")
+    return actions.decide_extension(request.auth, extension, payload.approve, payload.note)
+
+
+# ---- 乡呼县应 calls ------------------------------------------------------------------------
+
+
+def _calls(user):
+    return queries.calls_for(user).select_related("event__case")
+
+
+def _call(request, case_id):
+    call = _calls(request.auth).filter(case_id=case_id).first()
+    if call is None:
+        raise NotFound("call.not_found", "呼叫不存在或不在您的辖区内")
+    return call
+
+
+@router.post("/events/{case_id}/calls", response={201: list[CallOut], **ERRORS}, summary="呼叫县直部门(乡呼县应)")
+def call_departments(request, case_id: RecordId, payload: CallIn):
+    """呼叫多个部门即联合呼叫，每个部门一件。"""
+    event = _event(request, case_id)
+    wanted = set(payload.department_ids)
+    departments = list(units_for(request.auth).filter(pk__in=wanted))
+    if len(departments) != len(wanted):
+        raise Rejected("call.department_unknown", "所选部门不存在", field="department_ids")
+    made = calls.call_departments(request.auth, event, departments, payload.request, payload.working_days)
+    return Status(201, list(_calls(request.auth).filter(pk__in=[c.pk for c in made]).order_by("pk")))
+
+
+@router.get("/calls", response={200: CallPageOut, **ERRORS}, summary="乡呼县应列表(部门看收到的，乡镇看发出的)")
+def list_calls(request, filters: Query[CallFilter]):
+    rows = _calls(request.auth)
+    if filters.state:
+        rows = rows.filter(case__state=filters.state)
+    return page_of(rows, filters)
+
+
+@router.get("/calls/{case_id}", response={200: CallOut, **ERRORS}, summary="一件呼叫")
+def get_call(request, case_id: RecordId):
+    return _call(request, case_id)
+
+
+@router.post("/calls/{case_id}/acknowledge", response={200: CallOut, **ERRORS}, summary="部门响应")
+def acknowledge_call(request, case_id: RecordId):
+    calls.acknowledge_call(request.auth, _call(request, case_id))
+    return _call(request, case_id)
+
+
+@router.post("/calls/{case_id}/report_back", response={200: CallOut, **ERRORS}, summary="部门反馈办理结果")
+def report_call(request, case_id: RecordId, payload: CallResultIn):
+    calls.report_call(request.auth, _call(request, case_id), payload.result)
+    return _call(request, case_id)
+
+
+@router.post("/calls/{case_id}/confirm", response={200: CallOut, **ERRORS}, summary="乡镇确认办结")
+def confirm_call(request, case_id: RecordId):
+    calls.confirm_call(request.auth, _call(request, case_id))
+    return _call(request, case_id)
+
+
+@router.post("/calls/{case_id}/reject", response={200: CallOut, **ERRORS}, summary="乡镇退回重办")
+def reject_call(request, case_id: RecordId, payload: ReasonIn):
+    calls.reject_call(request.auth, _call(request, case_id), payload.reason)
+    return _call(request, case_id)
+
+
+@router.post("/calls/{case_id}/withdraw", response={200: CallOut, **ERRORS}, summary="乡镇撤回呼叫")
+def withdraw_call(request, case_id: RecordId, payload: ReasonIn):
+    calls.withdraw_call(request.auth, _call(request, case_id), payload.reason)
+    return _call(request, case_id)
+
+
+@router.post("/calls/{case_id}/rate", response={200: CallOut, **ERRORS}, summary="乡镇评价部门响应")
+def rate_call(request, case_id: RecordId, payload: RateIn):
+    calls.rate_call(request.auth, _call(request, case_id), payload.rating, payload.comment)
+    return _call(request, case_id)
+

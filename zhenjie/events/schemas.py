@@ -1,0 +1,324 @@
+"""Shapes of the events API (Django Ninja): what comes in and what goes out. No rules here — the
+actions check them; these only say types, lengths and bounds, so bad input is a 400 naming the
+field before anything runs."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.urls import reverse
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from zhenjie.api.schemas import MAX_ID, AreaBrief, PageQuery, UnitBrief
+from zhenjie.kernel import journal, workflow
+from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.workflow import REASON_MAX
+
+from .actions import RESULT_MAX
+from .calls import MAX_DAYS, MAX_DEPARTMENTS, REQUEST_MAX
+from .intake import ADDRESS_MAX, DESCRIPTION_MAX
+from .models import Channel
+from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW
+
+EventState = Literal[tuple(EVENT_WORKFLOW.states)]  # type: ignore[valid-type]
+CallState = Literal[tuple(CALL_WORKFLOW.states)]  # type: ignore[valid-type]
+ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+
+
+def _reasonable_day(value: date | None) -> date | None:
+    # A day outside this range is a typo; refusing it also keeps "the day after" representable.
+    if value is not None and not 2000 <= value.year <= 2099:
+        raise ValueError("日期须在2000年至2099年之间")
+    return value
+
+
+# ---- categories -----------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_code: str | None = Field(None, alias="parent.code")
+    urgency: str
+    urgency_label: str
+    needs_verification: bool
+
+    @staticmethod
+    def resolve_urgency_label(category):
+        return category.get_urgency_display()
+
+    @staticmethod
+    def resolve_parent_code(category):
+        return category.parent.code if category.parent_id else None
+
+
+class CategoryBrief(Schema):
+    code: str
+    name: str
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+
+class EventOut(Schema):
+    id: int = Field(alias="case_id", description="事件ID(事项ID)")
+    number: str = Field(alias="case.number")
+    title: str = Field(alias="case.title")
+    state: str = Field(alias="case.state")
+    state_label: str
+    category: CategoryBrief
+    channel: str
+    channel_label: str
+    description: str
+    address: str
+    lng: float | None
+    lat: float | None
+    area: AreaBrief = Field(alias="case.area")
+    handling_unit: UnitBrief | None
+    reporter_name: str
+    external_id: str
+    reported_at: datetime
+    due_at: datetime | None = Field(alias="case.due_at")
+    due_uncertain: bool = Field(alias="case.due_uncertain")
+    closed_at: datetime | None = Field(alias="case.closed_at")
+    alert: str = Field(alias="case.alert", description="督办：yellow 黄牌，red 红牌，空为正常")
+    rating: int | None = Field(alias="case.rating")
+
+    @staticmethod
+    def resolve_state_label(event):
+        return EVENT_WORKFLOW.state_label(event.case.state)
+
+    @staticmethod
+    def resolve_channel_label(event):
+        return event.get_channel_display()
+
+
+class EventPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[EventOut]
+
+
+class EventFilter(PageQuery):
+    state: EventState | None = None
+    category: str | None = Field(None, max_length=40, description="类别代码")
+    channel: ChannelCode | None = None
+    reported_from: date | None = Field(None, description="上报日期起(含)")
+    reported_to: date | None = Field(None, description="上报日期止(含)")
+
+    _days = field_validator("reported_from", "reported_to")(_reasonable_day)
+
+
+class TimelineOut(Schema):
+    seq: int
+    verb: str
+    summary: str
+    actor_name: str
+    from_state: str
+    to_state: str
+    note: str
+    created_at: datetime
+
+
+class PhotoOut(Schema):
+    id: int
+    name: str
+    content_type: str = Field(alias="blob.content_type")
+    size: int = Field(alias="blob.size")
+    uploaded_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(attachment):
+        return reverse("api:event_attachment", args=[attachment.case_id, attachment.pk])
+
+
+class ActionOut(Schema):
+    name: str
+    label: str
+
+
+class ExtensionOut(Schema):
+    id: int
+    amount: int
+    reason: str
+    state: str
+    state_label: str
+    requested_at: datetime
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_state_label(extension):
+        return extension.get_state_display()
+
+
+class EventDetailOut(EventOut):
+    result: str
+    verification_note: str
+    rejection_reason: str
+    rating_comment: str
+    lead_department: UnitBrief | None
+    duplicate_of: int | None = Field(None, description="合并到的事件ID")
+    photos: list[PhotoOut]
+    timeline: list[TimelineOut]
+    actions: list[ActionOut] = Field(description="当前用户此刻可执行的操作")
+    extensions: list[ExtensionOut]
+
+    @staticmethod
+    def resolve_duplicate_of(event):
+        return event.duplicate_of.case_id if event.duplicate_of_id else None
+
+    @staticmethod
+    def resolve_photos(event):
+        return Attachment.objects.filter(case_id=event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at", "pk")
+
+    @staticmethod
+    def resolve_timeline(event):
+        return journal.entries_for_case(event.case)
+
+    @staticmethod
+    def resolve_actions(event, context):
+        user = context["request"].auth
+        return [{"name": t.name, "label": t.label} for t in workflow.available_for(user, event.case)]
+
+    @staticmethod
+    def resolve_extensions(event):
+        return event.extensions.order_by("-requested_at", "-pk")
+
+
+class ReportIn(Schema):
+    """A report from the phone (multipart form; photos travel beside it as files)."""
+
+    category: str = Field(min_length=1, max_length=40, description="类别代码")
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    lng: float | None = Field(None, ge=-180, le=180, description="经度(WGS84)")
+    lat: float | None = Field(None, ge=-90, le=90, description="纬度(WGS84)")
+    address: str = Field("", max_length=ADDRESS_MAX)
+    area_id: int | None = Field(None, ge=1, le=MAX_ID, description="无定位时所在的村(社区)或网格")
+    channel: Literal["grid", "walk_in"] = Field("grid", description="grid 网格员上报；walk_in 窗口来访(首问负责)")
+    reporter_name: str = Field("", max_length=32, description="来访人姓名(窗口来访)")
+    reporter_phone: str = Field("", max_length=20)
+
+
+class DispatchIn(Schema):
+    unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="不填则按属地管理事项清单派遣")
+    reason: str = Field("", max_length=REASON_MAX, description="改派到清单以外的单位时必填")
+
+
+class ReassignIn(Schema):
+    unit_id: int = Field(ge=1, le=MAX_ID)
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+
+
+class ReportBackIn(Schema):
+    result: str = Field(min_length=1, max_length=RESULT_MAX)
+
+
+class VerifyIn(Schema):
+    passed: bool
+    note: str = Field("", max_length=RESULT_MAX, description="核查不通过时必填")
+
+
+class MergeIn(Schema):
+    into_id: int = Field(ge=1, le=MAX_ID, description="保留的事件ID")
+
+
+class RateIn(Schema):
+    rating: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+    comment: str = Field("", max_length=500)
+
+
+class ExtensionIn(Schema):
+    amount: int = Field(ge=1, le=30, description="延期时长，单位同原时限")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+class TransferIn(Schema):
+    """A department hands an event to a township (部门移交)."""
+
+    township_id: int = Field(ge=1, le=MAX_ID, description="本县的乡镇(街道)")
+    category: str = Field(min_length=1, max_length=40, description="类别代码")
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    address: str = Field("", max_length=ADDRESS_MAX)
+    lng: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    external_id: str = Field("", max_length=64, description="部门的来文或工单编号")
+
+
+# ---- calls (乡呼县应) -------------------------------------------------------------------------
+
+
+class CallIn(Schema):
+    department_ids: list[int] = Field(min_length=1, max_length=MAX_DEPARTMENTS, description="被呼叫的县直部门")
+    request: str = Field(min_length=1, max_length=REQUEST_MAX)
+    working_days: int = Field(ge=1, le=MAX_DAYS)
+
+    @field_validator("department_ids")
+    @classmethod
+    def ids_in_range(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= item <= MAX_ID for item in value):
+            raise ValueError("部门ID不正确")
+        return value
+
+
+class CalledEventOut(Schema):
+    """What a department needs to know about the event it is called on — and no more of the township."""
+
+    id: int = Field(alias="case_id")
+    number: str = Field(alias="case.number")
+    category: CategoryBrief
+    description: str
+    address: str
+    lng: float | None
+    lat: float | None
+
+
+class CallOut(Schema):
+    id: int = Field(alias="case_id")
+    number: str = Field(alias="case.number")
+    state: str = Field(alias="case.state")
+    state_label: str
+    area: AreaBrief = Field(alias="case.area")
+    event: CalledEventOut
+    department: UnitBrief
+    caller_unit: UnitBrief
+    group: str
+    request: str
+    acknowledge_due: datetime
+    acknowledged_at: datetime | None
+    due_at: datetime | None = Field(alias="case.due_at")
+    reported_at: datetime | None
+    result: str
+    confirmed_at: datetime | None
+    rating: int | None
+    rating_comment: str
+
+    @staticmethod
+    def resolve_state_label(call):
+        return CALL_WORKFLOW.state_label(call.case.state)
+
+
+class CallPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[CallOut]
+
+
+class CallFilter(PageQuery):
+    state: CallState | None = None
+
+
+class CallResultIn(Schema):
+    result: str = Field(min_length=1, max_length=REQUEST_MAX)

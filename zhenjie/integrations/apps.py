@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "zhenjie.integrations"
+    verbose_name = "外部接入"
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the import job with Huey)

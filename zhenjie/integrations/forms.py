@@ -1,0 +1,35 @@
+from django import forms
+
+from zhenjie.events.models import Category
+from zhenjie.workbench.forms import StyledFormMixin
+
+from .actions import ALARM_TYPE_MAX, NAME_MAX
+from .models import KeyChannel
+
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # kernel.attachments' limit for documents
+
+
+class KeyForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label="接入系统名称", max_length=NAME_MAX, help_text="如：市12345热线平台、雪亮工程视频平台")
+    channel = forms.ChoiceField(label="渠道", choices=KeyChannel.choices)
+
+
+class AlarmMappingForm(StyledFormMixin, forms.Form):
+    alarm_type = forms.CharField(label="告警类型", max_length=ALARM_TYPE_MAX, help_text="视频平台推送的告警类型名称，如「垃圾堆放」")
+    category = forms.ModelChoiceField(label="事件类别", queryset=Category.objects.filter(is_active=True), empty_label="请选择")
+
+
+class HotlineUploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label="12345工单表(.xlsx)", help_text="列名见下方说明，或先下载导入模板")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(f"文件过大，上限为 {UPLOAD_MAX_BYTES // 1048576} MB")
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("请上传 .xlsx 格式的工作簿(Excel 2007及以上)")
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04":
+            raise forms.ValidationError("文件不是有效的 .xlsx 工作簿，请用 Excel 另存为「Excel 工作簿(*.xlsx)」")
+        return upload

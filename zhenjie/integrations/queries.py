@@ -1,0 +1,43 @@
+"""Reads of integration settings and imports, for a user."""
+
+from django.db.models import QuerySet
+
+from zhenjie.kernel.errors import NotFound
+
+from .actions import administered_county
+from .models import AlarmMapping, HotlineImport, IntegrationKey
+
+
+def keys_for(user) -> QuerySet[IntegrationKey]:
+    """The keys of the county the user administers (Forbidden for anyone else)."""
+    return IntegrationKey.objects.filter(county=administered_county(user)).select_related("created_by").order_by("-created_at", "-pk")
+
+
+def get_key_for(user, pk) -> IntegrationKey:
+    try:
+        return keys_for(user).get(pk=pk)
+    except (IntegrationKey.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("integration.key_not_found", "密钥不存在") from None
+
+
+def alarm_mappings_for(user) -> QuerySet[AlarmMapping]:
+    return AlarmMapping.objects.filter(county=administered_county(user)).select_related("category")
+
+
+def get_alarm_mapping_for(user, pk) -> AlarmMapping:
+    try:
+        return alarm_mappings_for(user).get(pk=pk)
+    except (AlarmMapping.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("integration.mapping_not_found", "对应关系不存在") from None
+
+
+def imports_for(user) -> QuerySet[HotlineImport]:
+    """A person's own imports: the file and its error report may name citizens."""
+    return HotlineImport.objects.filter(created_by=user).order_by("-created_at", "-pk")
+
+
+def get_import_for(user, pk) -> HotlineImport:
+    try:
+        return imports_for(user).get(pk=pk)
+    except (HotlineImport.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("hotline_import.not_found", "导入记录不存在") from None

@@ -1,0 +1,62 @@
+"""The county administrator's key page and a dispatcher's 12345 import, in headless Chromium at
+phone width: what people on a small screen actually see."""
+
+import pytest
+
+from zhenjie.events.models import Event
+from zhenjie.testing import PASSWORD
+
+from .test_hotline_import import order, sheet
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_a_key_is_created_and_shown_once_and_a_hotline_sheet_is_imported(chromium, live_server, world, artifacts, tmp_path):
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server, "county_admin")
+    page.goto(f"{live_server.url}/integrations/keys/")
+    page.fill("#id_key-name", "市12345热线平台")
+    page.select_option("#id_key-channel", "hotline")
+    page.get_by_role("button", name="创建密钥").click()
+    shown = page.get_by_test_id("new-key").locator("code").inner_text()
+    assert shown.startswith("zj_")
+    page.screenshot(path=str(artifacts / "integrations-key-phone.png"), full_page=True)
+    page.goto(f"{live_server.url}/integrations/keys/")
+    assert page.get_by_test_id("new-key").count() == 0 and shown not in page.content()
+    context.close()
+
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server, "dispatcher_a")
+    page.goto(f"{live_server.url}/integrations/hotline/")
+    workbook = tmp_path / "工单.xlsx"
+    workbook.write_bytes(sheet([order("12345-001"), order("12345-002", 问题分类="市容环境")]))
+    page.set_input_files("#id_file", str(workbook))
+    page.get_by_role("button", name="上传并导入").click()
+    page.wait_for_selector("#import-progress[data-state='refused']")
+    assert "发现1处错误，整个文件未导入" in page.get_by_test_id("import-message").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载错误报告").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert not Event.objects.exists()
+
+    page.goto(f"{live_server.url}/integrations/hotline/")
+    workbook.write_bytes(sheet([order("12345-001"), order("12345-002")]))
+    page.set_input_files("#id_file", str(workbook))
+    page.get_by_role("button", name="上传并导入").click()
+    page.wait_for_selector("#import-progress[data-state='succeeded']")
+    assert "已导入2件" in page.get_by_test_id("import-message").inner_text()
+    page.screenshot(path=str(artifacts / "integrations-import-phone.png"), full_page=True)
+    assert sorted(Event.objects.values_list("external_id", "channel")) == [("12345-001", "hotline"), ("12345-002", "hotline")]
+    context.close()

@@ -1,0 +1,173 @@
+"""Staff pages of the integrations: the county administrator's keys and alarm-type mapping, and
+the 12345 work-order import for dispatchers. Thin: parse → query for the user → action → render."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel import attachments
+from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.scoping import reach_of
+from zhenjie.workbench.console import role_required
+from zhenjie.workbench.excel import XLSX
+from zhenjie.workbench.paging import paginate, query_without_page
+from zhenjie.workbench.views import staff_required
+
+from . import actions, hotline_import, queries
+from .forms import AlarmMappingForm, HotlineUploadForm, KeyForm
+from .hotline_import import COLUMNS, IMPORTER_ROLES, MAX_ROWS
+from .models import HotlineImport
+from .tasks import run_hotline_import
+
+
+def _id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound("not_found", "记录不存在") from None
+
+
+# ---- 外部接入 (county administrator) ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(RoleCode.COUNTY_ADMIN)
+def keys_page(request):
+    key_form, mapping_form, new_key = KeyForm(prefix="key"), AlarmMappingForm(prefix="map"), None
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                key = actions.revoke_key(request.user, queries.get_key_for(request.user, _id(request.POST["revoke"])))
+                messages.success(request, f"已停用密钥 {key}")
+                return redirect(request.path)
+            if "unmap" in request.POST:
+                actions.unmap_alarm_type(request.user, queries.get_alarm_mapping_for(request.user, _id(request.POST["unmap"])))
+                messages.success(request, "已删除对应关系")
+                return redirect(request.path)
+            if "map-alarm_type" in request.POST:
+                mapping_form = AlarmMappingForm(request.POST, prefix="map")
+                if mapping_form.is_valid():
+                    mapping = actions.map_alarm_type(request.user, mapping_form.cleaned_data["alarm_type"], mapping_form.cleaned_data["category"])
+                    messages.success(request, f"视频告警「{mapping.alarm_type}」将作为「{mapping.category.name}」事件")
+                    return redirect(request.path)
+            else:
+                key_form = KeyForm(request.POST, prefix="key")
+                if key_form.is_valid():
+                    key, new_key = actions.issue_key(request.user, key_form.cleaned_data["name"], key_form.cleaned_data["channel"])
+                    key_form = KeyForm(prefix="key")
+        except NotFound as error:
+            messages.error(request, error.message)
+        except ActionError as error:
+            form = mapping_form if "map-alarm_type" in request.POST else key_form
+            form.add_action_error(error) if error.field in form.fields else messages.error(request, error.message)
+    context = {
+        "keys": queries.keys_for(request.user),
+        "mappings": queries.alarm_mappings_for(request.user),
+        "county": actions.administered_county(request.user),
+        "key_form": key_form,
+        "mapping_form": mapping_form,
+        "new_key": new_key,
+    }
+    response = render(request, "integrations/keys.html", context)
+    # The page may carry a key shown this once: no copy of it in any cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- 12345工单导入 (dispatchers, county administrator) ---------------------------------------
+
+
+def importer_required(view):
+    @staff_required
+    def wrapped(request, *args, **kwargs):
+        if not reach_of(request.user).roles & IMPORTER_ROLES:
+            raise PermissionDenied("只有指挥中心调度员或县级管理员可以导入12345工单")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@require_http_methods(["GET", "POST"])
+@importer_required
+def hotline_imports(request):
+    form = HotlineUploadForm()
+    if request.method == "POST":
+        form = HotlineUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                hotline_import.importer_county(request.user)
+                with transaction.atomic():
+                    stored = attachments.store(upload.read(), upload.name, "document", case=None, actor=request.user, field="file")
+                    record = HotlineImport.objects.create(created_by=request.user, file_name=stored.name, source=stored.blob)
+            except ActionError as error:
+                form.add_action_error(error)
+            else:
+                # Queued after the row is committed; the job runs in the Huey consumer (in tests, at once).
+                run_hotline_import(record.pk)
+                return redirect("integrations:hotline_import", record.pk)
+    page = paginate(request, queries.imports_for(request.user))
+    context = {"form": form, "page": page, "query": query_without_page(request), "columns": COLUMNS, "max_rows": MAX_ROWS}
+    return render(request, "integrations/hotline_imports.html", context)
+
+
+def _progress_context(record: HotlineImport) -> dict:
+    progress = None if record.is_finished else hotline_import.read_progress(record.pk)
+    percent = 0
+    if progress and progress.get("stage") == "importing" and progress.get("total"):
+        # Checking the rows is quick; taking in the events is most of the work.
+        percent = 10 + 89 * progress["done"] // progress["total"]
+    elif progress:
+        percent = 5
+    return {"record": record, "progress": progress, "percent": percent}
+
+
+def _import_for(request, pk: int) -> HotlineImport:
+    try:
+        return queries.get_import_for(request.user, pk)
+    except NotFound:
+        raise Http404("导入记录不存在") from None
+
+
+@require_GET
+@importer_required
+def hotline_import_detail(request, pk: int):
+    record = _import_for(request, pk)
+    return render(request, "integrations/hotline_import.html", _progress_context(record))
+
+
+@require_GET
+@importer_required
+def hotline_import_progress(request, pk: int):
+    """The progress panel alone, polled by HTMX while the import runs."""
+    record = _import_for(request, pk)
+    return render(request, "integrations/_import_progress.html", _progress_context(record))
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename=\"hotline.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_GET
+@importer_required
+def hotline_import_errors(request, pk: int):
+    record = _import_for(request, pk)
+    if record.error_report_id is None:
+        raise Http404("该导入没有错误报告")
+    with attachments.open_blob(record.error_report) as handle:
+        return _xlsx(handle.read(), f"12345导入错误报告-{record.pk}.xlsx")
+
+
+@require_GET
+@importer_required
+def hotline_template(request):
+    return _xlsx(hotline_import.template(), "12345工单导入模板.xlsx")
