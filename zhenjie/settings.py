@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "zhenjie.accounts",
     "zhenjie.kernel",
     "zhenjie.tasks",
+    "zhenjie.lists",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]
