@@ -3,11 +3,13 @@
 from zhenjie.accounts.api import router as accounts_router
 from zhenjie.areas.api import router as areas_router
 from zhenjie.kernel.api import router as kernel_router
+from zhenjie.lists.api import public_router as lists_public_router
+from zhenjie.lists.api import router as lists_router
 from zhenjie.tasks.api import router as tasks_router
 from zhenjie.units.api import router as units_router
 from zhenjie.workbench.api import router as workbench_router
 
 from .core import api
 
-for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, kernel_router):
+for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, kernel_router, lists_router, lists_public_router):
     api.add_router("", router)

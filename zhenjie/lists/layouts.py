@@ -71,6 +71,8 @@ class Layout:
     has_materials: bool = False
     has_categories: bool = False
     unit_fields: tuple[str, ...] = field(default=())
+    summary: tuple[str, ...] = ()  # the columns a table row shows besides code and name
+    filter_field: str = ""  # the column a list page filters by
 
     @property
     def label(self) -> str:
@@ -101,7 +103,7 @@ LAYOUTS: dict[str, Layout] = {
             Column("accountability", "追责情形", "longtext", aliases=("追责情形(问责依据)",), width=50),
             Column("remarks", "备注", required=False, max_length=500, width=20),
         ),
-        unit_fields=("implementing_unit",),
+        unit_fields=("implementing_unit",), summary=("power_type", "implementing_unit", "level"), filter_field="power_type",
     ),
     ListKind.LOCAL_DUTY: Layout(
         ListKind.LOCAL_DUTY, LocalDutyItem, "属地管理事项清单",
@@ -116,7 +118,7 @@ LAYOUTS: dict[str, Layout] = {
                    hint="多个用顿号分隔，如 food_safety、noise"),
         ),
         has_categories=True,
-        unit_fields=("lead_department",),
+        unit_fields=("lead_department",), summary=("domain", "lead_department", "categories"), filter_field="domain",
     ),
     ListKind.SERVICE: Layout(
         ListKind.SERVICE, ServiceItem, "政务服务事项",
@@ -139,7 +141,7 @@ LAYOUTS: dict[str, Layout] = {
             Column("result", "办理结果", max_length=200, aliases=("结果名称",), width=20),
             Column("legal_basis", "设定依据", "longtext", aliases=("法律依据",), width=40),
         ),
-        has_materials=True,
+        has_materials=True, summary=("service_type", "handling_level", "promised_days", "visits"), filter_field="handling_level",
     ),
     ListKind.VILLAGE_DUTY: Layout(
         ListKind.VILLAGE_DUTY, VillageItem, "村(居)委依法履职事项",
@@ -151,7 +153,7 @@ LAYOUTS: dict[str, Layout] = {
             Column("basis", "依据", "longtext", aliases=("法律依据", "政策依据"), width=40),
             Column("guiding_department", "指导部门", "unit", required=False, aliases=("业务指导部门",), width=20),
         ),
-        unit_fields=("guiding_department",),
+        unit_fields=("guiding_department",), summary=("category", "guiding_department"), filter_field="category",
     ),
     ListKind.PURCHASED_SERVICE: Layout(
         ListKind.PURCHASED_SERVICE, PurchasedService, "购买服务目录",
@@ -164,11 +166,13 @@ LAYOUTS: dict[str, Layout] = {
             Column("standard", "服务标准", "longtext", width=40),
             Column("evaluation", "绩效评价方式", max_length=200, aliases=("绩效评价",), width=24),
         ),
+        summary=("category", "provider"), filter_field="category",
     ),
 }
 LAYOUTS[ListKind.VILLAGE_ASSISTANCE] = Layout(
     ListKind.VILLAGE_ASSISTANCE, VillageItem, "村(居)委协助政府工作事项",
-    LAYOUTS[ListKind.VILLAGE_DUTY].columns, unit_fields=("guiding_department",),
+    LAYOUTS[ListKind.VILLAGE_DUTY].columns, unit_fields=("guiding_department",), summary=("category", "guiding_department"),
+    filter_field="category",
 )
 
 MATERIAL_SHEET = "申请材料"
@@ -250,6 +254,8 @@ def parse_cell(column: Column, raw: Any, units: "UnitDirectory | None" = None) -
             raise CellError(f"须在{column.min_value}至{column.max_value}之间")
         return raw
     if column.kind == "codes":
+        if isinstance(raw, (list, tuple)):
+            raw = "、".join(_text(column, code) for code in raw)
         text = _text(column, raw)
         codes = [code for code in LIST_SEPARATORS.split(text) if code]
         if column.required and not codes:
@@ -488,3 +494,64 @@ def field_label(layout: Layout, key: str) -> str:
 def with_headers(layout: Layout, errors: dict[str, str]) -> str:
     """Errors by field as one sentence: 事项类型：…；实施主体：…"""
     return "；".join(f"{field_label(layout, key)}：{reason}" for key, reason in errors.items())
+
+
+# ---- how an item reads on a page ------------------------------------------------------------
+
+
+def _raw(item, column: Column):
+    if column.kind == "codes":
+        return tuple(c.code for c in item.categories.all())
+    if column.kind == "lines":
+        return tuple(getattr(item, column.field) or ())
+    return getattr(item, column.field)
+
+
+def summary_cells(layout: Layout, item) -> list[str]:
+    return [display(layout.column(name), _raw(item, layout.column(name))) for name in layout.summary]
+
+
+def summary_headers(layout: Layout) -> list[str]:
+    return [layout.column(name).header for name in layout.summary]
+
+
+def detail_cells(layout: Layout, item) -> list[dict]:
+    """Every field of an item, in layout order, for a detail page."""
+    cells = []
+    for column in layout.columns:
+        value = _raw(item, column)
+        cells.append({"field": column.field, "label": column.header, "kind": column.kind, "value": value, "text": display(column, value)})
+    return cells
+
+
+def form_initial(layout: Layout, item) -> dict:
+    """An item's values as the edit form shows them (the form posts them back the same way)."""
+    initial = {}
+    for column in layout.columns:
+        value = _raw(item, column)
+        if column.kind == "choice":
+            initial[column.field] = value
+        elif column.kind == "int":
+            initial[column.field] = value
+        else:
+            initial[column.field] = to_cell(column, value) if value not in (None, "") else ""
+    if layout.has_materials:
+        initial["materials"] = format_materials((m.name, m.form, m.copies, m.requirement, m.note) for m in item.materials.all())
+    return initial
+
+
+def as_json(layout: Layout, item) -> dict:
+    """An item's values for the API, in the shape the API accepts back."""
+    values = {}
+    for column in layout.columns:
+        value = _raw(item, column)
+        if column.kind == "unit":
+            value = value.name if value is not None else None
+        elif column.kind in ("codes", "lines"):
+            value = list(value)
+        values[column.field] = value
+    if layout.has_materials:
+        values["materials"] = [
+            {"name": m.name, "form": m.form, "copies": m.copies, "requirement": m.requirement, "note": m.note} for m in item.materials.all()
+        ]
+    return values

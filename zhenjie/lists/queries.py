@@ -112,8 +112,11 @@ def get_import_job_for(user, pk) -> ImportJob:
 def items_of(version: ListVersion, search: str = "", **filters) -> QuerySet:
     """Items of a version already fetched through a scoped or public query, in list order, with
     what each row shows loaded up front (a fixed number of queries whatever the size)."""
-    layout = layout_for(version.series.kind)
-    rows = layout.model.objects.filter(version=version, **filters)
+    return items_in(layout_for(version.series.kind), [version], search, **filters)
+
+
+def items_in(layout: Layout, versions, search: str = "", **filters) -> QuerySet:
+    rows = layout.model.objects.filter(version__in=[v.pk for v in versions], **filters)
     if layout.unit_fields:
         rows = rows.select_related(*(f"{name}__area" for name in layout.unit_fields))
     if layout.has_categories:
@@ -122,7 +125,7 @@ def items_of(version: ListVersion, search: str = "", **filters) -> QuerySet:
         rows = rows.prefetch_related(Prefetch("materials", queryset=ServiceMaterial.objects.order_by("position")))
     if search:
         rows = rows.filter(search_q(search))
-    return rows.order_by("position", "code")
+    return rows.order_by("version_id", "position", "code") if len(versions) > 1 else rows.order_by("position", "code")
 
 
 def item_of(version: ListVersion, code: str):
@@ -371,7 +374,7 @@ def _delegation_basis(township: Area, code: str, on: date) -> ExerciseBasis:
             and (target.valid_until is None or on < target.valid_until)
         ):
             return ExerciseBasis(
-                True, f"依据{delegation.batch}赋权，自{start:%Y-%m-%d}起由{township.name}行使：{delegation.power_name}",
+                True, f"依据赋权清单第{delegation.batch.number}批「{delegation.batch.title}」，自{start:%Y-%m-%d}起由{township.name}行使：{delegation.power_name}",
                 "delegation", delegation.power_name, delegation.pk,
             )
     # Not allowed: say the nearest reason, so the person knows what is missing.
