@@ -1,6 +1,7 @@
 """Search by name or by pinyin initials, as people type them: "yyzz" finds 营业执照, "营业" too."""
 
 import re
+from functools import lru_cache
 
 from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
@@ -12,6 +13,7 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _INITIALS_QUERY = re.compile(r"^[A-Za-z0-9]+$")
 
 
+@lru_cache(maxsize=20_000)  # the same names recur across townships and versions
 def initials_of(name: str) -> str:
     """Lower-case pinyin initials of the Chinese characters, letters and digits kept as they are."""
     letters = "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default"))
