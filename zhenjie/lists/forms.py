@@ -59,7 +59,7 @@ class NewListForm(StyledFormMixin, forms.Form):
 
 
 class PublishForm(StyledFormMixin, forms.Form):
-    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label="修订说明", max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -81,7 +81,7 @@ class ProposeForm(StyledFormMixin, forms.Form):
     power_code = forms.CharField(label="权责事项编码", max_length=64, help_text="该部门在县级权责清单中的事项编码")
     scope = forms.ChoiceField(label="赋权范围", choices=Delegation.Scope.choices)
     townships = forms.ModelMultipleChoiceField(label="承接乡镇(街道)", queryset=Area.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, help_text="赋权范围为「部分乡镇(街道)」时选择")
-    effective_from = forms.DateField(label="施行日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label="施行日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label="说明", max_length=500, required=False)
 
     def __init__(self, *args, departments=None, townships=None, **kwargs):
@@ -101,12 +101,12 @@ class AssessForm(StyledFormMixin, forms.Form):
 
 
 class WithdrawForm(StyledFormMixin, forms.Form):
-    on = forms.DateField(label="收回日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="收回日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label="收回理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AdjustForm(StyledFormMixin, forms.Form):
-    on = forms.DateField(label="调整生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="调整生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     remove = forms.ModelMultipleChoiceField(label="不再承接的乡镇(街道)", queryset=Area.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
     add_township = forms.ModelChoiceField(label="新增承接乡镇(街道)", queryset=Area.objects.none(), required=False, empty_label="不新增")
     add_unit = forms.ModelChoiceField(label="新增乡镇的承接机构", queryset=Unit.objects.none(), required=False, empty_label="请选择")
@@ -123,7 +123,7 @@ class AdjustForm(StyledFormMixin, forms.Form):
 class ExerciseForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label="机构", queryset=Unit.objects.none(), empty_label="请选择")
     power_code = forms.CharField(label="权责事项编码", max_length=64)
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +133,7 @@ class ExerciseForm(StyledFormMixin, forms.Form):
 class RouteForm(StyledFormMixin, forms.Form):
     category = forms.RegexField(label="事件类别代码", regex=r"^[a-z][a-z0-9_]{1,31}$", max_length=32, error_messages={"invalid": "类别代码为小写字母、数字和下划线"})
     area = forms.ModelChoiceField(label="发生地", queryset=Area.objects.none(), empty_label="请选择")
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)

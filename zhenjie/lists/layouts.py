@@ -292,8 +292,13 @@ def parse_cell(column: Column, raw: Any, units: "UnitDirectory | None" = None) -
             raise CellError("必填")
         return ""
     if column.kind == "choice":
+        wanted = normalise_header(text)
         for code, label in column.choices.choices:
-            if text in (code, label) or normalise_header(text) == normalise_header(label):
+            if text == code or wanted == normalise_header(label):
+                return code
+        # Then the short forms people type: 「容缺」 for 「容缺(可后补)」, 「街道」 for 「乡镇(街道)」.
+        for code, label in column.choices.choices:
+            if wanted in [part for part in re.split(r"[()]", normalise_header(label)) if part]:
                 return code
         allowed = "、".join(label for _, label in column.choices.choices)
         raise CellError(f"「{text[:20]}」不在允许的取值中({allowed})")

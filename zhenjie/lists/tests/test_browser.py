@@ -78,3 +78,62 @@ def test_citizens_list_search_and_print_the_demo_lists_without_logging_in(chromi
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(artifacts / "lists-guide-phone.png"), full_page=True)
     context.close()
+
+
+def test_a_county_administrator_edits_imports_and_publishes_a_draft_in_the_browser(chromium, live_server, world, artifacts, tmp_path):
+    from zhenjie.lists.exports import export_version
+    from zhenjie.testing import PASSWORD
+
+    from .builders import township_power_list
+
+    version = township_power_list(world, world.a, count=5)
+    exported = tmp_path / "甲镇权责清单.xlsx"
+    export_version(version).save(exported)
+    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "county_admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("link", name="清单管理").click()
+    page.get_by_role("link", name="甲镇权责清单").click()
+    page.get_by_role("button", name="建立新草稿").click()
+    assert page.get_by_test_id("version-state").inner_text() == "草稿"
+
+    # search as you type, in place
+    page.get_by_placeholder("按名称、编码或拼音首字母搜索").press_sequentially("CF004", delay=40)
+    page.wait_for_function("document.querySelectorAll('[data-testid=items] tbody tr').length === 1")
+
+    # import the exported file and watch the job finish
+    page.get_by_role("link", name="从Excel导入").click()
+    page.set_input_files("#id_file", str(exported))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_selector("[data-testid=import-status][data-state=done]")
+    assert "已导入5项" in page.get_by_test_id("import-message").inner_text()
+    page.get_by_role("link", name="返回草稿").click()
+
+    # add an item through the form
+    page.get_by_role("link", name="新增事项").click()
+    page.fill("#id_code", "JC001")
+    page.fill("#id_name", "对农村村民建房的行政检查")
+    page.select_option("#id_power_type", label="行政检查")
+    page.fill("#id_legal_basis", "《中华人民共和国城乡规划法》第五十三条")
+    page.select_option("#id_implementing_unit", label="甲镇人民政府")
+    page.select_option("#id_level", label="乡镇")
+    page.fill("#id_responsibilities", "检查责任：由两名以上执法人员实施检查。")
+    page.fill("#id_accountability", "没有法律依据实施检查的。")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_selector("text=已新增：JC001")
+
+    # publish, then compare with the version before
+    page.fill("#id_effective_from", "2026-12-01")
+    page.fill("#id_note", "新增农村建房检查")
+    page.get_by_role("button", name="发布").click()
+    page.wait_for_selector("text=已发布第2版，2026-12-01起施行")
+    assert page.get_by_test_id("version-state").inner_text() == "已发布"
+    page.get_by_role("link", name="与第1版比较").click()
+    assert page.get_by_test_id("added-count").inner_text() == "1"
+    assert "对农村村民建房的行政检查" in page.get_by_test_id("added").inner_text()
+    page.screenshot(path=str(artifacts / "lists-diff.png"), full_page=True)
+    context.close()

@@ -156,3 +156,14 @@ def test_a_large_file_runs_in_the_job_queue_and_reports_its_progress(world, sett
     assert (job.processed_rows, job.total_rows, job.percent) == (1200, 1200, 100)
     assert job.content is None  # the uploaded file is not kept once imported
     assert queries.item_count(draft) == 1200
+
+
+def test_choices_may_be_typed_in_their_short_form():
+    from zhenjie.lists.layouts import MATERIAL_COLUMNS, LAYOUTS, parse_cell
+
+    requirement = MATERIAL_COLUMNS[4]
+    assert parse_cell(requirement, "容缺") == "deferrable" and parse_cell(requirement, "必需") == "required"
+    level = LAYOUTS[ListKind.SERVICE].column("handling_level")
+    assert parse_cell(level, "村") == "village" and parse_cell(level, "街道") == "township" and parse_cell(level, "county") == "county"
+    power_level = LAYOUTS[ListKind.POWER].column("level")
+    assert parse_cell(power_level, "街道") == "subdistrict"  # an exact label wins over a short form

@@ -69,6 +69,10 @@ def test_the_county_administrator_adds_an_item_through_the_form_and_publishes(cl
     client.force_login(lists.county_admin)
     client.post(reverse("lists:draft", args=[lists.power_a.series_id]))
     draft = ListVersion.objects.get(series=lists.power_a.series, state="draft")
+    from django.utils import timezone
+
+    # the date picker is pre-filled with today in the format <input type=date> accepts
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in client.get(reverse("lists:version", args=[draft.pk])).content.decode()
     row = power_row("JC001", "对农村村民建房的行政检查", lists.gov_a, power_type="inspection", level="township")
     response = client.post(reverse("lists:item_new", args=[draft.pk]), form_data(row))
     assert response.status_code == 302
