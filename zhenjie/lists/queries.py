@@ -61,6 +61,11 @@ def _list_area_q(user, field: str) -> Q:
     return condition
 
 
+def counties_for(user) -> QuerySet[Area]:
+    """The counties whose lists the user reads (the county above their jurisdiction or unit)."""
+    return Area.objects.filter(_list_area_q(user, "path"), level=Area.Level.COUNTY).order_by("path")
+
+
 def series_for(user) -> QuerySet[ListSeries]:
     return ListSeries.objects.filter(_list_area_q(user, "area__path")).select_related("area").order_by("area__path", "kind", "pk")
 

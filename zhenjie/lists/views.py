@@ -15,6 +15,7 @@ from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import JournalEntry
 from zhenjie.kernel.scoping import reach_of, visible_areas
 from zhenjie.units.models import Unit
+from zhenjie.units.queries import units_for
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
@@ -353,9 +354,8 @@ def import_errors(request, job_id: int):
 
 
 def _county_of(request) -> Area | None:
-    """The county whose delegations a person manages: the county of their jurisdiction."""
-    roots = visible_areas(request.user).filter(level=Area.Level.COUNTY).order_by("path")
-    return roots.first()
+    """The county whose delegations and look-ups a person works with."""
+    return queries.counties_for(request.user).first()
 
 
 @staff_required
@@ -526,8 +526,7 @@ def _target(delegation, raw) -> DelegationTarget:
 
 @staff_required
 def lookup(request):
-    county = _county_of(request)
-    scope_units = Unit.objects.filter(area__path__startswith=county.path, is_active=True).order_by("area__path", "sort_order") if county else Unit.objects.none()
+    scope_units = units_for(request.user)  # the kernel's visible units: another township's are not offered
     areas = visible_areas(request.user).filter(level__in=[Area.Level.COUNTY, Area.Level.TOWNSHIP, Area.Level.VILLAGE]).order_by("path")
     exercise_form = ExerciseForm(request.GET if "power_code" in request.GET else None, units=scope_units, initial={"on": timezone.localdate()})
     route_form = RouteForm(request.GET if "category" in request.GET else None, areas=areas, initial={"on": timezone.localdate()})

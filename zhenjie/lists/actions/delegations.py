@@ -43,8 +43,8 @@ def _require_county_admin(actor, county: Area) -> None:
 
 
 def policy_for(county: Area) -> DelegationPolicy:
-    policy, _ = DelegationPolicy.objects.get_or_create(county=county)
-    return policy
+    """The county's policy, or the defaults while it has never set one (reading writes nothing)."""
+    return DelegationPolicy.objects.filter(county=county).first() or DelegationPolicy(county=county)
 
 
 @transaction.atomic
@@ -52,7 +52,7 @@ def set_delegation_policy(actor, county: Area, *, min_trained_staff: int) -> Del
     _require_county_admin(actor, county)
     if isinstance(min_trained_staff, bool) or not isinstance(min_trained_staff, int) or not 1 <= min_trained_staff <= 50:
         raise Rejected("delegation.policy_invalid", "最少经培训人员数须为1至50的整数", field="min_trained_staff")
-    policy = policy_for(county)
+    policy, _ = DelegationPolicy.objects.select_for_update().get_or_create(county=county)
     before = policy.min_trained_staff
     policy.min_trained_staff = min_trained_staff
     policy.save(update_fields=["min_trained_staff"])

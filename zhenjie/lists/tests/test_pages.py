@@ -235,3 +235,14 @@ def test_every_page_change_lands_in_the_journal_with_its_author(client, lists):
     assert "属地管理事项清单由县统一制定，适用区划应为县" in page
     client.force_login(lists.leader_a)
     assert client.get(reverse("lists:new")).status_code == 403
+
+
+def test_township_staff_ask_whether_their_own_unit_may_exercise_a_power(client, lists):
+    client.force_login(lists.clerk_a)
+    page = client.get(reverse("lists:lookup") + f"?unit={lists.office_a.pk}&power_code=CF001&on=2026-03-01").content.decode()
+    assert "可以行使" in page and "列入甲镇权责清单(第1版，2026-01-01起施行)" in page
+    page = client.get(reverse("lists:lookup") + f"?unit={lists.office_a.pk}&power_code=CF001&on=2026-13-01").content.decode()
+    assert "输入一个有效的日期" in page
+    # another township's unit is not one they may ask about
+    page = client.get(reverse("lists:lookup") + f"?unit={lists.gov_b.pk}&power_code=CF001&on=2026-03-01").content.decode()
+    assert "选择一个有效的选项" in page and "可以行使" not in page

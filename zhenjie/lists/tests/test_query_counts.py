@@ -117,3 +117,37 @@ def test_list_pages_and_api_lists_run_the_same_queries_with_3_and_10000_items(cl
     client.force_login(world.county_admin)
     page = client.get(staff_urls[0]).content.decode()
     assert f'data-testid="total-count">{LARGE}<' in page
+
+
+def test_delegation_pages_and_the_lists_home_run_the_same_queries_at_3_and_30_rows(client, world):
+    from datetime import date
+
+    from zhenjie.lists import actions
+    from zhenjie.lists.models import DelegationBatch
+
+    from .builders import power_row
+
+    rows = [power_row(f"GA-CF-{i:03d}", f"治安处罚事项{i}", world.police, level="县级") for i in range(1, 31)]
+    published_list(world.county_admin, kind=ListKind.POWER, name="测试县县直部门权责清单", area=world.county, rows=rows)
+    batch = actions.create_batch(world.county_admin, world.county, title="第一批")
+
+    def grow(total):
+        while batch.delegations.count() < total:
+            number = batch.delegations.count() + 1
+            actions.propose_delegation(world.county_admin, batch, department=world.police, power_code=f"GA-CF-{number:03d}", scope="all", effective_from=date(2026, 7, 1))
+            actions.create_batch(world.county_admin, world.county, title=f"批次{number}")
+            published_list(world.county_admin, kind=ListKind.POWER, name=f"甲镇权责清单{number}", area=world.a, rows=[power_row("CF1", "事项", world.gov_a)])
+
+    _, token = ApiToken.issue(world.county_admin, timedelta(hours=1))
+    urls = [reverse("lists:home"), reverse("lists:delegations"), reverse("lists:batch", args=[batch.pk])]
+    client.force_login(world.county_admin)
+
+    def measure():
+        client.get(urls[0])
+        return [count(client, url) for url in urls] + [count(client, "/api/lists/delegations?page_size=100", HTTP_AUTHORIZATION=f"Bearer {token}")]
+
+    grow(3)
+    small = measure()
+    grow(30)
+    assert DelegationBatch.objects.count() == 31
+    assert measure() == small
