@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zhenjie.events",
     "zhenjie.dashboard",
     "zhenjie.integrations",
+    "zhenjie.lists",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…
     path("integrations/", include("zhenjie.integrations.urls")),
     path("open311/v2/", include("zhenjie.integrations.open311_views")),
+    path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
     path("", include("zhenjie.workbench.urls")),
 ]

@@ -5,6 +5,8 @@ from zhenjie.areas.api import router as areas_router
 from zhenjie.events.api import router as events_router
 from zhenjie.integrations.api import router as integrations_router
 from zhenjie.kernel.api import router as kernel_router
+from zhenjie.lists.api import public_router as lists_public_router
+from zhenjie.lists.api import router as lists_router
 from zhenjie.tasks.api import router as tasks_router
 from zhenjie.units.api import router as units_router
 from zhenjie.workbench.api import router as workbench_router
@@ -12,5 +14,5 @@ from zhenjie.workbench.api import router as workbench_router
 from .core import api
 
 for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, kernel_router, events_router,
-               integrations_router):
+               integrations_router, lists_router, lists_public_router):
     api.add_router("", router)

@@ -8,6 +8,7 @@ from datetime import date
 from django.utils import timezone
 
 from zhenjie.areas.models import Area
+from zhenjie.lists.routing import route_for
 from zhenjie.units.models import Unit
 
 from .models import Category
@@ -22,11 +23,7 @@ class Route:
 
 
 def route(category: Category, area: Area, on: date | None = None) -> Route:
-    try:
-        from zhenjie.lists.routing import route_for
-    except ImportError:  # TRANSITIONAL: the lists app (issue 4) is being merged; remove this guard then.
-        route_for = None
-    found = route_for(category.code, area, on or timezone.localdate()) if route_for else None
+    found = route_for(category.code, area, on or timezone.localdate())
     if found is None:
         return Route(None, None, "", f"属地管理事项清单未载明「{category.name}」的责任部门，请调度员指定处置单位")
     unit = found.lead_in_township or found.lead_department

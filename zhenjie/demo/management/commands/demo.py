@@ -5,6 +5,7 @@ from django.db import transaction
 
 from zhenjie.demo import build
 from zhenjie.demo.progress import Progress
+from zhenjie.lists.demo import build_lists
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             units = build.build_units(progress, county)
         build.build_people(progress, county, units)
         build.build_tasks(progress, units)
+        build_lists(progress, county, units)
         self._print_logins()
 
     def _print_accounts(self):
