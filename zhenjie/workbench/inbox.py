@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from zhenjie.kernel.assignments import DUE_SOON, inbox_for
+from django.db.models import Q
+
+from zhenjie.kernel.assignments import DUE_SOON, Inbox
 from zhenjie.kernel.models import Assignment
 from zhenjie.kernel.workflow import registered_kinds, workflow_for
 
@@ -26,16 +28,16 @@ class InboxRow:
         return self.assignment.case
 
 
-def filtered_inbox(user, *, due: str = "all", kind: str = "", now: datetime | None = None):
+def filtered_inbox(user, *, due: str = "all", kind: str = "", now: datetime | None = None) -> Inbox:
     now = now or timezone.now()
-    rows = inbox_for(user)
+    extra = Q()
     if due == "overdue":
-        rows = rows.filter(due_at__lt=now)
+        extra &= Q(due_at__lt=now)
     elif due == "soon":
-        rows = rows.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
+        extra &= Q(due_at__gte=now, due_at__lt=now + DUE_SOON)
     if kind in registered_kinds():
-        rows = rows.filter(case__kind=kind)
-    return rows
+        extra &= Q(case__kind=kind)
+    return Inbox(user, extra)
 
 
 def as_rows(assignments, now: datetime | None = None) -> list[InboxRow]:

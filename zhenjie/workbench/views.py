@@ -87,7 +87,7 @@ def inbox(request):
             ["类型", "编号", "标题", "所属区划", "待办事项", "承办单位", "办理期限", "事项状态"],
             (
                 [r.kind_label, r.case.number, r.case.title, r.case.area.name, r.todo_label, r.assignment.unit.name, r.assignment.due_at, r.state_label]
-                for r in as_rows(rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), now)
+                for r in as_rows(rows.queryset()[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), now)
             ),
             widths=[10, 24, 40, 16, 14, 20, 18, 12],
         )
