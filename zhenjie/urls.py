@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("zhenjie.accounts.urls")),
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),
+    path("grid/", include("zhenjie.grid.urls")),
     path("", include("zhenjie.workbench.urls")),
 ]

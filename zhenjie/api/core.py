@@ -93,7 +93,7 @@ def _action_error(request, error: ActionError):
 def _validation_error(request, error: ValidationError):
     fields = {}
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload", "form", "file")]
         name = ".".join(location) or "body"
         fields.setdefault(name, _MESSAGES.get(item.get("type", ""), "格式不正确"))
     summary = "；".join(f"{name}：{message}" for name, message in list(fields.items())[:5])

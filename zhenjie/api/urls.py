@@ -2,6 +2,7 @@
 
 from zhenjie.accounts.api import router as accounts_router
 from zhenjie.areas.api import router as areas_router
+from zhenjie.grid.api import router as grid_router
 from zhenjie.kernel.api import router as kernel_router
 from zhenjie.tasks.api import router as tasks_router
 from zhenjie.units.api import router as units_router
@@ -9,5 +10,5 @@ from zhenjie.workbench.api import router as workbench_router
 
 from .core import api
 
-for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, kernel_router):
+for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router):
     api.add_router("", router)

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from zhenjie.demo import build
 from zhenjie.demo.progress import Progress
+from zhenjie.grid.demo import build_grid
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             units = build.build_units(progress, county)
         build.build_people(progress, county, units)
         build.build_tasks(progress, units)
+        build_grid(progress)
         self._print_logins()
 
     def _print_accounts(self):
