@@ -16,7 +16,7 @@ from zhenjie.kernel.models import Attachment
 
 from . import actions, queries
 from .actions.ledger import FINDINGS_MAX
-from .actions.patrols import DESCRIPTION_MAX, FINDINGS_PER_STOP, POSITIONS_PER_CALL, SUMMARY_MAX
+from .actions.patrols import DESCRIPTION_MAX, FINDINGS_PER_STOP, POINTS_PER_PATROL, POSITIONS_PER_CALL, SUMMARY_MAX
 from .models import Coverage, Patrol, Resident, Visit
 from .populations import Kind
 from .uploads import read_photo
@@ -385,6 +385,46 @@ def list_patrols(request, filters: Query[PatrolFilter]):
     return page_of(rows.defer("track"), filters)
 
 
+class PositionIn(Schema):
+    lng: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    at: datetime | None = Field(None, description="定位时间，不填为收到时间")
+    accuracy: float | None = Field(None, ge=0, le=100_000, description="定位精度(米)")
+
+
+class PositionsIn(Schema):
+    positions: list[PositionIn] = Field(min_length=1, max_length=POSITIONS_PER_CALL)
+
+
+class FindingIn(Schema):
+    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    needs_handling: bool = Field(False, description="需要处置：指挥中心将据此上报事件")
+    lng: float | None = Lng
+    lat: float | None = Lat
+
+
+class UploadIn(Schema):
+    grid_id: int = Field(ge=1, le=MAX_ID)
+    started_at: datetime
+    ended_at: datetime
+    summary: str = Field("", max_length=SUMMARY_MAX)
+    positions: list[PositionIn] = Field(min_length=1, max_length=POINTS_PER_PATROL)
+    findings: list[FindingIn] = Field(default_factory=list, max_length=FINDINGS_PER_STOP)
+
+
+@router.post("/grid/patrols/upload", response={201: PatrolDetailOut, **ERRORS}, summary="上传离线巡查(无信号时在手机上记录的整次巡查)")
+def upload_patrol(request, payload: UploadIn):
+    try:
+        grid = queries.get_grid_for(request.auth, payload.grid_id)
+    except NotFound as error:
+        raise NotFound(error.code, error.message, field="grid_id") from None
+    patrol = actions.upload_patrol(
+        request.auth, grid, started_at=payload.started_at, ended_at=payload.ended_at, summary=payload.summary,
+        positions=[p.dict() for p in payload.positions], findings=[f.dict() for f in payload.findings],
+    )
+    return Status(201, queries.get_patrol_for(request.auth, patrol.pk))
+
+
 @router.get("/grid/patrols/{patrol_id}", response={200: PatrolDetailOut, **ERRORS}, summary="一次巡查(含轨迹和发现)")
 def get_patrol(request, patrol_id: RecordId):
     return queries.get_patrol_for(request.auth, patrol_id)
@@ -406,29 +446,11 @@ def start_patrol(request, payload: PatrolStartIn):
     return Status(201, queries.get_patrol_for(request.auth, patrol.pk))
 
 
-class PositionIn(Schema):
-    lng: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    at: datetime | None = Field(None, description="定位时间，不填为收到时间")
-    accuracy: float | None = Field(None, ge=0, le=100_000, description="定位精度(米)")
-
-
-class PositionsIn(Schema):
-    positions: list[PositionIn] = Field(min_length=1, max_length=POSITIONS_PER_CALL)
-
-
 @router.post("/grid/patrols/{patrol_id}/positions", response={200: PatrolOut, **ERRORS}, summary="上传轨迹点(一次最多500个)")
 def add_positions(request, patrol_id: RecordId, payload: PositionsIn):
     patrol = queries.get_patrol_for(request.auth, patrol_id)
     actions.add_positions(request.auth, patrol, [p.dict() for p in payload.positions])
     return queries.get_patrol_for(request.auth, patrol_id)
-
-
-class FindingIn(Schema):
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
-    needs_handling: bool = Field(False, description="需要处置：指挥中心将据此上报事件")
-    lng: float | None = Lng
-    lat: float | None = Lat
 
 
 @router.post("/grid/patrols/{patrol_id}/findings", response={201: FindingOut, **ERRORS}, summary="记录巡查发现(可附照片，multipart/form-data)")

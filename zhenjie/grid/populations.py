@@ -1,7 +1,7 @@
 """The key populations (重点人群) a grid keeps a ledger (台账) of, what each ledger records, and
 the defaults a county starts from for visiting them.
 
-Seed 002 三(四) names the people and asks for ledgers: 1. 最低生活保障、特困人员供养 … 生计困难的
+Seed 002 二(三) names the people and asks for ledgers: 1. 最低生活保障、特困人员供养 … 生计困难的
 残疾人 ("动态完善救助对象基本信息"); 2. 留守儿童、困境儿童 ("定期走访 … 建立详实完备的工作台账，实行
 动态管理"); 3. 优抚安置对象 ("走访慰问 … 建立详细人员信息台账"); 二(一)1 adds 高龄老人. None of them
 says how often to visit, so the intervals below are ours, and each county edits them
@@ -31,20 +31,20 @@ class Defaults:
 
 
 DEFAULTS: dict[str, Defaults] = {
-    # Income is re-checked on a cycle; a quarterly call keeps the ledger "dynamic" (seed 002 三(四)1).
-    Kind.SUBSISTENCE: Defaults(90, None, None, "季度走访，动态掌握家庭收入和生活变化(种子文件002 三(四)1)"),
+    # Income is re-checked on a cycle; a quarterly call keeps the ledger "dynamic" (seed 002 二(三)1).
+    Kind.SUBSISTENCE: Defaults(90, None, None, "季度走访，动态掌握家庭收入和生活变化(种子文件002 二(三)1)"),
     # People who depend wholly on public support and mostly live alone at home (分散供养): monthly.
     Kind.EXTREME_POVERTY: Defaults(30, None, None, "每月走访，特困人员多为分散供养、无人照料"),
-    # Seed 002 三(四)2 asks for regular visits without an interval; monthly is our choice.
+    # Seed 002 二(三)2 asks for regular visits without an interval; monthly is our choice.
     # Under 16: 国务院《关于加强农村留守儿童关爱保护工作的意见》(国发〔2016〕13号) defines 留守儿童 so.
-    Kind.LEFT_BEHIND_CHILD: Defaults(30, None, 15, "每月走访(种子文件002 三(四)2“定期走访”)；不满16周岁(国发〔2016〕13号)"),
+    Kind.LEFT_BEHIND_CHILD: Defaults(30, None, 15, "每月走访(种子文件002 二(三)2“定期走访”)；不满16周岁(国发〔2016〕13号)"),
     # Minors are under 18 (民法典第十七条).
-    Kind.CHILD_IN_DIFFICULTY: Defaults(30, None, 17, "每月走访(种子文件002 三(四)2“定期走访”)；未满18周岁(民法典第十七条)"),
+    Kind.CHILD_IN_DIFFICULTY: Defaults(30, None, 17, "每月走访(种子文件002 二(三)2“定期走访”)；未满18周岁(民法典第十七条)"),
     # Someone very old living alone is where a visit finds a fall or an illness in time: weekly.
     # 80 is the usual meaning of 高龄 in subsidy schemes; the county may set its own.
     Kind.ELDERLY_ALONE: Defaults(7, 80, None, "每周走访，及时发现跌倒、疾病等意外；80周岁以上"),
-    Kind.ENTITLED: Defaults(90, None, None, "季度走访慰问(种子文件002 三(四)3)"),
-    Kind.DISABLED: Defaults(90, None, None, "季度走访，掌握康复、照料和补贴落实情况(种子文件002 三(四)1)"),
+    Kind.ENTITLED: Defaults(90, None, None, "季度走访慰问(种子文件002 二(三)3)"),
+    Kind.DISABLED: Defaults(90, None, None, "季度走访，掌握康复、照料和补贴落实情况(种子文件002 二(三)1)"),
 }
 
 

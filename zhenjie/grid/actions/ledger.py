@@ -1,4 +1,4 @@
-"""Key-population ledgers (台账, seed 002 三(四)) and their visits (走访), and the county's rules
+"""Key-population ledgers (台账, seed 002 二(三)) and their visits (走访), and the county's rules
 for them. A visit moves the person's next due date; a rule change moves every due date of its
 kind, in the database, in the same transaction."""
 

@@ -114,3 +114,16 @@ def test_patrol_input_out_of_range_is_400_before_any_query(api, gw):
 def test_another_townships_grid_cannot_be_patrolled(api, gw):
     response = api.as_("grid_worker_a").post("/api/grid/patrols", {"grid_id": gw.world.grid_b.pk})
     assert response.status_code == 404 and response.json()["fields"] == {"grid_id": "网格不存在或不在您的辖区内"}
+
+
+def test_a_patrol_walked_without_signal_is_uploaded_whole(api, gw):
+    start = timezone.now() - timedelta(hours=2)
+    body = {
+        "grid_id": gw.world.grid_a.pk, "started_at": start.isoformat(), "ended_at": (start + timedelta(minutes=50)).isoformat(),
+        "positions": [{"lng": 116.01 + i / 1000, "lat": 35.01, "at": (start + timedelta(minutes=5 * i)).isoformat()} for i in range(6)],
+        "findings": [{"description": "电线杆倾斜", "needs_handling": True}],
+    }
+    response = api.as_("grid_worker_a").post("/api/grid/patrols/upload", body)
+    assert response.status_code == 201 and response.json()["point_count"] == 6 and response.json()["ended_at"]
+    again = api.post("/api/grid/patrols/upload", body)
+    assert again.status_code == 409 and again.json()["fields"] == {"started_at": "该时段与您的另一次巡查重叠"}
