@@ -58,7 +58,7 @@ class GridOut(Schema):
 @router.get("/grid/my-grids", response={200: list[GridOut], **ERRORS}, summary="我负责的网格(含台账统计)")
 def my_grids(request):
     grids = list(queries.my_grids_for(request.auth))
-    counts = queries.counts_by_grid(request.auth)
+    counts = queries.counts_by_grid(request.auth, grids)
     stints: dict[int, Coverage] = {c.grid_id: c for c in queries.current_coverages_for(request.auth, grids=[g.pk for g in grids]).filter(worker=request.auth)}
     return [
         {

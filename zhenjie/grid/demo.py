@@ -23,7 +23,7 @@ from zhenjie.demo import county as plan
 from zhenjie.kernel.pii import CREDIT_CODE_CHARACTERS, citizen_id_check_character, credit_code_check_character
 
 from . import actions
-from .models import Building, Coverage, KeyPerson, Patrol, Resident, Visit
+from .models import Coverage, KeyPerson, Patrol, Resident, Visit
 from .populations import Kind
 from .rules import current_rules
 
@@ -315,7 +315,7 @@ def build_visits(progress, rng: random.Random) -> None:
         return
     today = timezone.localdate()
     now = timezone.now()
-    rules = current_rules()
+    rules = current_rules(plan.COUNTY_CODE)
     leads = {c.grid_id: c.worker for c in Coverage.objects.filter(is_lead=True, ended_at__isnull=True).select_related("worker")}
     persons = list(KeyPerson.objects.filter(ended_on__isnull=True).select_related("grid", "resident").order_by("pk"))
     photos = [_photo(i) for i in range(4)]

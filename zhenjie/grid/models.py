@@ -228,7 +228,8 @@ class KeyPopulationSetting(models.Model):
     """A county's rule for one kind of key population: how often it is visited, and the ages
     it applies to. Missing rows mean the defaults in populations.DEFAULTS."""
 
-    kind = models.CharField("人群类别", max_length=32, choices=Kind.choices, unique=True)
+    county = models.ForeignKey("areas.Area", verbose_name="县(市、区)", on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "county"})
+    kind = models.CharField("人群类别", max_length=32, choices=Kind.choices)
     visit_interval_days = models.PositiveSmallIntegerField("走访周期(天)")
     min_age = models.PositiveSmallIntegerField("最低年龄(周岁)", null=True, blank=True)
     max_age = models.PositiveSmallIntegerField("最高年龄(周岁)", null=True, blank=True)
@@ -239,6 +240,7 @@ class KeyPopulationSetting(models.Model):
         verbose_name = "重点人群走访设置"
         verbose_name_plural = "重点人群走访设置"
         constraints = [
+            models.UniqueConstraint(fields=["county", "kind"], name="keypopulation_setting_once_per_county"),
             models.CheckConstraint(condition=Q(visit_interval_days__gte=1, visit_interval_days__lte=366), name="keypopulation_interval_1_to_366"),
         ]
 

@@ -84,6 +84,10 @@ def leads_by_grid(grid_ids) -> dict[int, Coverage]:
     return {row.grid_id: row for row in rows}
 
 
+def grids_without_lead(grids: QuerySet[Area]) -> QuerySet[Area]:
+    return grids.exclude(pk__in=Coverage.objects.filter(is_lead=True, ended_at__isnull=True).values("grid_id"))
+
+
 def current_lead(grid: Area) -> Coverage | None:
     """The grid's lead worker now; for the events app, which sends grid events to them."""
     return Coverage.objects.filter(grid=grid, is_lead=True, ended_at__isnull=True).select_related("worker").first()
@@ -99,10 +103,11 @@ class GridCounts:
     due_soon: int = 0
 
 
-def counts_by_grid(user, today: date | None = None) -> dict[int, GridCounts]:
-    """The figures of every grid the user sees, in four grouped queries."""
+def counts_by_grid(user, grids, today: date | None = None) -> dict[int, GridCounts]:
+    """The figures of the given grids (those on the page) that the user may see, in four grouped
+    queries, so a county-wide page never aggregates the whole county's registers."""
     today = today or timezone.localdate()
-    scope = grid_ids_for(user)
+    scope = grid_ids_for(user).filter(pk__in=[getattr(g, "pk", g) for g in grids])
     counts: dict[int, GridCounts] = defaultdict(GridCounts)
     for row in Resident.objects.filter(grid__in=scope, status=Resident.Status.PRESENT).values("grid").annotate(n=Count("pk")):
         counts[row["grid"]].residents = row["n"]
@@ -291,6 +296,11 @@ class OverdueLine:
     @property
     def overdue_share(self) -> str:
         return f"{self.overdue * 100 / self.active:.0f}%" if self.active else "—"
+
+
+def count_overdue_for(user, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    return KeyPerson.objects.filter(grid__in=grid_ids_for(user), ended_on__isnull=True, next_visit_on__lt=today).count()
 
 
 def overdue_summary_for(user, today: date | None = None, grid=None) -> tuple[list[OverdueLine], list[OverdueLine]]:

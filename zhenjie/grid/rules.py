@@ -1,5 +1,6 @@
-"""The county's rules for key populations as they stand: the stored settings laid over the
-defaults in populations.DEFAULTS. One query, whatever the number of kinds."""
+"""A county's rules for key populations as they stand: its stored settings laid over the
+defaults in populations.DEFAULTS. One query, whatever the number of kinds. Each county of a
+deployment keeps its own (the area path's first six digits name the county)."""
 
 from dataclasses import dataclass
 
@@ -31,8 +32,14 @@ class Rule:
         return "不限"
 
 
-def current_rules() -> dict[str, Rule]:
-    stored = {row.kind: row for row in KeyPopulationSetting.objects.all()}
+def county_path(area) -> str:
+    """The county an area belongs to, as its materialised path (6 digits)."""
+    return area.path[:6]
+
+
+def current_rules(county: str) -> dict[str, Rule]:
+    """The rules of the county whose path is `county`."""
+    stored = {row.kind: row for row in KeyPopulationSetting.objects.filter(county__path=county)}
     rules = {}
     for kind in Kind.values:
         default = DEFAULTS[kind]
@@ -48,5 +55,6 @@ def current_rules() -> dict[str, Rule]:
     return rules
 
 
-def rule_for(kind: str) -> Rule:
-    return current_rules()[kind]
+def rule_for(kind: str, area) -> Rule:
+    """The rule for `kind` in the county of `area` (a grid, usually)."""
+    return current_rules(county_path(area))[kind]

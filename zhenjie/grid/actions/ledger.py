@@ -10,6 +10,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
+from zhenjie.areas.models import Area
 from zhenjie.kernel import attachments, journal, pii
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.scoping import reach_of
@@ -31,7 +32,7 @@ def age_on(born: date, on: date) -> int:
 
 
 def _check_age(resident: Resident, kind: str, on: date) -> None:
-    rule = rule_for(kind)
+    rule = rule_for(kind, resident.grid)
     age = age_on(resident.birth_date, on)
     if rule.min_age is not None and age < rule.min_age:
         raise Rejected("grid.key_person_age", f"{rule.label}须年满{rule.min_age}周岁，该人员现年{age}周岁", field="kind")
@@ -92,7 +93,7 @@ def add_key_person(actor, resident: Resident, *, kind: str, since: date | None =
     }
     if KeyPerson.objects.filter(resident=resident, kind=kind, ended_on__isnull=True).exists():
         raise Conflict("grid.key_person_duplicate", f"该人员已在{kind_label(kind)}台账中", field="kind")
-    interval = rule_for(kind).visit_interval_days
+    interval = rule_for(kind, grid).visit_interval_days
     try:
         with transaction.atomic():
             person = KeyPerson.objects.create(
@@ -168,7 +169,7 @@ def _move_due_date(person: KeyPerson, visited_at: datetime) -> None:
     """Only a later visit moves the due date: a visit entered late for last month must not undo
     this week's. The condition makes two visits recorded at once settle on the later one."""
     visited_on = timezone.localtime(visited_at).date()
-    interval = rule_for(person.kind).visit_interval_days
+    interval = rule_for(person.kind, person.grid).visit_interval_days
     KeyPerson.objects.filter(pk=person.pk).filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=visited_at)).update(
         last_visited_at=visited_at, visit_base_on=visited_on, next_visit_on=visited_on + timedelta(days=interval)
     )
@@ -241,11 +242,14 @@ def _optional_age(value, field: str, label: str) -> int | None:
 
 
 @transaction.atomic
-def set_population_rule(actor, kind: str, *, visit_interval_days: int, min_age: int | None = None, max_age: int | None = None) -> KeyPopulationSetting:
-    """The county administrator sets how often a kind is visited and the ages it covers. Every
-    open entry of the kind gets its due date moved to last visit + new interval, in one UPDATE."""
-    if R.COUNTY_ADMIN not in reach_of(actor).roles:
-        raise Forbidden("grid.rules_not_allowed", "只有县级管理员可以修改重点人群走访设置")
+def set_population_rule(
+    actor, county: Area, kind: str, *, visit_interval_days: int, min_age: int | None = None, max_age: int | None = None
+) -> KeyPopulationSetting:
+    """The county administrator sets how often a kind is visited in their county and the ages it
+    covers. Every open entry of the kind in the county gets its due date moved to last visit +
+    new interval, in one UPDATE."""
+    if county is None or county.level != Area.Level.COUNTY or R.COUNTY_ADMIN not in reach_of(actor).roles_in(county):
+        raise Forbidden("grid.rules_not_allowed", "只有本县(市、区)的县级管理员可以修改重点人群走访设置")
     kind = choice(kind, field="kind", label="人群类别", choices=Kind.choices)
     if isinstance(visit_interval_days, bool) or not isinstance(visit_interval_days, int) or not 1 <= visit_interval_days <= 366:
         raise Rejected("grid.interval_invalid", "走访周期须为1至366天", field="visit_interval_days")
@@ -253,19 +257,19 @@ def set_population_rule(actor, kind: str, *, visit_interval_days: int, min_age: 
     max_age = _optional_age(max_age, "max_age", "最高年龄")
     if min_age is not None and max_age is not None and min_age > max_age:
         raise Rejected("grid.age_range_invalid", "最低年龄不能大于最高年龄", field="min_age")
-    before = rule_for(kind)
+    before = rule_for(kind, county)
     setting, _ = KeyPopulationSetting.objects.update_or_create(
-        kind=kind, defaults={"visit_interval_days": visit_interval_days, "min_age": min_age, "max_age": max_age, "updated_by": actor}
+        county=county, kind=kind, defaults={"visit_interval_days": visit_interval_days, "min_age": min_age, "max_age": max_age, "updated_by": actor}
     )
     moved = 0
     if before.visit_interval_days != visit_interval_days:
         due = ExpressionWrapper(F("visit_base_on") + Value(timedelta(days=visit_interval_days)), output_field=DateField())
-        moved = KeyPerson.objects.filter(kind=kind, ended_on__isnull=True).update(next_visit_on=Cast(due, DateField()))
+        moved = KeyPerson.objects.filter(kind=kind, ended_on__isnull=True, grid__path__startswith=county.path).update(next_visit_on=Cast(due, DateField()))
     journal.record(
-        actor=actor, verb="grid.rule.update", subject=f"keypopulation:{kind}",
-        summary=f"{kind_label(kind)}走访周期 {before.visit_interval_days}天 → {visit_interval_days}天",
+        actor=actor, verb="grid.rule.update", subject=f"keypopulation:{county.code}:{kind}",
+        summary=f"{county.name}{kind_label(kind)}走访周期 {before.visit_interval_days}天 → {visit_interval_days}天",
         data={
-            "kind": kind, "interval": [before.visit_interval_days, visit_interval_days], "min_age": [before.min_age, min_age],
+            "county": county.pk, "kind": kind, "interval": [before.visit_interval_days, visit_interval_days], "min_age": [before.min_age, min_age],
             "max_age": [before.max_age, max_age], "entries_redated": moved,
         },
     )

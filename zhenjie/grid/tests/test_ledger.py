@@ -158,18 +158,19 @@ def test_the_county_administrator_changes_an_interval_and_every_due_date_moves(c
     assert person.next_visit_on == days_ago(100) + timedelta(days=120)
     assert overdue_names(w.dispatcher_a) == []
     entry = JournalEntry.objects.get(verb="grid.rule.update")
-    assert entry.summary == "低保对象走访周期 90天 → 120天" and entry.data["entries_redated"] == 1
+    assert entry.summary == "测试县低保对象走访周期 90天 → 120天" and entry.data["entries_redated"] == 1
     page = client.post(reverse("grid:settings"), {"kind": "subsistence", "subsistence-visit_interval_days": 0}).content.decode()
     assert "确保该值大于或等于1。" in page and KeyPopulationSetting.objects.get().visit_interval_days == 120
 
 
 def test_only_the_county_administrator_sets_the_rules(client, gw):
+    county = gw.world.county
     with pytest.raises(Forbidden):
-        actions.set_population_rule(gw.world.leader_a, "subsistence", visit_interval_days=10)
+        actions.set_population_rule(gw.world.leader_a, county, "subsistence", visit_interval_days=10)
     client.force_login(gw.world.dispatcher_a)
     assert client.get(reverse("grid:settings")).status_code == 403
     with pytest.raises(Rejected) as error:
-        actions.set_population_rule(gw.world.county_admin, "subsistence", visit_interval_days=10, min_age=70, max_age=60)
+        actions.set_population_rule(gw.world.county_admin, county, "subsistence", visit_interval_days=10, min_age=70, max_age=60)
     assert error.value.message == "最低年龄不能大于最高年龄"
 
 
@@ -230,3 +231,14 @@ def test_no_attachment_is_left_behind_by_a_refused_visit(gw, person):
         actions.record_visit(gw.world.grid_worker_a, person, situation="normal", findings="x" * 2001, photo=(png_bytes(), "a.png"))
     assert not Attachment.objects.exists()
     assert KeyPerson.objects.get().last_visited_at is None
+
+
+def test_each_county_keeps_its_own_rules(gw, person):
+    from zhenjie.areas.actions import create_area
+    from zhenjie.testing import square
+
+    other, _ = create_area(None, code="990299000000", name="邻县", level="county", boundary=square(118.0, 35.0, 0.4))
+    with pytest.raises(Forbidden):
+        actions.set_population_rule(gw.world.county_admin, other, "subsistence", visit_interval_days=10)
+    actions.set_population_rule(gw.world.county_admin, gw.world.county, "subsistence", visit_interval_days=10)
+    assert KeyPopulationSetting.objects.get().county == gw.world.county

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhenjie.accounts.roles import RoleCode as R
+from zhenjie.areas.models import Area
 from zhenjie.areas.queries import feature_collection
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.scoping import reach_of
+from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
@@ -30,9 +32,9 @@ def home(request):
     """A grid worker gets their grids and today's work, phone-first; township and county staff
     get every grid in reach with its lead worker and figures."""
     today = timezone.localdate()
-    counts = queries.counts_by_grid(request.user, today)
     if queries.is_grid_worker_only(request.user):
         grids = list(queries.my_grids_for(request.user))
+        counts = queries.counts_by_grid(request.user, grids, today)
         roles = {c.grid_id: c for c in queries.current_coverages_for(request.user, grids=[g.pk for g in grids]).filter(worker=request.user)}
         cards = [{"grid": g, "counts": counts.get(g.pk, queries.GridCounts()), "coverage": roles.get(g.pk)} for g in grids]
         total = queries.GridCounts(
@@ -46,19 +48,24 @@ def home(request):
     village = request.GET.get("village", "")
     if village.isdigit():
         rows = rows.filter(parent_id=int(village))
-    leads = queries.leads_by_grid(queries.grid_list_for(request.user).values("pk"))
     if wants_excel(request):
+        grids = list(rows[: excel.EXPORT_ROW_LIMIT])
+        counts = queries.counts_by_grid(request.user, grids, today)
+        leads = queries.leads_by_grid([g.pk for g in grids])
+
         def lines():
-            for grid in rows[:5000]:
+            for grid in grids:
                 c = counts.get(grid.pk, queries.GridCounts())
                 lead = leads.get(grid.pk)
                 yield [grid.parent.parent.name, grid.parent.name, grid.name, grid.code, lead.worker.display_name if lead else "未配备",
                        c.residents, c.buildings, c.organisations, c.key_persons, c.overdue]
         return export("网格一览", ["乡镇(街道)", "村(社区)", "网格", "网格代码", "责任网格员", "实有人口", "房屋", "单位组织", "重点人群", "超期未走访"], lines(), [14, 14, 18, 18, 12, 10, 8, 10, 10, 12])
     grid_page = paginate(request, rows, per_page=50)
+    counts = queries.counts_by_grid(request.user, grid_page.object_list, today)
+    leads = queries.leads_by_grid([g.pk for g in grid_page.object_list])
     lines = [{"grid": g, "counts": counts.get(g.pk, queries.GridCounts()), "lead": leads.get(g.pk)} for g in grid_page.object_list]
     week_ago = timezone.now() - timedelta(days=7)
-    grid_total = queries.grid_list_for(request.user).count()
+    all_grids = queries.grid_list_for(request.user)
     context = {
         "page": grid_page,
         "lines": lines,
@@ -66,9 +73,9 @@ def home(request):
         "village": village,
         "query": query_without_page(request),
         "totals": {
-            "grids": grid_total,
-            "without_lead": grid_total - len(leads),
-            "overdue": sum(c.overdue for c in counts.values()),
+            "grids": all_grids.count(),
+            "without_lead": queries.grids_without_lead(all_grids).count(),
+            "overdue": queries.count_overdue_for(request.user, today),
             "patrols": queries.patrols_for(request.user).filter(started_at__gte=week_ago).count(),
         },
     }
@@ -76,22 +83,19 @@ def home(request):
 
 
 def _villages(user):
-    from zhenjie.areas.models import Area
-
     return Area.objects.filter(pk__in=queries.grid_list_for(user).values("parent_id")).order_by("path")
 
 
 @staff_required
 def grid_detail(request, pk: int):
     grid = fetch(queries.get_grid_for, request, pk)
-    counts = queries.counts_by_grid(request.user).get(grid.pk, queries.GridCounts())
+    counts = queries.counts_by_grid(request.user, [grid]).get(grid.pk, queries.GridCounts())
     context = {
         "grid": grid,
         "counts": counts,
         "current": queries.current_coverages_for(request.user, grids=[grid.pk]),
         "history": queries.coverage_history_for(request.user, grid)[:50],
         "patrols": queries.patrols_for(request.user).filter(grid=grid)[:10],
-        "by_worker": queries.overdue_summary_for(request.user, grid=grid)[0],
     }
     return page(request, "grid/grid_detail.html", context, "grid:home")
 
@@ -124,7 +128,7 @@ def coverage(request):
             current.setdefault(c.grid_id, []).append(c)
 
         def lines():
-            for grid in rows[:5000]:
+            for grid in rows[: excel.EXPORT_ROW_LIMIT]:
                 stints = current.get(grid.pk, [])
                 lead = next((c for c in stints if c.is_lead), None)
                 yield [grid.parent.name, grid.name, grid.code, lead.worker.display_name if lead else "未配备",
@@ -234,11 +238,19 @@ def remove_helper(request, pk: int):
 # ---- 走访设置 (county administrator) -----------------------------------------------------------
 
 
+def _county_of_admin(user) -> Area:
+    """The county whose rules this county administrator keeps (their post's jurisdiction)."""
+    paths = [p.path for p in reach_of(user).posts if p.path and R.COUNTY_ADMIN in p.roles]
+    county = Area.objects.filter(level=Area.Level.COUNTY, path__in=[path[:6] for path in paths]).order_by("path").first()
+    if county is None:
+        raise PermissionDenied("只有县级管理员可以修改重点人群走访设置")
+    return county
+
+
 @staff_required
 def settings_page(request):
-    if R.COUNTY_ADMIN not in reach_of(request.user).roles:
-        raise PermissionDenied("只有县级管理员可以修改重点人群走访设置")
-    rules = current_rules()
+    county = _county_of_admin(request.user)
+    rules = current_rules(county.path)
     forms = {
         kind: RuleForm(prefix=kind, initial={"visit_interval_days": rule.visit_interval_days, "min_age": rule.min_age, "max_age": rule.max_age})
         for kind, rule in rules.items()
@@ -249,14 +261,14 @@ def settings_page(request):
             form = forms[kind] = RuleForm(request.POST, prefix=kind)
             if form.is_valid():
                 try:
-                    actions.set_population_rule(request.user, kind, **form.cleaned_data)
+                    actions.set_population_rule(request.user, county, kind, **form.cleaned_data)
                 except ActionError as error:
                     form.add_action_error(error)
                 else:
                     messages.success(request, f"已保存{rules[kind].label}的走访设置，相关对象的应走访日期已重新计算")
                     return redirect("grid:settings")
     lines = [{"rule": rules[kind], "form": form} for kind, form in forms.items()]
-    return page(request, "grid/settings.html", {"lines": lines}, "grid:settings")
+    return page(request, "grid/settings.html", {"lines": lines, "county": county}, "grid:settings")
 
 
 # ---- photos -------------------------------------------------------------------------------------

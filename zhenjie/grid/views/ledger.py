@@ -19,7 +19,7 @@ from .. import actions, queries
 from ..forms import EndKeyPersonForm, KeyPersonForm, VisitForm
 from ..models import Visit
 from ..populations import LEDGERS, Kind
-from ..rules import current_rules
+from ..rules import rule_for
 from ..uploads import read_photo
 from .common import export, fetch, grid_filter, grid_name, page, wants_excel
 
@@ -74,7 +74,6 @@ def ledger(request):
         "name": name,
         "today": today,
         "query": query_without_page(request),
-        "rules": current_rules(),
     }
     return page(request, "grid/ledger.html", context, "grid:ledger")
 
@@ -97,7 +96,7 @@ def key_person_new(request, resident_pk: int):
             return redirect("grid:key_person", person.pk)
     elif request.method == "POST" and "save" not in request.POST:
         form = KeyPersonForm(kind=kind if kind in Kind.values else None, initial=request.POST.dict())  # the kind changed: show its columns
-    context = {"form": form, "resident": resident, "rules": current_rules()}
+    context = {"form": form, "resident": resident}
     return page(request, "grid/key_person_form.html", context, "grid:ledger")
 
 
@@ -113,7 +112,7 @@ def key_person_detail(request, pk: int):
         "query": query_without_page(request),
         "end_form": EndKeyPersonForm(initial={"ended_on": timezone.localdate()}),
         "today": timezone.localdate(),
-        "rule": current_rules()[person.kind],
+        "rule": rule_for(person.kind, person.grid),
     }
     return page(request, "grid/key_person_detail.html", context, "grid:ledger")
 
@@ -249,10 +248,10 @@ def overdue(request):
     worker = request.GET.get("worker", "")
     if worker.isdigit():
         rows = rows.filter(grid__grid_coverages__worker_id=int(worker), grid__grid_coverages__is_lead=True, grid__grid_coverages__ended_at__isnull=True)
-    leads = queries.leads_by_grid(queries.grid_list_for(request.user).values("pk"))
     if wants_excel(request):
-        return _overdue_workbook(rows, by_worker, by_township, leads, today)
+        return _overdue_workbook(rows, by_worker, by_township, today)
     listing = paginate(request, rows)
+    leads = queries.leads_by_grid({p.grid_id for p in listing.object_list})
     context = {
         "page": listing,
         "lines": [{"person": p, "lead": leads.get(p.grid_id), "days": p.days_overdue(today)} for p in listing.object_list],
@@ -270,12 +269,14 @@ def overdue(request):
     return page(request, "grid/overdue.html", context, "grid:overdue")
 
 
-def _overdue_workbook(rows, by_worker, by_township, leads, today):
+def _overdue_workbook(rows, by_worker, by_township, today):
+    rows = list(rows[: excel.EXPORT_ROW_LIMIT])
+    leads = queries.leads_by_grid({p.grid_id for p in rows})
     book = excel.workbook(
         "超期明细",
         ["网格", "姓名", "人群类别", "最近走访", "应走访日期", "超期天数", "责任网格员"],
         ([grid_name(p.grid), p.resident.name, p.get_kind_display(), p.last_visited_at, p.next_visit_on, p.days_overdue(today),
-          leads[p.grid_id].worker.display_name if p.grid_id in leads else "未配备"] for p in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
+          leads[p.grid_id].worker.display_name if p.grid_id in leads else "未配备"] for p in rows),
         [24, 10, 12, 18, 12, 10, 12],
     )
     for title, lines in (("按网格员", by_worker), ("按乡镇(街道)", by_township)):
