@@ -31,6 +31,38 @@ def choice(value, *, field: str, label: str, choices, code: str = "grid") -> str
     return value
 
 
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead of the server's
+
+
+def moment(value, *, field: str, label: str, code: str, earliest: datetime | None = None, early_code: str = "", early_message: str = "") -> datetime:
+    """A moment that has passed (None means now), and not before `earliest` when given."""
+    now = timezone.now()
+    if value is None:
+        return now
+    if not isinstance(value, datetime):
+        raise Rejected(f"{code}_invalid", f"{label}格式不正确", field=field)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + CLOCK_SKEW:
+        raise Rejected(f"{code}_future", f"{label}不能晚于现在", field=field)
+    if earliest is not None and value < earliest:
+        raise Rejected(early_code or f"{code}_too_early", early_message or f"{label}过早", field=field)
+    return value
+
+
+def integer(value, *, field: str, label: str, low: int, high: int, required: bool = True) -> int | None:
+    """An int between low and high; digits in a string are read (forms and imports send text)."""
+    if value in (None, ""):
+        if required:
+            raise Rejected(f"grid.{field}_required", f"请填写{label}", field=field)
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Rejected(f"grid.{field}_invalid", f"{label}须为{low}至{high}之间的整数", field=field)
+    return value
+
+
 def past_date(value, *, field: str, label: str, earliest_years: int = 120) -> date:
     """A date that has happened (today allowed), and not absurdly long ago."""
     today = timezone.localdate()

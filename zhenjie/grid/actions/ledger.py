@@ -20,11 +20,10 @@ from ..models import KeyPerson, KeyPopulationSetting, Resident, Visit
 from ..populations import LEDGERS, Kind, kind_label
 from ..positions import check_pair, require_in_grid
 from ..rules import rule_for
-from .inputs import choice, past_date, record, text
+from .inputs import choice, integer, moment, past_date, record, text
 
 CONTACT_PHONE_CONTEXT = "grid.key_person.contact_phone"
 FINDINGS_MAX = 2000
-CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead of the server's
 
 
 def age_on(born: date, on: date) -> int:
@@ -49,10 +48,7 @@ def clean_particulars(kind: str, data: dict | None) -> dict:
         if value in (None, ""):
             continue
         if spec.type == "int":
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value.strip())
-            if isinstance(value, bool) or not isinstance(value, int) or not spec.minimum <= value <= spec.maximum:
-                raise Rejected(f"grid.{spec.key}_invalid", f"{spec.label}须为{spec.minimum}至{spec.maximum}之间的整数", field=spec.key)
+            value = integer(value, field=spec.key, label=spec.label, low=spec.minimum, high=spec.maximum)
         elif spec.type == "choice":
             if value not in spec.choices:
                 raise Rejected(f"grid.{spec.key}_invalid", f"请选择有效的{spec.label}", field=spec.key)
@@ -136,26 +132,14 @@ def end_key_person(actor, person: KeyPerson, *, reason: str, on: date | None = N
     return person
 
 
-def _visited_at(value, person: KeyPerson) -> datetime:
-    now = timezone.now()
-    if value is None:
-        return now
-    if not isinstance(value, datetime):
-        raise Rejected("grid.visited_at_invalid", "走访时间格式不正确", field="visited_at")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value > now + CLOCK_SKEW:
-        raise Rejected("grid.visited_at_future", "走访时间不能晚于现在", field="visited_at")
-    since = timezone.make_aware(datetime.combine(person.since, time.min))
-    if value < since:
-        raise Rejected("grid.visited_at_before_since", f"走访时间不能早于纳入台账的日期({person.since:%Y-%m-%d})", field="visited_at")
-    return value
-
-
 def _clean_visit(person: KeyPerson, *, situation, findings, visited_at, lng, lat) -> dict:
     situation = choice(situation, field="situation", label="走访结论", choices=Visit.Situation.choices)
     findings = text(findings, field="findings", label="走访情况", max_length=FINDINGS_MAX, required=True)
-    visited_at = _visited_at(visited_at, person)
+    visited_at = moment(
+        visited_at, field="visited_at", label="走访时间", code="grid.visited_at",
+        earliest=timezone.make_aware(datetime.combine(person.since, time.min)),
+        early_code="grid.visited_at_before_since", early_message=f"走访时间不能早于纳入台账的日期({person.since:%Y-%m-%d})",
+    )
     position = check_pair(lng, lat)
     if position:
         require_in_grid(person.grid, *position, what="走访位置")
@@ -233,14 +217,6 @@ def import_visits(actor, person: KeyPerson, entries: list[dict]) -> list[Visit]:
 # ---- the county's rules -------------------------------------------------------------------------
 
 
-def _optional_age(value, field: str, label: str) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 150:
-        raise Rejected(f"grid.{field}_invalid", f"{label}须为0至150之间的整数", field=field)
-    return value
-
-
 @transaction.atomic
 def set_population_rule(
     actor, county: Area, kind: str, *, visit_interval_days: int, min_age: int | None = None, max_age: int | None = None
@@ -251,10 +227,9 @@ def set_population_rule(
     if county is None or county.level != Area.Level.COUNTY or R.COUNTY_ADMIN not in reach_of(actor).roles_in(county):
         raise Forbidden("grid.rules_not_allowed", "只有本县(市、区)的县级管理员可以修改重点人群走访设置")
     kind = choice(kind, field="kind", label="人群类别", choices=Kind.choices)
-    if isinstance(visit_interval_days, bool) or not isinstance(visit_interval_days, int) or not 1 <= visit_interval_days <= 366:
-        raise Rejected("grid.interval_invalid", "走访周期须为1至366天", field="visit_interval_days")
-    min_age = _optional_age(min_age, "min_age", "最低年龄")
-    max_age = _optional_age(max_age, "max_age", "最高年龄")
+    visit_interval_days = integer(visit_interval_days, field="visit_interval_days", label="走访周期(天)", low=1, high=366)
+    min_age = integer(min_age, field="min_age", label="最低年龄", low=0, high=150, required=False)
+    max_age = integer(max_age, field="max_age", label="最高年龄", low=0, high=150, required=False)
     if min_age is not None and max_age is not None and min_age > max_age:
         raise Rejected("grid.age_range_invalid", "最低年龄不能大于最高年龄", field="min_age")
     before = rule_for(kind, county)

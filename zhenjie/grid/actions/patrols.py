@@ -17,14 +17,19 @@ from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from ..jurisdiction import EDITORS, require_grid
 from ..models import Patrol, PatrolFinding, PatrolPoint
 from ..positions import check_pair, line_string, require_in_grid, track_length_m
-from .inputs import record, text
+from .inputs import CLOCK_SKEW, moment, record, text
 
 POSITIONS_PER_CALL = 500
 POINTS_PER_PATROL = 10_000  # one point every 5 s for 12 hours; more is a stuck phone, not a walk
 FINDINGS_PER_STOP = 20
 DESCRIPTION_MAX = 1000
 SUMMARY_MAX = 1000
-CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _after_start(value, patrol: Patrol, **labels) -> datetime:
+    """A moment of this patrol: not in the future, not before it began (the phone's clock may
+    differ from the server's by CLOCK_SKEW either way)."""
+    return moment(value, earliest=patrol.started_at - CLOCK_SKEW, early_message=f"{labels['label']}不能早于巡查开始时间", **labels)
 
 
 def _own_open(actor, patrol: Patrol, doing: str) -> Patrol:
@@ -37,21 +42,6 @@ def _own_open(actor, patrol: Patrol, doing: str) -> Patrol:
     return locked
 
 
-def _moment(value, *, field: str, label: str, not_before: datetime | None) -> datetime:
-    now = timezone.now()
-    if value is None:
-        return now
-    if not isinstance(value, datetime):
-        raise Rejected(f"grid.{field}_invalid", f"{label}格式不正确", field=field)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value > now + CLOCK_SKEW:
-        raise Rejected(f"grid.{field}_future", f"{label}不能晚于现在", field=field)
-    if not_before is not None and value < not_before - CLOCK_SKEW:
-        raise Rejected(f"grid.{field}_too_early", f"{label}不能早于巡查开始时间", field=field)
-    return value
-
-
 @transaction.atomic
 def start_patrol(actor, grid: Area, *, lng: float | None = None, lat: float | None = None, at: datetime | None = None) -> Patrol:
     """Begin a patrol; a worker has one open patrol at a time. `at` is for importers and the demo."""
@@ -62,7 +52,7 @@ def start_patrol(actor, grid: Area, *, lng: float | None = None, lat: float | No
     open_patrol = Patrol.objects.filter(worker=actor, ended_at__isnull=True).first()
     if open_patrol:
         raise Conflict("grid.patrol_open", f"您有一次巡查尚未结束({timezone.localtime(open_patrol.started_at):%m-%d %H:%M}开始)，请先结束")
-    started = _moment(at, field="at", label="开始时间", not_before=None)
+    started = moment(at, field="at", label="开始时间", code="grid.started_at")
     try:
         with transaction.atomic():
             patrol = Patrol.objects.create(worker=actor, grid=grid, started_at=started)
@@ -87,7 +77,7 @@ def _clean_position(patrol: Patrol, grid: Area, index: int, item: dict) -> Patro
     accuracy = item.get("accuracy")
     if accuracy is not None and (isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) or not 0 <= accuracy <= 100_000):
         raise Rejected("position.accuracy_invalid", f"第{index + 1}个位置的精度数值无效", field=field)
-    at = _moment(item.get("at"), field=field, label=f"第{index + 1}个位置的定位时间", not_before=patrol.started_at)
+    at = _after_start(item.get("at"), patrol, field=field, label=f"第{index + 1}个位置的定位时间", code="grid.position_at")
     return PatrolPoint(patrol=patrol, lng=position[0], lat=position[1], accuracy_m=accuracy, recorded_at=at)
 
 
@@ -160,7 +150,7 @@ def stop_patrol(actor, patrol: Patrol, *, summary: str = "", findings: list[dict
             raise Rejected("grid.finding_invalid", f"第{index + 1}条发现格式不正确", field=f"findings.{index}")
         cleaned.append(_clean_finding(grid, item, field_prefix=f"findings.{index}."))
     patrol = _own_open(actor, patrol, "结束")
-    ended = _moment(at, field="at", label="结束时间", not_before=patrol.started_at)
+    ended = _after_start(at, patrol, field="at", label="结束时间", code="grid.ended_at")
     ended = max(ended, patrol.started_at)
     points = list(PatrolPoint.objects.filter(patrol=patrol).order_by("recorded_at", "pk").values_list("lng", "lat"))
     track = line_string(points)
@@ -186,10 +176,10 @@ def upload_patrol(
     same checks as start, positions and stop, in one transaction and one journal line. It may not
     overlap another patrol of the same worker."""
     require_grid(actor, grid, EDITORS, "巡查")
-    started_at = _moment(started_at, field="started_at", label="开始时间", not_before=None)
-    ended_at = _moment(ended_at, field="ended_at", label="结束时间", not_before=started_at)
-    if ended_at < started_at:
-        raise Rejected("grid.ended_at_too_early", "结束时间不能早于开始时间", field="ended_at")
+    if started_at is None or ended_at is None:
+        raise Rejected("grid.patrol_times_required", "请提供巡查的开始和结束时间", field="started_at" if started_at is None else "ended_at")
+    started_at = moment(started_at, field="started_at", label="开始时间", code="grid.started_at")
+    ended_at = moment(ended_at, field="ended_at", label="结束时间", code="grid.ended_at", earliest=started_at, early_message="结束时间不能早于开始时间")
     if ended_at - started_at > timedelta(hours=24):
         raise Rejected("grid.patrol_too_long", "一次巡查不能超过24小时", field="ended_at")
     summary = text(summary, field="summary", label="巡查情况", max_length=SUMMARY_MAX)

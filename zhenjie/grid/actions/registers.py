@@ -18,7 +18,7 @@ from zhenjie.kernel.errors import ActionError, Conflict, Rejected
 from ..jurisdiction import EDITORS, require_grid
 from ..models import Building, KeyPerson, Organisation, Resident
 from ..positions import check_pair, require_in_grid
-from .inputs import choice, past_date, record, text
+from .inputs import choice, integer, past_date, record, text
 
 RESIDENT_ID_CONTEXT = "grid.resident.id_number"
 RESIDENT_PHONE_CONTEXT = "grid.resident.phone"
@@ -146,22 +146,12 @@ def reveal_resident(actor, resident: Resident) -> dict:
 # ---- buildings ----------------------------------------------------------------------------------
 
 
-def _int_between(value, *, field: str, label: str, low: int, high: int, required: bool = True) -> int | None:
-    if value in (None, ""):
-        if required:
-            raise Rejected(f"grid.{field}_required", f"请填写{label}", field=field)
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Rejected(f"grid.{field}_invalid", f"{label}须为{low}至{high}之间的整数", field=field)
-    return value
-
-
 def _clean_building(grid: Area, data: dict, *, keep: Building | None = None) -> dict:
     fields = {
         "address": text(data.get("address"), field="address", label="门牌地址", max_length=120, required=True),
         "kind": choice(data.get("kind"), field="kind", label="房屋类型", choices=Building.BuildingKind.choices),
         "use": choice(data.get("use"), field="use", label="使用情况", choices=Building.Use.choices),
-        "floors": _int_between(data.get("floors", 1), field="floors", label="层数", low=1, high=200),
+        "floors": integer(data.get("floors", 1), field="floors", label="层数", low=1, high=200),
         "safety": choice(data.get("safety") or Building.Safety.SAFE, field="safety", label="安全状况", choices=Building.Safety.choices),
         "owner_name": text(data.get("owner_name"), field="owner_name", label="产权人", max_length=32),
         "notes": text(data.get("notes"), field="notes", label="备注", max_length=500),
@@ -214,7 +204,7 @@ def _clean_organisation(grid: Area, data: dict, *, keep: Organisation | None = N
         "building": _building_in(grid, data.get("building")),
         "address": text(data.get("address"), field="address", label="地址", max_length=120),
         "contact_name": text(data.get("contact_name"), field="contact_name", label="负责人", max_length=32),
-        "employees": _int_between(data.get("employees"), field="employees", label="从业人数", low=0, high=1_000_000, required=False),
+        "employees": integer(data.get("employees"), field="employees", label="从业人数", low=0, high=1_000_000, required=False),
         "is_key_site": bool(data.get("is_key_site", False)),
         "status": choice(data.get("status") or Organisation.Status.OPEN, field="status", label="状态", choices=Organisation.Status.choices),
         "notes": text(data.get("notes"), field="notes", label="备注", max_length=500),

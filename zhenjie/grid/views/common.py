@@ -1,9 +1,12 @@
 """What every grid page shares: the section's tab bar, 404 for records out of reach, the grid
 filter, and Excel export of the rows as filtered."""
 
+from datetime import date, datetime, time
+
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel.errors import NotFound
@@ -61,6 +64,19 @@ def grid_filter(request):
     if not raw.isdigit():
         raise Http404("网格不存在或不在您的辖区内")
     return fetch(queries.get_grid_for, request, int(raw))
+
+
+def date_range(rows, field: str, start: str, end: str):
+    """Rows whose `field` falls on or between the two dates of a filter (either may be blank)."""
+    for value, lookup, moment in ((start, "gte", time.min), (end, "lte", time.max)):
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            continue  # the date inputs send ISO dates; anything else is a hand-made URL, not a filter
+        rows = rows.filter(**{f"{field}__{lookup}": timezone.make_aware(datetime.combine(day, moment))})
+    return rows
 
 
 def wants_excel(request) -> bool:

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from ..models import Visit
 from ..populations import LEDGERS, Kind
 from ..rules import rule_for
 from ..uploads import read_photo
-from .common import export, fetch, grid_filter, grid_name, page, wants_excel
+from .common import date_range, export, fetch, grid_filter, grid_name, page, wants_excel
 
 
 def _kind(request) -> str:
@@ -193,7 +192,7 @@ def visit_list(request):
     if visitor.isdigit():
         rows = rows.filter(visitor_id=int(visitor))
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
-    rows = _date_range(rows, "visited_at", start, end)
+    rows = date_range(rows, "visited_at", start, end)
     if wants_excel(request):
         return export(
             "走访记录",
@@ -216,20 +215,6 @@ def visit_list(request):
         "query": query_without_page(request),
     }
     return page(request, "grid/visits.html", context, "grid:visits")
-
-
-def _date_range(rows, field, start, end):
-    from datetime import date, datetime, time
-
-    for value, op, moment in ((start, "gte", time.min), (end, "lte", time.max)):
-        if not value:
-            continue
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise Http404("日期格式不正确") from None
-        rows = rows.filter(**{f"{field}__{op}": timezone.make_aware(datetime.combine(day, moment))})
-    return rows
 
 
 @staff_required

@@ -17,8 +17,7 @@ from .. import actions, queries
 from ..forms import FindingForm, PatrolStartForm, StopForm
 from ..jurisdiction import grids_for
 from ..uploads import read_photo
-from .common import export, fetch, grid_filter, grid_name, page, wants_excel
-from .ledger import _date_range
+from .common import date_range, export, fetch, grid_filter, grid_name, page, wants_excel
 
 
 @staff_required
@@ -103,7 +102,7 @@ def patrol_list(request):
     if worker.isdigit():
         rows = rows.filter(worker_id=int(worker))
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
-    rows = _date_range(rows, "started_at", start, end)
+    rows = date_range(rows, "started_at", start, end)
     if wants_excel(request):
         return export(
             "巡查记录",
