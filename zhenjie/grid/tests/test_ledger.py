@@ -242,3 +242,29 @@ def test_each_county_keeps_its_own_rules(gw, person):
         actions.set_population_rule(gw.world.county_admin, other, "subsistence", visit_interval_days=10)
     actions.set_population_rule(gw.world.county_admin, gw.world.county, "subsistence", visit_interval_days=10)
     assert KeyPopulationSetting.objects.get().county == gw.world.county
+
+
+def test_a_resident_is_entered_in_a_ledger_from_their_page_with_the_kinds_own_columns(client, gw):
+    w = gw.world
+    resident = make_resident(w.grid_a, w.grid_worker_a, 15, name="残疾人甲", born=date(1980, 1, 1))
+    client.force_login(w.grid_worker_a)
+    url = reverse("grid:key_person_new", args=[resident.pk])
+    form = client.post(url, {"kind": "disabled", "refresh": "1"}).content.decode()
+    assert "残疾类别" in form and "残疾人证号" in form and "保障人口" not in form
+    response = client.post(url, {"kind": "disabled", "since": str(days_ago(5)), "p_disability_type": "肢体", "p_disability_grade": "六级", "save": "1"})
+    assert "选择一个有效的选项" in response.content.decode() and not KeyPerson.objects.exists()
+    response = client.post(url, {"kind": "disabled", "since": str(days_ago(5)), "p_disability_type": "肢体", "p_disability_grade": "二级", "contact_phone": "13812345678", "save": "1"})
+    person = KeyPerson.objects.get()
+    assert response["Location"] == reverse("grid:key_person", args=[person.pk])
+    assert person.particulars == {"disability_type": "肢体", "disability_grade": "二级"} and person.contact_phone_masked == "138****5678"
+    assert "13812345678" not in person.contact_phone_cipher
+    page = client.get(response["Location"]).content.decode()
+    assert "肢体" in page and "138****5678" in page and "下次走访" in page
+
+
+def test_an_entry_leaves_the_ledger_from_its_page_with_a_reason(client, gw, person):
+    client.force_login(gw.world.dispatcher_a)
+    client.post(reverse("grid:key_person_end", args=[person.pk]), {"reason": "家庭收入超过低保标准", "ended_on": str(timezone.localdate())})
+    person.refresh_from_db()
+    assert person.end_reason == "家庭收入超过低保标准"
+    assert "已退出" in client.get(reverse("grid:key_person", args=[person.pk])).content.decode()
