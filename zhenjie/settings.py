@@ -2,6 +2,8 @@
 
 DATABASE_URL   default: SQLite in WAL mode under var/ (PostgreSQL in production: postgres://…)
 SECRET_KEY     default: generated once and kept in var/secret_key
+FIELD_ENCRYPTION_KEY  key for personal data encrypted at rest (kernel/pii.py); default: generated
+               once and kept in var/field_key. Losing it loses every encrypted ID number and phone.
 DEBUG          default off; "1" turns it on
 ALLOWED_HOSTS  comma-separated; default the loopback names
 REDIS_URL      when set, the job queue runs on Redis instead of SQLite
@@ -9,6 +11,7 @@ ZHENJIE_VAR_DIR  where the SQLite files, uploads and the secret live (default ./
 MAP_TILE_URL   optional tile server for maps, e.g. http://tiles.intranet/{z}/{x}/{y}.png (default none)
 """
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -35,6 +38,21 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_encryption_key() -> str:
+    """32 random bytes, URL-safe base64. Kept apart from SECRET_KEY: rotating the session secret
+    must not make citizens' encrypted ID numbers unreadable."""
+    if os.environ.get("FIELD_ENCRYPTION_KEY"):
+        return os.environ["FIELD_ENCRYPTION_KEY"]
+    key_file = VAR_DIR / "field_key"
+    if not key_file.exists():
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+FIELD_ENCRYPTION_KEY = _field_encryption_key()
 DEBUG = _env_flag("DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -59,6 +77,7 @@ INSTALLED_APPS = [
     "zhenjie.dashboard",
     "zhenjie.integrations",
     "zhenjie.lists",
+    "zhenjie.grid",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

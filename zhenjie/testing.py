@@ -107,3 +107,71 @@ def make_event(world: World, *, category: str = "sanitation", reporter: User | N
         reporter or world.grid_worker_a,
         Report(channel=channel, category=Category.objects.get(code=category), description=description, lng=lng, lat=lat),
     )
+
+# ---- the grid (镇村治理一张网) ------------------------------------------------------------------
+
+
+def citizen_id(sequence: int, born=None, address: str = "990199") -> str:
+    """A fictional citizen ID number that passes GB 11643's checksum; address code 99xxxx is no
+    real province. `sequence` odd gives a man, even a woman."""
+    from datetime import date
+
+    from zhenjie.kernel.pii import citizen_id_check_character
+
+    born = born or date(1960, 1, 1)
+    body = f"{address}{born:%Y%m%d}{sequence % 1000:03d}"
+    return body + citizen_id_check_character(body)
+
+
+def credit_code(sequence: int, division: str = "990199") -> str:
+    """A fictional unified social credit code with a valid check character."""
+    from zhenjie.kernel.pii import CREDIT_CODE_CHARACTERS, credit_code_check_character
+
+    serial = ""
+    n = sequence
+    for _ in range(9):
+        serial = CREDIT_CODE_CHARACTERS[n % 31] + serial
+        n //= 31
+    body = f"91{division}{serial}"
+    return body + credit_code_check_character(body)
+
+
+@dataclass
+class GridWorld:
+    """make_world() plus what grid tests need: a second grid in 甲一村 with its own worker, a
+    grid worker in 乙镇, and the demo-like lead assignments (each worker leads their own grid)."""
+
+    world: World
+    grid_a2: Area
+    grid_worker_a2: User
+    grid_worker_b: User
+
+
+def make_grid_world(world: World | None = None) -> GridWorld:
+    from zhenjie.grid import actions as grid_actions
+
+    world = world or make_world()
+    grid_a2, _ = create_area(
+        None, code="990199101201002", name="甲一村第2网格", level="grid", parent=world.village_a, boundary=square(116.05, 35.0, 0.05)
+    )
+    committee_b = create_unit(None, name="乙一村村民委员会", kind=Unit.Kind.VILLAGE_COMMITTEE, area=world.village_b)
+    worker_a2 = make_user("grid_worker_a2", world.committee_a, [R.GRID_WORKER], grid_a2)
+    worker_b = make_user("grid_worker_b", committee_b, [R.GRID_WORKER], world.grid_b)
+    grid_actions.set_lead_worker(world.leader_a, world.grid_a, world.grid_worker_a, expected_lead=None)
+    grid_actions.set_lead_worker(world.leader_a, grid_a2, worker_a2, expected_lead=None)
+    grid_actions.set_lead_worker(world.leader_b, world.grid_b, worker_b, expected_lead=None)
+    return GridWorld(world=world, grid_a2=grid_a2, grid_worker_a2=worker_a2, grid_worker_b=worker_b)
+
+
+def make_resident(grid: Area, actor: User, sequence: int = 1, *, name: str = "张三", born=None, phone: str = "", **fields):
+    from zhenjie.grid.actions import register_resident
+
+    return register_resident(
+        actor, grid, name=name, id_number=citizen_id(sequence, born), phone=phone, address=fields.pop("address", "幸福路1号"), **fields
+    )
+
+
+def make_key_person(resident, actor: User, kind: str = "subsistence", *, since=None, **fields):
+    from zhenjie.grid.actions import add_key_person
+
+    return add_key_person(actor, resident, kind=kind, since=since, **fields)

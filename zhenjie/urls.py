@@ -14,5 +14,6 @@ urlpatterns = [
     path("integrations/", include("zhenjie.integrations.urls")),
     path("open311/v2/", include("zhenjie.integrations.open311_views")),
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
+    path("grid/", include("zhenjie.grid.urls")),
     path("", include("zhenjie.workbench.urls")),
 ]

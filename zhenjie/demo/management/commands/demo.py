@@ -5,6 +5,7 @@ from django.db import transaction
 
 from zhenjie.demo import build
 from zhenjie.demo.progress import Progress
+from zhenjie.grid.demo import build_grid
 from zhenjie.lists.demo import build_lists
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         build.build_people(progress, county, units)
         build.build_tasks(progress, units)
         build_lists(progress, county, units)
+        build_grid(progress)
         self._print_logins()
 
     def _print_accounts(self):

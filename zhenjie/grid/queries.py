@@ -1,0 +1,390 @@
+"""Every read of grid data, always for a user, always through jurisdiction.grids_for. Lists
+select their related rows here, so pages, exports and the API run a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from zhenjie.accounts.roles import RoleCode as R
+from zhenjie.areas.models import Area
+from zhenjie.kernel import pii
+from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.scoping import reach_of
+
+from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for, roots_with
+from .models import Building, Coverage, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
+
+DUE_SOON_DAYS = 7  # "due soon" on the worker's list: the coming week, which they can plan
+
+
+def _get(rows: QuerySet, pk, code: str, message: str):
+    try:
+        return rows.get(pk=pk)
+    except (rows.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(code, message) from None
+
+
+# ---- grids and who covers them ------------------------------------------------------------------
+
+
+def grid_list_for(user) -> QuerySet[Area]:
+    return grids_for(user).select_related("parent", "parent__parent").order_by("path")
+
+
+def get_grid_for(user, pk) -> Area:
+    return _get(grid_list_for(user), pk, "grid.not_found", "网格不存在或不在您的辖区内")
+
+
+def my_grids_for(user) -> QuerySet[Area]:
+    """The grids a grid worker works in: by post or by coverage."""
+    return grids_for(user, frozenset({R.GRID_WORKER})).select_related("parent").order_by("path")
+
+
+def managed_grids_for(user) -> QuerySet[Area]:
+    return grids_for(user, MANAGERS).select_related("parent").order_by("path")
+
+
+def is_grid_worker_only(user) -> bool:
+    """A grid worker with no township-wide grid role: they get the phone pages first."""
+    reach = reach_of(user)
+    return R.GRID_WORKER in reach.roles and not reach.roles & (READERS - {R.GRID_WORKER})
+
+
+def can_manage(user) -> bool:
+    return bool(reach_of(user).roles & MANAGERS)
+
+
+def current_coverages_for(user, grids=None) -> QuerySet[Coverage]:
+    rows = Coverage.objects.filter(grid__in=grid_ids_for(user), ended_at__isnull=True).select_related("worker")
+    if grids is not None:
+        rows = rows.filter(grid__in=grids)
+    return rows.order_by("-is_lead", "started_at")
+
+
+def coverage_history_for(user, grid: Area) -> QuerySet[Coverage]:
+    return (
+        Coverage.objects.filter(grid__in=grid_ids_for(user), grid=grid)
+        .select_related("worker", "assigned_by", "ended_by")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def get_coverage_for(user, pk) -> Coverage:
+    rows = Coverage.objects.filter(grid__in=grid_ids_for(user)).select_related("grid", "worker")
+    return _get(rows, pk, "grid.coverage_not_found", "该分工记录不存在或不在您的辖区内")
+
+
+def leads_by_grid(grid_ids) -> dict[int, Coverage]:
+    """Current lead of each grid in `grid_ids` (ids already scoped by the caller)."""
+    rows = Coverage.objects.filter(grid_id__in=grid_ids, is_lead=True, ended_at__isnull=True).select_related("worker")
+    return {row.grid_id: row for row in rows}
+
+
+def grids_without_lead(grids: QuerySet[Area]) -> QuerySet[Area]:
+    return grids.exclude(pk__in=Coverage.objects.filter(is_lead=True, ended_at__isnull=True).values("grid_id"))
+
+
+def current_lead(grid: Area) -> Coverage | None:
+    """The grid's lead worker now; for the events app, which sends grid events to them."""
+    return Coverage.objects.filter(grid=grid, is_lead=True, ended_at__isnull=True).select_related("worker").first()
+
+
+@dataclass
+class GridCounts:
+    residents: int = 0
+    buildings: int = 0
+    organisations: int = 0
+    key_persons: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+
+def counts_by_grid(user, grids, today: date | None = None) -> dict[int, GridCounts]:
+    """The figures of the given grids (those on the page) that the user may see, in four grouped
+    queries, so a county-wide page never aggregates the whole county's registers."""
+    today = today or timezone.localdate()
+    scope = grid_ids_for(user).filter(pk__in=[getattr(g, "pk", g) for g in grids])
+    counts: dict[int, GridCounts] = defaultdict(GridCounts)
+    for row in Resident.objects.filter(grid__in=scope, status=Resident.Status.PRESENT).values("grid").annotate(n=Count("pk")):
+        counts[row["grid"]].residents = row["n"]
+    for row in Building.objects.filter(grid__in=scope).values("grid").annotate(n=Count("pk")):
+        counts[row["grid"]].buildings = row["n"]
+    for row in Organisation.objects.filter(grid__in=scope).exclude(status=Organisation.Status.CLOSED).values("grid").annotate(n=Count("pk")):
+        counts[row["grid"]].organisations = row["n"]
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    ledger = (
+        KeyPerson.objects.filter(grid__in=scope, ended_on__isnull=True)
+        .values("grid")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(next_visit_on__lt=today)),
+            soon=Count("pk", filter=Q(next_visit_on__gte=today, next_visit_on__lte=soon)),
+        )
+    )
+    for row in ledger:
+        counts[row["grid"]].key_persons = row["n"]
+        counts[row["grid"]].overdue = row["overdue"]
+        counts[row["grid"]].due_soon = row["soon"]
+    return counts
+
+
+# ---- registers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a register's search box asked for. A full ID number or phone is looked up by its
+    keyed digest (never by decrypting rows); anything else searches names and addresses."""
+
+    text: str = ""
+    id_digest: str = ""
+    phone_digest: str = ""
+    credit_code: str = ""
+
+    @classmethod
+    def parse(cls, raw: str) -> "Search":
+        raw = (raw or "").strip()[:50]
+        if not raw:
+            return cls()
+        for parse in (cls._as_id_number, cls._as_phone, cls._as_credit_code):
+            found = parse(raw)
+            if found:
+                return found
+        return cls(text=raw)
+
+    @classmethod
+    def _as_id_number(cls, raw):
+        try:
+            return cls(text=raw, id_digest=pii.lookup_digest(pii.ID_NUMBER, pii.normalise_citizen_id(raw)))
+        except ActionError:
+            return None
+
+    @classmethod
+    def _as_phone(cls, raw):
+        try:
+            return cls(text=raw, phone_digest=pii.lookup_digest(pii.PHONE, pii.normalise_mobile(raw)))
+        except ActionError:
+            return None
+
+    @classmethod
+    def _as_credit_code(cls, raw):
+        try:
+            return cls(text=raw, credit_code=pii.normalise_credit_code(raw))
+        except ActionError:
+            return None
+
+    @property
+    def kind(self) -> str:
+        if self.id_digest:
+            return "身份证号"
+        if self.phone_digest:
+            return "手机号"
+        if self.credit_code:
+            return "统一社会信用代码"
+        return "名称或地址" if self.text else ""
+
+
+def residents_for(user) -> QuerySet[Resident]:
+    return Resident.objects.filter(grid__in=grid_ids_for(user)).select_related("grid", "grid__parent", "building").order_by("-pk")
+
+
+def search_residents(rows: QuerySet[Resident], search: Search) -> QuerySet[Resident]:
+    if search.id_digest:
+        return rows.filter(id_number_digest=search.id_digest)
+    if search.phone_digest:
+        return rows.filter(phone_digest=search.phone_digest)
+    if search.text:
+        return rows.filter(Q(name__contains=search.text) | Q(address__contains=search.text) | Q(building__address__contains=search.text))
+    return rows
+
+
+def get_resident_for(user, pk) -> Resident:
+    return _get(residents_for(user), pk, "grid.resident_not_found", "该人员不存在或不在您的辖区内")
+
+
+def buildings_for(user) -> QuerySet[Building]:
+    return Building.objects.filter(grid__in=grid_ids_for(user)).select_related("grid", "grid__parent").order_by("-pk")
+
+
+def search_buildings(rows: QuerySet[Building], search: Search) -> QuerySet[Building]:
+    if search.phone_digest:
+        return rows.filter(owner_phone_digest=search.phone_digest)
+    if search.text:
+        return rows.filter(Q(address__contains=search.text) | Q(owner_name__contains=search.text))
+    return rows
+
+
+def get_building_for(user, pk) -> Building:
+    return _get(buildings_for(user), pk, "grid.building_not_found", "该房屋不存在或不在您的辖区内")
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(grid__in=grid_ids_for(user)).select_related("grid", "grid__parent", "building").order_by("-pk")
+
+
+def search_organisations(rows: QuerySet[Organisation], search: Search) -> QuerySet[Organisation]:
+    if search.credit_code:
+        return rows.filter(credit_code=search.credit_code)
+    if search.phone_digest:
+        return rows.filter(contact_phone_digest=search.phone_digest)
+    if search.text:
+        return rows.filter(Q(name__contains=search.text) | Q(address__contains=search.text) | Q(contact_name__contains=search.text))
+    return rows
+
+
+def get_organisation_for(user, pk) -> Organisation:
+    return _get(organisations_for(user), pk, "grid.organisation_not_found", "该单位不存在或不在您的辖区内")
+
+
+# ---- ledgers and visits -------------------------------------------------------------------------
+
+DUE_FILTERS = {"all": "全部", "overdue": "已超期", "soon": f"{DUE_SOON_DAYS}日内到期", "due": "待走访(含超期)", "ended": "已退出"}
+
+
+def key_persons_for(user) -> QuerySet[KeyPerson]:
+    return KeyPerson.objects.filter(grid__in=grid_ids_for(user)).select_related("resident", "grid", "grid__parent").order_by("next_visit_on", "pk")
+
+
+def filter_due(rows: QuerySet[KeyPerson], due: str, today: date | None = None) -> QuerySet[KeyPerson]:
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    if due == "ended":
+        return rows.filter(ended_on__isnull=False).order_by("-ended_on", "-pk")
+    rows = rows.filter(ended_on__isnull=True)
+    if due == "overdue":
+        return rows.filter(next_visit_on__lt=today)
+    if due == "soon":
+        return rows.filter(next_visit_on__gte=today, next_visit_on__lte=soon)
+    if due == "due":
+        return rows.filter(next_visit_on__lte=soon)
+    return rows
+
+
+def get_key_person_for(user, pk) -> KeyPerson:
+    return _get(key_persons_for(user), pk, "grid.key_person_not_found", "该台账对象不存在或不在您的辖区内")
+
+
+def visits_for(user) -> QuerySet[Visit]:
+    return (
+        Visit.objects.filter(grid__in=grid_ids_for(user))
+        .select_related("key_person", "key_person__resident", "grid", "grid__parent", "visitor")
+        .prefetch_related(Prefetch("photos", queryset=Attachment.objects.select_related("blob")))
+        .order_by("-visited_at", "-pk")
+    )
+
+
+def get_visit_for(user, pk) -> Visit:
+    return _get(visits_for(user), pk, "grid.visit_not_found", "该走访记录不存在或不在您的辖区内")
+
+
+@dataclass
+class OverdueLine:
+    """One row of an overdue summary: a worker's or a township's figures."""
+
+    key: object
+    label: str
+    detail: str = ""
+    active: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    grids: list = field(default_factory=list)
+
+    @property
+    def overdue_share(self) -> str:
+        return f"{self.overdue * 100 / self.active:.0f}%" if self.active else "—"
+
+
+def count_overdue_for(user, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    return KeyPerson.objects.filter(grid__in=grid_ids_for(user), ended_on__isnull=True, next_visit_on__lt=today).count()
+
+
+def overdue_summary_for(user, today: date | None = None, grid=None) -> tuple[list[OverdueLine], list[OverdueLine]]:
+    """Overdue and due-soon figures per lead worker and per township, from one grouped query
+    over the ledger and one over current leads; a grid without a lead shows as such."""
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    rows = KeyPerson.objects.filter(grid__in=grid_ids_for(user), ended_on__isnull=True)
+    if grid is not None:
+        rows = rows.filter(grid=grid)
+    per_grid = list(
+        rows.values("grid", "grid__path", "grid__name", "grid__parent__parent__name").annotate(
+            active=Count("pk"),
+            overdue=Count("pk", filter=Q(next_visit_on__lt=today)),
+            soon=Count("pk", filter=Q(next_visit_on__gte=today, next_visit_on__lte=soon)),
+        ).order_by("grid__path")
+    )
+    leads = leads_by_grid([row["grid"] for row in per_grid])
+    workers: dict[object, OverdueLine] = {}
+    townships: dict[str, OverdueLine] = {}
+    if grid is None:
+        # Every township in reach gets a line, a township with nothing overdue included.
+        for town in Area.objects.filter(level=Area.Level.TOWNSHIP, children__children__in=grid_ids_for(user)).distinct().order_by("path"):
+            townships[town.path] = OverdueLine(town.path, town.name)
+    for row in per_grid:
+        lead = leads.get(row["grid"])
+        key = lead.worker_id if lead else None
+        line = workers.setdefault(key, OverdueLine(key, lead.worker.display_name if lead else "未配备责任网格员", lead.worker.username if lead else ""))
+        town = townships.setdefault(row["grid__path"][:9], OverdueLine(row["grid__path"][:9], row["grid__parent__parent__name"]))
+        for target in (line, town):
+            target.active += row["active"]
+            target.overdue += row["overdue"]
+            target.due_soon += row["soon"]
+            target.grids.append(row["grid__name"])
+    by_worker = sorted(workers.values(), key=lambda line: (-line.overdue, line.label))
+    by_township = sorted(townships.values(), key=lambda line: line.key)
+    return by_worker, by_township
+
+
+# ---- patrols ------------------------------------------------------------------------------------
+
+
+def patrols_for(user) -> QuerySet[Patrol]:
+    return (
+        Patrol.objects.filter(grid__in=grid_ids_for(user))
+        .select_related("worker", "grid", "grid__parent")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-started_at", "-pk")
+    )
+
+
+def get_patrol_for(user, pk) -> Patrol:
+    return _get(patrols_for(user), pk, "grid.patrol_not_found", "该巡查记录不存在或不在您的辖区内")
+
+
+def open_patrol_of(user) -> Patrol | None:
+    return Patrol.objects.filter(worker_id=user.pk, ended_at__isnull=True).select_related("grid").first()
+
+
+def findings_of(patrol: Patrol) -> QuerySet[PatrolFinding]:
+    """Findings of a patrol already fetched through patrols_for (so already in reach)."""
+    return (
+        PatrolFinding.objects.filter(patrol=patrol)
+        .select_related("reported_by")
+        .prefetch_related(Prefetch("photos", queryset=Attachment.objects.select_related("blob")))
+        .order_by("created_at", "pk")
+    )
+
+
+def findings_for(user) -> QuerySet[PatrolFinding]:
+    """Every finding in reach: the events app reads its intake queue from here."""
+    return PatrolFinding.objects.filter(grid__in=grid_ids_for(user)).select_related("patrol", "grid", "reported_by", "case").order_by("-created_at", "-pk")
+
+
+def get_photo_for(user, pk) -> Attachment:
+    """A photo, if it belongs to a visit or a patrol finding the user may see."""
+    scope = grid_ids_for(user)
+    visible = Q(pk__in=Visit.photos.through.objects.filter(visit__grid__in=scope).values("attachment_id")) | Q(
+        pk__in=PatrolFinding.photos.through.objects.filter(patrolfinding__grid__in=scope).values("attachment_id")
+    )
+    rows = Attachment.objects.filter(visible, purpose="photo").select_related("blob")
+    return _get(rows, pk, "grid.photo_not_found", "照片不存在或不在您的辖区内")
+
+
+def roots_for(user) -> tuple[str, ...]:
+    """The user's grid jurisdiction roots (for headings such as "甲镇 的网格")."""
+    return roots_with(reach_of(user), READERS)

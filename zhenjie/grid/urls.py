@@ -1,0 +1,42 @@
+from django.urls import path
+
+from .views import grids, ledger, patrols, registers
+
+app_name = "grid"
+urlpatterns = [
+    path("", grids.home, name="home"),
+    path("grids/<int:pk>/", grids.grid_detail, name="grid"),
+    path("grids/<int:pk>/geojson/", grids.grid_geojson, name="grid_geojson"),
+    path("coverage/", grids.coverage, name="coverage"),
+    path("coverage/<int:pk>/lead/", grids.set_lead, name="set_lead"),
+    path("coverage/<int:pk>/helpers/", grids.add_helper, name="add_helper"),
+    path("coverage/stints/<int:pk>/end/", grids.remove_helper, name="remove_helper"),
+    path("settings/", grids.settings_page, name="settings"),
+    path("photos/<int:pk>/", grids.photo, name="photo"),
+    path("residents/", registers.resident_list, name="residents"),
+    path("residents/new/", registers.resident_new, name="resident_new"),
+    path("residents/<int:pk>/", registers.resident_detail, name="resident"),
+    path("residents/<int:pk>/edit/", registers.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/depart/", registers.resident_depart, name="resident_depart"),
+    path("buildings/", registers.building_list, name="buildings"),
+    path("buildings/new/", registers.building_new, name="building_new"),
+    path("buildings/<int:pk>/edit/", registers.building_edit, name="building_edit"),
+    path("organisations/", registers.organisation_list, name="organisations"),
+    path("organisations/new/", registers.organisation_new, name="organisation_new"),
+    path("organisations/<int:pk>/edit/", registers.organisation_edit, name="organisation_edit"),
+    path("ledger/", ledger.ledger, name="ledger"),
+    path("ledger/new/<int:resident_pk>/", ledger.key_person_new, name="key_person_new"),
+    path("ledger/<int:pk>/", ledger.key_person_detail, name="key_person"),
+    path("ledger/<int:pk>/edit/", ledger.key_person_edit, name="key_person_edit"),
+    path("ledger/<int:pk>/end/", ledger.key_person_end, name="key_person_end"),
+    path("ledger/<int:pk>/visit/", ledger.visit_new, name="visit_new"),
+    path("visits/", ledger.visit_list, name="visits"),
+    path("overdue/", ledger.overdue, name="overdue"),
+    path("patrol/", patrols.patrol, name="patrol"),
+    path("patrol/start/", patrols.patrol_start, name="patrol_start"),
+    path("patrol/<int:pk>/finding/", patrols.patrol_finding, name="patrol_finding"),
+    path("patrol/<int:pk>/stop/", patrols.patrol_stop, name="patrol_stop"),
+    path("patrols/", patrols.patrol_list, name="patrols"),
+    path("patrols/<int:pk>/", patrols.patrol_detail, name="patrol_detail"),
+    path("patrols/<int:pk>/geojson/", patrols.patrol_geojson, name="patrol_geojson"),
+]
