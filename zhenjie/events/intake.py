@@ -103,8 +103,9 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         raise Rejected("event.address_too_long", f"地址不能超过{ADDRESS_MAX}字", field="address")
     if len(report.photos) > PHOTOS_MAX:
         raise Rejected("event.too_many_photos", f"照片最多{PHOTOS_MAX}张", field="photos")
-    if report.channel == Channel.GRID and report.lng is None:
-        raise Rejected("event.position_required", "网格员上报须附带定位", field="lng")
+    if report.channel == Channel.GRID and report.lng is None and report.area is None:
+        # On the spot a grid worker's phone gives the place; without a fix they name the grid.
+        raise Rejected("event.position_required", "网格员上报须附带定位，或选择所在网格", field="lng")
     if report.external_id and Event.objects.filter(channel=report.channel, external_id=report.external_id).exists():
         raise Rejected("event.duplicate_external_id", f"编号 {report.external_id} 已经导入过", field="external_id")
 

@@ -97,24 +97,42 @@ def event_list(request):
     return render(request, template, context)
 
 
+def _finding_for(request, finding_id):
+    """A patrol finding in the user's grids, still to be reported, or 404."""
+    from zhenjie.grid.queries import findings_for
+
+    try:
+        return findings_for(request.user).get(pk=int(finding_id), case__isnull=True)
+    except (ValueError, TypeError, OverflowError, findings_for(request.user).model.DoesNotExist):
+        raise Http404("巡查发现不存在、已上报或不在您的辖区内") from None
+
+
 @staff_required
 def event_report(request):
     areas = visible_areas(request.user).exclude(level__in=["county", "township"]).order_by("path")
-    form = ReportForm(request.POST or None, request.FILES or None, areas=areas)
+    finding_id = request.POST.get("finding") or request.GET.get("finding")
+    finding = _finding_for(request, finding_id) if finding_id else None
+    initial = {"description": finding.description, "lng": finding.lng, "lat": finding.lat, "area": finding.grid_id} if finding else {}
+    form = ReportForm(request.POST or None, request.FILES or None, areas=areas, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            event = report_event(request.user, Report(
-                channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
-                lng=data["lng"], lat=data["lat"], area=data["area"],
-                photos=[Photo(f.name, f.read()) for f in data["photos"]],
-            ))
+            if finding is not None:
+                from .findings import report_finding
+
+                event = report_finding(request.user, finding, data["category"], data["description"])
+            else:
+                event = report_event(request.user, Report(
+                    channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
+                    lng=data["lng"], lat=data["lat"], area=data["area"],
+                    photos=[Photo(f.name, f.read()) for f in data["photos"]],
+                ))
         except ActionError as error:
             form.add_action_error(error)
         else:
             messages.success(request, f"已上报：{event.case.number}")
             return redirect("events:detail", event.case_id)
-    return render(request, "events/event_report.html", {"form": form})
+    return render(request, "events/event_report.html", {"form": form, "finding": finding})
 
 
 def _get(request, case_id):
