@@ -100,16 +100,19 @@ class Inbox:
     OR of the branches would have to read and sort every open assignment of the user's units —
     13,000 rows for a township command centre at a million cases (docs/PERFORMANCE.md)."""
 
-    def __init__(self, user, extra: Q | None = None):
+    def __init__(self, user, extra: Q | None = None, known_count: int | None = None):
         self.branches = inbox_branches(user)
         self.extra = extra or Q()
         self._user = user
+        self._count = known_count  # when inbox_counts() has just counted the same rows
 
     def queryset(self) -> QuerySet[Assignment]:
         return inbox_for(self._user).filter(self.extra)
 
     def count(self) -> int:
-        return self.queryset().order_by().count()
+        if self._count is None:
+            self._count = self.queryset().order_by().count()
+        return self._count
 
     def __len__(self) -> int:
         return self.count()

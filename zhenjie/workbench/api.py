@@ -63,7 +63,8 @@ def _case_brief(case, state_label: str) -> dict:
 def inbox(request, filters: Query[InboxFilter]):
     now = timezone.now()
     kind = filters.kind if filters.kind in registered_kinds() else ""
-    rows = filtered_inbox(request.auth, due=filters.due, kind=kind, now=now)
+    counts = inbox_counts(request.auth, now)
+    rows = filtered_inbox(request.auth, due=filters.due, kind=kind, now=now, counts=counts)
     start = (filters.page - 1) * filters.page_size
     page = as_rows(rows[start : start + filters.page_size], now)
     items = [
@@ -75,7 +76,7 @@ def inbox(request, filters: Query[InboxFilter]):
         }
         for row in page
     ]
-    return {"counts": inbox_counts(request.auth, now), "count": rows.count(), "page": filters.page, "page_size": filters.page_size, "items": items}
+    return {"counts": counts, "count": rows.count(), "page": filters.page, "page_size": filters.page_size, "items": items}
 
 
 class NotificationOut(Schema):

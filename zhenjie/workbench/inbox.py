@@ -28,16 +28,21 @@ class InboxRow:
         return self.assignment.case
 
 
-def filtered_inbox(user, *, due: str = "all", kind: str = "", now: datetime | None = None) -> Inbox:
+def filtered_inbox(user, *, due: str = "all", kind: str = "", now: datetime | None = None, counts: dict | None = None) -> Inbox:
+    """The inbox with the page's filters. Given the inbox_counts() taken at the same `now`, an
+    unfiltered-by-kind inbox reuses them instead of counting its rows again."""
     now = now or timezone.now()
     extra = Q()
     if due == "overdue":
         extra &= Q(due_at__lt=now)
     elif due == "soon":
         extra &= Q(due_at__gte=now, due_at__lt=now + DUE_SOON)
+    known = None
     if kind in registered_kinds():
         extra &= Q(case__kind=kind)
-    return Inbox(user, extra)
+    elif counts is not None:
+        known = counts[{"overdue": "overdue", "soon": "due_soon"}.get(due, "pending")]
+    return Inbox(user, extra, known_count=known)
 
 
 def as_rows(assignments, now: datetime | None = None) -> list[InboxRow]:

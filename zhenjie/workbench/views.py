@@ -80,7 +80,8 @@ def inbox(request):
     due = request.GET.get("due", "all")
     due = due if due in FILTERS else "all"
     kind = request.GET.get("kind", "")
-    rows = filtered_inbox(request.user, due=due, kind=kind, now=now)
+    counts = inbox_counts(request.user, now)
+    rows = filtered_inbox(request.user, due=due, kind=kind, now=now, counts=counts)
     if request.GET.get("format") == "xlsx":
         book = excel.workbook(
             "我的待办",
@@ -96,7 +97,7 @@ def inbox(request):
     context = {
         "page": page,
         "rows": as_rows(page.object_list, now),
-        "counts": inbox_counts(request.user, now),
+        "counts": counts,
         "due": due,
         "kind": kind,
         "filters": FILTERS,
