@@ -213,3 +213,5 @@ SITE_NAME = os.environ.get("SITE_NAME", "镇街综合治理平台")
 # Maps draw the project's own boundaries with no tiles: intranets are closed. A county with a
 # tile server of its own names it here ({z}/{x}/{y} URL template).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+# How many events `manage.py demo` draws for the demo county's past year (issue 5 item 10).
+DEMO_EVENTS = int(os.environ.get("ZHENJIE_DEMO_EVENTS", "20000"))

@@ -14,3 +14,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="zhenjie-media-")
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "zhenjie-test", "immediate": True}
+# A smaller past year for tests that build the demo; demo/tests check its shape at this size.
+DEMO_EVENTS = 600

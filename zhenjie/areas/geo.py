@@ -65,3 +65,13 @@ def bounds(geometries: Iterable[dict | None]) -> tuple[float, float, float, floa
     if not xs:
         return None
     return (min(xs), min(ys), max(xs), max(ys))
+
+
+def random_point_in(geometry: dict, rng, spread: float = 0.015) -> Point:
+    """A point inside the geometry near its centre, rounded to a phone's GPS (demo data)."""
+    cx, cy = centroid(geometry)
+    for _ in range(50):
+        lng, lat = cx + rng.uniform(-spread, spread), cy + rng.uniform(-spread, spread)
+        if contains_point(geometry, lng, lat):
+            return round(lng, 6), round(lat, 6)
+    return round(cx, 6), round(cy, 6)

@@ -122,15 +122,6 @@ class People:
         return "1" + self.rng.choice("3578") + "".join(self.rng.choice("0123456789") for _ in range(9))
 
 
-def _point_in(grid: Area, rng: random.Random, spread: float = 0.015) -> tuple[float, float]:
-    cx, cy = geo.centroid(grid.boundary)
-    for _ in range(50):
-        lng, lat = cx + rng.uniform(-spread, spread), cy + rng.uniform(-spread, spread)
-        if geo.contains_point(grid.boundary, lng, lat):
-            return round(lng, 6), round(lat, 6)
-    return round(cx, 6), round(cy, 6)
-
-
 def _address(grid: Area, index: int) -> str:
     village = grid.parent
     number = int(grid.code[-3:])
@@ -181,7 +172,7 @@ def build_registers(progress, rng: random.Random) -> None:
     with progress.step("网格登记", len(grids)) as step, transaction.atomic():
         for grid in grids:
             worker = leads[grid.pk]
-            spots = [_point_in(grid, rng) for _ in range(HOUSEHOLDS_PER_GRID + 1)]
+            spots = [geo.random_point_in(grid.boundary, rng) for _ in range(HOUSEHOLDS_PER_GRID + 1)]
             buildings = actions.import_buildings(worker, grid, [
                 {
                     "address": _address(grid, i),
@@ -344,7 +335,7 @@ def build_visits(progress, rng: random.Random) -> None:
                 latest = entries.pop()
                 if entries:
                     actions.import_visits(worker, person, entries)
-                lng, lat = _point_in(person.grid, rng, 0.01)
+                lng, lat = geo.random_point_in(person.grid.boundary, rng, 0.01)
                 actions.record_visit(worker, person, situation=latest["situation"], findings=latest["findings"], visited_at=latest["visited_at"], lng=lng, lat=lat, photo=photos[index % 4])
             else:
                 actions.import_visits(worker, person, entries)
@@ -363,7 +354,7 @@ PATROL_NOTES = [
 
 
 def _walk(grid: Area, rng: random.Random, steps: int) -> list[tuple[float, float]]:
-    point = _point_in(grid, rng, 0.01)
+    point = geo.random_point_in(grid.boundary, rng, 0.01)
     track = [point]
     for _ in range(steps):
         for _attempt in range(10):

@@ -24,7 +24,7 @@ def chain_for_case(case: Case) -> str:
     return case.area.path[:9]
 
 
-def _normalised(data: dict | None) -> dict:
+def normalised(data: dict | None) -> dict:
     # Round-trip through JSON so the hash is computed from exactly what the database returns.
     return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
 
@@ -81,7 +81,7 @@ def record(
         from_state=from_state,
         to_state=to_state,
         note=note,
-        data=_normalised(data),
+        data=normalised(data),
         created_at=timezone.now(),
         prev_hash=head.hash,
     )

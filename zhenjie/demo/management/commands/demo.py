@@ -1,21 +1,27 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from zhenjie.demo import build
 from zhenjie.demo.progress import Progress
+from zhenjie.events.demo import build_events
 from zhenjie.grid.demo import build_grid
 from zhenjie.lists.demo import build_lists
 
 
 class Command(BaseCommand):
-    help = "建立虚构的演示县(青禾县)：区划、机构、人员岗位和交办件。可重复执行，已有数据不会重复创建。"
+    help = "建立虚构的演示县(青禾县)：区划、机构、人员岗位、交办件、清单、网格和近一年的事件。可重复执行，已有数据不会重复创建。"
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", action="store_true", help="只打印演示账号，每行一个 JSON 对象")
+        parser.add_argument(
+            "--events", type=int, default=None, metavar="N",
+            help=f"近一年的事件件数(默认 {settings.DEMO_EVENTS}；0 表示不建事件历史)",
+        )
 
-    def handle(self, *args, accounts=False, **options):
+    def handle(self, *args, accounts=False, events=None, **options):
         if accounts:
             return self._print_accounts()
         progress = Progress(self.stdout)
@@ -27,6 +33,7 @@ class Command(BaseCommand):
         build.build_tasks(progress, units)
         build_lists(progress, county, units)
         build_grid(progress)
+        build_events(progress, settings.DEMO_EVENTS if events is None else events)
         self._print_logins()
 
     def _print_accounts(self):
