@@ -37,7 +37,7 @@ from zhenjie.units.models import Unit
 from . import routing, warnings
 from .actions import RATING_LABELS
 from .intake import REGISTER_WITHIN, _mask_phone, command_unit_for
-from .models import Call, Category, Channel, Event, Extension
+from .models import Call, Category, Channel, Event, Extension, Warning
 from .workflow import CALL, EVENT, S
 
 SEED = 20261125
@@ -187,7 +187,11 @@ class Drawer:
             weight = (0.65 if local.weekday() >= 5 else 1.0) * (1.0 if 7 <= local.hour < 21 else 0.15)
             if rng.random() < weight:
                 found.append(at)
-        return sorted(found)
+        found = sorted(found)
+        # Whatever the hour the demo is built, the command centre has the last hours' reports
+        # still waiting at their first steps.
+        fresh = [self.now - timedelta(minutes=m) for m in (6, 18, 35, 55, 80, 130, 200)]
+        return sorted(found[: max(0, count - len(fresh))] + fresh[: count])
 
     def category(self, at: datetime) -> Category:
         month = timezone.localtime(at).month
@@ -289,7 +293,10 @@ class Drawer:
         if unit is None:  # nothing in the lists: the dispatcher names the village committee
             unit, reason = world.village_units[grid.parent_id], "属地管理事项清单未载明，由属地村(居)委会先行处置"
         handler = world.someone_in(unit) or township.dispatcher
-        stall = event.reported_at < self.now - timedelta(days=10) and rng.random() < 0.012
+        # A few events of the last months stalled and are overdue now; older ones were long since
+        # chased up by supervision and closed.
+        age = self.now - event.reported_at
+        stall = timedelta(days=10) < age < timedelta(days=90) and rng.random() < 0.015
         if rng.random() < 0.03:  # sent back once as not theirs, then dispatched again
             steps.append(self.dispatch(later(5, 60), township, event, unit, reason, found))
             steps.append(Step(later(20, 90), handler, "return", note=rng.choice(RETURN_REASONS),
@@ -466,6 +473,7 @@ def build_events(progress, count: int = DEFAULT_EVENTS) -> int:
         step.advance()
         for event in Event.objects.filter(case__area__path__startswith=county.path, reported_at__gte=now - timedelta(days=30)).select_related("case__area", "category").order_by("reported_at"):
             warnings.check_after_report(event)
+        _judge_old_warnings(drawer.world, now)
         step.advance()
         supervision.sweep(now)
         step.advance()
@@ -498,6 +506,13 @@ def _save(lives: list[Life], now: datetime) -> None:
             request.state, request.decided_by, request.decided_at = Extension.State.APPROVED, leader, decided
         requests.append(request)
     Extension.objects.bulk_create(requests)
+
+
+def _judge_old_warnings(world: World, now: datetime) -> None:
+    """Leaders have looked at the warnings of the days before (研判); the last two days' wait."""
+    leaders = {t.area.path: t.leader for t in world.townships}
+    for warning in Warning.objects.filter(acknowledged_by__isnull=True, raised_at__lt=now - timedelta(days=2)).select_related("area", "category"):
+        warnings.acknowledge_warning(leaders[warning.area.path[:9]], warning, "已安排网格员加密巡查，相关部门联合整治")
 
 
 def _attach_photos(reports: list[tuple[int, int]]) -> None:
