@@ -44,20 +44,26 @@ SEED = 20261123  # fixed, so two runs (or a resumed run) seed the same data
 # ── command line and the database ─────────────────────────────────────────────────────────────
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=1_000_000, help="cases the database must hold (default 1,000,000)")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
+def bench_parser(doc: str, *, rows: str, default_url: str, batch: int, repeat: int) -> argparse.ArgumentParser:
+    """The options every benchmark here shares (bench/events.py uses it too); `rows` names what is seeded."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(f"--{rows}", type=int, default=1_000_000, help=f"{rows} the database must hold (default 1,000,000)")
+    parser.add_argument("--database-url", default=default_url, help=f"default {default_url}")
     parser.add_argument("--reseed", action="store_true", help="drop the benchmark database and build it again")
-    parser.add_argument("--batch", type=int, default=20_000, help="cases per insert transaction (default 20,000)")
-    parser.add_argument("--user", default="liuwan.dispatcher", help="whose inbox to time (default liuwan.dispatcher)")
-    parser.add_argument("--repeat", type=int, default=50, help="timed repetitions (default 50)")
+    parser.add_argument("--batch", type=int, default=batch, help=f"{rows} per insert transaction (default {batch:,})")
+    parser.add_argument("--user", default="liuwan.dispatcher", help="whose pages to time (default liuwan.dispatcher)")
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"timed repetitions (default {repeat})")
     parser.add_argument("--warmup", type=int, default=5, help="untimed repetitions first (default 5)")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of both sides")
     parser.add_argument("--explain", action="store_true", help="print the database's plans, the ORM's beside the hand-written")
+    parser.add_argument("--seed-only", action="store_true", help="build and seed, do not time")
+    return parser
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = bench_parser(__doc__, rows="cases", default_url=DEFAULT_URL, batch=20_000, repeat=50)
     parser.add_argument("--single-or", action="store_true", help="also time the page as one query over the OR (before Inbox)")
     parser.add_argument("--proposed", action="store_true", help="also time two variants not applied (bench/README.md)")
-    parser.add_argument("--seed-only", action="store_true", help="build and seed, do not time")
     return parser.parse_args(argv)
 
 

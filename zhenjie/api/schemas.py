@@ -22,10 +22,23 @@ class PageQuery(Schema):
     page_size: int = Field(20, ge=1, le=100, description="每页条数，最多100")
 
 
+class PageOut(Schema):
+    """One page of a list; subclasses add `items`."""
+
+    count: int = Field(description="条数；count_capped 为 true 时只数到这里，实际更多")
+    count_capped: bool = Field(False, description="条数超过上限（10000），未数完；请用筛选条件缩小范围")
+    page: int = Field(description="页码")
+    page_size: int = Field(description="每页条数")
+
+
 def page_of(rows, query: PageQuery) -> dict:
-    """Two queries whatever the rows: the count and the page."""
+    """Two queries whatever the rows: the count, no further than the lists' cap, and the page."""
+    from zhenjie.workbench.paging import capped_count
+
     start = (query.page - 1) * query.page_size
-    return {"count": rows.count(), "page": query.page, "page_size": query.page_size, "items": list(rows[start : start + query.page_size])}
+    count, capped = capped_count(rows)
+    return {"count": count, "count_capped": capped, "page": query.page, "page_size": query.page_size,
+            "items": list(rows[start : start + query.page_size])}  # fmt: skip
 
 
 class AreaBrief(Schema):

@@ -3,7 +3,7 @@ from typing import Literal
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema
 
-from zhenjie.api.schemas import ERRORS, MAX_ID, PageQuery, RecordId, page_of
+from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, page_of
 
 from . import queries
 
@@ -27,10 +27,7 @@ class AreaDetailOut(AreaOut):
     boundary: dict | None
 
 
-class AreaPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class AreaPageOut(PageOut):
     items: list[AreaOut]
 
 

@@ -36,7 +36,7 @@ from zhenjie.units.models import Unit
 
 from . import routing, warnings
 from .actions import RATING_LABELS
-from .intake import REGISTER_WITHIN, _mask_phone, command_unit_for
+from .intake import REGISTER_WITHIN, command_unit_for, mask_phone
 from .models import Call, Category, Channel, Event, Extension, Warning
 from .workflow import CALL, EVENT, S
 
@@ -247,7 +247,7 @@ class Drawer:
         past = PastCase(case, township.command, assign=[first],
                         data={"category": category.code, "channel": channel, "lng": lng, "lat": lat})
         event = Event(category=category, channel=channel, description=description, address=place, lng=lng, lat=lat,
-                      reporter=reporter, reporter_name=reporter_name[:32], reporter_phone_masked=_mask_phone(phone),
+                      reporter=reporter, reporter_name=reporter_name[:32], reporter_phone_masked=mask_phone(phone),
                       external_id=external_id, reported_at=at)
         life = Life(past, event, on_grid=lng is not None)
         self.live(life, township, grid, worker, worker_unit)

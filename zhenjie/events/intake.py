@@ -143,7 +143,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         lat=report.lat,
         reporter=actor if getattr(actor, "pk", None) else None,
         reporter_name=(report.reporter_name or getattr(actor, "display_name", ""))[:32],
-        reporter_phone_masked=_mask_phone(report.reporter_phone),
+        reporter_phone_masked=mask_phone(report.reporter_phone),
         external_id=(report.external_id or "")[:64],
         reported_at=reported_at,
     )
@@ -160,7 +160,7 @@ def _taker_unit(actor):
     return Unit.objects.filter(pk__in=reach.unit_ids).order_by("pk").first() if reach.unit_ids else None
 
 
-def _mask_phone(phone: str) -> str:
+def mask_phone(phone: str) -> str:
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     if len(digits) < 7:
         return ""

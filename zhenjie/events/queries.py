@@ -6,18 +6,27 @@ from datetime import timedelta
 from django.db.models import QuerySet
 
 from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import visible_cases
+from zhenjie.kernel.models import Case
+from zhenjie.kernel.scoping import case_is_visible, visible_cases
 
 from .models import Call, Category, Event
 from .warnings import policy_for
+from .workflow import EVENT
 
 
 def events_for(user) -> QuerySet[Event]:
     return (
-        Event.objects.filter(case__in=visible_cases(user).filter(kind="event"))
+        Event.objects.filter(case_is_visible(user))
         .select_related("case", "case__area", "case__owner_unit", "category", "handling_unit")
         .order_by("-reported_at", "-pk")
     )
+
+
+def event_cases_for(user) -> QuerySet[Case]:
+    """The cases of events_for(user), one per event: counting them counts the events. For counts
+    by state, whose every condition then sits on the case row and can start from its indexes
+    (the (kind, state) one) instead of joining every event (docs/PERFORMANCE.md)."""
+    return visible_cases(user).filter(kind=EVENT)
 
 
 def get_event_for(user, case_id) -> Event:
@@ -29,7 +38,7 @@ def get_event_for(user, case_id) -> Event:
 
 def calls_for(user) -> QuerySet[Call]:
     return (
-        Call.objects.filter(case__in=visible_cases(user).filter(kind="call"))
+        Call.objects.filter(case_is_visible(user))
         .select_related("case", "case__area", "department", "caller_unit", "event", "event__category")
         .order_by("-case__opened_at", "-pk")
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from zhenjie.api.schemas import MAX_ID, AreaBrief, PageQuery, UnitBrief
+from zhenjie.api.schemas import AreaBrief, MAX_ID, PageOut, PageQuery, UnitBrief
 from zhenjie.kernel import journal, workflow
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.workflow import REASON_MAX
@@ -94,10 +94,7 @@ class EventOut(Schema):
         return event.get_channel_display()
 
 
-class EventPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class EventPageOut(PageOut):
     items: list[EventOut]
 
 
@@ -309,10 +306,7 @@ class CallOut(Schema):
         return CALL_WORKFLOW.state_label(call.case.state)
 
 
-class CallPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class CallPageOut(PageOut):
     items: list[CallOut]
 
 

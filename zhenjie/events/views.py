@@ -17,7 +17,7 @@ from zhenjie.kernel.workflow import available_for
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
 from zhenjie.workbench import excel
-from zhenjie.workbench.paging import paginate, query_without_page
+from zhenjie.workbench.paging import capped_count, paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from . import actions, calls, queries, routing
@@ -63,11 +63,20 @@ def _filtered(request, rows):
     return rows, tab
 
 
-def _tab_counts(user) -> dict[str, int]:
-    aggregates = {key: Count("id", filter=Q(case__state__in=states)) for key, (_, states) in TABS.items() if states}
-    counts = queries.events_for(user).order_by().aggregate(total=Count("id"), **aggregates)
-    counts["all"] = counts.pop("total")
-    return counts
+def _tab_counts(user) -> dict[str, str]:
+    """Each tab's count as shown: exact for the open tabs (one query over the open events, few
+    whatever the history), counted no further than COUNT_CAP for 已关闭 and so for 全部 (one
+    query): at a million events they are most of the rows (docs/PERFORMANCE.md)."""
+    cases = queries.event_cases_for(user).order_by()
+    open_tabs = {key: states for key, (_, states) in TABS.items() if states and key != "closed"}
+    counts = cases.filter(state__in=[s for states in open_tabs.values() for s in states]).aggregate(
+        **{key: Count("id", filter=Q(state__in=states)) for key, states in open_tabs.items()}
+    )
+    closed, capped = capped_count(cases.filter(state__in=TABS["closed"][1]))
+    shown = {key: str(count) for key, count in counts.items()}
+    shown["closed"] = f"{closed}+" if capped else str(closed)
+    shown["all"] = f"{sum(counts.values()) + closed}{'+' if capped else ''}"
+    return shown
 
 
 @staff_required

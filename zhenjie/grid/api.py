@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from zhenjie.api.schemas import ERRORS, MAX_ID, PageQuery, RecordId, page_of
+from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, page_of
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Attachment
@@ -91,10 +91,7 @@ class ResidentOut(Schema):
     status: str
 
 
-class ResidentPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class ResidentPageOut(PageOut):
     items: list[ResidentOut]
 
 
@@ -120,10 +117,7 @@ class BuildingOut(Schema):
     lat: float | None
 
 
-class BuildingPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class BuildingPageOut(PageOut):
     items: list[BuildingOut]
 
 
@@ -149,10 +143,7 @@ class OrganisationOut(Schema):
     status: str
 
 
-class OrganisationPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class OrganisationPageOut(PageOut):
     items: list[OrganisationOut]
 
 
@@ -202,10 +193,7 @@ class KeyPersonOut(Schema):
         return person.days_overdue(timezone.localdate()) if person.is_active else 0
 
 
-class KeyPersonPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class KeyPersonPageOut(PageOut):
     items: list[KeyPersonOut]
 
 
@@ -260,10 +248,7 @@ class VisitOut(Schema):
         return list(visit.photos.all())
 
 
-class VisitPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class VisitPageOut(PageOut):
     items: list[VisitOut]
 
 
@@ -363,10 +348,7 @@ class PatrolListItem(PatrolBrief):
     finding_count: int
 
 
-class PatrolPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class PatrolPageOut(PageOut):
     items: list[PatrolListItem]
 
 

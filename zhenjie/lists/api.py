@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from zhenjie.api.schemas import ERRORS, MAX_ID, AreaBrief, PageQuery, RecordId, UnitBrief, page_of
+from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, UnitBrief, page_of
 from zhenjie.areas.queries import get_area_for
 from zhenjie.kernel.errors import NotFound
 from zhenjie.units.queries import get_unit_for
@@ -62,10 +62,7 @@ class ListOut(Schema):
     draft_version_id: int | None = None
 
 
-class ListPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class ListPageOut(PageOut):
     items: list[ListOut]
 
 
@@ -77,10 +74,7 @@ class ItemOut(Schema):
     values: dict[str, Any]
 
 
-class ItemPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class ItemPageOut(PageOut):
     items: list[ItemOut]
 
 
@@ -194,10 +188,7 @@ class DelegationOut(Schema):
         return list(delegation.targets.all())
 
 
-class DelegationPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class DelegationPageOut(PageOut):
     items: list[DelegationOut]
 
 

@@ -3,7 +3,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from zhenjie.api.schemas import ERRORS, MAX_ID, RecordId, AreaBrief, PageQuery, UnitBrief, page_of
+from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, UnitBrief, page_of
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Rejected
 from zhenjie.units.queries import get_unit_for
@@ -36,10 +36,7 @@ class TaskOut(Schema):
         return TASK_WORKFLOW.state_label(task.case.state)
 
 
-class TaskPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class TaskPageOut(PageOut):
     items: list[TaskOut]
 
 

@@ -1,14 +1,14 @@
 from django.db.models import QuerySet
 
 from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import visible_cases
+from zhenjie.kernel.scoping import case_is_visible
 
 from .models import Task
 
 
 def tasks_for(user) -> QuerySet[Task]:
     return (
-        Task.objects.filter(case__in=visible_cases(user))
+        Task.objects.filter(case_is_visible(user))
         .select_related("case", "case__area", "issued_by_unit", "assignee_unit")
         .order_by("-case__opened_at", "-pk")
     )

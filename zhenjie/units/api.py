@@ -2,7 +2,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
-from zhenjie.api.schemas import ERRORS, RecordId, AreaBrief, PageQuery, page_of
+from zhenjie.api.schemas import AreaBrief, ERRORS, PageOut, PageQuery, RecordId, page_of
 
 from . import queries
 from .models import Unit
@@ -21,10 +21,7 @@ class UnitOut(Schema):
     phone: str
 
 
-class UnitPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class UnitPageOut(PageOut):
     items: list[UnitOut]
 
 

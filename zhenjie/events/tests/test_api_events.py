@@ -293,6 +293,19 @@ def test_the_list_filters_by_state_category_channel_and_date(api, world):
     assert api.get("/api/events", reported_to="2020-01-01").json()["count"] == 0
 
 
+def test_past_the_count_cap_the_list_says_its_count_is_capped_and_pages_on(api, world, monkeypatch):
+    from zhenjie.workbench import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    for n in range(3):
+        make_event(world, description=f"第{n}件")
+    api.as_("dispatcher_a")
+    first = api.get("/api/events", page_size=2).json()
+    assert (first["count"], first["count_capped"]) == (2, True)
+    assert [e["description"] for e in api.get("/api/events", page_size=2, page=2).json()["items"]] == ["第0件"]
+    assert api.get("/api/events", channel="hotline").json() | {"items": None} == {"count": 0, "count_capped": False, "page": 1, "page_size": 20, "items": None}
+
+
 @pytest.mark.parametrize("params", [{"state": "lost"}, {"channel": "fax"}, {"reported_from": "yesterday"},
                                     {"reported_to": "9999-12-31"}, {"page_size": 1000}, {"page": 0}])
 def test_bad_list_filters_are_400(api, world, params):

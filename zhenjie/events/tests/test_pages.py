@@ -143,3 +143,22 @@ def test_event_lists_run_the_same_number_of_queries_at_3_and_30_rows(client, wor
     with CaptureQueriesContext(connection) as large:
         client.get(reverse(url_name))
     assert len(large) == len(small)
+
+
+def test_past_the_count_cap_the_list_and_its_tabs_say_so_and_the_open_tabs_stay_exact(client, world, monkeypatch):
+    """At a million events an exact count costs seconds a page: lists count to COUNT_CAP and say "+"."""
+    from zhenjie.workbench import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    for n in range(4):
+        event = make_event(world, description=f"甲镇第{n}件")
+        if n < 3:
+            actions.register_event(world.dispatcher_a, event)
+    in_b(world)
+    client.force_login(world.dispatcher_a)
+    page = client.get(reverse("events:home")).content.decode()
+    assert 'data-testid="total-count">3+<' in page and 'data-testid="count-capped"' in page
+    assert 'data-testid="tab-all">4<' in page  # the open tabs are exact; only 已关闭 is capped
+    assert 'data-testid="tab-intake">1<' in page and 'data-testid="tab-dispatch">3<' in page
+    page = client.get(reverse("events:home") + "?tab=intake").content.decode()
+    assert 'data-testid="total-count">1<' in page and 'data-testid="count-capped"' not in page

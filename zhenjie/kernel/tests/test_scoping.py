@@ -62,3 +62,28 @@ def test_an_ended_post_stops_reaching(world):
     world.dispatcher_a.refresh_from_db()
     fresh = type(world.dispatcher_a).objects.get(pk=world.dispatcher_a.pk)
     assert not visible_cases(fresh).exists()
+
+
+def test_case_is_visible_gives_the_same_rows_as_visible_cases(world):
+    """case_is_visible(user) is the rule the event, call and task lists filter by; it must pick
+    exactly the rows `case__in=visible_cases(user)` would, for every kind of reach; and the
+    event counts by case (event_cases_for) count the same events."""
+    from zhenjie.events import calls
+    from zhenjie.events.models import Call, Event
+    from zhenjie.events.queries import event_cases_for, events_for
+    from zhenjie.kernel.scoping import case_is_visible
+    from zhenjie.testing import make_event
+
+    in_a = make_event(world)
+    in_b = make_event(world, reporter=world.dispatcher_b, lng=116.21, lat=35.01, channel="walk_in")
+    calls.call_departments(world.dispatcher_a, in_a, [world.police], "请处置", 3)  # a call case sent to the police
+    for user in (world.dispatcher_a, world.dispatcher_b, world.grid_worker_a, world.liaison, world.county_admin):
+        for model in (Event, Call):
+            by_condition = set(model.objects.filter(case_is_visible(user)).values_list("pk", flat=True))
+            by_subquery = set(model.objects.filter(case__in=visible_cases(user)).values_list("pk", flat=True))
+            assert by_condition == by_subquery, (user.username, model.__name__)
+        assert set(event_cases_for(user)) == {e.case for e in events_for(user)}, user.username
+    assert set(Event.objects.filter(case_is_visible(world.dispatcher_a))) == {in_a}
+    assert not Event.objects.filter(case_is_visible(world.liaison)).exists()
+    assert [c.event for c in Call.objects.filter(case_is_visible(world.liaison))] == [in_a]
+    assert set(Event.objects.filter(case_is_visible(world.county_admin))) == {in_a, in_b}
