@@ -623,9 +623,10 @@ def time_reads(args, user) -> None:
         op, sp = statistics.median(orm), statistics.median(sql)
         print(f"{scenario.label:<34}{op:>10.2f}{sp:>10.2f}{op / sp:>7.2f}{p95(orm):>10.2f}{p95(sql):>10.2f}"
               f"{op + tab_orm:>10.2f}{sp + tab_sql:>10.2f}{(op + tab_orm) / (sp + tab_sql):>7.2f}")  # fmt: skip
+    # The target is for the list; the queue is measured against the SQL, with no target.
     within = all(statistics.median(r["ORM page (reach + count + page)"]) <= 2 * statistics.median(r["SQL page (count + page)"])
-                 for _, r in results)  # fmt: skip
-    print(f"target 'the list at 1,000,000 events within 2x the hand-written SQL': {'MET on every page' if within else 'NOT MET on some page'}")
+                 for scenario, r in results if scenario.label.startswith("list"))  # fmt: skip
+    print(f"target 'the list at 1,000,000 events within 2x the hand-written SQL': {'MET on every list page' if within else 'NOT MET on some list page'}")
 
 
 # ── creation: through the actions, and raw ────────────────────────────────────────────────────

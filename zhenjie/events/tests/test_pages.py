@@ -162,3 +162,27 @@ def test_past_the_count_cap_the_list_and_its_tabs_say_so_and_the_open_tabs_stay_
     assert 'data-testid="tab-intake">1<' in page and 'data-testid="tab-dispatch">3<' in page
     page = client.get(reverse("events:home") + "?tab=intake").content.decode()
     assert 'data-testid="total-count">1<' in page and 'data-testid="count-capped"' not in page
+
+
+@pytest.mark.parametrize("tab", ["intake", "dispatch"])
+def test_the_dispatchers_queue_runs_the_same_number_of_queries_at_3_and_30_rows(client, world, tab):
+    """待受理 (reported) and 待派遣 (registered): the tabs a dispatcher works from."""
+
+    def add(count):
+        for _ in range(count):
+            event = make_event(world)
+            if tab == "dispatch":
+                actions.register_event(world.dispatcher_a, event)
+
+    def queue():
+        return client.get(reverse("events:home") + f"?tab={tab}").content.decode()
+
+    add(3)
+    client.force_login(world.dispatcher_a)
+    queue()
+    with CaptureQueriesContext(connection) as small:
+        assert f'data-testid="total-count">3<' in queue()
+    add(27)
+    with CaptureQueriesContext(connection) as large:
+        assert f'data-testid="total-count">30<' in queue()
+    assert len(large) == len(small)
