@@ -180,6 +180,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The cache holds only short-lived counters (the citizen portal's abuse limits): per process
+# by default, shared by every web process when REDIS_URL is set.
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "zhenjie"}}
+
+# Behind a reverse proxy every request comes from the proxy: name the header it sets to the
+# client's address (as Django's request.META key, e.g. HTTP_X_REAL_IP) so per-address limits
+# apply per citizen. Only set it when the proxy overwrites that header.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+
 # The job queue: SQLite file locally (no broker to install), Redis when REDIS_URL is set.
 if os.environ.get("REDIS_URL"):
     HUEY = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…
     path("integrations/", include("zhenjie.integrations.urls")),
     path("open311/v2/", include("zhenjie.integrations.open311_views")),
+    path("public/events/", include("zhenjie.events.portal_urls")),  # citizens report and follow (no login)
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
     path("grid/", include("zhenjie.grid.urls")),
     path("", include("zhenjie.workbench.urls")),

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
 
@@ -46,7 +47,7 @@ def log_in(request, username: str, password: str, channel: str = "web") -> User:
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(
-            username=username[:150], ip_address=_client_ip(request), channel=channel, at=timezone.now()
+            username=username[:150], ip_address=client_address(request), channel=channel, at=timezone.now()
         )
         until = locked_until(username)
         if until:
@@ -56,8 +57,10 @@ def log_in(request, username: str, password: str, channel: str = "web") -> User:
     return user
 
 
-def _client_ip(request) -> str | None:
+def client_address(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or the header a trusted proxy sets (CLIENT_IP_HEADER)."""
     if request is None:
         return None
-    address = request.META.get("REMOTE_ADDR") or None
-    return address
+    header = settings.CLIENT_IP_HEADER
+    address = (header and request.META.get(header, "").split(",")[0].strip()) or request.META.get("REMOTE_ADDR") or None
+    return address[:45] if address else None

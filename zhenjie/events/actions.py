@@ -213,8 +213,10 @@ def merge_event(actor, event: Event, into: Event) -> Event:
 
 @transaction.atomic
 def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
-    """The reporter rates a closed event once (好差评: 非常满意 … 非常不满意)."""
-    if event.reporter_id != getattr(actor, "pk", None):
+    """The reporter rates a closed event once (好差评: 非常满意 … 非常不满意). A citizen without an
+    account is the reporter by the tracking code they hold (events.portal.rate_as_citizen)."""
+    is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
+    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == event.pk):
         raise Forbidden("event.not_reporter", "只有上报人可以评价")
     if event.case.state != S.CLOSED:
         raise Conflict("event.not_closed", "事件办结后才能评价")

@@ -100,3 +100,34 @@ class RatingForm(StyledFormMixin, forms.Form):
 class NoticeForm(StyledFormMixin, forms.Form):
     level = forms.ChoiceField(label="督办级别", choices=[("yellow", "黄牌督办"), ("red", "红牌督办")])
     text = forms.CharField(label="督办要求", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CitizenReportForm(StyledFormMixin, forms.Form):
+    """The public report form (events.portal): no account, the village instead of a jurisdiction."""
+
+    village = forms.ModelChoiceField(label="事发村(社区)", queryset=None, empty_label="请选择")
+    category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.filter(is_active=True).order_by("sort_order", "code"), empty_label="请选择")
+    description = forms.CharField(label="问题描述", max_length=1000, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发生了什么，在什么位置，影响如何"}))
+    address = forms.CharField(label="具体地点(可选)", max_length=ADDRESS_MAX, required=False, widget=forms.TextInput(attrs={"placeholder": "如：村委会东侧路口"}))
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    photos = PhotosField(label="现场照片(可选，最多3张)", required=False)
+    name = forms.CharField(label="您的称呼(可选)", max_length=20, required=False)
+    phone = forms.CharField(label="手机号码", max_length=20, help_text="仅用于工作人员联系您，页面和记录中只显示部分号码")
+    website = forms.CharField(required=False, widget=forms.HiddenInput)  # left empty by people; bots fill it
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.fields["village"].label_from_instance = lambda area: f"{area.parent.name} · {area.name}"
+
+    def clean_photos(self):
+        photos = self.cleaned_data["photos"]
+        if len(photos) > 3:
+            raise forms.ValidationError("照片最多3张")
+        return photos
+
+
+class TrackForm(StyledFormMixin, forms.Form):
+    number = forms.CharField(label="事件编号", max_length=40, widget=forms.TextInput(attrs={"placeholder": "如：柳湾事〔2026〕第12号"}))
+    code = forms.CharField(label="查询码", max_length=16, widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))

@@ -98,6 +98,9 @@ class Event(models.Model):
     verification_note = models.TextField("核查意见", blank=True)
     rating_comment = models.CharField("评价意见", max_length=500, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    # A citizen without an account follows their report with its number and a code shown once
+    # (events.portal); only a keyed digest of the code is kept.
+    tracking_digest = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
     reported_at = models.DateTimeField("上报时间", default=timezone.now)
 
     class Meta:

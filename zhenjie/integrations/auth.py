@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from zhenjie.kernel.actors import OutsideActor
 from zhenjie.kernel.errors import Forbidden, Unauthenticated
 
 from .models import IntegrationKey
@@ -20,11 +21,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, eq=False)
-class IntegrationActor:
+class IntegrationActor(OutsideActor):
     key: IntegrationKey
-    pk = None
-    is_authenticated = False
-    is_active = True
 
     @property
     def display_name(self) -> str:

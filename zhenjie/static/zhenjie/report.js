@@ -24,13 +24,16 @@
     watch = navigator.geolocation.watchPosition(show, fail, { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
   }
   document.getElementById("locate-again").addEventListener("click", locate);
-  if (lng.value && lat.value) { status.textContent = "已定位"; detail.textContent = `经度 ${lng.value}，纬度 ${lat.value}`; } else { locate(); }
+  // A grid worker's report needs the position, so it is asked for at once; a citizen's is
+  // optional (data-optional-position) and asked for only when they press the button.
+  if (lng.value && lat.value) { status.textContent = "已定位"; detail.textContent = `经度 ${lng.value}，纬度 ${lat.value}`; }
+  else if (!("optionalPosition" in form.dataset)) { locate(); }
 
   const input = form.querySelector("input[type=file]"), previews = document.getElementById("photo-previews");
   if (input && previews) {
     input.addEventListener("change", function () {
       previews.innerHTML = "";
-      Array.from(input.files).slice(0, 9).forEach(function (file) {
+      Array.from(input.files).slice(0, Number(input.dataset.max || 9)).forEach(function (file) {
         const img = document.createElement("img");
         img.src = URL.createObjectURL(file);
         img.className = "rounded border";

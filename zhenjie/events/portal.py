@@ -1,0 +1,163 @@
+"""The citizen's side of events (渠道: 群众上报): report a problem without an account, follow it
+with its number and a code shown once, see a rejection's reason, rate it once it is closed.
+
+A citizen is not a user: they report as a CitizenActor, which reaches nothing (kernel.scoping),
+and what they may read of their own event is decided here, by the code they hold, never by the
+staff scoping rules. The event itself enters through intake.report_event like every channel."""
+
+import secrets
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from zhenjie.areas.models import Area
+from zhenjie.kernel import journal
+from zhenjie.kernel.actors import OutsideActor
+from zhenjie.kernel.errors import NotFound, Rejected
+
+from . import actions
+from .intake import Photo, Report, report_event
+from .models import Category, Channel, Event
+from .workflow import EVENT_WORKFLOW, S
+
+# Codes people read off a screen and type on a phone: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8  # 31^8 ≈ 8.5e11 codes; with the lookup throttle below, not guessable
+DESCRIPTION_MAX = 1000  # a citizen's account of a problem; the hotline and staff may write more
+PHOTOS_MAX = 3
+NAME_MAX = 20
+
+# Abuse limits per client address (the portal needs no account). Kept in Django's cache: per
+# process with the default cache, shared when a shared cache is configured (docs/DEPLOYMENT.md).
+REPORTS_PER_HOUR = 5
+LOOKUPS_PER_10_MINUTES = 20
+
+
+@dataclass(frozen=True, eq=False)
+class CitizenActor(OutsideActor):
+    """A member of the public: named on the timeline, reaching no case of anyone's."""
+
+    name: str = ""
+    holds_tracking_code_of: int | None = None  # the event whose code they showed (actions.rate_event)
+
+    @property
+    def display_name(self) -> str:
+        return f"群众{('：' + self.name) if self.name else ''}"[:64]
+
+
+@dataclass(frozen=True)
+class CitizenReport:
+    category: Category | None
+    description: str
+    village: Area | None
+    phone: str
+    name: str = ""
+    address: str = ""
+    lng: float | None = None
+    lat: float | None = None
+    photos: list[Photo] | None = None
+
+
+def _digest(code: str) -> str:
+    return salted_hmac("zhenjie.events.portal.tracking", code.upper()).hexdigest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _mobile(phone: str) -> str:
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if len(digits) != 11 or not digits.startswith("1"):
+        raise Rejected("portal.phone_invalid", "请填写11位手机号码，便于工作人员联系您", field="phone")
+    return digits
+
+
+def allow(kind: str, client: str, limit: int, seconds: int) -> bool:
+    """Count one more `kind` for `client`; False once `limit` is passed within `seconds`."""
+    key = f"portal:{kind}:{client}"
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        return True
+
+
+@transaction.atomic
+def report_as_citizen(report: CitizenReport) -> tuple[Event, str]:
+    """File the citizen's report into the dispatcher's queue of the village's township; returns
+    the event and its tracking code (shown once; only its digest is kept)."""
+    if report.village is None or report.village.level != Area.Level.VILLAGE:
+        raise Rejected("portal.village_required", "请选择事发的村(社区)", field="village")
+    description = (report.description or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        raise Rejected("event.description_too_long", f"描述不能超过{DESCRIPTION_MAX}字", field="description")
+    if len(report.photos or []) > PHOTOS_MAX:
+        raise Rejected("event.too_many_photos", f"照片最多{PHOTOS_MAX}张", field="photos")
+    name = (report.name or "").strip()
+    if len(name) > NAME_MAX:
+        raise Rejected("portal.name_too_long", f"称呼不能超过{NAME_MAX}字", field="name")
+    phone = _mobile(report.phone)
+    county = Area.objects.get(path=report.village.path[:6])
+    event = report_event(
+        CitizenActor(name),
+        Report(channel=Channel.CITIZEN, category=report.category, description=description, lng=report.lng, lat=report.lat,
+               address=report.address, area=report.village, photos=list(report.photos or []), reporter_name=name or "群众",
+               reporter_phone=phone),  # fmt: skip
+        county=county,
+    )
+    if report.lng is not None and not event.case.area.path.startswith(report.village.path):
+        # The phone's position wins (it is where the problem is), but not across townships: a
+        # wrong village choice is harmless, a report filed into another township is not.
+        if event.case.area.path[:9] != report.village.path[:9]:
+            raise Rejected("portal.position_elsewhere", "定位与所选村(社区)不在同一乡镇(街道)，请核对后重试", field="village")
+    code = new_code()
+    Event.objects.filter(pk=event.pk).update(tracking_digest=_digest(code))
+    return event, code
+
+
+def find_for_citizen(number: str, code: str) -> Event:
+    """The event with this number whose code matches; the same answer for a wrong number and a
+    wrong code, so neither can be probed."""
+    number, code = (number or "").strip()[:40], (code or "").strip().upper()[:CODE_LENGTH * 2]
+    event = (
+        Event.objects.filter(case__number=number, channel=Channel.CITIZEN).exclude(tracking_digest="")
+        .select_related("case", "category", "case__area").first()
+    )
+    if event is None or not code or not constant_time_compare(event.tracking_digest, _digest(code)):
+        raise NotFound("portal.not_found", "编号或查询码不正确，请核对后重试")
+    return event
+
+
+def rate_as_citizen(number: str, code: str, rating, comment: str = "") -> Event:
+    event = find_for_citizen(number, code)
+    return actions.rate_event(CitizenActor(event.reporter_name, holds_tracking_code_of=event.pk), event, rating, comment)
+
+
+@dataclass(frozen=True)
+class Step:
+    at: object
+    label: str
+    note: str = ""
+
+
+# What a citizen is told at each state: no staff names, no internal notes.
+PUBLIC_NOTES = {S.REJECTED: "rejection_reason", S.CLOSED: "result"}
+
+
+def public_timeline(event: Event) -> list[Step]:
+    """The event's states as the citizen sees them, oldest first, with the reason of a rejection
+    and the result of the handling."""
+    steps = []
+    for entry in journal.entries_for_case(event.case):
+        if entry.verb == "open":
+            steps.append(Step(entry.created_at, "已受理上报，等待登记"))
+        elif entry.verb == "rate":
+            steps.append(Step(entry.created_at, "您已评价", entry.summary.removeprefix("评价：")))
+        elif entry.to_state and entry.to_state != entry.from_state:
+            note_field = PUBLIC_NOTES.get(entry.to_state)
+            steps.append(Step(entry.created_at, EVENT_WORKFLOW.state_label(entry.to_state), getattr(event, note_field) if note_field else ""))
+    return steps

@@ -1,0 +1,84 @@
+"""Public pages (no login) under /public/events/: a citizen reports a problem, follows it with
+its number and code, and rates it once closed (events.portal)."""
+
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from zhenjie.accounts.login import client_address
+from zhenjie.areas.models import Area
+from zhenjie.kernel.errors import ActionError
+
+from . import portal
+from .forms import CitizenReportForm, RatingForm, TrackForm
+from .intake import Photo
+from .workflow import EVENT_WORKFLOW, S
+
+HOUR, TEN_MINUTES = 3600, 600
+
+
+def _client(request) -> str:
+    return client_address(request) or "unknown"
+
+
+def _villages():
+    return Area.objects.filter(level=Area.Level.VILLAGE).select_related("parent").order_by("path")
+
+
+def _refuse(request, message: str):
+    return render(request, "events/public/refused.html", {"message": message}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    form = CitizenReportForm(request.POST or None, request.FILES or None, villages=_villages())
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            return _refuse(request, "提交未成功，请稍后再试")
+        if not portal.allow("report", _client(request), portal.REPORTS_PER_HOUR, HOUR):
+            return _refuse(request, f"同一网络每小时最多提交{portal.REPORTS_PER_HOUR}件，请稍后再试；紧急情况请拨打12345或110")
+        data = form.cleaned_data
+        try:
+            event, code = portal.report_as_citizen(portal.CitizenReport(
+                category=data["category"], description=data["description"], village=data["village"], phone=data["phone"],
+                name=data["name"], address=data["address"], lng=data["lng"], lat=data["lat"],
+                photos=[Photo(upload.name, upload.read()) for upload in data["photos"]],
+            ))  # fmt: skip
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            # Shown once, on this response only: the code is not kept in clear anywhere.
+            response = render(request, "events/public/reported.html", {"event": event, "code": code})
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "events/public/report.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Look up by number and code (GET, so the link from the report page works), rate by POST."""
+    params = request.POST if request.method == "POST" else request.GET
+    form = TrackForm(params if params.get("number") else None)
+    context = {"form": form, "rating_form": RatingForm()}
+    if form.is_bound and form.is_valid():
+        if not portal.allow("lookup", _client(request), portal.LOOKUPS_PER_10_MINUTES, TEN_MINUTES):
+            return _refuse(request, "查询过于频繁，请10分钟后再试")
+        number, code = form.cleaned_data["number"], form.cleaned_data["code"]
+        try:
+            if request.method == "POST":
+                rating_form = RatingForm(request.POST)
+                context["rating_form"] = rating_form
+                if rating_form.is_valid():
+                    portal.rate_as_citizen(number, code, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"])
+                    return redirect(reverse("events_public:track") + "?" + urlencode({"number": number, "code": code}))
+            event = portal.find_for_citizen(number, code)
+        except ActionError as error:
+            context["error"] = error.message
+            return render(request, "events/public/track.html", context, status=error.status)
+        context |= {
+            "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
+            "can_rate": event.case.state == S.CLOSED and event.rated_at is None,
+        }
+    return render(request, "events/public/track.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,172 @@
+"""A citizen without an account reports a problem, follows it by number and code, learns why it
+was rejected or how it was handled, and rates it once it is closed (issue 5 item 2: 群众上报)."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from zhenjie.events import actions, portal
+from zhenjie.events.models import Event
+from zhenjie.kernel.models import Attachment, Case, JournalEntry
+
+pytestmark = pytest.mark.django_db
+
+REPORT = reverse("events_public:report")
+TRACK = reverse("events_public:track")
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (12, 12), "blue").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def form(world, **changes):
+    data = {"village": world.village_a.pk, "category": "", "description": "村口路灯坏了一周，晚上很黑", "phone": "13812345678", "name": "王先生"}
+    from zhenjie.events.models import Category
+
+    data["category"] = Category.objects.get(code="road_facility").pk
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def submit(client, data, **extra):
+    return client.post(REPORT, data, **extra)
+
+
+def number_and_code(response) -> tuple[str, str]:
+    page = response.content.decode()
+    number = re.search(r'data-testid="event-number">([^<]+)<', page).group(1)
+    code = re.search(r'data-testid="tracking-code">([^<]+)<', page).group(1)
+    return number, code
+
+
+def close(world, event):
+    actions.register_event(world.dispatcher_a, event)
+    actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="路灯由社会治理办联系维修")
+    actions.acknowledge_event(world.clerk_a, event)
+    actions.start_handling(world.clerk_a, event)
+    actions.report_back(world.clerk_a, event, "已更换灯泡")
+    actions.verify_event(world.dispatcher_a, event, passed=True, note="亮了")
+    actions.close_event(world.dispatcher_a, event)
+
+
+def test_a_citizen_report_reaches_the_townships_queue_and_only_that_township_sees_it(client, world):
+    response = submit(client, form(world))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    number, code = number_and_code(response)
+    event = Event.objects.select_related("case").get()
+    assert (event.channel, event.case.number, event.case.state, event.case.area) == ("citizen", number, "reported", world.village_a)
+    assert (event.reporter, event.reporter_name, event.reporter_phone_masked) == (None, "王先生", "138****5678")
+    assert len(code) == portal.CODE_LENGTH and code not in (event.tracking_digest, str(event.__dict__))
+    assert JournalEntry.objects.get(case=event.case, verb="open").actor_name == "群众：王先生"
+    client.force_login(world.dispatcher_a)
+    assert "村口路灯坏了" in client.get(reverse("events:home") + "?tab=intake").content.decode()
+    client.force_login(world.dispatcher_b)
+    assert "村口路灯坏了" not in client.get(reverse("events:home")).content.decode()
+
+
+def test_the_phones_position_places_it_in_the_grid(client, world):
+    submit(client, form(world, lng="116.01", lat="35.01"))
+    assert Event.objects.get().case.area == world.grid_a
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"village": None}, "village", "这个字段是必填项"),
+        ({"village": "99999999"}, "village", "选择一个有效的选项"),
+        ({"category": "abc"}, "category", "选择一个有效的选项"),
+        ({"description": ""}, "description", "这个字段是必填项"),
+        ({"description": "长" * 1001}, "description", "1000"),
+        ({"phone": "12345"}, "phone", "11位手机号码"),
+        ({"phone": ""}, "phone", "这个字段是必填项"),
+        ({"name": "名" * 21}, "name", "20"),
+        ({"lng": "121.5", "lat": "31.2"}, "lng", "不在本县范围内"),
+        ({"lng": "116.21", "lat": "35.01"}, "village", "不在同一乡镇"),
+        ({"lng": "east", "lat": "35.01"}, "lng", "输入一个数字"),
+    ],
+)
+def test_bad_reports_are_refused_in_chinese_and_leave_nothing_behind(client, world, changes, field, message):
+    response = submit(client, form(world, **changes))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and (f'data-field-error="{field}"' in page or 'data-testid="form-error"' in page)
+    assert not Event.objects.exists() and not Case.objects.exists()
+
+
+def test_a_photo_must_be_an_image_and_at_most_three(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("现场.png", b"not an image at all", content_type="image/png")
+    response = submit(client, form(world, photos=[fake]))
+    assert response.status_code == 400 and "图片" in response.content.decode()
+    photos = [SimpleUploadedFile(f"{n}.png", png(), content_type="image/png") for n in range(4)]
+    response = submit(client, form(world, photos=photos))
+    assert response.status_code == 400 and "照片最多3张" in response.content.decode()
+    assert not Event.objects.exists() and not Attachment.objects.exists()
+    good = SimpleUploadedFile("路灯.png", png(), content_type="image/png")
+    assert submit(client, form(world, photos=[good])).status_code == 200
+    assert Attachment.objects.filter(case=Event.objects.get().case).count() == 1
+
+
+def test_reports_from_one_address_are_limited_per_hour_and_bots_are_turned_away(client, world):
+    for _ in range(portal.REPORTS_PER_HOUR):
+        assert submit(client, form(world)).status_code == 200
+    response = submit(client, form(world))
+    assert response.status_code == 429 and "每小时最多提交" in response.content.decode()
+    assert submit(client, form(world), REMOTE_ADDR="10.1.2.3").status_code == 200  # another address
+    assert submit(client, form(world, website="http://spam"), REMOTE_ADDR="10.9.9.9").status_code == 429
+    assert Event.objects.count() == portal.REPORTS_PER_HOUR + 1
+
+
+def test_the_citizen_follows_it_sees_the_rejection_reason_and_nothing_with_a_wrong_code(client, world):
+    number, code = number_and_code(submit(client, form(world)))
+    page = client.get(TRACK, {"number": number, "code": code.lower()}).content.decode()
+    assert 'data-testid="public-state">待受理<' in page and "已受理上报" in page
+    for wrong in ({"number": number, "code": "AAAAAAAA"}, {"number": "柳湾事〔2026〕第999号", "code": code}, {"number": number, "code": ""}):
+        response = client.get(TRACK, wrong)
+        assert response.status_code in (400, 404) and "村口路灯" not in response.content.decode()
+    assert "编号或查询码不正确" in client.get(TRACK, {"number": number, "code": "AAAAAAAA"}).content.decode()
+    actions.reject_event(world.dispatcher_a, Event.objects.get(), "路灯属供电公司产权，已转告供电所")
+    page = client.get(TRACK, {"number": number, "code": code}).content.decode()
+    assert "不予受理" in page and "已转告供电所" in page and 'data-testid="rating-form"' not in page
+
+
+def test_the_citizen_rates_once_after_closing_and_only_with_the_code(client, world):
+    number, code = number_and_code(submit(client, form(world)))
+    event = Event.objects.get()
+    response = client.post(TRACK, {"number": number, "code": code, "rating": 5})
+    assert response.status_code == 409 and "办结后才能评价" in response.content.decode()
+    close(world, Event.objects.get(pk=event.pk))
+    page = client.get(TRACK, {"number": number, "code": code}).content.decode()
+    assert 'data-testid="rating-form"' in page and "已更换灯泡" in page
+    assert client.post(TRACK, {"number": number, "code": "AAAAAAAA", "rating": 1}).status_code == 404
+    response = client.post(TRACK, {"number": number, "code": code, "rating": 4, "comment": "修得快"})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=event.case_id)
+    assert case.rating == 4 and Event.objects.get().rating_comment == "修得快"
+    assert JournalEntry.objects.get(case=case, verb="rate").actor_name == "群众：王先生"
+    response = client.post(TRACK, {"number": number, "code": code, "rating": 1})
+    assert response.status_code == 409 and Case.objects.get(pk=event.case_id).rating == 4
+    page = client.get(TRACK, {"number": number, "code": code}).content.decode()
+    assert "感谢您的评价" in page and "您已评价" in page
+
+
+def test_lookups_are_limited_so_codes_cannot_be_guessed(client, world):
+    number, code = number_and_code(submit(client, form(world)))
+    for _ in range(portal.LOOKUPS_PER_10_MINUTES):
+        client.get(TRACK, {"number": number, "code": "AAAAAAAA"})
+    response = client.get(TRACK, {"number": number, "code": code})
+    assert response.status_code == 429 and "查询过于频繁" in response.content.decode()
+
+
+def test_behind_a_proxy_the_limit_follows_the_header_it_sets(client, world, settings):
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    for _ in range(portal.REPORTS_PER_HOUR):
+        assert submit(client, form(world), HTTP_X_REAL_IP="203.0.113.7").status_code == 200
+    assert submit(client, form(world), HTTP_X_REAL_IP="203.0.113.7").status_code == 429
+    assert submit(client, form(world), HTTP_X_REAL_IP="203.0.113.8").status_code == 200  # same proxy, another citizen
