@@ -7,19 +7,19 @@ from django.utils import timezone
 
 from zhenjie.accounts.models import User
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import deadlines, workflow
+from zhenjie.kernel import deadlines, journal, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.notify import notify_users
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import can_see_case, reach_of
 from zhenjie.units.models import Unit
 
 from . import routing
 from .intake import command_unit_for
 from .models import Event, Extension
-from .workflow import S
+from .workflow import COMMAND, S
 
 RESULT_MAX = 4000
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}  # 好差评, reference §8
@@ -228,8 +228,6 @@ def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
     if not Event.objects.filter(pk=event.pk, rated_at__isnull=True).update(rating_comment=comment, rated_at=timezone.now()):
         raise Conflict("event.already_rated", "该事件已评价过")
     Case.objects.filter(pk=event.case_id).update(rating=rating)
-    from zhenjie.kernel import journal
-
     journal.record(actor=actor, verb="rate", case=event.case, summary=f"评价：{RATING_LABELS[rating]}", note=comment,
                    from_state=event.case.state, to_state=event.case.state, data={"rating": rating})
     return event
@@ -250,7 +248,7 @@ def request_extension(actor, event: Event, amount: int, reason: str) -> Extensio
         raise Conflict("event.extension_pending", "已有延期申请在审批中")
     request = Extension.objects.create(event=event, amount=amount, reason=reason, requested_by=actor)
     government = Unit.objects.filter(area__path=event.case.area.path[:9], kind=Unit.Kind.TOWNSHIP_GOVERNMENT).first()
-    from zhenjie.kernel import assignments, journal
+    from zhenjie.kernel import assignments
 
     assignments.create(event.case, Assign(government or _command(event), "approve_extension", role=RoleCode.TOWNSHIP_LEADER), f"延期申请：{event.case.title}")
     journal.record(actor=actor, verb="extension_request", case=event.case, summary=f"申请延期{amount}{event.case.get_deadline_unit_display()}",
@@ -277,10 +275,25 @@ def decide_extension(leader, request: Extension, approve: bool, note: str = "") 
     if approve:
         workflow.extend_deadline(leader, case, request.amount, request.reason + (f"（{note}）" if note else ""), approved_by=leader)
     else:
-        from zhenjie.kernel import journal
-
         journal.record(actor=leader, verb="extension_denied", case=case, summary="延期申请未获批准", note=note,
                        from_state=case.state, to_state=case.state)
     notify_users([request.requested_by], f"延期申请{'已批准' if approve else '未获批准'}：{case.title}", note, case)
     request.refresh_from_db()
     return request
+
+
+def reveal_reporter_phone(actor, event: Event) -> str:
+    """The reporter's full mobile, for whoever must call them back: the township's command centre
+    and leaders, and the unit handling the event. Each reveal goes on the event's timeline."""
+    from .intake import REPORTER_PHONE_CONTEXT
+
+    if not can_see_case(actor, event.case):
+        raise NotFound("event.not_found", "事件不存在或不在您的辖区内")
+    reach = reach_of(actor)
+    if not (COMMAND & reach.roles_in(event.case.area) or event.handling_unit_id in reach.unit_ids):
+        raise Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整电话")
+    if not event.reporter_phone_cipher:
+        raise Conflict("event.no_phone", "上报人未留手机号码")
+    with transaction.atomic():
+        journal.record(actor=actor, verb="reveal_phone", case=event.case, summary="查看上报人完整电话(用于回访联系)")
+    return pii.decrypt(event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)

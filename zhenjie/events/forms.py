@@ -29,7 +29,7 @@ class PhotosField(forms.FileField):
 
 
 class ReportForm(StyledFormMixin, forms.Form):
-    category = forms.ModelChoiceField(label="事件类别", queryset=Category.objects.filter(is_active=True), empty_label="请选择")
+    category = forms.ModelChoiceField(label="事件类别", queryset=Category.objects.filter(is_active=True).select_related("parent"), empty_label="请选择")
     description = forms.CharField(label="问题描述", max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发现了什么问题，在哪里，影响如何"}))
     address = forms.CharField(label="地址(可选)", max_length=ADDRESS_MAX, required=False)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
@@ -42,6 +42,7 @@ class ReportForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+        self.fields["category"].label_from_instance = lambda category: category.label
 
 
 class ReasonForm(StyledFormMixin, forms.Form):
@@ -106,7 +107,7 @@ class CitizenReportForm(StyledFormMixin, forms.Form):
     """The public report form (events.portal): no account, the village instead of a jurisdiction."""
 
     village = forms.ModelChoiceField(label="事发村(社区)", queryset=None, empty_label="请选择")
-    category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.filter(is_active=True).order_by("sort_order", "code"), empty_label="请选择")
+    category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.filter(is_active=True).select_related("parent").order_by("sort_order", "code"), empty_label="请选择")
     description = forms.CharField(label="问题描述", max_length=1000, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发生了什么，在什么位置，影响如何"}))
     address = forms.CharField(label="具体地点(可选)", max_length=ADDRESS_MAX, required=False, widget=forms.TextInput(attrs={"placeholder": "如：村委会东侧路口"}))
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
@@ -120,6 +121,7 @@ class CitizenReportForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
         self.fields["village"].label_from_instance = lambda area: f"{area.parent.name} · {area.name}"
+        self.fields["category"].label_from_instance = lambda category: category.label
 
     def clean_photos(self):
         photos = self.cleaned_data["photos"]

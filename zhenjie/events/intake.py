@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
-from zhenjie.kernel import attachments, workflow
+from zhenjie.kernel import attachments, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.scoping import reach_of
@@ -133,6 +133,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         assign=[first],
         data={"category": report.category.code, "channel": report.channel, "lng": report.lng, "lat": report.lat},
     )
+    phone = sealed_phone(report.reporter_phone)
     event = Event.objects.create(
         case=case,
         category=report.category,
@@ -143,7 +144,8 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         lat=report.lat,
         reporter=actor if getattr(actor, "pk", None) else None,
         reporter_name=(report.reporter_name or getattr(actor, "display_name", ""))[:32],
-        reporter_phone_masked=mask_phone(report.reporter_phone),
+        reporter_phone_masked=phone.masked,
+        reporter_phone_cipher=phone.cipher,
         external_id=(report.external_id or "")[:64],
         reported_at=reported_at,
     )
@@ -158,6 +160,18 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
 def _taker_unit(actor):
     reach = reach_of(actor)
     return Unit.objects.filter(pk__in=reach.unit_ids).order_by("pk").first() if reach.unit_ids else None
+
+
+REPORTER_PHONE_CONTEXT = "events.event.reporter_phone"
+
+
+def sealed_phone(phone: str) -> pii.Sealed:
+    """A reporter's number as kept: a mobile encrypted and masked; a landline (the hotline's
+    callers) masked only, since pii seals mobiles alone."""
+    try:
+        return pii.seal_phone(phone, REPORTER_PHONE_CONTEXT)
+    except Rejected:
+        return pii.Sealed("", "", mask_phone(phone), "")
 
 
 def mask_phone(phone: str) -> str:

@@ -55,6 +55,11 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name with its first-level category, for choosing one (load `parent` with it)."""
+        return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
+
 
 class EventPolicy(models.Model):
     """A county's settings for the command centre, editable by the county administrator."""
@@ -87,6 +92,9 @@ class Event(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reporter_name = models.CharField("上报人姓名", max_length=32, blank=True)
     reporter_phone_masked = models.CharField("上报人电话", max_length=20, blank=True)
+    # A reporter's mobile, encrypted (kernel.pii), for the staff who must call them back
+    # (actions.reveal_reporter_phone, journaled); landlines are kept masked only.
+    reporter_phone_cipher = models.TextField("上报人电话(加密)", blank=True, editable=False)
     external_id = models.CharField("外部编号", max_length=64, blank=True, help_text="12345工单号、视频告警编号等")
     # Routing: who the lists name, and who actually handles (the dispatcher may override with a reason).
     duty_item_code = models.CharField("属地清单事项", max_length=40, blank=True)

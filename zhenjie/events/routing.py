@@ -23,7 +23,11 @@ class Route:
 
 
 def route(category: Category, area: Area, on: date | None = None) -> Route:
-    found = route_for(category.code, area, on or timezone.localdate())
+    on = on or timezone.localdate()
+    found = route_for(category.code, area, on)
+    if found is None and category.parent_id is not None:
+        # A second-level category the list does not name is its first-level category's matter.
+        found = route_for(category.parent.code, area, on)
     if found is None:
         return Route(None, None, "", f"属地管理事项清单未载明「{category.name}」的责任部门，请调度员指定处置单位")
     unit = found.lead_in_township or found.lead_department

@@ -80,10 +80,27 @@ def _check_category(values: dict) -> None:
 
 
 @transaction.atomic
+def _check_parent(category: Category | None, parent: Category | None) -> None:
+    """Two levels, as the 12345 and grid classifications use: a first-level category, or a
+    second-level one under it. No deeper, and none under itself."""
+    if parent is None:
+        return
+    if parent.parent_id is not None:
+        raise Rejected("category.parent_too_deep", "上级类别须为一级类别（类别最多两级）", field="parent")
+    if category is not None and (parent.pk == category.pk or category.children.exists()):
+        raise Rejected("category.parent_invalid", "该类别本身有下级类别，或选择了自己，不能作为二级类别", field="parent")
+
+
+def _journal_values(values: dict) -> dict:
+    parent = values.get("parent")
+    return values | {"parent": parent.code if parent else None} if "parent" in values else values
+
+
 def save_category(actor, category: Category | None, **values) -> Category:
     """Create a category (category None) or change one; codes never change, events refer to them."""
     county_of(actor)
     _check_category(values)
+    _check_parent(category, values.get("parent"))
     values["name"] = values["name"].strip()
     if category is None:
         code = (values.pop("code", "") or "").strip()
@@ -94,12 +111,13 @@ def save_category(actor, category: Category | None, **values) -> Category:
         if Category.objects.filter(code=code).exists():
             raise Conflict("category.code_taken", f"代码 {code} 已存在", field="code")
         category = Category.objects.create(code=code, **values)
-        journal.record(actor=actor, verb="settings.category_create", summary=f"新增事件类别 {category.name}", data={"code": code, **values})
+        journal.record(actor=actor, verb="settings.category_create", summary=f"新增事件类别 {category.name}", data={"code": code, **_journal_values(values)})
         return category
     values.pop("code", None)
     before = {field: getattr(category, field) for field in values}
     for field, value in values.items():
         setattr(category, field, value)
     category.save()
-    journal.record(actor=actor, verb="settings.category_update", summary=f"修改事件类别 {category.name}", data={"code": category.code, "before": before, "after": values})
+    journal.record(actor=actor, verb="settings.category_update", summary=f"修改事件类别 {category.name}",
+                   data={"code": category.code, "before": _journal_values(before), "after": _journal_values(values)})
     return category

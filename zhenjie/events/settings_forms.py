@@ -3,12 +3,15 @@ from django import forms
 from zhenjie.kernel.models import DeadlineUnit
 from zhenjie.workbench.forms import StyledFormMixin
 
-from .models import Urgency
+from .models import Category, Urgency
 
 
 class CategoryForm(StyledFormMixin, forms.Form):
     code = forms.CharField(label="代码", max_length=40, required=False, help_text="新增时填写，如 illegal_parking；保存后不可修改")
     name = forms.CharField(label="名称", max_length=40)
+    parent = forms.ModelChoiceField(label="上级类别", required=False, empty_label="无（一级类别）", to_field_name="code",
+                                    queryset=Category.objects.filter(parent__isnull=True).order_by("sort_order", "code"),
+                                    help_text="二级类别随上级类别分派：属地清单未单列时按上级类别的责任部门")  # fmt: skip
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices)
     acknowledge_amount = forms.IntegerField(label="签收时限")
     acknowledge_unit = forms.ChoiceField(label="单位", choices=DeadlineUnit.choices)

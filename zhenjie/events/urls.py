@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:case_id>/", views.event_detail, name="detail"),
     path("<int:case_id>/print/", views.event_print, name="print"),
     path("<int:case_id>/act/<slug:action>/", views.event_act, name="act"),
+    path("<int:case_id>/reporter-phone/", views.event_reveal_phone, name="reveal_phone"),
     path("settings/", views.county_settings, name="settings"),
     path("calls/", views.call_list, name="calls"),
     path("calls/<int:case_id>/", views.call_detail, name="call_detail"),

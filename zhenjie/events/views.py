@@ -179,6 +179,7 @@ def _detail_context(request, event, **forms):
         "can_decide": pending is not None and RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area),
         "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != S.DISPATCHED),
         "can_rate": event.reporter_id == user.pk and case.state == S.CLOSED and event.rated_at is None,
+        "can_reveal_phone": bool(event.reporter_phone_cipher) and bool(command or event.handling_unit_id in reach.unit_ids),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
         "reason_actions": [("reject", "不予受理"), ("return", "退回指挥中心"), ("pause", "中止(等待第三方)")],
@@ -284,6 +285,18 @@ def event_act(request, case_id: int, action: str):
     return render(request, "events/event_detail.html", _detail_context(request, event, **forms), status=200)
 
 
+@require_POST
+@staff_required
+def event_reveal_phone(request, case_id: int):
+    """The reporter's full mobile on the event page, once per press (each reveal is journaled)."""
+    event = _get(request, case_id)
+    try:
+        phone = actions.reveal_reporter_phone(request.user, event)
+    except ActionError as error:
+        return render(request, "events/event_detail.html", _detail_context(request, event, error=error.message), status=error.status)
+    return render(request, "events/event_detail.html", _detail_context(request, _get(request, case_id)) | {"revealed_phone": phone})
+
+
 # ---- 乡呼县应 ----------------------------------------------------------------------------
 
 
@@ -385,7 +398,8 @@ def county_settings(request):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(error.message) from None
-    categories = list(queries.Category.objects.order_by("sort_order", "code"))
+    every = list(queries.Category.objects.select_related("parent").order_by("sort_order", "code"))
+    categories = [c for top in every if top.parent_id is None for c in (top, *(k for k in every if k.parent_id == top.pk))]  # as a tree
     editing = next((c for c in categories if c.code == request.GET.get("edit")), None)
     policy, supervision_policy = event_policy_for(county), supervision_policy_for(county)
     policy_form = EventPolicyForm(prefix="policy", initial={f: getattr(policy, f) for f in county_settings_actions.POLICY_LIMITS})

@@ -170,3 +170,38 @@ def test_behind_a_proxy_the_limit_follows_the_header_it_sets(client, world, sett
         assert submit(client, form(world), HTTP_X_REAL_IP="203.0.113.7").status_code == 200
     assert submit(client, form(world), HTTP_X_REAL_IP="203.0.113.7").status_code == 429
     assert submit(client, form(world), HTTP_X_REAL_IP="203.0.113.8").status_code == 200  # same proxy, another citizen
+
+
+def test_staff_who_must_call_back_see_the_full_mobile_and_each_look_is_journaled(client, world):
+    from zhenjie.kernel.errors import Forbidden, NotFound
+
+    submit(client, form(world, lng="116.01", lat="35.01"))  # in grid A, so its grid worker sees it
+    event = Event.objects.select_related("case").get()
+    assert event.reporter_phone_cipher and "13812345678" not in event.reporter_phone_cipher
+    client.force_login(world.dispatcher_a)
+    detail = reverse("events:detail", args=[event.case_id])
+    page = client.get(detail).content.decode()
+    assert "138****5678" in page and "13812345678" not in page and 'data-testid="reveal-phone"' in page
+    page = client.post(reverse("events:reveal_phone", args=[event.case_id])).content.decode()
+    assert 'data-testid="reporter-phone">13812345678<' in page
+    entry = JournalEntry.objects.get(case=event.case, verb="reveal_phone")
+    assert entry.actor == world.dispatcher_a and "查看上报人完整电话" in entry.summary
+    with pytest.raises(Forbidden):
+        actions.reveal_reporter_phone(world.grid_worker_a, event)  # sees the event, need not call
+    with pytest.raises(NotFound):
+        actions.reveal_reporter_phone(world.dispatcher_b, event)
+    client.force_login(world.dispatcher_b)
+    assert client.post(reverse("events:reveal_phone", args=[event.case_id])).status_code == 404
+    assert JournalEntry.objects.filter(verb="reveal_phone").count() == 1
+
+
+def test_a_landline_is_kept_masked_only(world):
+    from zhenjie.events.intake import Report, report_event
+    from zhenjie.events.models import Category
+    from zhenjie.kernel.errors import Conflict
+
+    event = report_event(world.dispatcher_a, Report(channel="walk_in", category=Category.objects.get(code="noise"), description="夜间施工",
+                                                    area=world.village_a, reporter_phone="0539-1234567"))  # fmt: skip
+    assert (event.reporter_phone_masked, event.reporter_phone_cipher) == ("053****4567", "")
+    with pytest.raises(Conflict):
+        actions.reveal_reporter_phone(world.dispatcher_a, event)

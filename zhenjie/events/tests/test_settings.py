@@ -47,3 +47,51 @@ def test_other_roles_get_403(client, world):
     for user in (world.dispatcher_a, world.leader_a, world.liaison):
         client.force_login(user)
         assert client.get(reverse("events:settings")).status_code == 403
+
+
+CATEGORY = {"which": "category", "category-urgency": "normal", "category-acknowledge_amount": 2, "category-acknowledge_unit": "hours",
+            "category-handle_amount": 1, "category-handle_unit": "working_days", "category-verify_amount": 1,
+            "category-verify_unit": "working_days", "category-is_active": "on"}
+
+
+def test_categories_form_a_two_level_tree_and_a_second_level_one_routes_with_its_parent(client, world):
+    from datetime import date
+
+    from zhenjie.events import routing
+    from zhenjie.lists.models import ListKind
+    from zhenjie.lists.tests.builders import duty_row, published_list
+
+    published_list(world.county_admin, kind=ListKind.LOCAL_DUTY, name="测试县属地管理事项清单", area=world.county,
+                   rows=[duty_row("SD002", "治安隐患排查整治", world.police, "public_security", domain="社会治安")],
+                   effective_from=date(2026, 1, 1))  # fmt: skip
+    client.force_login(world.county_admin)
+    url = reverse("events:settings")
+    response = client.post(url, {**CATEGORY, "category-code": "gambling", "category-name": "聚众赌博", "category-parent": "public_security"})
+    assert response.status_code == 302
+    gambling = Category.objects.select_related("parent").get(code="gambling")
+    assert (gambling.parent.code, gambling.label) == ("public_security", "治安隐患 · 聚众赌博")
+    found = routing.route(gambling, world.village_a, date(2026, 3, 1))
+    assert (found.lead_department, found.duty_item_code) == (world.police, "SD002")
+    table = client.get(url).content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = [row for row in table.split("</tr>") if "治安隐患" in row or "聚众赌博" in row]
+    assert len(rows) == 2 and "聚众赌博" in rows[1] and "└" in rows[1]  # listed under its parent
+    assert JournalEntry.objects.get(verb="settings.category_create").data["parent"] == "public_security"
+    client.force_login(world.grid_worker_a)
+    assert "治安隐患 · 聚众赌博" in client.get(reverse("events:report")).content.decode()
+
+
+@pytest.mark.parametrize("edit, parent, message", [
+    (None, "gambling", "选择一个有效的选项"),  # a second-level category cannot be a parent
+    ("public_security", "public_security", "不能作为二级类别"),  # itself
+    ("public_security", "noise", "不能作为二级类别"),  # it has children
+    (None, "nonexistent", "选择一个有效的选项"),
+])
+def test_the_tree_stays_two_levels_deep_without_loops(client, world, edit, parent, message):
+    client.force_login(world.county_admin)
+    url = reverse("events:settings")
+    client.post(url, {**CATEGORY, "category-code": "gambling", "category-name": "聚众赌博", "category-parent": "public_security"})
+    target = url + (f"?edit={edit}" if edit else "")
+    page = client.post(target, {**CATEGORY, "category-code": "other_new", "category-name": "新类别", "category-parent": parent}).content.decode()
+    assert message in page
+    assert not Category.objects.filter(code="other_new").exists()
+    assert Category.objects.get(code="public_security").parent is None and Category.objects.get(code="gambling").parent.code == "public_security"
