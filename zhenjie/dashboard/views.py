@@ -303,13 +303,12 @@ def warning_settings(request):
     if county is None:
         raise PermissionDenied("只有县级管理员可以修改预警设置")
     policy = policy_for(county)
-    form = WarningPolicyForm(initial={"warning_threshold": policy.warning_threshold, "warning_window_days": policy.warning_window_days})
+    form = WarningPolicyForm(initial={field: getattr(policy, field) for field in WarningPolicyForm.base_fields})
     if request.method == "POST":
         form = WarningPolicyForm(request.POST)
         if form.is_valid():
             try:
-                update_event_policy(request.user, warning_threshold=form.cleaned_data["warning_threshold"],
-                                    warning_window_days=form.cleaned_data["warning_window_days"])
+                update_event_policy(request.user, **form.cleaned_data)
             except ActionError as error:
                 form.add_action_error(error)
             else:

@@ -65,7 +65,12 @@ class EventPolicy(models.Model):
     """A county's settings for the command centre, editable by the county administrator."""
 
     county = models.OneToOneField("areas.Area", verbose_name="县", on_delete=models.CASCADE, related_name="+", limit_choices_to={"level": "county"})
-    warning_threshold = models.PositiveSmallIntegerField("预警阈值(件)", default=3, help_text="同一村(社区)同一类别在时间窗内达到该件数即预警")
+    class WarningScope(models.TextChoices):
+        VILLAGE = "village", "村(社区)"
+        GRID = "grid", "网格"
+
+    warning_threshold = models.PositiveSmallIntegerField("预警阈值(件)", default=3, help_text="同一村(社区)或网格同一类别在时间窗内达到该件数即预警")
+    warning_scope = models.CharField("预警范围", max_length=8, choices=WarningScope.choices, default=WarningScope.VILLAGE)
     warning_window_days = models.PositiveSmallIntegerField("预警时间窗(天)", default=7)
     duplicate_window_hours = models.PositiveSmallIntegerField("疑似重复时间窗(小时)", default=48)
     duplicate_radius_m = models.PositiveIntegerField("疑似重复距离(米)", default=200)

@@ -45,7 +45,11 @@ def _check_int(value, low, high, message, field):
 def update_event_policy(actor, **values) -> EventPolicy:
     county = county_of(actor)
     for field, value in values.items():
-        _check_int(value, *POLICY_LIMITS[field], field)
+        if field == "warning_scope":
+            if value not in EventPolicy.WarningScope.values:
+                raise Rejected("settings.invalid", "请选择预警范围：村(社区)或网格", field=field)
+        else:
+            _check_int(value, *POLICY_LIMITS[field], field)
     policy, _ = EventPolicy.objects.select_for_update().get_or_create(county=county)
     before = {field: getattr(policy, field) for field in values}
     for field, value in values.items():

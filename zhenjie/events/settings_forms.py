@@ -3,7 +3,7 @@ from django import forms
 from zhenjie.kernel.models import DeadlineUnit
 from zhenjie.workbench.forms import StyledFormMixin
 
-from .models import Category, Urgency
+from .models import Category, EventPolicy, Urgency
 
 
 class CategoryForm(StyledFormMixin, forms.Form):
@@ -24,7 +24,8 @@ class CategoryForm(StyledFormMixin, forms.Form):
 
 
 class EventPolicyForm(StyledFormMixin, forms.Form):
-    warning_threshold = forms.IntegerField(label="预警阈值(件)", help_text="同一村(社区)同一类别在时间窗内达到该件数即向乡镇领导预警")
+    warning_threshold = forms.IntegerField(label="预警阈值(件)", help_text="同一村(社区)或网格同一类别在时间窗内达到该件数即向乡镇领导预警")
+    warning_scope = forms.ChoiceField(label="预警范围", choices=EventPolicy.WarningScope.choices, help_text="按村(社区)还是按网格统计同类事件")
     warning_window_days = forms.IntegerField(label="预警时间窗(天)")
     duplicate_window_hours = forms.IntegerField(label="疑似重复时间窗(小时)")
     duplicate_radius_m = forms.IntegerField(label="疑似重复距离(米)")

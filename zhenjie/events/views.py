@@ -402,7 +402,7 @@ def county_settings(request):
     categories = [c for top in every if top.parent_id is None for c in (top, *(k for k in every if k.parent_id == top.pk))]  # as a tree
     editing = next((c for c in categories if c.code == request.GET.get("edit")), None)
     policy, supervision_policy = event_policy_for(county), supervision_policy_for(county)
-    policy_form = EventPolicyForm(prefix="policy", initial={f: getattr(policy, f) for f in county_settings_actions.POLICY_LIMITS})
+    policy_form = EventPolicyForm(prefix="policy", initial={f: getattr(policy, f) for f in EventPolicyForm.base_fields})
     supervision_form = SupervisionForm(prefix="supervision", initial={"yellow_hours": supervision_policy.yellow_hours, "notify_leader_on_red": supervision_policy.notify_leader_on_red})
     category_initial = {f: getattr(editing, f) for f in CategoryForm.base_fields if hasattr(editing, f)} if editing else {}
     category_form = CategoryForm(prefix="category", initial=category_initial)

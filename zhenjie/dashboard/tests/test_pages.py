@@ -225,9 +225,11 @@ def test_the_county_administrator_changes_the_warning_threshold_on_a_page(client
     response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "abc"})
     page = response.content.decode()
     assert "输入整数" in page
-    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "5"})
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "5", "warning_scope": "village"})
     assert "预警阈值须在2至100件之间" in response.content.decode()
-    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5"})
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5", "warning_scope": "county"})
+    assert "选择一个有效的选项" in response.content.decode()
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5", "warning_scope": "grid"})
     assert response.status_code == 302
     client.force_login(world.leader_a)
-    assert "同一村(社区)同一类别事件5天内达到4件即预警" in client.get(reverse("dashboard:warnings")).content.decode()
+    assert "同一网格同一类别事件5天内达到4件即预警" in client.get(reverse("dashboard:warnings")).content.decode()

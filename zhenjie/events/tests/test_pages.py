@@ -186,3 +186,24 @@ def test_the_dispatchers_queue_runs_the_same_number_of_queries_at_3_and_30_rows(
     with CaptureQueriesContext(connection) as large:
         assert f'data-testid="total-count">30<' in queue()
     assert len(large) == len(small)
+
+
+def test_the_calls_export_is_filtered_as_shown_and_scoped(client, world):
+    first, second = make_event(world, description="甲镇的排污"), make_event(world, description="甲镇的噪声")
+    for event in (first, second):
+        actions.register_event(world.dispatcher_a, event)
+    [answered] = calls.call_departments(world.dispatcher_a, first, [world.police], "请到场处置", 3)
+    calls.call_departments(world.dispatcher_a, second, [world.police], "请协助调查", 3)
+    calls.acknowledge_call(world.liaison, answered)
+    in_b(world)
+
+    def exported(user, query=""):
+        client.force_login(user)
+        response = client.get(reverse("events:calls") + f"?format=xlsx{query}")
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        return [row[4] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
+
+    assert sorted(exported(world.dispatcher_a)) == ["请到场处置", "请协助调查"]
+    assert exported(world.dispatcher_a, "&state=acknowledged") == ["请到场处置"]
+    assert sorted(exported(world.liaison)) == ["请到场处置", "请协助调查"]
+    assert exported(world.dispatcher_b) == []

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_the_county_administrator_changes_thresholds_and_the_journal_says_who(client, world):
     client.force_login(world.county_admin)
     response = client.post(reverse("events:settings"), {
-        "which": "policy", "policy-warning_threshold": 5, "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
+        "which": "policy", "policy-warning_threshold": 5, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
         "policy-duplicate_radius_m": 100, "policy-call_acknowledge_hours": 4,
     })
     assert response.status_code == 302
@@ -24,7 +24,7 @@ def test_the_county_administrator_changes_thresholds_and_the_journal_says_who(cl
 def test_bad_thresholds_are_refused_with_the_range(client, world):
     client.force_login(world.county_admin)
     page = client.post(reverse("events:settings"), {
-        "which": "policy", "policy-warning_threshold": 1, "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
+        "which": "policy", "policy-warning_threshold": 1, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
         "policy-duplicate_radius_m": 100, "policy-call_acknowledge_hours": 4,
     }).content.decode()
     assert "预警阈值须在2至100件之间" in page and not EventPolicy.objects.exists()

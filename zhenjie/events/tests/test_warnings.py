@@ -118,3 +118,20 @@ def test_only_a_county_administrator_sets_the_threshold(world):
         with pytest.raises(Forbidden):
             update_event_policy(person, warning_threshold=5, warning_window_days=7)
     assert not EventPolicy.objects.exists()
+
+
+def test_counted_per_grid_when_the_county_says_so_and_not_across_two_grids(world):
+    from zhenjie.areas.actions import create_area
+    from zhenjie.testing import square
+
+    create_area(None, code="990199101201002", name="甲一村第2网格", level="grid", parent=world.village_a, boundary=square(116.05, 35.0, 0.05))
+    EventPolicy.objects.create(county=world.county, warning_threshold=3, warning_window_days=7, warning_scope="grid")
+    make_event(world, category="noise")  # grid 1
+    make_event(world, category="noise")  # grid 1
+    make_event(world, category="noise", lng=116.07, lat=35.02, reporter=world.dispatcher_a, channel="walk_in")  # grid 2: three in the village
+    assert not Warning.objects.exists()
+    make_event(world, category="noise", lng=116.02, lat=35.02)  # the third in grid 1
+    warning = Warning.objects.get()
+    assert (warning.area, warning.count) == (world.grid_a, 3)
+    [note] = warning_notes(world.leader_a)
+    assert note.title == "【预警】甲一村第1网格7天内发生3起噪声扰民" and "同一网格" in note.body
