@@ -294,6 +294,10 @@ def reveal_reporter_phone(actor, event: Event) -> str:
         raise Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整电话")
     if not event.reporter_phone_cipher:
         raise Conflict("event.no_phone", "上报人未留手机号码")
+    try:  # first: the journal must not say a number was seen that could not be read
+        phone = pii.decrypt(event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)
+    except pii.DecryptionFailed:
+        raise Conflict("event.phone_unreadable", "号码无法解密(密钥可能已更换)，请联系系统管理员") from None
     with transaction.atomic():
         journal.record(actor=actor, verb="reveal_phone", case=event.case, summary="查看上报人完整电话(用于回访联系)")
-    return pii.decrypt(event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)
+    return phone

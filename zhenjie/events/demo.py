@@ -36,7 +36,7 @@ from zhenjie.units.models import Unit
 
 from . import routing, warnings
 from .actions import RATING_LABELS
-from .intake import REGISTER_WITHIN, command_unit_for, mask_phone
+from .intake import REGISTER_WITHIN, command_unit_for, sealed_phone
 from .models import Call, Category, Channel, Event, Extension, Warning
 from .workflow import CALL, EVENT, S
 
@@ -44,6 +44,7 @@ SEED = 20261125
 DEFAULT_EVENTS = 20_000
 CHUNK = 1000
 TO_DISPATCH = timedelta(hours=2)  # as actions._to_dispatchers gives the command centre
+REPEAT_SHARE = 0.04  # reports that repeat the one before (same grid, same category): merge candidates
 
 CHANNEL_WEIGHTS = {Channel.GRID: 46, Channel.HOTLINE: 24, Channel.CITIZEN: 12, Channel.VIDEO: 6, Channel.WALK_IN: 6, Channel.DEPARTMENT: 4, Channel.OPEN311: 2}
 TOWNSHIP_WEIGHTS = {"chengguan": 32, "liuwan": 30, "dongxi": 22, "shiqiao": 16}
@@ -172,7 +173,8 @@ class Drawer:
 
     def __init__(self, world: World, rng: random.Random, now: datetime):
         self.world, self.rng, self.now = world, rng, now
-        self.recent: dict[tuple, Life] = {}  # (village, category) → its latest life, for duplicates
+        self.recent: dict[tuple, Life] = {}  # (grid, category) → its latest life, for duplicates
+        self.latest: tuple | None = None  # (township, grid, category) of the last report drawn
         self.hotline_serial = 0
 
     # ---- the report -----------------------------------------------------------------------
@@ -201,10 +203,16 @@ class Drawer:
 
     def draw(self, at: datetime) -> Life | None:
         rng, world = self.rng, self.world
-        township = rng.choices(world.townships, [TOWNSHIP_WEIGHTS.get(t.slug, 10) for t in world.townships])[0]
-        grid = rng.choice(township.grids)
+        if self.latest is not None and rng.random() < REPEAT_SHARE:
+            # A neighbour reports what was just reported: the command centre merges such repeats,
+            # and every demo size, however small, has some to merge.
+            township, grid, category = self.latest
+        else:
+            township = rng.choices(world.townships, [TOWNSHIP_WEIGHTS.get(t.slug, 10) for t in world.townships])[0]
+            grid = rng.choice(township.grids)
+            category = self.category(at)
+        self.latest = (township, grid, category)
         village = grid.parent
-        category = self.category(at)
         channel = rng.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
         worker, worker_unit = world.grid_workers.get(grid.pk, (None, None))
         if channel == Channel.GRID and worker is None:
@@ -246,8 +254,9 @@ class Drawer:
             first = Assign(township.command, "register", due_at=at + REGISTER_WITHIN, role=R.DISPATCHER)
         past = PastCase(case, township.command, assign=[first],
                         data={"category": category.code, "channel": channel, "lng": lng, "lat": lat})
+        sealed = sealed_phone(phone)  # as intake keeps it: staff can show a mobile to call back
         event = Event(category=category, channel=channel, description=description, address=place, lng=lng, lat=lat,
-                      reporter=reporter, reporter_name=reporter_name[:32], reporter_phone_masked=mask_phone(phone),
+                      reporter=reporter, reporter_name=reporter_name[:32], reporter_phone_masked=sealed.masked, reporter_phone_cipher=sealed.cipher,
                       external_id=external_id, reported_at=at)
         life = Life(past, event, on_grid=lng is not None)
         self.live(life, township, grid, worker, worker_unit)

@@ -171,10 +171,10 @@ def sealed_phone(phone: str) -> pii.Sealed:
     try:
         return pii.seal_phone(phone, REPORTER_PHONE_CONTEXT)
     except Rejected:
-        return pii.Sealed("", "", mask_phone(phone), "")
+        return pii.Sealed("", "", _mask_phone(phone), "")
 
 
-def mask_phone(phone: str) -> str:
+def _mask_phone(phone: str) -> str:
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     if len(digits) < 7:
         return ""

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import salted_hmac
 
+from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
-from zhenjie.kernel import journal
+from zhenjie.kernel import journal, pii
 from zhenjie.kernel.actors import OutsideActor
 from zhenjie.kernel.errors import NotFound, Rejected
 
@@ -69,10 +70,24 @@ def new_code() -> str:
 
 
 def _mobile(phone: str) -> str:
-    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
-    if len(digits) != 11 or not digits.startswith("1"):
-        raise Rejected("portal.phone_invalid", "请填写11位手机号码，便于工作人员联系您", field="phone")
-    return digits
+    """A mobile pii can seal (staff must be able to call back), or a Chinese message."""
+    try:
+        return pii.normalise_mobile(phone, field="phone")
+    except Rejected:
+        raise Rejected("portal.phone_invalid", "请填写11位手机号码，便于工作人员联系您", field="phone") from None
+
+
+def _check_position(report: "CitizenReport", county: Area) -> None:
+    """Before anything is written (photos go to disk first): the phone's position must lie in
+    the county, and in the chosen village's township. The position wins over the village choice
+    (it is where the problem is), but never files a report into another township."""
+    if report.lng is None or report.lat is None:
+        return
+    if locate(report.lng, report.lat, county) is None:
+        raise Rejected("event.position_outside", "位置不在本县范围内", field="lng")
+    township = Area.objects.get(path=report.village.path[:9])
+    if locate(report.lng, report.lat, township) is None:
+        raise Rejected("portal.position_elsewhere", "定位与所选村(社区)不在同一乡镇(街道)，请核对后重试", field="village")
 
 
 def allow(kind: str, client: str, limit: int, seconds: int) -> bool:
@@ -102,6 +117,7 @@ def report_as_citizen(report: CitizenReport) -> tuple[Event, str]:
         raise Rejected("portal.name_too_long", f"称呼不能超过{NAME_MAX}字", field="name")
     phone = _mobile(report.phone)
     county = Area.objects.get(path=report.village.path[:6])
+    _check_position(report, county)
     event = report_event(
         CitizenActor(name),
         Report(channel=Channel.CITIZEN, category=report.category, description=description, lng=report.lng, lat=report.lat,
@@ -109,11 +125,6 @@ def report_as_citizen(report: CitizenReport) -> tuple[Event, str]:
                reporter_phone=phone),  # fmt: skip
         county=county,
     )
-    if report.lng is not None and not event.case.area.path.startswith(report.village.path):
-        # The phone's position wins (it is where the problem is), but not across townships: a
-        # wrong village choice is harmless, a report filed into another township is not.
-        if event.case.area.path[:9] != report.village.path[:9]:
-            raise Rejected("portal.position_elsewhere", "定位与所选村(社区)不在同一乡镇(街道)，请核对后重试", field="village")
     code = new_code()
     Event.objects.filter(pk=event.pk).update(tracking_digest=_digest(code))
     return event, code
@@ -123,11 +134,15 @@ def find_for_citizen(number: str, code: str) -> Event:
     """The event with this number whose code matches; the same answer for a wrong number and a
     wrong code, so neither can be probed."""
     number, code = (number or "").strip()[:40], (code or "").strip().upper()[:CODE_LENGTH * 2]
+    # Matched on both: numbers are unique per township's series, not county-wide (two townships
+    # whose names start alike number alike), and the digest is keyed, so comparing it in the
+    # database reveals nothing.
+    digest = _digest(code)
     event = (
-        Event.objects.filter(case__number=number, channel=Channel.CITIZEN).exclude(tracking_digest="")
+        Event.objects.filter(case__number=number, channel=Channel.CITIZEN, tracking_digest=digest)
         .select_related("case", "category", "case__area").first()
-    )
-    if event is None or not code or not constant_time_compare(event.tracking_digest, _digest(code)):
+    ) if code and number else None
+    if event is None:
         raise NotFound("portal.not_found", "编号或查询码不正确，请核对后重试")
     return event
 

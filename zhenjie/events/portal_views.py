@@ -1,10 +1,7 @@
 """Public pages (no login) under /public/events/: a citizen reports a problem, follows it with
 its number and code, and rates it once closed (events.portal)."""
 
-from urllib.parse import urlencode
-
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from zhenjie.accounts.login import client_address
@@ -56,29 +53,44 @@ def report(request):
     return render(request, "events/public/report.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _private(response):
+    """The page names a citizen's report (and holds its code in a form): not for caches."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def track(request):
-    """Look up by number and code (GET, so the link from the report page works), rate by POST."""
-    params = request.POST if request.method == "POST" else request.GET
-    form = TrackForm(params if params.get("number") else None)
+    """The number and code travel by POST only, so they stay out of addresses, logs and
+    history; a POST with a rating rates, then shows the report."""
+    if request.method == "GET":
+        return _private(render(request, "events/public/track.html", {"form": TrackForm(initial={"number": request.GET.get("number", "")[:40]})}))
+    form = TrackForm(request.POST)
     context = {"form": form, "rating_form": RatingForm()}
-    if form.is_bound and form.is_valid():
-        if not portal.allow("lookup", _client(request), portal.LOOKUPS_PER_10_MINUTES, TEN_MINUTES):
-            return _refuse(request, "查询过于频繁，请10分钟后再试")
-        number, code = form.cleaned_data["number"], form.cleaned_data["code"]
-        try:
-            if request.method == "POST":
-                rating_form = RatingForm(request.POST)
-                context["rating_form"] = rating_form
-                if rating_form.is_valid():
-                    portal.rate_as_citizen(number, code, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"])
-                    return redirect(reverse("events_public:track") + "?" + urlencode({"number": number, "code": code}))
-            event = portal.find_for_citizen(number, code)
-        except ActionError as error:
-            context["error"] = error.message
-            return render(request, "events/public/track.html", context, status=error.status)
-        context |= {
-            "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
-            "can_rate": event.case.state == S.CLOSED and event.rated_at is None,
-        }
-    return render(request, "events/public/track.html", context, status=400 if form.errors else 200)
+    if not form.is_valid():
+        return _private(render(request, "events/public/track.html", context, status=400))
+    if not portal.allow("lookup", _client(request), portal.LOOKUPS_PER_10_MINUTES, TEN_MINUTES):
+        return _refuse(request, "查询过于频繁，请10分钟后再试")
+    number, code = form.cleaned_data["number"], form.cleaned_data["code"]
+    try:
+        event = portal.find_for_citizen(number, code)
+    except ActionError as error:
+        context["error"] = error.message
+        return _private(render(request, "events/public/track.html", context, status=error.status))
+    status = 200
+    if "rating" in request.POST:
+        rating_form = context["rating_form"] = RatingForm(request.POST)
+        if not rating_form.is_valid():
+            status = 400
+        else:
+            try:
+                portal.rate_as_citizen(number, code, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"])
+            except ActionError as error:
+                context["error"], status = error.message, error.status
+            else:
+                event = portal.find_for_citizen(number, code)  # as rated
+    context |= {
+        "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
+        "can_rate": event.case.state == S.CLOSED and event.rated_at is None,
+    }
+    return _private(render(request, "events/public/track.html", context, status=status))

@@ -83,12 +83,15 @@ def _check_category(values: dict) -> None:
             raise Rejected("category.unit_invalid", "请选择时限单位", field=f"{prefix}_unit")
 
 
-@transaction.atomic
 def _check_parent(category: Category | None, parent: Category | None) -> None:
     """Two levels, as the 12345 and grid classifications use: a first-level category, or a
-    second-level one under it. No deeper, and none under itself."""
+    second-level one under it. No deeper, and none under itself. Both rows are locked and read
+    again first, so two administrators nesting A under B and B under C at once cannot make three
+    levels: the second waits, then sees the first's change."""
     if parent is None:
         return
+    locked = {c.pk: c for c in Category.objects.select_for_update().filter(pk__in=[parent.pk, getattr(category, "pk", None)])}
+    parent = locked[parent.pk]
     if parent.parent_id is not None:
         raise Rejected("category.parent_too_deep", "上级类别须为一级类别（类别最多两级）", field="parent")
     if category is not None and (parent.pk == category.pk or category.children.exists()):
@@ -100,6 +103,7 @@ def _journal_values(values: dict) -> dict:
     return values | {"parent": parent.code if parent else None} if "parent" in values else values
 
 
+@transaction.atomic
 def save_category(actor, category: Category | None, **values) -> Category:
     """Create a category (category None) or change one; codes never change, events refer to them."""
     county_of(actor)

@@ -294,7 +294,9 @@ def event_reveal_phone(request, case_id: int):
         phone = actions.reveal_reporter_phone(request.user, event)
     except ActionError as error:
         return render(request, "events/event_detail.html", _detail_context(request, event, error=error.message), status=error.status)
-    return render(request, "events/event_detail.html", _detail_context(request, _get(request, case_id)) | {"revealed_phone": phone})
+    response = render(request, "events/event_detail.html", _detail_context(request, _get(request, case_id)) | {"revealed_phone": phone})
+    response["Cache-Control"] = "no-store"  # a citizen's full number: not for the browser's cache
+    return response
 
 
 # ---- 乡呼县应 ----------------------------------------------------------------------------

@@ -83,9 +83,11 @@ def test_the_phones_position_places_it_in_the_grid(client, world):
         ({"description": ""}, "description", "这个字段是必填项"),
         ({"description": "长" * 1001}, "description", "1000"),
         ({"phone": "12345"}, "phone", "11位手机号码"),
+        ({"phone": "12812345678"}, "phone", "11位手机号码"),  # no such mobile network: could not be sealed
         ({"phone": ""}, "phone", "这个字段是必填项"),
         ({"name": "名" * 21}, "name", "20"),
         ({"lng": "121.5", "lat": "31.2"}, "lng", "不在本县范围内"),
+        ({"lng": "116.01", "lat": "135"}, "lat", "纬度"),
         ({"lng": "116.21", "lat": "35.01"}, "village", "不在同一乡镇"),
         ({"lng": "east", "lat": "35.01"}, "lng", "输入一个数字"),
     ],
@@ -125,14 +127,14 @@ def test_reports_from_one_address_are_limited_per_hour_and_bots_are_turned_away(
 
 def test_the_citizen_follows_it_sees_the_rejection_reason_and_nothing_with_a_wrong_code(client, world):
     number, code = number_and_code(submit(client, form(world)))
-    page = client.get(TRACK, {"number": number, "code": code.lower()}).content.decode()
+    page = client.post(TRACK, {"number": number, "code": code.lower()}).content.decode()
     assert 'data-testid="public-state">待受理<' in page and "已受理上报" in page
     for wrong in ({"number": number, "code": "AAAAAAAA"}, {"number": "柳湾事〔2026〕第999号", "code": code}, {"number": number, "code": ""}):
-        response = client.get(TRACK, wrong)
+        response = client.post(TRACK, wrong)
         assert response.status_code in (400, 404) and "村口路灯" not in response.content.decode()
-    assert "编号或查询码不正确" in client.get(TRACK, {"number": number, "code": "AAAAAAAA"}).content.decode()
+    assert "编号或查询码不正确" in client.post(TRACK, {"number": number, "code": "AAAAAAAA"}).content.decode()
     actions.reject_event(world.dispatcher_a, Event.objects.get(), "路灯属供电公司产权，已转告供电所")
-    page = client.get(TRACK, {"number": number, "code": code}).content.decode()
+    page = client.post(TRACK, {"number": number, "code": code}).content.decode()
     assert "不予受理" in page and "已转告供电所" in page and 'data-testid="rating-form"' not in page
 
 
@@ -142,25 +144,25 @@ def test_the_citizen_rates_once_after_closing_and_only_with_the_code(client, wor
     response = client.post(TRACK, {"number": number, "code": code, "rating": 5})
     assert response.status_code == 409 and "办结后才能评价" in response.content.decode()
     close(world, Event.objects.get(pk=event.pk))
-    page = client.get(TRACK, {"number": number, "code": code}).content.decode()
+    page = client.post(TRACK, {"number": number, "code": code}).content.decode()
     assert 'data-testid="rating-form"' in page and "已更换灯泡" in page
     assert client.post(TRACK, {"number": number, "code": "AAAAAAAA", "rating": 1}).status_code == 404
     response = client.post(TRACK, {"number": number, "code": code, "rating": 4, "comment": "修得快"})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "感谢您的评价" in response.content.decode()
     case = Case.objects.get(pk=event.case_id)
     assert case.rating == 4 and Event.objects.get().rating_comment == "修得快"
     assert JournalEntry.objects.get(case=case, verb="rate").actor_name == "群众：王先生"
     response = client.post(TRACK, {"number": number, "code": code, "rating": 1})
     assert response.status_code == 409 and Case.objects.get(pk=event.case_id).rating == 4
-    page = client.get(TRACK, {"number": number, "code": code}).content.decode()
+    page = client.post(TRACK, {"number": number, "code": code}).content.decode()
     assert "感谢您的评价" in page and "您已评价" in page
 
 
 def test_lookups_are_limited_so_codes_cannot_be_guessed(client, world):
     number, code = number_and_code(submit(client, form(world)))
     for _ in range(portal.LOOKUPS_PER_10_MINUTES):
-        client.get(TRACK, {"number": number, "code": "AAAAAAAA"})
-    response = client.get(TRACK, {"number": number, "code": code})
+        client.post(TRACK, {"number": number, "code": "AAAAAAAA"})
+    response = client.post(TRACK, {"number": number, "code": code})
     assert response.status_code == 429 and "查询过于频繁" in response.content.decode()
 
 
@@ -205,3 +207,33 @@ def test_a_landline_is_kept_masked_only(world):
     assert (event.reporter_phone_masked, event.reporter_phone_cipher) == ("053****4567", "")
     with pytest.raises(Conflict):
         actions.reveal_reporter_phone(world.dispatcher_a, event)
+
+
+def test_the_code_never_travels_in_an_address_and_tracking_pages_are_not_cached(client, world):
+    number, code = number_and_code(submit(client, form(world)))
+    response = client.get(TRACK, {"number": number, "code": code})
+    assert response.status_code == 200 and "村口路灯" not in response.content.decode()  # GET only prefills a form
+    response = client.post(TRACK, {"number": number, "code": code})
+    assert "村口路灯" in response.content.decode() and response["Cache-Control"] == "no-store"
+
+
+def test_two_townships_numbering_alike_each_find_their_own_report(client, world):
+    """Numbers are unique per township's series, not county-wide: the code tells them apart."""
+    from zhenjie.kernel.models import Case
+
+    number, code = number_and_code(submit(client, form(world)))
+    other, other_code = number_and_code(submit(client, form(world, village=world.village_b.pk, description="乙镇的路灯")))
+    Case.objects.filter(number=other).update(number=number)  # as two townships named alike would number
+    assert "乙镇的路灯" in client.post(TRACK, {"number": number, "code": other_code}).content.decode()
+    assert "村口路灯" in client.post(TRACK, {"number": number, "code": code}).content.decode()
+
+
+def test_an_unreadable_phone_is_a_clear_message_and_no_journal_entry(client, world):
+    from zhenjie.kernel.errors import Conflict
+
+    submit(client, form(world))
+    event = Event.objects.get()
+    Event.objects.filter(pk=event.pk).update(reporter_phone_cipher="g1:k0:bm90IGEgY2lwaGVy")
+    with pytest.raises(Conflict) as error:
+        actions.reveal_reporter_phone(world.dispatcher_a, Event.objects.select_related("case__area").get())
+    assert "无法解密" in error.value.message and not JournalEntry.objects.filter(verb="reveal_phone").exists()

@@ -95,3 +95,14 @@ def test_the_tree_stays_two_levels_deep_without_loops(client, world, edit, paren
     assert message in page
     assert not Category.objects.filter(code="other_new").exists()
     assert Category.objects.get(code="public_security").parent is None and Category.objects.get(code="gambling").parent.code == "public_security"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_category_outside_a_test_transaction_is_one_journaled_change(client, world):
+    """As in production, with no transaction around the request: the save and its journal entry
+    commit together (a misplaced @transaction.atomic once left the save without its entry, and a 500)."""
+    client.force_login(world.county_admin)
+    response = client.post(reverse("events:settings"), {**CATEGORY, "category-code": "gambling", "category-name": "聚众赌博", "category-parent": "public_security"})
+    assert response.status_code == 302
+    assert Category.objects.get(code="gambling").parent.code == "public_security"
+    assert JournalEntry.objects.filter(verb="settings.category_create").count() == 1
