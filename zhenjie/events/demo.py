@@ -45,6 +45,7 @@ DEFAULT_EVENTS = 20_000
 CHUNK = 1000
 TO_DISPATCH = timedelta(hours=2)  # as actions._to_dispatchers gives the command centre
 REPEAT_SHARE = 0.04  # reports that repeat the one before (same grid, same category): merge candidates
+WAITING_TO_BE_SIGNED = timedelta(hours=4)  # dispatched reports younger than this are not acknowledged yet
 
 CHANNEL_WEIGHTS = {Channel.GRID: 46, Channel.HOTLINE: 24, Channel.CITIZEN: 12, Channel.VIDEO: 6, Channel.WALK_IN: 6, Channel.DEPARTMENT: 4, Channel.OPEN311: 2}
 TOWNSHIP_WEIGHTS = {"chengguan": 32, "liuwan": 30, "dongxi": 22, "shiqiao": 16}
@@ -312,6 +313,10 @@ class Drawer:
                               assign=[Assign(township.command, "dispatch", due_at=t + TO_DISPATCH, role=R.DISPATCHER)]))
             reason = reason or "经核实，仍由清单所列单位处置"
         steps.append(self.dispatch(later(5, 60), township, event, unit, reason, found))
+        if age < WAITING_TO_BE_SIGNED:
+            # The last hours' dispatched reports are not signed for yet, whatever the hour the
+            # demo is built: the command screen always has some 已派遣 waiting on a unit.
+            return self.finish(life, steps)
         ack_hours = self.hours_of(category.acknowledge_amount, category.acknowledge_unit)
         steps.append(Step(later(ack_hours * 60 * 0.1, ack_hours * 60 * (0.9 if rng.random() < 0.9 else 1.6)), handler, "acknowledge",
                           assign=[Assign(unit, "handle")]))
