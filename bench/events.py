@@ -27,8 +27,6 @@ import argparse
 import io
 import itertools
 import math
-import os
-import platform
 import random
 import statistics
 import sys
@@ -39,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, for the helpers of inbox.py
 
-from inbox import BENCH_VAR, bench_parser, load_average, measure, p95, prepare_database, setup_django  # noqa: E402
+from inbox import BENCH_VAR, bench_parser, describe_machine, load_average, measure, p95, prepare_database, setup_django  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{BENCH_VAR / 'events_bench.sqlite3'}"  # the name must contain "bench"
 PAGE_SIZE = 20  # workbench.paging.paginate's default
@@ -257,7 +255,7 @@ class Seeder:
         event = dict(
             id=event_id, case_id=case_id, category_id=category.pk, channel=channel, description=description, address="",
             lng=grid.lng if channel == "grid" else None, lat=grid.lat if channel == "grid" else None, reporter_id=reporter,
-            reporter_name="", reporter_phone_masked="", external_id=f"{channel}-{case_id}" if channel in ("hotline", "video") else "",
+            reporter_name="", reporter_phone_masked="", reporter_phone_cipher="", tracking_digest="", external_id=f"{channel}-{case_id}" if channel in ("hotline", "video") else "",
             duty_item_code="", lead_department_id=None, handling_unit_id=None, duplicate_of_id=None, rejection_reason="",
             result="", verification_note="", rating_comment="", rated_at=None, reported_at=reported,
         )  # fmt: skip
@@ -705,17 +703,10 @@ def _insert_sql(seeder: Seeder, table: str, with_id: bool) -> str:
 
 
 def describe_database() -> None:
-    import django
-    from django.db import connection
-
     from zhenjie.events.models import Event
     from zhenjie.kernel.models import Assignment, Case
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 'SQLite ' || sqlite_version()")
-        version = cursor.fetchone()[0]
-    print(f"Python {platform.python_version()}, Django {django.get_version()}, {version.split(' on ')[0]}")
-    print(f"{os.cpu_count()} CPUs, {platform.platform()}, {load_average()}")
+    describe_machine()
     events = Event.objects.count()
     open_ = Case.objects.filter(kind="event", closed_at__isnull=True).count()
     print(f"rows: {Case.objects.count():,} cases, {events:,} events ({open_:,} open), {Assignment.objects.count():,} assignments")

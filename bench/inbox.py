@@ -647,18 +647,22 @@ def raw_request(raw: RawInbox) -> Answer:
 # ── running and reporting ─────────────────────────────────────────────────────────────────────
 
 
-def describe_database() -> None:
+def describe_machine() -> None:
+    """Software, database and machine, as the figures' conditions (bench/events.py uses it too)."""
+    import django
     from django.db import connection
-
-    from zhenjie.kernel.models import Assignment, Case
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 'SQLite ' || sqlite_version()")
         version = cursor.fetchone()[0]
-    import django
-
     print(f"Python {platform.python_version()}, Django {django.get_version()}, {version.split(' on ')[0]}")
     print(f"{os.cpu_count()} CPUs, {platform.platform()}, {load_average()}")
+
+
+def describe_database() -> None:
+    from zhenjie.kernel.models import Assignment, Case
+
+    describe_machine()
     cases = Case.objects.count()
     assignments = Assignment.objects.count()
     open_ = Assignment.objects.filter(state="open").count()
