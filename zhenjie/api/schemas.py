@@ -3,6 +3,8 @@ from typing import Annotated
 
 from ninja import Field, Path, Schema
 
+from zhenjie.workbench.paging import capped_count
+
 # Database ids are 64-bit: anything larger is not an id, and is answered 400 before any query.
 MAX_ID = 2**63 - 1
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="记录ID")]
@@ -33,8 +35,6 @@ class PageOut(Schema):
 
 def page_of(rows, query: PageQuery) -> dict:
     """Two queries whatever the rows: the count, no further than the lists' cap, and the page."""
-    from zhenjie.workbench.paging import capped_count
-
     start = (query.page - 1) * query.page_size
     count, capped = capped_count(rows)
     return {"count": count, "count_capped": capped, "page": query.page, "page_size": query.page_size,

@@ -282,6 +282,13 @@ def decide_extension(leader, request: Extension, approve: bool, note: str = "") 
     return request
 
 
+def may_reveal_reporter_phone(actor, event: Event) -> bool:
+    """Whoever must call the reporter back: the township's command centre and leaders, and the
+    unit handling the event."""
+    reach = reach_of(actor)
+    return bool(COMMAND & reach.roles_in(event.case.area)) or event.handling_unit_id in reach.unit_ids
+
+
 def reveal_reporter_phone(actor, event: Event) -> str:
     """The reporter's full mobile, for whoever must call them back: the township's command centre
     and leaders, and the unit handling the event. Each reveal goes on the event's timeline."""
@@ -289,8 +296,7 @@ def reveal_reporter_phone(actor, event: Event) -> str:
 
     if not can_see_case(actor, event.case):
         raise NotFound("event.not_found", "事件不存在或不在您的辖区内")
-    reach = reach_of(actor)
-    if not (COMMAND & reach.roles_in(event.case.area) or event.handling_unit_id in reach.unit_ids):
+    if not may_reveal_reporter_phone(actor, event):
         raise Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整电话")
     if not event.reporter_phone_cipher:
         raise Conflict("event.no_phone", "上报人未留手机号码")

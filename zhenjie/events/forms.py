@@ -4,6 +4,7 @@ from zhenjie.kernel.attachments import DEFAULT_MAX_BYTES
 from zhenjie.units.models import Unit
 from zhenjie.workbench.forms import StyledFormMixin
 
+from . import portal
 from .intake import ADDRESS_MAX, DESCRIPTION_MAX, PHOTOS_MAX
 from .models import Category, Channel
 
@@ -108,12 +109,12 @@ class CitizenReportForm(StyledFormMixin, forms.Form):
 
     village = forms.ModelChoiceField(label="事发村(社区)", queryset=None, empty_label="请选择")
     category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.filter(is_active=True).select_related("parent").order_by("sort_order", "code"), empty_label="请选择")
-    description = forms.CharField(label="问题描述", max_length=1000, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发生了什么，在什么位置，影响如何"}))
+    description = forms.CharField(label="问题描述", max_length=portal.DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发生了什么，在什么位置，影响如何"}))
     address = forms.CharField(label="具体地点(可选)", max_length=ADDRESS_MAX, required=False, widget=forms.TextInput(attrs={"placeholder": "如：村委会东侧路口"}))
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
-    photos = PhotosField(label="现场照片(可选，最多3张)", required=False)
-    name = forms.CharField(label="您的称呼(可选)", max_length=20, required=False)
+    photos = PhotosField(label=f"现场照片(可选，最多{portal.PHOTOS_MAX}张)", required=False)  # the count is portal's rule
+    name = forms.CharField(label="您的称呼(可选)", max_length=portal.NAME_MAX, required=False)
     phone = forms.CharField(label="手机号码", max_length=20, help_text="仅用于工作人员联系您，页面和记录中只显示部分号码")
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # left empty by people; bots fill it
 
@@ -122,12 +123,6 @@ class CitizenReportForm(StyledFormMixin, forms.Form):
         self.fields["village"].queryset = villages
         self.fields["village"].label_from_instance = lambda area: f"{area.parent.name} · {area.name}"
         self.fields["category"].label_from_instance = lambda category: category.label
-
-    def clean_photos(self):
-        photos = self.cleaned_data["photos"]
-        if len(photos) > 3:
-            raise forms.ValidationError("照片最多3张")
-        return photos
 
 
 class TrackForm(StyledFormMixin, forms.Form):

@@ -147,8 +147,8 @@ def find_for_citizen(number: str, code: str) -> Event:
     return event
 
 
-def rate_as_citizen(number: str, code: str, rating, comment: str = "") -> Event:
-    event = find_for_citizen(number, code)
+def rate_as_citizen(event: Event, rating, comment: str = "") -> Event:
+    """Rate `event` as the citizen who found it with its code (find_for_citizen)."""
     return actions.rate_event(CitizenActor(event.reporter_name, holds_tracking_code_of=event.pk), event, rating, comment)
 
 

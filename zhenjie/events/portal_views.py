@@ -28,6 +28,12 @@ def _refuse(request, message: str):
     return render(request, "events/public/refused.html", {"message": message}, status=429)
 
 
+def _private(response):
+    """The page names a citizen's report (and holds its code in a form): not for caches."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def report(request):
     form = CitizenReportForm(request.POST or None, request.FILES or None, villages=_villages())
@@ -47,16 +53,8 @@ def report(request):
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             # Shown once, on this response only: the code is not kept in clear anywhere.
-            response = render(request, "events/public/reported.html", {"event": event, "code": code})
-            response["Cache-Control"] = "no-store"
-            return response
+            return _private(render(request, "events/public/reported.html", {"event": event, "code": code}))
     return render(request, "events/public/report.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _private(response):
-    """The page names a citizen's report (and holds its code in a form): not for caches."""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,11 +82,11 @@ def track(request):
             status = 400
         else:
             try:
-                portal.rate_as_citizen(number, code, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"])
+                portal.rate_as_citizen(event, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"])
             except ActionError as error:
                 context["error"], status = error.message, error.status
             else:
-                event = portal.find_for_citizen(number, code)  # as rated
+                event.refresh_from_db(fields=["rated_at"])
     context |= {
         "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
         "can_rate": event.case.state == S.CLOSED and event.rated_at is None,

@@ -179,7 +179,7 @@ def _detail_context(request, event, **forms):
         "can_decide": pending is not None and RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area),
         "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != S.DISPATCHED),
         "can_rate": event.reporter_id == user.pk and case.state == S.CLOSED and event.rated_at is None,
-        "can_reveal_phone": bool(event.reporter_phone_cipher) and bool(command or event.handling_unit_id in reach.unit_ids),
+        "can_reveal_phone": bool(event.reporter_phone_cipher) and actions.may_reveal_reporter_phone(user, event),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
         "reason_actions": [("reject", "不予受理"), ("return", "退回指挥中心"), ("pause", "中止(等待第三方)")],
@@ -294,7 +294,7 @@ def event_reveal_phone(request, case_id: int):
         phone = actions.reveal_reporter_phone(request.user, event)
     except ActionError as error:
         return render(request, "events/event_detail.html", _detail_context(request, event, error=error.message), status=error.status)
-    response = render(request, "events/event_detail.html", _detail_context(request, _get(request, case_id)) | {"revealed_phone": phone})
+    response = render(request, "events/event_detail.html", _detail_context(request, event) | {"revealed_phone": phone})
     response["Cache-Control"] = "no-store"  # a citizen's full number: not for the browser's cache
     return response
 

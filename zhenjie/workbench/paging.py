@@ -14,10 +14,8 @@ COUNT_CAP = 10_000
 def capped_count(rows, cap: int | None = None) -> tuple[int, bool]:
     """(count, capped): how many rows, counting no further than `cap` (COUNT_CAP). One query."""
     cap = cap or COUNT_CAP
-    if not isinstance(rows, QuerySet):
-        count = rows.count()
-        return min(count, cap), count > cap
-    count = rows.order_by()[: cap + 1].count()
+    # A queryset counts at most cap + 1 rows; anything else (the Inbox) knows its own count.
+    count = rows.order_by()[: cap + 1].count() if isinstance(rows, QuerySet) else rows.count()
     return min(count, cap), count > cap
 
 
