@@ -16,8 +16,9 @@ from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas import queries as area_queries
 from zhenjie.areas.models import Area
 from zhenjie.events import analysis
-from zhenjie.events.settings import update_event_policy
-from zhenjie.events.warnings import acknowledge_warning, policy_for
+from zhenjie.events.policy import update_event_policy
+from zhenjie.events.early_warning import acknowledge_warning
+from zhenjie.events.policy import policy_for
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.kernel.workflow import workflow_for

@@ -19,7 +19,7 @@ from zhenjie.units.models import Unit
 from . import routing
 from .intake import command_unit_for
 from .models import Event, Extension
-from .workflow import COMMAND, S
+from .workflow import COMMAND, EventState
 
 RESULT_MAX = 4000
 RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}  # 好差评, reference §8
@@ -201,7 +201,7 @@ def close_event(actor, event: Event) -> Event:
 def merge_event(actor, event: Event, into: Event) -> Event:
     if into.pk == event.pk:
         raise Rejected("event.merge_self", "不能与自身合并", field="into")
-    if into.case.closed_at is not None and into.case.state != S.CLOSED:
+    if into.case.closed_at is not None and into.case.state != EventState.CLOSED:
         raise Rejected("event.merge_target_closed", "目标事件已不予受理或已合并", field="into")
     if into.case.area.path[:9] != event.case.area.path[:9]:
         raise Rejected("event.merge_other_township", "只能合并本乡镇(街道)的事件", field="into")
@@ -218,7 +218,7 @@ def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
     is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
     if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == event.pk):
         raise Forbidden("event.not_reporter", "只有上报人可以评价")
-    if event.case.state != S.CLOSED:
+    if event.case.state != EventState.CLOSED:
         raise Conflict("event.not_closed", "事件办结后才能评价")
     if isinstance(rating, bool) or rating not in RATING_LABELS:
         raise Rejected("event.rating_invalid", "请选择1至5星的评价", field="rating")
@@ -237,7 +237,7 @@ def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
 def request_extension(actor, event: Event, amount: int, reason: str) -> Extension:
     if not workflow.allowed(actor, event.case, workflow.workflow_for(event.case.kind).transitions["report_back"]):
         raise Forbidden("event.extension_not_allowed", "只有处置单位可以申请延期")
-    if event.case.state not in (S.ACKNOWLEDGED, S.HANDLING, S.PAUSED):
+    if event.case.state not in (EventState.ACKNOWLEDGED, EventState.HANDLING, EventState.PAUSED):
         raise Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
     if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= 30:
         raise Rejected("event.extension_amount", "延期时长须为1至30", field="amount")

@@ -21,21 +21,21 @@ from zhenjie.kernel.models import Case, SupervisionPolicy
 from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
 
 from .calls import department_figures
-from .models import Channel, Warning
+from .models import Channel, EarlyWarning
 from .queries import calls_for
-from .workflow import CALL, EVENT, C, S
+from .workflow import CALL, EVENT, CallState, EventState
 
 # The handling unit's clock runs in these states; once it has reported back the result waits on
 # verification, and a paused event's clock is stopped (kernel deadlines.pause).
-HANDLING_STATES = (S.DISPATCHED, S.ACKNOWLEDGED, S.HANDLING)
-CALL_WAITING_STATES = (C.CALLED, C.ACKNOWLEDGED)
+HANDLING_STATES = (EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING)
+CALL_WAITING_STATES = (CallState.CALLED, CallState.ACKNOWLEDGED)
 MAP_POINTS_MAX = 2000
 # Colours a person reads the same on the map, in the legend and in the list: waiting for the
 # command centre, with the handling unit, waiting for verification.
 STATE_GROUPS = {
-    S.REPORTED: "intake", S.REGISTERED: "intake",
-    S.DISPATCHED: "handling", S.ACKNOWLEDGED: "handling", S.HANDLING: "handling", S.PAUSED: "paused",
-    S.REPORTED_BACK: "verify", S.VERIFIED: "verify",
+    EventState.REPORTED: "intake", EventState.REGISTERED: "intake",
+    EventState.DISPATCHED: "handling", EventState.ACKNOWLEDGED: "handling", EventState.HANDLING: "handling", EventState.PAUSED: "paused",
+    EventState.REPORTED_BACK: "verify", EventState.VERIFIED: "verify",
 }
 
 
@@ -100,7 +100,7 @@ def _reported_in(user, period: Period, area: Area | None = None) -> QuerySet[Cas
 
 def _closed_between(user, start: datetime, end: datetime | None = None, area: Area | None = None) -> QuerySet[Case]:
     """Closed (办结, not rejected or merged) in [start, end) (index case_event_closed, migration 0002)."""
-    conditions = {"state": S.CLOSED, "closed_at__gte": start}
+    conditions = {"state": EventState.CLOSED, "closed_at__gte": start}
     if end is not None:
         conditions["closed_at__lt"] = end
     if area is not None:
@@ -136,7 +136,7 @@ def live_counts(user, now: datetime | None = None) -> dict[str, int]:
         open=Count("pk"),
         overdue=Count("pk", filter=running & Q(due_at__lt=now)),
         due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lt=warn_until)),
-        waiting=Count("pk", filter=Q(state__in=[S.REPORTED, S.REGISTERED])),
+        waiting=Count("pk", filter=Q(state__in=[EventState.REPORTED, EventState.REGISTERED])),
     )
     return {
         "reported_today": event_cases(user, opened_at__gte=today).count(),
@@ -301,7 +301,7 @@ def department_ranking(user, period: Period | None = None, now: datetime | None 
         calls = calls.filter(case__area__path__startswith=area.path)
     rows = department_figures(calls).annotate(
         acknowledge_settled=Count("id", filter=Q(acknowledged_at__isnull=False) | Q(acknowledge_due__lt=now)),
-        solve_settled=Count("id", filter=Q(case__state=C.CONFIRMED) | Q(case__due_at__lt=now, case__closed_at__isnull=True)),
+        solve_settled=Count("id", filter=Q(case__state=CallState.CONFIRMED) | Q(case__due_at__lt=now, case__closed_at__isnull=True)),
     )
     result = []
     for row in rows:
@@ -331,22 +331,22 @@ def department_ranking(user, period: Period | None = None, now: datetime | None 
 
 # --- early warnings --------------------------------------------------------------------------------
 
-def warnings_for(user) -> QuerySet[Warning]:
+def warnings_for(user) -> QuerySet[EarlyWarning]:
     """Warnings raised on villages in the user's jurisdiction, newest first. A department
     liaison has no jurisdiction and sees none."""
     return (
-        Warning.objects.filter(area__in=visible_areas(user))
+        EarlyWarning.objects.filter(area__in=visible_areas(user))
         .select_related("category", "area", "area__parent", "acknowledged_by")
         .order_by("-raised_at", "-pk")
     )
 
 
-def get_warning_for(user, pk) -> Warning:
+def get_warning_for(user, pk) -> EarlyWarning:
     from zhenjie.kernel.errors import NotFound
 
     try:
         return warnings_for(user).get(pk=pk)
-    except (Warning.DoesNotExist, ValueError, TypeError, OverflowError):
+    except (EarlyWarning.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("warning.not_found", "预警不存在或不在您的辖区内") from None
 
 

@@ -20,8 +20,8 @@ from zhenjie.kernel.scoping import reach_of
 from zhenjie.units.models import Unit
 
 from .models import Call, Event
-from .warnings import policy_for
-from .workflow import CALL, COMMAND, C
+from .policy import policy_for
+from .workflow import CALL, COMMAND, CallState
 
 REQUEST_MAX = 2000
 MAX_DEPARTMENTS = 6
@@ -136,7 +136,7 @@ def rate_call(actor, call: Call, rating: int, comment: str = "") -> Call:
     """The calling township rates how the department responded, once, after confirming."""
     if not COMMAND & reach_of(actor).roles_in(call.case.area):
         raise Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
-    if call.case.state != C.CONFIRMED:
+    if call.case.state != CallState.CONFIRMED:
         raise Conflict("call.not_confirmed", "确认办结后才能评价")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Rejected("call.rating_invalid", "请选择1至5星的评价", field="rating")
@@ -157,8 +157,8 @@ def department_figures(calls):
         .annotate(
             received=Count("id"),
             acknowledged_on_time=Count("id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("acknowledge_due"))),
-            solved_on_time=Count("id", filter=Q(case__state=C.CONFIRMED, reported_at__lte=F("case__due_at"))),
-            solved=Count("id", filter=Q(case__state=C.CONFIRMED)),
+            solved_on_time=Count("id", filter=Q(case__state=CallState.CONFIRMED, reported_at__lte=F("case__due_at"))),
+            solved=Count("id", filter=Q(case__state=CallState.CONFIRMED)),
             average_rating=Avg("rating"),
         )
         .order_by("-received", "department__name")

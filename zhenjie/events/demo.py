@@ -34,11 +34,12 @@ from zhenjie.kernel.history import PastCase, Step
 from zhenjie.kernel.models import Case, DeadlineUnit
 from zhenjie.units.models import Unit
 
-from . import routing, warnings
+from . import early_warning, routing
 from .actions import RATING_LABELS
 from .intake import REGISTER_WITHIN, command_unit_for, sealed_phone
-from .models import Call, Category, Channel, Event, Extension, Warning
-from .workflow import CALL, EVENT, S
+from .models import Call, Category, Channel, EarlyWarning, Event, Extension
+from .policy import policy_for
+from .workflow import CALL, EVENT, EventState
 
 SEED = 20261125
 DEFAULT_EVENTS = 20_000
@@ -418,7 +419,7 @@ class Drawer:
         steps.append(Step(at, township.dispatcher, "call", summary=f"乡呼县应：呼叫{names}", note=request, journal_only=True,
                           data={"departments": [d.pk for d in departments]}))
         group = f"{rng.getrandbits(48):012x}" if len(departments) > 1 else ""
-        acknowledge_due = at + timedelta(hours=warnings.policy_for(township.area).call_acknowledge_hours)
+        acknowledge_due = at + timedelta(hours=policy_for(township.area).call_acknowledge_hours)
         ended = at
         for slug, department in zip(slugs, departments):
             liaison = world.liaisons[slug]
@@ -486,7 +487,7 @@ def build_events(progress, count: int = DEFAULT_EVENTS) -> int:
         _attach_photos(photographed[-40:])
         step.advance()
         for event in Event.objects.filter(case__area__path__startswith=county.path, reported_at__gte=now - timedelta(days=30)).select_related("case__area", "category").order_by("reported_at"):
-            warnings.check_after_report(event)
+            early_warning.check_after_report(event)
         _judge_old_warnings(drawer.world, now)
         step.advance()
         supervision.sweep(now)
@@ -499,7 +500,7 @@ def _save(lives: list[Life], now: datetime) -> None:
     for life in lives:
         life.event.case = life.past.case
     Event.objects.bulk_create([life.event for life in lives], batch_size=500)
-    merged = [life for life in lives if life.merge_into is not None and life.past.case.state == S.MERGED]
+    merged = [life for life in lives if life.merge_into is not None and life.past.case.state == EventState.MERGED]
     for life in merged:
         life.event.duplicate_of = life.merge_into.event
     merged = [life.event for life in merged]
@@ -525,8 +526,8 @@ def _save(lives: list[Life], now: datetime) -> None:
 def _judge_old_warnings(world: World, now: datetime) -> None:
     """Leaders have looked at the warnings of the days before (研判); the last two days' wait."""
     leaders = {t.area.path: t.leader for t in world.townships}
-    for warning in Warning.objects.filter(acknowledged_by__isnull=True, raised_at__lt=now - timedelta(days=2)).select_related("area", "category"):
-        warnings.acknowledge_warning(leaders[warning.area.path[:9]], warning, "已安排网格员加密巡查，相关部门联合整治")
+    for warning in EarlyWarning.objects.filter(acknowledged_by__isnull=True, raised_at__lt=now - timedelta(days=2)).select_related("area", "category"):
+        early_warning.acknowledge_warning(leaders[warning.area.path[:9]], warning, "已安排网格员加密巡查，相关部门联合整治")
 
 
 def _attach_photos(reports: list[tuple[int, int]]) -> None:

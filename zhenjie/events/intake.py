@@ -18,7 +18,7 @@ from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.units.models import Unit
 
-from . import warnings
+from . import early_warning
 from .models import Category, Channel, Event
 from .workflow import EVENT
 
@@ -153,7 +153,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     uploader = actor if getattr(actor, "pk", None) else None
     for photo in report.photos:
         attachments.store(photo.content, photo.name, "photo", case=case, actor=uploader, field="photos")
-    warnings.check_after_report(event)
+    early_warning.check_after_report(event)
     return event
 
 

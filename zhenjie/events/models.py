@@ -165,7 +165,7 @@ class Call(models.Model):
         ]
 
 
-class Warning(models.Model):
+class EarlyWarning(models.Model):
     """An early warning (研判预警): the same category piling up in one village or grid."""
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")

@@ -21,7 +21,7 @@ from zhenjie.kernel.errors import NotFound, Rejected
 from . import actions
 from .intake import Photo, Report, report_event
 from .models import Category, Channel, Event
-from .workflow import EVENT_WORKFLOW, S
+from .workflow import EVENT_WORKFLOW, EventState
 
 # Codes people read off a screen and type on a phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -160,7 +160,7 @@ class Step:
 
 
 # What a citizen is told at each state: no staff names, no internal notes.
-PUBLIC_NOTES = {S.REJECTED: "rejection_reason", S.CLOSED: "result"}
+PUBLIC_NOTES = {EventState.REJECTED: "rejection_reason", EventState.CLOSED: "result"}
 
 
 def public_timeline(event: Event) -> list[Step]:

@@ -11,7 +11,7 @@ from zhenjie.kernel.errors import ActionError
 from . import portal
 from .forms import CitizenReportForm, RatingForm, TrackForm
 from .intake import Photo
-from .workflow import EVENT_WORKFLOW, S
+from .workflow import EVENT_WORKFLOW, EventState
 
 HOUR, TEN_MINUTES = 3600, 600
 
@@ -89,6 +89,6 @@ def track(request):
                 event.refresh_from_db(fields=["rated_at"])
     context |= {
         "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
-        "can_rate": event.case.state == S.CLOSED and event.rated_at is None,
+        "can_rate": event.case.state == EventState.CLOSED and event.rated_at is None,
     }
     return _private(render(request, "events/public/track.html", context, status=status))

@@ -10,7 +10,7 @@ from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import case_is_visible, visible_cases
 
 from .models import Call, Category, Event
-from .warnings import policy_for
+from .policy import policy_for
 from .workflow import EVENT
 
 

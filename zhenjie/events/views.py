@@ -26,15 +26,15 @@ from .forms import (
 )
 from .intake import Photo, Report, report_event
 from .models import Channel, Extension
-from .workflow import CALL_WORKFLOW, COMMAND, EVENT_WORKFLOW, S
+from .workflow import CALL_WORKFLOW, COMMAND, EVENT_WORKFLOW, EventState
 
 # The dispatcher's queue, as tabs over the list: what waits on the command centre first.
 TABS = {
-    "intake": ("待受理", [S.REPORTED]),
-    "dispatch": ("待派遣", [S.REGISTERED]),
-    "handling": ("处置中", [S.DISPATCHED, S.ACKNOWLEDGED, S.HANDLING, S.PAUSED]),
-    "verify": ("待核查/结案", [S.REPORTED_BACK, S.VERIFIED]),
-    "closed": ("已关闭", [S.CLOSED, S.REJECTED, S.MERGED]),
+    "intake": ("待受理", [EventState.REPORTED]),
+    "dispatch": ("待派遣", [EventState.REGISTERED]),
+    "handling": ("处置中", [EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING, EventState.PAUSED]),
+    "verify": ("待核查/结案", [EventState.REPORTED_BACK, EventState.VERIFIED]),
+    "closed": ("已关闭", [EventState.CLOSED, EventState.REJECTED, EventState.MERGED]),
     "all": ("全部", None),
 }
 
@@ -177,8 +177,8 @@ def _detail_context(request, event, **forms):
         "can_call": command and case.closed_at is None,
         "can_notice": RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area) and case.closed_at is None,
         "can_decide": pending is not None and RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area),
-        "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != S.DISPATCHED),
-        "can_rate": event.reporter_id == user.pk and case.state == S.CLOSED and event.rated_at is None,
+        "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != EventState.DISPATCHED),
+        "can_rate": event.reporter_id == user.pk and case.state == EventState.CLOSED and event.rated_at is None,
         "can_reveal_phone": bool(event.reporter_phone_cipher) and actions.may_reveal_reporter_phone(user, event),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
@@ -390,9 +390,9 @@ def call_act(request, case_id: int, action: str):
 def county_settings(request):
     from zhenjie.kernel.supervision import policy_for as supervision_policy_for
 
-    from . import settings as county_settings_actions
-    from .settings_forms import CategoryForm, EventPolicyForm, SupervisionForm
-    from .warnings import policy_for as event_policy_for
+    from . import policy as county_settings_actions
+    from .policy_forms import CategoryForm, EventPolicyForm, SupervisionForm
+    from .policy import policy_for as event_policy_for
 
     try:
         county = county_settings_actions.county_of(request.user)

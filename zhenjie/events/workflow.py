@@ -13,7 +13,7 @@ COMMAND = frozenset({R.DISPATCHER, R.TOWNSHIP_LEADER})
 VERIFIERS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER})
 
 
-class S:
+class EventState:
     REPORTED = "reported"
     REGISTERED = "registered"
     REJECTED = "rejected"
@@ -36,11 +36,11 @@ EVENT_WORKFLOW = register(
         kind=EVENT,
         label="事件",
         states={
-            S.REPORTED: "待受理", S.REGISTERED: "已立案", S.REJECTED: "不予受理", S.MERGED: "已合并",
-            S.DISPATCHED: "已派遣", S.ACKNOWLEDGED: "已签收", S.HANDLING: "处置中", S.PAUSED: "已中止",
-            S.REPORTED_BACK: "待核查", S.VERIFIED: "核查通过", S.CLOSED: "已办结",
+            EventState.REPORTED: "待受理", EventState.REGISTERED: "已立案", EventState.REJECTED: "不予受理", EventState.MERGED: "已合并",
+            EventState.DISPATCHED: "已派遣", EventState.ACKNOWLEDGED: "已签收", EventState.HANDLING: "处置中", EventState.PAUSED: "已中止",
+            EventState.REPORTED_BACK: "待核查", EventState.VERIFIED: "核查通过", EventState.CLOSED: "已办结",
         },
-        initial=S.REPORTED,
+        initial=EventState.REPORTED,
         number_series="event",
         number_prefix=_township_prefix,
         detail_url_name="events:detail",
@@ -50,27 +50,27 @@ EVENT_WORKFLOW = register(
         },
     )
     # by_assignee: whoever took a walk-in report owns it until it is handed on (首问负责, seed 002).
-    .add("register", "立案", [S.REPORTED], S.REGISTERED, roles=COMMAND, by_assignee=True)
-    .add("reject", "不予受理", [S.REPORTED], S.REJECTED, roles=COMMAND, by_assignee=True, needs_reason=True, closes=True)
-    .add("merge", "合并重复件", [S.REPORTED, S.REGISTERED], S.MERGED, roles=COMMAND, closes=True)
-    .add("dispatch", "派遣", [S.REGISTERED], S.DISPATCHED, roles=COMMAND, by_assignee=True)
-    .add("reassign", "改派", [S.DISPATCHED, S.ACKNOWLEDGED, S.HANDLING], S.DISPATCHED, roles=COMMAND, needs_reason=True)
-    .add("acknowledge", "签收", [S.DISPATCHED], S.ACKNOWLEDGED, by_assignee=True)
-    .add("return", "退回", [S.DISPATCHED, S.ACKNOWLEDGED], S.REGISTERED, by_assignee=True, needs_reason=True)
-    .add("start", "开始处置", [S.ACKNOWLEDGED], S.HANDLING, by_assignee=True)
-    .add("pause", "中止(等待第三方)", [S.HANDLING], S.PAUSED, by_assignee=True, needs_reason=True, deadline="pause")
-    .add("resume", "恢复处置", [S.PAUSED], S.HANDLING, by_assignee=True, roles=COMMAND, deadline="resume")
-    .add("report_back", "反馈处置结果", [S.HANDLING], S.REPORTED_BACK, by_assignee=True)
-    .add("verify_pass", "核查通过", [S.REPORTED_BACK], S.VERIFIED, by_assignee=True, roles=VERIFIERS)
+    .add("register", "立案", [EventState.REPORTED], EventState.REGISTERED, roles=COMMAND, by_assignee=True)
+    .add("reject", "不予受理", [EventState.REPORTED], EventState.REJECTED, roles=COMMAND, by_assignee=True, needs_reason=True, closes=True)
+    .add("merge", "合并重复件", [EventState.REPORTED, EventState.REGISTERED], EventState.MERGED, roles=COMMAND, closes=True)
+    .add("dispatch", "派遣", [EventState.REGISTERED], EventState.DISPATCHED, roles=COMMAND, by_assignee=True)
+    .add("reassign", "改派", [EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING], EventState.DISPATCHED, roles=COMMAND, needs_reason=True)
+    .add("acknowledge", "签收", [EventState.DISPATCHED], EventState.ACKNOWLEDGED, by_assignee=True)
+    .add("return", "退回", [EventState.DISPATCHED, EventState.ACKNOWLEDGED], EventState.REGISTERED, by_assignee=True, needs_reason=True)
+    .add("start", "开始处置", [EventState.ACKNOWLEDGED], EventState.HANDLING, by_assignee=True)
+    .add("pause", "中止(等待第三方)", [EventState.HANDLING], EventState.PAUSED, by_assignee=True, needs_reason=True, deadline="pause")
+    .add("resume", "恢复处置", [EventState.PAUSED], EventState.HANDLING, by_assignee=True, roles=COMMAND, deadline="resume")
+    .add("report_back", "反馈处置结果", [EventState.HANDLING], EventState.REPORTED_BACK, by_assignee=True)
+    .add("verify_pass", "核查通过", [EventState.REPORTED_BACK], EventState.VERIFIED, by_assignee=True, roles=VERIFIERS)
     # Failed verification returns the event to the unit that handled it, not to dispatch
     # (issue 5 item 3): the unit that did the work puts it right.
-    .add("verify_fail", "核查不通过", [S.REPORTED_BACK], S.HANDLING, by_assignee=True, roles=VERIFIERS, needs_reason=True)
-    .add("close", "结案", [S.VERIFIED, S.REPORTED_BACK], S.CLOSED, roles=COMMAND, closes=True,
-         condition=lambda case: None if case.state == S.VERIFIED or not case.event.category.needs_verification else "该类事件须现场核查通过后才能结案")
+    .add("verify_fail", "核查不通过", [EventState.REPORTED_BACK], EventState.HANDLING, by_assignee=True, roles=VERIFIERS, needs_reason=True)
+    .add("close", "结案", [EventState.VERIFIED, EventState.REPORTED_BACK], EventState.CLOSED, roles=COMMAND, closes=True,
+         condition=lambda case: None if case.state == EventState.VERIFIED or not case.event.category.needs_verification else "该类事件须现场核查通过后才能结案")
 )
 
 
-class C:
+class CallState:
     CALLED = "called"
     ACKNOWLEDGED = "acknowledged"
     REPORTED = "reported"
@@ -82,16 +82,16 @@ CALL_WORKFLOW = register(
     Workflow(
         kind=CALL,
         label="乡呼县应",
-        states={C.CALLED: "待响应", C.ACKNOWLEDGED: "已响应", C.REPORTED: "已反馈", C.CONFIRMED: "已办结", C.WITHDRAWN: "已撤回"},
-        initial=C.CALLED,
+        states={CallState.CALLED: "待响应", CallState.ACKNOWLEDGED: "已响应", CallState.REPORTED: "已反馈", CallState.CONFIRMED: "已办结", CallState.WITHDRAWN: "已撤回"},
+        initial=CallState.CALLED,
         number_series="call",
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}呼",
         detail_url_name="events:call_detail",
         todo_labels={"respond": "响应呼叫", "handle": "办理并反馈", "confirm": "确认办理结果"},
     )
-    .add("acknowledge", "响应", [C.CALLED], C.ACKNOWLEDGED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
-    .add("report_back", "反馈办理结果", [C.ACKNOWLEDGED], C.REPORTED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
-    .add("confirm", "确认办结", [C.REPORTED], C.CONFIRMED, roles=COMMAND, closes=True)
-    .add("reject", "退回重办", [C.REPORTED], C.ACKNOWLEDGED, roles=COMMAND, needs_reason=True)
-    .add("withdraw", "撤回呼叫", [C.CALLED, C.ACKNOWLEDGED], C.WITHDRAWN, roles=COMMAND, needs_reason=True, closes=True)
+    .add("acknowledge", "响应", [CallState.CALLED], CallState.ACKNOWLEDGED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
+    .add("report_back", "反馈办理结果", [CallState.ACKNOWLEDGED], CallState.REPORTED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
+    .add("confirm", "确认办结", [CallState.REPORTED], CallState.CONFIRMED, roles=COMMAND, closes=True)
+    .add("reject", "退回重办", [CallState.REPORTED], CallState.ACKNOWLEDGED, roles=COMMAND, needs_reason=True)
+    .add("withdraw", "撤回呼叫", [CallState.CALLED, CallState.ACKNOWLEDGED], CallState.WITHDRAWN, roles=COMMAND, needs_reason=True, closes=True)
 )

@@ -6,4 +6,4 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "外部接入"
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the import job with Huey)
+        from . import jobs  # noqa: F401  (registers the import job with Huey)

@@ -7,7 +7,7 @@ transaction; any error anywhere rolls the whole file back and produces an error 
 naming row, column and reason. Work orders already imported earlier are skipped and listed, so
 a sheet that overlaps yesterday's can be uploaded as it is.
 
-Large files run as a Huey job (tasks.py); progress goes to Huey's own storage, which the web
+Large files run as a Huey job (jobs.py); progress goes to Huey's own storage, which the web
 process can read while the import's transaction is still open."""
 
 import io

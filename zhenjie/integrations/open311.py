@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from zhenjie.events.models import Category, Channel, Event
-from zhenjie.events.workflow import S
+from zhenjie.events.workflow import EventState
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the shape of this endpoint last changed (discovery's sortable "changeset").
@@ -29,7 +29,7 @@ DESCRIPTION_MAX = 4000  # GeoReport v2, POST Service Request: description "max 4
 WINDOW_DAYS = 90  # GET Service Requests: a span of at most 90 days, the last 90 by default
 LIMIT = 1000  # …or the first 1000 requests, whichever is smaller
 # The closed states of an event: handled and closed, refused, or merged into another report.
-CLOSED_STATES = (S.CLOSED, S.REJECTED, S.MERGED)
+CLOSED_STATES = (EventState.CLOSED, EventState.REJECTED, EventState.MERGED)
 
 
 class Open311Error(Exception):
@@ -72,17 +72,17 @@ def status_notes(event: Event) -> str:
     """What a citizen should read about where their request stands, in Chinese."""
     state, unit = event.case.state, (event.handling_unit.name if event.handling_unit_id else "处置单位")
     notes = {
-        S.REPORTED: "已收到，等待指挥中心受理",
-        S.REGISTERED: "已受理，等待派遣",
-        S.DISPATCHED: f"已派遣至{unit}处置",
-        S.ACKNOWLEDGED: f"{unit}已签收",
-        S.HANDLING: f"{unit}正在处置",
-        S.PAUSED: "因等待第三方暂停处置，恢复后继续办理",
-        S.REPORTED_BACK: "已处置，等待现场核查",
-        S.VERIFIED: "现场核查通过，等待结案",
-        S.CLOSED: "已办结",
-        S.REJECTED: f"不予受理：{event.rejection_reason}" if event.rejection_reason else "不予受理",
-        S.MERGED: "与其他上报合并处理(重复上报)",
+        EventState.REPORTED: "已收到，等待指挥中心受理",
+        EventState.REGISTERED: "已受理，等待派遣",
+        EventState.DISPATCHED: f"已派遣至{unit}处置",
+        EventState.ACKNOWLEDGED: f"{unit}已签收",
+        EventState.HANDLING: f"{unit}正在处置",
+        EventState.PAUSED: "因等待第三方暂停处置，恢复后继续办理",
+        EventState.REPORTED_BACK: "已处置，等待现场核查",
+        EventState.VERIFIED: "现场核查通过，等待结案",
+        EventState.CLOSED: "已办结",
+        EventState.REJECTED: f"不予受理：{event.rejection_reason}" if event.rejection_reason else "不予受理",
+        EventState.MERGED: "与其他上报合并处理(重复上报)",
     }
     return notes.get(state, event.case.state_label)
 

@@ -23,7 +23,7 @@ from . import actions, hotline_import, queries
 from .forms import AlarmMappingForm, HotlineUploadForm, KeyForm
 from .hotline_import import COLUMNS, IMPORTER_ROLES, MAX_ROWS
 from .models import HotlineImport
-from .tasks import run_hotline_import
+from .jobs import run_hotline_import
 
 
 def _id(value) -> int:

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class KernelConfig(AppConfig):
     name = "zhenjie.kernel"
     verbose_name = "事项内核"
+
+    def ready(self):
+        from . import jobs  # noqa: F401  (registers the sweeps with Huey; job modules are jobs.py, not tasks.py)

@@ -91,7 +91,7 @@ def confirm_calendar_year(actor, year: int, source: str) -> CalendarYear:
 
 
 def _redate_later(year: int) -> None:
-    from .tasks import redate_uncertain_deadlines
+    from .jobs import redate_uncertain_deadlines
 
     redate_uncertain_deadlines(year)
 

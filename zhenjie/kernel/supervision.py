@@ -1,6 +1,6 @@
 """Supervision (督办): deadlines watched for every kind of case.
 
-The sweep (a Huey periodic job, kernel/tasks.py) turns an open case yellow when its deadline is
+The sweep (a Huey periodic job, kernel/jobs.py) turns an open case yellow when its deadline is
 within the county's warning period and red when it has passed; the people holding its open
 assignments are told at each change, and for red the township's leaders once — a case stays red
 without telling them again on every sweep. A leader can also card a case by hand."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zhenjie.events import actions, calls
-from zhenjie.events.models import Warning
+from zhenjie.events.models import EarlyWarning
 from zhenjie.kernel.models import Case
 from zhenjie.testing import make_event
 
@@ -117,7 +117,7 @@ def test_the_early_warning_shows_on_the_page_and_reaches_the_leaders_messages(cl
 def test_a_leader_acknowledges_a_warning_from_the_list(client, world):
     for _ in range(3):
         make_event(world, category="noise")
-    warning = Warning.objects.get()
+    warning = EarlyWarning.objects.get()
     url = reverse("dashboard:warning_acknowledge", args=[warning.pk])
     client.force_login(world.leader_b)
     assert client.post(url, {"note": "x"}).status_code == 404  # another township's warning
@@ -127,7 +127,7 @@ def test_a_leader_acknowledges_a_warning_from_the_list(client, world):
     client.force_login(world.leader_a)
     row = client.post(url, {"note": "已安排夜查"}, HTTP_HX_REQUEST="true").content.decode()
     assert "已确认 · leader_a" in row
-    assert Warning.objects.get().acknowledged_by == world.leader_a
+    assert EarlyWarning.objects.get().acknowledged_by == world.leader_a
     assert "没有待确认的预警" in client.get(reverse("dashboard:warnings")).content.decode()
     assert "已确认 · leader_a" in client.get(reverse("dashboard:warnings") + "?state=all").content.decode()
     client.force_login(world.dispatcher_a)
@@ -207,7 +207,7 @@ def test_pages_and_endpoints_run_the_same_number_of_queries_at_3_and_30_events(c
             Case.objects.filter(pk=event.case_id).update(due_at=timezone.now() + timedelta(hours=index * 7 % 30 - 10))
 
     add(3)
-    assert Warning.objects.exists()
+    assert EarlyWarning.objects.exists()
     client.force_login(world.dispatcher_a)
     for name in COUNTED:
         client.get(reverse(name))  # warm the session and caches

@@ -14,7 +14,7 @@ from zhenjie.events import routing
 from zhenjie.events.calls import department_figures
 from zhenjie.events.models import Call, Event
 from zhenjie.events.queries import events_for
-from zhenjie.events.workflow import S
+from zhenjie.events.workflow import EventState
 from zhenjie.kernel import journal
 from zhenjie.kernel.models import Assignment, Case
 
@@ -33,13 +33,13 @@ def test_a_year_of_events_from_every_channel_lives_through_the_real_workflow():
     assert len(set(events.values_list("category__code", flat=True))) >= 12
 
     states = Counter(events.values_list("case__state", flat=True))
-    assert states[S.CLOSED] > settings.DEMO_EVENTS * 0.6
-    assert states[S.REJECTED] and states[S.MERGED]
+    assert states[EventState.CLOSED] > settings.DEMO_EVENTS * 0.6
+    assert states[EventState.REJECTED] and states[EventState.MERGED]
     open_events = [e for e in events if e.case.closed_at is None]
     assert open_events, "the last days' events are still being handled"
     # Every open event has the work its state calls for, in someone's inbox.
     open_work = set(Assignment.objects.filter(state="open", case__kind="event").values_list("case_id", flat=True))
-    assert {e.case_id for e in open_events if e.case.state != S.PAUSED} <= open_work
+    assert {e.case_id for e in open_events if e.case.state != EventState.PAUSED} <= open_work
 
     # Routing came from the lists, as dispatch_event reads them; overrides carry their reason.
     for event in events.exclude(handling_unit=None)[:200]:
@@ -50,7 +50,7 @@ def test_a_year_of_events_from_every_channel_lives_through_the_real_workflow():
             assert event.handling_unit.kind == "village_committee"
 
     # A closed event's timeline reads in order, every step with who and when.
-    closed = events.filter(case__state=S.CLOSED, category__needs_verification=True).first()
+    closed = events.filter(case__state=EventState.CLOSED, category__needs_verification=True).first()
     timeline = list(journal.entries_for_case(closed.case))
     verbs = [entry.verb for entry in timeline]
     assert verbs[:3] == ["open", "register", "dispatch"] and "verify_pass" in verbs and verbs.index("close") > verbs.index("verify_pass")

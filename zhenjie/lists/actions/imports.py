@@ -233,7 +233,7 @@ def start_import(actor, version: ListVersion, *, filename: str, content: bytes) 
         raise Rejected("file.type_not_allowed", "请上传 .xlsx 格式的 Excel 文件(旧版 .xls 请先另存为 .xlsx)", field="file")
     job = ImportJob.objects.create(version=version, created_by=actor, filename=filename, content=content)
     if len(content) > getattr(settings, "LISTS_BACKGROUND_IMPORT_BYTES", DEFAULT_BACKGROUND_BYTES):
-        from ..tasks import run_import_job
+        from ..jobs import run_import_job
 
         run_import_job(job.pk)  # enqueued; the job page shows progress until it finishes
     else:

@@ -14,22 +14,16 @@ from zhenjie.kernel.notify import notify_users
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.kernel.supervision import leaders_of
 
-from .models import Event, EventPolicy, Warning
+from .models import EarlyWarning, Event, EventPolicy
+from .policy import policy_for
 from .workflow import COMMAND
-
-DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.WarningScope.VILLAGE, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200, call_acknowledge_hours=2)
-
-
-def policy_for(area: Area) -> EventPolicy:
-    return EventPolicy.objects.filter(county__path=area.path[:6]).first() or DEFAULT_POLICY
-
 
 # Area paths grow three characters a level below the township (areas.models): a village's is 12
 # long, a grid's 15.
 SCOPE_PATH_LENGTH = {EventPolicy.WarningScope.VILLAGE: 12, EventPolicy.WarningScope.GRID: 15}
 
 
-def check_after_report(event: Event) -> Warning | None:
+def check_after_report(event: Event) -> EarlyWarning | None:
     """Raise a warning when this report brings its village's (or grid's, as the county sets it)
     count to the threshold. Events placed no deeper than the village are not counted per grid.
     A warning is raised once per pile-up: not again while one for the same place and category
@@ -46,9 +40,9 @@ def check_after_report(event: Event) -> Warning | None:
     if count < policy.warning_threshold:
         return None
     place = Area.objects.get(path=scope_path)
-    if Warning.objects.filter(area=place, category=event.category, raised_at__gt=since).exists():
+    if EarlyWarning.objects.filter(area=place, category=event.category, raised_at__gt=since).exists():
         return None
-    warning = Warning.objects.create(category=event.category, area=place, count=count, window_days=policy.warning_window_days, raised_at=event.reported_at)
+    warning = EarlyWarning.objects.create(category=event.category, area=place, count=count, window_days=policy.warning_window_days, raised_at=event.reported_at)
     notify_users(
         leaders_of(event.case),
         f"【预警】{place.name}{policy.warning_window_days}天内发生{count}起{event.category.name}",
@@ -61,7 +55,7 @@ def check_after_report(event: Event) -> Warning | None:
 NOTE_MAX = 500
 
 
-def acknowledge_warning(actor, warning: Warning, note: str = "") -> Warning:
+def acknowledge_warning(actor, warning: EarlyWarning, note: str = "") -> EarlyWarning:
     """A township leader or dispatcher of the village's township marks the warning as seen and
     judged (研判), with an optional note; journaled on the township's chain. Once only: of two
     people acknowledging at once, one succeeds and the other is told who did."""
@@ -71,8 +65,8 @@ def acknowledge_warning(actor, warning: Warning, note: str = "") -> Warning:
     if not COMMAND & reach_of(actor).roles_in(warning.area):
         raise Forbidden("warning.not_allowed", "只有本乡镇(街道)的领导或指挥中心调度员可以确认预警")
     with transaction.atomic():
-        if not Warning.objects.filter(pk=warning.pk, acknowledged_by__isnull=True).update(acknowledged_by=actor):
-            who = Warning.objects.filter(pk=warning.pk).values_list("acknowledged_by__full_name", flat=True).first()
+        if not EarlyWarning.objects.filter(pk=warning.pk, acknowledged_by__isnull=True).update(acknowledged_by=actor):
+            who = EarlyWarning.objects.filter(pk=warning.pk).values_list("acknowledged_by__full_name", flat=True).first()
             raise Conflict("warning.already_acknowledged", f"该预警已由{who or '他人'}确认")
         journal.record(
             actor=actor, verb="warning_acknowledge", subject=f"warning:{warning.pk}", chain=warning.area.path[:9],

@@ -24,6 +24,12 @@ POLICY_LIMITS = {
 }
 LIMIT_FIELDS = ("acknowledge", "handle", "verify")
 
+DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.WarningScope.VILLAGE, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200, call_acknowledge_hours=2)
+
+
+def policy_for(area: Area) -> EventPolicy:
+    return EventPolicy.objects.filter(county__path=area.path[:6]).first() or DEFAULT_POLICY
+
 
 def county_of(actor) -> Area:
     """The county the administrator administers (their county-level jurisdiction)."""
