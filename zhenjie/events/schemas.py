@@ -9,8 +9,8 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from zhenjie.api.schemas import AreaBrief, MAX_ID, PageOut, PageQuery, UnitBrief
-from zhenjie.kernel import journal, workflow
+from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, UnitBrief
+from zhenjie.kernel import journal, parties, workflow
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.workflow import REASON_MAX
 
@@ -159,6 +159,7 @@ class EventDetailOut(EventOut):
     lead_department: UnitBrief | None
     duplicate_of: int | None = Field(None, description="合并到的事件ID")
     photos: list[PhotoOut]
+    parties: list[CasePartyOut] = Field(description="当事人(脱敏)")
     timeline: list[TimelineOut]
     actions: list[ActionOut] = Field(description="当前用户此刻可执行的操作")
     extensions: list[ExtensionOut]
@@ -170,6 +171,10 @@ class EventDetailOut(EventOut):
     @staticmethod
     def resolve_photos(event):
         return Attachment.objects.filter(case_id=event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at", "pk")
+
+    @staticmethod
+    def resolve_parties(event, context):
+        return parties.parties_for_case(context["request"].auth, event.case)
 
     @staticmethod
     def resolve_timeline(event):
