@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.models import User
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import deadlines, journal, parties, workflow
+from zhenjie.kernel import deadlines, journal, parties, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
@@ -22,7 +22,6 @@ from .models import Event, Extension
 from .workflow import COMMAND, EventState
 
 RESULT_MAX = 4000
-RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}  # 好差评, reference §8
 
 
 def _command(event: Event) -> Unit:
@@ -211,25 +210,21 @@ def merge_event(actor, event: Event, into: Event) -> Event:
     return event
 
 
-@transaction.atomic
-def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
-    """The reporter rates a closed event once (好差评: 非常满意 … 非常不满意). A citizen without an
-    account is the reporter by the tracking code they hold (events.portal.rate_as_citizen)."""
+def may_rate_event(actor, case: Case) -> Forbidden | Conflict | None:
+    """Who may rate an event (kernel.rating.RaterRule): its reporter, or a citizen holding its
+    tracking code (events.portal), once it is closed."""
+    event = case.event
     is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
     if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == event.pk):
-        raise Forbidden("event.not_reporter", "只有上报人可以评价")
-    if event.case.state != EventState.CLOSED:
-        raise Conflict("event.not_closed", "事件办结后才能评价")
-    if isinstance(rating, bool) or rating not in RATING_LABELS:
-        raise Rejected("event.rating_invalid", "请选择1至5星的评价", field="rating")
-    comment = (comment or "").strip()
-    if len(comment) > 500:
-        raise Rejected("event.comment_too_long", "评价意见不能超过500字", field="comment")
-    if not Event.objects.filter(pk=event.pk, rated_at__isnull=True).update(rating_comment=comment, rated_at=timezone.now()):
-        raise Conflict("event.already_rated", "该事件已评价过")
-    Case.objects.filter(pk=event.case_id).update(rating=rating)
-    journal.record(actor=actor, verb="rate", case=event.case, summary=f"评价：{RATING_LABELS[rating]}", note=comment,
-                   from_state=event.case.state, to_state=event.case.state, data={"rating": rating})
+        return Forbidden("event.not_reporter", "只有上报人可以评价")
+    if case.state != EventState.CLOSED:
+        return Conflict("event.not_closed", "事件办结后才能评价")
+    return None
+
+
+def rate_event(actor, event: Event, grade: int, comment: str = "") -> Event:
+    """The reporter rates a closed event once (好差评, kernel.rating)."""
+    rating.rate(actor, event.case, grade, comment, rater_may=may_rate_event)
     return event
 
 

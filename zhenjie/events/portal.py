@@ -147,9 +147,14 @@ def find_for_citizen(number: str, code: str) -> Event:
     return event
 
 
-def rate_as_citizen(event: Event, rating, comment: str = "") -> Event:
-    """Rate `event` as the citizen who found it with its code (find_for_citizen)."""
-    return actions.rate_event(CitizenActor(event.reporter_name, holds_tracking_code_of=event.pk), event, rating, comment)
+def citizen_holding_code_of(event: Event) -> CitizenActor:
+    """The citizen who found `event` with its code (find_for_citizen)."""
+    return CitizenActor(event.reporter_name, holds_tracking_code_of=event.pk)
+
+
+def rate_as_citizen(event: Event, grade, comment: str = "") -> Event:
+    """Rate `event` as the citizen who found it with its code."""
+    return actions.rate_event(citizen_holding_code_of(event), event, grade, comment)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pydantic import field_validator
 from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, UnitBrief
 from zhenjie.kernel import journal, parties, workflow
 from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
 
 from .actions import RESULT_MAX
@@ -155,7 +156,7 @@ class EventDetailOut(EventOut):
     result: str
     verification_note: str
     rejection_reason: str
-    rating_comment: str
+    rating_comment: str = Field(alias="case.rating_comment")
     lead_department: UnitBrief | None
     duplicate_of: int | None = Field(None, description="合并到的事件ID")
     photos: list[PhotoOut]
@@ -233,7 +234,7 @@ class MergeIn(Schema):
 
 class RateIn(Schema):
     rating: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
-    comment: str = Field("", max_length=500)
+    comment: str = Field("", max_length=COMMENT_MAX)
 
 
 class ExtensionIn(Schema):
@@ -303,8 +304,8 @@ class CallOut(Schema):
     reported_at: datetime | None
     result: str
     confirmed_at: datetime | None
-    rating: int | None
-    rating_comment: str
+    rating: int | None = Field(alias="case.rating")
+    rating_comment: str = Field(alias="case.rating_comment")
 
     @staticmethod
     def resolve_state_label(call):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import journal, parties, supervision
+from zhenjie.kernel import journal, parties, rating, supervision
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import reach_of, visible_areas
@@ -179,7 +179,7 @@ def _detail_context(request, event, **forms):
         "can_notice": RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area) and case.closed_at is None,
         "can_decide": pending is not None and RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area),
         "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != EventState.DISPATCHED),
-        "can_rate": event.reporter_id == user.pk and case.state == EventState.CLOSED and event.rated_at is None,
+        "can_rate": rating.may_rate(user, case, actions.may_rate_event),
         "can_reveal_phone": bool(event.reporter_phone_cipher) and actions.may_reveal_personal_data(user, case) is None,
         "parties": parties.parties_for_case(user, case),
         "error": forms.pop("error", None),
@@ -315,7 +315,7 @@ def call_list(request):
             "乡呼县应",
             ["编号", "事件", "被呼叫部门", "呼叫单位", "呼叫事项", "状态", "呼叫时间", "响应时限", "响应时间", "办理期限", "反馈时间", "评价"],
             ([c.case.number, c.event.case.number if hasattr(c.event, "case") else "", c.department.name, c.caller_unit.name, c.request,
-              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.rating]
+              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.case.rating]
              for c in rows.select_related("event__case")[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
             widths=[22, 22, 20, 20, 40, 10, 18, 18, 18, 18, 18, 6],
         )
@@ -341,7 +341,7 @@ def _call_context(request, call, **forms):
         "photos": Attachment.objects.filter(case=call.event.case_id).select_related("blob").order_by("uploaded_at"),
         "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
         "rating_form": forms.get("rating_form") or RatingForm(),
-        "can_rate": call.case.state == "confirmed" and call.rating is None and bool(COMMAND & reach_of(request.user).roles_in(call.case.area)),
+        "can_rate": rating.may_rate(request.user, call.case, calls.may_rate_call),
         "error": forms.get("error"),
     }
 

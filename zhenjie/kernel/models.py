@@ -48,7 +48,10 @@ class Case(models.Model):
     alert_since = models.DateTimeField("督办时间", null=True, blank=True)
     alert_leader_notified = models.BooleanField("已报告领导", default=False)
 
+    # 好差评 (kernel/rating.py): one rating per case, whoever the kind lets rate it.
     rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
+    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     parent = models.ForeignKey("self", verbose_name="上级事项", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

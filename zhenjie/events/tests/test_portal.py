@@ -150,7 +150,7 @@ def test_the_citizen_rates_once_after_closing_and_only_with_the_code(client, wor
     response = client.post(TRACK, {"number": number, "code": code, "rating": 4, "comment": "修得快"})
     assert response.status_code == 200 and "感谢您的评价" in response.content.decode()
     case = Case.objects.get(pk=event.case_id)
-    assert case.rating == 4 and Event.objects.get().rating_comment == "修得快"
+    assert (case.rating, case.rating_comment) == (4, "修得快") and case.rated_at is not None
     assert JournalEntry.objects.get(case=case, verb="rate").actor_name == "群众：王先生"
     response = client.post(TRACK, {"number": number, "code": code, "rating": 1})
     assert response.status_code == 409 and Case.objects.get(pk=event.case_id).rating == 4
