@@ -215,7 +215,7 @@ def may_rate_event(actor, case: Case) -> Forbidden | Conflict | None:
     tracking code (events.portal), once it is closed."""
     event = case.event
     is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
-    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == event.pk):
+    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == case.pk):
         return Forbidden("event.not_reporter", "只有上报人可以评价")
     if case.state != EventState.CLOSED:
         return Conflict("event.not_closed", "事件办结后才能评价")

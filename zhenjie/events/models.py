@@ -109,9 +109,6 @@ class Event(models.Model):
     rejection_reason = models.CharField("不予受理理由", max_length=500, blank=True)
     result = models.TextField("处置结果", blank=True)
     verification_note = models.TextField("核查意见", blank=True)
-    # A citizen without an account follows their report with its number and a code shown once
-    # (events.portal); only a keyed digest of the code is kept.
-    tracking_digest = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
     reported_at = models.DateTimeField("上报时间", default=timezone.now)
 
     class Meta:

@@ -48,6 +48,9 @@ class Case(models.Model):
     alert_since = models.DateTimeField("督办时间", null=True, blank=True)
     alert_leader_notified = models.BooleanField("已报告领导", default=False)
 
+    # A citizen follows the case by its number and a code shown once (kernel/tracking.py); only a
+    # keyed digest of the code is kept.
+    tracking_digest = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
     # 好差评 (kernel/rating.py): one rating per case, whoever the kind lets rate it.
     rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
     rating_comment = models.CharField("评价意见", max_length=500, blank=True)

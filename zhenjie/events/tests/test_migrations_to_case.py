@@ -1,5 +1,5 @@
 """The data migrations that moved what every kind shares from events onto kernel.Case: ratings
-(events 0008). Records are made the way the platform made them before (through today's actions,
+(events 0008) and tracking codes (events 0009). Records are made the way the platform made them before (through today's actions,
 then the migrations run backwards, which puts the data back into the old columns), then the
 migrations run forwards again and the case must say what the old columns said."""
 
@@ -8,12 +8,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Avg
 
-from zhenjie.events import actions, calls
+from zhenjie.events import actions, calls, portal
 from zhenjie.events.models import Call
+from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case, JournalEntry
 from zhenjie.testing import make_event, make_world
 
 BEFORE = [("events", "0007_rename_warning_early_warning"), ("kernel", "0005_parties")]
+BEFORE_TRACKING = [("events", "0008_ratings_to_case"), ("kernel", "0006_case_rating_comment")]
 
 
 def migrate(targets=None):
@@ -76,3 +78,27 @@ def test_ratings_move_onto_the_case_and_the_department_figures_keep_their_value(
     assert (silent_case.rating, silent_case.rated_at) == (2, Call.objects.get(pk=silent.pk).confirmed_at)
     after = {row["department_id"]: row["average_rating"] for row in calls.department_figures(Call.objects.all())}
     assert after == before == {world.police.pk: 3.5}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_codes_given_to_citizens_keep_working_once_their_digest_is_on_the_case():
+    # given: a citizen's report with its code, and a staff report without one
+    world = make_world()
+    event, code = portal.report_as_citizen(portal.CitizenReport(
+        category=make_event(world).category, description="路灯不亮", village=world.village_a, phone="13812345678"))  # fmt: skip
+    staff = make_event(world)
+    digest = Case.objects.get(pk=event.case_id).tracking_digest
+
+    old = migrate(BEFORE_TRACKING)
+    OldEvent = old.get_model("events", "Event")
+    assert OldEvent.objects.get(pk=event.pk).tracking_digest == digest
+    assert "tracking_digest" not in {f.name for f in old.get_model("kernel", "Case")._meta.fields}
+
+    # when
+    migrate()
+
+    # then
+    assert portal.find_for_citizen(event.case.number, code).pk == event.pk
+    assert Case.objects.get(pk=staff.case_id).tracking_digest == ""
+    with pytest.raises(NotFound):
+        portal.find_for_citizen(staff.case.number, code)
