@@ -66,3 +66,20 @@ class CaseBrief(Schema):
     due_at: datetime | None
     due_uncertain: bool
     closed_at: datetime | None
+
+
+class CasePartyOut(Schema):
+    """A party of a case as any list shows it: masked (kernel.parties)."""
+
+    id: int
+    role: str = Field(description="reporter 上报人、applicant 申请人、party 当事人、petitioner 信访人、agent 代理人")
+    role_label: str
+    kind: str = Field(alias="party.kind", description="person 个人、organisation 单位")
+    name: str = Field(alias="party.name")
+    id_number: str = Field(alias="party.id_number_masked", description="身份证号或统一社会信用代码(脱敏)")
+    phone: str = Field(alias="party.phone_masked", description="联系电话(脱敏)")
+    acting_for: int | None = Field(alias="acting_for_id", description="代理人所代理的当事人记录ID")
+
+    @staticmethod
+    def resolve_role_label(link):
+        return link.get_role_display()

@@ -7,13 +7,13 @@ from django.utils import timezone
 
 from zhenjie.accounts.models import User
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import deadlines, journal, pii, workflow
+from zhenjie.kernel import deadlines, journal, parties, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
+from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.notify import notify_users
-from zhenjie.kernel.scoping import can_see_case, reach_of
+from zhenjie.kernel.scoping import reach_of
 from zhenjie.units.models import Unit
 
 from . import routing
@@ -22,7 +22,6 @@ from .models import Event, Extension
 from .workflow import COMMAND, EventState
 
 RESULT_MAX = 4000
-RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}  # 好差评, reference §8
 
 
 def _command(event: Event) -> Unit:
@@ -211,25 +210,21 @@ def merge_event(actor, event: Event, into: Event) -> Event:
     return event
 
 
-@transaction.atomic
-def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
-    """The reporter rates a closed event once (好差评: 非常满意 … 非常不满意). A citizen without an
-    account is the reporter by the tracking code they hold (events.portal.rate_as_citizen)."""
+def may_rate_event(actor, case: Case) -> Forbidden | Conflict | None:
+    """Who may rate an event (kernel.rating.RaterRule): its reporter, or a citizen holding its
+    tracking code (events.portal), once it is closed."""
+    event = case.event
     is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
-    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == event.pk):
-        raise Forbidden("event.not_reporter", "只有上报人可以评价")
-    if event.case.state != EventState.CLOSED:
-        raise Conflict("event.not_closed", "事件办结后才能评价")
-    if isinstance(rating, bool) or rating not in RATING_LABELS:
-        raise Rejected("event.rating_invalid", "请选择1至5星的评价", field="rating")
-    comment = (comment or "").strip()
-    if len(comment) > 500:
-        raise Rejected("event.comment_too_long", "评价意见不能超过500字", field="comment")
-    if not Event.objects.filter(pk=event.pk, rated_at__isnull=True).update(rating_comment=comment, rated_at=timezone.now()):
-        raise Conflict("event.already_rated", "该事件已评价过")
-    Case.objects.filter(pk=event.case_id).update(rating=rating)
-    journal.record(actor=actor, verb="rate", case=event.case, summary=f"评价：{RATING_LABELS[rating]}", note=comment,
-                   from_state=event.case.state, to_state=event.case.state, data={"rating": rating})
+    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == case.pk):
+        return Forbidden("event.not_reporter", "只有上报人可以评价")
+    if case.state != EventState.CLOSED:
+        return Conflict("event.not_closed", "事件办结后才能评价")
+    return None
+
+
+def rate_event(actor, event: Event, grade: int, comment: str = "") -> Event:
+    """The reporter rates a closed event once (好差评, kernel.rating)."""
+    rating.rate(actor, event.case, grade, comment, rater_may=may_rate_event)
     return event
 
 
@@ -282,28 +277,22 @@ def decide_extension(leader, request: Extension, approve: bool, note: str = "") 
     return request
 
 
-def may_reveal_reporter_phone(actor, event: Event) -> bool:
-    """Whoever must call the reporter back: the township's command centre and leaders, and the
-    unit handling the event."""
+def may_reveal_personal_data(actor, case: Case) -> Forbidden | None:
+    """Who may read an event's reporter's full number (and its parties' numbers): whoever must
+    call them back — the township's command centre and leaders, and the unit handling the event.
+    None when `actor` may; the refusal otherwise (kernel.parties.RevealRule)."""
     reach = reach_of(actor)
-    return bool(COMMAND & reach.roles_in(event.case.area)) or event.handling_unit_id in reach.unit_ids
+    if COMMAND & reach.roles_in(case.area) or case.event.handling_unit_id in reach.unit_ids:
+        return None
+    return Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整号码")
 
 
 def reveal_reporter_phone(actor, event: Event) -> str:
-    """The reporter's full mobile, for whoever must call them back: the township's command centre
-    and leaders, and the unit handling the event. Each reveal goes on the event's timeline."""
+    """The reporter's full mobile, for whoever must call them back. Each reveal goes on the
+    event's timeline (kernel.parties.reveal_on_case)."""
     from .intake import REPORTER_PHONE_CONTEXT
 
-    if not can_see_case(actor, event.case):
-        raise NotFound("event.not_found", "事件不存在或不在您的辖区内")
-    if not may_reveal_reporter_phone(actor, event):
-        raise Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整电话")
-    if not event.reporter_phone_cipher:
-        raise Conflict("event.no_phone", "上报人未留手机号码")
-    try:  # first: the journal must not say a number was seen that could not be read
-        phone = pii.decrypt(event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)
-    except pii.DecryptionFailed:
-        raise Conflict("event.phone_unreadable", "号码无法解密(密钥可能已更换)，请联系系统管理员") from None
-    with transaction.atomic():
-        journal.record(actor=actor, verb="reveal_phone", case=event.case, summary="查看上报人完整电话(用于回访联系)")
-    return phone
+    return parties.reveal_on_case(
+        actor, event.case, {"phone": (event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)}, may=may_reveal_personal_data,
+        missing="上报人未留手机号码", verb="reveal_phone", summary="查看上报人完整电话(用于回访联系)",
+    )["phone"]

@@ -12,7 +12,7 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import journal, workflow
+from zhenjie.kernel import journal, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
@@ -131,21 +131,19 @@ def withdraw_call(actor, call: Call, reason: str) -> Call:
     return call
 
 
-@transaction.atomic
-def rate_call(actor, call: Call, rating: int, comment: str = "") -> Call:
+def may_rate_call(actor, case) -> Forbidden | Conflict | None:
+    """Who may rate a call (kernel.rating.RaterRule): the calling township's command centre,
+    once it has confirmed the department's answer."""
+    if not COMMAND & reach_of(actor).roles_in(case.area):
+        return Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
+    if case.state != CallState.CONFIRMED:
+        return Conflict("call.not_confirmed", "确认办结后才能评价")
+    return None
+
+
+def rate_call(actor, call: Call, grade: int, comment: str = "") -> Call:
     """The calling township rates how the department responded, once, after confirming."""
-    if not COMMAND & reach_of(actor).roles_in(call.case.area):
-        raise Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
-    if call.case.state != CallState.CONFIRMED:
-        raise Conflict("call.not_confirmed", "确认办结后才能评价")
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise Rejected("call.rating_invalid", "请选择1至5星的评价", field="rating")
-    comment = (comment or "").strip()[:500]
-    if not Call.objects.filter(pk=call.pk, rating__isnull=True).update(rating=rating, rating_comment=comment):
-        raise Conflict("call.already_rated", "已评价过")
-    journal.record(actor=actor, verb="rate", case=call.case, summary=f"评价部门响应：{rating}星", note=comment,
-                   from_state=call.case.state, to_state=call.case.state, data={"rating": rating})
-    call.rating, call.rating_comment = rating, comment
+    rating.rate(actor, call.case, grade, comment, rater_may=may_rate_call)
     return call
 
 
@@ -159,7 +157,7 @@ def department_figures(calls):
             acknowledged_on_time=Count("id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("acknowledge_due"))),
             solved_on_time=Count("id", filter=Q(case__state=CallState.CONFIRMED, reported_at__lte=F("case__due_at"))),
             solved=Count("id", filter=Q(case__state=CallState.CONFIRMED)),
-            average_rating=Avg("rating"),
+            average_rating=Avg("case__rating"),
         )
         .order_by("-received", "department__name")
     )

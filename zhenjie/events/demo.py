@@ -32,10 +32,10 @@ from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.history import PastCase, Step
 from zhenjie.kernel.models import Case, DeadlineUnit
+from zhenjie.kernel.rating import GRADES
 from zhenjie.units.models import Unit
 
 from . import early_warning, routing
-from .actions import RATING_LABELS
 from .intake import REGISTER_WITHIN, command_unit_for, sealed_phone
 from .models import Call, Category, Channel, EarlyWarning, Event, Extension
 from .policy import policy_for
@@ -358,10 +358,9 @@ class Drawer:
             at = later(30, 60 * 30)
 
             def rate(case, rating=rating, at=at):
-                case.rating = rating
-                event.rating_comment, event.rated_at = RATE_COMMENTS[rating], at
+                case.rating, case.rating_comment, case.rated_at = rating, RATE_COMMENTS[rating], at
 
-            steps.append(Step(at, event.reporter, "rate", summary=f"评价：{RATING_LABELS[rating]}", note=RATE_COMMENTS[rating],
+            steps.append(Step(at, event.reporter, "rate", summary=f"评价：{GRADES[rating]}", note=RATE_COMMENTS[rating],
                               data={"rating": rating}, journal_only=True, before_save=rate))
         self.finish(life, steps)
 
@@ -455,8 +454,11 @@ class Drawer:
             if rng.random() < 0.85:
                 rating = rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 6, 2] if not late_answer else [10, 25, 35, 20, 10])[0]
                 c += timedelta(minutes=rng.uniform(5, 600))
-                call_steps.append(Step(c, township.dispatcher, "rate", summary=f"评价部门响应：{rating}星", data={"rating": rating}, journal_only=True,
-                                       before_save=lambda _c, rating=rating, call=call: setattr(call, "rating", rating)))
+                def rate(case, rating=rating, at=c):
+                    case.rating, case.rated_at = rating, at
+
+                call_steps.append(Step(c, township.dispatcher, "rate", summary=f"评价：{GRADES[rating]}", data={"rating": rating}, journal_only=True,
+                                       before_save=rate))
             past.steps = [s for s in call_steps if s.at <= self.now]
             if at <= self.now:
                 life.calls.append((past, call))

@@ -1,6 +1,7 @@
 from django import forms
 
 from zhenjie.kernel.attachments import DEFAULT_MAX_BYTES
+from zhenjie.kernel.rating import COMMENT_MAX, GRADES
 from zhenjie.units.models import Unit
 from zhenjie.workbench.forms import StyledFormMixin
 
@@ -95,8 +96,8 @@ class DecisionForm(StyledFormMixin, forms.Form):
 
 
 class RatingForm(StyledFormMixin, forms.Form):
-    rating = forms.TypedChoiceField(label="评价", coerce=int, choices=[(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")], widget=forms.RadioSelect)
-    comment = forms.CharField(label="评价意见", max_length=500, required=False)
+    rating = forms.TypedChoiceField(label="评价", coerce=int, choices=list(GRADES.items()), widget=forms.RadioSelect)
+    comment = forms.CharField(label="评价意见", max_length=COMMENT_MAX, required=False)
 
 
 class NoticeForm(StyledFormMixin, forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
-from zhenjie.kernel import attachments, pii, workflow
+from zhenjie.kernel import attachments, parties, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.scoping import reach_of
@@ -149,6 +149,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         external_id=(report.external_id or "")[:64],
         reported_at=reported_at,
     )
+    parties.record_reporter(actor, case, report.reporter_name, report.reporter_phone)
     # An outside system (video alarm, Open311 client) reports as a named non-user actor.
     uploader = actor if getattr(actor, "pk", None) else None
     for photo in report.photos:
@@ -166,16 +167,6 @@ REPORTER_PHONE_CONTEXT = "events.event.reporter_phone"
 
 
 def sealed_phone(phone: str) -> pii.Sealed:
-    """A reporter's number as kept: a mobile encrypted and masked; a landline (the hotline's
-    callers) masked only, since pii seals mobiles alone."""
-    try:
-        return pii.seal_phone(phone, REPORTER_PHONE_CONTEXT)
-    except Rejected:
-        return pii.Sealed("", "", _mask_phone(phone), "")
-
-
-def _mask_phone(phone: str) -> str:
-    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
-    if len(digits) < 7:
-        return ""
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    """A reporter's number as kept on the event: a mobile encrypted and masked, a landline (the
+    hotline's callers) masked only, never refused (kernel.parties.seal_contact_phone)."""
+    return parties.seal_contact_phone(phone, REPORTER_PHONE_CONTEXT, strict=False)

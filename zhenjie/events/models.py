@@ -109,11 +109,6 @@ class Event(models.Model):
     rejection_reason = models.CharField("不予受理理由", max_length=500, blank=True)
     result = models.TextField("处置结果", blank=True)
     verification_note = models.TextField("核查意见", blank=True)
-    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
-    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
-    # A citizen without an account follows their report with its number and a code shown once
-    # (events.portal); only a keyed digest of the code is kept.
-    tracking_digest = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
     reported_at = models.DateTimeField("上报时间", default=timezone.now)
 
     class Meta:
@@ -153,16 +148,11 @@ class Call(models.Model):
     reported_at = models.DateTimeField("反馈时间", null=True, blank=True)
     result = models.TextField("办理结果", blank=True)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-    rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
-    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "乡呼县应"
         verbose_name_plural = "乡呼县应"
         indexes = [models.Index(fields=["department", "acknowledge_due"], name="call_department_due")]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="call_rating_1_to_5"),
-        ]
 
 
 class EarlyWarning(models.Model):

@@ -2,30 +2,26 @@
 with its number and a code shown once, see a rejection's reason, rate it once it is closed.
 
 A citizen is not a user: they report as a CitizenActor, which reaches nothing (kernel.scoping),
-and what they may read of their own event is decided here, by the code they hold, never by the
-staff scoping rules. The event itself enters through intake.report_event like every channel."""
+and what they may read of their own event is decided by the code they hold (kernel.tracking) and
+what events tell at each state (PUBLIC_NOTES), never by the staff scoping rules. The event itself
+enters through intake.report_event like every channel."""
 
-import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.crypto import salted_hmac
 
 from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
-from zhenjie.kernel import journal, pii
-from zhenjie.kernel.actors import OutsideActor
-from zhenjie.kernel.errors import NotFound, Rejected
+from zhenjie.kernel import pii, tracking
+from zhenjie.kernel.actors import CitizenActor
+from zhenjie.kernel.errors import Rejected
 
 from . import actions
 from .intake import Photo, Report, report_event
 from .models import Category, Channel, Event
-from .workflow import EVENT_WORKFLOW, EventState
+from .workflow import EVENT, EventState
 
-# Codes people read off a screen and type on a phone: no 0/O, 1/I/L.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8  # 31^8 ≈ 8.5e11 codes; with the lookup throttle below, not guessable
 DESCRIPTION_MAX = 1000  # a citizen's account of a problem; the hotline and staff may write more
 PHOTOS_MAX = 3
 NAME_MAX = 20
@@ -34,18 +30,6 @@ NAME_MAX = 20
 # process with the default cache, shared when a shared cache is configured (docs/DEPLOYMENT.md).
 REPORTS_PER_HOUR = 5
 LOOKUPS_PER_10_MINUTES = 20
-
-
-@dataclass(frozen=True, eq=False)
-class CitizenActor(OutsideActor):
-    """A member of the public: named on the timeline, reaching no case of anyone's."""
-
-    name: str = ""
-    holds_tracking_code_of: int | None = None  # the event whose code they showed (actions.rate_event)
-
-    @property
-    def display_name(self) -> str:
-        return f"群众{('：' + self.name) if self.name else ''}"[:64]
 
 
 @dataclass(frozen=True)
@@ -59,14 +43,6 @@ class CitizenReport:
     lng: float | None = None
     lat: float | None = None
     photos: list[Photo] | None = None
-
-
-def _digest(code: str) -> str:
-    return salted_hmac("zhenjie.events.portal.tracking", code.upper()).hexdigest()
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _mobile(phone: str) -> str:
@@ -125,54 +101,31 @@ def report_as_citizen(report: CitizenReport) -> tuple[Event, str]:
                reporter_phone=phone),  # fmt: skip
         county=county,
     )
-    code = new_code()
-    Event.objects.filter(pk=event.pk).update(tracking_digest=_digest(code))
-    return event, code
+    return event, tracking.issue_code(event.case)
 
 
 def find_for_citizen(number: str, code: str) -> Event:
     """The event with this number whose code matches; the same answer for a wrong number and a
-    wrong code, so neither can be probed."""
-    number, code = (number or "").strip()[:40], (code or "").strip().upper()[:CODE_LENGTH * 2]
-    # Matched on both: numbers are unique per township's series, not county-wide (two townships
-    # whose names start alike number alike), and the digest is keyed, so comparing it in the
-    # database reveals nothing.
-    digest = _digest(code)
-    event = (
-        Event.objects.filter(case__number=number, channel=Channel.CITIZEN, tracking_digest=digest)
-        .select_related("case", "category", "case__area").first()
-    ) if code and number else None
-    if event is None:
-        raise NotFound("portal.not_found", "编号或查询码不正确，请核对后重试")
-    return event
+    wrong code, so neither can be probed (kernel.tracking.find_by_code)."""
+    case = tracking.find_by_code(number, code, kinds=[EVENT])
+    return Event.objects.select_related("case", "category", "case__area").get(case=case)
 
 
-def rate_as_citizen(event: Event, rating, comment: str = "") -> Event:
-    """Rate `event` as the citizen who found it with its code (find_for_citizen)."""
-    return actions.rate_event(CitizenActor(event.reporter_name, holds_tracking_code_of=event.pk), event, rating, comment)
+def citizen_holding_code_of(event: Event) -> CitizenActor:
+    """The citizen who found `event` with its code (find_for_citizen)."""
+    return CitizenActor(event.reporter_name, holds_tracking_code_of=event.case_id)
 
 
-@dataclass(frozen=True)
-class Step:
-    at: object
-    label: str
-    note: str = ""
+def rate_as_citizen(event: Event, grade, comment: str = "") -> Event:
+    """Rate `event` as the citizen who found it with its code."""
+    return actions.rate_event(citizen_holding_code_of(event), event, grade, comment)
 
 
-# What a citizen is told at each state: no staff names, no internal notes.
-PUBLIC_NOTES = {EventState.REJECTED: "rejection_reason", EventState.CLOSED: "result"}
+# What a citizen is told at each state besides its name: no staff names, no internal notes.
+PUBLIC_NOTES = {EventState.REJECTED: lambda case: case.event.rejection_reason, EventState.CLOSED: lambda case: case.event.result}
 
 
-def public_timeline(event: Event) -> list[Step]:
+def public_timeline(event: Event) -> list[tracking.Step]:
     """The event's states as the citizen sees them, oldest first, with the reason of a rejection
     and the result of the handling."""
-    steps = []
-    for entry in journal.entries_for_case(event.case):
-        if entry.verb == "open":
-            steps.append(Step(entry.created_at, "已受理上报，等待登记"))
-        elif entry.verb == "rate":
-            steps.append(Step(entry.created_at, "您已评价", entry.summary.removeprefix("评价：")))
-        elif entry.to_state and entry.to_state != entry.from_state:
-            note_field = PUBLIC_NOTES.get(entry.to_state)
-            steps.append(Step(entry.created_at, EVENT_WORKFLOW.state_label(entry.to_state), getattr(event, note_field) if note_field else ""))
-    return steps
+    return tracking.public_timeline(event.case, notes=PUBLIC_NOTES, opened="已受理上报，等待登记")

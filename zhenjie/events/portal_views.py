@@ -6,12 +6,14 @@ from django.views.decorators.http import require_http_methods
 
 from zhenjie.accounts.login import client_address
 from zhenjie.areas.models import Area
+from zhenjie.kernel import rating
 from zhenjie.kernel.errors import ActionError
 
 from . import portal
+from .actions import may_rate_event
 from .forms import CitizenReportForm, RatingForm, TrackForm
 from .intake import Photo
-from .workflow import EVENT_WORKFLOW, EventState
+from .workflow import EVENT_WORKFLOW
 
 HOUR, TEN_MINUTES = 3600, 600
 
@@ -86,9 +88,9 @@ def track(request):
             except ActionError as error:
                 context["error"], status = error.message, error.status
             else:
-                event.refresh_from_db(fields=["rated_at"])
+                event.case.refresh_from_db(fields=["rating", "rating_comment", "rated_at"])
     context |= {
         "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
-        "can_rate": event.case.state == EventState.CLOSED and event.rated_at is None,
+        "can_rate": rating.may_rate(portal.citizen_holding_code_of(event), event.case, may_rate_event),
     }
     return _private(render(request, "events/public/track.html", context, status=status))

@@ -9,9 +9,10 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from zhenjie.api.schemas import AreaBrief, MAX_ID, PageOut, PageQuery, UnitBrief
-from zhenjie.kernel import journal, workflow
+from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, UnitBrief
+from zhenjie.kernel import journal, parties, workflow
 from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
 
 from .actions import RESULT_MAX
@@ -155,10 +156,11 @@ class EventDetailOut(EventOut):
     result: str
     verification_note: str
     rejection_reason: str
-    rating_comment: str
+    rating_comment: str = Field(alias="case.rating_comment")
     lead_department: UnitBrief | None
     duplicate_of: int | None = Field(None, description="合并到的事件ID")
     photos: list[PhotoOut]
+    parties: list[CasePartyOut] = Field(description="当事人(脱敏)")
     timeline: list[TimelineOut]
     actions: list[ActionOut] = Field(description="当前用户此刻可执行的操作")
     extensions: list[ExtensionOut]
@@ -170,6 +172,10 @@ class EventDetailOut(EventOut):
     @staticmethod
     def resolve_photos(event):
         return Attachment.objects.filter(case_id=event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at", "pk")
+
+    @staticmethod
+    def resolve_parties(event, context):
+        return parties.parties_for_case(context["request"].auth, event.case)
 
     @staticmethod
     def resolve_timeline(event):
@@ -228,7 +234,7 @@ class MergeIn(Schema):
 
 class RateIn(Schema):
     rating: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
-    comment: str = Field("", max_length=500)
+    comment: str = Field("", max_length=COMMENT_MAX)
 
 
 class ExtensionIn(Schema):
@@ -298,8 +304,8 @@ class CallOut(Schema):
     reported_at: datetime | None
     result: str
     confirmed_at: datetime | None
-    rating: int | None
-    rating_comment: str
+    rating: int | None = Field(alias="case.rating")
+    rating_comment: str = Field(alias="case.rating_comment")
 
     @staticmethod
     def resolve_state_label(call):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import journal, supervision
+from zhenjie.kernel import journal, parties, rating, supervision
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import reach_of, visible_areas
@@ -85,14 +85,15 @@ def event_list(request):
     if request.GET.get("format") == "xlsx":
         book = excel.workbook(
             "事件",
-            ["编号", "类别", "渠道", "描述", "地址", "所属区划", "状态", "督办", "上报时间", "处置单位", "办理期限", "办结时间", "评价"],
+            ["编号", "类别", "渠道", "描述", "地址", "所属区划", "状态", "督办", "上报时间", "处置单位", "办理期限", "办结时间", "评价", "当事人"],
             (
                 [e.case.number, e.category.name, e.get_channel_display(), e.description, e.address, e.case.area.name,
                  EVENT_WORKFLOW.state_label(e.case.state), {"yellow": "黄牌", "red": "红牌"}.get(e.case.alert, ""), e.reported_at,
-                 e.handling_unit.name if e.handling_unit else "", e.case.due_at, e.case.closed_at, e.case.rating]
-                for e in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
+                 e.handling_unit.name if e.handling_unit else "", e.case.due_at, e.case.closed_at, e.case.rating,
+                 "；".join(parties.masked_line(link) for link in e.case.parties.all())]
+                for e in rows.prefetch_related(parties.prefetch_for_cases())[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
             ),
-            widths=[22, 10, 10, 40, 24, 16, 10, 6, 18, 20, 18, 18, 6],
+            widths=[22, 10, 10, 40, 24, 16, 10, 6, 18, 20, 18, 18, 6, 30],
         )
         return excel.xlsx_response("事件", book)
     page = paginate(request, rows)
@@ -178,8 +179,9 @@ def _detail_context(request, event, **forms):
         "can_notice": RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area) and case.closed_at is None,
         "can_decide": pending is not None and RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area),
         "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != EventState.DISPATCHED),
-        "can_rate": event.reporter_id == user.pk and case.state == EventState.CLOSED and event.rated_at is None,
-        "can_reveal_phone": bool(event.reporter_phone_cipher) and actions.may_reveal_reporter_phone(user, event),
+        "can_rate": rating.may_rate(user, case, actions.may_rate_event),
+        "can_reveal_phone": bool(event.reporter_phone_cipher) and actions.may_reveal_personal_data(user, case) is None,
+        "parties": parties.parties_for_case(user, case),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
         "reason_actions": [("reject", "不予受理"), ("return", "退回指挥中心"), ("pause", "中止(等待第三方)")],
@@ -313,7 +315,7 @@ def call_list(request):
             "乡呼县应",
             ["编号", "事件", "被呼叫部门", "呼叫单位", "呼叫事项", "状态", "呼叫时间", "响应时限", "响应时间", "办理期限", "反馈时间", "评价"],
             ([c.case.number, c.event.case.number if hasattr(c.event, "case") else "", c.department.name, c.caller_unit.name, c.request,
-              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.rating]
+              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.case.rating]
              for c in rows.select_related("event__case")[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
             widths=[22, 22, 20, 20, 40, 10, 18, 18, 18, 18, 18, 6],
         )
@@ -339,7 +341,7 @@ def _call_context(request, call, **forms):
         "photos": Attachment.objects.filter(case=call.event.case_id).select_related("blob").order_by("uploaded_at"),
         "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
         "rating_form": forms.get("rating_form") or RatingForm(),
-        "can_rate": call.case.state == "confirmed" and call.rating is None and bool(COMMAND & reach_of(request.user).roles_in(call.case.area)),
+        "can_rate": rating.may_rate(request.user, call.case, calls.may_rate_call),
         "error": forms.get("error"),
     }
 

@@ -48,7 +48,13 @@ class Case(models.Model):
     alert_since = models.DateTimeField("督办时间", null=True, blank=True)
     alert_leader_notified = models.BooleanField("已报告领导", default=False)
 
+    # A citizen follows the case by its number and a code shown once (kernel/tracking.py); only a
+    # keyed digest of the code is kept.
+    tracking_digest = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
+    # 好差评 (kernel/rating.py): one rating per case, whoever the kind lets rate it.
     rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
+    rating_comment = models.CharField("评价意见", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     parent = models.ForeignKey("self", verbose_name="上级事项", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -98,6 +104,72 @@ class Case(models.Model):
         from .workflow import workflow_for
 
         return workflow_for(self.kind).label
+
+
+class Party(models.Model):
+    """当事人: a person or an organisation, registered once per county and linked to cases with a
+    role (CaseParty). The identifier — a citizen ID number (GB 11643) for a person, a unified
+    social credit code (GB 32100) for an organisation — and the phone are sealed by kernel.pii:
+    ciphertext, keyed digest (the only thing a search compares) and mask. See kernel/PARTIES.md."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "个人"
+        ORGANISATION = "organisation", "单位"
+
+    county = models.ForeignKey("areas.Area", verbose_name="县", on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "county"})
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("姓名或名称", max_length=100)
+    id_number_cipher = models.TextField(blank=True, editable=False)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField("证件号码", max_length=18, blank=True, editable=False)
+    # A landline (the hotline's callers) is kept masked only: pii seals mobiles alone.
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "当事人"
+        verbose_name_plural = "当事人"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "id_number_digest"], condition=~models.Q(id_number_digest=""), name="party_once_per_county"),
+            models.CheckConstraint(condition=~models.Q(name=""), name="party_name_set"),
+        ]
+        indexes = [models.Index(fields=["phone_digest"], condition=~models.Q(phone_digest=""), name="party_phone")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseParty(models.Model):
+    """A party's part in one case. An agent acts for another party of the same case."""
+
+    class Role(models.TextChoices):
+        REPORTER = "reporter", "上报人"
+        APPLICANT = "applicant", "申请人"
+        PARTY = "party", "当事人"
+        PETITIONER = "petitioner", "信访人"
+        AGENT = "agent", "代理人"
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.CASCADE, related_name="parties")
+    party = models.ForeignKey(Party, verbose_name="当事人", on_delete=models.PROTECT, related_name="cases")
+    role = models.CharField("身份", max_length=16, choices=Role.choices)
+    acting_for = models.ForeignKey("self", verbose_name="代理对象", null=True, blank=True, on_delete=models.PROTECT, related_name="agents")
+    linked_at = models.DateTimeField("登记时间", default=timezone.now)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "事项当事人"
+        verbose_name_plural = "事项当事人"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party", "role"], name="caseparty_once_per_role"),
+            models.CheckConstraint(
+                condition=models.Q(role="agent", acting_for__isnull=False) | (~models.Q(role="agent") & models.Q(acting_for__isnull=True)),
+                name="caseparty_agent_acts_for_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["party"], name="caseparty_party")]
 
 
 class Assignment(models.Model):

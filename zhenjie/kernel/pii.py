@@ -40,6 +40,7 @@ from .errors import Rejected
 
 ID_NUMBER = "id_number"
 PHONE = "phone"
+CREDIT_CODE = "credit_code"
 TOKEN_VERSION = "g1"  # AES-256-GCM, 96-bit random nonce
 
 
@@ -139,6 +140,11 @@ def seal_id_number(value: str, context: str, *, field: str = "id_number", today:
     return Sealed(encrypt(number, context), lookup_digest(ID_NUMBER, number), mask_id_number(number), number)
 
 
+def seal_credit_code(value: str, context: str, *, field: str = "credit_code") -> Sealed:
+    code = normalise_credit_code(value, field=field)
+    return Sealed(encrypt(code, context), lookup_digest(CREDIT_CODE, code), mask_credit_code(code), code)
+
+
 def seal_phone(value: str, context: str, *, field: str = "phone", required: bool = False) -> Sealed:
     if not (value or "").strip() and not required:
         return EMPTY
@@ -155,6 +161,14 @@ def mask_id_number(number: str) -> str:
     if len(number) != 18:
         return "*" * len(number)
     return number[:6] + "*" * 8 + number[-4:]
+
+
+def mask_credit_code(code: str) -> str:
+    """Registration authority, organisation type and division code kept (the first eight), the
+    organisation's own code hidden but for the last four with the check character."""
+    if len(code) != 18:
+        return "*" * len(code)
+    return code[:8] + "*" * 6 + code[-4:]
 
 
 def mask_phone(number: str) -> str:

@@ -114,7 +114,7 @@ def test_the_specs_post_example_files_an_event_in_the_dispatchers_queue(client, 
     assert event.description.endswith("图片链接：http://farm3.static.flickr.com/2002/2212426634_5ed477a060.jpg")
     assert [a.todo for a in inbox_for(world.dispatcher_a)] == ["register"]
     assert not inbox_for(world.dispatcher_b).exists()
-    assert event.case.journal.get().actor_name == "Open311 第三方平台接口：市民随手拍App"
+    assert event.case.journal.get(verb="open").actor_name == "Open311 第三方平台接口：市民随手拍App"
 
 
 def test_the_xml_form_of_post_answers_in_xml(client, world, api_key):

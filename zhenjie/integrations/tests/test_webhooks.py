@@ -58,7 +58,7 @@ def test_a_pushed_work_order_lands_in_the_townships_queue(client, world, keys):
     assert (event.channel, event.external_id, event.case.area, event.category.code) == ("hotline", "12345-20261120-0007", world.village_b, "river_lake")
     assert event.reporter_phone_masked == "137****7777" and event.reporter is None
     assert [a.todo for a in inbox_for(world.dispatcher_b)] == ["register"] and not inbox_for(world.dispatcher_a).exists()
-    assert event.case.journal.get().actor_name == "12345热线接口：hotline平台"
+    assert event.case.journal.get(verb="open").actor_name == "12345热线接口：hotline平台"
 
 
 def test_a_repeated_push_answers_with_the_first_event_and_makes_no_second(client, world, keys):

@@ -1,0 +1,104 @@
+"""The data migrations that moved what every kind shares from events onto kernel.Case: ratings
+(events 0008) and tracking codes (events 0009). Records are made the way the platform made them before (through today's actions,
+then the migrations run backwards, which puts the data back into the old columns), then the
+migrations run forwards again and the case must say what the old columns said."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Avg
+
+from zhenjie.events import actions, calls, portal
+from zhenjie.events.models import Call
+from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.models import Case, JournalEntry
+from zhenjie.testing import make_event, make_world
+
+BEFORE = [("events", "0007_rename_warning_early_warning"), ("kernel", "0005_parties")]
+BEFORE_TRACKING = [("events", "0008_ratings_to_case"), ("kernel", "0006_case_rating_comment")]
+
+
+def migrate(targets=None):
+    """Migrate to `targets` (every app's latest when None); the models as they were there."""
+    executor = MigrationExecutor(connection)
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    return MigrationExecutor(connection).loader.project_state(targets).apps
+
+
+def closed_event(world, reporter=None):
+    event = make_event(world, category="dispute", reporter=reporter)
+    actions.register_event(world.dispatcher_a, event)
+    actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="调解")
+    actions.acknowledge_event(world.clerk_a, event)
+    actions.start_handling(world.clerk_a, event)
+    actions.report_back(world.clerk_a, event, "已调解")
+    actions.close_event(world.dispatcher_a, event)
+    return event
+
+
+def confirmed_call(world, event, department):
+    [call] = calls.call_departments(world.dispatcher_a, event, [department], "请处置", 3)
+    calls.acknowledge_call(world.liaison, call)
+    calls.report_call(world.liaison, call, "已处理")
+    calls.confirm_call(world.dispatcher_a, call)
+    return Call.objects.select_related("case__area").get(pk=call.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ratings_move_onto_the_case_and_the_department_figures_keep_their_value():
+    # given: a rated event, a call rated through the journal, a call rated without a journal entry
+    world = make_world()
+    event = closed_event(world)
+    actions.rate_event(world.grid_worker_a, event, 2, "太慢")
+    unrated = closed_event(world)
+    open_event = make_event(world, category="pollution")
+    call = confirmed_call(world, open_event, world.police)
+    calls.rate_call(world.dispatcher_a, call, 5, "响应及时")
+    rated_at = JournalEntry.objects.get(case=call.case, verb="rate").created_at
+    silent = confirmed_call(world, open_event, world.police)
+
+    old = migrate(BEFORE)
+    OldCall, OldEvent, OldCase = old.get_model("events", "Call"), old.get_model("events", "Event"), old.get_model("kernel", "Case")
+    assert (OldEvent.objects.get(pk=event.pk).rating_comment, OldCall.objects.get(pk=call.pk).rating) == ("太慢", 5)
+    assert OldCase.objects.get(pk=call.case_id).rating is None  # a call's rating was the call's alone
+    OldCall.objects.filter(pk=silent.pk).update(rating=2, rating_comment="")  # rated before ratings were journaled
+    before = {row["department_id"]: row["average"] for row in OldCall.objects.values("department_id").annotate(average=Avg("rating"))}
+
+    # when
+    migrate()
+
+    # then
+    rated_event = Case.objects.get(pk=event.case_id)
+    assert (rated_event.rating, rated_event.rating_comment) == (2, "太慢") and rated_event.rated_at is not None
+    assert (Case.objects.get(pk=unrated.case_id).rating, Case.objects.get(pk=unrated.case_id).rated_at) == (None, None)
+    rated_call = Case.objects.get(pk=call.case_id)
+    assert (rated_call.rating, rated_call.rating_comment, rated_call.rated_at) == (5, "响应及时", rated_at)
+    silent_case = Case.objects.get(pk=silent.case_id)
+    assert (silent_case.rating, silent_case.rated_at) == (2, Call.objects.get(pk=silent.pk).confirmed_at)
+    after = {row["department_id"]: row["average_rating"] for row in calls.department_figures(Call.objects.all())}
+    assert after == before == {world.police.pk: 3.5}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_codes_given_to_citizens_keep_working_once_their_digest_is_on_the_case():
+    # given: a citizen's report with its code, and a staff report without one
+    world = make_world()
+    event, code = portal.report_as_citizen(portal.CitizenReport(
+        category=make_event(world).category, description="路灯不亮", village=world.village_a, phone="13812345678"))  # fmt: skip
+    staff = make_event(world)
+    digest = Case.objects.get(pk=event.case_id).tracking_digest
+
+    old = migrate(BEFORE_TRACKING)
+    OldEvent = old.get_model("events", "Event")
+    assert OldEvent.objects.get(pk=event.pk).tracking_digest == digest
+    assert "tracking_digest" not in {f.name for f in old.get_model("kernel", "Case")._meta.fields}
+
+    # when
+    migrate()
+
+    # then
+    assert portal.find_for_citizen(event.case.number, code).pk == event.pk
+    assert Case.objects.get(pk=staff.case_id).tracking_digest == ""
+    with pytest.raises(NotFound):
+        portal.find_for_citizen(staff.case.number, code)
