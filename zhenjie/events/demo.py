@@ -26,6 +26,7 @@ from zhenjie.accounts.models import Post, User
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas import geo
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.demo import county as plan
 from zhenjie.kernel import attachments, deadlines, history, supervision
 from zhenjie.kernel.assignments import Assign
@@ -527,7 +528,7 @@ def _judge_old_warnings(world: World, now: datetime) -> None:
     """Leaders have looked at the warnings of the days before (研判); the last two days' wait."""
     leaders = {t.area.path: t.leader for t in world.townships}
     for warning in EarlyWarning.objects.filter(acknowledged_by__isnull=True, raised_at__lt=now - timedelta(days=2)).select_related("area", "category"):
-        early_warning.acknowledge_warning(leaders[warning.area.path[:9]], warning, "已安排网格员加密巡查，相关部门联合整治")
+        early_warning.acknowledge_warning(leaders[township_path(warning.area.path)], warning, "已安排网格员加密巡查，相关部门联合整治")
 
 
 def _attach_photos(reports: list[tuple[int, int]]) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import attachments, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Rejected
@@ -52,16 +53,12 @@ class Report:
 
 def command_unit_for(area: Area) -> Unit:
     """The township's command centre: the unit whose staff dispatch there, else its government."""
-    township_path = area.path[:9]
+    township = township_path(area.path)
     unit = (
-        Unit.objects.filter(area__path=township_path, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER)
+        Unit.objects.filter(area__path=township, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER)
         .order_by("pk").first()
     )
-    return unit or Unit.objects.filter(area__path=township_path, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).order_by("pk").first()
-
-
-def _county_of(area: Area) -> Area:
-    return Area.objects.get(path=area.path[:6])
+    return unit or Unit.objects.filter(area__path=township, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).order_by("pk").first()
 
 
 def _place(actor, report: Report, county: Area | None) -> Area:

@@ -14,6 +14,7 @@ from django.utils.crypto import salted_hmac
 
 from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_of, township_of
 from zhenjie.kernel import journal, pii
 from zhenjie.kernel.actors import OutsideActor
 from zhenjie.kernel.errors import NotFound, Rejected
@@ -85,7 +86,7 @@ def _check_position(report: "CitizenReport", county: Area) -> None:
         return
     if locate(report.lng, report.lat, county) is None:
         raise Rejected("event.position_outside", "位置不在本县范围内", field="lng")
-    township = Area.objects.get(path=report.village.path[:9])
+    township = township_of(report.village)
     if locate(report.lng, report.lat, township) is None:
         raise Rejected("portal.position_elsewhere", "定位与所选村(社区)不在同一乡镇(街道)，请核对后重试", field="village")
 
@@ -116,7 +117,7 @@ def report_as_citizen(report: CitizenReport) -> tuple[Event, str]:
     if len(name) > NAME_MAX:
         raise Rejected("portal.name_too_long", f"称呼不能超过{NAME_MAX}字", field="name")
     phone = _mobile(report.phone)
-    county = Area.objects.get(path=report.village.path[:6])
+    county = county_of(report.village)
     _check_position(report, county)
     event = report_event(
         CitizenActor(name),

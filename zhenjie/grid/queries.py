@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import pii
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
@@ -329,7 +330,8 @@ def overdue_summary_for(user, today: date | None = None, grid=None) -> tuple[lis
         lead = leads.get(row["grid"])
         key = lead.worker_id if lead else None
         line = workers.setdefault(key, OverdueLine(key, lead.worker.display_name if lead else "未配备责任网格员", lead.worker.username if lead else ""))
-        town = townships.setdefault(row["grid__path"][:9], OverdueLine(row["grid__path"][:9], row["grid__parent__parent__name"]))
+        town_path = township_path(row["grid__path"])
+        town = townships.setdefault(town_path, OverdueLine(town_path, row["grid__parent__parent__name"]))
         for target in (line, town):
             target.active += row["active"]
             target.overdue += row["overdue"]

@@ -13,6 +13,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from zhenjie.areas.paths import township_path
+
 from .models import Case, JournalEntry, JournalHead
 
 GENESIS = "0" * 64
@@ -21,7 +23,7 @@ RULES_CHAIN = "rules"  # lists, calendars, settings and other county-wide rules
 
 def chain_for_case(case: Case) -> str:
     """One chain per township (the area path to township level), one for county-level cases."""
-    return case.area.path[:9]
+    return township_path(case.area.path)
 
 
 def normalised(data: dict | None) -> dict:

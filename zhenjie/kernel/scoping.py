@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from zhenjie.accounts.roles import SEPARATED_ADMIN_ROLES
+from zhenjie.accounts.roles import SEPARATED_ADMIN_ROLES, RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path
 from zhenjie.units.models import Unit
 
+from .errors import Forbidden
 from .models import Assignment, Case
 
 
@@ -169,3 +171,18 @@ def administered_areas(user) -> QuerySet[Area]:
 
 def administered_units(user) -> QuerySet[Unit]:
     return Unit.objects.filter(paths_q(reach_of(user).admin_paths, "area__path"))
+
+
+COUNTY_ADMINISTRATION = frozenset({RoleCode.COUNTY_ADMIN})
+
+
+def administered_county(user, roles: frozenset[str] = COUNTY_ADMINISTRATION, *, refuse: tuple[str, str] | None = None) -> Area | None:
+    """The county in which the user holds one of `roles` through a post with a jurisdiction: the
+    county whose settings a county administrator keeps, whose 12345 orders a dispatcher imports.
+    The first by path if there are several. None when there is none, or — given `refuse`, a
+    (code, Chinese message) pair — Forbidden with that code and message."""
+    paths = sorted(p.path for p in reach_of(user).posts if p.path and p.roles & roles)
+    county = Area.objects.filter(path=county_path(paths[0]), level=Area.Level.COUNTY).first() if paths else None
+    if county is None and refuse is not None:
+        raise Forbidden(*refuse)
+    return county

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import ancestor_paths
 
 from . import journal
 from .errors import Conflict, Forbidden, Rejected
@@ -33,8 +34,7 @@ def leaders_of(case: Case):
     """Township (or county) leaders whose jurisdiction contains the case."""
     from zhenjie.accounts.models import User
 
-    path = case.area.path
-    prefixes = [path[:n] for n in (6, 9, 12, 15) if n <= len(path)]
+    prefixes = ancestor_paths(case.area.path)
     return list(
         User.objects.filter(
             posts__is_active=True, posts__roles__code=RoleCode.TOWNSHIP_LEADER, posts__jurisdiction__path__in=prefixes
