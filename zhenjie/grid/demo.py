@@ -16,14 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from zhenjie.accounts.models import User
+from zhenjie.accounts.models import Coverage, User
 from zhenjie.areas import geo
 from zhenjie.areas.models import Area
 from zhenjie.demo import county as plan
 from zhenjie.kernel.pii import CREDIT_CODE_CHARACTERS, citizen_id_check_character, credit_code_check_character
 
 from . import actions
-from .models import Coverage, KeyPerson, Patrol, Resident, Visit
+from .models import KeyPerson, Patrol, Resident, Visit
 from .populations import Kind
 from .rules import current_rules
 

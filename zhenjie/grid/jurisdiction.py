@@ -32,7 +32,7 @@ def roots_with(reach: Reach, roles: frozenset[str]) -> tuple[str, ...]:
 
 
 def _covered(user):
-    from .models import Coverage
+    from zhenjie.accounts.models import Coverage
 
     return Coverage.objects.filter(worker_id=user.pk, ended_at__isnull=True).values("grid_id")
 
@@ -58,7 +58,7 @@ def roles_in_grid(user, grid: Area) -> frozenset[str]:
     reach = reach_of(user)
     roles = set(reach.roles_in(grid))
     if R.GRID_WORKER in reach.roles and R.GRID_WORKER not in roles:
-        from .models import Coverage
+        from zhenjie.accounts.models import Coverage
 
         if Coverage.objects.filter(worker_id=user.pk, grid=grid, ended_at__isnull=True).exists():
             roles.add(R.GRID_WORKER)

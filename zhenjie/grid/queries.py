@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from zhenjie.accounts.models import Coverage
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
@@ -17,7 +18,7 @@ from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import reach_of
 
 from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for, roots_with
-from .models import Building, Coverage, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
+from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
 
 DUE_SOON_DAYS = 7  # "due soon" on the worker's list: the coming week, which they can plan
 

@@ -5,13 +5,12 @@ row is closed, never edited, so a grid's history of who answered for it stays re
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhenjie.accounts.models import User
+from zhenjie.accounts.models import Coverage, User
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.kernel.errors import Conflict, Rejected
 
 from ..jurisdiction import MANAGERS, require_grid, township_path
-from ..models import Coverage
 from .inputs import record, text
 
 NO_LEAD = 0  # what a form sends as "the grid had no lead when I looked"

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from zhenjie.grid import actions, queries
-from zhenjie.grid.models import Coverage
+from zhenjie.accounts.models import Coverage
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import JournalEntry
 
