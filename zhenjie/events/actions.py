@@ -5,8 +5,9 @@ workflow engine, journaled on the event's timeline."""
 from django.db import transaction
 from django.utils import timezone
 
-from zhenjie.accounts.models import User
+from zhenjie.accounts.queries import grid_workers_of
 from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.kernel import deadlines, journal, pii, workflow
 from zhenjie.kernel.assignments import Assign
@@ -159,21 +160,14 @@ def report_back(actor, event: Event, result: str, photos=()) -> Event:
 
 
 def _verification(event: Event, due) -> list[Assign]:
-    """On-site verification by the grid worker(s) of the event's grid, else the command centre."""
+    """On-site verification by whoever answers for the event's grid — its lead worker, else the
+    workers covering it, else those posted on it (accounts.queries.grid_workers_of) — else the
+    command centre."""
     area = event.case.area
-    workers = (
-        User.objects.filter(posts__is_active=True, posts__roles__code=RoleCode.GRID_WORKER, posts__jurisdiction=area)
-        .select_related(None).distinct()
-        if area.level == "grid" else User.objects.none()
-    )
-    people = list(workers[:3])
-    if not people:
+    posts = grid_workers_of(area) if area.level == Area.Level.GRID else []
+    if not posts:
         return [Assign(_command(event), "verify", due_at=due, role=RoleCode.DISPATCHER)]
-    specs = []
-    for person in people:
-        post = person.posts.filter(is_active=True, jurisdiction=area).select_related("unit").first()
-        specs.append(Assign(post.unit, "verify", due_at=due, user=person))
-    return specs
+    return [Assign(post.unit, "verify", due_at=due, user=post.user) for post in posts]
 
 
 @transaction.atomic

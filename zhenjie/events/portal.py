@@ -12,17 +12,17 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
-from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
-from zhenjie.areas.paths import county_of, township_of
+from zhenjie.areas.paths import county_of, township_path
 from zhenjie.kernel import journal, pii
 from zhenjie.kernel.actors import OutsideActor
 from zhenjie.kernel.errors import NotFound, Rejected
+from zhenjie.kernel.scoping import place_of_report
 
 from . import actions
 from .intake import Photo, Report, report_event
 from .models import Category, Channel, Event
-from .workflow import EVENT_WORKFLOW, EventState
+from .workflow import EVENT, EVENT_WORKFLOW, EventState
 
 # Codes people read off a screen and type on a phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -84,10 +84,8 @@ def _check_position(report: "CitizenReport", county: Area) -> None:
     (it is where the problem is), but never files a report into another township."""
     if report.lng is None or report.lat is None:
         return
-    if locate(report.lng, report.lat, county) is None:
-        raise Rejected("event.position_outside", "位置不在本县范围内", field="lng")
-    township = township_of(report.village)
-    if locate(report.lng, report.lat, township) is None:
+    found = place_of_report(CitizenActor(), lng=report.lng, lat=report.lat, area=report.village, county=county, kind=EVENT)
+    if not found.path.startswith(township_path(report.village.path)):
         raise Rejected("portal.position_elsewhere", "定位与所选村(社区)不在同一乡镇(街道)，请核对后重试", field="village")
 
 

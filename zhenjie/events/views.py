@@ -13,7 +13,7 @@ from zhenjie.areas.paths import county_path, township_path
 from zhenjie.kernel import journal, supervision
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
-from zhenjie.kernel.scoping import administered_county, reach_of, visible_areas
+from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
 from zhenjie.kernel.workflow import available_for
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
@@ -119,7 +119,7 @@ def _finding_for(request, finding_id):
 
 @staff_required
 def event_report(request):
-    areas = visible_areas(request.user).exclude(level__in=["county", "township"]).order_by("path")
+    areas = report_areas(request.user).order_by("path")
     finding_id = request.POST.get("finding") or request.GET.get("finding")
     finding = _finding_for(request, finding_id) if finding_id else None
     initial = {"description": finding.description, "lng": finding.lng, "lat": finding.lat, "area": finding.grid_id} if finding else {}

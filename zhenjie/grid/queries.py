@@ -17,7 +17,7 @@ from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import reach_of
 
-from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for, roots_with
+from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for
 from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
 
 DUE_SOON_DAYS = 7  # "due soon" on the worker's list: the coming week, which they can plan
@@ -390,4 +390,4 @@ def get_photo_for(user, pk) -> Attachment:
 
 def roots_for(user) -> tuple[str, ...]:
     """The user's grid jurisdiction roots (for headings such as "甲镇 的网格")."""
-    return roots_with(reach_of(user), READERS)
+    return reach_of(user).roots_with(READERS)
