@@ -12,7 +12,7 @@ from zhenjie.areas.paths import path_at, reaches_level, township_path
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.notify import notify_users
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import reach_of, unscoped
 from zhenjie.kernel.supervision import leaders_of
 
 from .models import EarlyWarning, Event, EventPolicy
@@ -35,13 +35,13 @@ def check_after_report(event: Event) -> EarlyWarning | None:
         return None
     scope_path = path_at(area.path, level)
     since = event.reported_at - timedelta(days=policy.warning_window_days)
-    count = Event.objects.filter(
+    count = unscoped(Event, why="a pile-up counts every report of the place, whoever filed it").filter(
         category=event.category, case__area__path__startswith=scope_path, reported_at__gt=since, reported_at__lte=event.reported_at
     ).count()
     if count < policy.warning_threshold:
         return None
     place = Area.objects.get(path=scope_path)
-    if EarlyWarning.objects.filter(area=place, category=event.category, raised_at__gt=since).exists():
+    if unscoped(EarlyWarning, why="one warning per place and pile-up").filter(area=place, category=event.category, raised_at__gt=since).exists():
         return None
     warning = EarlyWarning.objects.create(category=event.category, area=place, count=count, window_days=policy.warning_window_days, raised_at=event.reported_at)
     notify_users(

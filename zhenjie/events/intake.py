@@ -15,7 +15,7 @@ from zhenjie.areas.paths import township_path
 from zhenjie.kernel import attachments, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Rejected
-from zhenjie.kernel.scoping import place_of_report, reach_of
+from zhenjie.kernel.scoping import place_of_report, reach_of, unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning
@@ -79,7 +79,9 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     if report.channel == Channel.GRID and report.lng is None and report.area is None:
         # On the spot a grid worker's phone gives the place; without a fix they name the grid.
         raise Rejected("event.position_required", "网格员上报须附带定位，或选择所在网格", field="lng")
-    if report.external_id and Event.objects.filter(channel=report.channel, external_id=report.external_id).exists():
+    if report.external_id and unscoped(Event, why="an outside order number makes one event, in whatever county").filter(
+        channel=report.channel, external_id=report.external_id
+    ).exists():
         raise Rejected("event.duplicate_external_id", f"编号 {report.external_id} 已经导入过", field="external_id")
 
     area = place_of_report(actor, lng=report.lng, lat=report.lat, area=report.area, county=county, kind=EVENT)

@@ -100,3 +100,14 @@ def test_the_administered_county_is_that_of_a_post_holding_the_role(world):
     with pytest.raises(Forbidden) as refused:
         administered_county(world.leader_a, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
     assert (refused.value.code, refused.value.message) == ("settings.not_allowed", "只有县级管理员可以修改设置")
+
+
+def test_the_bypass_reads_every_row_and_must_say_why(world):
+    from zhenjie.kernel.models import Case
+    from zhenjie.kernel.scoping import unscoped
+
+    mine = make_task(world)
+    theirs = assign_task(world.leader_b, title="乙镇任务", description="x", assignee_unit=world.gov_b, working_days=3)
+    assert set(unscoped(Case, why="a test reads both townships")) == {mine.case, theirs.case}
+    with pytest.raises(ValueError):
+        unscoped(Case, why=" ")
