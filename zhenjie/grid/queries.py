@@ -90,11 +90,6 @@ def grids_without_lead(grids: QuerySet[Area]) -> QuerySet[Area]:
     return grids.exclude(pk__in=Coverage.objects.filter(is_lead=True, ended_at__isnull=True).values("grid_id"))
 
 
-def current_lead(grid: Area) -> Coverage | None:
-    """The grid's lead worker now; for the events app, which sends grid events to them."""
-    return Coverage.objects.filter(grid=grid, is_lead=True, ended_at__isnull=True).select_related("worker").first()
-
-
 @dataclass
 class GridCounts:
     residents: int = 0
