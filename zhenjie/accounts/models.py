@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from .roles import RoleCode
@@ -77,6 +78,50 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.title}"
+
+
+class Coverage(models.Model):
+    """One stint of one grid worker on one grid (定人定岗定责, seed 004 §三). A worker may cover
+    several grids; each grid has one lead worker (责任网格员) at a time. Rows are never edited
+    after they end, so the table is the grid's history of who answered for it.
+
+    Like a post, it says where a person works, so it lives beside Post: kernel.scoping reads it
+    (a grid worker reaches the grids they cover) and the kernel never imports a domain app. The
+    grid app decides who covers what (grid/actions/coverage.py) and shows the history. The table
+    keeps the name it was created with in the grid app."""
+
+    grid = models.ForeignKey(
+        "areas.Area", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_coverages", limit_choices_to={"level": "grid"}
+    )
+    worker = models.ForeignKey(User, verbose_name="网格员", on_delete=models.PROTECT, related_name="grid_coverages")
+    is_lead = models.BooleanField("责任网格员", default=False)
+    started_at = models.DateTimeField("起始时间", default=timezone.now)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    assigned_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        db_table = "grid_coverage"
+        verbose_name = "网格员分工"
+        verbose_name_plural = "网格员分工"
+        constraints = [
+            # The last defence for "one lead per grid at a time"; the action says it in words first.
+            models.UniqueConstraint(fields=["grid"], condition=Q(is_lead=True, ended_at__isnull=True), name="coverage_one_current_lead"),
+            models.UniqueConstraint(fields=["grid", "worker"], condition=Q(ended_at__isnull=True), name="coverage_one_current_stint"),
+            models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")), name="coverage_ends_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["worker"], condition=Q(ended_at__isnull=True), name="coverage_current_worker"),
+            models.Index(fields=["grid", "-started_at"], name="coverage_grid_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid} · {self.worker}"
+
+    @property
+    def role_label(self) -> str:
+        return "责任网格员" if self.is_lead else "协助网格员"
 
 
 class SecurityPolicy(models.Model):

@@ -12,15 +12,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas import queries as area_queries
-from zhenjie.areas.models import Area
 from zhenjie.events import analysis
 from zhenjie.events.policy import update_event_policy
 from zhenjie.events.early_warning import acknowledge_warning
 from zhenjie.events.policy import policy_for
 from zhenjie.kernel.errors import ActionError, NotFound
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import administered_county, reach_of
 from zhenjie.kernel.workflow import workflow_for
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
@@ -192,7 +190,7 @@ def warnings(request):
     page = paginate(request, rows)
     context = {"tab": "warnings", "page": page, "state": state, "query": query_without_page(request),
                "open_count": analysis.open_warning_count(request.user), "policy": _warning_policy_shown(request.user),
-               "can_configure": _administered_county(request.user) is not None}
+               "can_configure": administered_county(request.user) is not None}
     return render(request, "dashboard/warnings.html", context)
 
 
@@ -284,15 +282,6 @@ def departments(request):
 
 # --- the county's warning thresholds -------------------------------------------------------------
 
-def _administered_county(user) -> Area | None:
-    """The county whose settings this county administrator keeps, if any."""
-    reach = reach_of(user)
-    for post in reach.posts:
-        if post.path and RoleCode.COUNTY_ADMIN in post.roles:
-            return Area.objects.filter(path=post.path[:6], level=Area.Level.COUNTY).first()
-    return None
-
-
 def _warning_policy_shown(user):
     root = area_queries.jurisdiction_roots_for(user).first()
     return policy_for(root) if root is not None else None
@@ -300,7 +289,7 @@ def _warning_policy_shown(user):
 
 @staff_required
 def warning_settings(request):
-    county = _administered_county(request.user)
+    county = administered_county(request.user)
     if county is None:
         raise PermissionDenied("只有县级管理员可以修改预警设置")
     policy = policy_for(county)

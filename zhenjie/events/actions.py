@@ -5,8 +5,10 @@ workflow engine, journaled on the event's timeline."""
 from django.db import transaction
 from django.utils import timezone
 
-from zhenjie.accounts.models import User
+from zhenjie.accounts.queries import grid_workers_of
 from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import deadlines, journal, parties, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
@@ -48,7 +50,7 @@ def reject_event(actor, event: Event, reason: str) -> Event:
 
 def _check_handling_unit(event: Event, unit: Unit) -> None:
     """A township unit of the event's own township, or a county department (or its stationed unit there)."""
-    township = event.case.area.path[:9]
+    township = township_path(event.case.area.path)
     if unit.kind in (Unit.Kind.DEPARTMENT,):
         return
     if unit.area.path.startswith(township) and unit.kind != Unit.Kind.COUNTY_LEADERSHIP:
@@ -157,21 +159,14 @@ def report_back(actor, event: Event, result: str, photos=()) -> Event:
 
 
 def _verification(event: Event, due) -> list[Assign]:
-    """On-site verification by the grid worker(s) of the event's grid, else the command centre."""
+    """On-site verification by whoever answers for the event's grid — its lead worker, else the
+    workers covering it, else those posted on it (accounts.queries.grid_workers_of) — else the
+    command centre."""
     area = event.case.area
-    workers = (
-        User.objects.filter(posts__is_active=True, posts__roles__code=RoleCode.GRID_WORKER, posts__jurisdiction=area)
-        .select_related(None).distinct()
-        if area.level == "grid" else User.objects.none()
-    )
-    people = list(workers[:3])
-    if not people:
+    posts = grid_workers_of(area) if area.level == Area.Level.GRID else []
+    if not posts:
         return [Assign(_command(event), "verify", due_at=due, role=RoleCode.DISPATCHER)]
-    specs = []
-    for person in people:
-        post = person.posts.filter(is_active=True, jurisdiction=area).select_related("unit").first()
-        specs.append(Assign(post.unit, "verify", due_at=due, user=person))
-    return specs
+    return [Assign(post.unit, "verify", due_at=due, user=post.user) for post in posts]
 
 
 @transaction.atomic
@@ -202,7 +197,7 @@ def merge_event(actor, event: Event, into: Event) -> Event:
         raise Rejected("event.merge_self", "不能与自身合并", field="into")
     if into.case.closed_at is not None and into.case.state != EventState.CLOSED:
         raise Rejected("event.merge_target_closed", "目标事件已不予受理或已合并", field="into")
-    if into.case.area.path[:9] != event.case.area.path[:9]:
+    if township_path(into.case.area.path) != township_path(event.case.area.path):
         raise Rejected("event.merge_other_township", "只能合并本乡镇(街道)的事件", field="into")
     workflow.perform(actor, event.case, "merge", summary=f"合并至{into.case.number}", data={"into": into.case_id})
     Event.objects.filter(pk=event.pk).update(duplicate_of=into)
@@ -242,7 +237,7 @@ def request_extension(actor, event: Event, amount: int, reason: str) -> Extensio
     if Extension.objects.filter(event=event, state=Extension.State.PENDING).exists():
         raise Conflict("event.extension_pending", "已有延期申请在审批中")
     request = Extension.objects.create(event=event, amount=amount, reason=reason, requested_by=actor)
-    government = Unit.objects.filter(area__path=event.case.area.path[:9], kind=Unit.Kind.TOWNSHIP_GOVERNMENT).first()
+    government = Unit.objects.filter(area__path=township_path(event.case.area.path), kind=Unit.Kind.TOWNSHIP_GOVERNMENT).first()
     from zhenjie.kernel import assignments
 
     assignments.create(event.case, Assign(government or _command(event), "approve_extension", role=RoleCode.TOWNSHIP_LEADER), f"延期申请：{event.case.title}")

@@ -16,6 +16,7 @@ from django.db.models.functions import Substr, TruncDate, TruncWeek
 from django.utils import timezone
 
 from zhenjie.areas.models import PATH_LENGTH, Area
+from zhenjie.areas.paths import county_path
 from zhenjie.kernel import supervision
 from zhenjie.kernel.models import Case, SupervisionPolicy
 from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
@@ -111,7 +112,7 @@ def _closed_between(user, start: datetime, end: datetime | None = None, area: Ar
 def _county_path(user) -> str | None:
     reach = reach_of(user)
     if reach.paths:
-        return reach.paths[0][:PATH_LENGTH["county"]]
+        return county_path(reach.paths[0])
     return None
 
 

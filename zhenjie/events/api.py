@@ -14,7 +14,7 @@ from zhenjie.api.schemas import ERRORS, RecordId, page_of
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
-from zhenjie.kernel.scoping import visible_areas
+from zhenjie.kernel.scoping import report_areas
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import get_unit_for, units_for
 
@@ -100,7 +100,7 @@ def create_event(request, payload: Form[ReportIn], photos: File[list[UploadedFil
     网格员上报须附带定位；窗口来访可只填所在村(社区)area_id。"""
     area = None
     if payload.area_id is not None:
-        area = visible_areas(request.auth).filter(pk=payload.area_id).first()
+        area = report_areas(request.auth).filter(pk=payload.area_id).first()
         if area is None:
             raise Rejected("event.area_unknown", "所选区划不存在或不在您的辖区内", field="area_id")
     report = Report(

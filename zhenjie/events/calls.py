@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.paths import county_path
 from zhenjie.kernel import journal, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
@@ -46,7 +47,7 @@ def call_departments(actor, event: Event, departments, request: str, working_day
         raise Rejected("call.department_required", "请选择至少一个县直部门", field="departments")
     if len(departments) > MAX_DEPARTMENTS:
         raise Rejected("call.too_many_departments", f"一次最多呼叫{MAX_DEPARTMENTS}个部门", field="departments")
-    if any(d.kind != Unit.Kind.DEPARTMENT or not d.area.path == event.case.area.path[:6] for d in departments):
+    if any(d.kind != Unit.Kind.DEPARTMENT or not d.area.path == county_path(event.case.area.path) for d in departments):
         raise Rejected("call.not_a_department", "只能呼叫本县的县直部门", field="departments")
     request = (request or "").strip()
     if not request:

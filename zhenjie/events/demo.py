@@ -26,6 +26,7 @@ from zhenjie.accounts.models import Post, User
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas import geo
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.demo import county as plan
 from zhenjie.kernel import attachments, deadlines, history, supervision
 from zhenjie.kernel.assignments import Assign
@@ -33,6 +34,7 @@ from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.history import PastCase, Step
 from zhenjie.kernel.models import Case, DeadlineUnit
 from zhenjie.kernel.rating import GRADES
+from zhenjie.kernel.scoping import unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning, routing
@@ -42,6 +44,7 @@ from .policy import policy_for
 from .workflow import CALL, EVENT, EventState
 
 SEED = 20261125
+DEMO = "the demo builds the whole county"  # why its reads cross every jurisdiction (kernel.scoping.unscoped)
 DEFAULT_EVENTS = 20_000
 CHUNK = 1000
 TO_DISPATCH = timedelta(hours=2)  # as actions._to_dispatchers gives the command centre
@@ -411,7 +414,7 @@ class Drawer:
 
     def call(self, life: Life, township: Township, at: datetime, slugs: list[str], steps: list[Step]) -> datetime:
         """A 乡呼县应 call from the event to departments; returns when the last answer was confirmed."""
-        rng, world, event = self.rng, self.world, life.event
+        rng, world = self.rng, self.world
         departments = [world.departments[s] for s in slugs]
         request = rng.choice(CALL_REQUESTS)
         names = "、".join(d.name for d in departments)
@@ -470,7 +473,7 @@ def build_events(progress, count: int = DEFAULT_EVENTS) -> int:
     county = Area.objects.filter(level="county", code=f"{plan.COUNTY_CODE}000000").first()
     if county is None or count <= 0:
         return 0
-    if Event.objects.filter(case__area__path__startswith=county.path).exists():
+    if unscoped(Event, why=DEMO).filter(case__area__path__startswith=county.path).exists():
         progress.step("事件(近一年)", 1).finish("已存在，跳过")
         return 0
     now = timezone.now()
@@ -488,7 +491,7 @@ def build_events(progress, count: int = DEFAULT_EVENTS) -> int:
     with progress.step("照片、预警与督办", 3) as step, transaction.atomic():
         _attach_photos(photographed[-40:])
         step.advance()
-        for event in Event.objects.filter(case__area__path__startswith=county.path, reported_at__gte=now - timedelta(days=30)).select_related("case__area", "category").order_by("reported_at"):
+        for event in unscoped(Event, why=DEMO).filter(case__area__path__startswith=county.path, reported_at__gte=now - timedelta(days=30)).select_related("case__area", "category").order_by("reported_at"):
             early_warning.check_after_report(event)
         _judge_old_warnings(drawer.world, now)
         step.advance()
@@ -528,13 +531,13 @@ def _save(lives: list[Life], now: datetime) -> None:
 def _judge_old_warnings(world: World, now: datetime) -> None:
     """Leaders have looked at the warnings of the days before (研判); the last two days' wait."""
     leaders = {t.area.path: t.leader for t in world.townships}
-    for warning in EarlyWarning.objects.filter(acknowledged_by__isnull=True, raised_at__lt=now - timedelta(days=2)).select_related("area", "category"):
-        early_warning.acknowledge_warning(leaders[warning.area.path[:9]], warning, "已安排网格员加密巡查，相关部门联合整治")
+    for warning in unscoped(EarlyWarning, why=DEMO).filter(acknowledged_by__isnull=True, raised_at__lt=now - timedelta(days=2)).select_related("area", "category"):
+        early_warning.acknowledge_warning(leaders[township_path(warning.area.path)], warning, "已安排网格员加密巡查，相关部门联合整治")
 
 
 def _attach_photos(reports: list[tuple[int, int]]) -> None:
     """The last days' grid reports carry the photo taken on the spot (a drawn stand-in)."""
-    cases = Case.objects.in_bulk([case_id for case_id, _ in reports])
+    cases = unscoped(Case, why=DEMO).in_bulk([case_id for case_id, _ in reports])
     reporters = User.objects.in_bulk([user_id for _, user_id in reports])
     for index, (case_id, user_id) in enumerate(reports):
         content = _scene(index)

@@ -6,21 +6,20 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import path_at, reaches_level, township_path
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.notify import notify_users
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import reach_of, unscoped
 from zhenjie.kernel.supervision import leaders_of
 
 from .models import EarlyWarning, Event, EventPolicy
 from .policy import policy_for
 from .workflow import COMMAND
 
-# Area paths grow three characters a level below the township (areas.models): a village's is 12
-# long, a grid's 15.
-SCOPE_PATH_LENGTH = {EventPolicy.WarningScope.VILLAGE: 12, EventPolicy.WarningScope.GRID: 15}
+# The level of the tree whose areas the county counts events in.
+SCOPE_LEVEL = {EventPolicy.WarningScope.VILLAGE: Area.Level.VILLAGE, EventPolicy.WarningScope.GRID: Area.Level.GRID}
 
 
 def check_after_report(event: Event) -> EarlyWarning | None:
@@ -30,17 +29,18 @@ def check_after_report(event: Event) -> EarlyWarning | None:
     is younger than the window."""
     area = event.case.area
     policy = policy_for(area)
-    scope_path = area.path[: SCOPE_PATH_LENGTH[policy.warning_scope]]
-    if len(scope_path) < SCOPE_PATH_LENGTH[policy.warning_scope]:
+    level = SCOPE_LEVEL[policy.warning_scope]
+    if not reaches_level(area.path, level):
         return None
+    scope_path = path_at(area.path, level)
     since = event.reported_at - timedelta(days=policy.warning_window_days)
-    count = Event.objects.filter(
+    count = unscoped(Event, why="a pile-up counts every report of the place, whoever filed it").filter(
         category=event.category, case__area__path__startswith=scope_path, reported_at__gt=since, reported_at__lte=event.reported_at
     ).count()
     if count < policy.warning_threshold:
         return None
     place = Area.objects.get(path=scope_path)
-    if EarlyWarning.objects.filter(area=place, category=event.category, raised_at__gt=since).exists():
+    if unscoped(EarlyWarning, why="one warning per place and pile-up").filter(area=place, category=event.category, raised_at__gt=since).exists():
         return None
     warning = EarlyWarning.objects.create(category=event.category, area=place, count=count, window_days=policy.warning_window_days, raised_at=event.reported_at)
     notify_users(
@@ -69,7 +69,7 @@ def acknowledge_warning(actor, warning: EarlyWarning, note: str = "") -> EarlyWa
             who = EarlyWarning.objects.filter(pk=warning.pk).values_list("acknowledged_by__full_name", flat=True).first()
             raise Conflict("warning.already_acknowledged", f"该预警已由{who or '他人'}确认")
         journal.record(
-            actor=actor, verb="warning_acknowledge", subject=f"warning:{warning.pk}", chain=warning.area.path[:9],
+            actor=actor, verb="warning_acknowledge", subject=f"warning:{warning.pk}", chain=township_path(warning.area.path),
             summary=f"确认预警：{warning.area.name}{warning.window_days}天内{warning.count}起{warning.category.name}",
             note=note, data={"warning": warning.pk, "area": warning.area_id, "category": warning.category_id},
         )

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import attachments, parties, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Rejected
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import place_of_report, reach_of, unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning
@@ -52,39 +52,12 @@ class Report:
 
 def command_unit_for(area: Area) -> Unit:
     """The township's command centre: the unit whose staff dispatch there, else its government."""
-    township_path = area.path[:9]
+    township = township_path(area.path)
     unit = (
-        Unit.objects.filter(area__path=township_path, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER)
+        Unit.objects.filter(area__path=township, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER)
         .order_by("pk").first()
     )
-    return unit or Unit.objects.filter(area__path=township_path, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).order_by("pk").first()
-
-
-def _county_of(area: Area) -> Area:
-    return Area.objects.get(path=area.path[:6])
-
-
-def _place(actor, report: Report, county: Area | None) -> Area:
-    """Where the event is: from the position (deepest area containing it), else the area given."""
-    reach = reach_of(actor)
-    staff_reporter = bool(reach.posts)
-    if report.lng is not None or report.lat is not None:
-        if report.lng is None or report.lat is None or not (-180 <= report.lng <= 180 and -90 <= report.lat <= 90):
-            raise Rejected("event.position_invalid", "位置坐标不正确", field="lng")
-        roots = [Area.objects.get(path=path) for path in reach.paths] if staff_reporter and reach.paths else [county]
-        for root in roots:
-            if root is not None and (found := locate(report.lng, report.lat, root)) is not None:
-                return found
-        if staff_reporter and reach.paths:
-            raise Rejected("event.position_outside", "上报位置不在您的辖区(网格)内，请确认定位后重试", field="lng")
-        raise Rejected("event.position_outside", "位置不在本县范围内", field="lng")
-    if report.area is None:
-        raise Rejected("event.place_required", "请提供事发位置或所属村(社区)", field="lng")
-    if staff_reporter and reach.paths and not reach.covers(report.area):
-        raise Rejected("event.place_outside", "所选区划不在您的辖区内", field="area")
-    if report.area.level in (Area.Level.COUNTY,):
-        raise Rejected("event.place_too_coarse", "请至少指明所在乡镇(街道)", field="area")
-    return report.area
+    return unit or Unit.objects.filter(area__path=township, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).order_by("pk").first()
 
 
 @transaction.atomic
@@ -106,10 +79,12 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     if report.channel == Channel.GRID and report.lng is None and report.area is None:
         # On the spot a grid worker's phone gives the place; without a fix they name the grid.
         raise Rejected("event.position_required", "网格员上报须附带定位，或选择所在网格", field="lng")
-    if report.external_id and Event.objects.filter(channel=report.channel, external_id=report.external_id).exists():
+    if report.external_id and unscoped(Event, why="an outside order number makes one event, in whatever county").filter(
+        channel=report.channel, external_id=report.external_id
+    ).exists():
         raise Rejected("event.duplicate_external_id", f"编号 {report.external_id} 已经导入过", field="external_id")
 
-    area = _place(actor, report, county)
+    area = place_of_report(actor, lng=report.lng, lat=report.lat, area=report.area, county=county, kind=EVENT)
     command = command_unit_for(area)
     if command is None:
         raise Rejected("event.no_command_centre", f"{area.name}所在乡镇尚未设置指挥中心", field="area")

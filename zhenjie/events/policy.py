@@ -4,12 +4,12 @@ for 乡呼县应, and the supervision warning period (kernel.SupervisionPolicy).
 
 from django.db import transaction
 
-from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path
 from zhenjie.kernel import journal
-from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.models import DeadlineUnit, SupervisionPolicy
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import administered_county
 
 from .models import Category, EventPolicy, Urgency
 
@@ -28,18 +28,10 @@ DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.Warn
 
 
 def policy_for(area: Area) -> EventPolicy:
-    return EventPolicy.objects.filter(county__path=area.path[:6]).first() or DEFAULT_POLICY
+    return EventPolicy.objects.filter(county__path=county_path(area.path)).first() or DEFAULT_POLICY
 
 
-def county_of(actor) -> Area:
-    """The county the administrator administers (their county-level jurisdiction)."""
-    reach = reach_of(actor)
-    if RoleCode.COUNTY_ADMIN not in reach.roles:
-        raise Forbidden("settings.not_allowed", "只有县级管理员可以修改设置")
-    county = Area.objects.filter(path__in=reach.paths, level=Area.Level.COUNTY).first()
-    if county is None:
-        raise Forbidden("settings.no_county", "您的岗位没有县级辖区")
-    return county
+NOT_COUNTY_ADMIN = ("settings.not_allowed", "只有县级管理员可以修改设置")
 
 
 def _check_int(value, low, high, message, field):
@@ -49,7 +41,7 @@ def _check_int(value, low, high, message, field):
 
 @transaction.atomic
 def update_event_policy(actor, **values) -> EventPolicy:
-    county = county_of(actor)
+    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
     for field, value in values.items():
         if field == "warning_scope":
             if value not in EventPolicy.WarningScope.values:
@@ -67,7 +59,7 @@ def update_event_policy(actor, **values) -> EventPolicy:
 
 @transaction.atomic
 def update_supervision_policy(actor, yellow_hours: int, notify_leader_on_red: bool) -> SupervisionPolicy:
-    county = county_of(actor)
+    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
     _check_int(yellow_hours, 1, 720, "黄牌提前量须在1至720小时之间", "yellow_hours")
     policy, _ = SupervisionPolicy.objects.select_for_update().get_or_create(county=county)
     before = {"yellow_hours": policy.yellow_hours, "notify_leader_on_red": policy.notify_leader_on_red}
@@ -112,7 +104,7 @@ def _journal_values(values: dict) -> dict:
 @transaction.atomic
 def save_category(actor, category: Category | None, **values) -> Category:
     """Create a category (category None) or change one; codes never change, events refer to them."""
-    county_of(actor)
+    administered_county(actor, refuse=NOT_COUNTY_ADMIN)
     _check_category(values)
     _check_parent(category, values.get("parent"))
     values["name"] = values["name"].strip()

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 
-from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_of, township_path
 from zhenjie.kernel import pii, tracking
 from zhenjie.kernel.actors import CitizenActor
 from zhenjie.kernel.errors import Rejected
+from zhenjie.kernel.scoping import place_of_report
 
 from . import actions
 from .intake import Photo, Report, report_event
@@ -59,10 +60,8 @@ def _check_position(report: "CitizenReport", county: Area) -> None:
     (it is where the problem is), but never files a report into another township."""
     if report.lng is None or report.lat is None:
         return
-    if locate(report.lng, report.lat, county) is None:
-        raise Rejected("event.position_outside", "位置不在本县范围内", field="lng")
-    township = Area.objects.get(path=report.village.path[:9])
-    if locate(report.lng, report.lat, township) is None:
+    found = place_of_report(CitizenActor(), lng=report.lng, lat=report.lat, area=report.village, county=county, kind=EVENT)
+    if not found.path.startswith(township_path(report.village.path)):
         raise Rejected("portal.position_elsewhere", "定位与所选村(社区)不在同一乡镇(街道)，请核对后重试", field="village")
 
 
@@ -92,7 +91,7 @@ def report_as_citizen(report: CitizenReport) -> tuple[Event, str]:
     if len(name) > NAME_MAX:
         raise Rejected("portal.name_too_long", f"称呼不能超过{NAME_MAX}字", field="name")
     phone = _mobile(report.phone)
-    county = Area.objects.get(path=report.village.path[:6])
+    county = county_of(report.village)
     _check_position(report, county)
     event = report_event(
         CitizenActor(name),

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db.models import QuerySet
 
+from zhenjie.areas.paths import village_path
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import case_is_visible, visible_cases
@@ -68,7 +69,7 @@ def suggested_duplicates(user, event: Event, limit: int = 5) -> list[Event]:
     window = timedelta(hours=policy.duplicate_window_hours)
     nearby = events_for(user).filter(
         category=event.category,
-        case__area__path__startswith=event.case.area.path[:12],
+        case__area__path__startswith=village_path(event.case.area.path),
         reported_at__gte=event.reported_at - window,
         reported_at__lte=event.reported_at + window,
     ).exclude(pk=event.pk).exclude(case__state__in=["rejected", "merged"])[:50]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_of, county_path
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Forbidden, Rejected
 from zhenjie.kernel.models import Assignment
@@ -34,7 +35,7 @@ def transferring_department(actor) -> Unit:
 
 def township_for_transfer(department: Unit, township_id) -> Area:
     """A township of the department's own county; any other id reads as not found."""
-    township = Area.objects.filter(pk=township_id, level=Area.Level.TOWNSHIP, path__startswith=department.area.path[:6]).first()
+    township = Area.objects.filter(pk=township_id, level=Area.Level.TOWNSHIP, path__startswith=county_path(department.area.path)).first()
     if township is None:
         raise Rejected("event.transfer_township", "请选择本县的乡镇(街道)", field="township_id")
     return township
@@ -44,7 +45,7 @@ def township_for_transfer(department: Unit, township_id) -> Area:
 def transfer_to_township(actor, township: Area, report: Report) -> Event:
     """Hand the reported matter to `township`'s command centre; one transaction."""
     department = transferring_department(actor)
-    if township.level != Area.Level.TOWNSHIP or not township.path.startswith(department.area.path[:6]):
+    if township.level != Area.Level.TOWNSHIP or not township.path.startswith(county_path(department.area.path)):
         raise Rejected("event.transfer_township", "请选择本县的乡镇(街道)", field="township_id")
     if (report.lng is None) != (report.lat is None):
         raise Rejected("event.position_invalid", "经度和纬度须同时填写", field="lng")
@@ -52,7 +53,7 @@ def transfer_to_township(actor, township: Area, report: Report) -> Event:
         raise Rejected("event.position_outside", f"位置不在{township.name}范围内", field="lng")
     report.channel = Channel.DEPARTMENT
     report.area = None if report.lng is not None else township
-    county = Area.objects.get(path=township.path[:6])
+    county = county_of(township)
     event = report_event(actor, report, county=county)
     now = timezone.now()
     Assignment.objects.create(case=event.case, unit=department, user=actor, todo="transfer",

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhenjie.accounts.roles import RoleCode
+from zhenjie.areas.paths import county_path, township_path
 from zhenjie.kernel import journal, parties, rating, supervision
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
-from zhenjie.kernel.scoping import reach_of, visible_areas
+from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
 from zhenjie.kernel.workflow import available_for
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
@@ -119,7 +120,7 @@ def _finding_for(request, finding_id):
 
 @staff_required
 def event_report(request):
-    areas = visible_areas(request.user).exclude(level__in=["county", "township"]).order_by("path")
+    areas = report_areas(request.user).order_by("path")
     finding_id = request.POST.get("finding") or request.GET.get("finding")
     finding = _finding_for(request, finding_id) if finding_id else None
     initial = {"description": finding.description, "lng": finding.lng, "lat": finding.lat, "area": finding.grid_id} if finding else {}
@@ -153,12 +154,12 @@ def _get(request, case_id):
 
 
 def _dispatch_units(user, event):
-    township = event.case.area.path[:9]
+    township = township_path(event.case.area.path)
     return units_for(user).filter(Q(area__path=township) | Q(kind=Unit.Kind.DEPARTMENT)).exclude(kind=Unit.Kind.COUNTY_LEADERSHIP)
 
 
 def _departments(user, event):
-    return units_for(user).filter(kind=Unit.Kind.DEPARTMENT, area__path=event.case.area.path[:6])
+    return units_for(user).filter(kind=Unit.Kind.DEPARTMENT, area__path=county_path(event.case.area.path))
 
 
 def _detail_context(request, event, **forms):
@@ -396,12 +397,11 @@ def county_settings(request):
     from .policy_forms import CategoryForm, EventPolicyForm, SupervisionForm
     from .policy import policy_for as event_policy_for
 
-    try:
-        county = county_settings_actions.county_of(request.user)
-    except ActionError as error:
+    county = administered_county(request.user)
+    if county is None:
         from django.core.exceptions import PermissionDenied
 
-        raise PermissionDenied(error.message) from None
+        raise PermissionDenied(county_settings_actions.NOT_COUNTY_ADMIN[1])
     every = list(queries.Category.objects.select_related("parent").order_by("sort_order", "code"))
     categories = [c for top in every if top.parent_id is None for c in (top, *(k for k in every if k.parent_id == top.pk))]  # as a tree
     editing = next((c for c in categories if c.code == request.GET.get("edit")), None)

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from zhenjie.accounts.models import Coverage
 from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, page_of
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import NotFound
@@ -17,7 +18,7 @@ from zhenjie.kernel.models import Attachment
 from . import actions, queries
 from .actions.ledger import FINDINGS_MAX
 from .actions.patrols import DESCRIPTION_MAX, FINDINGS_PER_STOP, POINTS_PER_PATROL, POSITIONS_PER_CALL, SUMMARY_MAX
-from .models import Coverage, Patrol, Resident, Visit
+from .models import Patrol, Resident, Visit
 from .populations import Kind
 from .uploads import read_photo
 

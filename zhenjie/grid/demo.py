@@ -16,18 +16,20 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from zhenjie.accounts.models import User
+from zhenjie.accounts.models import Coverage, User
 from zhenjie.areas import geo
 from zhenjie.areas.models import Area
 from zhenjie.demo import county as plan
 from zhenjie.kernel.pii import CREDIT_CODE_CHARACTERS, citizen_id_check_character, credit_code_check_character
+from zhenjie.kernel.scoping import unscoped
 
 from . import actions
-from .models import Coverage, KeyPerson, Patrol, Resident, Visit
+from .models import KeyPerson, Patrol, Resident, Visit
 from .populations import Kind
 from .rules import current_rules
 
 SEED = 20261124
+DEMO = "the demo builds the whole county"  # why its reads cross every jurisdiction (kernel.scoping.unscoped)
 
 
 def build_grid(progress) -> None:
@@ -59,7 +61,7 @@ def _at_noon(day: date, hour: int = 10) -> datetime:
 
 
 def build_coverage(progress, townships, users) -> None:
-    if Coverage.objects.exists():
+    if unscoped(Coverage, why=DEMO).exists():
         progress.step("网格员分工", 1).finish("已存在，跳过")
         return
     today = timezone.localdate()
@@ -161,13 +163,13 @@ def _household(people: People, today: date, kind: int) -> list[dict]:
 
 
 def build_registers(progress, rng: random.Random) -> None:
-    if Resident.objects.exists():
+    if unscoped(Resident, why=DEMO).exists():
         progress.step("网格登记", 1).finish("已存在，跳过")
         return
     today = timezone.localdate()
     people = People(rng)
     grids = list(Area.objects.filter(level="grid", code__startswith=plan.COUNTY_CODE).select_related("parent").order_by("path"))
-    leads = {c.grid_id: c.worker for c in Coverage.objects.filter(is_lead=True, ended_at__isnull=True).select_related("worker")}
+    leads = {c.grid_id: c.worker for c in unscoped(Coverage, why=DEMO).filter(is_lead=True, ended_at__isnull=True).select_related("worker")}
     shop_serial = 0
     with progress.step("网格登记", len(grids)) as step, transaction.atomic():
         for grid in grids:
@@ -260,12 +262,12 @@ def people_contact(kind: str, rng: random.Random) -> str:
 
 
 def build_ledgers(progress, rng: random.Random) -> None:
-    if KeyPerson.objects.exists():
+    if unscoped(KeyPerson, why=DEMO).exists():
         progress.step("重点人群台账", 1).finish("已存在，跳过")
         return
     today = timezone.localdate()
-    leads = {c.grid_id: c.worker for c in Coverage.objects.filter(is_lead=True, ended_at__isnull=True).select_related("worker")}
-    residents = list(Resident.objects.filter(grid__code__startswith=plan.COUNTY_CODE).select_related("grid").order_by("pk"))
+    leads = {c.grid_id: c.worker for c in unscoped(Coverage, why=DEMO).filter(is_lead=True, ended_at__isnull=True).select_related("worker")}
+    residents = list(unscoped(Resident, why=DEMO).filter(grid__code__startswith=plan.COUNTY_CODE).select_related("grid").order_by("pk"))
     serial = 0
     with progress.step("重点人群台账", len(residents)) as step, transaction.atomic():
         for resident in residents:
@@ -278,10 +280,10 @@ def build_ledgers(progress, rng: random.Random) -> None:
                 )
             step.advance()
         # Every kind appears at least once, whatever the dice said.
-        present = set(KeyPerson.objects.values_list("kind", flat=True))
+        present = set(unscoped(KeyPerson, why=DEMO).values_list("kind", flat=True))
         adults = [r for r in residents if today.year - r.birth_date.year >= 30]
         for kind in sorted(set(Kind.values) - present):
-            resident = next(r for r in adults if not KeyPerson.objects.filter(resident=r).exists())
+            resident = next(r for r in adults if not unscoped(KeyPerson, why=DEMO).filter(resident=r).exists())
             serial += 1
             actions.add_key_person(leads[resident.grid_id], resident, kind=kind, since=today - timedelta(days=400), particulars=PARTICULARS[kind](rng, serial))
 
@@ -301,14 +303,14 @@ def _photo(index: int) -> tuple[bytes, str]:
 def build_visits(progress, rng: random.Random) -> None:
     """A year of visits at roughly each kind's interval; about one person in seven was last seen
     too long ago and is now overdue."""
-    if Visit.objects.exists():
+    if unscoped(Visit, why=DEMO).exists():
         progress.step("走访记录", 1).finish("已存在，跳过")
         return
     today = timezone.localdate()
     now = timezone.now()
     rules = current_rules(plan.COUNTY_CODE)
-    leads = {c.grid_id: c.worker for c in Coverage.objects.filter(is_lead=True, ended_at__isnull=True).select_related("worker")}
-    persons = list(KeyPerson.objects.filter(ended_on__isnull=True).select_related("grid", "resident").order_by("pk"))
+    leads = {c.grid_id: c.worker for c in unscoped(Coverage, why=DEMO).filter(is_lead=True, ended_at__isnull=True).select_related("worker")}
+    persons = list(unscoped(KeyPerson, why=DEMO).filter(ended_on__isnull=True).select_related("grid", "resident").order_by("pk"))
     photos = [_photo(i) for i in range(4)]
     with progress.step("走访记录", len(persons)) as step, transaction.atomic():
         for index, person in enumerate(persons):
@@ -367,11 +369,11 @@ def _walk(grid: Area, rng: random.Random, steps: int) -> list[tuple[float, float
 
 
 def build_patrols(progress, rng: random.Random) -> None:
-    if Patrol.objects.exists():
+    if unscoped(Patrol, why=DEMO).exists():
         progress.step("巡查记录", 1).finish("已存在，跳过")
         return
     today = timezone.localdate()
-    leads = list(Coverage.objects.filter(is_lead=True, ended_at__isnull=True).select_related("worker", "grid").order_by("grid__path"))
+    leads = list(unscoped(Coverage, why=DEMO).filter(is_lead=True, ended_at__isnull=True).select_related("worker", "grid").order_by("grid__path"))
     with progress.step("巡查记录", len(leads) * PATROLS_PER_WORKER) as step, transaction.atomic():
         for coverage in leads:
             worker, grid = coverage.worker, coverage.grid

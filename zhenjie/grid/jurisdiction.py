@@ -1,18 +1,17 @@
 """Which grids a person may see and work in: the one scoping rule for every grid list, count,
-export, map and API endpoint, built on kernel.scoping.reach_of.
+export, map and API endpoint. It is kernel.scoping's reach, read for grid roles: a grid lies in
+reach where the person holds a grid role below — through a post whose jurisdiction contains it,
+or, for a grid worker, by covering it now (a township leader or dispatcher put them on that grid;
+Reach.grants). Registers hold personal data, so only the roles that work with them read them: a
+window clerk, an enforcement officer or a department liaison of the same township sees none of it
+(least privilege, 个人信息保护法 第六条 "限于实现处理目的的最小范围")."""
 
-A person reaches a grid through (1) a post whose jurisdiction contains it and whose roles include
-a grid role below, or (2) as a grid worker, a current coverage row (a township leader or dispatcher
-put them on that grid). Registers hold personal data, so only the roles that work with them read
-them: a window clerk, an enforcement officer or a department liaison of the same township sees
-none of it (least privilege, 个人信息保护法 第六条 "限于实现处理目的的最小范围")."""
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.kernel.errors import Forbidden, NotFound
-from zhenjie.kernel.scoping import Reach, paths_q, reach_of
+from zhenjie.kernel.scoping import paths_q, reach_of
 
 # Who reads the grid's registers, ledgers, visits and patrols.
 READERS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
@@ -22,30 +21,12 @@ EDITORS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER})
 MANAGERS = frozenset({R.DISPATCHER, R.TOWNSHIP_LEADER})
 
 
-def roots_with(reach: Reach, roles: frozenset[str]) -> tuple[str, ...]:
-    """Jurisdiction roots of the posts holding any of `roles`, nested ones dropped."""
-    roots: list[str] = []
-    for path in sorted({p.path for p in reach.posts if p.path and p.roles & roles}):
-        if not any(path.startswith(root) for root in roots):
-            roots.append(path)
-    return tuple(roots)
-
-
-def _covered(user):
-    from .models import Coverage
-
-    return Coverage.objects.filter(worker_id=user.pk, ended_at__isnull=True).values("grid_id")
-
-
 def grids_for(user, roles: frozenset[str] = READERS) -> QuerySet[Area]:
     """Grids the user reaches with one of `roles`; no query is run until the caller's own."""
-    reach = reach_of(user)
-    if not reach.posts:
+    roots = reach_of(user).roots_with(roles)
+    if not roots:
         return Area.objects.none()
-    condition = paths_q(roots_with(reach, roles))
-    if R.GRID_WORKER in roles and R.GRID_WORKER in reach.roles:
-        condition |= Q(pk__in=_covered(user))
-    return Area.objects.filter(condition, level=Area.Level.GRID)
+    return Area.objects.filter(paths_q(roots), level=Area.Level.GRID)
 
 
 def grid_ids_for(user, roles: frozenset[str] = READERS):
@@ -55,14 +36,7 @@ def grid_ids_for(user, roles: frozenset[str] = READERS):
 
 def roles_in_grid(user, grid: Area) -> frozenset[str]:
     """The user's roles that apply in this grid (covering a grid makes one its grid worker)."""
-    reach = reach_of(user)
-    roles = set(reach.roles_in(grid))
-    if R.GRID_WORKER in reach.roles and R.GRID_WORKER not in roles:
-        from .models import Coverage
-
-        if Coverage.objects.filter(worker_id=user.pk, grid=grid, ended_at__isnull=True).exists():
-            roles.add(R.GRID_WORKER)
-    return frozenset(roles)
+    return reach_of(user).roles_in(grid)
 
 
 def require_grid(actor, grid: Area, roles: frozenset[str], doing: str) -> frozenset[str]:
@@ -76,7 +50,3 @@ def require_grid(actor, grid: Area, roles: frozenset[str], doing: str) -> frozen
     if not held & roles:
         raise Forbidden("grid.not_allowed", f"您在该网格没有{doing}的权限")
     return held
-
-
-def township_path(grid: Area) -> str:
-    return grid.path[:9]

@@ -15,44 +15,6 @@ from .populations import Kind
 GRID_ONLY = {"level": "grid"}
 
 
-class Coverage(models.Model):
-    """One stint of one grid worker on one grid (定人定岗定责, seed 004 §三). A worker may cover
-    several grids; each grid has one lead worker (责任网格员) at a time. Rows are never edited
-    after they end, so the table is the grid's history of who answered for it."""
-
-    grid = models.ForeignKey(
-        "areas.Area", verbose_name="网格", on_delete=models.PROTECT, related_name="grid_coverages", limit_choices_to=GRID_ONLY
-    )
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="网格员", on_delete=models.PROTECT, related_name="grid_coverages")
-    is_lead = models.BooleanField("责任网格员", default=False)
-    started_at = models.DateTimeField("起始时间", default=timezone.now)
-    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = "网格员分工"
-        verbose_name_plural = "网格员分工"
-        constraints = [
-            # The last defence for "one lead per grid at a time"; the action says it in words first.
-            models.UniqueConstraint(fields=["grid"], condition=Q(is_lead=True, ended_at__isnull=True), name="coverage_one_current_lead"),
-            models.UniqueConstraint(fields=["grid", "worker"], condition=Q(ended_at__isnull=True), name="coverage_one_current_stint"),
-            models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")), name="coverage_ends_after_start"),
-        ]
-        indexes = [
-            models.Index(fields=["worker"], condition=Q(ended_at__isnull=True), name="coverage_current_worker"),
-            models.Index(fields=["grid", "-started_at"], name="coverage_grid_history"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.grid} · {self.worker}"
-
-    @property
-    def role_label(self) -> str:
-        return "责任网格员" if self.is_lead else "协助网格员"
-
-
 class Building(models.Model):
     """房屋: one address in a grid (地、物)."""
 

@@ -8,15 +8,17 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from zhenjie.accounts.models import Coverage
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import pii
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import reach_of
 
-from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for, roots_with
-from .models import Building, Coverage, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
+from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for
+from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
 
 DUE_SOON_DAYS = 7  # "due soon" on the worker's list: the coming week, which they can plan
 
@@ -86,11 +88,6 @@ def leads_by_grid(grid_ids) -> dict[int, Coverage]:
 
 def grids_without_lead(grids: QuerySet[Area]) -> QuerySet[Area]:
     return grids.exclude(pk__in=Coverage.objects.filter(is_lead=True, ended_at__isnull=True).values("grid_id"))
-
-
-def current_lead(grid: Area) -> Coverage | None:
-    """The grid's lead worker now; for the events app, which sends grid events to them."""
-    return Coverage.objects.filter(grid=grid, is_lead=True, ended_at__isnull=True).select_related("worker").first()
 
 
 @dataclass
@@ -329,7 +326,8 @@ def overdue_summary_for(user, today: date | None = None, grid=None) -> tuple[lis
         lead = leads.get(row["grid"])
         key = lead.worker_id if lead else None
         line = workers.setdefault(key, OverdueLine(key, lead.worker.display_name if lead else "未配备责任网格员", lead.worker.username if lead else ""))
-        town = townships.setdefault(row["grid__path"][:9], OverdueLine(row["grid__path"][:9], row["grid__parent__parent__name"]))
+        town_path = township_path(row["grid__path"])
+        town = townships.setdefault(town_path, OverdueLine(town_path, row["grid__parent__parent__name"]))
         for target in (line, town):
             target.active += row["active"]
             target.overdue += row["overdue"]
@@ -387,4 +385,4 @@ def get_photo_for(user, pk) -> Attachment:
 
 def roots_for(user) -> tuple[str, ...]:
     """The user's grid jurisdiction roots (for headings such as "甲镇 的网格")."""
-    return roots_with(reach_of(user), READERS)
+    return reach_of(user).roots_with(READERS)

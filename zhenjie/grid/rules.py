@@ -4,6 +4,8 @@ deployment keeps its own (the area path's first six digits name the county)."""
 
 from dataclasses import dataclass
 
+from zhenjie.areas.paths import county_path
+
 from .models import KeyPopulationSetting
 from .populations import DEFAULTS, Kind
 
@@ -32,11 +34,6 @@ class Rule:
         return "不限"
 
 
-def county_path(area) -> str:
-    """The county an area belongs to, as its materialised path (6 digits)."""
-    return area.path[:6]
-
-
 def current_rules(county: str) -> dict[str, Rule]:
     """The rules of the county whose path is `county`."""
     stored = {row.kind: row for row in KeyPopulationSetting.objects.filter(county__path=county)}
@@ -57,4 +54,4 @@ def current_rules(county: str) -> dict[str, Rule]:
 
 def rule_for(kind: str, area) -> Rule:
     """The rule for `kind` in the county of `area` (a grid, usually)."""
-    return current_rules(county_path(area))[kind]
+    return current_rules(county_path(area.path))[kind]

@@ -4,12 +4,10 @@ revoked, alarm types mapped to categories. Each is journaled on the county-wide 
 from django.db import transaction
 from django.utils import timezone
 
-from zhenjie.accounts.roles import RoleCode
-from zhenjie.areas.models import Area
 from zhenjie.events.models import Category
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import administered_county
 
 from .models import AlarmMapping, IntegrationKey, KeyChannel
 
@@ -17,19 +15,13 @@ NAME_MAX = 64
 ALARM_TYPE_MAX = 40
 
 
-def administered_county(actor) -> Area:
-    """The county where the actor is county administrator (编办), or Forbidden."""
-    paths = sorted(p.path for p in reach_of(actor).posts if p.path and RoleCode.COUNTY_ADMIN in p.roles)
-    county = Area.objects.filter(path__in=[path[:6] for path in paths], level=Area.Level.COUNTY).order_by("path").first()
-    if county is None:
-        raise Forbidden("integration.not_county_admin", "只有县级管理员可以管理外部接入")
-    return county
+NOT_COUNTY_ADMIN = ("integration.not_county_admin", "只有县级管理员可以管理外部接入")
 
 
 @transaction.atomic
 def issue_key(actor, name: str, channel: str) -> tuple[IntegrationKey, str]:
     """A new key for `channel` in the actor's county. The key is returned once and never stored."""
-    county = administered_county(actor)
+    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
     name = (name or "").strip()
     if not name:
         raise Rejected("integration.name_required", "请填写接入系统名称", field="name")
@@ -47,7 +39,7 @@ def issue_key(actor, name: str, channel: str) -> tuple[IntegrationKey, str]:
 
 @transaction.atomic
 def revoke_key(actor, key: IntegrationKey) -> IntegrationKey:
-    county = administered_county(actor)
+    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
     if key.county_id != county.pk:
         raise Forbidden("integration.other_county", "不能停用其他县的密钥")
     if not IntegrationKey.objects.filter(pk=key.pk, is_active=True).update(is_active=False, revoked_at=timezone.now(), revoked_by=actor):
@@ -61,7 +53,7 @@ def revoke_key(actor, key: IntegrationKey) -> IntegrationKey:
 @transaction.atomic
 def map_alarm_type(actor, alarm_type: str, category: Category | None) -> AlarmMapping:
     """Say which category a video-alarm type means in the actor's county (replacing any earlier)."""
-    county = administered_county(actor)
+    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
     alarm_type = (alarm_type or "").strip()
     if not alarm_type:
         raise Rejected("integration.alarm_type_required", "请填写告警类型", field="alarm_type")
@@ -77,7 +69,7 @@ def map_alarm_type(actor, alarm_type: str, category: Category | None) -> AlarmMa
 
 @transaction.atomic
 def unmap_alarm_type(actor, mapping: AlarmMapping) -> None:
-    county = administered_county(actor)
+    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
     if mapping.county_id != county.pk:
         raise Forbidden("integration.other_county", "不能修改其他县的设置")
     journal.record(actor=actor, verb="alarm_mapping_remove", subject=f"alarm_mapping:{mapping.pk}",

@@ -9,6 +9,7 @@ from ninja.security import APIKeyHeader
 
 from zhenjie.api.schemas import ERRORS
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_of
 from zhenjie.events.intake import ADDRESS_MAX, DESCRIPTION_MAX, Photo
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import Rejected
@@ -48,7 +49,7 @@ class ReceivedOut(Schema):
 
 def _received(result: receive.Received):
     case = result.event.case
-    township = case.area if case.area.level == Area.Level.TOWNSHIP else Area.objects.get(path=case.area.path[:9])
+    township = case.area if case.area.level == Area.Level.TOWNSHIP else township_of(case.area)
     body = {"event_id": case.pk, "number": case.number, "state": case.state, "township": township.name, "duplicate": result.duplicate}
     return Status(200 if result.duplicate else 201, body)
 

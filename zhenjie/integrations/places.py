@@ -2,6 +2,7 @@
 code, or a free address string that mentions one. Always inside one county."""
 
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 
 
 class Places:
@@ -18,9 +19,9 @@ class Places:
             self.townships.setdefault(area.code, area)
             self.townships.setdefault(area.code[:9], area)
         for area in Area.objects.filter(path__startswith=county.path, level=Area.Level.VILLAGE).only("id", "code", "name", "path", "level", "parent_id"):
-            township_path = area.path[:9]
-            self.villages.setdefault((township_path, area.name), area)
-            self.villages.setdefault((township_path, area.code), area)
+            township = township_path(area.path)
+            self.villages.setdefault((township, area.name), area)
+            self.villages.setdefault((township, area.code), area)
             self.village_list.append(area)
 
     def township(self, text: str) -> Area | None:
@@ -38,9 +39,9 @@ class Places:
         named_paths = {t.path for t in townships}
         villages = [v for v in self.village_list if v.name and v.name in address]
         if named_paths:
-            villages = [v for v in villages if v.path[:9] in named_paths]
+            villages = [v for v in villages if township_path(v.path) in named_paths]
         if villages:
             longest = max(len(v.name) for v in villages)
             best = [v for v in villages if len(v.name) == longest]
-            return best[0] if len({v.path[:9] for v in best}) == 1 else None
+            return best[0] if len({township_path(v.path) for v in best}) == 1 else None
         return max(townships, key=lambda a: len(a.name)) if townships else None

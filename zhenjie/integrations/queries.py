@@ -3,14 +3,15 @@
 from django.db.models import QuerySet
 
 from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.scoping import administered_county
 
-from .actions import administered_county
+from .actions import NOT_COUNTY_ADMIN
 from .models import AlarmMapping, HotlineImport, IntegrationKey
 
 
 def keys_for(user) -> QuerySet[IntegrationKey]:
     """The keys of the county the user administers (Forbidden for anyone else)."""
-    return IntegrationKey.objects.filter(county=administered_county(user)).select_related("created_by").order_by("-created_at", "-pk")
+    return IntegrationKey.objects.filter(county=administered_county(user, refuse=NOT_COUNTY_ADMIN)).select_related("created_by").order_by("-created_at", "-pk")
 
 
 def get_key_for(user, pk) -> IntegrationKey:
@@ -21,7 +22,7 @@ def get_key_for(user, pk) -> IntegrationKey:
 
 
 def alarm_mappings_for(user) -> QuerySet[AlarmMapping]:
-    return AlarmMapping.objects.filter(county=administered_county(user)).select_related("category")
+    return AlarmMapping.objects.filter(county=administered_county(user, refuse=NOT_COUNTY_ADMIN)).select_related("category")
 
 
 def get_alarm_mapping_for(user, pk) -> AlarmMapping:

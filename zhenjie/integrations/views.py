@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError, NotFound
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import administered_county, reach_of
 from zhenjie.workbench.console import role_required
 from zhenjie.workbench.excel import XLSX
 from zhenjie.workbench.paging import paginate, query_without_page
@@ -69,7 +69,7 @@ def keys_page(request):
     context = {
         "keys": queries.keys_for(request.user),
         "mappings": queries.alarm_mappings_for(request.user),
-        "county": actions.administered_county(request.user),
+        "county": administered_county(request.user, refuse=actions.NOT_COUNTY_ADMIN),
         "key_form": key_form,
         "mapping_form": mapping_form,
         "new_key": new_key,
@@ -103,7 +103,7 @@ def hotline_imports(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                hotline_import.importer_county(request.user)
+                administered_county(request.user, IMPORTER_ROLES, refuse=hotline_import.NOT_IMPORTER)
                 with transaction.atomic():
                     stored = attachments.store(upload.read(), upload.name, "document", case=None, actor=request.user, field="file")
                     record = HotlineImport.objects.create(created_by=request.user, file_name=stored.name, source=stored.blob)

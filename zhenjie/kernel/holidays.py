@@ -15,7 +15,7 @@ from . import deadlines, journal
 from .calendar import current_calendar, forget_calendar
 from .errors import Conflict, Forbidden, Rejected
 from .models import Assignment, CalendarDay, CalendarYear, Case
-from .scoping import reach_of
+from .scoping import reach_of, unscoped
 
 NAME_MAX = 32
 
@@ -99,7 +99,9 @@ def _redate_later(year: int) -> None:
 def redate_open_deadlines(year: int) -> int:
     """Recompute every open case (and its open assignments) whose uncertain deadline reaches `year`."""
     start = timezone.make_aware(datetime(year, 1, 1))
-    cases = Case.objects.filter(closed_at__isnull=True, due_uncertain=True, due_at__gte=start)
+    cases = unscoped(Case, why="a new year's calendar moves every uncertain deadline, whoever's").filter(
+        closed_at__isnull=True, due_uncertain=True, due_at__gte=start
+    )
     changed = 0
     for case in cases.iterator(chunk_size=500):
         with transaction.atomic():

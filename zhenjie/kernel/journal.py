@@ -13,7 +13,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from zhenjie.areas.paths import township_path
+
 from .models import Case, JournalEntry, JournalHead
+from .scoping import unscoped
 
 GENESIS = "0" * 64
 RULES_CHAIN = "rules"  # lists, calendars, settings and other county-wide rules
@@ -21,7 +24,7 @@ RULES_CHAIN = "rules"  # lists, calendars, settings and other county-wide rules
 
 def chain_for_case(case: Case) -> str:
     """One chain per township (the area path to township level), one for county-level cases."""
-    return case.area.path[:9]
+    return township_path(case.area.path)
 
 
 def normalised(data: dict | None) -> dict:
@@ -110,10 +113,12 @@ class Break:
 
 def verify(chain: str | None = None, batch: int = 5000) -> list[Break]:
     """Check every chain (or one); return the first break of each broken chain."""
-    heads = JournalHead.objects.all() if chain is None else JournalHead.objects.filter(chain=chain)
+    heads = unscoped(JournalHead, why="verification walks every chain")
+    heads = heads if chain is None else heads.filter(chain=chain)
     chains = {head.chain: head for head in heads}
     # A chain with entries but no head means the head row was deleted.
-    entries = JournalEntry.objects.all() if chain is None else JournalEntry.objects.filter(chain=chain)
+    entries = unscoped(JournalEntry, why="verification walks every chain")
+    entries = entries if chain is None else entries.filter(chain=chain)
     for name in entries.values_list("chain", flat=True).distinct():
         chains.setdefault(name, None)
     return [found for name in sorted(chains) if (found := _verify_chain(name, chains[name], batch))]
@@ -123,7 +128,7 @@ def _verify_chain(chain: str, head: JournalHead | None, batch: int) -> Break | N
     expected_seq, prev_hash = 1, GENESIS
     last_id = 0
     while True:
-        rows = list(JournalEntry.objects.filter(chain=chain, seq__gte=expected_seq).order_by("seq")[:batch])
+        rows = list(unscoped(JournalEntry, why="verification walks every chain").filter(chain=chain, seq__gte=expected_seq).order_by("seq")[:batch])
         if not rows:
             break
         for entry in rows:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_of
 
 from . import journal, pii
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
@@ -150,7 +151,7 @@ def record_reporter(actor, case: Case, name: str, phone: str, *, role: str = Cas
     contact = seal_contact_phone(phone, PHONE_CONTEXT, strict=False)
     if not name and not contact.masked:
         return None
-    county = Area.objects.get(path=case.area.path[:6])
+    county = county_of(case.area)
     party = _register(actor, county, Party.Kind.PERSON, name or UNNAMED, pii.EMPTY, contact)
     return link_party(actor, case, party, role)
 

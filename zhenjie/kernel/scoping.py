@@ -1,19 +1,26 @@
-"""Jurisdiction: the one place that decides what a user may see. See SCOPING.md beside this file.
+"""Jurisdiction: the one place that decides what a user may see and where they may act. See
+SCOPING.md beside this file.
 
-A staff user reaches (1) the area subtrees of their active posts' jurisdictions and (2) every
-case on which one of their units holds or held an assignment. Every list, detail, API endpoint,
-export, count and dashboard reads through the functions here; a read that truly needs every row
-(commands, demo data, benchmarks) says so with a name ending in `_unscoped`."""
+A staff user reaches (1) the area subtrees of their active posts' jurisdictions — for a grid
+worker, the grids they cover instead — and (2) every case on which one of their units holds or
+held an assignment. Every list, detail, API endpoint, export, count and dashboard reads through
+the functions here; a read that no person's reach bounds (a job, a command, the demo) goes
+through `unscoped(Model, why=...)`, which a reviewer can grep."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from zhenjie.accounts.roles import SEPARATED_ADMIN_ROLES
+from zhenjie.accounts.roles import SEPARATED_ADMIN_ROLES, RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path, is_grid_path
 from zhenjie.units.models import Unit
 
+from .errors import Forbidden, Rejected
 from .models import Assignment, Case
+
+GRID_WORKER = frozenset({RoleCode.GRID_WORKER})
 
 
 @dataclass(frozen=True)
@@ -25,9 +32,27 @@ class PostReach:
 
 
 @dataclass(frozen=True)
+class CoveredGrid:
+    """A grid the user covers now as its grid worker (accounts.Coverage, 定人定岗)."""
+
+    grid_id: int
+    path: str
+    is_lead: bool
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Roles held over an area subtree."""
+
+    path: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Reach:
     user_id: int | None
     posts: tuple[PostReach, ...]
+    grids: tuple[CoveredGrid, ...] = ()
 
     @property
     def unit_ids(self) -> frozenset[int]:
@@ -35,15 +60,37 @@ class Reach:
 
     @property
     def roles(self) -> frozenset[str]:
+        """Every role the user holds through a post, wherever it applies."""
         return frozenset().union(*(p.roles for p in self.posts)) if self.posts else frozenset()
 
-    @property
+    @cached_property
+    def grants(self) -> tuple[Grant, ...]:
+        """Where each role applies. A post's roles apply in its jurisdiction, except the grid
+        worker's: it applies in the grids the user covers, and in a grid-level jurisdiction. A grid
+        worker's post on a village or a township gives them no more than the grids they cover in it
+        (定人定岗定责, seed 004 §三: a worker answers for their grids, not the whole village), and a
+        grid they cover in another village of the township is theirs as much as their own."""
+        grants = []
+        for post in self.posts:
+            if not post.path:
+                continue
+            roles = post.roles if is_grid_path(post.path) else post.roles - GRID_WORKER
+            if roles:
+                grants.append(Grant(post.path, roles))
+        grants += [Grant(grid.path, GRID_WORKER) for grid in self.grids]
+        return tuple(grants)
+
+    def roots_with(self, roles: frozenset[str]) -> tuple[str, ...]:
+        """Roots of the subtrees where the user holds one of `roles`, nested ones dropped."""
+        return _roots(g.path for g in self.grants if g.roles & roles)
+
+    @cached_property
     def paths(self) -> tuple[str, ...]:
-        """Jurisdiction roots for casework, nested ones dropped (a county covers its townships).
+        """Roots for casework, nested ones dropped (a county covers its townships).
 
         Posts that only administer the system (三权分立 roles) do not open cases to their holder:
         a system administrator manages people in the county without reading its petitions."""
-        return _roots(p.path for p in self.posts if p.path and p.roles - SEPARATED_ADMIN_ROLES)
+        return _roots(g.path for g in self.grants if g.roles - SEPARATED_ADMIN_ROLES)
 
     @property
     def admin_paths(self) -> tuple[str, ...]:
@@ -54,8 +101,9 @@ class Reach:
         return any(area.path.startswith(root) for root in self.paths)
 
     def roles_in(self, area: Area) -> frozenset[str]:
-        """Roles the user holds through posts whose jurisdiction contains `area`."""
-        return frozenset().union(*(p.roles for p in self.posts if p.path and area.path.startswith(p.path)))
+        """Roles the user holds in `area`: through posts whose jurisdiction contains it, and as its
+        grid worker when they cover the grid it lies in."""
+        return frozenset().union(*(g.roles for g in self.grants if area.path.startswith(g.path)))
 
     def roles_in_unit(self, unit_id: int) -> frozenset[str]:
         return frozenset().union(*(p.roles for p in self.posts if p.unit_id == unit_id))
@@ -73,13 +121,14 @@ NO_REACH = Reach(user_id=None, posts=())
 
 
 def reach_of(user) -> Reach:
-    """What the user reaches, read once per request (one query) and kept on the user object."""
+    """What the user reaches, read once per request and kept on the user object: one query on
+    posts, and for grid workers a second on the grids they cover now."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_REACH
     cached = getattr(user, "_zhenjie_reach", None)
     if cached is not None:
         return cached
-    from zhenjie.accounts.models import Post
+    from zhenjie.accounts.models import Coverage, Post
 
     rows = Post.objects.filter(user=user, is_active=True, unit__is_active=True).values_list(
         "id", "unit_id", "jurisdiction__path", "roles__code"
@@ -89,9 +138,15 @@ def reach_of(user) -> Reach:
         entry = posts.setdefault(post_id, (unit_id, path, set()))
         if role:
             entry[2].add(role)
+    grids: tuple[CoveredGrid, ...] = ()
+    if any(RoleCode.GRID_WORKER in roles for _, _, roles in posts.values()):
+        # Coverage counts only while the person still holds an active grid-worker post.
+        covered = Coverage.objects.filter(worker=user, ended_at__isnull=True).values_list("grid_id", "grid__path", "is_lead")
+        grids = tuple(CoveredGrid(grid_id, path, is_lead) for grid_id, path, is_lead in sorted(covered, key=lambda row: row[1]))
     reach = Reach(
         user_id=user.pk,
         posts=tuple(PostReach(pid, unit_id, path, frozenset(roles)) for pid, (unit_id, path, roles) in sorted(posts.items())),
+        grids=grids,
     )
     user._zhenjie_reach = reach
     return reach
@@ -100,6 +155,17 @@ def reach_of(user) -> Reach:
 def forget_reach(user) -> None:
     if hasattr(user, "_zhenjie_reach"):
         del user._zhenjie_reach
+
+
+def unscoped(model, *, why: str) -> QuerySet:
+    """Every row of `model`, bounded by no one's reach — the loud way round this module, for the
+    few reads that act for no person: jobs and sweeps over every county, commands, the demo, and
+    look-ups by something only the rightful holder has (a citizen's number and tracking code, an
+    outside system's own order number). `why` says which, in a few words; `grep -rn "unscoped("`
+    lists them all (SCOPING.md)."""
+    if not (why or "").strip():
+        raise ValueError("unscoped() needs a reason: say why this read may cross every jurisdiction")
+    return model._default_manager.all()
 
 
 def paths_q(paths: tuple[str, ...], field: str = "path") -> Q:
@@ -114,6 +180,46 @@ def paths_q(paths: tuple[str, ...], field: str = "path") -> Q:
 
 def visible_areas(user) -> QuerySet[Area]:
     return Area.objects.filter(paths_q(reach_of(user).paths))
+
+
+def report_areas(user) -> QuerySet[Area]:
+    """Where a staff member may say a case happened by naming the place: the areas of their
+    casework reach below the county (a county is too coarse — the case must reach one township's
+    command centre). A grid worker's are the grids they cover. The report page lists these, and
+    the API and intake accept nothing else (place_of_report)."""
+    return visible_areas(user).exclude(level=Area.Level.COUNTY)
+
+
+def place_of_report(actor, *, lng: float | None, lat: float | None, area: Area | None, county: Area | None, kind: str) -> Area:
+    """The one rule for where a reported case of `kind` happened, whoever reports it.
+
+    A position wins: the deepest area containing it — inside the reporter's casework reach when
+    staff report (a grid worker: inside the grids they cover), else inside `county` (a citizen,
+    an outside system, a department transferring). Without one, the area named: for staff one of
+    report_areas(actor), for others an area of `county` below the county itself. Errors name the
+    field and carry the kind's code (`event.position_outside`)."""
+    from zhenjie.areas.locate import locate
+
+    reach = reach_of(actor)
+    roots = reach.paths if reach.posts else ()
+    if lng is not None or lat is not None:
+        if lng is None or lat is None or not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            raise Rejected(f"{kind}.position_invalid", "位置坐标不正确", field="lng")
+        for root in Area.objects.filter(path__in=roots).order_by("path") if roots else [county]:
+            if root is not None and (found := locate(lng, lat, root)) is not None:
+                return found
+        if roots:
+            raise Rejected(f"{kind}.position_outside", "上报位置不在您的辖区(网格)内，请确认定位后重试", field="lng")
+        raise Rejected(f"{kind}.position_outside", "位置不在本县范围内", field="lng")
+    if area is None:
+        raise Rejected(f"{kind}.place_required", "请提供事发位置或所属村(社区)", field="lng")
+    if roots and not reach.covers(area):
+        raise Rejected(f"{kind}.place_outside", "所选区划不在您的辖区内", field="area")
+    if not roots and county is not None and not area.path.startswith(county.path):
+        raise Rejected(f"{kind}.place_outside", "所选区划不在本县范围内", field="area")
+    if area.level == Area.Level.COUNTY:
+        raise Rejected(f"{kind}.place_too_coarse", "请至少指明所在乡镇(街道)", field="area")
+    return area
 
 
 def _visibility(reach: Reach) -> Q:
@@ -169,3 +275,18 @@ def administered_areas(user) -> QuerySet[Area]:
 
 def administered_units(user) -> QuerySet[Unit]:
     return Unit.objects.filter(paths_q(reach_of(user).admin_paths, "area__path"))
+
+
+COUNTY_ADMINISTRATION = frozenset({RoleCode.COUNTY_ADMIN})
+
+
+def administered_county(user, roles: frozenset[str] = COUNTY_ADMINISTRATION, *, refuse: tuple[str, str] | None = None) -> Area | None:
+    """The county in which the user holds one of `roles` through a post with a jurisdiction: the
+    county whose settings a county administrator keeps, whose 12345 orders a dispatcher imports.
+    The first by path if there are several. None when there is none, or — given `refuse`, a
+    (code, Chinese message) pair — Forbidden with that code and message."""
+    paths = sorted(p.path for p in reach_of(user).posts if p.path and p.roles & roles)
+    county = Area.objects.filter(path=county_path(paths[0]), level=Area.Level.COUNTY).first() if paths else None
+    if county is None and refuse is not None:
+        raise Forbidden(*refuse)
+    return county

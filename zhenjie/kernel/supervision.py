@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import ancestor_paths
 
 from . import journal
 from .errors import Conflict, Forbidden, Rejected
 from .models import Assignment, Case, SupervisionPolicy
 from .notify import notify_users, people_to_act
-from .scoping import reach_of
+from .scoping import reach_of, unscoped
 
 DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True)
 LEVELS = {"": "正常", "yellow": "黄牌", "red": "红牌"}
@@ -33,8 +34,7 @@ def leaders_of(case: Case):
     """Township (or county) leaders whose jurisdiction contains the case."""
     from zhenjie.accounts.models import User
 
-    path = case.area.path
-    prefixes = [path[:n] for n in (6, 9, 12, 15) if n <= len(path)]
+    prefixes = ancestor_paths(case.area.path)
     return list(
         User.objects.filter(
             posts__is_active=True, posts__roles__code=RoleCode.TOWNSHIP_LEADER, posts__jurisdiction__path__in=prefixes
@@ -74,7 +74,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for county in Area.objects.filter(level=Area.Level.COUNTY):
         policy = policy_for(county)
         warn_until = now + timedelta(hours=policy.yellow_hours)
-        running = Case.objects.filter(
+        running = unscoped(Case, why="the sweep watches every running deadline of every county").filter(
             closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False, area__path__startswith=county.path
         ).select_related("area")
         candidates = running.filter(

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path
 from zhenjie.units.models import Unit
 
 from .models import (
@@ -311,10 +312,10 @@ class UnitDirectory:
     """Units a list may name, by name: those of its county (one query)."""
 
     def __init__(self, series: ListSeries):
-        county_path = series.area.path[:6]
+        county = county_path(series.area.path)
         self.series = series
         self.by_name: dict[str, list[Unit]] = {}
-        for unit in Unit.objects.filter(area__path__startswith=county_path, is_active=True).select_related("area"):
+        for unit in Unit.objects.filter(area__path__startswith=county, is_active=True).select_related("area"):
             self.by_name.setdefault(unit.name, []).append(unit)
             if unit.short_name and unit.short_name != unit.name:
                 self.by_name.setdefault(unit.short_name, []).append(unit)

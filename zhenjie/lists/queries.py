@@ -12,7 +12,8 @@ from datetime import date, datetime
 from django.db.models import Prefetch, Q, QuerySet
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.areas.models import PATH_LENGTH, Area
+from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path, path_at, reaches_level
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.scoping import paths_q, reach_of
 from zhenjie.units.models import Unit
@@ -54,7 +55,7 @@ def _list_area_q(user, field: str) -> Q:
         cached = set(Unit.objects.filter(pk__in=reach.unit_ids).values_list("area__path", flat=True))
         user._zhenjie_unit_paths = cached
     anchors |= cached
-    above = {path[:length] for path in anchors for length in (PATH_LENGTH["county"], PATH_LENGTH["township"]) if len(path) >= length}
+    above = {path_at(path, level) for path in anchors for level in (Area.Level.COUNTY, Area.Level.TOWNSHIP) if reaches_level(path, level)}
     condition = paths_q(reach.paths, field)
     if above:
         condition |= Q(**{f"{field}__in": sorted(above)})
@@ -216,9 +217,9 @@ def get_public_township(code: str) -> Area:
 
 def public_series_of(township: Area, kind: str | None = None) -> QuerySet[ListSeries]:
     """Lists that apply to a township: its own, and the county-wide ones of its county."""
-    county_path = township.path[: PATH_LENGTH["county"]]
+    county = county_path(township.path)
     own = Q(area=township) & ~Q(kind__in=COUNTY_WIDE_KINDS)
-    county_wide = Q(area__path=county_path) & ~Q(kind__in=TOWNSHIP_OWN_KINDS)
+    county_wide = Q(area__path=county) & ~Q(kind__in=TOWNSHIP_OWN_KINDS)
     rows = ListSeries.objects.filter(own | county_wide).select_related("area")
     if kind:
         rows = rows.filter(kind=kind)

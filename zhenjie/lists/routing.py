@@ -11,7 +11,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from zhenjie.areas.models import PATH_LENGTH, Area
+from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path, reaches_level, township_path
 from zhenjie.units.models import Unit
 
 from .models import ListKind, ListSeries, LocalDutyCategory
@@ -32,8 +33,7 @@ def route_for(category_code: str, area: Area, on: date | None = None) -> DutyRou
     """The route for events of `category_code` in `area` on `on` (default today), or None when
     no local-duty item in force covers the category."""
     on = on or timezone.localdate()
-    county_path = area.path[: PATH_LENGTH["county"]]
-    series = list(ListSeries.objects.filter(kind=ListKind.LOCAL_DUTY, area__path=county_path).order_by("pk"))
+    series = list(ListSeries.objects.filter(kind=ListKind.LOCAL_DUTY, area__path=county_path(area.path)).order_by("pk"))
     if not series:
         return None
     in_force = versions_in_force(series, on)
@@ -60,11 +60,11 @@ def route_for(category_code: str, area: Area, on: date | None = None) -> DutyRou
 
 
 def _stationed_unit(department: Unit, area: Area) -> Unit | None:
-    if len(area.path) < PATH_LENGTH["township"]:
+    if not reaches_level(area.path, Area.Level.TOWNSHIP):
         return None  # an event placed on the county as a whole has no township
     return (
         Unit.objects.filter(
-            kind=Unit.Kind.STATIONED, home_department=department, area__path=area.path[: PATH_LENGTH["township"]], is_active=True
+            kind=Unit.Kind.STATIONED, home_department=department, area__path=township_path(area.path), is_active=True
         )
         .order_by("sort_order", "pk")
         .first()

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import JournalEntry
-from zhenjie.kernel.scoping import reach_of, visible_areas
+from zhenjie.kernel.scoping import administered_county, reach_of, visible_areas
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
 from zhenjie.workbench import excel
@@ -216,7 +217,7 @@ def version_discard(request, version_id: int):
 
 
 def _unit_choices(series: ListSeries):
-    units = Unit.objects.filter(area__path__startswith=series.area.path[:6], is_active=True).order_by("area__path", "sort_order", "name")
+    units = Unit.objects.filter(area__path__startswith=county_path(series.area.path), is_active=True).order_by("area__path", "sort_order", "name")
     if series.kind == ListKind.POWER and series.area.level == Area.Level.TOWNSHIP:
         return units.filter(area=series.area)
     return units.filter(kind=Unit.Kind.DEPARTMENT)
@@ -353,16 +354,11 @@ def import_errors(request, job_id: int):
 # ---- delegations ----------------------------------------------------------------------------
 
 
-def _county_of(request) -> Area | None:
-    """The county whose delegations and look-ups a person works with."""
-    return queries.counties_for(request.user).first()
-
-
 @staff_required
 def delegations(request):
     batches = queries.delegation_batches_for(request.user)
-    county = _county_of(request)
-    admin = county is not None and RoleCode.COUNTY_ADMIN in reach_of(request.user).roles_in(county)
+    county = administered_county(request.user)
+    admin = county is not None
     batch_form, policy_form = BatchForm(prefix="batch"), None
     if admin:
         policy_form = PolicyForm(prefix="policy", initial={"min_trained_staff": actions.policy_for(county).min_trained_staff})

@@ -9,6 +9,7 @@ from zhenjie.accounts.models import Post, User
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas import geo
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.demo.county import DEPARTMENTS
 from zhenjie.kernel import journal
 from zhenjie.kernel.models import Case
@@ -68,7 +69,7 @@ def test_every_role_has_staff_in_at_least_two_townships():
         RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN,
     }
     for role in township_roles:
-        townships = {post.unit.area.path[:9] for post in Post.objects.filter(roles__code=role).select_related("unit__area")}
+        townships = {township_path(post.unit.area.path) for post in Post.objects.filter(roles__code=role).select_related("unit__area")}
         assert len(townships) >= 2, role
     for role in (RoleCode.DEPARTMENT_LIAISON, RoleCode.COUNTY_ADMIN, RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN):
         assert Post.objects.filter(roles__code=role).exists(), role

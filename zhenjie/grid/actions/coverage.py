@@ -5,13 +5,14 @@ row is closed, never edited, so a grid's history of who answered for it stays re
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhenjie.accounts.models import User
+from zhenjie.accounts.models import Coverage, User
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.scoping import forget_reach
 
-from ..jurisdiction import MANAGERS, require_grid, township_path
-from ..models import Coverage
+from ..jurisdiction import MANAGERS, require_grid
 from .inputs import record, text
 
 NO_LEAD = 0  # what a form sends as "the grid had no lead when I looked"
@@ -25,7 +26,7 @@ def eligible_workers(grid: Area):
             posts__is_active=True,
             posts__unit__is_active=True,
             posts__roles__code=R.GRID_WORKER,
-            posts__unit__area__path__startswith=township_path(grid),
+            posts__unit__area__path__startswith=township_path(grid.path),
         )
         .distinct()
         .order_by("full_name", "username")
@@ -88,6 +89,7 @@ def set_lead_worker(actor, grid: Area, worker, *, expected_lead: int | None, not
         f"{grid.name} 责任网格员：{current.worker.display_name if current else '无'} → {worker.display_name}",
         {"grid": grid.pk, "worker": worker.pk, "previous": current.worker_id if current else None, "note": note},
     )
+    forget_reach(worker)  # their grids are their reach (kernel.scoping), kept on the user object
     return lead
 
 
@@ -101,6 +103,7 @@ def add_helper(actor, grid: Area, worker, *, note: str = "", at=None) -> Coverag
         raise Conflict("grid.already_covering", f"{worker.display_name} 已在该网格任职", field="worker")
     coverage = _create(grid=grid, worker=worker, is_lead=False, started_at=at or timezone.now(), assigned_by=actor, note=note)
     record(actor, grid, "grid.add_helper", f"grid:{grid.pk}", f"{grid.name} 增加协助网格员 {worker.display_name}", {"grid": grid.pk, "worker": worker.pk})
+    forget_reach(worker)
     return coverage
 
 
@@ -119,5 +122,6 @@ def remove_helper(actor, coverage: Coverage, *, at=None) -> Coverage:
         actor, grid, "grid.remove_helper", f"grid:{grid.pk}",
         f"{grid.name} 移除协助网格员 {coverage.worker.display_name}", {"grid": grid.pk, "worker": coverage.worker_id},
     )
+    forget_reach(coverage.worker)
     coverage.refresh_from_db()
     return coverage

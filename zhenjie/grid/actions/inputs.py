@@ -6,10 +6,9 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Rejected
-
-from ..jurisdiction import township_path
 
 
 def text(value, *, field: str, label: str, max_length: int, required: bool = False, code: str = "grid") -> str:
@@ -80,4 +79,4 @@ def past_date(value, *, field: str, label: str, earliest_years: int = 120) -> da
 def record(actor, grid: Area, verb: str, subject: str, summary: str, data: dict | None = None):
     """One journal line in the grid's township chain. Never put personal data in `data`: the
     journal is append-only and cannot be corrected or erased later."""
-    return journal.record(actor=actor, verb=verb, subject=subject, chain=township_path(grid), summary=summary, data=data)
+    return journal.record(actor=actor, verb=verb, subject=subject, chain=township_path(grid.path), summary=summary, data=data)

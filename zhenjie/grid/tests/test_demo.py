@@ -12,7 +12,8 @@ from django.utils import timezone
 from zhenjie.areas import geo
 from zhenjie.areas.models import Area
 from zhenjie.grid.actions.registers import RESIDENT_ID_CONTEXT
-from zhenjie.grid.models import Building, Coverage, KeyPerson, Organisation, Patrol, Resident, Visit
+from zhenjie.accounts.models import Coverage
+from zhenjie.grid.models import Building, KeyPerson, Organisation, Patrol, Resident, Visit
 from zhenjie.grid.populations import Kind
 from zhenjie.kernel import journal, pii
 

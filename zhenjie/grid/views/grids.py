@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
+from zhenjie.areas.paths import township_path
 from zhenjie.areas.queries import feature_collection
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import administered_county
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
@@ -148,7 +148,7 @@ def _coverage_context(request, grid_page, forms=None):
     # Eligible workers per township: one query per township on the page (a page holds one or two).
     workers_by_township: dict[str, list] = {}
     for grid in grids:
-        township = grid.path[:9]
+        township = township_path(grid.path)
         if township not in workers_by_township:
             workers_by_township[township] = list(actions.eligible_workers(grid))
     forms = forms or {}
@@ -156,7 +156,7 @@ def _coverage_context(request, grid_page, forms=None):
     for grid in grids:
         current = stints.get(grid.pk, [])
         lead = next((c for c in current if c.is_lead), None)
-        workers = workers_by_township[grid.path[:9]]
+        workers = workers_by_township[township_path(grid.path)]
         lead_form, helper_form = forms.get(grid.pk, (None, None))
         lines.append({
             "grid": grid,
@@ -238,18 +238,11 @@ def remove_helper(request, pk: int):
 # ---- 走访设置 (county administrator) -----------------------------------------------------------
 
 
-def _county_of_admin(user) -> Area:
-    """The county whose rules this county administrator keeps (their post's jurisdiction)."""
-    paths = [p.path for p in reach_of(user).posts if p.path and R.COUNTY_ADMIN in p.roles]
-    county = Area.objects.filter(level=Area.Level.COUNTY, path__in=[path[:6] for path in paths]).order_by("path").first()
-    if county is None:
-        raise PermissionDenied("只有县级管理员可以修改重点人群走访设置")
-    return county
-
-
 @staff_required
 def settings_page(request):
-    county = _county_of_admin(request.user)
+    county = administered_county(request.user)
+    if county is None:
+        raise PermissionDenied("只有县级管理员可以修改重点人群走访设置")
     rules = current_rules(county.path)
     forms = {
         kind: RuleForm(prefix=kind, initial={"visit_interval_days": rule.visit_interval_days, "min_age": rule.min_age, "max_age": rule.max_age})

@@ -87,3 +87,27 @@ def test_case_is_visible_gives_the_same_rows_as_visible_cases(world):
     assert not Event.objects.filter(case_is_visible(world.liaison)).exists()
     assert [c.event for c in Call.objects.filter(case_is_visible(world.liaison))] == [in_a]
     assert set(Event.objects.filter(case_is_visible(world.county_admin))) == {in_a, in_b}
+
+
+def test_the_administered_county_is_that_of_a_post_holding_the_role(world):
+    from zhenjie.accounts.roles import RoleCode
+    from zhenjie.kernel.errors import Forbidden
+    from zhenjie.kernel.scoping import administered_county
+
+    assert administered_county(world.county_admin) == world.county
+    assert administered_county(world.dispatcher_a) is None
+    assert administered_county(world.dispatcher_a, frozenset({RoleCode.DISPATCHER})) == world.county
+    with pytest.raises(Forbidden) as refused:
+        administered_county(world.leader_a, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
+    assert (refused.value.code, refused.value.message) == ("settings.not_allowed", "只有县级管理员可以修改设置")
+
+
+def test_the_bypass_reads_every_row_and_must_say_why(world):
+    from zhenjie.kernel.models import Case
+    from zhenjie.kernel.scoping import unscoped
+
+    mine = make_task(world)
+    theirs = assign_task(world.leader_b, title="乙镇任务", description="x", assignee_unit=world.gov_b, working_days=3)
+    assert set(unscoped(Case, why="a test reads both townships")) == {mine.case, theirs.case}
+    with pytest.raises(ValueError):
+        unscoped(Case, why=" ")

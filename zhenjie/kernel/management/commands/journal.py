@@ -21,6 +21,9 @@ class Command(BaseCommand):
             sys.exit(1)
         from zhenjie.kernel.models import JournalHead
 
-        heads = JournalHead.objects.all() if chain is None else JournalHead.objects.filter(chain=chain)
+        from zhenjie.kernel.scoping import unscoped
+
+        heads = unscoped(JournalHead, why="the command reports on every chain")
+        heads = heads if chain is None else heads.filter(chain=chain)
         total = sum(head.seq for head in heads)
         self.stdout.write(self.style.SUCCESS(f"全过程记录完好：{heads.count()} 条链，共 {total} 条记录"))
