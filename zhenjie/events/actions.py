@@ -10,19 +10,18 @@ from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import deadlines, journal, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
+from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.notify import notify_users
-from zhenjie.kernel.scoping import can_see_case, reach_of
+from zhenjie.kernel.scoping import can_see_case
 from zhenjie.units.models import Unit
 
 from . import routing
 from .intake import command_unit_for
 from .models import Event, Extension
-from .workflow import COMMAND, EventState
+from .workflow import EVENT_WORKFLOW, RATING_CHOICES, RESULT_MAX, EventState
 
-RESULT_MAX = 4000
-RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}  # 好差评, reference §8
+RATING_LABELS = dict(RATING_CHOICES)
 
 
 def _command(event: Event) -> Unit:
@@ -215,11 +214,7 @@ def merge_event(actor, event: Event, into: Event) -> Event:
 def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
     """The reporter rates a closed event once (好差评: 非常满意 … 非常不满意). A citizen without an
     account is the reporter by the tracking code they hold (events.portal.rate_as_citizen)."""
-    is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
-    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == event.pk):
-        raise Forbidden("event.not_reporter", "只有上报人可以评价")
-    if event.case.state != EventState.CLOSED:
-        raise Conflict("event.not_closed", "事件办结后才能评价")
+    EVENT_WORKFLOW.require(actor, event.case, "rate")
     if isinstance(rating, bool) or rating not in RATING_LABELS:
         raise Rejected("event.rating_invalid", "请选择1至5星的评价", field="rating")
     comment = (comment or "").strip()
@@ -235,17 +230,12 @@ def rate_event(actor, event: Event, rating: int, comment: str = "") -> Event:
 
 @transaction.atomic
 def request_extension(actor, event: Event, amount: int, reason: str) -> Extension:
-    if not workflow.allowed(actor, event.case, workflow.workflow_for(event.case.kind).transitions["report_back"]):
-        raise Forbidden("event.extension_not_allowed", "只有处置单位可以申请延期")
-    if event.case.state not in (EventState.ACKNOWLEDGED, EventState.HANDLING, EventState.PAUSED):
-        raise Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
+    EVENT_WORKFLOW.require(actor, event.case, "request_extension")  # the handling unit, between signing and reporting back
     if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= 30:
         raise Rejected("event.extension_amount", "延期时长须为1至30", field="amount")
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
         raise Rejected("event.extension_reason", "请填写延期理由(不超过500字)", field="reason")
-    if Extension.objects.filter(event=event, state=Extension.State.PENDING).exists():
-        raise Conflict("event.extension_pending", "已有延期申请在审批中")
     request = Extension.objects.create(event=event, amount=amount, reason=reason, requested_by=actor)
     government = Unit.objects.filter(area__path=event.case.area.path[:9], kind=Unit.Kind.TOWNSHIP_GOVERNMENT).first()
     from zhenjie.kernel import assignments
@@ -260,8 +250,7 @@ def request_extension(actor, event: Event, amount: int, reason: str) -> Extensio
 def decide_extension(leader, request: Extension, approve: bool, note: str = "") -> Extension:
     """A township leader approves or denies; approval moves the deadline (kernel.extend_deadline)."""
     event = request.event
-    if RoleCode.TOWNSHIP_LEADER not in reach_of(leader).roles_in(event.case.area):
-        raise Forbidden("event.extension_approver", "只有本乡镇(街道)领导可以审批延期")
+    EVENT_WORKFLOW.require(leader, event.case, "decide_extension")
     if not Extension.objects.filter(pk=request.pk, state=Extension.State.PENDING).update(
         state=Extension.State.APPROVED if approve else Extension.State.DENIED, decided_by=leader, decided_at=timezone.now()
     ):
@@ -282,13 +271,6 @@ def decide_extension(leader, request: Extension, approve: bool, note: str = "") 
     return request
 
 
-def may_reveal_reporter_phone(actor, event: Event) -> bool:
-    """Whoever must call the reporter back: the township's command centre and leaders, and the
-    unit handling the event."""
-    reach = reach_of(actor)
-    return bool(COMMAND & reach.roles_in(event.case.area)) or event.handling_unit_id in reach.unit_ids
-
-
 def reveal_reporter_phone(actor, event: Event) -> str:
     """The reporter's full mobile, for whoever must call them back: the township's command centre
     and leaders, and the unit handling the event. Each reveal goes on the event's timeline."""
@@ -296,10 +278,7 @@ def reveal_reporter_phone(actor, event: Event) -> str:
 
     if not can_see_case(actor, event.case):
         raise NotFound("event.not_found", "事件不存在或不在您的辖区内")
-    if not may_reveal_reporter_phone(actor, event):
-        raise Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整电话")
-    if not event.reporter_phone_cipher:
-        raise Conflict("event.no_phone", "上报人未留手机号码")
+    EVENT_WORKFLOW.require(actor, event.case, "reveal_phone")
     try:  # first: the journal must not say a number was seen that could not be read
         phone = pii.decrypt(event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)
     except pii.DecryptionFailed:

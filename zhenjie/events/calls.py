@@ -21,7 +21,7 @@ from zhenjie.units.models import Unit
 
 from .models import Call, Event
 from .policy import policy_for
-from .workflow import CALL, COMMAND, CallState
+from .workflow import CALL, CALL_WORKFLOW, COMMAND, EVENT_WORKFLOW, CallState
 
 REQUEST_MAX = 2000
 MAX_DEPARTMENTS = 6
@@ -38,9 +38,8 @@ def _caller_unit(actor, event: Event) -> Unit:
 
 @transaction.atomic
 def call_departments(actor, event: Event, departments, request: str, working_days: int) -> list[Call]:
+    EVENT_WORKFLOW.require(actor, event.case, "call")  # the township's command centre, while the event is open
     caller = _caller_unit(actor, event)
-    if event.case.closed_at is not None:
-        raise Conflict("call.event_closed", "事件已办结或已关闭，不能再呼叫")
     departments = list({d.pk: d for d in departments if d is not None}.values())
     if not departments:
         raise Rejected("call.department_required", "请选择至少一个县直部门", field="departments")
@@ -134,10 +133,7 @@ def withdraw_call(actor, call: Call, reason: str) -> Call:
 @transaction.atomic
 def rate_call(actor, call: Call, rating: int, comment: str = "") -> Call:
     """The calling township rates how the department responded, once, after confirming."""
-    if not COMMAND & reach_of(actor).roles_in(call.case.area):
-        raise Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
-    if call.case.state != CallState.CONFIRMED:
-        raise Conflict("call.not_confirmed", "确认办结后才能评价")
+    CALL_WORKFLOW.require(actor, call.case, "rate")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Rejected("call.rating_invalid", "请选择1至5星的评价", field="rating")
     comment = (comment or "").strip()[:500]
