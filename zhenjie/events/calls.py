@@ -21,11 +21,9 @@ from zhenjie.units.models import Unit
 
 from .models import Call, Event
 from .policy import policy_for
-from .workflow import CALL, CALL_WORKFLOW, COMMAND, EVENT_WORKFLOW, CallState
+from .workflow import CALL, CALL_WORKFLOW, COMMAND, EVENT_WORKFLOW, MAX_DAYS, REQUEST_MAX, CallState
 
-REQUEST_MAX = 2000
 MAX_DEPARTMENTS = 6
-MAX_DAYS = 60
 
 
 def _caller_unit(actor, event: Event) -> Unit:

@@ -13,6 +13,8 @@ from .models import Extension
 EVENT = "event"
 CALL = "call"
 RESULT_MAX = 4000
+REQUEST_MAX = 2000  # what a call asks of a department, and what it answers
+MAX_DAYS = 60  # a call's time limit, in working days
 RATING_CHOICES = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))  # 好差评, reference §8
 
 # Who runs the command centre's side of an event: its dispatchers, and the township's leaders.
@@ -105,7 +107,6 @@ def _may_reveal_phone(standing):
     return None
 
 
-
 EVENT_WORKFLOW = register(
     Workflow(
         kind=EVENT,
@@ -161,8 +162,8 @@ EVENT_WORKFLOW = register(
     .may("decide_extension", "审批延期", _may_decide_extension,
          inputs=[Input("approve", "审批", BOOLEAN, required=True), Input("note", "意见", TEXT, max_length=500)])
     .may("call", "乡呼县应：呼叫县直部门", _may_call,  # seed 003 三(二)
-         inputs=[Input("departments", "呼叫部门", UNITS, required=True), Input("request", "呼叫事项", LONGTEXT, required=True, max_length=2000),
-                 Input("working_days", "办理时限(工作日)", INTEGER, required=True, minimum=1, maximum=60)])
+         inputs=[Input("departments", "呼叫部门", UNITS, required=True), Input("request", "呼叫事项", LONGTEXT, required=True, max_length=REQUEST_MAX),
+                 Input("working_days", "办理时限(工作日)", INTEGER, required=True, minimum=1, maximum=MAX_DAYS)])
     .may("notice", "督办", supervision.may_issue_notice,
          inputs=[Input("level", "督办级别", CHOICE, required=True, choices=supervision.NOTICE_LEVELS), Input("text", "督办要求", LONGTEXT, required=True, max_length=supervision.NOTICE_MAX)])
     .may("rate", "评价办理结果", _may_rate_event,
@@ -208,7 +209,7 @@ CALL_WORKFLOW = register(
     )
     .add("acknowledge", "响应", [CallState.CALLED], CallState.ACKNOWLEDGED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
     .add("report_back", "反馈办理结果", [CallState.ACKNOWLEDGED], CallState.REPORTED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}),
-         inputs=[Input("result", "办理结果", LONGTEXT, required=True, max_length=2000)])
+         inputs=[Input("result", "办理结果", LONGTEXT, required=True, max_length=REQUEST_MAX)])
     .add("confirm", "确认办结", [CallState.REPORTED], CallState.CONFIRMED, roles=COMMAND, closes=True)
     .add("reject", "退回重办", [CallState.REPORTED], CallState.ACKNOWLEDGED, roles=COMMAND, needs_reason=True)
     .add("withdraw", "撤回呼叫", [CallState.CALLED, CallState.ACKNOWLEDGED], CallState.WITHDRAWN, roles=COMMAND, needs_reason=True, closes=True)
