@@ -14,6 +14,7 @@ from datetime import datetime
 from . import assignments, deadlines, journal
 from .assignments import Assign
 from .models import Assignment, Case, JournalEntry
+from .scoping import reach_of
 
 # Which open assignments a step finishes: every one, those of the actor's units, none, or — any
 # other word — those asking for that todo (an approval finishes only the request for approval).
@@ -92,10 +93,7 @@ def take(
         case.version += 1
 
     complete = complete or (ALL if transition is not None else NONE)
-    if complete == ACTOR:
-        from .scoping import reach_of
-
-        units = reach_of(actor).unit_ids
+    units = reach_of(actor).unit_ids if complete == ACTOR else frozenset()
     closes = transition is not None and transition.closes
     finished, cancelled, moved = [], [], []
     for work in open_work:
