@@ -16,6 +16,10 @@ from zhenjie.kernel.workflow import (
     DONE, OPEN, WAITING, Phase, Workflow, available_for, extend_deadline, perform, permitted_actions, register,
 )
 
+# Every test here, the declarations' too: a test without database access is where the browser
+# tests' lingering live-server threads fail to close their connections (pytest warns there).
+pytestmark = pytest.mark.django_db
+
 
 def take(world, errand):
     return perform(world.clerk_a, errand.case, "take", assign=[Assign(world.office_a, "answer")])
@@ -27,7 +31,6 @@ def answer(world, errand, text="已清点"):
     return perform(world.clerk_a, errand.case, "answer", assign=[Assign(world.gov_a, "review")], data={"answer": text})
 
 
-@pytest.mark.django_db
 class TestPerform:
     def test_a_transition_changes_state_replaces_assignments_and_notifies_the_next_unit(self, world):
         errand = make_errand(world)
@@ -160,7 +163,6 @@ class TestPerform:
             extend_deadline(world.leader_a, errand.case, 0, "x", approved_by=world.leader_a)
 
 
-@pytest.mark.django_db
 class TestWhatSomeoneMayDo:
     def test_transitions_and_other_actions_come_from_one_call(self, world):
         errand = make_errand(world)
@@ -222,7 +224,6 @@ class TestDeclarations:
             workflow.may("go", "走", lambda standing: None)
 
 
-@pytest.mark.django_db
 def test_without_a_prefix_the_numbering_unit_names_the_case(world):
     errand = make_errand(world)
     assert errand.case.number == f"甲镇人民政府〔{timezone.localtime().year}〕第1号"
