@@ -16,3 +16,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="zhenjie-media-")
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "zhenjie-test", "immediate": True}
 # A smaller past year for tests that build the demo; demo/tests check its shape at this size.
 DEMO_EVENTS = 600
+# A case kind for the kernel's own tests (kernel/tests/casekind): never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "zhenjie.kernel.tests.casekind"]  # noqa: F405

@@ -12,18 +12,17 @@ from zhenjie.areas.paths import township_path
 from zhenjie.kernel import deadlines, journal, parties, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.notify import notify_users
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.workflow import rule_of
 from zhenjie.units.models import Unit
 
 from . import routing
 from .intake import command_unit_for
 from .models import Event, Extension
-from .workflow import COMMAND, EventState
+from .workflow import EVENT_WORKFLOW, RESULT_MAX, EventState
 
-RESULT_MAX = 4000
 
 
 def _command(event: Event) -> Unit:
@@ -205,37 +204,22 @@ def merge_event(actor, event: Event, into: Event) -> Event:
     return event
 
 
-def may_rate_event(actor, case: Case) -> Forbidden | Conflict | None:
-    """Who may rate an event (kernel.rating.RaterRule): its reporter, or a citizen holding its
-    tracking code (events.portal), once it is closed."""
-    event = case.event
-    is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
-    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == case.pk):
-        return Forbidden("event.not_reporter", "只有上报人可以评价")
-    if case.state != EventState.CLOSED:
-        return Conflict("event.not_closed", "事件办结后才能评价")
-    return None
-
-
 def rate_event(actor, event: Event, grade: int, comment: str = "") -> Event:
-    """The reporter rates a closed event once (好差评, kernel.rating)."""
-    rating.rate(actor, event.case, grade, comment, rater_may=may_rate_event)
+    """The reporter rates a closed event once (好差评, kernel.rating; who may is the workflow's
+    "rate" rule). A citizen without an account is the reporter by the tracking code they hold
+    (events.portal.rate_as_citizen)."""
+    rating.rate(actor, event.case, grade, comment)
     return event
 
 
 @transaction.atomic
 def request_extension(actor, event: Event, amount: int, reason: str) -> Extension:
-    if not workflow.allowed(actor, event.case, workflow.workflow_for(event.case.kind).transitions["report_back"]):
-        raise Forbidden("event.extension_not_allowed", "只有处置单位可以申请延期")
-    if event.case.state not in (EventState.ACKNOWLEDGED, EventState.HANDLING, EventState.PAUSED):
-        raise Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
+    EVENT_WORKFLOW.require(actor, event.case, "request_extension")  # the handling unit, between signing and reporting back
     if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= 30:
         raise Rejected("event.extension_amount", "延期时长须为1至30", field="amount")
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
         raise Rejected("event.extension_reason", "请填写延期理由(不超过500字)", field="reason")
-    if Extension.objects.filter(event=event, state=Extension.State.PENDING).exists():
-        raise Conflict("event.extension_pending", "已有延期申请在审批中")
     request = Extension.objects.create(event=event, amount=amount, reason=reason, requested_by=actor)
     government = Unit.objects.filter(area__path=township_path(event.case.area.path), kind=Unit.Kind.TOWNSHIP_GOVERNMENT).first()
     from zhenjie.kernel import assignments
@@ -250,8 +234,7 @@ def request_extension(actor, event: Event, amount: int, reason: str) -> Extensio
 def decide_extension(leader, request: Extension, approve: bool, note: str = "") -> Extension:
     """A township leader approves or denies; approval moves the deadline (kernel.extend_deadline)."""
     event = request.event
-    if RoleCode.TOWNSHIP_LEADER not in reach_of(leader).roles_in(event.case.area):
-        raise Forbidden("event.extension_approver", "只有本乡镇(街道)领导可以审批延期")
+    EVENT_WORKFLOW.require(leader, event.case, "decide_extension")
     if not Extension.objects.filter(pk=request.pk, state=Extension.State.PENDING).update(
         state=Extension.State.APPROVED if approve else Extension.State.DENIED, decided_by=leader, decided_at=timezone.now()
     ):
@@ -272,22 +255,12 @@ def decide_extension(leader, request: Extension, approve: bool, note: str = "") 
     return request
 
 
-def may_reveal_personal_data(actor, case: Case) -> Forbidden | None:
-    """Who may read an event's reporter's full number (and its parties' numbers): whoever must
-    call them back — the township's command centre and leaders, and the unit handling the event.
-    None when `actor` may; the refusal otherwise (kernel.parties.RevealRule)."""
-    reach = reach_of(actor)
-    if COMMAND & reach.roles_in(case.area) or case.event.handling_unit_id in reach.unit_ids:
-        return None
-    return Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整号码")
-
-
 def reveal_reporter_phone(actor, event: Event) -> str:
     """The reporter's full mobile, for whoever must call them back. Each reveal goes on the
     event's timeline (kernel.parties.reveal_on_case)."""
     from .intake import REPORTER_PHONE_CONTEXT
 
     return parties.reveal_on_case(
-        actor, event.case, {"phone": (event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)}, may=may_reveal_personal_data,
+        actor, event.case, {"phone": (event.reporter_phone_cipher, REPORTER_PHONE_CONTEXT)}, may=rule_of("reveal_phone"),
         missing="上报人未留手机号码", verb="reveal_phone", summary="查看上报人完整电话(用于回访联系)",
     )["phone"]

@@ -20,24 +20,14 @@ from zhenjie.areas.paths import county_path
 from zhenjie.kernel import supervision
 from zhenjie.kernel.models import Case, SupervisionPolicy
 from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
+from zhenjie.kernel.workflow import WAITING
 
 from .calls import department_figures
 from .models import Channel, EarlyWarning
 from .queries import calls_for
-from .workflow import CALL, EVENT, CallState, EventState
+from .workflow import CALL, CALL_WORKFLOW, EVENT, EVENT_WORKFLOW, CallState, EventState
 
-# The handling unit's clock runs in these states; once it has reported back the result waits on
-# verification, and a paused event's clock is stopped (kernel deadlines.pause).
-HANDLING_STATES = (EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING)
-CALL_WAITING_STATES = (CallState.CALLED, CallState.ACKNOWLEDGED)
 MAP_POINTS_MAX = 2000
-# Colours a person reads the same on the map, in the legend and in the list: waiting for the
-# command centre, with the handling unit, waiting for verification.
-STATE_GROUPS = {
-    EventState.REPORTED: "intake", EventState.REGISTERED: "intake",
-    EventState.DISPATCHED: "handling", EventState.ACKNOWLEDGED: "handling", EventState.HANDLING: "handling", EventState.PAUSED: "paused",
-    EventState.REPORTED_BACK: "verify", EventState.VERIFIED: "verify",
-}
 
 
 @dataclass(frozen=True)
@@ -137,7 +127,7 @@ def live_counts(user, now: datetime | None = None) -> dict[str, int]:
         open=Count("pk"),
         overdue=Count("pk", filter=running & Q(due_at__lt=now)),
         due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lt=warn_until)),
-        waiting=Count("pk", filter=Q(state__in=[EventState.REPORTED, EventState.REGISTERED])),
+        waiting=Count("pk", filter=Q(state__in=EVENT_WORKFLOW.phase_states("intake", "dispatch"))),
     )
     return {
         "reported_today": event_cases(user, opened_at__gte=today).count(),
@@ -367,8 +357,9 @@ def due_soon_for(user, now: datetime | None = None, overdue: bool = False) -> Qu
     it yellow. With `overdue`, the same cases whose deadline has already passed."""
     now = now or timezone.now()
     warn_until = now + timedelta(hours=supervision_policy_for(user).yellow_hours)
-    # The events and calls of calls_for(user) / events_for(user), read as their common header.
-    waiting = Q(kind=EVENT, state__in=HANDLING_STATES) | Q(kind=CALL, state__in=CALL_WAITING_STATES)
+    # The events and calls of calls_for(user) / events_for(user), read as their common header,
+    # in their workflows' waiting phases (a paused event's clock is stopped: not likely to be late).
+    waiting = Q(kind=EVENT, state__in=EVENT_WORKFLOW.states_in(WAITING)) | Q(kind=CALL, state__in=CALL_WORKFLOW.states_in(WAITING))
     rows = jurisdiction_cases(user, closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False).filter(waiting)
     if overdue:
         rows = rows.filter(due_at__lt=now)
@@ -400,8 +391,7 @@ def map_points(user, box: Box | None = None, now: datetime | None = None, limit:
         "pk", "number", "state", "due_at", "paused_at", "alert", "opened_at",
         lng=F("event__lng"), lat=F("event__lat"), category_name=F("event__category__name"),
     )[:limit]
-    from .workflow import EVENT_WORKFLOW
-
+    # Coloured by phase as in the list's tabs, a paused event apart (its clock is stopped).
     return [
         {
             "id": row["pk"],
@@ -411,7 +401,7 @@ def map_points(user, box: Box | None = None, now: datetime | None = None, limit:
             "category": row["category_name"],
             "state": row["state"],
             "state_label": EVENT_WORKFLOW.state_label(row["state"]),
-            "group": STATE_GROUPS.get(row["state"], "handling"),
+            "group": "paused" if row["paused_at"] else EVENT_WORKFLOW.phase_of(row["state"]),
             "overdue": bool(row["due_at"] and row["paused_at"] is None and row["due_at"] < now),
             "alert": row["alert"],
             "reported_at": timezone.localtime(row["opened_at"]).strftime("%m-%d %H:%M"),

@@ -16,32 +16,28 @@ from zhenjie.areas.paths import county_path
 from zhenjie.kernel import journal, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.units.models import Unit
 
 from .models import Call, Event
 from .policy import policy_for
-from .workflow import CALL, COMMAND, CallState
+from .workflow import CALL, COMMAND, EVENT_WORKFLOW, MAX_DAYS, REQUEST_MAX, CallState
 
-REQUEST_MAX = 2000
 MAX_DEPARTMENTS = 6
-MAX_DAYS = 60
 
 
 def _caller_unit(actor, event: Event) -> Unit:
-    reach = reach_of(actor)
-    for post in reach.posts:
-        if post.path and event.case.area.path.startswith(post.path) and post.roles & COMMAND:
-            return Unit.objects.get(pk=post.unit_id)
-    raise Forbidden("call.not_allowed", "只有本乡镇(街道)的指挥中心调度员或领导可以呼叫县直部门")
+    """The unit of the post through which the actor calls: a command role over the event's
+    area (the workflow's "call" rule has made sure there is one)."""
+    post = next(p for p in reach_of(actor).posts if p.path and event.case.area.path.startswith(p.path) and p.roles & COMMAND)
+    return Unit.objects.get(pk=post.unit_id)
 
 
 @transaction.atomic
 def call_departments(actor, event: Event, departments, request: str, working_days: int) -> list[Call]:
+    EVENT_WORKFLOW.require(actor, event.case, "call")  # the township's command centre, while the event is open
     caller = _caller_unit(actor, event)
-    if event.case.closed_at is not None:
-        raise Conflict("call.event_closed", "事件已办结或已关闭，不能再呼叫")
     departments = list({d.pk: d for d in departments if d is not None}.values())
     if not departments:
         raise Rejected("call.department_required", "请选择至少一个县直部门", field="departments")
@@ -132,19 +128,9 @@ def withdraw_call(actor, call: Call, reason: str) -> Call:
     return call
 
 
-def may_rate_call(actor, case) -> Forbidden | Conflict | None:
-    """Who may rate a call (kernel.rating.RaterRule): the calling township's command centre,
-    once it has confirmed the department's answer."""
-    if not COMMAND & reach_of(actor).roles_in(case.area):
-        return Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
-    if case.state != CallState.CONFIRMED:
-        return Conflict("call.not_confirmed", "确认办结后才能评价")
-    return None
-
-
 def rate_call(actor, call: Call, grade: int, comment: str = "") -> Call:
     """The calling township rates how the department responded, once, after confirming."""
-    rating.rate(actor, call.case, grade, comment, rater_may=may_rate_call)
+    rating.rate(actor, call.case, grade, comment)
     return call
 
 

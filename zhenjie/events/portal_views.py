@@ -10,7 +10,6 @@ from zhenjie.kernel import rating
 from zhenjie.kernel.errors import ActionError
 
 from . import portal
-from .actions import may_rate_event
 from .forms import CitizenReportForm, RatingForm, TrackForm
 from .intake import Photo
 from .workflow import EVENT_WORKFLOW
@@ -91,6 +90,6 @@ def track(request):
                 event.case.refresh_from_db(fields=["rating", "rating_comment", "rated_at"])
     context |= {
         "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
-        "can_rate": rating.may_rate(portal.citizen_holding_code_of(event), event.case, may_rate_event),
+        "can_rate": rating.may_rate(portal.citizen_holding_code_of(event), event.case),
     }
     return _private(render(request, "events/public/track.html", context, status=status))

@@ -15,11 +15,10 @@ from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
 
-from .actions import RESULT_MAX
 from .calls import MAX_DAYS, MAX_DEPARTMENTS, REQUEST_MAX
 from .intake import ADDRESS_MAX, DESCRIPTION_MAX
 from .models import Channel
-from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW
+from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW, RESULT_MAX
 
 EventState = Literal[tuple(EVENT_WORKFLOW.states)]  # type: ignore[valid-type]
 CallState = Literal[tuple(CALL_WORKFLOW.states)]  # type: ignore[valid-type]
@@ -162,7 +161,7 @@ class EventDetailOut(EventOut):
     photos: list[PhotoOut]
     parties: list[CasePartyOut] = Field(description="当事人(脱敏)")
     timeline: list[TimelineOut]
-    actions: list[ActionOut] = Field(description="当前用户此刻可执行的操作")
+    actions: list[ActionOut] = Field(description="当前用户此刻可执行的操作：办理步骤，以及申请延期、呼叫部门、督办、评价等")
     extensions: list[ExtensionOut]
 
     @staticmethod
@@ -184,7 +183,7 @@ class EventDetailOut(EventOut):
     @staticmethod
     def resolve_actions(event, context):
         user = context["request"].auth
-        return [{"name": t.name, "label": t.label} for t in workflow.available_for(user, event.case)]
+        return workflow.permitted_actions(user, event.case).listed()
 
     @staticmethod
     def resolve_extensions(event):

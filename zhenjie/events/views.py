@@ -8,13 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.paths import county_path, township_path
-from zhenjie.kernel import journal, parties, rating, supervision
+from zhenjie.kernel import journal, parties, supervision
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
-from zhenjie.kernel.workflow import available_for
+from zhenjie.kernel.workflow import DONE, permitted_actions
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
 from zhenjie.workbench import excel
@@ -27,24 +26,18 @@ from .forms import (
 )
 from .intake import Photo, Report, report_event
 from .models import Channel, Extension
-from .workflow import CALL_WORKFLOW, COMMAND, EVENT_WORKFLOW, EventState
+from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW, pending_extension
 
-# The dispatcher's queue, as tabs over the list: what waits on the command centre first.
-TABS = {
-    "intake": ("待受理", [EventState.REPORTED]),
-    "dispatch": ("待派遣", [EventState.REGISTERED]),
-    "handling": ("处置中", [EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING, EventState.PAUSED]),
-    "verify": ("待核查/结案", [EventState.REPORTED_BACK, EventState.VERIFIED]),
-    "closed": ("已关闭", [EventState.CLOSED, EventState.REJECTED, EventState.MERGED]),
-    "all": ("全部", None),
-}
+# The dispatcher's queue, as tabs over the list: the workflow's phases, then everything.
+PHASES = EVENT_WORKFLOW.phases
+ALL_TAB = "all"
 
 
 def _filtered(request, rows):
     params = request.GET
-    tab = params.get("tab", "all") if params.get("tab") in TABS else "all"
-    if TABS[tab][1]:
-        rows = rows.filter(case__state__in=TABS[tab][1])
+    tab = params.get("tab") if params.get("tab") in PHASES else ALL_TAB
+    if tab != ALL_TAB:
+        rows = rows.filter(case__state__in=PHASES[tab].states)
     if (category := params.get("category", "")).strip():
         rows = rows.filter(category__code=category)
     if (channel := params.get("channel", "")) in Channel.values:
@@ -69,14 +62,18 @@ def _tab_counts(user) -> dict[str, str]:
     whatever the history), counted no further than COUNT_CAP for 已关闭 and so for 全部 (one
     query): at a million events they are most of the rows (docs/PERFORMANCE.md)."""
     cases = queries.event_cases_for(user).order_by()
-    open_tabs = {key: states for key, (_, states) in TABS.items() if states and key != "closed"}
+    open_tabs = {key: phase.states for key, phase in PHASES.items() if phase.group != DONE}
     counts = cases.filter(state__in=[s for states in open_tabs.values() for s in states]).aggregate(
         **{key: Count("id", filter=Q(state__in=states)) for key, states in open_tabs.items()}
     )
-    closed, capped = capped_count(cases.filter(state__in=TABS["closed"][1]))
     shown = {key: str(count) for key, count in counts.items()}
-    shown["closed"] = f"{closed}+" if capped else str(closed)
-    shown["all"] = f"{sum(counts.values()) + closed}{'+' if capped else ''}"
+    total, any_capped = sum(counts.values()), False
+    for key, phase in PHASES.items():
+        if phase.group == DONE:
+            closed, capped = capped_count(cases.filter(state__in=phase.states))
+            shown[key] = f"{closed}+" if capped else str(closed)
+            total, any_capped = total + closed, any_capped or capped
+    shown[ALL_TAB] = f"{total}{'+' if any_capped else ''}"
     return shown
 
 
@@ -100,7 +97,7 @@ def event_list(request):
     page = paginate(request, rows)
     reach = reach_of(request.user)
     context = {
-        "page": page, "tab": tab, "tabs": {key: label for key, (label, _) in TABS.items()}, "counts": _tab_counts(request.user),
+        "page": page, "tab": tab, "tabs": {key: phase.label for key, phase in PHASES.items()} | {ALL_TAB: "全部"}, "counts": _tab_counts(request.user),
         "categories": queries.active_categories(), "channels": Channel.choices, "params": request.GET, "query": query_without_page(request),
         "workflow": EVENT_WORKFLOW, "can_report": bool(reach.paths),
     }
@@ -164,24 +161,17 @@ def _departments(user, event):
 
 def _detail_context(request, event, **forms):
     user, case = request.user, event.case
-    transitions = {t.name: t for t in available_for(user, case)}
-    reach = reach_of(user)
-    command = bool(COMMAND & reach.roles_in(case.area))
-    pending = Extension.objects.filter(event=event, state=Extension.State.PENDING).select_related("requested_by").first()
+    permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
+    transitions = permitted.transitions
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
+        "may": permitted.actions,
         "entries": journal.entries_for_case(case),
         "photos": Attachment.objects.filter(case=case).select_related("blob").order_by("uploaded_at"),
         "calls": event.calls.select_related("case", "department").order_by("case__opened_at"),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
-        "pending_extension": pending,
-        "can_call": command and case.closed_at is None,
-        "can_notice": RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area) and case.closed_at is None,
-        "can_decide": pending is not None and RoleCode.TOWNSHIP_LEADER in reach.roles_in(case.area),
-        "can_request_extension": "report_back" in transitions or ("start" in transitions and case.state != EventState.DISPATCHED),
-        "can_rate": rating.may_rate(user, case, actions.may_rate_event),
-        "can_reveal_phone": bool(event.reporter_phone_cipher) and actions.may_reveal_personal_data(user, case) is None,
+        "pending_extension": pending_extension(permitted.standing),
         "parties": parties.parties_for_case(user, case),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
@@ -191,7 +181,7 @@ def _detail_context(request, event, **forms):
         "reason_form": ReasonForm(), "result_form": ResultForm(), "verify_form": VerifyForm(), "merge_form": MergeForm(),
         "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
         "dispatch_form": DispatchForm(units=_dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
-        "call_form": CallForm(departments=_departments(user, event)) if context["can_call"] else None,
+        "call_form": CallForm(departments=_departments(user, event)) if "call" in permitted.actions else None,
     }
     context.update({name: forms.get(name) or form for name, form in defaults.items()})
     return context
@@ -335,14 +325,13 @@ def _get_call(request, case_id):
 
 
 def _call_context(request, call, **forms):
-    transitions = {t.name: t for t in available_for(request.user, call.case)}
+    permitted = permitted_actions(request.user, call.case)
     return {
         "call": call, "case": call.case, "event": call.event, "state_label": CALL_WORKFLOW.state_label(call.case.state),
-        "transitions": transitions, "entries": journal.entries_for_case(call.case),
+        "transitions": permitted.transitions, "may": permitted.actions, "entries": journal.entries_for_case(call.case),
         "photos": Attachment.objects.filter(case=call.event.case_id).select_related("blob").order_by("uploaded_at"),
         "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
         "rating_form": forms.get("rating_form") or RatingForm(),
-        "can_rate": rating.may_rate(request.user, call.case, calls.may_rate_call),
         "error": forms.get("error"),
     }
 

@@ -2,10 +2,21 @@
 协调联动、研判预警、督查考核; seed 003 三(二) for calls)."""
 
 from zhenjie.accounts.roles import RoleCode as R
-from zhenjie.kernel.workflow import Workflow, register
+from zhenjie.kernel import supervision
+from zhenjie.kernel.rating import GRADES
+from zhenjie.kernel.errors import Conflict, Forbidden
+from zhenjie.kernel.workflow import (
+    BOOLEAN, CASE, CHOICE, DONE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, UNITS, WAITING, Input, Phase, Workflow, register,
+)
+
+from .models import Extension
 
 EVENT = "event"
 CALL = "call"
+RESULT_MAX = 4000
+REQUEST_MAX = 2000  # what a call asks of a department, and what it answers
+MAX_DAYS = 60  # a call's time limit, in working days
+RATING_CHOICES = tuple(GRADES.items())  # 好差评 (kernel.rating)
 
 # Who runs the command centre's side of an event: its dispatchers, and the township's leaders.
 COMMAND = frozenset({R.DISPATCHER, R.TOWNSHIP_LEADER})
@@ -27,8 +38,79 @@ class EventState:
     CLOSED = "closed"
 
 
+# The handling unit may ask for more time between signing for the event and reporting back.
+EXTENDABLE = (EventState.ACKNOWLEDGED, EventState.HANDLING, EventState.PAUSED)
+
+
 def _township_prefix(case, unit) -> str:
     return f"{unit.area.name[:2]}事"
+
+
+# ---- who may take the actions that are not transitions (the page and the action ask the same rule)
+
+
+def pending_extension(standing) -> Extension | None:
+    """The event's request for more time awaiting a decision, read once per standing."""
+    return standing.memo(
+        "pending_extension",
+        lambda: Extension.objects.filter(event__case_id=standing.case.pk, state=Extension.State.PENDING).select_related("requested_by").first(),
+    )
+
+
+def _may_request_extension(standing):
+    if not standing.allowed("report_back"):
+        return Forbidden("event.extension_not_allowed", "只有处置单位可以申请延期")
+    if standing.case.state not in EXTENDABLE:
+        return Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
+    if pending_extension(standing) is not None:
+        return Conflict("event.extension_pending", "已有延期申请在审批中")
+    return None
+
+
+def _may_decide_extension(standing):
+    if R.TOWNSHIP_LEADER not in standing.roles:
+        return Forbidden("event.extension_approver", "只有本乡镇(街道)领导可以审批延期")
+    if pending_extension(standing) is None:
+        return Conflict("event.no_extension", "没有待审批的延期申请")
+    return None
+
+
+def _may_call(standing):
+    if not standing.holds(COMMAND):
+        return Forbidden("call.not_allowed", "只有本乡镇(街道)的指挥中心调度员或领导可以呼叫县直部门")
+    if standing.case.closed_at is not None:
+        return Conflict("call.event_closed", "事件已办结或已关闭，不能再呼叫")
+    return None
+
+
+def _may_rate_event(standing):
+    """The reporter rates a closed event once; a citizen without an account is the reporter by
+    the tracking code they hold (events.portal.rate_as_citizen)."""
+    event, actor = standing.case.event, standing.actor
+    is_reporter = event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)
+    if not (is_reporter or getattr(actor, "holds_tracking_code_of", None) == standing.case.pk):
+        return Forbidden("event.not_reporter", "只有上报人可以评价")
+    if standing.case.state != EventState.CLOSED:
+        return Conflict("event.not_closed", "事件办结后才能评价")
+    if standing.case.rating is not None:
+        return Conflict("rating.already_rated", "已评价过，每件只能评价一次")
+    return None
+
+
+def _may_reveal_personal_data(standing):
+    """Whoever must call the reporter or a party back: the township's command centre and
+    leaders, and the unit handling the event (kernel.parties.reveal_party)."""
+    if not (standing.holds(COMMAND) or standing.case.event.handling_unit_id in standing.reach.unit_ids):
+        return Forbidden("event.phone_not_allowed", "只有指挥中心、乡镇(街道)领导和处置单位可以查看上报人完整号码")
+    return None
+
+
+def _may_reveal_phone(standing):
+    if refused := _may_reveal_personal_data(standing):
+        return refused
+    if not standing.case.event.reporter_phone_cipher:
+        return Conflict("event.no_phone", "上报人未留手机号码")
+    return None
 
 
 EVENT_WORKFLOW = register(
@@ -48,25 +130,52 @@ EVENT_WORKFLOW = register(
             "register": "受理立案", "dispatch": "派遣", "acknowledge": "签收", "handle": "处置并反馈",
             "verify": "现场核查", "close": "结案", "approve_extension": "审批延期", "own": "首问负责，交指挥中心",
         },
+        # The dispatcher's queue, as tabs over the list: what waits on the command centre first.
+        phases={
+            "intake": Phase("待受理", (EventState.REPORTED,)),
+            "dispatch": Phase("待派遣", (EventState.REGISTERED,)),
+            "handling": Phase("处置中", (EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING, EventState.PAUSED), WAITING),
+            "verify": Phase("待核查/结案", (EventState.REPORTED_BACK, EventState.VERIFIED)),
+            "closed": Phase("已关闭", (EventState.CLOSED, EventState.REJECTED, EventState.MERGED), DONE),
+        },
     )
     # by_assignee: whoever took a walk-in report owns it until it is handed on (首问负责, seed 002).
     .add("register", "立案", [EventState.REPORTED], EventState.REGISTERED, roles=COMMAND, by_assignee=True)
     .add("reject", "不予受理", [EventState.REPORTED], EventState.REJECTED, roles=COMMAND, by_assignee=True, needs_reason=True, closes=True)
-    .add("merge", "合并重复件", [EventState.REPORTED, EventState.REGISTERED], EventState.MERGED, roles=COMMAND, closes=True)
-    .add("dispatch", "派遣", [EventState.REGISTERED], EventState.DISPATCHED, roles=COMMAND, by_assignee=True)
-    .add("reassign", "改派", [EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING], EventState.DISPATCHED, roles=COMMAND, needs_reason=True)
+    .add("merge", "合并重复件", [EventState.REPORTED, EventState.REGISTERED], EventState.MERGED, roles=COMMAND, closes=True,
+         inputs=[Input("into", "合并至", CASE, required=True)])
+    .add("dispatch", "派遣", [EventState.REGISTERED], EventState.DISPATCHED, roles=COMMAND, by_assignee=True,
+         inputs=[Input("unit", "处置单位", UNIT, help="不填则按清单确定"), Input("reason", "改派理由", LONGTEXT, max_length=2000, help="不按清单指定的单位派遣时必填")])
+    .add("reassign", "改派", [EventState.DISPATCHED, EventState.ACKNOWLEDGED, EventState.HANDLING], EventState.DISPATCHED, roles=COMMAND, needs_reason=True,
+         inputs=[Input("unit", "处置单位", UNIT, required=True)])
     .add("acknowledge", "签收", [EventState.DISPATCHED], EventState.ACKNOWLEDGED, by_assignee=True)
     .add("return", "退回", [EventState.DISPATCHED, EventState.ACKNOWLEDGED], EventState.REGISTERED, by_assignee=True, needs_reason=True)
     .add("start", "开始处置", [EventState.ACKNOWLEDGED], EventState.HANDLING, by_assignee=True)
     .add("pause", "中止(等待第三方)", [EventState.HANDLING], EventState.PAUSED, by_assignee=True, needs_reason=True, deadline="pause")
     .add("resume", "恢复处置", [EventState.PAUSED], EventState.HANDLING, by_assignee=True, roles=COMMAND, deadline="resume")
-    .add("report_back", "反馈处置结果", [EventState.HANDLING], EventState.REPORTED_BACK, by_assignee=True)
-    .add("verify_pass", "核查通过", [EventState.REPORTED_BACK], EventState.VERIFIED, by_assignee=True, roles=VERIFIERS)
+    .add("report_back", "反馈处置结果", [EventState.HANDLING], EventState.REPORTED_BACK, by_assignee=True,
+         inputs=[Input("result", "处置结果", LONGTEXT, required=True, max_length=RESULT_MAX), Input("photos", "处置后照片", FILES)])
+    .add("verify_pass", "核查通过", [EventState.REPORTED_BACK], EventState.VERIFIED, by_assignee=True, roles=VERIFIERS,
+         inputs=[Input("reason", "核查意见", LONGTEXT, max_length=2000)])
     # Failed verification returns the event to the unit that handled it, not to dispatch
     # (issue 5 item 3): the unit that did the work puts it right.
-    .add("verify_fail", "核查不通过", [EventState.REPORTED_BACK], EventState.HANDLING, by_assignee=True, roles=VERIFIERS, needs_reason=True)
+    .add("verify_fail", "核查不通过", [EventState.REPORTED_BACK], EventState.HANDLING, by_assignee=True, roles=VERIFIERS,
+         inputs=[Input("reason", "核查意见", LONGTEXT, required=True, max_length=2000)])
     .add("close", "结案", [EventState.VERIFIED, EventState.REPORTED_BACK], EventState.CLOSED, roles=COMMAND, closes=True,
          condition=lambda case: None if case.state == EventState.VERIFIED or not case.event.category.needs_verification else "该类事件须现场核查通过后才能结案")
+    .may("request_extension", "申请延期", _may_request_extension,
+         inputs=[Input("amount", "延期时长", INTEGER, required=True, minimum=1, maximum=30), Input("reason", "延期理由", LONGTEXT, required=True, max_length=500)])
+    .may("decide_extension", "审批延期", _may_decide_extension,
+         inputs=[Input("approve", "审批", BOOLEAN, required=True), Input("note", "意见", TEXT, max_length=500)])
+    .may("call", "乡呼县应：呼叫县直部门", _may_call,  # seed 003 三(二)
+         inputs=[Input("departments", "呼叫部门", UNITS, required=True), Input("request", "呼叫事项", LONGTEXT, required=True, max_length=REQUEST_MAX),
+                 Input("working_days", "办理时限(工作日)", INTEGER, required=True, minimum=1, maximum=MAX_DAYS)])
+    .may("notice", "督办", supervision.may_issue_notice,
+         inputs=[Input("level", "督办级别", CHOICE, required=True, choices=supervision.NOTICE_LEVELS), Input("text", "督办要求", LONGTEXT, required=True, max_length=supervision.NOTICE_MAX)])
+    .may("rate", "评价办理结果", _may_rate_event,
+         inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
+    .may("reveal_phone", "查看上报人完整电话", _may_reveal_phone)
+    .may("reveal_personal_data", "查看当事人完整号码", _may_reveal_personal_data)
 )
 
 
@@ -76,6 +185,17 @@ class CallState:
     REPORTED = "reported"
     CONFIRMED = "confirmed"
     WITHDRAWN = "withdrawn"
+
+
+def _may_rate_call(standing):
+    """The calling township rates how the department responded, once, after confirming."""
+    if not standing.holds(COMMAND):
+        return Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
+    if standing.case.state != CallState.CONFIRMED:
+        return Conflict("call.not_confirmed", "确认办结后才能评价")
+    if standing.case.rating is not None:
+        return Conflict("rating.already_rated", "已评价过，每件只能评价一次")
+    return None
 
 
 CALL_WORKFLOW = register(
@@ -88,10 +208,18 @@ CALL_WORKFLOW = register(
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}呼",
         detail_url_name="events:call_detail",
         todo_labels={"respond": "响应呼叫", "handle": "办理并反馈", "confirm": "确认办理结果"},
+        phases={
+            "department": Phase("部门办理中", (CallState.CALLED, CallState.ACKNOWLEDGED), WAITING),
+            "confirm": Phase("待确认", (CallState.REPORTED,)),
+            "closed": Phase("已关闭", (CallState.CONFIRMED, CallState.WITHDRAWN), DONE),
+        },
     )
     .add("acknowledge", "响应", [CallState.CALLED], CallState.ACKNOWLEDGED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
-    .add("report_back", "反馈办理结果", [CallState.ACKNOWLEDGED], CallState.REPORTED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
+    .add("report_back", "反馈办理结果", [CallState.ACKNOWLEDGED], CallState.REPORTED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}),
+         inputs=[Input("result", "办理结果", LONGTEXT, required=True, max_length=REQUEST_MAX)])
     .add("confirm", "确认办结", [CallState.REPORTED], CallState.CONFIRMED, roles=COMMAND, closes=True)
     .add("reject", "退回重办", [CallState.REPORTED], CallState.ACKNOWLEDGED, roles=COMMAND, needs_reason=True)
     .add("withdraw", "撤回呼叫", [CallState.CALLED, CallState.ACKNOWLEDGED], CallState.WITHDRAWN, roles=COMMAND, needs_reason=True, closes=True)
+    .may("rate", "评价部门响应", _may_rate_call,  # seed 003 五(一): townships assess departments
+         inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
 )

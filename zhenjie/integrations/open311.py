@@ -19,8 +19,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from zhenjie.events.models import Category, Channel, Event
-from zhenjie.events.workflow import EventState
+from zhenjie.events.workflow import EVENT_WORKFLOW, EventState
 from zhenjie.kernel.scoping import unscoped
+from zhenjie.kernel.workflow import DONE
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the shape of this endpoint last changed (discovery's sortable "changeset").
@@ -29,8 +30,8 @@ CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; ch
 DESCRIPTION_MAX = 4000  # GeoReport v2, POST Service Request: description "max 4,000 characters"
 WINDOW_DAYS = 90  # GET Service Requests: a span of at most 90 days, the last 90 by default
 LIMIT = 1000  # …or the first 1000 requests, whichever is smaller
-# The closed states of an event: handled and closed, refused, or merged into another report.
-CLOSED_STATES = (EventState.CLOSED, EventState.REJECTED, EventState.MERGED)
+# The closed states of an event (its done phase): handled and closed, refused, or merged into another report.
+CLOSED_STATES = tuple(EVENT_WORKFLOW.states_in(DONE))
 
 
 class Open311Error(Exception):

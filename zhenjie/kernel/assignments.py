@@ -29,8 +29,9 @@ class Assign:
     role: str = ""
 
 
-def create(case: Case, spec: Assign, notify_title: str = "") -> Assignment:
-    assignment = Assignment.objects.create(
+def build(case: Case, spec: Assign, at: datetime | None = None) -> Assignment:
+    """The assignment a spec asks for, unsaved; without its own due time it takes the case's."""
+    return Assignment(
         case=case,
         unit=spec.unit,
         user=spec.user,
@@ -38,24 +39,21 @@ def create(case: Case, spec: Assign, notify_title: str = "") -> Assignment:
         todo=spec.todo,
         due_at=spec.due_at if spec.due_at is not None else case.due_at,
         due_uncertain=spec.due_uncertain if spec.due_at is not None else case.due_uncertain,
+        created_at=at or timezone.now(),
     )
+
+
+def add(assignment: Assignment, notify_title: str = "") -> Assignment:
+    """Save a built assignment and tell the people it reaches."""
+    assignment.save(force_insert=True)
+    case = assignment.case
     title = notify_title or f"新待办：{case.title}"
-    notify_users(people_to_act(spec.unit, spec.role, spec.user), title, f"编号 {case.number}", case)
+    notify_users(people_to_act(assignment.unit, assignment.role, assignment.user), title, f"编号 {case.number}", case)
     return assignment
 
 
-def complete_open(case: Case, actor, only_units: frozenset[int] | None = None) -> int:
-    """Mark the case's open assignments done (all, or only those of the given units)."""
-    rows = Assignment.objects.filter(case=case, state=Assignment.State.OPEN)
-    if only_units is not None:
-        rows = rows.filter(unit_id__in=only_units)
-    return rows.update(state=Assignment.State.DONE, done_at=timezone.now(), done_by=actor)
-
-
-def cancel_open(case: Case) -> int:
-    return Assignment.objects.filter(case=case, state=Assignment.State.OPEN).update(
-        state=Assignment.State.CANCELLED, done_at=timezone.now()
-    )
+def create(case: Case, spec: Assign, notify_title: str = "") -> Assignment:
+    return add(build(case, spec), notify_title)
 
 
 INBOX_ORDER = (F("due_at").asc(nulls_last=True), "id")

@@ -4,11 +4,16 @@ year of history), each case with its steps, assignments and journal, in bulk.
 `workflow.perform()` is for the present: one transition, now, for someone allowed to act. A past
 case's life has already happened — its steps carry their own times and actors — so `replay()`
 takes the whole life at once and writes it with a handful of bulk inserts instead of a dozen
-queries per step. It keeps every rule that can still be checked about the past: each step must be
-a declared transition out of the state the case is in, assignments open and close as perform()
-opens and closes them, deadlines pause and resume at the step's time, numbers are gapless per
-unit, series and year, and the journal entries extend each chain's hash chain (verify() checks
-them like any other). What it does not do is notify anyone: the past is not news.
+queries per step. Each step goes through the same step function as perform() (kernel/steps.py):
+state, version, deadline pause and resume, closing, which work finishes, is cancelled or follows
+the deadline, what is created and what the journal says are decided in one place, so a replayed
+case has the rows it would have had live (tested). Numbers are gapless per unit, series and year
+and take the workflow's own prefix, as open_case() gives them; the journal entries extend each
+chain's hash chain (verify() checks them like any other).
+
+What replay does not check is what only the present can say: whether the actor was allowed
+(posts change), and transition conditions (they read detail rows the replay has not written yet).
+Nor does it notify anyone: the past is not news.
 
 Journal sequence is the order of entry: a case entered in one replay has all its entries there,
 so on a chain they follow each other by case, and `created_at` says when each step happened."""
@@ -19,12 +24,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
-from . import deadlines, journal, numbering
+from . import journal, steps
 from .assignments import Assign
-from .models import Assignment, Case, JournalEntry, JournalHead, NumberSeries
-from .workflow import workflow_for
+from .models import Assignment, Case, JournalEntry, NumberSeries
+from .workflow import number_year, workflow_for
 
 
 @dataclass
@@ -41,9 +45,8 @@ class Step:
     note: str = ""
     data: dict | Callable[[], dict] | None = None
     assign: Sequence[Assign] = ()
-    # Which open assignments the step finishes: "all" or "none" as in workflow.perform, or one
-    # todo's (an approval finishes only the request for approval). By default "all", or "none"
-    # for a journal_only step.
+    # Which open assignments the step finishes, as in workflow.perform (kernel/steps.py); by
+    # default "all" for a transition and "none" for a journal_only step.
     complete: str = ""
     journal_only: bool = False
     before_save: Callable[[Case], None] | None = None
@@ -70,70 +73,28 @@ class HistoryError(ValueError):
     """A past case whose steps its workflow does not allow: the import is wrong, nothing is written."""
 
 
-def _assignment(case: Case, spec: Assign, at: datetime) -> Assignment:
-    return Assignment(
-        case=case, unit=spec.unit, user=spec.user, role=spec.role, todo=spec.todo, created_at=at,
-        due_at=spec.due_at if spec.due_at is not None else case.due_at,
-        due_uncertain=spec.due_uncertain if spec.due_at is not None else case.due_uncertain,
-    )
-
-
-def _entry(case: Case, actor, verb: str, at: datetime, summary, from_state: str, to_state: str, note: str, data) -> JournalEntry:
-    entry = JournalEntry(
-        chain=journal.chain_for_case(case), case=case, actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(getattr(actor, "display_name", "") or "系统")[:64], verb=verb,
-        from_state=from_state, to_state=to_state, note=note, created_at=at,
-    )
-    entry.summary, entry.data = summary, data  # resolved in _chain, once every case has its pk and number
-    return entry
-
-
 def _live(past: PastCase) -> None:
     """Run the case's life in memory: states, header fields, assignments, journal entries."""
     case, workflow = past.case, workflow_for(past.case.kind)
-    case.state, case.version = workflow.initial, 1
-    past.assignments = [_assignment(case, spec, case.opened_at) for spec in past.assign]
-    past.entries = [_entry(case, case.created_by, "open", case.opened_at, f"发起{workflow.label}", "", case.state, past.note, past.data)]
+    opening = steps.begin(case, workflow, at=case.opened_at, actor=case.created_by, assign=past.assign, note=past.note, data=past.data)
+    past.assignments, past.entries = opening.created, [opening.entry]
     last = case.opened_at
     for step in past.steps:
         if step.at < last:
             raise HistoryError(f"{case.title}：步骤「{step.name}」早于前一步")
         last = step.at
-        from_state = case.state
-        if step.journal_only:
-            old_due = case.due_at
-            if step.before_save:
-                step.before_save(case)
-            if case.due_at != old_due:  # an extension moves the open work due with it (workflow.extend_deadline)
-                for assignment in past.assignments:
-                    if assignment.state == Assignment.State.OPEN and assignment.due_at == old_due:
-                        assignment.due_at, assignment.due_uncertain = case.due_at, case.due_uncertain
-        else:
+        transition = None
+        if not step.journal_only:
             transition = workflow.transitions.get(step.name)
             if transition is None or case.state not in transition.sources:
                 raise HistoryError(f"{case.title}：「{workflow.state_label(case.state)}」时不能「{step.name}」")
-            case.state, case.version = transition.target, case.version + 1
-            if transition.deadline == "pause":
-                deadlines.pause(case, step.at)
-            elif transition.deadline == "resume":
-                deadlines.resume(case, step.at)
-            if transition.closes:
-                case.closed_at = step.at
-            if step.before_save:
-                step.before_save(case)
-        complete = step.complete or ("none" if step.journal_only else "all")
-        closes = not step.journal_only and workflow.transitions[step.name].closes
-        for assignment in past.assignments:
-            if assignment.state != Assignment.State.OPEN:
-                continue
-            if complete == "all" or complete == assignment.todo:
-                assignment.state, assignment.done_at = Assignment.State.DONE, step.at
-                assignment.done_by = step.actor if getattr(step.actor, "pk", None) else None
-            elif closes:
-                assignment.state, assignment.done_at = Assignment.State.CANCELLED, step.at
-        past.assignments += [_assignment(case, spec, step.at) for spec in step.assign]
-        summary = step.summary or (step.name if step.journal_only else workflow.transitions[step.name].label)
-        past.entries.append(_entry(case, step.actor, step.name, step.at, summary, from_state, case.state, step.note, step.data))
+        outcome = steps.take(
+            case, [a for a in past.assignments if a.state == Assignment.State.OPEN], verb=step.name, transition=transition,
+            at=step.at, actor=step.actor, assign=step.assign, complete=step.complete, before_save=step.before_save,
+            summary=step.summary, note=step.note, data=step.data,
+        )
+        past.assignments += outcome.created
+        past.entries.append(outcome.entry)
 
 
 def _number(pasts: list[PastCase]) -> None:
@@ -142,51 +103,33 @@ def _number(pasts: list[PastCase]) -> None:
     for past in pasts:
         workflow = workflow_for(past.case.kind)
         if workflow.number_series:
-            by_series[(past.number_unit.pk, workflow.number_series, timezone.localtime(past.case.opened_at).year)].append(past)
+            by_series[(past.number_unit.pk, workflow.number_series, number_year(past.case))].append(past)
     for (unit_id, series, year), group in by_series.items():
         NumberSeries.objects.bulk_create([NumberSeries(unit_id=unit_id, series=series, year=year, last=0)], ignore_conflicts=True)
         row = NumberSeries.objects.select_for_update().get(unit_id=unit_id, series=series, year=year)
         for past in sorted(group, key=lambda p: p.case.opened_at):
             row.last += 1
-            workflow = workflow_for(past.case.kind)
-            prefix = workflow.number_prefix(past.case, past.number_unit) if workflow.number_prefix else past.number_unit.name
-            past.case.number = numbering.format_number(prefix, year, row.last)
+            past.case.number = workflow_for(past.case.kind).case_number(past.case, past.number_unit, row.last)
         row.save(update_fields=["last"])
-
-
-def _chain(entries: list[JournalEntry]) -> None:
-    """Append the entries to their chains, oldest step first within this replay."""
-    by_chain: dict[str, list[JournalEntry]] = defaultdict(list)
-    for entry in entries:
-        by_chain[entry.chain].append(entry)
-    for chain, rows in sorted(by_chain.items()):
-        JournalHead.objects.bulk_create([JournalHead(chain=chain, seq=0, hash=journal.GENESIS)], ignore_conflicts=True)
-        head = JournalHead.objects.select_for_update().get(chain=chain)
-        for entry in sorted(rows, key=lambda e: e.created_at):
-            entry.case_id = entry.case.pk
-            entry.summary = (entry.summary() if callable(entry.summary) else entry.summary)[:200]
-            entry.data = journal.normalised(entry.data() if callable(entry.data) else entry.data)
-            entry.seq, entry.prev_hash = head.seq + 1, head.hash
-            entry.hash = journal.compute_hash(entry)
-            head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
 
 
 @transaction.atomic
 def replay(pasts: list[PastCase]) -> list[Case]:
     """Write the past cases with their assignments and journal; returns the saved cases, in order.
-    All or nothing: a case its workflow does not allow raises HistoryError before anything is written."""
+    All or nothing: a case its workflow does not allow raises HistoryError and nothing is written."""
+    _number(pasts)
     for past in pasts:
         _live(past)
-    _number(pasts)
     cases = Case.objects.bulk_create([past.case for past in pasts], batch_size=500)
     assignments = []
     for past in pasts:
         for assignment in past.assignments:
-            assignment.case = past.case
+            assignment.case = past.case  # now that it has its id
         assignments += past.assignments
     Assignment.objects.bulk_create(assignments, batch_size=1000)
     entries = [entry for past in pasts for entry in past.entries]
-    _chain(entries)
-    JournalEntry.objects.bulk_create(entries, batch_size=1000)
+    for entry in entries:  # a step naming another case by its number or id can say so now
+        entry.summary = entry.summary() if callable(entry.summary) else entry.summary
+        entry.data = entry.data() if callable(entry.data) else entry.data
+    journal.append_many(entries)
     return cases

@@ -53,7 +53,7 @@ def compute_hash(entry: JournalEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def record(
+def draft(
     *,
     actor,
     verb: str,
@@ -65,34 +65,73 @@ def record(
     to_state: str = "",
     note: str = "",
     data: dict | None = None,
+    at=None,
 ) -> JournalEntry:
-    """Append one entry. Locks the chain's head row until the surrounding transaction ends."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("journal.record() must run inside the transaction of the change it records")
-    chain = chain or (chain_for_case(case) if case is not None else RULES_CHAIN)
-    JournalHead.objects.bulk_create([JournalHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True)
-    head = JournalHead.objects.select_for_update().get(chain=chain)
-    entry = JournalEntry(
-        chain=chain,
-        seq=head.seq + 1,
+    """An entry not yet on its chain: append() links, hashes and saves it. The workflow's step
+    function drafts its entry in memory, so live transitions and replayed history write the same
+    fields (kernel/history.py)."""
+    return JournalEntry(
+        chain=chain or (chain_for_case(case) if case is not None else RULES_CHAIN),
         case=case,
         subject=subject,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(getattr(actor, "display_name", "") or "系统")[:64],
         verb=verb,
-        summary=summary[:200],
+        summary=summary,
         from_state=from_state,
         to_state=to_state,
         note=note,
-        data=normalised(data),
-        created_at=timezone.now(),
-        prev_hash=head.hash,
+        data=data,
+        created_at=at or timezone.now(),
     )
+
+
+def _locked_head(chain: str) -> JournalHead:
+    JournalHead.objects.bulk_create([JournalHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True)
+    return JournalHead.objects.select_for_update().get(chain=chain)
+
+
+def _link(entry: JournalEntry, head: JournalHead) -> None:
+    """Put the entry next on the head's chain (in memory): sequence, previous hash, its own hash."""
+    entry.case_id = entry.case.pk if entry.case is not None else None
+    entry.summary = (entry.summary or "")[:200]
+    entry.data = normalised(entry.data)
+    entry.seq, entry.prev_hash = head.seq + 1, head.hash
     entry.hash = compute_hash(entry)
-    entry.save(force_insert=True)
     head.seq, head.hash = entry.seq, entry.hash
+
+
+def append(entry: JournalEntry) -> JournalEntry:
+    """Save a drafted entry at the end of its chain. Locks the chain's head row until the
+    surrounding transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("journal.record() must run inside the transaction of the change it records")
+    head = _locked_head(entry.chain)
+    _link(entry, head)
+    entry.save(force_insert=True)
     head.save(update_fields=["seq", "hash"])
     return entry
+
+
+def append_many(entries: list[JournalEntry]) -> None:
+    """Save many drafted entries (bulk), oldest first within each chain: one lock per chain."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("journal.append_many() must run inside the transaction of the change it records")
+    by_chain: dict[str, list[JournalEntry]] = {}
+    for entry in entries:
+        by_chain.setdefault(entry.chain, []).append(entry)
+    for chain, rows in sorted(by_chain.items()):
+        head = _locked_head(chain)
+        for entry in sorted(rows, key=lambda e: e.created_at):
+            _link(entry, head)
+        head.save(update_fields=["seq", "hash"])
+    JournalEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def record(*, actor, verb: str, case: Case | None = None, **fields) -> JournalEntry:
+    """Append one entry now (the fields are draft()'s). Must run inside the transaction of the
+    change it records."""
+    return append(draft(actor=actor, verb=verb, case=case, **fields))
 
 
 def entries_for_case(case: Case):

@@ -21,13 +21,14 @@ from . import journal, pii
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .models import Case, CaseParty, Party
 from .scoping import can_see_case, reach_of
+from .workflow import rule_of
 
 ID_CONTEXT = "kernel.party.id_number"
 PHONE_CONTEXT = "kernel.party.phone"
 NAME_MAX = 100
 
-# A kind's rule for who may read a party's full numbers on one of its cases: None when the actor
-# may, else the refusal to raise. The kind passes it in (events: actions.may_reveal_personal_data).
+# A rule for who may read a party's full numbers on one of its cases: None when the actor may,
+# else the refusal to raise. By default the kind's declared "reveal_personal_data" action.
 RevealRule = Callable[[Any, Case], ActionError | None]
 
 _LANDLINE = re.compile(r"0\d{9,11}")  # the area code with its 0, then a 7- or 8-digit number
@@ -256,12 +257,12 @@ def reveal_on_case(actor, case: Case, sealed: dict[str, tuple[str, str]], *, may
     return values
 
 
-def reveal_party(actor, link: CaseParty, *, may: RevealRule) -> dict[str, str]:
+def reveal_party(actor, link: CaseParty, *, may: RevealRule | None = None) -> dict[str, str]:
     """A party's full ID number (or credit code) and mobile, read through one of their cases."""
     party = link.party
     return reveal_on_case(
         actor, link.case,
         {"id_number": (party.id_number_cipher, ID_CONTEXT), "phone": (party.phone_cipher, PHONE_CONTEXT)},
-        may=may, missing="该当事人未留证件号码或手机号码", verb="reveal_party",
+        may=may or rule_of("reveal_personal_data"), missing="该当事人未留证件号码或手机号码", verb="reveal_party",
         summary=f"查看{link.get_role_display()}(当事人编号{party.pk})的完整证件号码和电话",
     )

@@ -1,6 +1,7 @@
 """One rating (好差评) on the case, for every kind: five grades, once per case, with an optional
-comment, journaled. Who may rate, and when, is the kind's rule, passed in: one function per kind
-that the action and the page both call. See CASE_SERVICES.md beside this file."""
+comment, journaled. Who may rate, and when, is the kind's rule: the "rate" action its workflow
+declares (kernel.workflow `.may("rate", …)`), which the page reads through permitted_actions and
+this action enforces. See CASE_SERVICES.md beside this file."""
 
 from collections.abc import Callable
 from typing import Any
@@ -11,28 +12,28 @@ from django.utils import timezone
 from . import journal
 from .errors import ActionError, Conflict, Rejected
 from .models import Case
+from .workflow import rule_of
 
 # 好差评's five grades, best first (国办发〔2019〕51号 as GB/T 39734/39735 and provincial rules
 # apply it; shared/reference/statutory-deadlines.md §8): 不满意 and 非常不满意 count as 差评.
 GRADES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 COMMENT_MAX = 500
 
-# A kind's rule: None when `actor` may rate `case` now, else the refusal to raise (Forbidden for
-# the wrong person, Conflict for the wrong moment). Examples: events.actions.may_rate_event,
-# events.calls.may_rate_call.
+# A rule: None when `actor` may rate `case` now, else the refusal to raise (Forbidden for the
+# wrong person, Conflict for the wrong moment). By default the kind's declared "rate" rule.
 RaterRule = Callable[[Any, Case], ActionError | None]
 
 
-def may_rate(actor, case: Case, rater_may: RaterRule) -> bool:
-    """For pages: whether to offer the rating form (the action decides)."""
-    return case.rating is None and rater_may(actor, case) is None
+def may_rate(actor, case: Case, rater_may: RaterRule | None = None) -> bool:
+    """Whether to offer the rating form (the action decides)."""
+    return case.rating is None and (rater_may or rule_of("rate"))(actor, case) is None
 
 
 @transaction.atomic
-def rate(actor, case: Case, grade: int, comment: str = "", *, rater_may: RaterRule) -> Case:
+def rate(actor, case: Case, grade: int, comment: str = "", *, rater_may: RaterRule | None = None) -> Case:
     """Rate `case` once. Of two ratings at once exactly one lands; the other is a Conflict and
     writes nothing. The comment goes on the case and in the journal entry's note."""
-    if (refused := rater_may(actor, case)) is not None:
+    if (refused := (rater_may or rule_of("rate"))(actor, case)) is not None:
         raise refused
     if isinstance(grade, bool) or grade not in GRADES:
         raise Rejected("rating.grade_invalid", "请选择1至5星的评价", field="rating")

@@ -16,13 +16,15 @@ from zhenjie.areas.models import Area
 from zhenjie.areas.paths import ancestor_paths
 
 from . import journal
-from .errors import Conflict, Forbidden, Rejected
+from .errors import ActionError, Conflict, Forbidden, Rejected
 from .models import Assignment, Case, SupervisionPolicy
 from .notify import notify_users, people_to_act
-from .scoping import reach_of, unscoped
+from .scoping import unscoped
+from .workflow import Standing
 
 DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True)
 LEVELS = {"": "正常", "yellow": "黄牌", "red": "红牌"}
+NOTICE_LEVELS = (("yellow", "黄牌督办"), ("red", "红牌督办"))
 NOTICE_MAX = 500
 
 
@@ -98,18 +100,26 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+def may_issue_notice(standing) -> ActionError | None:
+    """Who may card a case by hand, and when: a leader of its township (or the county
+    administrator) while it is open. A workflow declares it as a "may" rule (`notice`)."""
+    if not standing.holds({RoleCode.TOWNSHIP_LEADER, RoleCode.COUNTY_ADMIN}):
+        return Forbidden("supervision.not_allowed", "只有该辖区的领导可以督办")
+    if standing.case.closed_at is not None:
+        return Conflict("supervision.closed", "该事项已办结，无需督办")
+    return None
+
+
 @transaction.atomic
 def issue_notice(leader, case: Case, level: str, text: str) -> Case:
     """A leader cards a case by hand (督办单): its handlers are told, and the card stays on it."""
-    if RoleCode.TOWNSHIP_LEADER not in reach_of(leader).roles_in(case.area) and RoleCode.COUNTY_ADMIN not in reach_of(leader).roles_in(case.area):
-        raise Forbidden("supervision.not_allowed", "只有该辖区的领导可以督办")
-    if level not in ("yellow", "red"):
+    if problem := may_issue_notice(Standing(leader, case)):
+        raise problem
+    if level not in dict(NOTICE_LEVELS):
         raise Rejected("supervision.level_invalid", "请选择黄牌或红牌", field="level")
     text = (text or "").strip()
     if not text or len(text) > NOTICE_MAX:
         raise Rejected("supervision.text_invalid", f"请填写督办要求(不超过{NOTICE_MAX}字)", field="text")
-    if case.closed_at is not None:
-        raise Conflict("supervision.closed", "该事项已办结，无需督办")
     if level == "red" or case.alert != "red":  # a hand-issued yellow card never softens a red one
         Case.objects.filter(pk=case.pk).update(alert=level, alert_since=timezone.now())
         case.alert = level

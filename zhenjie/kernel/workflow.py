@@ -1,26 +1,93 @@
 """The workflow engine. See WORKFLOW.md beside this file.
 
 Each case kind declares its states and transitions once (a Workflow, registered at import time
-by its domain app). `open_case()` and `perform()` are the only ways a case is created or changes
-state: each runs in one transaction — rule checks, the state change (compare-and-set, so of two
-people acting at once exactly one wins), assignments, deadline, journal entry and notifications.
+by its domain app), with the phases its lists show, the input each transition takes and the
+rules ("may") of the actions that are not transitions. `open_case()` and `perform()` are the only
+ways a case is created or changes state: each runs in one transaction — rule checks, the state
+change (compare-and-set, so of two people acting at once exactly one wins), then the step itself
+(kernel/steps.py, shared with history.replay): assignments, deadline, journal entry, and
+notifications. `permitted_actions()` tells pages and the API what a person may do.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import assignments, deadlines, journal, numbering
+from . import assignments, deadlines, journal, numbering, steps
 from .assignments import Assign
-from .errors import Conflict, Forbidden, NotFound, Rejected
+from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .models import Assignment, Case
 from .scoping import can_see_case, reach_of
 
 REASON_MAX = 2000
+
+# Phases group a workflow's states for tabs, counts and analysis. Every phase is in one group:
+OPEN = "open"  # with whoever runs the case: to accept, route, check, decide or close it
+WAITING = "waiting"  # out with someone else (the handling unit, a called department, an applicant); they have not answered yet
+DONE = "done"  # closed: lists count these no further than a cap (docs/PERFORMANCE.md)
+GROUPS = (OPEN, WAITING, DONE)
+
+
+@dataclass(frozen=True)
+class Phase:
+    label: str
+    states: tuple[str, ...]
+    group: str = OPEN
+
+
+# What an input is, for the page or API that asks for it; the engine checks the text ones.
+TEXT, LONGTEXT, INTEGER, BOOLEAN, CHOICE, UNIT, UNITS, CASE, FILES = (
+    "text", "longtext", "integer", "boolean", "choice", "unit", "units", "case", "files",
+)
+_TEXT_KINDS = (TEXT, LONGTEXT)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One thing a transition or action takes from the person doing it."""
+
+    name: str
+    label: str
+    kind: str = TEXT
+    required: bool = False
+    max_length: int | None = None
+    choices: tuple[tuple[object, str], ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    help: str = ""
+
+    def clean(self, value, action_label: str):
+        """The value as the action should use it, or Rejected naming the field."""
+        if self.kind in _TEXT_KINDS:
+            value = (value or "").strip()
+            if self.required and not value:
+                raise Rejected(f"case.{self.name}_required", f"「{action_label}」须填写{self.label}", field=self.name)
+            if self.max_length is not None and len(value) > self.max_length:
+                raise Rejected(f"case.{self.name}_too_long", f"{self.label}不能超过{self.max_length}字", field=self.name)
+            return value
+        if self.required and value in (None, "", [], ()):
+            raise Rejected(f"case.{self.name}_required", f"「{action_label}」须选择{self.label}", field=self.name)
+        if self.kind == INTEGER and value is not None:
+            low, high = self.minimum, self.maximum
+            if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (high is not None and value > high):
+                raise Rejected(f"case.{self.name}_invalid", f"{self.label}须为{low}至{high}的整数", field=self.name)
+        if self.kind == CHOICE and value is not None and value not in {code for code, _ in self.choices}:
+            raise Rejected(f"case.{self.name}_invalid", f"请选择{self.label}", field=self.name)
+        return value
+
+
+# The journal note of a step: optional unless a transition declares it required (needs_reason).
+REASON = Input("reason", "理由", LONGTEXT, max_length=REASON_MAX)
+
+
+def clean_inputs(inputs: Iterable[Input], values: dict, action_label: str) -> dict:
+    """Every declared input cleaned (text stripped, required and limits checked); the first
+    problem raises Rejected naming its field."""
+    return {spec.name: spec.clean(values.get(spec.name), action_label) for spec in inputs}
 
 
 @dataclass(frozen=True)
@@ -31,10 +98,39 @@ class Transition:
     target: str
     roles: frozenset[str] = frozenset()  # roles that may act within their jurisdiction
     by_assignee: bool = False  # …or whoever an open assignment on the case is addressed to
-    needs_reason: bool = False
     closes: bool = False
     deadline: str | None = None  # "pause", "resume" or "stop"
     condition: Callable[[Case], str | None] | None = None  # returns why not, or None
+    inputs: tuple[Input, ...] = ()
+
+    @property
+    def needs_reason(self) -> bool:
+        return any(spec.name == REASON.name and spec.required for spec in self.inputs)
+
+    def input(self, name: str) -> Input | None:
+        return next((spec for spec in self.inputs if spec.name == name), None)
+
+    def clean(self, values: dict) -> dict:
+        return clean_inputs(self.inputs, values, self.label)
+
+    def clean_reason(self, reason: str) -> str:
+        return (self.input(REASON.name) or REASON).clean(reason, self.label)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """An action on a case that is not a transition (request an extension, call departments,
+    rate, card it, reveal a phone): who may, and when, said once by `rule` — `(standing)` →
+    None when the actor may, else the error the action raises (Forbidden: not you; Conflict:
+    not now). The page shows the action when the rule says None; the action calls the same rule."""
+
+    name: str
+    label: str
+    rule: Callable[["Standing"], ActionError | None]
+    inputs: tuple[Input, ...] = ()
+
+    def clean(self, values: dict) -> dict:
+        return clean_inputs(self.inputs, values, self.label)
 
 
 @dataclass
@@ -48,12 +144,26 @@ class Workflow:
     number_prefix: Callable[[Case, object], str] | None = None  # (case, numbering unit) → prefix
     detail_url_name: str = ""  # URL name taking the case id, for links from the inbox and timeline
     todo_labels: dict[str, str] = field(default_factory=dict)
+    # Phases, in the order tabs show them; without any, each state is its own phase (register()).
+    phases: dict[str, Phase] = field(default_factory=dict)
+    permissions: dict[str, Permission] = field(default_factory=dict)
 
-    def add(self, name: str, label: str, sources: Iterable[str], target: str, **options) -> "Workflow":
+    def add(self, name: str, label: str, sources: Iterable[str], target: str, *, needs_reason: bool = False,
+            inputs: Iterable[Input] = (), **options) -> "Workflow":
         for state in [*sources, target]:
             if state not in self.states:
                 raise ValueError(f"{self.kind}: unknown state {state!r} in transition {name!r}")
-        self.transitions[name] = Transition(name, label, frozenset(sources), target, **options)
+        inputs = tuple(inputs)
+        if needs_reason and not any(spec.name == REASON.name for spec in inputs):
+            inputs = (*inputs, replace(REASON, required=True))
+        self.transitions[name] = Transition(name, label, frozenset(sources), target, inputs=inputs, **options)
+        return self
+
+    def may(self, name: str, label: str, rule: Callable[["Standing"], ActionError | None], inputs: Iterable[Input] = ()) -> "Workflow":
+        """Declare an action that is not a transition, and the rule saying who may take it when."""
+        if name in self.transitions:
+            raise ValueError(f"{self.kind}: {name!r} is already a transition")
+        self.permissions[name] = Permission(name, label, rule, tuple(inputs))
         return self
 
     def state_label(self, state: str) -> str:
@@ -70,11 +180,76 @@ class Workflow:
     def available(self, case: Case) -> list[Transition]:
         return [t for t in self.transitions.values() if case.state in t.sources]
 
+    # ---- phases
+
+    def phase_of(self, state: str) -> str:
+        return next((name for name, phase in self.phases.items() if state in phase.states), "")
+
+    def states_in(self, *groups: str) -> list[str]:
+        """The states of every phase in the given groups (OPEN, WAITING, DONE), in declared order."""
+        return [state for phase in self.phases.values() if phase.group in groups for state in phase.states]
+
+    def phase_states(self, *names: str) -> list[str]:
+        return [state for name in names for state in self.phases[name].states]
+
+    def check(self) -> None:
+        """Declarations that cannot work are refused at start-up, not on a user's click."""
+        if not self.phases:
+            closing = {t.target for t in self.transitions.values() if t.closes}
+            self.phases = {state: Phase(label, (state,), DONE if state in closing else OPEN) for state, label in self.states.items()}
+        placed = [state for phase in self.phases.values() for state in phase.states]
+        if sorted(placed) != sorted(self.states):
+            raise ValueError(f"{self.kind}: every state must be in exactly one phase")
+        if any(phase.group not in GROUPS for phase in self.phases.values()):
+            raise ValueError(f"{self.kind}: a phase's group is one of {GROUPS}")
+        # A closed case is done and a done case is closed: lists and counts rely on it.
+        for transition in self.transitions.values():
+            if transition.closes != (transition.target in self.states_in(DONE)):
+                raise ValueError(f"{self.kind}: {transition.name!r} must close the case exactly when it leads to a done phase")
+
+    # ---- numbers
+
+    def case_number(self, case: Case, unit, sequence: int) -> str:
+        """The number of the case, `sequence` in its unit's series for the year it was opened."""
+        prefix = self.number_prefix(case, unit) if self.number_prefix else (unit.short_name or unit.name)
+        return numbering.format_number(prefix, number_year(case), sequence)
+
+    # ---- what someone may do
+
+    def why_not(self, standing: "Standing", name: str) -> ActionError | None:
+        """Why the actor may not take the non-transition action `name` now, or None."""
+        return self.permissions[name].rule(standing)
+
+    def require(self, actor, case: Case, name: str) -> "Standing":
+        """Raise what the action's rule says when the actor may not take it; the page read the same rule."""
+        standing = Standing(actor, case)
+        if problem := self.why_not(standing, name):
+            raise problem
+        return standing
+
+
+def rule_of(name: str) -> Callable[[object, Case], ActionError | None]:
+    """The kind's "may" rule `name` as a function of (actor, case), for kernel services that take
+    one (rating.rate, parties.reveal_on_case). A kind that declares no such action refuses it."""
+
+    def rule(actor, case: Case) -> ActionError | None:
+        workflow = workflow_for(case.kind)
+        if name not in workflow.permissions:
+            return Forbidden("case.not_allowed", f"{workflow.label}不支持此操作")
+        return workflow.why_not(Standing(actor, case), name)
+
+    return rule
+
+
+def number_year(case: Case) -> int:
+    return timezone.localtime(case.opened_at).year
+
 
 _REGISTRY: dict[str, Workflow] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
+    workflow.check()
     _REGISTRY[workflow.kind] = workflow
     return workflow
 
@@ -90,41 +265,109 @@ def registered_kinds() -> dict[str, str]:
     return {kind: wf.label for kind, wf in sorted(_REGISTRY.items())}
 
 
-def _clean_reason(reason: str, required: bool, label: str) -> str:
-    reason = (reason or "").strip()
-    if required and not reason:
-        raise Rejected("case.reason_required", f"「{label}」须填写理由", field="reason")
-    if len(reason) > REASON_MAX:
-        raise Rejected("case.reason_too_long", f"理由不能超过{REASON_MAX}字", field="reason")
-    return reason
+def open_work_of(case: Case) -> list[Assignment]:
+    return list(Assignment.objects.filter(case=case, state=Assignment.State.OPEN).order_by("pk"))
 
 
-def _open_assignments(case: Case) -> list[tuple[int, int | None, str]]:
-    return list(Assignment.objects.filter(case=case, state=Assignment.State.OPEN).values_list("unit_id", "user_id", "role"))
+class Standing:
+    """One actor before one case: the roles they hold there and the open work addressed to them,
+    each read at most once (the reach is kept on the user; the open work is one query, when a
+    rule first asks). Rules of a workflow receive it; so can a domain's own lookups (`memo`)."""
 
+    def __init__(self, actor, case: Case):
+        self.actor, self.case = actor, case
+        self.reach = reach_of(actor)
+        self._open_work: list[Assignment] | None = None
+        self._memo: dict[str, object] = {}
+        self.roles = self.reach.roles_in(case.area)  # held through a post whose jurisdiction contains the case
 
-def allowed(actor, case: Case, transition: Transition, open_assignments: list | None = None) -> bool:
-    """Whether the actor may perform the transition: by a role held in a jurisdiction containing
-    the case, or — for `by_assignee` transitions — because an open assignment is addressed to
-    them (their unit, and their role or person if the assignment names one)."""
-    reach = reach_of(actor)
-    if transition.roles & reach.roles_in(case.area):
-        return True
-    if transition.by_assignee:
-        if open_assignments is None:
-            open_assignments = _open_assignments(case)
-        for unit_id, user_id, role in open_assignments:
-            if unit_id not in reach.unit_ids or (user_id is not None and user_id != reach.user_id):
+    @property
+    def open_work(self) -> list[Assignment]:
+        if self._open_work is None:
+            self._open_work = open_work_of(self.case)
+        return self._open_work
+
+    def holds(self, roles: Iterable[str]) -> bool:
+        return bool(self.roles & frozenset(roles))
+
+    def assigned(self) -> bool:
+        """Whether an open assignment on the case is addressed to the actor: a unit of theirs,
+        and their role or their person if it names one."""
+        reach = self.reach
+        for work in self.open_work:
+            if work.unit_id not in reach.unit_ids or (work.user_id is not None and work.user_id != reach.user_id):
                 continue
-            if not role or role in reach.roles_in_unit(unit_id):
+            if not work.role or work.role in reach.roles_in_unit(work.unit_id):
                 return True
-    return False
+        return False
+
+    def allowed(self, transition: Transition | str) -> bool:
+        """Whether the actor may perform the transition, whatever state the case is in: by a
+        role held in a jurisdiction containing the case, or — for `by_assignee` transitions —
+        because an open assignment is addressed to them."""
+        if isinstance(transition, str):
+            transition = workflow_for(self.case.kind).transitions[transition]
+        return bool(transition.roles & self.roles) or (transition.by_assignee and self.assigned())
+
+    def memo(self, key: str, compute: Callable[[], object]):
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+@dataclass(frozen=True)
+class Permitted:
+    """What one actor may do to one case now: the transitions and the other actions, in the
+    order the workflow declares them."""
+
+    transitions: dict[str, Transition]
+    actions: dict[str, Permission]
+    standing: Standing
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.transitions or name in self.actions
+
+    def listed(self) -> list[dict]:
+        return [{"name": name, "label": what.label} for name, what in (self.transitions | self.actions).items()]
+
+
+def permitted_actions(actor, case: Case) -> Permitted:
+    """Transitions the actor could perform now and the actions their rules allow, for buttons
+    and the API (perform and the actions decide again). One query for the open work, plus what
+    the kind's rules read."""
+    workflow = workflow_for(case.kind)
+    standing = Standing(actor, case)
+    transitions = {t.name: t for t in workflow.available(case) if standing.allowed(t)}
+    actions = {name: p for name, p in workflow.permissions.items() if p.rule(standing) is None}
+    return Permitted(transitions, actions, standing)
 
 
 def available_for(actor, case: Case) -> list[Transition]:
     """Transitions the actor could perform now (for buttons; perform() decides)."""
-    open_assignments = _open_assignments(case)
-    return [t for t in workflow_for(case.kind).available(case) if allowed(actor, case, t, open_assignments)]
+    standing = Standing(actor, case)
+    return [t for t in workflow_for(case.kind).available(case) if standing.allowed(t)]
+
+
+# Header fields a step may change besides state and version (which the compare-and-set writes).
+# Not the rating: kernel.rating writes it alone, once, and a stale case must not put it back.
+HEADER_FIELDS = [
+    "owner_unit", "closed_at", "due_at", "due_uncertain", "paused_at", "extended_amount",
+    "paused_working_days", "paused_seconds", "deadline_unit", "deadline_amount", "deadline_started_at", "title", "channel",
+]
+
+
+def _save_work(outcome: steps.Outcome) -> None:
+    """Write what a step did to the case's work; new work is announced to the people it reaches."""
+    if outcome.finished:
+        done = outcome.finished[0]
+        Assignment.objects.filter(pk__in=[a.pk for a in outcome.finished]).update(state=done.state, done_at=done.done_at, done_by=done.done_by)
+    if outcome.cancelled:
+        Assignment.objects.filter(pk__in=[a.pk for a in outcome.cancelled]).update(state=Assignment.State.CANCELLED, done_at=outcome.cancelled[0].done_at)
+    if outcome.moved:
+        moved = outcome.moved[0]
+        Assignment.objects.filter(pk__in=[a.pk for a in outcome.moved]).update(due_at=moved.due_at, due_uncertain=moved.due_uncertain)
+    for assignment in outcome.created:
+        assignments.add(assignment)
 
 
 @transaction.atomic
@@ -151,11 +394,13 @@ def open_case(
         raise Rejected("case.title_required", "请填写标题", field="title")
     if len(title) > 200:
         raise Rejected("case.title_too_long", "标题不能超过200字", field="title")
-    opened_at = opened_at or timezone.now()
+    # An importer's case opened in the past is recorded now: the journal and the first work say
+    # when the platform took it (history.replay enters whole past lives instead).
+    now = timezone.now()
+    opened_at = opened_at or now
     case = Case(
         kind=kind,
         title=title,
-        state=workflow.initial,
         area=area,
         owner_unit=owner_unit,
         channel=channel,
@@ -167,21 +412,11 @@ def open_case(
         deadlines.start(case, limit, opened_at)
     if workflow.number_series:
         unit = number_unit or owner_unit
-        year = timezone.localtime(opened_at).year
-        prefix = workflow.number_prefix(case, unit) if workflow.number_prefix else (unit.short_name or unit.name)
-        case.number = numbering.format_number(prefix, year, numbering.next_number(unit, workflow.number_series, year))
+        case.number = workflow.case_number(case, unit, numbering.next_number(unit, workflow.number_series, number_year(case)))
+    outcome = steps.begin(case, workflow, at=now, actor=actor, assign=assign, note=note, data=data)
     case.save(force_insert=True)
-    for spec in assign:
-        assignments.create(case, spec)
-    journal.record(
-        actor=actor,
-        verb="open",
-        case=case,
-        summary=f"发起{workflow.label}",
-        to_state=case.state,
-        note=note,
-        data={"number": case.number, **(data or {})},
-    )
+    _save_work(outcome)
+    journal.append(outcome.entry)
     return case
 
 
@@ -193,7 +428,7 @@ def perform(
     *,
     reason: str = "",
     assign: Iterable[Assign] = (),
-    complete: str = "all",
+    complete: str = steps.ALL,
     data: dict | None = None,
     summary: str = "",
     before_save: Callable[[Case], None] | None = None,
@@ -201,17 +436,18 @@ def perform(
     """Perform transition `name` on `case` for `actor`; see the module docstring.
 
     complete: which open assignments the transition finishes — "all", "actor" (only those of the
-    actor's units) or "none". `before_save` lets the domain set header fields (owner unit, rating)
-    that are saved with the state change."""
+    actor's units), "none", or a todo's name (kernel/steps.py). `before_save` lets the domain set
+    header fields (owner unit, rating) that are saved with the state change."""
     workflow = workflow_for(case.kind)
     transition = workflow.transitions.get(name)
     if transition is None:
         raise Rejected("case.unknown_action", "不支持的操作", field="action")
     if not can_see_case(actor, case):
         raise NotFound("case.not_found", "事项不存在或不在您的辖区内")
-    if not allowed(actor, case, transition):
+    standing = Standing(actor, case)
+    if not standing.allowed(transition):
         raise Forbidden("case.not_allowed", f"您没有「{transition.label}」此事项的权限")
-    reason = _clean_reason(reason, transition.needs_reason, transition.label)
+    reason = transition.clean_reason(reason)
     if case.state not in transition.sources:
         raise Conflict(
             "case.wrong_state",
@@ -221,52 +457,21 @@ def perform(
         raise Rejected("case.condition_failed", why_not)
 
     now = timezone.now()
-    from_state = case.state
     # Compare-and-set on state and version: of two people acting at once, one update finds the
     # row unchanged and wins; the other finds nothing to update and gets a conflict.
-    updated = Case.objects.filter(pk=case.pk, state=from_state, version=case.version).update(
+    updated = Case.objects.filter(pk=case.pk, state=case.state, version=case.version).update(
         state=transition.target, version=F("version") + 1, updated_at=now
     )
     if not updated:
         now_state = Case.objects.filter(pk=case.pk).values_list("state", flat=True).first()
         raise Conflict("case.conflict", f"该事项刚被他人处理，当前为「{workflow.state_label(now_state)}」，请刷新后查看")
-    case.state, case.version = transition.target, case.version + 1
-
-    if transition.deadline == "pause":
-        deadlines.pause(case, now)
-    elif transition.deadline == "resume":
-        deadlines.resume(case, now)
-    if transition.closes:
-        case.closed_at = now
-    if before_save:
-        before_save(case)
-    case.save(
-        update_fields=[
-            "owner_unit", "closed_at", "due_at", "due_uncertain", "paused_at", "extended_amount", "rating",
-            "paused_working_days", "paused_seconds",
-            "deadline_unit", "deadline_amount", "deadline_started_at", "title", "channel",
-        ]
+    outcome = steps.take(
+        case, standing.open_work, verb=transition.name, transition=transition, at=now, actor=actor, assign=assign,
+        complete=complete, before_save=before_save, summary=summary, note=reason, data=data,
     )
-
-    if complete == "all":
-        assignments.complete_open(case, actor)
-    elif complete == "actor":
-        assignments.complete_open(case, actor, reach_of(actor).unit_ids)
-    if transition.closes:
-        assignments.cancel_open(case)
-    for spec in assign:
-        assignments.create(case, spec)
-
-    journal.record(
-        actor=actor,
-        verb=transition.name,
-        case=case,
-        summary=summary or transition.label,
-        from_state=from_state,
-        to_state=case.state,
-        note=reason,
-        data=data,
-    )
+    case.save(update_fields=HEADER_FIELDS)
+    _save_work(outcome)
+    journal.append(outcome.entry)
     return case
 
 
@@ -281,25 +486,17 @@ def extend_deadline(actor, case: Case, amount: int, reason: str, approved_by) ->
         raise Rejected("case.no_deadline", "该事项没有办理时限，无需延期")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
         raise Rejected("case.extension_invalid", "延期时长须为正整数", field="amount")
-    reason = _clean_reason(reason, True, "延期")
+    reason = replace(REASON, required=True).clean(reason, "延期")
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.version != case.version:
         raise Conflict("case.conflict", "该事项刚被他人处理，请刷新后查看最新状态")
     old_due = case.due_at
-    deadlines.extend(case, amount)
-    case.version += 1
+    outcome = steps.take(
+        case, open_work_of(case), verb="extend", at=timezone.now(), actor=actor, note=reason,
+        summary=f"延期{amount}{case.get_deadline_unit_display()}", before_save=lambda c: deadlines.extend(c, amount),
+    )
+    outcome.entry.data = {"amount": amount, "old_due": old_due, "new_due": case.due_at, "approved_by": getattr(approved_by, "pk", None)}
     case.save(update_fields=["due_at", "due_uncertain", "extended_amount", "version", "updated_at"])
-    Assignment.objects.filter(case=case, state=Assignment.State.OPEN, due_at=old_due).update(
-        due_at=case.due_at, due_uncertain=case.due_uncertain
-    )
-    journal.record(
-        actor=actor,
-        verb="extend",
-        case=case,
-        summary=f"延期{amount}{case.get_deadline_unit_display()}",
-        from_state=case.state,
-        to_state=case.state,
-        note=reason,
-        data={"amount": amount, "old_due": old_due, "new_due": case.due_at, "approved_by": getattr(approved_by, "pk", None)},
-    )
+    _save_work(outcome)
+    journal.append(outcome.entry)
     return case

@@ -9,9 +9,9 @@ from zhenjie.kernel.errors import Forbidden, Rejected
 from zhenjie.kernel.scoping import reach_of
 
 from .models import Task
-from .workflow import ISSUERS, KIND
+from .workflow import ISSUERS, KIND, TASK_WORKFLOW, TEXT_MAX
 
-DESCRIPTION_MAX = 5000
+DESCRIPTION_MAX = TEXT_MAX
 MAX_WORKING_DAYS = 250  # one working year: anything longer is a plan, not a task
 
 
@@ -72,11 +72,7 @@ def acknowledge_task(actor, task: Task) -> Task:
 
 @transaction.atomic
 def report_task(actor, task: Task, result: str) -> Task:
-    result = (result or "").strip()
-    if not result:
-        raise Rejected("task.result_required", "请填写办理结果", field="result")
-    if len(result) > DESCRIPTION_MAX:
-        raise Rejected("task.result_too_long", f"办理结果不能超过{DESCRIPTION_MAX}字", field="result")
+    result = TASK_WORKFLOW.transitions["report_back"].clean({"result": result})["result"]
     review = Assign(task.issued_by_unit, "review")
     workflow.perform(actor, task.case, "report_back", assign=[review], data={"result": result})
     Task.objects.filter(pk=task.pk).update(result=result)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.scoping import reach_of, visible_areas
-from zhenjie.kernel.workflow import available_for, workflow_for
+from zhenjie.kernel.workflow import available_for
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
 from zhenjie.workbench import excel
@@ -37,9 +37,9 @@ def _assignable_units(user):
 @staff_required
 def task_list(request):
     rows = queries.tasks_for(request.user)
-    state = request.GET.get("state", "")
-    if state in TASK_WORKFLOW.states:
-        rows = rows.filter(case__state=state)
+    phase = request.GET.get("phase", "")
+    if phase in TASK_WORKFLOW.phases:
+        rows = rows.filter(case__state__in=TASK_WORKFLOW.phases[phase].states)
     search = request.GET.get("q", "").strip()[:50]
     if search:
         rows = rows.filter(case__title__icontains=search)
@@ -57,8 +57,8 @@ def task_list(request):
     page = paginate(request, rows)
     context = {
         "page": page,
-        "states": TASK_WORKFLOW.states,
-        "state": state,
+        "phases": TASK_WORKFLOW.phases,
+        "phase": phase,
         "search": search,
         "query": query_without_page(request),
         "workflow": TASK_WORKFLOW,
@@ -92,7 +92,7 @@ def _detail_context(request, task, **forms):
     return {
         "task": task,
         "case": case,
-        "state_label": workflow_for(case.kind).state_label(case.state),
+        "state_label": TASK_WORKFLOW.state_label(case.state),
         "transitions": available_for(request.user, case),
         "entries": journal.entries_for_case(case),
         "reason_form": forms.get("reason_form") or ReasonForm(),

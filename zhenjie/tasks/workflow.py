@@ -1,8 +1,9 @@
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel.workflow import Workflow, register
+from zhenjie.kernel.workflow import DONE, LONGTEXT, WAITING, Input, Phase, Workflow, register
 
 KIND = "task"
 ISSUERS = frozenset({RoleCode.TOWNSHIP_LEADER, RoleCode.DISPATCHER, RoleCode.COUNTY_ADMIN})
+TEXT_MAX = 5000  # what is asked and what was done
 
 
 class State:
@@ -29,9 +30,16 @@ TASK_WORKFLOW = register(
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}交",
         detail_url_name="tasks:detail",
         todo_labels={"acknowledge": "签收", "report_back": "办理并反馈", "review": "审核办理结果"},
+        phases={
+            "assigned": Phase("待签收", (State.ASSIGNED,), WAITING),
+            "handling": Phase("办理中", (State.ACKNOWLEDGED,), WAITING),
+            "review": Phase("待审核", (State.REPORTED,)),
+            "closed": Phase("已关闭", (State.CLOSED, State.CANCELLED), DONE),
+        },
     )
     .add("acknowledge", "签收", [State.ASSIGNED], State.ACKNOWLEDGED, by_assignee=True)
-    .add("report_back", "反馈", [State.ACKNOWLEDGED], State.REPORTED, by_assignee=True)
+    .add("report_back", "反馈", [State.ACKNOWLEDGED], State.REPORTED, by_assignee=True,
+         inputs=[Input("result", "办理结果", LONGTEXT, required=True, max_length=TEXT_MAX)])
     .add("close", "办结", [State.REPORTED], State.CLOSED, roles=ISSUERS, closes=True)
     .add("return", "退回重办", [State.REPORTED], State.ACKNOWLEDGED, roles=ISSUERS, needs_reason=True)
     .add("cancel", "撤销", [State.ASSIGNED, State.ACKNOWLEDGED], State.CANCELLED, roles=ISSUERS, needs_reason=True, closes=True)

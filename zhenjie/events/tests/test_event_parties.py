@@ -86,14 +86,13 @@ def test_the_export_reads_parties_in_a_fixed_number_of_queries(client, world):
 
 
 def test_revealing_a_party_on_an_event_follows_the_events_rule_and_is_journaled(world):
-    from zhenjie.events.actions import may_reveal_personal_data
 
     event = walk_in(world)
     party = parties.register_party(world.dispatcher_a, world.county, Party.Kind.PERSON, "王先生", id_number=citizen_id(21))
     link = parties.link_party(world.dispatcher_a, event.case, party, CaseParty.Role.PARTY)
-    assert parties.reveal_party(world.dispatcher_a, link, may=may_reveal_personal_data)["id_number"] == citizen_id(21)
+    assert parties.reveal_party(world.dispatcher_a, link)["id_number"] == citizen_id(21)
     with pytest.raises(Forbidden):
-        parties.reveal_party(world.agent_a, link, may=may_reveal_personal_data)
+        parties.reveal_party(world.agent_a, link)
     with pytest.raises(NotFound):
-        parties.reveal_party(world.dispatcher_b, link, may=may_reveal_personal_data)
+        parties.reveal_party(world.dispatcher_b, link)
     assert JournalEntry.objects.filter(case=event.case, verb="reveal_party").count() == 1

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from zhenjie.kernel.assignments import Assign, Inbox, create, inbox_for
-from zhenjie.testing import make_task, make_user
+from zhenjie.kernel.tests.casekind.workflow import make_errand
+from zhenjie.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +18,14 @@ def test_pages_read_branch_by_branch_equal_the_single_query(world):
     grant_post(None, user=make_user_post, unit=world.centre_a, title="兼调度", roles=["dispatcher"], jurisdiction=world.a)
     now = timezone.now()
     for index in range(12):
-        task = make_task(world, title=f"任务{index}")
-        create(task.case, Assign(world.centre_a, "review", due_at=now + timedelta(hours=index * 7 % 11), role="dispatcher"))
-        create(task.case, Assign(world.office_a, "note", due_at=None))
-        create(task.case, Assign(world.office_a, "personal", due_at=now + timedelta(hours=index), user=make_user_post))
-        create(task.case, Assign(world.office_a, "not_mine", due_at=now, role="legal_reviewer"))
+        errand = make_errand(world, title=f"任务{index}")
+        create(errand.case, Assign(world.centre_a, "review", due_at=now + timedelta(hours=index * 7 % 11), role="dispatcher"))
+        create(errand.case, Assign(world.office_a, "note", due_at=None))
+        create(errand.case, Assign(world.office_a, "personal", due_at=now + timedelta(hours=index), user=make_user_post))
+        create(errand.case, Assign(world.office_a, "not_mine", due_at=now, role="legal_reviewer"))
     person = type(make_user_post).objects.get(pk=make_user_post.pk)
     expected = list(inbox_for(person))
-    assert len(expected) == 12 * 4  # acknowledge + review + note + personal; not the legal reviewer's
+    assert len(expected) == 12 * 4  # take + review + note + personal; not the legal reviewer's
     inbox = Inbox(person)
     assert inbox.count() == len(expected)
     for start, stop in [(0, 10), (10, 20), (40, 50), (45, 60), (0, 1)]:
@@ -33,7 +34,7 @@ def test_pages_read_branch_by_branch_equal_the_single_query(world):
 
 def test_a_page_costs_a_fixed_number_of_queries(world, django_assert_num_queries):
     for index in range(5):
-        make_task(world, title=f"任务{index}")
+        make_errand(world, title=f"任务{index}")
     person = type(world.clerk_a).objects.get(pk=world.clerk_a.pk)
     inbox = Inbox(person)  # reads the reach: one query
     with django_assert_num_queries(3):  # one head per branch (person, unit) and the page itself

@@ -7,7 +7,8 @@ from django.db import DatabaseError, connection, transaction
 
 from zhenjie.kernel import journal
 from zhenjie.kernel.models import JournalEntry, JournalHead
-from zhenjie.testing import make_task
+from zhenjie.kernel.tests.casekind.workflow import make_errand
+from zhenjie.kernel.workflow import perform
 
 pytestmark = pytest.mark.django_db
 
@@ -49,26 +50,24 @@ def run_verify() -> tuple[int, str, str]:
 
 
 def test_every_transition_appends_a_linked_entry_and_verify_passes(world):
-    task = make_task(world)
-    from zhenjie.tasks.actions import acknowledge_task
-
-    acknowledge_task(world.clerk_a, task)
-    entries = list(journal.entries_for_case(task.case))
-    assert [e.verb for e in entries] == ["open", "acknowledge"]
+    errand = make_errand(world)
+    perform(world.clerk_a, errand.case, "take")
+    entries = list(journal.entries_for_case(errand.case))
+    assert [e.verb for e in entries] == ["open", "take"]
     assert entries[1].prev_hash == entries[0].hash
     assert entries[1].actor_name == "clerk_a"
     assert run_verify()[0] == 0
 
 
 def test_the_database_refuses_to_update_a_journal_entry(world):
-    entry = journal.entries_for_case(make_task(world).case).first()
+    entry = journal.entries_for_case(make_errand(world).case).first()
     with pytest.raises(DatabaseError), transaction.atomic():
         JournalEntry.objects.filter(pk=entry.pk).update(note="改过")
 
 
 def test_verify_names_the_first_altered_entry(world):
-    make_task(world, title="第一件")
-    second = make_task(world, title="第二件")
+    make_errand(world, title="第一件")
+    second = make_errand(world, title="第二件")
     target = journal.entries_for_case(second.case).first()
     with append_only_guard_lifted():
         JournalEntry.objects.filter(pk=target.pk).update(summary="被篡改的摘要")
@@ -78,12 +77,10 @@ def test_verify_names_the_first_altered_entry(world):
 
 
 def test_verify_detects_a_deleted_entry_in_the_middle(world):
-    from zhenjie.tasks.actions import acknowledge_task
-
-    task = make_task(world)
-    acknowledge_task(world.clerk_a, task)
-    make_task(world, title="后一件")
-    victim = journal.entries_for_case(task.case).last()
+    errand = make_errand(world)
+    perform(world.clerk_a, errand.case, "take")
+    make_errand(world, title="后一件")
+    victim = journal.entries_for_case(errand.case).last()
     with append_only_guard_lifted():
         JournalEntry.objects.filter(pk=victim.pk).delete()
     code, _, err = run_verify()
@@ -92,8 +89,8 @@ def test_verify_detects_a_deleted_entry_in_the_middle(world):
 
 
 def test_verify_detects_the_last_entry_of_a_chain_deleted(world):
-    task = make_task(world)
-    last = journal.entries_for_case(task.case).last()
+    errand = make_errand(world)
+    last = journal.entries_for_case(errand.case).last()
     with append_only_guard_lifted():
         JournalEntry.objects.filter(pk=last.pk).delete()
     breaks = journal.verify(last.chain)
@@ -101,17 +98,15 @@ def test_verify_detects_the_last_entry_of_a_chain_deleted(world):
 
 
 def test_verify_detects_a_deleted_chain_head(world):
-    task = make_task(world)
-    chain = journal.entries_for_case(task.case).first().chain
+    errand = make_errand(world)
+    chain = journal.entries_for_case(errand.case).first().chain
     JournalHead.objects.filter(chain=chain).delete()
     assert journal.verify()[0].reason == "链头记录缺失"
 
 
 def test_townships_keep_separate_chains(world):
-    a = make_task(world)
-    from zhenjie.tasks.actions import assign_task
-
-    b = assign_task(world.leader_b, title="乙镇任务", description="x", assignee_unit=world.gov_b, working_days=3)
+    a = make_errand(world)
+    b = make_errand(world, world.gov_b, actor=world.leader_b, title="乙镇任务", number_unit=world.gov_b)
     chain_a = journal.entries_for_case(a.case).first().chain
     chain_b = journal.entries_for_case(b.case).first().chain
     assert chain_a == world.a.path and chain_b == world.b.path

@@ -14,12 +14,12 @@ Rules kept here, whatever the caller:
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
-from zhenjie.kernel import journal
+from zhenjie.kernel import journal, records
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.units.models import Unit
@@ -206,20 +206,12 @@ def assess_capacity(actor, target: DelegationTarget, *, receiving_unit: Unit | N
 
 def _move(actor, delegation: Delegation, sources, target_state: str, verb: str, summary: str, *, note: str = "", data: dict | None = None,
           detail: str = "", **fields) -> Delegation:
-    changed = Delegation.objects.filter(pk=delegation.pk, state__in=sources, version=delegation.version).update(
-        state=target_state, version=F("version") + 1, **fields
-    )
-    if not changed:
-        current = Delegation.objects.get(pk=delegation.pk)
-        raise Conflict("delegation.wrong_state", f"该赋权事项当前为「{current.get_state_display()}」，不能{summary}，请刷新后重试")
-    before = delegation.state
-    delegation.refresh_from_db()
-    journal.record(
-        actor=actor, verb=verb, subject=_subject(delegation), from_state=before, to_state=target_state,
+    return records.transition(
+        delegation, to=target_state, sources=sources, counter="version", also=fields,
+        actor=actor, verb=verb, label=summary, noun="该赋权事项", code="delegation.wrong_state", subject=_subject(delegation),
         summary=f"{summary}：{delegation.power_name}({delegation.batch}){detail}"[:200], note=note,
         data={"code": delegation.power_code, **(data or {})},
     )
-    return delegation
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from zhenjie.areas.models import Area
-from zhenjie.kernel import journal
+from zhenjie.kernel import journal, records
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 
 from .. import queries
@@ -308,24 +308,18 @@ def publish_version(actor, version: ListVersion, *, effective_from: date, note: 
     count = queries.item_count(draft)
     if count == 0:
         raise Rejected("list.empty", "草稿中没有事项，不能发布", field="version")
-    now = timezone.now()
-    changed = ListVersion.objects.filter(pk=draft.pk, state=DRAFT).update(
-        state=PUBLISHED, effective_from=effective_from, published_at=now, published_by=_user(actor), note=note, item_count=count
-    )
-    if not changed:
-        raise Conflict("list.not_draft", "该草稿已被他人发布，请刷新后查看")
-    draft.refresh_from_db()
     summary = {"added": count, "removed": 0, "changed": 0}
     if previous is not None:
         diff = diff_versions(previous, draft)
         summary = {"added": len(diff.added), "removed": len(diff.removed), "changed": len(diff.changed)}
-    journal.record(
+    return records.transition(
+        draft, to=PUBLISHED, sources=DRAFT, code="list.not_draft", noun=f"{draft.series.name}第{draft.number}版", label="发布",
+        also={"effective_from": effective_from, "published_at": timezone.now(), "published_by": _user(actor), "note": note, "item_count": count},
         actor=actor, verb="list.publish", subject=subject_of(draft.series),
         summary=f"发布{draft.series.name}第{draft.number}版({count}项)，{effective_from:%Y-%m-%d}起施行"[:200],
         note=note,
         data={"version": draft.number, "effective_from": effective_from, "items": count, "previous": previous.number if previous else None, **summary},
     )
-    return draft
 
 
 def _user(actor):

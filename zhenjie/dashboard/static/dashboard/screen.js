@@ -6,7 +6,8 @@
   if (!root) return;
   const dark = root.dataset.theme === "dark";
   const refreshMs = Math.max(2, parseInt(root.dataset.refresh, 10) || 30) * 1000;
-  const GROUP_COLOURS = { intake: "#f59e0b", handling: "#3b82f6", paused: "#94a3b8", verify: "#10b981" };
+  // By the event workflow's phase (events/workflow.py); the legend shows 待受理 and 待派遣 as one.
+  const GROUP_COLOURS = { intake: "#f59e0b", dispatch: "#f59e0b", handling: "#3b82f6", paused: "#94a3b8", verify: "#10b981" };
   const OVERDUE_COLOUR = "#ef4444";
   const AREA_LINE = dark ? "#38bdf8" : "#b91c1c";
   const AREA_FILL = dark ? "#0ea5e9" : "#ef4444";
