@@ -51,6 +51,7 @@ SUPERVISION_NOTICE = documents.register_kind(
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}督",
         roles=NOTICE_ROLES,
         forbidden_message="只有该辖区的领导可以督办",
+        number_rule="按督办领导所在单位、年度连续编号，如 柳湾督〔2026〕第3号",
         fields=(
             documents.DocField("level", "督办级别", supplied=True, max_length=4, sample="红牌"),
             documents.DocField("requirement", "督办要求", supplied=True, max_length=NOTICE_MAX, sample="请于今日下班前反馈办理进展。"),

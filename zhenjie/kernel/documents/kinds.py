@@ -53,6 +53,7 @@ class DocumentKind:
     roles: frozenset[str] = frozenset()  # roles that may issue it within their jurisdiction
     by_assignee: bool = False  # …or whoever an open assignment on the case is addressed to
     forbidden_message: str = ""
+    number_rule: str = "按出具单位、年度连续编号"  # shown to the county administrator
     extra_fields: dict[str, DocField] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
