@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import journal, supervision
+from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import reach_of, visible_areas
@@ -169,7 +170,8 @@ def _detail_context(request, event, **forms):
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
         "entries": journal.entries_for_case(case),
-        "photos": Attachment.objects.filter(case=case).select_related("blob").order_by("uploaded_at"),
+        "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
+        "documents": documents_for(user).filter(case=case).order_by("-issued_at", "-pk"),
         "calls": event.calls.select_related("case", "department").order_by("case__opened_at"),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
@@ -336,7 +338,7 @@ def _call_context(request, call, **forms):
     return {
         "call": call, "case": call.case, "event": call.event, "state_label": CALL_WORKFLOW.state_label(call.case.state),
         "transitions": transitions, "entries": journal.entries_for_case(call.case),
-        "photos": Attachment.objects.filter(case=call.event.case_id).select_related("blob").order_by("uploaded_at"),
+        "photos": Attachment.objects.filter(case=call.event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at"),
         "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
         "rating_form": forms.get("rating_form") or RatingForm(),
         "can_rate": call.case.state == "confirmed" and call.rating is None and bool(COMMAND & reach_of(request.user).roles_in(call.case.area)),
