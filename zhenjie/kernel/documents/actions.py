@@ -60,14 +60,7 @@ def issue_document(actor, case: Case, kind_code: str, extra: dict | None = None)
         raise Forbidden("document.no_unit", f"您的岗位没有可以出具{kind.label}的单位")
     unit = Unit.objects.select_related("area").get(pk=unit_id)
     title_template, body_template, _ = template_for(county_of_case(case), kind)
-
-    now = timezone.now()
-    year = timezone.localtime(now).year
-    seq = numbering.next_number(unit, kind.number_series, year)
-    number = numbering.format_number(kind.number_prefix(case, unit), year, seq)
     values = {
-        "number": number,
-        "date": pdf.chinese_date(now),
         "organ": recorded_value(unit.name),
         "case_number": recorded_value(case.number),
         "case_title": recorded_value(case.title),
@@ -76,6 +69,13 @@ def issue_document(actor, case: Case, kind_code: str, extra: dict | None = None)
         **_recorded_fields(kind, case),
         **supplied,
     }
+
+    # From here the unit's counter row is locked until commit: only numbering, drawing and storing.
+    now = timezone.now()
+    year = timezone.localtime(now).year
+    seq = numbering.next_number(unit, kind.number_series, year)
+    number = numbering.format_number(kind.number_prefix(case, unit), year, seq)
+    values |= {"number": number, "date": pdf.chinese_date(now)}
     title = fill_title(title_template, kind, values)
     content = pdf.render(
         pdf.Sheet(
@@ -106,7 +106,9 @@ def administered_county(actor) -> Area:
     reach = reach_of(actor)
     if RoleCode.COUNTY_ADMIN not in reach.roles:
         raise Forbidden("document.template_not_allowed", "只有县级管理员可以修改文书模板")
-    county = Area.objects.filter(path__in=reach.paths, level=Area.Level.COUNTY).order_by("path").first()
+    # The jurisdiction of the post that holds the role, not of any other post the person has.
+    paths = [p.path for p in reach.posts if p.path and RoleCode.COUNTY_ADMIN in p.roles]
+    county = Area.objects.filter(path__in=paths, level=Area.Level.COUNTY).order_by("path").first()
     if county is None:
         raise Forbidden("document.no_county", "您的岗位没有县级辖区")
     return county
