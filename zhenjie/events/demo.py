@@ -496,8 +496,22 @@ def build_events(progress, count: int = DEFAULT_EVENTS) -> int:
         _judge_old_warnings(drawer.world, now)
         step.advance()
         supervision.sweep(now)
+        _a_leaders_notice(drawer.world)
         step.advance()
     return count
+
+
+def _a_leaders_notice(world: World) -> None:
+    """A leader cards the most pressing open event by hand — in 柳湾 (the demo's usual login)
+    when it has one — so the demo has a numbered 督办单 (a PDF) on an event page."""
+    for township in sorted(world.townships, key=lambda t: t.slug != "liuwan"):
+        case = (
+            Case.objects.filter(kind="event", area__path__startswith=township.area.path, closed_at__isnull=True, due_at__isnull=False)
+            .select_related("area").order_by("due_at", "pk").first()
+        )
+        if case is not None:
+            supervision.issue_notice(township.leader, case, "red", "该事件请承办单位今日下班前书面反馈办理进展；已超期的，说明超期原因。")
+            return
 
 
 def _save(lives: list[Life], now: datetime) -> None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhenjie.areas.paths import county_path, township_path
 from zhenjie.kernel import journal, parties, supervision
+from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
@@ -167,7 +168,8 @@ def _detail_context(request, event, **forms):
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
         "may": permitted.actions,
         "entries": journal.entries_for_case(case),
-        "photos": Attachment.objects.filter(case=case).select_related("blob").order_by("uploaded_at"),
+        "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
+        "documents": documents_for(user).filter(case=case).order_by("-issued_at", "-pk"),
         "calls": event.calls.select_related("case", "department").order_by("case__opened_at"),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
@@ -329,7 +331,7 @@ def _call_context(request, call, **forms):
     return {
         "call": call, "case": call.case, "event": call.event, "state_label": CALL_WORKFLOW.state_label(call.case.state),
         "transitions": permitted.transitions, "may": permitted.actions, "entries": journal.entries_for_case(call.case),
-        "photos": Attachment.objects.filter(case=call.event.case_id).select_related("blob").order_by("uploaded_at"),
+        "photos": Attachment.objects.filter(case=call.event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at"),
         "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
         "rating_form": forms.get("rating_form") or RatingForm(),
         "error": forms.get("error"),

@@ -7,3 +7,4 @@ class KernelConfig(AppConfig):
 
     def ready(self):
         from . import jobs  # noqa: F401  (registers the sweeps with Huey; job modules are jobs.py, not tasks.py)
+        from . import supervision  # noqa: F401  (declares the supervision notice document kind)

@@ -359,3 +359,56 @@ class CalendarYear(models.Model):
     class Meta:
         verbose_name = "已确认年度"
         verbose_name_plural = "已确认年度"
+
+
+class DocumentTemplate(models.Model):
+    """A county's wording of one kind of document (文书). Without a row the kind's default is used.
+
+    Title and body are plain text with {field} placeholders from the kind's declared fields only;
+    see kernel/DOCUMENTS.md. `version` lets two administrators editing at once find out."""
+
+    county = models.ForeignKey("areas.Area", verbose_name="县", on_delete=models.CASCADE, related_name="+", limit_choices_to={"level": "county"})
+    kind = models.CharField("文书类型", max_length=32)
+    title = models.CharField("标题", max_length=60)
+    body = models.TextField("正文")
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "文书模板"
+        verbose_name_plural = "文书模板"
+        constraints = [models.UniqueConstraint(fields=["county", "kind"], name="documenttemplate_county_kind_unique")]
+
+
+class Document(models.Model):
+    """A numbered document generated from a case as PDF. The PDF itself is an Attachment of the
+    case (stored once under its SHA-256); the template text it was made from is kept here, so the
+    wording in force that day can be read after the county changes it."""
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("文书类型", max_length=32)
+    title = models.CharField("标题", max_length=200)
+    number = models.CharField("文号", max_length=64)
+    unit = models.ForeignKey("units.Unit", verbose_name="发文单位", on_delete=models.PROTECT, related_name="+")
+    series = models.CharField("编号序列", max_length=32)
+    year = models.PositiveSmallIntegerField("年度")
+    seq = models.PositiveIntegerField("顺序号")
+    attachment = models.OneToOneField(Attachment, verbose_name="PDF", on_delete=models.PROTECT, related_name="document")
+    template_title = models.CharField("模板标题", max_length=60)
+    template_body = models.TextField("模板正文")
+    template_sha256 = models.CharField("模板摘要", max_length=64)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("出具时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "文书"
+        verbose_name_plural = "文书"
+        indexes = [models.Index(fields=["case", "-issued_at"], name="document_case_issued")]
+        constraints = [
+            # The last defence behind numbering.next_number: a number is never given twice.
+            models.UniqueConstraint(fields=["unit", "series", "year", "seq"], name="document_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.number}"

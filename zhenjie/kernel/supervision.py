@@ -3,7 +3,8 @@
 The sweep (a Huey periodic job, kernel/jobs.py) turns an open case yellow when its deadline is
 within the county's warning period and red when it has passed; the people holding its open
 assignments are told at each change, and for red the township's leaders once — a case stays red
-without telling them again on every sweep. A leader can also card a case by hand."""
+without telling them again on every sweep. A leader can also card a case by hand; the notice
+(督办单) is then issued as a numbered document of the leader's unit (kernel/DOCUMENTS.md)."""
 
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import ancestor_paths
 
-from . import journal
+from . import documents, journal
 from .errors import ActionError, Conflict, Forbidden, Rejected
 from .models import Assignment, Case, SupervisionPolicy
 from .notify import notify_users, people_to_act
@@ -26,6 +27,52 @@ DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True)
 LEVELS = {"": "正常", "yellow": "黄牌", "red": "红牌"}
 NOTICE_LEVELS = (("yellow", "黄牌督办"), ("red", "红牌督办"))
 NOTICE_MAX = 500
+NOTICE_ROLES = frozenset({RoleCode.TOWNSHIP_LEADER, RoleCode.COUNTY_ADMIN})
+
+
+def _notice_values(case: Case) -> dict[str, str]:
+    units = list(
+        Assignment.objects.filter(case=case, state=Assignment.State.OPEN).order_by("pk").values_list("unit__name", flat=True).distinct()
+    )
+    handlers = "、".join(dict.fromkeys(units)) or (case.owner_unit.name if case.owner_unit_id else "相关单位")
+    due = timezone.localtime(case.due_at) if case.due_at else None
+    return {
+        "handlers": handlers,
+        "due": f"{due.year}年{due.month}月{due.day}日{due:%H:%M}" if due else "未设定",
+        "state": case.state_label,
+    }
+
+
+# 督办单: seed 004 §三 names 督查考核 among the command platform's duties and seed 002 the
+# 登记督办销号 of petitions; neither prescribes wording, so the default below is a plain one the
+# county may rewrite.
+SUPERVISION_NOTICE = documents.register_kind(
+    documents.DocumentKind(
+        code="supervision_notice",
+        label="督办单",
+        number_series="supervision_notice",
+        number_prefix=lambda case, unit: f"{unit.area.name[:2]}督",
+        roles=NOTICE_ROLES,
+        forbidden_message="只有该辖区的领导可以督办",
+        number_rule="按督办领导所在单位、年度连续编号，如 柳湾督〔2026〕第3号",
+        fields=(
+            documents.DocField("level", "督办级别", supplied=True, max_length=4, sample="红牌"),
+            documents.DocField("requirement", "督办要求", supplied=True, max_length=NOTICE_MAX, sample="请于今日下班前反馈办理进展。"),
+            documents.DocField("handlers", "承办单位", sample="××镇社会治理办公室"),
+            documents.DocField("due", "办理期限", sample="2026年1月8日17:00"),
+            documents.DocField("state", "办理状态", sample="处置中"),
+        ),
+        values=_notice_values,
+        default_title="督办单",
+        default_body=(
+            "{handlers}：\n"
+            "\u3000\u3000{case_title}（编号：{case_number}，所属区划：{area}）目前为「{state}」，办理期限为{due}。"
+            "现对该事项予以{level}督办。\n"
+            "\u3000\u3000督办要求：{requirement}\n"
+            "\u3000\u3000请接到本督办单后抓紧办理，并按要求及时反馈办理结果。"
+        ),
+    )
+)
 
 
 def policy_for(county: Area) -> SupervisionPolicy:
@@ -103,7 +150,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 def may_issue_notice(standing) -> ActionError | None:
     """Who may card a case by hand, and when: a leader of its township (or the county
     administrator) while it is open. A workflow declares it as a "may" rule (`notice`)."""
-    if not standing.holds({RoleCode.TOWNSHIP_LEADER, RoleCode.COUNTY_ADMIN}):
+    if not standing.holds(NOTICE_ROLES):
         return Forbidden("supervision.not_allowed", "只有该辖区的领导可以督办")
     if standing.case.closed_at is not None:
         return Conflict("supervision.closed", "该事项已办结，无需督办")
@@ -120,9 +167,20 @@ def issue_notice(leader, case: Case, level: str, text: str) -> Case:
     text = (text or "").strip()
     if not text or len(text) > NOTICE_MAX:
         raise Rejected("supervision.text_invalid", f"请填写督办要求(不超过{NOTICE_MAX}字)", field="text")
+    # The document first: rendering takes a moment, and the journal entries below hold the
+    # township's chain until commit.
+    try:
+        notice = documents.issue_document(leader, case, SUPERVISION_NOTICE.code, extra={"level": LEVELS[level], "requirement": text})
+    except Rejected as error:
+        if error.field == "requirement":  # the page's field for it is "text"
+            raise Rejected(error.code, error.message, field="text") from None
+        raise
     if level == "red" or case.alert != "red":  # a hand-issued yellow card never softens a red one
         Case.objects.filter(pk=case.pk).update(alert=level, alert_since=timezone.now())
         case.alert = level
-    notify_users(_handlers(case), f"【{LEVELS[level]}督办】{case.title}", text, case)
-    journal.record(actor=leader, verb="supervise_notice", case=case, summary=f"领导{LEVELS[level]}督办", note=text, from_state=case.state, to_state=case.state)
+    notify_users(_handlers(case), f"【{LEVELS[level]}督办】{case.title}", f"{text}（督办单 {notice.number}）", case)
+    journal.record(
+        actor=leader, verb="supervise_notice", case=case, summary=f"领导{LEVELS[level]}督办", note=text,
+        from_state=case.state, to_state=case.state, data={"number": notice.number},
+    )
     return case

@@ -49,3 +49,13 @@ class PostForm(StyledFormMixin, forms.Form):
         help_text="网格员的网格可在下方输入区划代码", empty_label="(不设辖区)",
     )
     jurisdiction_code = forms.CharField(label="或输入辖区区划代码", max_length=15, required=False)
+
+
+class DocumentTemplateForm(StyledFormMixin, forms.Form):
+    """Shape only; placeholders, lengths and characters are the action's rules
+    (kernel.documents.save_template)."""
+
+    title = forms.CharField(label="标题", max_length=200)
+    # strip=False: leading full-width spaces are the first paragraph's indent.
+    body = forms.CharField(label="正文", max_length=20000, strip=False, widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

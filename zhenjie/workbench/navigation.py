@@ -62,6 +62,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
         [
             NavItem("节假日与工作日", "calendar3", "workbench:calendar", frozenset({R.COUNTY_ADMIN})),
             NavItem("事件类别与督办设置", "sliders", "events:settings", frozenset({R.COUNTY_ADMIN})),
+            NavItem("文书模板", "file-earmark-text", "workbench:document_templates", frozenset({R.COUNTY_ADMIN})),
             NavItem("外部接入", "plug", "integrations:keys", frozenset({R.COUNTY_ADMIN})),
             NavItem("人员与岗位", "person-badge", "workbench:users", frozenset({R.SYSTEM_ADMIN})),
             NavItem("安全策略", "lock", "workbench:security", frozenset({R.SECURITY_ADMIN})),

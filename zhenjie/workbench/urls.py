@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import console, views
+from . import console, documents, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     path("areas/<int:pk>/", views.areas, name="area"),
     path("units/", views.units, name="units"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
+    path("documents/<int:pk>/pdf/", documents.document_pdf, name="document_pdf"),
+    path("console/documents/", documents.template_list, name="document_templates"),
+    path("console/documents/<slug:code>/", documents.template_edit, name="document_template"),
+    path("console/documents/<slug:code>/preview/", documents.template_preview, name="document_template_preview"),
+    path("console/documents/<slug:code>/reset/", documents.template_reset, name="document_template_reset"),
     path("console/calendar/", console.calendar_page, name="calendar"),
     path("console/users/", console.users_page, name="users"),
     path("console/security/", console.security_page, name="security"),

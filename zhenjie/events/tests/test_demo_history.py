@@ -16,7 +16,7 @@ from zhenjie.events.models import Call, Event
 from zhenjie.events.queries import events_for
 from zhenjie.events.workflow import EventState
 from zhenjie.kernel import journal
-from zhenjie.kernel.models import Assignment, Case
+from zhenjie.kernel.models import Assignment, Case, Document
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,9 @@ def test_a_year_of_events_from_every_channel_lives_through_the_real_workflow():
     assert len(numbers) == len(set(numbers)) and all("〔" in n for n in numbers)
     assert journal.verify() == []
     assert Case.objects.filter(kind="event", closed_at__isnull=True, due_at__lt=now, paused_at__isnull=True).exclude(alert="red").count() == 0
+    # One leader carded an event by hand: its 督办单 is a numbered PDF on that event.
+    notice = Document.objects.select_related("case", "attachment__blob").get(kind="supervision_notice")
+    assert "督〔" in notice.number and notice.case.alert == "red" and notice.attachment.blob.content_type == "application/pdf"
 
     # Each township's dispatcher sees their own township's events only; the inbox works.
     dispatcher = User.objects.get(username="liuwan.dispatcher")

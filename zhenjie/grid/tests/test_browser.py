@@ -60,6 +60,8 @@ def test_a_grid_worker_records_a_visit_with_a_photo_and_the_overdue_list_empties
     assert stored.name == "现场.png" and stored.blob.content_type == "image/png"
     page.goto(f"{live_server.url}/grid/ledger/{visit.key_person_id}/")
     page.wait_for_selector("[data-testid=visit-photo]")
+    # The thumbnail loads lazily: the element is there before its bytes are.
+    page.wait_for_function("document.querySelector('[data-testid=visit-photo]').complete")
     assert page.locator("[data-testid=visit-photo]").evaluate("img => img.naturalWidth") == 640
     context.close()
 

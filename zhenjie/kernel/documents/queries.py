@@ -1,0 +1,31 @@
+"""Reading documents: always for a user, through the case's scoping (kernel/SCOPING.md)."""
+
+from django.db.models import QuerySet
+
+from ..errors import NotFound
+from ..models import Document
+from ..scoping import case_is_visible, visible_cases
+
+
+def documents_for(user) -> QuerySet[Document]:
+    """Documents of the cases the user may see."""
+    return Document.objects.filter(case_is_visible(user)).select_related("attachment__blob", "unit", "issued_by")
+
+
+def get_document_for(user, pk) -> Document:
+    """One document, or NotFound: another township's document and a missing one look the same."""
+    try:
+        return documents_for(user).select_related("case").get(pk=pk)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise NotFound("document.not_found", "文书不存在或不在您的辖区内") from None
+
+
+def documents_of_case_for(user, case_id) -> QuerySet[Document]:
+    """A case's documents, newest first; NotFound when the case is out of the user's reach."""
+    if not visible_cases(user).filter(pk=case_id).exists():
+        raise NotFound("case.not_found", "事项不存在或不在您的辖区内")
+    return (
+        Document.objects.filter(case_id=case_id)
+        .select_related("attachment__blob", "unit", "issued_by")
+        .order_by("-issued_at", "-pk")
+    )
