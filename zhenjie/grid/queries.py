@@ -381,8 +381,3 @@ def get_photo_for(user, pk) -> Attachment:
     )
     rows = Attachment.objects.filter(visible, purpose="photo").select_related("blob")
     return _get(rows, pk, "grid.photo_not_found", "照片不存在或不在您的辖区内")
-
-
-def roots_for(user) -> tuple[str, ...]:
-    """The user's grid jurisdiction roots (for headings such as "甲镇 的网格")."""
-    return reach_of(user).roots_with(READERS)

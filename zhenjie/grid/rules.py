@@ -23,16 +23,6 @@ class Rule:
     def label(self) -> str:
         return Kind(self.kind).label
 
-    @property
-    def age_text(self) -> str:
-        if self.min_age is not None and self.max_age is not None:
-            return f"{self.min_age}至{self.max_age}周岁"
-        if self.min_age is not None:
-            return f"{self.min_age}周岁以上"
-        if self.max_age is not None:
-            return f"不满{self.max_age + 1}周岁"
-        return "不限"
-
 
 def current_rules(county: str) -> dict[str, Rule]:
     """The rules of the county whose path is `county`."""

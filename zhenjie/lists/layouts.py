@@ -426,10 +426,6 @@ def _power_level(area: Area) -> str:
     return PowerLevel.SUBDISTRICT if area.township_kind == Area.TownshipKind.SUBDISTRICT else PowerLevel.TOWNSHIP
 
 
-def expected_power_level(area: Area) -> str:
-    return _power_level(area)
-
-
 # ---- reading back and writing out -----------------------------------------------------------
 
 

@@ -27,7 +27,6 @@ from .models import (
     ListKind,
     ListSeries,
     ListVersion,
-    LocalDutyCategory,
     PowerItem,
     ServiceMaterial,
 )
@@ -60,11 +59,6 @@ def _list_area_q(user, field: str) -> Q:
     if above:
         condition |= Q(**{f"{field}__in": sorted(above)})
     return condition
-
-
-def counties_for(user) -> QuerySet[Area]:
-    """The counties whose lists the user reads (the county above their jurisdiction or unit)."""
-    return Area.objects.filter(_list_area_q(user, "path"), level=Area.Level.COUNTY).order_by("path")
 
 
 def series_for(user) -> QuerySet[ListSeries]:
@@ -197,10 +191,6 @@ def latest_published(series: ListSeries) -> ListVersion | None:
     return ListVersion.objects.filter(series=series, state=PUBLISHED).order_by("-number").first()
 
 
-def draft_of(series: ListSeries) -> ListVersion | None:
-    return ListVersion.objects.filter(series=series, state=ListVersion.State.DRAFT).first()
-
-
 # ---- public reads (no login): published versions only ---------------------------------------
 
 
@@ -298,12 +288,6 @@ def held_power(department: Unit, code: str, on: date) -> PowerItem | None:
         .order_by("version__series_id")
         .first()
     )
-
-
-def powers_held_by(department: Unit, on: date) -> QuerySet[PowerItem]:
-    series = list(ListSeries.objects.filter(kind=ListKind.POWER, area=department.area))
-    versions = versions_in_force(series, on)
-    return PowerItem.objects.filter(version__in=list(versions.values()), implementing_unit=department).order_by("position", "code")
 
 
 # ---- may this unit exercise this power on this date? ----------------------------------------
@@ -404,10 +388,3 @@ def _delegation_basis(township: Area, code: str, on: date) -> ExerciseBasis:
         if delegation.state == Delegation.State.WITHDRAWN:
             return ExerciseBasis(False, f"「{delegation.power_name}」的赋权已撤回，未曾施行", delegation_id=delegation.pk)
     return ExerciseBasis(False, f"编码为{code}的事项未列入{township.name}权责清单，也未赋予{township.name}")
-
-
-# ---- categories (for routing and the staff form) --------------------------------------------
-
-
-def categories_in(version: ListVersion) -> QuerySet[LocalDutyCategory]:
-    return LocalDutyCategory.objects.filter(version=version)

@@ -50,8 +50,3 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def host_township(self):
-        """The 块 of a stationed unit: the township it works in."""
-        return self.area if self.kind == self.Kind.STATIONED else None
