@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: run test install install-dev demo serve bench pins clean help
+.PHONY: run test install install-dev bench clean help
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"

@@ -25,7 +25,6 @@ See bench/README.md; figures go to docs/PERFORMANCE.md.
 
 import argparse
 import io
-import itertools
 import math
 import random
 import statistics
@@ -37,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, for the helpers of inbox.py
 
-from inbox import BENCH_VAR, bench_parser, describe_machine, load_average, measure, p95, prepare_database, setup_django  # noqa: E402
+from inbox import BENCH_VAR, bench_parser, describe_machine, load_average, measure, p95, prepare_database, seed_rows, setup_django  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{BENCH_VAR / 'events_bench.sqlite3'}"  # the name must contain "bench"
 PAGE_SIZE = 20  # workbench.paging.paginate's default
@@ -359,23 +358,8 @@ def seed(target: int, batch: int) -> None:
 
     from zhenjie.events.models import Event
 
-    have = Event.objects.count()
-    if have >= target:
-        print(f"seeding skipped: {have:,} events present (>= {target:,}); --reseed to start again")
+    if not seed_rows("events", Event.objects.count(), target, batch, Seeder(load_county(), timezone.now()), SEED):
         return
-    print(f"seeding {target - have:,} events ({have:,} present) in batches of {batch:,}")
-    seeder = Seeder(load_county(), timezone.now())
-    started, seeded, assignments = time.monotonic(), 0, 0
-    while have < target:
-        rng = random.Random(SEED * 1_000_003 + have)
-        drafts = [seeder.draft(rng) for _ in range(min(batch, target - have))]
-        assignments += seeder.insert(drafts)
-        have, seeded = have + len(drafts), seeded + len(drafts)
-        rate = seeded / (time.monotonic() - started)
-        print(f"  {have:>10,} / {target:,} events  {assignments:>10,} assignments  {rate:>7,.0f} events/s  "
-              f"eta {(target - have) / rate:>5.0f}s", flush=True)  # fmt: skip
-    seconds = time.monotonic() - started
-    print(f"seeded {seeded:,} events and {assignments:,} assignments in {seconds:.0f}s ({seeded / seconds:,.0f} events/s)")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in ("kernel_case", "events_event"):  # ids were given: move the identity on

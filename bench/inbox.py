@@ -380,25 +380,30 @@ def seed(target: int, batch: int) -> None:
 
     from zhenjie.kernel.models import Case
 
-    have = Case.objects.count()
+    if seed_rows("cases", Case.objects.count(), target, batch, Seeder(load_county(), timezone.now())):
+        analyze()
+
+
+def seed_rows(noun: str, have: int, target: int, batch: int, seeder, seed: int = SEED) -> bool:
+    """The resumable batch loop both benchmarks seed with: `seeder.draft(rng)` makes one row's
+    draft from a generator seeded by `seed` and the rows present, `seeder.insert(drafts)` writes a batch in its own transaction and returns the
+    assignments it wrote. False when the database already held `target` rows."""
     if have >= target:
-        print(f"seeding skipped: {have:,} cases present (>= {target:,}); --reseed to start again")
-        return
-    print(f"seeding {target - have:,} cases ({have:,} present) in batches of {batch:,}")
-    seeder = Seeder(load_county(), timezone.now())
+        print(f"seeding skipped: {have:,} {noun} present (>= {target:,}); --reseed to start again")
+        return False
+    print(f"seeding {target - have:,} {noun} ({have:,} present) in batches of {batch:,}")
     started, seeded, assignments = time.monotonic(), 0, 0
     while have < target:
-        rng = random.Random(SEED * 1_000_003 + have)
+        rng = random.Random(seed * 1_000_003 + have)
         drafts = [seeder.draft(rng) for _ in range(min(batch, target - have))]
         assignments += seeder.insert(drafts)
-        have += len(drafts)
-        seeded += len(drafts)
+        have, seeded = have + len(drafts), seeded + len(drafts)
         rate = seeded / (time.monotonic() - started)
-        print(f"  {have:>10,} / {target:,} cases  {assignments:>10,} assignments  {rate:>7,.0f} cases/s  "
+        print(f"  {have:>10,} / {target:,} {noun}  {assignments:>10,} assignments  {rate:>7,.0f} {noun}/s  "
               f"eta {(target - have) / rate:>5.0f}s", flush=True)  # fmt: skip
     seconds = time.monotonic() - started
-    print(f"seeded {seeded:,} cases and {assignments:,} assignments in {seconds:.0f}s ({seeded / seconds:,.0f} cases/s)")
-    analyze()
+    print(f"seeded {seeded:,} {noun} and {assignments:,} assignments in {seconds:.0f}s ({seeded / seconds:,.0f} {noun}/s)")
+    return True
 
 
 def analyze() -> None:
