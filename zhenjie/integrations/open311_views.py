@@ -222,7 +222,7 @@ def _create(request, fmt):
             raise Open311Error(400, f"缺少位置：{hint}请提供 lat 和 long，或 address_string")
         area = Places(county).from_address(address)
         if area is None:
-            raise Open311Error(400, f"无法从 address_string 确定所在乡镇(街道)，请写明乡镇(街道)或村(社区)名称，或提供 lat 和 long")
+            raise Open311Error(400, "无法从 address_string 确定所在乡镇(街道)，请写明乡镇(街道)或村(社区)名称，或提供 lat 和 long")
 
     description = _param(data, "description")
     if len(description) > open311.DESCRIPTION_MAX:

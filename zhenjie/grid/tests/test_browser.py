@@ -67,7 +67,6 @@ def test_a_grid_worker_records_a_visit_with_a_photo_and_the_overdue_list_empties
 
 
 def test_a_patrol_records_the_phones_track_and_the_township_sees_it_on_the_map(chromium, live_server, gw, artifacts):
-    w = gw.world
     context = chromium.new_context(viewport=PHONE, locale="zh-CN", geolocation={"longitude": 116.01, "latitude": 35.01}, permissions=["geolocation"])
     page = context.new_page()
     log_in(page, live_server, "grid_worker_a")
