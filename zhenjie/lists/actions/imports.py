@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from zhenjie.kernel.errors import ActionError, Rejected
+from zhenjie.kernel.scoping import unscoped
 
 from ..layouts import MATERIAL_COLUMNS, MATERIAL_SHEET, CellError, Column, Layout, UnitDirectory, check_item, layout_for, normalise_header, parse_cell, parse_values
 from ..models import ImportJob, ListKind, ListVersion
@@ -244,14 +245,15 @@ def start_import(actor, version: ListVersion, *, filename: str, content: bytes) 
 
 def run_import(job_id: int) -> None:
     """Check the job's file and, if it has no errors, replace the draft with it."""
-    claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(state=ImportJob.State.RUNNING)
+    jobs = unscoped(ImportJob, why="the queue's job, started by the person start_import checked")
+    claimed = jobs.filter(pk=job_id, state=ImportJob.State.QUEUED).update(state=ImportJob.State.RUNNING)
     if not claimed:
         return  # already run (a retried task must not import twice)
-    job = ImportJob.objects.select_related("version", "version__series", "version__series__area", "created_by").get(pk=job_id)
+    job = jobs.select_related("version", "version__series", "version__series__area", "created_by").get(pk=job_id)
     layout = layout_for(job.version.series.kind)
 
     def progress(done, total):
-        ImportJob.objects.filter(pk=job_id).update(processed_rows=min(done, total), total_rows=total)
+        jobs.filter(pk=job_id).update(processed_rows=min(done, total), total_rows=total)
 
     outcome = {"state": ImportJob.State.FAILED, "errors": [], "imported_rows": 0, "message": ""}
     try:
@@ -267,7 +269,7 @@ def run_import(job_id: int) -> None:
     except Exception:  # a file we cannot read must end the job, never leave it "running"
         logger.exception("list import %s failed", job_id)
         outcome["message"] = "导入时发生错误，文件未导入。请检查文件后重试。"
-    ImportJob.objects.filter(pk=job_id).update(
+    jobs.filter(pk=job_id).update(
         state=outcome["state"], errors=outcome["errors"], imported_rows=outcome["imported_rows"], message=outcome["message"][:300],
         finished_at=timezone.now(), content=None,
     )
