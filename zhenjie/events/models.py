@@ -115,6 +115,8 @@ class Event(models.Model):
         verbose_name = "事件"
         verbose_name_plural = "事件"
         indexes = [
+            # The list's order (queries.events_for): newest report first, walked until the page is full.
+            models.Index(fields=["-reported_at", "-id"], name="event_reported"),
             models.Index(fields=["category", "-reported_at"], name="event_category_reported"),
             models.Index(fields=["channel", "-reported_at"], name="event_channel_reported"),
             models.Index(fields=["external_id"], name="event_external_id", condition=~models.Q(external_id="")),
