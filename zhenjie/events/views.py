@@ -382,10 +382,8 @@ def call_act(request, case_id: int, action: str):
 
 @staff_required
 def county_settings(request):
-    from zhenjie.kernel.supervision import policy_for as supervision_policy_for
-
     from . import policy as county_settings_actions
-    from .policy_forms import CategoryForm, EventPolicyForm, SupervisionForm
+    from .policy_forms import CategoryForm, EventPolicyForm
     from .policy import policy_for as event_policy_for
 
     county = administered_county(request.user)
@@ -396,9 +394,8 @@ def county_settings(request):
     every = list(queries.Category.objects.select_related("parent").order_by("sort_order", "code"))
     categories = [c for top in every if top.parent_id is None for c in (top, *(k for k in every if k.parent_id == top.pk))]  # as a tree
     editing = next((c for c in categories if c.code == request.GET.get("edit")), None)
-    policy, supervision_policy = event_policy_for(county), supervision_policy_for(county)
+    policy = event_policy_for(county)
     policy_form = EventPolicyForm(prefix="policy", initial={f: getattr(policy, f) for f in EventPolicyForm.base_fields})
-    supervision_form = SupervisionForm(prefix="supervision", initial={"yellow_hours": supervision_policy.yellow_hours, "notify_leader_on_red": supervision_policy.notify_leader_on_red})
     category_initial = {f: getattr(editing, f) for f in CategoryForm.base_fields if hasattr(editing, f)} if editing else {}
     category_form = CategoryForm(prefix="category", initial=category_initial)
     if request.method == "POST":
@@ -410,12 +407,6 @@ def county_settings(request):
                     county_settings_actions.update_event_policy(request.user, **policy_form.cleaned_data)
                     messages.success(request, "指挥中心设置已保存")
                     return redirect(request.path)
-            elif which == "supervision":
-                supervision_form = SupervisionForm(request.POST, prefix="supervision")
-                if supervision_form.is_valid():
-                    county_settings_actions.update_supervision_policy(request.user, **supervision_form.cleaned_data)
-                    messages.success(request, "督办设置已保存")
-                    return redirect(request.path)
             elif which == "category":
                 category_form = CategoryForm(request.POST, prefix="category")
                 if category_form.is_valid():
@@ -423,13 +414,13 @@ def county_settings(request):
                     messages.success(request, f"事件类别「{saved.name}」已保存")
                     return redirect(request.path)
         except ActionError as error:
-            form = {"policy": policy_form, "supervision": supervision_form, "category": category_form}.get(which)
+            form = {"policy": policy_form, "category": category_form}.get(which)
             if form is not None and error.field in form.fields:
                 form.add_action_error(error)
             else:
                 messages.error(request, error.message)
     context = {
         "county": county, "categories": categories, "editing": editing, "category_form": category_form,
-        "policy_form": policy_form, "supervision_form": supervision_form,
+        "policy_form": policy_form,
     }
     return render(request, "events/county_settings.html", context)
