@@ -11,7 +11,8 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
-from zhenjie.kernel import attachments
+from zhenjie.kernel import api as kernel_api, attachments
+from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import report_areas
@@ -20,10 +21,10 @@ from zhenjie.units.queries import get_unit_for, units_for
 
 from . import actions, calls, queries, transfer
 from .intake import PHOTOS_MAX, Photo, Report, report_event
-from .models import Category, Extension
+from .models import Category
 from .schemas import (
-    CallFilter, CallIn, CallOut, CallPageOut, CallResultIn, CategoryOut, DecisionIn, DispatchIn, EventDetailOut, EventFilter,
-    EventOut, EventPageOut, ExtensionIn, ExtensionOut, MergeIn, RateIn, ReasonIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
+    CallFilter, CallIn, CallOut, CallPageOut, CallResultIn, CategoryOut, DispatchIn, EventDetailOut, EventFilter,
+    EventOut, EventPageOut, MergeIn, RateIn, ReasonIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
     VerifyIn,
 )
 
@@ -243,19 +244,17 @@ def rate(request, case_id: RecordId, payload: RateIn):
     return _reply(request, case_id)
 
 
+# The events' own paths, kept for the clients that use them: the kernel's (/api/cases/…) behind them.
 @router.post("/events/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, summary="申请延期")
 def request_extension(request, case_id: RecordId, payload: ExtensionIn):
-    extension = actions.request_extension(request.auth, _event(request, case_id), payload.amount, payload.reason)
-    return Status(201, extension)
+    _event(request, case_id)
+    return kernel_api.request_extension(request, case_id, payload)
 
 
 @router.post("/events/{case_id}/extensions/{extension_id}/decide", response={200: ExtensionOut, **ERRORS}, summary="审批延期(乡镇领导)")
-def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: DecisionIn):
-    event = _event(request, case_id)
-    extension = Extension.objects.filter(pk=extension_id, event=event).select_related("event__case__area", "event__category").first()
-    if extension is None:
-        raise NotFound("extension.not_found", "延期申请不存在")
-    return actions.decide_extension(request.auth, extension, payload.approve, payload.note)
+def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: ExtensionDecisionIn):
+    _event(request, case_id)
+    return kernel_api.decide_extension(request, case_id, extension_id, payload)
 
 
 # ---- 乡呼县应 calls ------------------------------------------------------------------------

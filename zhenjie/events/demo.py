@@ -32,14 +32,14 @@ from zhenjie.kernel import attachments, deadlines, history, supervision
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.history import PastCase, Step
-from zhenjie.kernel.models import Case, DeadlineUnit
+from zhenjie.kernel.models import Case, DeadlineUnit, Extension
 from zhenjie.kernel.rating import GRADES
 from zhenjie.kernel.scoping import unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning, routing
 from .intake import REGISTER_WITHIN, command_unit_for, sealed_phone
-from .models import Call, Category, Channel, EarlyWarning, Event, Extension
+from .models import Call, Category, Channel, EarlyWarning, Event
 from .policy import policy_for
 from .workflow import CALL, EVENT, EventState
 
@@ -535,7 +535,7 @@ def _save(lives: list[Life], now: datetime) -> None:
         if life.extension is None or life.extension[0].requested_at > now:
             continue
         request, decided, leader = life.extension
-        request.event = life.event
+        request.case = life.event.case
         if decided <= now:
             request.state, request.decided_by, request.decided_at = Extension.State.APPROVED, leader, decided
         requests.append(request)

@@ -169,28 +169,3 @@ class EarlyWarning(models.Model):
         verbose_name = "研判预警"
         verbose_name_plural = "研判预警"
         indexes = [models.Index(fields=["area", "category", "-raised_at"], name="warning_area_category")]
-
-
-class Extension(models.Model):
-    """A handler asks for more time; a township leader decides (issue 5 item 3)."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已批准"
-        DENIED = "denied", "未批准"
-
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="extensions")
-    amount = models.PositiveSmallIntegerField("延期时长")
-    reason = models.CharField("理由", max_length=500)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "延期申请"
-        verbose_name_plural = "延期申请"
-        constraints = [
-            models.UniqueConstraint(fields=["event"], condition=models.Q(state="pending"), name="extension_one_pending"),
-        ]

@@ -11,6 +11,7 @@ from pydantic import field_validator
 
 from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, UnitBrief
 from zhenjie.kernel import journal, parties, workflow
+from zhenjie.kernel.api import ExtensionOut
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
@@ -137,20 +138,6 @@ class ActionOut(Schema):
     label: str
 
 
-class ExtensionOut(Schema):
-    id: int
-    amount: int
-    reason: str
-    state: str
-    state_label: str
-    requested_at: datetime
-    decided_at: datetime | None
-
-    @staticmethod
-    def resolve_state_label(extension):
-        return extension.get_state_display()
-
-
 class EventDetailOut(EventOut):
     result: str
     verification_note: str
@@ -187,7 +174,7 @@ class EventDetailOut(EventOut):
 
     @staticmethod
     def resolve_extensions(event):
-        return event.extensions.order_by("-requested_at", "-pk")
+        return event.case.extensions.order_by("-requested_at", "-pk")
 
 
 class ReportIn(Schema):
@@ -234,16 +221,6 @@ class MergeIn(Schema):
 class RateIn(Schema):
     rating: int = Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")
     comment: str = Field("", max_length=COMMENT_MAX)
-
-
-class ExtensionIn(Schema):
-    amount: int = Field(ge=1, le=30, description="延期时长，单位同原时限")
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class DecisionIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=500)
 
 
 class TransferIn(Schema):

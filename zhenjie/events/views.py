@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhenjie.areas.paths import county_path, township_path
-from zhenjie.kernel import journal, parties, supervision
+from zhenjie.kernel import extensions, journal, parties, supervision
 from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError, NotFound
-from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.models import Attachment, Extension
 from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
 from zhenjie.kernel.workflow import DONE, permitted_actions
 from zhenjie.units.models import Unit
@@ -26,8 +26,8 @@ from .forms import (
     CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifyForm,
 )
 from .intake import Photo, Report, report_event
-from .models import Channel, Extension
-from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW, pending_extension
+from .models import Channel
+from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW
 
 # The dispatcher's queue, as tabs over the list: the workflow's phases, then everything.
 PHASES = EVENT_WORKFLOW.phases
@@ -173,7 +173,7 @@ def _detail_context(request, event, **forms):
         "calls": event.calls.select_related("case", "department").order_by("case__opened_at"),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
-        "pending_extension": pending_extension(permitted.standing),
+        "pending_extension": extensions.pending_extension(permitted.standing),
         "parties": parties.parties_for_case(user, case),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
@@ -252,12 +252,12 @@ def event_act(request, case_id: int, action: str):
                 with_form("call_form", CallForm, lambda f: calls.call_departments(user, event, f.cleaned_data["departments"], f.cleaned_data["request"], f.cleaned_data["working_days"]),
                           departments=_departments(user, event))
             case "extension":
-                with_form("extension_form", ExtensionForm, lambda f: actions.request_extension(user, event, f.cleaned_data["amount"], f.cleaned_data["reason"]))
+                with_form("extension_form", ExtensionForm, lambda f: extensions.request_extension(user, event.case, f.cleaned_data["amount"], f.cleaned_data["reason"]))
             case "decide_extension":
-                pending = Extension.objects.filter(event=event, state=Extension.State.PENDING).first()
+                pending = Extension.objects.filter(case=event.case, state=Extension.State.PENDING).first()
                 if pending is None:
                     raise NotFound("event.no_extension", "没有待审批的延期申请")
-                with_form("decision_form", DecisionForm, lambda f: actions.decide_extension(user, pending, f.cleaned_data["approve"], f.cleaned_data["note"]))
+                with_form("decision_form", DecisionForm, lambda f: extensions.decide_extension(user, pending, f.cleaned_data["approve"], f.cleaned_data["note"]))
             case "rate":
                 with_form("rating_form", RatingForm, lambda f: actions.rate_event(user, event, f.cleaned_data["rating"], f.cleaned_data["comment"]))
             case "notice":

@@ -3,13 +3,13 @@
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel import supervision
+from zhenjie.kernel.extensions import may_decide_extension, pending_extension
 from zhenjie.kernel.rating import GRADES
 from zhenjie.kernel.errors import Conflict, Forbidden
 from zhenjie.kernel.workflow import (
     BOOLEAN, CASE, CHOICE, DONE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, UNITS, WAITING, Input, Phase, Workflow, register,
 )
 
-from .models import Extension
 
 EVENT = "event"
 CALL = "call"
@@ -49,14 +49,6 @@ def _township_prefix(case, unit) -> str:
 # ---- who may take the actions that are not transitions (the page and the action ask the same rule)
 
 
-def pending_extension(standing) -> Extension | None:
-    """The event's request for more time awaiting a decision, read once per standing."""
-    return standing.memo(
-        "pending_extension",
-        lambda: Extension.objects.filter(event__case_id=standing.case.pk, state=Extension.State.PENDING).select_related("requested_by").first(),
-    )
-
-
 def _may_request_extension(standing):
     if not standing.allowed("report_back"):
         return Forbidden("event.extension_not_allowed", "只有处置单位可以申请延期")
@@ -64,14 +56,6 @@ def _may_request_extension(standing):
         return Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
     if pending_extension(standing) is not None:
         return Conflict("event.extension_pending", "已有延期申请在审批中")
-    return None
-
-
-def _may_decide_extension(standing):
-    if R.TOWNSHIP_LEADER not in standing.roles:
-        return Forbidden("event.extension_approver", "只有本乡镇(街道)领导可以审批延期")
-    if pending_extension(standing) is None:
-        return Conflict("event.no_extension", "没有待审批的延期申请")
     return None
 
 
@@ -165,7 +149,7 @@ EVENT_WORKFLOW = register(
          condition=lambda case: None if case.state == EventState.VERIFIED or not case.event.category.needs_verification else "该类事件须现场核查通过后才能结案")
     .may("request_extension", "申请延期", _may_request_extension,
          inputs=[Input("amount", "延期时长", INTEGER, required=True, minimum=1, maximum=30), Input("reason", "延期理由", LONGTEXT, required=True, max_length=500)])
-    .may("decide_extension", "审批延期", _may_decide_extension,
+    .may("decide_extension", "审批延期", may_decide_extension,
          inputs=[Input("approve", "审批", BOOLEAN, required=True), Input("note", "意见", TEXT, max_length=500)])
     .may("call", "乡呼县应：呼叫县直部门", _may_call,  # seed 003 三(二)
          inputs=[Input("departments", "呼叫部门", UNITS, required=True), Input("request", "呼叫事项", LONGTEXT, required=True, max_length=REQUEST_MAX),

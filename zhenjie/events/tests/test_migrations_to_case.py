@@ -102,3 +102,34 @@ def test_codes_given_to_citizens_keep_working_once_their_digest_is_on_the_case()
     assert Case.objects.get(pk=staff.case_id).tracking_digest == ""
     with pytest.raises(NotFound):
         portal.find_for_citizen(staff.case.number, code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_extensions_move_onto_the_case_with_their_ids_and_a_pending_one_can_still_be_decided():
+    # given: an approved request on one event and a pending one on another
+    from zhenjie.kernel import extensions
+    from zhenjie.kernel.models import Extension
+
+    world = make_world()
+    first, second = make_event(world), make_event(world, category="pollution")
+    for event in (first, second):
+        actions.register_event(world.dispatcher_a, event)
+        actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="x")
+        actions.acknowledge_event(world.clerk_a, event)
+    approved = extensions.request_extension(world.clerk_a, first.case, 3, "检测排期")
+    extensions.decide_extension(world.leader_a, approved, True)
+    pending = extensions.request_extension(world.clerk_a, second.case, 2, "等待配合")
+
+    old = migrate([("events", "0009_tracking_to_case"), ("kernel", "0008_documents")])
+    assert sorted(old.get_model("events", "Extension").objects.values_list("pk", "event_id", "state")) == [
+        (approved.pk, first.pk, "approved"), (pending.pk, second.pk, "pending")]
+
+    # when
+    migrate()
+
+    # then
+    assert sorted(Extension.objects.values_list("pk", "case_id", "state", "amount")) == [
+        (approved.pk, first.case_id, "approved", 3), (pending.pk, second.case_id, "pending", 2)]
+    decided = extensions.decide_extension(world.leader_a, Extension.objects.get(pk=pending.pk), False, "按期办结")
+    assert decided.state == "denied"
+    assert extensions.request_extension(world.clerk_a, second.case, 1, "再申请").pk > pending.pk  # the id sequence moved on

@@ -7,6 +7,7 @@ from django.urls import reverse
 from zhenjie.events import actions, calls
 from zhenjie.events.models import Call, Event
 from zhenjie.events.workflow import CALL_WORKFLOW, EVENT_WORKFLOW
+from zhenjie.kernel import extensions
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.testing import make_event
@@ -50,7 +51,7 @@ def test_a_paused_event_still_offers_the_extension_the_action_allows(client, wor
     actions.pause_event(world.clerk_a, event, "等待供电公司断电")
     assert form(event, "extension") in page(client, world.clerk_a, event)
     assert offered_and_accepted(world.clerk_a, event.case, "request_extension") == (True, True)
-    actions.request_extension(world.clerk_a, event, 2, "等待供电公司")
+    extensions.request_extension(world.clerk_a, event.case, 2, "等待供电公司")
     # Once asked, neither the page nor the action takes a second request; the leader decides.
     assert form(event, "extension") not in page(client, world.clerk_a, event)
     assert offered_and_accepted(world.clerk_a, event.case, "request_extension") == (False, False)
@@ -60,7 +61,7 @@ def test_a_paused_event_still_offers_the_extension_the_action_allows(client, wor
 
 def test_every_action_is_offered_exactly_when_it_would_be_accepted(world):
     event = handling(world)
-    actions.request_extension(world.clerk_a, event, 2, "等待检测")
+    extensions.request_extension(world.clerk_a, event.case, 2, "等待检测")
     case = Event.objects.select_related("case__area").get(pk=event.pk).case
     seen = {}
     for who in ("clerk_a", "dispatcher_a", "leader_a", "grid_worker_a", "county_admin", "dispatcher_b"):
