@@ -1,4 +1,4 @@
-"""Events (事件) from every channel, their categories, and 乡呼县应 calls to departments.
+"""Events (事件) from every channel and their categories (乡呼县应 calls are zhenjie/calls).
 
 The case header (number, state, area, deadline, owner) is kernel.Case; these are the details."""
 
@@ -131,28 +131,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.category.name}"
-
-
-class Call(models.Model):
-    """乡呼县应 (seed 003 三(二)): a township asks one county department to act on an event by a
-    deadline. A joint call to several departments is one Call per department, sharing `group`."""
-
-    case = models.OneToOneField("kernel.Case", on_delete=models.PROTECT, related_name="call")
-    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="calls")
-    department = models.ForeignKey("units.Unit", verbose_name="被呼叫部门", on_delete=models.PROTECT, related_name="calls_received")
-    caller_unit = models.ForeignKey("units.Unit", verbose_name="呼叫单位", on_delete=models.PROTECT, related_name="calls_made")
-    group = models.CharField("联合呼叫", max_length=32, blank=True)
-    request = models.TextField("呼叫事项")
-    acknowledge_due = models.DateTimeField("响应时限")
-    acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
-    reported_at = models.DateTimeField("反馈时间", null=True, blank=True)
-    result = models.TextField("办理结果", blank=True)
-    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "乡呼县应"
-        verbose_name_plural = "乡呼县应"
-        indexes = [models.Index(fields=["department", "acknowledge_due"], name="call_department_due")]
 
 
 class EarlyWarning(models.Model):

@@ -1,5 +1,6 @@
 """Event pages: the dispatcher's queue and list, reporting from a phone, the event sheet with
-its timeline and the actions open to the person looking at it, calls to departments."""
+its timeline and the actions open to the person looking at it (calling departments among them:
+the calls themselves are zhenjie/calls)."""
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -21,13 +22,15 @@ from zhenjie.workbench import excel
 from zhenjie.workbench.paging import capped_count, paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
-from . import actions, calls, queries, routing
+from zhenjie.calls import actions as calls, queries as call_queries
+
+from . import actions, queries, routing
 from .forms import (
     CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifyForm,
 )
 from .intake import Photo, Report, report_event
 from .models import Channel
-from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW
+from .workflow import EVENT_WORKFLOW
 
 # The dispatcher's queue, as tabs over the list: the workflow's phases, then everything.
 PHASES = EVENT_WORKFLOW.phases
@@ -170,7 +173,7 @@ def _detail_context(request, event, **forms):
         "entries": journal.entries_for_case(case),
         "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
         "documents": documents_for(user).filter(case=case).order_by("-issued_at", "-pk"),
-        "calls": event.calls.select_related("case", "department").order_by("case__opened_at"),
+        "calls": call_queries.calls_on(user, case),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
         "pending_extension": extensions.pending_extension(permitted.standing),
@@ -249,7 +252,7 @@ def event_act(request, case_id: int, action: str):
                     actions.merge_event(user, event, queries.get_event_for(user, f.cleaned_data["into"]))
                 with_form("merge_form", MergeForm, merge)
             case "call":
-                with_form("call_form", CallForm, lambda f: calls.call_departments(user, event, f.cleaned_data["departments"], f.cleaned_data["request"], f.cleaned_data["working_days"]),
+                with_form("call_form", CallForm, lambda f: calls.call_departments(user, event.case, f.cleaned_data["departments"], f.cleaned_data["request"], f.cleaned_data["working_days"]),
                           departments=_departments(user, event))
             case "extension":
                 with_form("extension_form", ExtensionForm, lambda f: extensions.request_extension(user, event.case, f.cleaned_data["amount"], f.cleaned_data["reason"]))
@@ -292,89 +295,6 @@ def event_reveal_phone(request, case_id: int):
     response = render(request, "events/event_detail.html", _detail_context(request, event) | {"revealed_phone": phone})
     response["Cache-Control"] = "no-store"  # a citizen's full number: not for the browser's cache
     return response
-
-
-# ---- 乡呼县应 ----------------------------------------------------------------------------
-
-
-@staff_required
-def call_list(request):
-    rows = queries.calls_for(request.user)
-    state = request.GET.get("state", "")
-    if state in CALL_WORKFLOW.states:
-        rows = rows.filter(case__state=state)
-    if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "乡呼县应",
-            ["编号", "事件", "被呼叫部门", "呼叫单位", "呼叫事项", "状态", "呼叫时间", "响应时限", "响应时间", "办理期限", "反馈时间", "评价"],
-            ([c.case.number, c.event.case.number if hasattr(c.event, "case") else "", c.department.name, c.caller_unit.name, c.request,
-              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.case.rating]
-             for c in rows.select_related("event__case")[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
-            widths=[22, 22, 20, 20, 40, 10, 18, 18, 18, 18, 18, 6],
-        )
-        return excel.xlsx_response("乡呼县应", book)
-    page = paginate(request, rows)
-    figures = list(calls.department_figures(queries.calls_for(request.user).order_by()))
-    context = {"page": page, "states": CALL_WORKFLOW.states, "state": state, "figures": figures, "workflow": CALL_WORKFLOW, "query": query_without_page(request)}
-    return render(request, "events/call_list.html", context)
-
-
-def _get_call(request, case_id):
-    try:
-        return queries.get_call_for(request.user, case_id)
-    except NotFound:
-        raise Http404("呼叫不存在或不在您的辖区内") from None
-
-
-def _call_context(request, call, **forms):
-    permitted = permitted_actions(request.user, call.case)
-    return {
-        "call": call, "case": call.case, "event": call.event, "state_label": CALL_WORKFLOW.state_label(call.case.state),
-        "transitions": permitted.transitions, "may": permitted.actions, "entries": journal.entries_for_case(call.case),
-        "photos": Attachment.objects.filter(case=call.event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at"),
-        "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
-        "rating_form": forms.get("rating_form") or RatingForm(),
-        "error": forms.get("error"),
-    }
-
-
-@staff_required
-def call_detail(request, case_id: int):
-    call = _get_call(request, case_id)
-    return render(request, "events/call_detail.html", _call_context(request, call))
-
-
-@require_POST
-@staff_required
-def call_act(request, case_id: int, action: str):
-    call = _get_call(request, case_id)
-    user, forms = request.user, {}
-    try:
-        match action:
-            case "acknowledge":
-                calls.acknowledge_call(user, call)
-            case "confirm":
-                calls.confirm_call(user, call)
-            case "report_back":
-                form = forms["result_form"] = ResultForm(request.POST, request.FILES)
-                if form.is_valid():
-                    calls.report_call(user, call, form.cleaned_data["result"])
-            case "reject" | "withdraw":
-                form = forms["reason_form"] = ReasonForm(request.POST)
-                if form.is_valid():
-                    (calls.reject_call if action == "reject" else calls.withdraw_call)(user, call, form.cleaned_data["reason"])
-            case "rate":
-                form = forms["rating_form"] = RatingForm(request.POST)
-                if form.is_valid():
-                    calls.rate_call(user, call, form.cleaned_data["rating"], form.cleaned_data["comment"])
-            case _:
-                raise Http404("不支持的操作")
-    except ActionError as error:
-        forms["error"] = error.message
-    if not forms.get("error") and not any(getattr(f, "errors", None) for f in forms.values() if not isinstance(f, str)):
-        messages.success(request, "操作成功")
-        return redirect("events:call_detail", case_id)
-    return render(request, "events/call_detail.html", _call_context(request, _get_call(request, case_id), **forms))
 
 
 # ---- 县级设置 (county administrator) -----------------------------------------------------

@@ -134,7 +134,8 @@ class ExtensionOut(Schema):
         return extension.get_state_display()
 
 
-def _visible_case(request, case_id) -> Case:
+def visible_case(request, case_id) -> Case:
+    """The case by id if the user may see it, else NotFound (any kind)."""
     case = visible_cases(request.auth).filter(pk=case_id).select_related("area", "owner_unit").first()
     if case is None:
         raise NotFound("case.not_found", "事项不存在或不在您的辖区内")
@@ -143,12 +144,12 @@ def _visible_case(request, case_id) -> Case:
 
 @router.post("/cases/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, tags=["延期"], summary="申请延期(任何类型的事项)")
 def request_extension(request, case_id: RecordId, payload: ExtensionIn):
-    return Status(201, extensions.request_extension(request.auth, _visible_case(request, case_id), payload.amount, payload.reason))
+    return Status(201, extensions.request_extension(request.auth, visible_case(request, case_id), payload.amount, payload.reason))
 
 
 @router.post("/cases/{case_id}/extensions/{extension_id}/decide", response={200: ExtensionOut, **ERRORS}, tags=["延期"], summary="审批延期")
 def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: ExtensionDecisionIn):
-    extension = Extension.objects.filter(pk=extension_id, case=_visible_case(request, case_id)).select_related("case__area").first()
+    extension = Extension.objects.filter(pk=extension_id, case=visible_case(request, case_id)).select_related("case__area").first()
     if extension is None:
         raise NotFound("extension.not_found", "延期申请不存在")
     return extensions.decide_extension(request.auth, extension, payload.approve, payload.note)

@@ -8,8 +8,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Avg
 
-from zhenjie.events import actions, calls, portal
-from zhenjie.events.models import Call
+from zhenjie.calls import actions as calls
+from zhenjie.events import actions, portal
+from zhenjie.calls.models import Call
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case, JournalEntry
 from zhenjie.testing import make_event, make_world
@@ -38,7 +39,7 @@ def closed_event(world, reporter=None):
 
 
 def confirmed_call(world, event, department):
-    [call] = calls.call_departments(world.dispatcher_a, event, [department], "请处置", 3)
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [department], "请处置", 3)
     calls.acknowledge_call(world.liaison, call)
     calls.report_call(world.liaison, call, "已处理")
     calls.confirm_call(world.dispatcher_a, call)

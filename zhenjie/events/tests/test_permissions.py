@@ -4,9 +4,12 @@ a button exactly when the action would accept it, and the API lists the same act
 import pytest
 from django.urls import reverse
 
-from zhenjie.events import actions, calls
-from zhenjie.events.models import Call, Event
-from zhenjie.events.workflow import CALL_WORKFLOW, EVENT_WORKFLOW
+from zhenjie.calls import actions as calls
+from zhenjie.events import actions
+from zhenjie.calls.models import Call
+from zhenjie.events.models import Event
+from zhenjie.calls.workflow import CALL_WORKFLOW
+from zhenjie.events.workflow import EVENT_WORKFLOW
 from zhenjie.kernel import extensions
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.workflow import permitted_actions
@@ -92,8 +95,8 @@ def test_the_county_administrator_may_card_an_event_from_its_page_as_the_action_
 
 def test_a_call_offers_its_rating_to_the_calling_township_after_confirming_and_once(client, world):
     event = handling(world)
-    [call] = calls.call_departments(world.dispatcher_a, event, [world.police], "请派员现场取证", 3)
-    url, form = reverse("events:call_detail", args=[call.case_id]), reverse("events:call_act", args=[call.case_id, "rate"])
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请派员现场取证", 3)
+    url, form = reverse("calls:detail", args=[call.case_id]), reverse("calls:act", args=[call.case_id, "rate"])
 
     def rating_offered(user):
         client.force_login(user)

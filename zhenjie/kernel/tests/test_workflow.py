@@ -168,7 +168,7 @@ class TestWhatSomeoneMayDo:
         errand = make_errand(world)
         take(world, errand)
         leader = permitted_actions(world.leader_a, errand.case)
-        assert list(leader.transitions) == ["drop"] and list(leader.actions) == ["remind", "notice"]
+        assert list(leader.transitions) == ["drop"] and list(leader.actions) == ["remind", "notice", "call"]
         clerk = permitted_actions(world.clerk_a, errand.case)
         assert list(clerk.transitions) == ["pause", "answer"] and list(clerk.actions) == ["request_extension"]
         assert "answer" in clerk and "remind" not in clerk

@@ -1,4 +1,5 @@
 from zhenjie.accounts.roles import RoleCode
+from zhenjie.calls.workflow import CALL_INPUTS, may_call
 from zhenjie.kernel import extensions, supervision
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
@@ -72,6 +73,7 @@ ERRAND_WORKFLOW = register(
     .may("notice", "督办", supervision.may_issue_notice)
     .may("request_extension", "申请延期", _may_request_extension)
     .may("decide_extension", "审批延期", extensions.may_decide_extension)
+    .may("call", "呼叫县直部门", may_call, inputs=CALL_INPUTS)
 )
 
 
