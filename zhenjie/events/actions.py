@@ -1,6 +1,6 @@
 """Every step of an event after intake (intake.py): register, dispatch, handle, verify, close,
-rate; return, reassign, merge, pause, extend. Each is one transaction through the kernel's
-workflow engine, journaled on the event's timeline."""
+rate; return, reassign, merge, pause. Each is one transaction through the kernel's workflow
+engine, journaled on the event's timeline. Extensions are the kernel's (kernel/extensions.py)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,10 +9,10 @@ from zhenjie.accounts.queries import grid_workers_of
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
-from zhenjie.kernel import deadlines, journal, parties, rating, workflow
+from zhenjie.kernel import deadlines, parties, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.notify import notify_users
 from zhenjie.kernel.workflow import rule_of
@@ -21,7 +21,7 @@ from zhenjie.units.models import Unit
 from . import routing
 from .intake import command_unit_for
 from .models import Event
-from .workflow import EVENT_WORKFLOW, RESULT_MAX, EventState
+from .workflow import RESULT_MAX, EventState
 
 
 
