@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from zhenjie.accounts.models import User
-from zhenjie.events import routing
 from zhenjie.calls.actions import department_figures
 from zhenjie.calls.models import Call
+from zhenjie.events import routing
 from zhenjie.events.models import Event
 from zhenjie.events.queries import events_for
 from zhenjie.events.workflow import EventState

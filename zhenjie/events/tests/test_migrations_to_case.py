@@ -1,5 +1,6 @@
 """The data migrations that moved what every kind shares from events onto kernel.Case: ratings
-(events 0008) and tracking codes (events 0009). Records are made the way the platform made them before (through today's actions,
+(events 0008), tracking codes (events 0009), extensions (events 0010); calls (events 0011) go
+back and forth in the first test, whose department figures read them. Records are made the way the platform made them before (through today's actions,
 then the migrations run backwards, which puts the data back into the old columns), then the
 migrations run forwards again and the case must say what the old columns said."""
 
@@ -9,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Avg
 
 from zhenjie.calls import actions as calls
-from zhenjie.events import actions, portal
 from zhenjie.calls.models import Call
+from zhenjie.events import actions, portal
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case, JournalEntry
 from zhenjie.testing import make_event, make_world

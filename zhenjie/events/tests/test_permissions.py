@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 
 from zhenjie.calls import actions as calls
-from zhenjie.events import actions
 from zhenjie.calls.models import Call
-from zhenjie.events.models import Event
 from zhenjie.calls.workflow import CALL_WORKFLOW
+from zhenjie.events import actions
+from zhenjie.events.models import Event
 from zhenjie.events.workflow import EVENT_WORKFLOW
 from zhenjie.kernel import extensions
 from zhenjie.kernel.errors import ActionError

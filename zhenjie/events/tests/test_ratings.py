@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from zhenjie.calls import actions as calls
-from zhenjie.events import actions, analysis
 from zhenjie.calls.models import Call
+from zhenjie.events import actions, analysis
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.models import Case, JournalEntry
 from zhenjie.testing import make_event
