@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhenjie.kernel",
     "zhenjie.tasks",
     "zhenjie.events",
+    "zhenjie.calls",
     "zhenjie.dashboard",
     "zhenjie.integrations",
     "zhenjie.lists",

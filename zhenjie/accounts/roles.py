@@ -29,3 +29,6 @@ SEPARATED_ADMIN_ROLES = frozenset({RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMI
 
 # Roles whose holders work on cases inside an area: their post needs a jurisdiction.
 AREA_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON}
+
+# Who runs a township's command centre (指挥中心): its dispatchers, and the township's leaders.
+COMMAND = frozenset({RoleCode.DISPATCHER, RoleCode.TOWNSHIP_LEADER})

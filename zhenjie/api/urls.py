@@ -2,6 +2,7 @@
 
 from zhenjie.accounts.api import router as accounts_router
 from zhenjie.areas.api import router as areas_router
+from zhenjie.calls.api import router as calls_router
 from zhenjie.events.api import router as events_router
 from zhenjie.grid.api import router as grid_router
 from zhenjie.integrations.api import router as integrations_router
@@ -14,6 +15,6 @@ from zhenjie.workbench.api import router as workbench_router
 
 from .core import api
 
-for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router, events_router,
+for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router, calls_router, events_router,
                integrations_router, lists_router, lists_public_router):
     api.add_router("", router)

@@ -1,6 +1,6 @@
 """Every step of an event after intake (intake.py): register, dispatch, handle, verify, close,
-rate; return, reassign, merge, pause, extend. Each is one transaction through the kernel's
-workflow engine, journaled on the event's timeline."""
+rate; return, reassign, merge, pause. Each is one transaction through the kernel's workflow
+engine, journaled on the event's timeline. Extensions are the kernel's (kernel/extensions.py)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,10 +9,10 @@ from zhenjie.accounts.queries import grid_workers_of
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
-from zhenjie.kernel import deadlines, journal, parties, rating, workflow
+from zhenjie.kernel import deadlines, parties, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.notify import notify_users
 from zhenjie.kernel.workflow import rule_of
@@ -20,8 +20,8 @@ from zhenjie.units.models import Unit
 
 from . import routing
 from .intake import command_unit_for
-from .models import Event, Extension
-from .workflow import EVENT_WORKFLOW, RESULT_MAX, EventState
+from .models import Event
+from .workflow import RESULT_MAX, EventState
 
 
 
@@ -210,49 +210,6 @@ def rate_event(actor, event: Event, grade: int, comment: str = "") -> Event:
     (events.portal.rate_as_citizen)."""
     rating.rate(actor, event.case, grade, comment)
     return event
-
-
-@transaction.atomic
-def request_extension(actor, event: Event, amount: int, reason: str) -> Extension:
-    EVENT_WORKFLOW.require(actor, event.case, "request_extension")  # the handling unit, between signing and reporting back
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= 30:
-        raise Rejected("event.extension_amount", "延期时长须为1至30", field="amount")
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 500:
-        raise Rejected("event.extension_reason", "请填写延期理由(不超过500字)", field="reason")
-    request = Extension.objects.create(event=event, amount=amount, reason=reason, requested_by=actor)
-    government = Unit.objects.filter(area__path=township_path(event.case.area.path), kind=Unit.Kind.TOWNSHIP_GOVERNMENT).first()
-    from zhenjie.kernel import assignments
-
-    assignments.create(event.case, Assign(government or _command(event), "approve_extension", role=RoleCode.TOWNSHIP_LEADER), f"延期申请：{event.case.title}")
-    journal.record(actor=actor, verb="extension_request", case=event.case, summary=f"申请延期{amount}{event.case.get_deadline_unit_display()}",
-                   note=reason, from_state=event.case.state, to_state=event.case.state)
-    return request
-
-
-@transaction.atomic
-def decide_extension(leader, request: Extension, approve: bool, note: str = "") -> Extension:
-    """A township leader approves or denies; approval moves the deadline (kernel.extend_deadline)."""
-    event = request.event
-    EVENT_WORKFLOW.require(leader, event.case, "decide_extension")
-    if not Extension.objects.filter(pk=request.pk, state=Extension.State.PENDING).update(
-        state=Extension.State.APPROVED if approve else Extension.State.DENIED, decided_by=leader, decided_at=timezone.now()
-    ):
-        raise Conflict("event.extension_decided", "该申请已审批")
-    from zhenjie.kernel.models import Assignment
-
-    Assignment.objects.filter(case=event.case, todo="approve_extension", state=Assignment.State.OPEN).update(
-        state=Assignment.State.DONE, done_at=timezone.now(), done_by=leader
-    )
-    case = Case.objects.get(pk=event.case_id)
-    if approve:
-        workflow.extend_deadline(leader, case, request.amount, request.reason + (f"（{note}）" if note else ""), approved_by=leader)
-    else:
-        journal.record(actor=leader, verb="extension_denied", case=case, summary="延期申请未获批准", note=note,
-                       from_state=case.state, to_state=case.state)
-    notify_users([request.requested_by], f"延期申请{'已批准' if approve else '未获批准'}：{case.title}", note, case)
-    request.refresh_from_db()
-    return request
 
 
 def reveal_reporter_phone(actor, event: Event) -> str:

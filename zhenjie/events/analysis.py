@@ -17,15 +17,16 @@ from django.utils import timezone
 
 from zhenjie.areas.models import PATH_LENGTH, Area
 from zhenjie.areas.paths import county_path
+from zhenjie.calls.actions import department_figures
+from zhenjie.calls.queries import calls_for
+from zhenjie.calls.workflow import CALL, CALL_WORKFLOW, CallState
 from zhenjie.kernel import supervision
 from zhenjie.kernel.models import Case, SupervisionPolicy
 from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
 from zhenjie.kernel.workflow import WAITING
 
-from .calls import department_figures
 from .models import Channel, EarlyWarning
-from .queries import calls_for
-from .workflow import CALL, CALL_WORKFLOW, EVENT, EVENT_WORKFLOW, CallState, EventState
+from .workflow import EVENT, EVENT_WORKFLOW, EventState
 
 MAP_POINTS_MAX = 2000
 
@@ -279,7 +280,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def department_ranking(user, period: Period | None = None, now: datetime | None = None, area: Area | None = None) -> list[DepartmentRow]:
     """Per department: calls received, acknowledged on time, solved on time, average rating
-    (events.calls.department_figures, the figures the assessment reads, seed 003 五(一)).
+    (calls.actions.department_figures, the figures the assessment reads, seed 003 五(一)).
 
     Rates count only calls whose deadline has come (or that are done): a call received this
     morning with three days to go is not held against anyone yet. Ranked by the on-time solve

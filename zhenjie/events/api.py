@@ -11,19 +11,20 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
-from zhenjie.kernel import attachments
+from zhenjie.kernel import api as kernel_api, attachments
+from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import report_areas
 from zhenjie.units.models import Unit
-from zhenjie.units.queries import get_unit_for, units_for
+from zhenjie.units.queries import get_unit_for
 
-from . import actions, calls, queries, transfer
+from . import actions, queries, transfer
 from .intake import PHOTOS_MAX, Photo, Report, report_event
-from .models import Category, Extension
+from .models import Category
 from .schemas import (
-    CallFilter, CallIn, CallOut, CallPageOut, CallResultIn, CategoryOut, DecisionIn, DispatchIn, EventDetailOut, EventFilter,
-    EventOut, EventPageOut, ExtensionIn, ExtensionOut, MergeIn, RateIn, ReasonIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
+    CategoryOut, DispatchIn, EventDetailOut, EventFilter,
+    EventOut, EventPageOut, MergeIn, RateIn, ReasonIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
     VerifyIn,
 )
 
@@ -243,92 +244,14 @@ def rate(request, case_id: RecordId, payload: RateIn):
     return _reply(request, case_id)
 
 
+# The events' own paths, kept for the clients that use them: the kernel's (/api/cases/…) behind them.
 @router.post("/events/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, summary="申请延期")
 def request_extension(request, case_id: RecordId, payload: ExtensionIn):
-    extension = actions.request_extension(request.auth, _event(request, case_id), payload.amount, payload.reason)
-    return Status(201, extension)
+    _event(request, case_id)
+    return kernel_api.request_extension(request, case_id, payload)
 
 
 @router.post("/events/{case_id}/extensions/{extension_id}/decide", response={200: ExtensionOut, **ERRORS}, summary="审批延期(乡镇领导)")
-def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: DecisionIn):
-    event = _event(request, case_id)
-    extension = Extension.objects.filter(pk=extension_id, event=event).select_related("event__case__area", "event__category").first()
-    if extension is None:
-        raise NotFound("extension.not_found", "延期申请不存在")
-    return actions.decide_extension(request.auth, extension, payload.approve, payload.note)
-
-
-# ---- 乡呼县应 calls ------------------------------------------------------------------------
-
-
-def _calls(user):
-    return queries.calls_for(user).select_related("event__case")
-
-
-def _call(request, case_id):
-    call = _calls(request.auth).filter(case_id=case_id).first()
-    if call is None:
-        raise NotFound("call.not_found", "呼叫不存在或不在您的辖区内")
-    return call
-
-
-@router.post("/events/{case_id}/calls", response={201: list[CallOut], **ERRORS}, summary="呼叫县直部门(乡呼县应)")
-def call_departments(request, case_id: RecordId, payload: CallIn):
-    """呼叫多个部门即联合呼叫，每个部门一件。"""
-    event = _event(request, case_id)
-    wanted = set(payload.department_ids)
-    departments = list(units_for(request.auth).filter(pk__in=wanted))
-    if len(departments) != len(wanted):
-        raise Rejected("call.department_unknown", "所选部门不存在", field="department_ids")
-    made = calls.call_departments(request.auth, event, departments, payload.request, payload.working_days)
-    return Status(201, list(_calls(request.auth).filter(pk__in=[c.pk for c in made]).order_by("pk")))
-
-
-@router.get("/calls", response={200: CallPageOut, **ERRORS}, summary="乡呼县应列表(部门看收到的，乡镇看发出的)")
-def list_calls(request, filters: Query[CallFilter]):
-    rows = _calls(request.auth)
-    if filters.state:
-        rows = rows.filter(case__state=filters.state)
-    return page_of(rows, filters)
-
-
-@router.get("/calls/{case_id}", response={200: CallOut, **ERRORS}, summary="一件呼叫")
-def get_call(request, case_id: RecordId):
-    return _call(request, case_id)
-
-
-@router.post("/calls/{case_id}/acknowledge", response={200: CallOut, **ERRORS}, summary="部门响应")
-def acknowledge_call(request, case_id: RecordId):
-    calls.acknowledge_call(request.auth, _call(request, case_id))
-    return _call(request, case_id)
-
-
-@router.post("/calls/{case_id}/report_back", response={200: CallOut, **ERRORS}, summary="部门反馈办理结果")
-def report_call(request, case_id: RecordId, payload: CallResultIn):
-    calls.report_call(request.auth, _call(request, case_id), payload.result)
-    return _call(request, case_id)
-
-
-@router.post("/calls/{case_id}/confirm", response={200: CallOut, **ERRORS}, summary="乡镇确认办结")
-def confirm_call(request, case_id: RecordId):
-    calls.confirm_call(request.auth, _call(request, case_id))
-    return _call(request, case_id)
-
-
-@router.post("/calls/{case_id}/reject", response={200: CallOut, **ERRORS}, summary="乡镇退回重办")
-def reject_call(request, case_id: RecordId, payload: ReasonIn):
-    calls.reject_call(request.auth, _call(request, case_id), payload.reason)
-    return _call(request, case_id)
-
-
-@router.post("/calls/{case_id}/withdraw", response={200: CallOut, **ERRORS}, summary="乡镇撤回呼叫")
-def withdraw_call(request, case_id: RecordId, payload: ReasonIn):
-    calls.withdraw_call(request.auth, _call(request, case_id), payload.reason)
-    return _call(request, case_id)
-
-
-@router.post("/calls/{case_id}/rate", response={200: CallOut, **ERRORS}, summary="乡镇评价部门响应")
-def rate_call(request, case_id: RecordId, payload: RateIn):
-    calls.rate_call(request.auth, _call(request, case_id), payload.rating, payload.comment)
-    return _call(request, case_id)
-
+def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: ExtensionDecisionIn):
+    _event(request, case_id)
+    return kernel_api.decide_extension(request, case_id, extension_id, payload)

@@ -27,21 +27,23 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas import geo
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
+from zhenjie.calls.models import Call
+from zhenjie.calls.workflow import CALL
 from zhenjie.demo import county as plan
 from zhenjie.kernel import attachments, deadlines, history, supervision
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.history import PastCase, Step
-from zhenjie.kernel.models import Case, DeadlineUnit
+from zhenjie.kernel.models import Case, DeadlineUnit, Extension
 from zhenjie.kernel.rating import GRADES
 from zhenjie.kernel.scoping import unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning, routing
 from .intake import REGISTER_WITHIN, command_unit_for, sealed_phone
-from .models import Call, Category, Channel, EarlyWarning, Event, Extension
+from .models import Category, Channel, EarlyWarning, Event
 from .policy import policy_for
-from .workflow import CALL, EVENT, EventState
+from .workflow import EVENT, EventState
 
 SEED = 20261125
 DEMO = "the demo builds the whole county"  # why its reads cross every jurisdiction (kernel.scoping.unscoped)
@@ -431,7 +433,7 @@ class Drawer:
             deadlines.start(case, Limit(days), at)
             past = PastCase(case, township.command, note=request,
                             assign=[Assign(department, "respond", due_at=acknowledge_due, role=R.DEPARTMENT_LIAISON)],
-                            data=lambda department=department: {"event": life.past.case.pk, "department": department.pk, "group": group})
+                            data=lambda department=department: {"parent": life.past.case.pk, "department": department.pk, "group": group})
             call = Call(department=department, caller_unit=township.command, group=group, request=request, acknowledge_due=acknowledge_due)
             c = at
             late_answer = rng.random() < 0.2
@@ -528,14 +530,14 @@ def _save(lives: list[Life], now: datetime) -> None:
     if calls:
         history.replay([past for past, _, _ in calls])
         for past, call, life in calls:
-            call.case, call.event = past.case, life.event
+            call.case = past.case
         Call.objects.bulk_create([call for _, call, _ in calls], batch_size=500)
     requests = []
     for life in lives:
         if life.extension is None or life.extension[0].requested_at > now:
             continue
         request, decided, leader = life.extension
-        request.event = life.event
+        request.case = life.event.case
         if decided <= now:
             request.state, request.decided_by, request.decided_at = Extension.State.APPROVED, leader, decided
         requests.append(request)

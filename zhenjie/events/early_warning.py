@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from zhenjie.accounts.roles import COMMAND
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import path_at, reaches_level, township_path
 from zhenjie.kernel import journal
@@ -16,7 +17,6 @@ from zhenjie.kernel.supervision import leaders_of
 
 from .models import EarlyWarning, Event, EventPolicy
 from .policy import policy_for
-from .workflow import COMMAND
 
 # The level of the tree whose areas the county counts events in.
 SCOPE_LEVEL = {EventPolicy.WarningScope.VILLAGE: Area.Level.VILLAGE, EventPolicy.WarningScope.GRID: Area.Level.GRID}

@@ -1,4 +1,4 @@
-"""Events (事件) from every channel, their categories, and 乡呼县应 calls to departments.
+"""Events (事件) from every channel and their categories (乡呼县应 calls are zhenjie/calls).
 
 The case header (number, state, area, deadline, owner) is kernel.Case; these are the details."""
 
@@ -135,28 +135,6 @@ class Event(models.Model):
         return f"{self.case.number} {self.category.name}"
 
 
-class Call(models.Model):
-    """乡呼县应 (seed 003 三(二)): a township asks one county department to act on an event by a
-    deadline. A joint call to several departments is one Call per department, sharing `group`."""
-
-    case = models.OneToOneField("kernel.Case", on_delete=models.PROTECT, related_name="call")
-    event = models.ForeignKey(Event, verbose_name="事件", on_delete=models.PROTECT, related_name="calls")
-    department = models.ForeignKey("units.Unit", verbose_name="被呼叫部门", on_delete=models.PROTECT, related_name="calls_received")
-    caller_unit = models.ForeignKey("units.Unit", verbose_name="呼叫单位", on_delete=models.PROTECT, related_name="calls_made")
-    group = models.CharField("联合呼叫", max_length=32, blank=True)
-    request = models.TextField("呼叫事项")
-    acknowledge_due = models.DateTimeField("响应时限")
-    acknowledged_at = models.DateTimeField("响应时间", null=True, blank=True)
-    reported_at = models.DateTimeField("反馈时间", null=True, blank=True)
-    result = models.TextField("办理结果", blank=True)
-    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "乡呼县应"
-        verbose_name_plural = "乡呼县应"
-        indexes = [models.Index(fields=["department", "acknowledge_due"], name="call_department_due")]
-
-
 class EarlyWarning(models.Model):
     """An early warning (研判预警): the same category piling up in one village or grid."""
 
@@ -171,28 +149,3 @@ class EarlyWarning(models.Model):
         verbose_name = "研判预警"
         verbose_name_plural = "研判预警"
         indexes = [models.Index(fields=["area", "category", "-raised_at"], name="warning_area_category")]
-
-
-class Extension(models.Model):
-    """A handler asks for more time; a township leader decides (issue 5 item 3)."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已批准"
-        DENIED = "denied", "未批准"
-
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="extensions")
-    amount = models.PositiveSmallIntegerField("延期时长")
-    reason = models.CharField("理由", max_length=500)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "延期申请"
-        verbose_name_plural = "延期申请"
-        constraints = [
-            models.UniqueConstraint(fields=["event"], condition=models.Q(state="pending"), name="extension_one_pending"),
-        ]

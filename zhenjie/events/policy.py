@@ -1,6 +1,6 @@
 """County settings for the command centre, changed by the county administrator and journaled:
 event categories and their deadlines, early-warning and duplicate thresholds, the response time
-for 乡呼县应, and the supervision warning period (kernel.SupervisionPolicy)."""
+for 乡呼县应. The supervision warning period is the kernel's (kernel.supervision.update_policy)."""
 
 from django.db import transaction
 
@@ -8,7 +8,7 @@ from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_path
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Rejected
-from zhenjie.kernel.models import DeadlineUnit, SupervisionPolicy
+from zhenjie.kernel.models import DeadlineUnit
 from zhenjie.kernel.scoping import administered_county
 
 from .models import Category, EventPolicy, Urgency
@@ -54,18 +54,6 @@ def update_event_policy(actor, **values) -> EventPolicy:
         setattr(policy, field, value)
     policy.save()
     journal.record(actor=actor, verb="settings.events", summary="修改指挥中心设置", data={"before": before, "after": values})
-    return policy
-
-
-@transaction.atomic
-def update_supervision_policy(actor, yellow_hours: int, notify_leader_on_red: bool) -> SupervisionPolicy:
-    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
-    _check_int(yellow_hours, 1, 720, "黄牌提前量须在1至720小时之间", "yellow_hours")
-    policy, _ = SupervisionPolicy.objects.select_for_update().get_or_create(county=county)
-    before = {"yellow_hours": policy.yellow_hours, "notify_leader_on_red": policy.notify_leader_on_red}
-    policy.yellow_hours, policy.notify_leader_on_red = yellow_hours, bool(notify_leader_on_red)
-    policy.save()
-    journal.record(actor=actor, verb="settings.supervision", summary="修改督办设置", data={"before": before, "after": {"yellow_hours": yellow_hours, "notify_leader_on_red": bool(notify_leader_on_red)}})
     return policy
 
 

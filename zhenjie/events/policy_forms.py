@@ -30,8 +30,3 @@ class EventPolicyForm(StyledFormMixin, forms.Form):
     duplicate_window_hours = forms.IntegerField(label="疑似重复时间窗(小时)")
     duplicate_radius_m = forms.IntegerField(label="疑似重复距离(米)")
     call_acknowledge_hours = forms.IntegerField(label="乡呼县应响应时限(小时)")
-
-
-class SupervisionForm(StyledFormMixin, forms.Form):
-    yellow_hours = forms.IntegerField(label="黄牌提前量(小时)", help_text="距办理期限不足该时长时亮黄牌，超期亮红牌")
-    notify_leader_on_red = forms.BooleanField(label="红牌时通知乡镇(街道)领导", required=False)

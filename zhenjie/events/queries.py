@@ -1,4 +1,4 @@
-"""Every read of events and calls, for a user (kernel.scoping)."""
+"""Every read of events, for a user (kernel.scoping)."""
 
 import math
 from datetime import timedelta
@@ -10,7 +10,7 @@ from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import case_is_visible, visible_cases
 
-from .models import Call, Category, Event
+from .models import Category, Event
 from .policy import policy_for
 from .workflow import EVENT
 
@@ -35,21 +35,6 @@ def get_event_for(user, case_id) -> Event:
         return events_for(user).select_related("reporter", "lead_department", "duplicate_of__case").get(case_id=case_id)
     except (Event.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("event.not_found", "事件不存在或不在您的辖区内") from None
-
-
-def calls_for(user) -> QuerySet[Call]:
-    return (
-        Call.objects.filter(case_is_visible(user))
-        .select_related("case", "case__area", "department", "caller_unit", "event", "event__category")
-        .order_by("-case__opened_at", "-pk")
-    )
-
-
-def get_call_for(user, case_id) -> Call:
-    try:
-        return calls_for(user).get(case_id=case_id)
-    except (Call.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("call.not_found", "呼叫不存在或不在您的辖区内") from None
 
 
 def active_categories() -> QuerySet[Category]:

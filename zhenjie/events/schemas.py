@@ -11,17 +11,16 @@ from pydantic import field_validator
 
 from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, UnitBrief
 from zhenjie.kernel import journal, parties, workflow
+from zhenjie.kernel.api import ExtensionOut
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
 
-from .calls import MAX_DAYS, MAX_DEPARTMENTS, REQUEST_MAX
 from .intake import ADDRESS_MAX, DESCRIPTION_MAX
 from .models import Channel
-from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW, RESULT_MAX
+from .workflow import EVENT_WORKFLOW, RESULT_MAX
 
 EventState = Literal[tuple(EVENT_WORKFLOW.states)]  # type: ignore[valid-type]
-CallState = Literal[tuple(CALL_WORKFLOW.states)]  # type: ignore[valid-type]
 ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 
 
@@ -137,20 +136,6 @@ class ActionOut(Schema):
     label: str
 
 
-class ExtensionOut(Schema):
-    id: int
-    amount: int
-    reason: str
-    state: str
-    state_label: str
-    requested_at: datetime
-    decided_at: datetime | None
-
-    @staticmethod
-    def resolve_state_label(extension):
-        return extension.get_state_display()
-
-
 class EventDetailOut(EventOut):
     result: str
     verification_note: str
@@ -187,7 +172,7 @@ class EventDetailOut(EventOut):
 
     @staticmethod
     def resolve_extensions(event):
-        return event.extensions.order_by("-requested_at", "-pk")
+        return event.case.extensions.order_by("-requested_at", "-pk")
 
 
 class ReportIn(Schema):
@@ -236,16 +221,6 @@ class RateIn(Schema):
     comment: str = Field("", max_length=COMMENT_MAX)
 
 
-class ExtensionIn(Schema):
-    amount: int = Field(ge=1, le=30, description="延期时长，单位同原时限")
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class DecisionIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=500)
-
-
 class TransferIn(Schema):
     """A department hands an event to a township (部门移交)."""
 
@@ -259,65 +234,3 @@ class TransferIn(Schema):
 
 
 # ---- calls (乡呼县应) -------------------------------------------------------------------------
-
-
-class CallIn(Schema):
-    department_ids: list[int] = Field(min_length=1, max_length=MAX_DEPARTMENTS, description="被呼叫的县直部门")
-    request: str = Field(min_length=1, max_length=REQUEST_MAX)
-    working_days: int = Field(ge=1, le=MAX_DAYS)
-
-    @field_validator("department_ids")
-    @classmethod
-    def ids_in_range(cls, value: list[int]) -> list[int]:
-        if any(not 1 <= item <= MAX_ID for item in value):
-            raise ValueError("部门ID不正确")
-        return value
-
-
-class CalledEventOut(Schema):
-    """What a department needs to know about the event it is called on — and no more of the township."""
-
-    id: int = Field(alias="case_id")
-    number: str = Field(alias="case.number")
-    category: CategoryBrief
-    description: str
-    address: str
-    lng: float | None
-    lat: float | None
-
-
-class CallOut(Schema):
-    id: int = Field(alias="case_id")
-    number: str = Field(alias="case.number")
-    state: str = Field(alias="case.state")
-    state_label: str
-    area: AreaBrief = Field(alias="case.area")
-    event: CalledEventOut
-    department: UnitBrief
-    caller_unit: UnitBrief
-    group: str
-    request: str
-    acknowledge_due: datetime
-    acknowledged_at: datetime | None
-    due_at: datetime | None = Field(alias="case.due_at")
-    reported_at: datetime | None
-    result: str
-    confirmed_at: datetime | None
-    rating: int | None = Field(alias="case.rating")
-    rating_comment: str = Field(alias="case.rating_comment")
-
-    @staticmethod
-    def resolve_state_label(call):
-        return CALL_WORKFLOW.state_label(call.case.state)
-
-
-class CallPageOut(PageOut):
-    items: list[CallOut]
-
-
-class CallFilter(PageQuery):
-    state: CallState | None = None
-
-
-class CallResultIn(Schema):
-    result: str = Field(min_length=1, max_length=REQUEST_MAX)

@@ -11,7 +11,4 @@ urlpatterns = [
     path("<int:case_id>/act/<slug:action>/", views.event_act, name="act"),
     path("<int:case_id>/reporter-phone/", views.event_reveal_phone, name="reveal_phone"),
     path("settings/", views.county_settings, name="settings"),
-    path("calls/", views.call_list, name="calls"),
-    path("calls/<int:case_id>/", views.call_detail, name="call_detail"),
-    path("calls/<int:case_id>/act/<slug:action>/", views.call_act, name="call_act"),
 ]

@@ -1,5 +1,6 @@
 """Event pages: the dispatcher's queue and list, reporting from a phone, the event sheet with
-its timeline and the actions open to the person looking at it, calls to departments."""
+its timeline and the actions open to the person looking at it (calling departments among them:
+the calls themselves are zhenjie/calls)."""
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -9,10 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhenjie.areas.paths import county_path, township_path
-from zhenjie.kernel import journal, parties, supervision
+from zhenjie.kernel import extensions, journal, parties, supervision
 from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError, NotFound
-from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.models import Attachment, Extension
 from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
 from zhenjie.kernel.workflow import DONE, permitted_actions
 from zhenjie.units.models import Unit
@@ -21,13 +22,15 @@ from zhenjie.workbench import excel
 from zhenjie.workbench.paging import capped_count, paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
-from . import actions, calls, queries, routing
+from zhenjie.calls import actions as calls, queries as call_queries
+
+from . import actions, queries, routing
 from .forms import (
     CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifyForm,
 )
 from .intake import Photo, Report, report_event
-from .models import Channel, Extension
-from .workflow import CALL_WORKFLOW, EVENT_WORKFLOW, pending_extension
+from .models import Channel
+from .workflow import EVENT_WORKFLOW
 
 # The dispatcher's queue, as tabs over the list: the workflow's phases, then everything.
 PHASES = EVENT_WORKFLOW.phases
@@ -170,10 +173,10 @@ def _detail_context(request, event, **forms):
         "entries": journal.entries_for_case(case),
         "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
         "documents": documents_for(user).filter(case=case).order_by("-issued_at", "-pk"),
-        "calls": event.calls.select_related("case", "department").order_by("case__opened_at"),
+        "calls": call_queries.calls_on(user, case),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
-        "pending_extension": pending_extension(permitted.standing),
+        "pending_extension": extensions.pending_extension(permitted.standing),
         "parties": parties.parties_for_case(user, case),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
@@ -249,15 +252,15 @@ def event_act(request, case_id: int, action: str):
                     actions.merge_event(user, event, queries.get_event_for(user, f.cleaned_data["into"]))
                 with_form("merge_form", MergeForm, merge)
             case "call":
-                with_form("call_form", CallForm, lambda f: calls.call_departments(user, event, f.cleaned_data["departments"], f.cleaned_data["request"], f.cleaned_data["working_days"]),
+                with_form("call_form", CallForm, lambda f: calls.call_departments(user, event.case, f.cleaned_data["departments"], f.cleaned_data["request"], f.cleaned_data["working_days"]),
                           departments=_departments(user, event))
             case "extension":
-                with_form("extension_form", ExtensionForm, lambda f: actions.request_extension(user, event, f.cleaned_data["amount"], f.cleaned_data["reason"]))
+                with_form("extension_form", ExtensionForm, lambda f: extensions.request_extension(user, event.case, f.cleaned_data["amount"], f.cleaned_data["reason"]))
             case "decide_extension":
-                pending = Extension.objects.filter(event=event, state=Extension.State.PENDING).first()
+                pending = Extension.objects.filter(case=event.case, state=Extension.State.PENDING).first()
                 if pending is None:
                     raise NotFound("event.no_extension", "没有待审批的延期申请")
-                with_form("decision_form", DecisionForm, lambda f: actions.decide_extension(user, pending, f.cleaned_data["approve"], f.cleaned_data["note"]))
+                with_form("decision_form", DecisionForm, lambda f: extensions.decide_extension(user, pending, f.cleaned_data["approve"], f.cleaned_data["note"]))
             case "rate":
                 with_form("rating_form", RatingForm, lambda f: actions.rate_event(user, event, f.cleaned_data["rating"], f.cleaned_data["comment"]))
             case "notice":
@@ -294,98 +297,13 @@ def event_reveal_phone(request, case_id: int):
     return response
 
 
-# ---- 乡呼县应 ----------------------------------------------------------------------------
-
-
-@staff_required
-def call_list(request):
-    rows = queries.calls_for(request.user)
-    state = request.GET.get("state", "")
-    if state in CALL_WORKFLOW.states:
-        rows = rows.filter(case__state=state)
-    if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "乡呼县应",
-            ["编号", "事件", "被呼叫部门", "呼叫单位", "呼叫事项", "状态", "呼叫时间", "响应时限", "响应时间", "办理期限", "反馈时间", "评价"],
-            ([c.case.number, c.event.case.number if hasattr(c.event, "case") else "", c.department.name, c.caller_unit.name, c.request,
-              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.case.rating]
-             for c in rows.select_related("event__case")[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
-            widths=[22, 22, 20, 20, 40, 10, 18, 18, 18, 18, 18, 6],
-        )
-        return excel.xlsx_response("乡呼县应", book)
-    page = paginate(request, rows)
-    figures = list(calls.department_figures(queries.calls_for(request.user).order_by()))
-    context = {"page": page, "states": CALL_WORKFLOW.states, "state": state, "figures": figures, "workflow": CALL_WORKFLOW, "query": query_without_page(request)}
-    return render(request, "events/call_list.html", context)
-
-
-def _get_call(request, case_id):
-    try:
-        return queries.get_call_for(request.user, case_id)
-    except NotFound:
-        raise Http404("呼叫不存在或不在您的辖区内") from None
-
-
-def _call_context(request, call, **forms):
-    permitted = permitted_actions(request.user, call.case)
-    return {
-        "call": call, "case": call.case, "event": call.event, "state_label": CALL_WORKFLOW.state_label(call.case.state),
-        "transitions": permitted.transitions, "may": permitted.actions, "entries": journal.entries_for_case(call.case),
-        "photos": Attachment.objects.filter(case=call.event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at"),
-        "result_form": forms.get("result_form") or ResultForm(), "reason_form": forms.get("reason_form") or ReasonForm(),
-        "rating_form": forms.get("rating_form") or RatingForm(),
-        "error": forms.get("error"),
-    }
-
-
-@staff_required
-def call_detail(request, case_id: int):
-    call = _get_call(request, case_id)
-    return render(request, "events/call_detail.html", _call_context(request, call))
-
-
-@require_POST
-@staff_required
-def call_act(request, case_id: int, action: str):
-    call = _get_call(request, case_id)
-    user, forms = request.user, {}
-    try:
-        match action:
-            case "acknowledge":
-                calls.acknowledge_call(user, call)
-            case "confirm":
-                calls.confirm_call(user, call)
-            case "report_back":
-                form = forms["result_form"] = ResultForm(request.POST, request.FILES)
-                if form.is_valid():
-                    calls.report_call(user, call, form.cleaned_data["result"])
-            case "reject" | "withdraw":
-                form = forms["reason_form"] = ReasonForm(request.POST)
-                if form.is_valid():
-                    (calls.reject_call if action == "reject" else calls.withdraw_call)(user, call, form.cleaned_data["reason"])
-            case "rate":
-                form = forms["rating_form"] = RatingForm(request.POST)
-                if form.is_valid():
-                    calls.rate_call(user, call, form.cleaned_data["rating"], form.cleaned_data["comment"])
-            case _:
-                raise Http404("不支持的操作")
-    except ActionError as error:
-        forms["error"] = error.message
-    if not forms.get("error") and not any(getattr(f, "errors", None) for f in forms.values() if not isinstance(f, str)):
-        messages.success(request, "操作成功")
-        return redirect("events:call_detail", case_id)
-    return render(request, "events/call_detail.html", _call_context(request, _get_call(request, case_id), **forms))
-
-
 # ---- 县级设置 (county administrator) -----------------------------------------------------
 
 
 @staff_required
 def county_settings(request):
-    from zhenjie.kernel.supervision import policy_for as supervision_policy_for
-
     from . import policy as county_settings_actions
-    from .policy_forms import CategoryForm, EventPolicyForm, SupervisionForm
+    from .policy_forms import CategoryForm, EventPolicyForm
     from .policy import policy_for as event_policy_for
 
     county = administered_county(request.user)
@@ -396,9 +314,8 @@ def county_settings(request):
     every = list(queries.Category.objects.select_related("parent").order_by("sort_order", "code"))
     categories = [c for top in every if top.parent_id is None for c in (top, *(k for k in every if k.parent_id == top.pk))]  # as a tree
     editing = next((c for c in categories if c.code == request.GET.get("edit")), None)
-    policy, supervision_policy = event_policy_for(county), supervision_policy_for(county)
+    policy = event_policy_for(county)
     policy_form = EventPolicyForm(prefix="policy", initial={f: getattr(policy, f) for f in EventPolicyForm.base_fields})
-    supervision_form = SupervisionForm(prefix="supervision", initial={"yellow_hours": supervision_policy.yellow_hours, "notify_leader_on_red": supervision_policy.notify_leader_on_red})
     category_initial = {f: getattr(editing, f) for f in CategoryForm.base_fields if hasattr(editing, f)} if editing else {}
     category_form = CategoryForm(prefix="category", initial=category_initial)
     if request.method == "POST":
@@ -410,12 +327,6 @@ def county_settings(request):
                     county_settings_actions.update_event_policy(request.user, **policy_form.cleaned_data)
                     messages.success(request, "指挥中心设置已保存")
                     return redirect(request.path)
-            elif which == "supervision":
-                supervision_form = SupervisionForm(request.POST, prefix="supervision")
-                if supervision_form.is_valid():
-                    county_settings_actions.update_supervision_policy(request.user, **supervision_form.cleaned_data)
-                    messages.success(request, "督办设置已保存")
-                    return redirect(request.path)
             elif which == "category":
                 category_form = CategoryForm(request.POST, prefix="category")
                 if category_form.is_valid():
@@ -423,13 +334,13 @@ def county_settings(request):
                     messages.success(request, f"事件类别「{saved.name}」已保存")
                     return redirect(request.path)
         except ActionError as error:
-            form = {"policy": policy_form, "supervision": supervision_form, "category": category_form}.get(which)
+            form = {"policy": policy_form, "category": category_form}.get(which)
             if form is not None and error.field in form.fields:
                 form.add_action_error(error)
             else:
                 messages.error(request, error.message)
     context = {
         "county": county, "categories": categories, "editing": editing, "category_form": category_form,
-        "policy_form": policy_form, "supervision_form": supervision_form,
+        "policy_form": policy_form,
     }
     return render(request, "events/county_settings.html", context)

@@ -1,25 +1,18 @@
-"""States and transitions of events and of 乡呼县应 calls (seed 004 §三: 发现问题、流转交办、
-协调联动、研判预警、督查考核; seed 003 三(二) for calls)."""
+"""States and transitions of events (seed 004 §三: 发现问题、流转交办、协调联动、研判预警、督查考核).
+The 乡呼县应 calls an event may make are their own kind (zhenjie/calls)."""
 
-from zhenjie.accounts.roles import RoleCode as R
+from zhenjie.accounts.roles import COMMAND, RoleCode as R
+from zhenjie.calls.workflow import CALL_INPUTS, RATING_CHOICES, may_call
 from zhenjie.kernel import supervision
-from zhenjie.kernel.rating import GRADES
+from zhenjie.kernel.extensions import may_decide_extension, pending_extension
 from zhenjie.kernel.errors import Conflict, Forbidden
 from zhenjie.kernel.workflow import (
-    BOOLEAN, CASE, CHOICE, DONE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, UNITS, WAITING, Input, Phase, Workflow, register,
+    BOOLEAN, CASE, CHOICE, DONE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, WAITING, Input, Phase, Workflow, register,
 )
 
-from .models import Extension
-
 EVENT = "event"
-CALL = "call"
 RESULT_MAX = 4000
-REQUEST_MAX = 2000  # what a call asks of a department, and what it answers
-MAX_DAYS = 60  # a call's time limit, in working days
-RATING_CHOICES = tuple(GRADES.items())  # 好差评 (kernel.rating)
 
-# Who runs the command centre's side of an event: its dispatchers, and the township's leaders.
-COMMAND = frozenset({R.DISPATCHER, R.TOWNSHIP_LEADER})
 # Who checks the result on the spot: the grid worker of the place, or the command centre.
 VERIFIERS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER})
 
@@ -49,14 +42,6 @@ def _township_prefix(case, unit) -> str:
 # ---- who may take the actions that are not transitions (the page and the action ask the same rule)
 
 
-def pending_extension(standing) -> Extension | None:
-    """The event's request for more time awaiting a decision, read once per standing."""
-    return standing.memo(
-        "pending_extension",
-        lambda: Extension.objects.filter(event__case_id=standing.case.pk, state=Extension.State.PENDING).select_related("requested_by").first(),
-    )
-
-
 def _may_request_extension(standing):
     if not standing.allowed("report_back"):
         return Forbidden("event.extension_not_allowed", "只有处置单位可以申请延期")
@@ -64,22 +49,6 @@ def _may_request_extension(standing):
         return Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
     if pending_extension(standing) is not None:
         return Conflict("event.extension_pending", "已有延期申请在审批中")
-    return None
-
-
-def _may_decide_extension(standing):
-    if R.TOWNSHIP_LEADER not in standing.roles:
-        return Forbidden("event.extension_approver", "只有本乡镇(街道)领导可以审批延期")
-    if pending_extension(standing) is None:
-        return Conflict("event.no_extension", "没有待审批的延期申请")
-    return None
-
-
-def _may_call(standing):
-    if not standing.holds(COMMAND):
-        return Forbidden("call.not_allowed", "只有本乡镇(街道)的指挥中心调度员或领导可以呼叫县直部门")
-    if standing.case.closed_at is not None:
-        return Conflict("call.event_closed", "事件已办结或已关闭，不能再呼叫")
     return None
 
 
@@ -165,61 +134,13 @@ EVENT_WORKFLOW = register(
          condition=lambda case: None if case.state == EventState.VERIFIED or not case.event.category.needs_verification else "该类事件须现场核查通过后才能结案")
     .may("request_extension", "申请延期", _may_request_extension,
          inputs=[Input("amount", "延期时长", INTEGER, required=True, minimum=1, maximum=30), Input("reason", "延期理由", LONGTEXT, required=True, max_length=500)])
-    .may("decide_extension", "审批延期", _may_decide_extension,
+    .may("decide_extension", "审批延期", may_decide_extension,
          inputs=[Input("approve", "审批", BOOLEAN, required=True), Input("note", "意见", TEXT, max_length=500)])
-    .may("call", "乡呼县应：呼叫县直部门", _may_call,  # seed 003 三(二)
-         inputs=[Input("departments", "呼叫部门", UNITS, required=True), Input("request", "呼叫事项", LONGTEXT, required=True, max_length=REQUEST_MAX),
-                 Input("working_days", "办理时限(工作日)", INTEGER, required=True, minimum=1, maximum=MAX_DAYS)])
+    .may("call", "乡呼县应：呼叫县直部门", may_call, inputs=CALL_INPUTS)  # seed 003 三(二); zhenjie/calls
     .may("notice", "督办", supervision.may_issue_notice,
          inputs=[Input("level", "督办级别", CHOICE, required=True, choices=supervision.NOTICE_LEVELS), Input("text", "督办要求", LONGTEXT, required=True, max_length=supervision.NOTICE_MAX)])
     .may("rate", "评价办理结果", _may_rate_event,
          inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
     .may("reveal_phone", "查看上报人完整电话", _may_reveal_phone)
     .may("reveal_personal_data", "查看当事人完整号码", _may_reveal_personal_data)
-)
-
-
-class CallState:
-    CALLED = "called"
-    ACKNOWLEDGED = "acknowledged"
-    REPORTED = "reported"
-    CONFIRMED = "confirmed"
-    WITHDRAWN = "withdrawn"
-
-
-def _may_rate_call(standing):
-    """The calling township rates how the department responded, once, after confirming."""
-    if not standing.holds(COMMAND):
-        return Forbidden("call.rate_not_allowed", "只有呼叫的乡镇(街道)可以评价")
-    if standing.case.state != CallState.CONFIRMED:
-        return Conflict("call.not_confirmed", "确认办结后才能评价")
-    if standing.case.rating is not None:
-        return Conflict("rating.already_rated", "已评价过，每件只能评价一次")
-    return None
-
-
-CALL_WORKFLOW = register(
-    Workflow(
-        kind=CALL,
-        label="乡呼县应",
-        states={CallState.CALLED: "待响应", CallState.ACKNOWLEDGED: "已响应", CallState.REPORTED: "已反馈", CallState.CONFIRMED: "已办结", CallState.WITHDRAWN: "已撤回"},
-        initial=CallState.CALLED,
-        number_series="call",
-        number_prefix=lambda case, unit: f"{unit.area.name[:2]}呼",
-        detail_url_name="events:call_detail",
-        todo_labels={"respond": "响应呼叫", "handle": "办理并反馈", "confirm": "确认办理结果"},
-        phases={
-            "department": Phase("部门办理中", (CallState.CALLED, CallState.ACKNOWLEDGED), WAITING),
-            "confirm": Phase("待确认", (CallState.REPORTED,)),
-            "closed": Phase("已关闭", (CallState.CONFIRMED, CallState.WITHDRAWN), DONE),
-        },
-    )
-    .add("acknowledge", "响应", [CallState.CALLED], CallState.ACKNOWLEDGED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}))
-    .add("report_back", "反馈办理结果", [CallState.ACKNOWLEDGED], CallState.REPORTED, by_assignee=True, roles=frozenset({R.DEPARTMENT_LIAISON}),
-         inputs=[Input("result", "办理结果", LONGTEXT, required=True, max_length=REQUEST_MAX)])
-    .add("confirm", "确认办结", [CallState.REPORTED], CallState.CONFIRMED, roles=COMMAND, closes=True)
-    .add("reject", "退回重办", [CallState.REPORTED], CallState.ACKNOWLEDGED, roles=COMMAND, needs_reason=True)
-    .add("withdraw", "撤回呼叫", [CallState.CALLED, CallState.ACKNOWLEDGED], CallState.WITHDRAWN, roles=COMMAND, needs_reason=True, closes=True)
-    .may("rate", "评价部门响应", _may_rate_call,  # seed 003 五(一): townships assess departments
-         inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
 )

@@ -2,13 +2,16 @@ from datetime import datetime
 from typing import Literal
 
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from zhenjie.api.schemas import ERRORS, PageOut, PageQuery, RecordId, page_of
 
+from . import extensions
 from .deadlines import Limit, due_after
-from .models import DeadlineUnit
+from .errors import NotFound
+from .models import Case, DeadlineUnit, Extension
+from .scoping import visible_cases
 
 router = Router(tags=["时限"])
 
@@ -102,3 +105,51 @@ def document_pdf(request, document_id: RecordId):
     from .documents import get_document_for, pdf_response
 
     return pdf_response(get_document_for(request.auth, document_id))
+
+
+# ---- 延期 ----------------------------------------------------------------------------------
+
+
+class ExtensionIn(Schema):
+    amount: int = Field(ge=1, le=extensions.AMOUNT_MAX, description="延期时长，单位同原时限")
+    reason: str = Field(min_length=1, max_length=extensions.REASON_MAX)
+
+
+class ExtensionDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+class ExtensionOut(Schema):
+    id: int
+    amount: int
+    reason: str
+    state: str
+    state_label: str
+    requested_at: datetime
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_state_label(extension):
+        return extension.get_state_display()
+
+
+def visible_case(request, case_id) -> Case:
+    """The case by id if the user may see it, else NotFound (any kind)."""
+    case = visible_cases(request.auth).filter(pk=case_id).select_related("area", "owner_unit").first()
+    if case is None:
+        raise NotFound("case.not_found", "事项不存在或不在您的辖区内")
+    return case
+
+
+@router.post("/cases/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, tags=["延期"], summary="申请延期(任何类型的事项)")
+def request_extension(request, case_id: RecordId, payload: ExtensionIn):
+    return Status(201, extensions.request_extension(request.auth, visible_case(request, case_id), payload.amount, payload.reason))
+
+
+@router.post("/cases/{case_id}/extensions/{extension_id}/decide", response={200: ExtensionOut, **ERRORS}, tags=["延期"], summary="审批延期")
+def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: ExtensionDecisionIn):
+    extension = Extension.objects.filter(pk=extension_id, case=visible_case(request, case_id)).select_related("case__area").first()
+    if extension is None:
+        raise NotFound("extension.not_found", "延期申请不存在")
+    return extensions.decide_extension(request.auth, extension, payload.approve, payload.note)

@@ -106,6 +106,31 @@ class Case(models.Model):
         return workflow_for(self.kind).label
 
 
+class Extension(models.Model):
+    """A request for more time on a case, decided by a leader (kernel/extensions.py)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        DENIED = "denied", "未批准"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions")
+    amount = models.PositiveSmallIntegerField("延期时长")
+    reason = models.CharField("理由", max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=models.Q(state="pending"), name="case_extension_one_pending"),
+        ]
+
+
 class Party(models.Model):
     """当事人: a person or an organisation, registered once per county and linked to cases with a
     role (CaseParty). The identifier — a citizen ID number (GB 11643) for a person, a unified

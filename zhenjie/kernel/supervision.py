@@ -20,7 +20,7 @@ from . import documents, journal
 from .errors import ActionError, Conflict, Forbidden, Rejected
 from .models import Assignment, Case, SupervisionPolicy
 from .notify import notify_users, people_to_act
-from .scoping import unscoped
+from .scoping import administered_county, unscoped
 from .workflow import Standing
 
 DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True)
@@ -77,6 +77,21 @@ SUPERVISION_NOTICE = documents.register_kind(
 
 def policy_for(county: Area) -> SupervisionPolicy:
     return SupervisionPolicy.objects.filter(county=county).first() or DEFAULT_POLICY
+
+
+@transaction.atomic
+def update_policy(actor, yellow_hours: int, notify_leader_on_red: bool) -> SupervisionPolicy:
+    """The county administrator sets the warning period and whether red tells the leaders (journaled)."""
+    county = administered_county(actor, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
+    if isinstance(yellow_hours, bool) or not isinstance(yellow_hours, int) or not 1 <= yellow_hours <= 720:
+        raise Rejected("settings.invalid", "黄牌提前量须在1至720小时之间", field="yellow_hours")
+    policy, _ = SupervisionPolicy.objects.select_for_update().get_or_create(county=county)
+    before = {"yellow_hours": policy.yellow_hours, "notify_leader_on_red": policy.notify_leader_on_red}
+    policy.yellow_hours, policy.notify_leader_on_red = yellow_hours, bool(notify_leader_on_red)
+    policy.save()
+    journal.record(actor=actor, verb="settings.supervision", summary="修改督办设置",
+                   data={"before": before, "after": {"yellow_hours": yellow_hours, "notify_leader_on_red": bool(notify_leader_on_red)}})
+    return policy
 
 
 def leaders_of(case: Case):

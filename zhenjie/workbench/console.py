@@ -1,6 +1,6 @@
 """Administration pages, one per administrator role: the county administrator keeps the holiday
-calendar; the system administrator people and posts; the security administrator the lock-out and
-session policy; the audit administrator reads and verifies the journal (三权分立)."""
+calendar and the supervision warning period; the system administrator people and posts; the
+security administrator the lock-out and session policy; the audit administrator reads and verifies the journal (三权分立)."""
 
 import calendar as month_calendar
 from datetime import date, timedelta
@@ -16,13 +16,13 @@ from zhenjie.accounts.login import locked_until
 from zhenjie.accounts.models import LoginFailure, Post, Role, User
 from zhenjie.accounts.policy import current_policy
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import holidays, journal
+from zhenjie.kernel import holidays, journal, supervision
 from zhenjie.kernel.calendar import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, current_calendar
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
-from zhenjie.kernel.scoping import administered_areas, administered_units, reach_of
+from zhenjie.kernel.scoping import administered_areas, administered_county, administered_units, reach_of
 
-from .console_forms import CalendarDayForm, ConfirmYearForm, PolicyForm, PostForm, StaffForm
+from .console_forms import CalendarDayForm, ConfirmYearForm, PolicyForm, PostForm, StaffForm, SupervisionForm
 from .paging import paginate, query_without_page
 from .views import staff_required
 
@@ -115,6 +115,26 @@ def calendar_page(request):
         "workdays": sum(1 for m in range(1, 13) for d in range(1, month_calendar.monthrange(year, m)[1] + 1) if cal.is_workday(date(year, m, d))),
     }
     return render(request, "workbench/console_calendar.html", context)
+
+
+# ---- 督办设置 (county administrator) ------------------------------------------------------
+
+
+@role_required(RoleCode.COUNTY_ADMIN)
+def supervision_page(request):
+    county = administered_county(request.user, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
+    policy = supervision.policy_for(county)
+    form = SupervisionForm(initial={"yellow_hours": policy.yellow_hours, "notify_leader_on_red": policy.notify_leader_on_red})
+    if request.method == "POST":
+        form = SupervisionForm(request.POST)
+        try:
+            if form.is_valid():
+                supervision.update_policy(request.user, **form.cleaned_data)
+                messages.success(request, "督办设置已保存")
+                return redirect(request.path)
+        except ActionError as error:
+            form.add_action_error(error)
+    return render(request, "workbench/console_supervision.html", {"form": form, "county": county, "policy": policy})
 
 
 # ---- 人员与岗位 (system administrator) -----------------------------------------------------

@@ -32,6 +32,13 @@ class PolicyForm(StyledFormMixin, forms.Form):
     token_lifetime_hours = forms.IntegerField(label=SecurityPolicy._meta.get_field("token_lifetime_hours").verbose_name)
 
 
+class SupervisionForm(StyledFormMixin, forms.Form):
+    """Shape only; the range is the action's rule (kernel.supervision.update_policy)."""
+
+    yellow_hours = forms.IntegerField(label="黄牌提前量(小时)", help_text="距办理期限不足该时长时亮黄牌，超期亮红牌")
+    notify_leader_on_red = forms.BooleanField(label="红牌时通知乡镇(街道)领导", required=False)
+
+
 class StaffForm(StyledFormMixin, forms.Form):
     username = forms.CharField(label="用户名", max_length=150)
     full_name = forms.CharField(label="姓名", max_length=32)

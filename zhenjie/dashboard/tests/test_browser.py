@@ -7,7 +7,8 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from zhenjie.events import actions, calls
+from zhenjie.calls import actions as calls
+from zhenjie.events import actions
 from zhenjie.kernel.models import Case
 from zhenjie.testing import PASSWORD, make_event
 
@@ -40,7 +41,7 @@ def township_a_at_work(world):
         actions.register_event(world.dispatcher_a, event)
         actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="由社会治理办处置")
     Case.objects.filter(pk=events[0].case_id).update(due_at=timezone.now() - timedelta(hours=2))
-    calls.call_departments(world.dispatcher_a, events[1], [world.police], "夜间噪声，请派员执法", 3)
+    calls.call_departments(world.dispatcher_a, events[1].case, [world.police], "夜间噪声，请派员执法", 3)
     make_event(world, reporter=world.dispatcher_b, lng=116.21, lat=35.01, description="乙镇的事件")
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from zhenjie.events import actions, calls
+from zhenjie.calls import actions as calls
+from zhenjie.events import actions
 from zhenjie.events.models import EarlyWarning
 from zhenjie.kernel.models import Case
 from zhenjie.testing import make_event
@@ -77,7 +78,7 @@ def test_the_screen_data_counts_only_the_users_township(client, world):
 
 def test_the_liaison_sees_no_events_only_the_departments_calls(client, world):
     event = dispatched(world)
-    calls.call_departments(world.dispatcher_a, event, [world.police], "请派员协助", 3)
+    calls.call_departments(world.dispatcher_a, event.case, [world.police], "请派员协助", 3)
     event_b(world)
     client.force_login(world.liaison)
     data = client.get(reverse("dashboard:data")).json()
@@ -158,7 +159,7 @@ def test_the_due_soon_list_and_its_export_hold_only_the_users_cases(client, worl
 
 def test_the_department_table_and_its_export(client, world):
     event = dispatched(world)
-    [call] = calls.call_departments(world.dispatcher_a, event, [world.police], "请依法查处", 3)
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请依法查处", 3)
     calls.acknowledge_call(world.liaison, call)
     calls.report_call(world.liaison, call, "已查处")
     calls.confirm_call(world.dispatcher_a, call)
@@ -203,7 +204,7 @@ def test_pages_and_endpoints_run_the_same_number_of_queries_at_3_and_30_events(c
             # spread from 10 hours overdue to 19 hours ahead (so both lists have rows at 3).
             event = dispatched(world, category=("sanitation", "noise", "road_facility")[index // 3 % 3], lng=116.001 + index / 1000)
             if index % 3 == 0:
-                calls.call_departments(world.dispatcher_a, event, [world.police], "请协助", 3)
+                calls.call_departments(world.dispatcher_a, event.case, [world.police], "请协助", 3)
             Case.objects.filter(pk=event.case_id).update(due_at=timezone.now() + timedelta(hours=index * 7 % 30 - 10))
 
     add(3)

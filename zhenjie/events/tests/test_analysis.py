@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from zhenjie.events import actions, analysis, calls
+from zhenjie.calls import actions as calls
+from zhenjie.events import actions, analysis
 from zhenjie.events.intake import Report, report_event
 from zhenjie.events.models import Category, Event
 from zhenjie.kernel.models import Case, SupervisionPolicy
@@ -38,7 +39,7 @@ def known(world):
     Case.objects.filter(pk=e1.case_id).update(due_at=now + timedelta(hours=5))
     e2 = report(world, "noise", "citizen")
     actions.register_event(world.dispatcher_a, e2)
-    [call] = calls.call_departments(world.dispatcher_a, e2, [world.police], "请派员夜间执法", 3)
+    [call] = calls.call_departments(world.dispatcher_a, e2.case, [world.police], "请派员夜间执法", 3)
     Case.objects.filter(pk=call.case_id).update(due_at=now + timedelta(hours=10))
     e3 = report(world, "dispute", "hotline", days_ago=3)
     dispatch(world, e3)

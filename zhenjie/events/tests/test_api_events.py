@@ -315,13 +315,13 @@ def test_bad_list_filters_are_400(api, world, params):
 
 @pytest.mark.parametrize("path", ["/api/events", "/api/calls"])
 def test_event_and_call_lists_run_the_same_number_of_queries_at_3_and_30_rows(api, world, path):
-    from zhenjie.events.calls import call_departments
+    from zhenjie.calls.actions import call_departments
 
     def add(count):
         for _ in range(count):
             event = make_event(world)
             actions.register_event(world.dispatcher_a, event)
-            call_departments(world.dispatcher_a, event, [world.police], "请处置", 3)
+            call_departments(world.dispatcher_a, event.case, [world.police], "请处置", 3)
             make_event(world, reporter=world.dispatcher_b, lng=116.21, lat=35.01, channel="walk_in")
 
     api.as_("dispatcher_a")

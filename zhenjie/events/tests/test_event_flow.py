@@ -7,11 +7,11 @@ from PIL import Image
 
 from zhenjie.events import actions
 from zhenjie.events.intake import Photo, Report, report_event
-from zhenjie.events.models import Category, Event, Extension
-from zhenjie.kernel import journal
+from zhenjie.events.models import Category, Event
+from zhenjie.kernel import extensions, journal
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
-from zhenjie.kernel.models import Assignment, Attachment, Case, Notification
+from zhenjie.kernel.models import Assignment, Attachment, Case, Extension, Notification
 from zhenjie.testing import make_event
 
 pytestmark = pytest.mark.django_db
@@ -158,15 +158,15 @@ def test_an_extension_needs_the_leaders_approval(world):
     actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="x")
     actions.acknowledge_event(world.clerk_a, event)
     before = Case.objects.get(pk=event.case_id).due_at
-    request = actions.request_extension(world.clerk_a, event, 3, "需等待检测报告")
+    request = extensions.request_extension(world.clerk_a, event.case, 3, "需等待检测报告")
     with pytest.raises(Conflict):
-        actions.request_extension(world.clerk_a, event, 2, "再申请")
+        extensions.request_extension(world.clerk_a, event.case, 2, "再申请")
     assert "approve_extension" in [a.todo for a in inbox_for(world.leader_a)]
     with pytest.raises(Forbidden):
-        actions.decide_extension(world.dispatcher_a, request, True)
-    actions.decide_extension(world.leader_a, request, True, "同意")
+        extensions.decide_extension(world.dispatcher_a, request, True)
+    extensions.decide_extension(world.leader_a, request, True, "同意")
     assert Case.objects.get(pk=event.case_id).due_at > before
-    assert Extension.objects.get().state == "approved"
+    assert Extension.objects.get(case=event.case).state == "approved"
 
 
 def test_a_walk_in_report_is_owned_by_whoever_took_it(world):

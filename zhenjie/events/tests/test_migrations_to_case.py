@@ -1,5 +1,6 @@
 """The data migrations that moved what every kind shares from events onto kernel.Case: ratings
-(events 0008) and tracking codes (events 0009). Records are made the way the platform made them before (through today's actions,
+(events 0008), tracking codes (events 0009), extensions (events 0010); calls (events 0011) go
+back and forth in the first test, whose department figures read them. Records are made the way the platform made them before (through today's actions,
 then the migrations run backwards, which puts the data back into the old columns), then the
 migrations run forwards again and the case must say what the old columns said."""
 
@@ -8,8 +9,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Avg
 
-from zhenjie.events import actions, calls, portal
-from zhenjie.events.models import Call
+from zhenjie.calls import actions as calls
+from zhenjie.calls.models import Call
+from zhenjie.events import actions, portal
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case, JournalEntry
 from zhenjie.testing import make_event, make_world
@@ -38,7 +40,7 @@ def closed_event(world, reporter=None):
 
 
 def confirmed_call(world, event, department):
-    [call] = calls.call_departments(world.dispatcher_a, event, [department], "请处置", 3)
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [department], "请处置", 3)
     calls.acknowledge_call(world.liaison, call)
     calls.report_call(world.liaison, call, "已处理")
     calls.confirm_call(world.dispatcher_a, call)
@@ -102,3 +104,34 @@ def test_codes_given_to_citizens_keep_working_once_their_digest_is_on_the_case()
     assert Case.objects.get(pk=staff.case_id).tracking_digest == ""
     with pytest.raises(NotFound):
         portal.find_for_citizen(staff.case.number, code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_extensions_move_onto_the_case_with_their_ids_and_a_pending_one_can_still_be_decided():
+    # given: an approved request on one event and a pending one on another
+    from zhenjie.kernel import extensions
+    from zhenjie.kernel.models import Extension
+
+    world = make_world()
+    first, second = make_event(world), make_event(world, category="pollution")
+    for event in (first, second):
+        actions.register_event(world.dispatcher_a, event)
+        actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="x")
+        actions.acknowledge_event(world.clerk_a, event)
+    approved = extensions.request_extension(world.clerk_a, first.case, 3, "检测排期")
+    extensions.decide_extension(world.leader_a, approved, True)
+    pending = extensions.request_extension(world.clerk_a, second.case, 2, "等待配合")
+
+    old = migrate([("events", "0009_tracking_to_case"), ("kernel", "0008_documents")])
+    assert sorted(old.get_model("events", "Extension").objects.values_list("pk", "event_id", "state")) == [
+        (approved.pk, first.pk, "approved"), (pending.pk, second.pk, "pending")]
+
+    # when
+    migrate()
+
+    # then
+    assert sorted(Extension.objects.values_list("pk", "case_id", "state", "amount")) == [
+        (approved.pk, first.case_id, "approved", 3), (pending.pk, second.case_id, "pending", 2)]
+    decided = extensions.decide_extension(world.leader_a, Extension.objects.get(pk=pending.pk), False, "按期办结")
+    assert decided.state == "denied"
+    assert extensions.request_extension(world.clerk_a, second.case, 1, "再申请").pk > pending.pk  # the id sequence moved on

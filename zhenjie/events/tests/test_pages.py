@@ -7,7 +7,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
-from zhenjie.events import actions, calls
+from zhenjie.calls import actions as calls
+from zhenjie.events import actions
 from zhenjie.events.models import Event
 from zhenjie.kernel.models import Attachment
 from zhenjie.testing import make_event
@@ -116,23 +117,23 @@ def test_the_print_sheet_has_the_timeline(client, world):
 def test_the_liaison_works_the_call_page_and_sees_the_event_through_it(client, world):
     event = make_event(world, category="pollution", description="河道排污")
     actions.register_event(world.dispatcher_a, event)
-    [call] = calls.call_departments(world.dispatcher_a, event, [world.police], "请到场处置", 3)
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请到场处置", 3)
     client.force_login(world.liaison)
-    page = client.get(reverse("events:call_detail", args=[call.case_id])).content.decode()
+    page = client.get(reverse("calls:detail", args=[call.case_id])).content.decode()
     assert "河道排污" in page and "请到场处置" in page
-    assert client.post(reverse("events:call_act", args=[call.case_id, "acknowledge"])).status_code == 302
-    assert "已响应" in client.get(reverse("events:calls")).content.decode()
+    assert client.post(reverse("calls:act", args=[call.case_id, "acknowledge"])).status_code == 302
+    assert "已响应" in client.get(reverse("calls:home")).content.decode()
     client.force_login(world.dispatcher_b)
-    assert client.get(reverse("events:call_detail", args=[call.case_id])).status_code == 404
+    assert client.get(reverse("calls:detail", args=[call.case_id])).status_code == 404
 
 
-@pytest.mark.parametrize("url_name", ["events:home", "events:calls"])
+@pytest.mark.parametrize("url_name", ["events:home", "calls:home"])
 def test_event_lists_run_the_same_number_of_queries_at_3_and_30_rows(client, world, url_name):
     def add(count):
         for _ in range(count):
             event = make_event(world)
             actions.register_event(world.dispatcher_a, event)
-            calls.call_departments(world.dispatcher_a, event, [world.police], "请处置", 3)
+            calls.call_departments(world.dispatcher_a, event.case, [world.police], "请处置", 3)
 
     add(3)
     client.force_login(world.dispatcher_a)
@@ -192,14 +193,14 @@ def test_the_calls_export_is_filtered_as_shown_and_scoped(client, world):
     first, second = make_event(world, description="甲镇的排污"), make_event(world, description="甲镇的噪声")
     for event in (first, second):
         actions.register_event(world.dispatcher_a, event)
-    [answered] = calls.call_departments(world.dispatcher_a, first, [world.police], "请到场处置", 3)
-    calls.call_departments(world.dispatcher_a, second, [world.police], "请协助调查", 3)
+    [answered] = calls.call_departments(world.dispatcher_a, first.case, [world.police], "请到场处置", 3)
+    calls.call_departments(world.dispatcher_a, second.case, [world.police], "请协助调查", 3)
     calls.acknowledge_call(world.liaison, answered)
     in_b(world)
 
     def exported(user, query=""):
         client.force_login(user)
-        response = client.get(reverse("events:calls") + f"?format=xlsx{query}")
+        response = client.get(reverse("calls:home") + f"?format=xlsx{query}")
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         return [row[4] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
 

@@ -4,9 +4,13 @@ a button exactly when the action would accept it, and the API lists the same act
 import pytest
 from django.urls import reverse
 
-from zhenjie.events import actions, calls
-from zhenjie.events.models import Call, Event
-from zhenjie.events.workflow import CALL_WORKFLOW, EVENT_WORKFLOW
+from zhenjie.calls import actions as calls
+from zhenjie.calls.models import Call
+from zhenjie.calls.workflow import CALL_WORKFLOW
+from zhenjie.events import actions
+from zhenjie.events.models import Event
+from zhenjie.events.workflow import EVENT_WORKFLOW
+from zhenjie.kernel import extensions
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.testing import make_event
@@ -50,7 +54,7 @@ def test_a_paused_event_still_offers_the_extension_the_action_allows(client, wor
     actions.pause_event(world.clerk_a, event, "等待供电公司断电")
     assert form(event, "extension") in page(client, world.clerk_a, event)
     assert offered_and_accepted(world.clerk_a, event.case, "request_extension") == (True, True)
-    actions.request_extension(world.clerk_a, event, 2, "等待供电公司")
+    extensions.request_extension(world.clerk_a, event.case, 2, "等待供电公司")
     # Once asked, neither the page nor the action takes a second request; the leader decides.
     assert form(event, "extension") not in page(client, world.clerk_a, event)
     assert offered_and_accepted(world.clerk_a, event.case, "request_extension") == (False, False)
@@ -60,7 +64,7 @@ def test_a_paused_event_still_offers_the_extension_the_action_allows(client, wor
 
 def test_every_action_is_offered_exactly_when_it_would_be_accepted(world):
     event = handling(world)
-    actions.request_extension(world.clerk_a, event, 2, "等待检测")
+    extensions.request_extension(world.clerk_a, event.case, 2, "等待检测")
     case = Event.objects.select_related("case__area").get(pk=event.pk).case
     seen = {}
     for who in ("clerk_a", "dispatcher_a", "leader_a", "grid_worker_a", "county_admin", "dispatcher_b"):
@@ -91,8 +95,8 @@ def test_the_county_administrator_may_card_an_event_from_its_page_as_the_action_
 
 def test_a_call_offers_its_rating_to_the_calling_township_after_confirming_and_once(client, world):
     event = handling(world)
-    [call] = calls.call_departments(world.dispatcher_a, event, [world.police], "请派员现场取证", 3)
-    url, form = reverse("events:call_detail", args=[call.case_id]), reverse("events:call_act", args=[call.case_id, "rate"])
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请派员现场取证", 3)
+    url, form = reverse("calls:detail", args=[call.case_id]), reverse("calls:act", args=[call.case_id, "rate"])
 
     def rating_offered(user):
         client.force_login(user)

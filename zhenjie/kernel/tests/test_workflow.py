@@ -168,11 +168,11 @@ class TestWhatSomeoneMayDo:
         errand = make_errand(world)
         take(world, errand)
         leader = permitted_actions(world.leader_a, errand.case)
-        assert list(leader.transitions) == ["drop"] and list(leader.actions) == ["remind", "notice"]
+        assert list(leader.transitions) == ["drop"] and list(leader.actions) == ["remind", "notice", "call"]
         clerk = permitted_actions(world.clerk_a, errand.case)
-        assert list(clerk.transitions) == ["pause", "answer"] and clerk.actions == {}
+        assert list(clerk.transitions) == ["pause", "answer"] and list(clerk.actions) == ["request_extension"]
         assert "answer" in clerk and "remind" not in clerk
-        assert clerk.listed() == [{"name": "pause", "label": "中止"}, {"name": "answer", "label": "反馈"}]
+        assert clerk.listed() == [{"name": "pause", "label": "中止"}, {"name": "answer", "label": "反馈"}, {"name": "request_extension", "label": "申请延期"}]
         assert permitted_actions(world.dispatcher_b, errand.case).listed() == []
 
     def test_the_action_refuses_with_the_rule_the_page_read(self, world):

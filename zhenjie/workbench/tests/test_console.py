@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.models import LoginFailure, Post, SecurityPolicy
 from zhenjie.accounts.roles import RoleCode as R
-from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
+from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry, SupervisionPolicy
 from zhenjie.testing import make_task, make_user
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def admins(world):
 
 
 def test_each_console_is_closed_to_other_roles(client, world, admins):
-    pages = {"workbench:calendar": world.county_admin, "workbench:users": admins["system"], "workbench:security": admins["security"], "workbench:journal": admins["audit"]}
+    pages = {"workbench:calendar": world.county_admin, "workbench:supervision": world.county_admin, "workbench:users": admins["system"], "workbench:security": admins["security"], "workbench:journal": admins["audit"]}
     for url_name, owner in pages.items():
         client.force_login(owner)
         assert client.get(reverse(url_name)).status_code == 200
@@ -29,6 +29,17 @@ def test_each_console_is_closed_to_other_roles(client, world, admins):
                 client.force_login(other)
                 response = client.get(reverse(url_name))
                 assert response.status_code == 403 and "没有访问权限" in response.content.decode()
+
+
+def test_the_county_administrator_sets_the_supervision_period_on_its_own_page(client, world):
+    client.force_login(world.county_admin)
+    page = client.post(reverse("workbench:supervision"), {"yellow_hours": 0}).content.decode()
+    assert "黄牌提前量须在1至720小时之间" in page and not SupervisionPolicy.objects.exists()
+    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 48}).status_code == 302
+    policy = SupervisionPolicy.objects.get(county=world.county)
+    assert (policy.yellow_hours, policy.notify_leader_on_red) == (48, False)
+    assert JournalEntry.objects.filter(verb="settings.supervision", actor=world.county_admin).exists()
+    assert "督办设置" in client.get(reverse("workbench:home")).content.decode()
 
 
 def test_a_system_administrator_sees_no_cases(world, admins):

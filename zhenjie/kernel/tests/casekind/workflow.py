@@ -1,5 +1,6 @@
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import supervision
+from zhenjie.calls.workflow import CALL_INPUTS, may_call
+from zhenjie.kernel import extensions, supervision
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Conflict, Forbidden
@@ -27,6 +28,17 @@ def _may_remind(standing):
         return Conflict("errand.remind_wrong_state", "事项不在承办单位手中，无需催办")
     if not standing.open_work:
         return Conflict("errand.nothing_open", "没有待办可催")
+    return None
+
+
+def _may_request_extension(standing):
+    """The unit doing the errand, while it works on it, one request at a time (kernel.extensions)."""
+    if not standing.allowed("answer"):
+        return Forbidden("errand.extension_not_allowed", "只有承办单位可以申请延期")
+    if standing.case.state not in (State.WORKING, State.PAUSED):
+        return Conflict("errand.extension_wrong_state", "办理中才能申请延期")
+    if extensions.pending_extension(standing) is not None:
+        return Conflict("errand.extension_pending", "已有延期申请在审批中")
     return None
 
 
@@ -59,6 +71,9 @@ ERRAND_WORKFLOW = register(
     .add("drop", "撤销", [State.NEW, State.WORKING], State.DROPPED, roles=LEADS, needs_reason=True, closes=True)
     .may("remind", "催办", _may_remind)
     .may("notice", "督办", supervision.may_issue_notice)
+    .may("request_extension", "申请延期", _may_request_extension)
+    .may("decide_extension", "审批延期", extensions.may_decide_extension)
+    .may("call", "呼叫县直部门", may_call, inputs=CALL_INPUTS)
 )
 
 

@@ -3,11 +3,10 @@ confirms and rates — and the liaison sees the call, never the rest of the town
 
 import pytest
 
+from zhenjie.calls.models import Call
 from zhenjie.events import actions
-from zhenjie.events.models import Call
+from zhenjie.events.tests.api_client import api  # noqa: F401  (fixture)
 from zhenjie.testing import make_event
-
-from .api_client import api  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """乡呼县应 (seed 003 三(二)): for what a township cannot solve alone, it calls a county
-department — or several, for joint enforcement — with what is asked and by when. The
+department — or several, for joint enforcement — with what is asked and by when, on an event or
+any case whose kind declares the "call" rule (workflow.may_call). The
 department's liaison responds within the county's response time, acts and reports back; the
 township confirms or sends it back, and rates the response (seed 003 五(一): townships assess
 departments, 35% weight). "件件有响应、事事有着落"."""
@@ -11,39 +12,41 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
-from zhenjie.accounts.roles import RoleCode
+from zhenjie.accounts.roles import COMMAND, RoleCode
 from zhenjie.areas.paths import county_path
+from zhenjie.events.policy import policy_for  # the county's response time is among its command-centre settings
 from zhenjie.kernel import journal, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.workflow import rule_of
 from zhenjie.units.models import Unit
 
-from .models import Call, Event
-from .policy import policy_for
-from .workflow import CALL, COMMAND, EVENT_WORKFLOW, MAX_DAYS, REQUEST_MAX, CallState
-
-MAX_DEPARTMENTS = 6
+from .models import Call
+from .workflow import CALL, MAX_DAYS, MAX_DEPARTMENTS, REQUEST_MAX, CallState
 
 
-def _caller_unit(actor, event: Event) -> Unit:
-    """The unit of the post through which the actor calls: a command role over the event's
-    area (the workflow's "call" rule has made sure there is one)."""
-    post = next(p for p in reach_of(actor).posts if p.path and event.case.area.path.startswith(p.path) and p.roles & COMMAND)
+def _caller_unit(actor, parent: Case) -> Unit:
+    """The unit of the post through which the actor calls: a command role over the parent's
+    area (the "call" rule has made sure there is one)."""
+    post = next(p for p in reach_of(actor).posts if p.path and parent.area.path.startswith(p.path) and p.roles & COMMAND)
     return Unit.objects.get(pk=post.unit_id)
 
 
 @transaction.atomic
-def call_departments(actor, event: Event, departments, request: str, working_days: int) -> list[Call]:
-    EVENT_WORKFLOW.require(actor, event.case, "call")  # the township's command centre, while the event is open
-    caller = _caller_unit(actor, event)
+def call_departments(actor, parent: Case, departments, request: str, working_days: int) -> list[Call]:
+    """Call `departments` on the case `parent`, one call case each (its child)."""
+    if (refused := rule_of("call")(actor, parent)) is not None:  # the parent kind's rule
+        raise refused
+    caller = _caller_unit(actor, parent)
     departments = list({d.pk: d for d in departments if d is not None}.values())
     if not departments:
         raise Rejected("call.department_required", "请选择至少一个县直部门", field="departments")
     if len(departments) > MAX_DEPARTMENTS:
         raise Rejected("call.too_many_departments", f"一次最多呼叫{MAX_DEPARTMENTS}个部门", field="departments")
-    if any(d.kind != Unit.Kind.DEPARTMENT or not d.area.path == county_path(event.case.area.path) for d in departments):
+    if any(d.kind != Unit.Kind.DEPARTMENT or not d.area.path == county_path(parent.area.path) for d in departments):
         raise Rejected("call.not_a_department", "只能呼叫本县的县直部门", field="departments")
     request = (request or "").strip()
     if not request:
@@ -52,33 +55,33 @@ def call_departments(actor, event: Event, departments, request: str, working_day
         raise Rejected("call.request_too_long", f"呼叫事项不能超过{REQUEST_MAX}字", field="request")
     if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= MAX_DAYS:
         raise Rejected("call.days_invalid", f"办理时限须为1至{MAX_DAYS}个工作日", field="working_days")
-    busy = set(Call.objects.filter(event=event, department__in=departments, case__closed_at__isnull=True).values_list("department__name", flat=True))
+    busy = set(Call.objects.filter(case__parent=parent, department__in=departments, case__closed_at__isnull=True).values_list("department__name", flat=True))
     if busy:
         raise Conflict("call.already_open", f"已呼叫且尚未办结：{'、'.join(sorted(busy))}", field="departments")
 
-    acknowledge_due = timezone.now() + timedelta(hours=policy_for(event.case.area).call_acknowledge_hours)
+    acknowledge_due = timezone.now() + timedelta(hours=policy_for(parent.area).call_acknowledge_hours)
     group = secrets.token_hex(6) if len(departments) > 1 else ""
     calls = []
     for department in departments:
         case = workflow.open_case(
             actor,
             kind=CALL,
-            title=f"呼叫{department.short_name or department.name}：{event.case.title}"[:200],
-            area=event.case.area,
+            title=f"呼叫{department.short_name or department.name}：{parent.title}"[:200],
+            area=parent.area,
             owner_unit=department,
             channel="call",
             limit=Limit(working_days),
-            parent=event.case,
+            parent=parent,
             number_unit=caller,
             assign=[Assign(department, "respond", due_at=acknowledge_due, role=RoleCode.DEPARTMENT_LIAISON)],
             note=request,
-            data={"event": event.case_id, "department": department.pk, "group": group},
+            data={"parent": parent.pk, "department": department.pk, "group": group},
         )
-        calls.append(Call.objects.create(case=case, event=event, department=department, caller_unit=caller, group=group,
+        calls.append(Call.objects.create(case=case, department=department, caller_unit=caller, group=group,
                                          request=request, acknowledge_due=acknowledge_due))
     names = "、".join(d.name for d in departments)
-    journal.record(actor=actor, verb="call", case=event.case, summary=f"乡呼县应：呼叫{names}", note=request,
-                   from_state=event.case.state, to_state=event.case.state, data={"calls": [c.case_id for c in calls]})
+    journal.record(actor=actor, verb="call", case=parent, summary=f"乡呼县应：呼叫{names}", note=request,
+                   from_state=parent.state, to_state=parent.state, data={"calls": [c.case_id for c in calls]})
     return calls
 
 

@@ -1,9 +1,11 @@
 import pytest
 from django.utils import timezone
 
-from zhenjie.events import actions, calls
-from zhenjie.events.models import Call
-from zhenjie.events.queries import calls_for, events_for, get_event_for
+from zhenjie.calls import actions as calls
+from zhenjie.calls.models import Call
+from zhenjie.calls.queries import calls_for
+from zhenjie.events import actions
+from zhenjie.events.queries import events_for, get_event_for
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.testing import make_event, make_user
@@ -28,7 +30,7 @@ def open_event(world):
 def test_a_call_reaches_the_departments_liaison_and_nothing_else_of_the_township(world):
     event = open_event(world)
     other = open_event(world)
-    [call] = calls.call_departments(world.dispatcher_a, event, [world.police], "请派员现场取证", 3)
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请派员现场取证", 3)
     assert [a.todo for a in inbox_for(world.liaison)] == ["respond"]
     assert list(calls_for(world.liaison)) == [call]
     assert not events_for(world.liaison).exists()
@@ -39,7 +41,7 @@ def test_a_call_reaches_the_departments_liaison_and_nothing_else_of_the_township
 
 def test_the_whole_call_loop_and_the_departments_figures(world):
     event = open_event(world)
-    [call] = calls.call_departments(world.leader_a, event, [world.police], "请依法查处", 3)
+    [call] = calls.call_departments(world.leader_a, event.case, [world.police], "请依法查处", 3)
     calls.acknowledge_call(world.liaison, call)
     calls.report_call(world.liaison, call, "已立案调查")
     calls.reject_call(world.dispatcher_a, call, "请补充处理结果文书")
@@ -53,7 +55,7 @@ def test_the_whole_call_loop_and_the_departments_figures(world):
 
 def test_a_late_acknowledgement_counts_as_late(world):
     event = open_event(world)
-    [call] = calls.call_departments(world.dispatcher_a, event, [world.police], "请处置", 3)
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请处置", 3)
     Call.objects.filter(pk=call.pk).update(acknowledge_due=timezone.now() - timezone.timedelta(hours=1))
     calls.acknowledge_call(world.liaison, Call.objects.get(pk=call.pk))
     [figures] = calls.department_figures(Call.objects.all())
@@ -63,11 +65,11 @@ def test_a_late_acknowledgement_counts_as_late(world):
 def test_a_joint_call_makes_one_call_per_department(world, second_department):
     environment, liaison_env = second_department
     event = open_event(world)
-    made = calls.call_departments(world.dispatcher_a, event, [world.police, environment], "联合执法：查处偷排", 5)
+    made = calls.call_departments(world.dispatcher_a, event.case, [world.police, environment], "联合执法：查处偷排", 5)
     assert len(made) == 2 and made[0].group and made[0].group == made[1].group
     assert list(calls_for(liaison_env)) == [made[1]]
     with pytest.raises(Conflict):
-        calls.call_departments(world.dispatcher_a, event, [world.police], "再呼叫", 5)
+        calls.call_departments(world.dispatcher_a, event.case, [world.police], "再呼叫", 5)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +87,7 @@ def test_bad_calls_are_refused(world, departments, request_text, days, code):
     event = open_event(world)
     units = {"police": world.police, "office": world.office_a}
     with pytest.raises(Rejected) as error:
-        calls.call_departments(world.dispatcher_a, event, [units[d] for d in departments], request_text, days)
+        calls.call_departments(world.dispatcher_a, event.case, [units[d] for d in departments], request_text, days)
     assert error.value.code == code
     assert not Call.objects.exists()
 
@@ -93,14 +95,14 @@ def test_bad_calls_are_refused(world, departments, request_text, days, code):
 def test_only_the_command_centre_of_the_events_township_may_call(world):
     event = open_event(world)
     with pytest.raises(Forbidden):
-        calls.call_departments(world.clerk_a, event, [world.police], "请处置", 3)
+        calls.call_departments(world.clerk_a, event.case, [world.police], "请处置", 3)
     with pytest.raises(Forbidden):
-        calls.call_departments(world.dispatcher_b, event, [world.police], "请处置", 3)
+        calls.call_departments(world.dispatcher_b, event.case, [world.police], "请处置", 3)
 
 
 def test_the_liaison_cannot_confirm_their_own_work(world):
     event = open_event(world)
-    [call] = calls.call_departments(world.dispatcher_a, event, [world.police], "请处置", 3)
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请处置", 3)
     calls.acknowledge_call(world.liaison, call)
     calls.report_call(world.liaison, call, "已处置")
     with pytest.raises(Forbidden):
