@@ -60,15 +60,6 @@ def _photos(files) -> list[Photo]:
     return photos
 
 
-def _event(request, case_id):
-    return queries.get_event_for(request.auth, case_id)
-
-
-def _reply(request, case_id):
-    """The event as it stands after an action (re-read: the action changed it)."""
-    return queries.get_event_for(request.auth, case_id)
-
-
 # ---- categories and events ------------------------------------------------------------------
 
 
@@ -131,14 +122,14 @@ def transfer_event(request, payload: TransferIn):
 
 @router.get("/events/{case_id}", response={200: EventDetailOut, **ERRORS}, summary="事件详情(含办理过程与照片)")
 def get_event(request, case_id: RecordId):
-    return _event(request, case_id)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.get("/events/{case_id}/attachments/{attachment_id}", response={200: None, **ERRORS}, url_name="event_attachment",
             summary="下载事件照片或附件")
 def event_attachment(request, case_id: RecordId, attachment_id: RecordId):
     """只有能查看该事件的用户可以下载。"""
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     attachment = Attachment.objects.filter(pk=attachment_id, case_id=event.case_id).select_related("blob").first()
     if attachment is None:
         raise NotFound("attachment.not_found", "附件不存在")
@@ -150,108 +141,108 @@ def event_attachment(request, case_id: RecordId, attachment_id: RecordId):
 
 @router.post("/events/{case_id}/register", response=EVENT, summary="受理立案")
 def register(request, case_id: RecordId):
-    actions.register_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
+    actions.register_event(request.auth, queries.get_event_for(request.auth, case_id))
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/reject", response=EVENT, summary="不予受理(须说明理由，上报人可见)")
 def reject(request, case_id: RecordId, payload: ReasonIn):
-    actions.reject_event(request.auth, _event(request, case_id), payload.reason)
-    return _reply(request, case_id)
+    actions.reject_event(request.auth, queries.get_event_for(request.auth, case_id), payload.reason)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/merge", response=EVENT, summary="合并重复件")
 def merge(request, case_id: RecordId, payload: MergeIn):
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     try:
         into = queries.get_event_for(request.auth, payload.into_id)
     except NotFound:
         raise Rejected("event.merge_target_unknown", "要合并到的事件不存在或不在您的辖区内", field="into_id") from None
     actions.merge_event(request.auth, event, into)
-    return _reply(request, case_id)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/dispatch", response=EVENT, summary="派遣")
 def dispatch(request, case_id: RecordId, payload: DispatchIn):
     """不指定单位时按属地管理事项清单派遣；指定清单以外的单位须填写理由。"""
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     unit = _unit(request.auth, payload.unit_id) if payload.unit_id is not None else None
     actions.dispatch_event(request.auth, event, unit, payload.reason)
-    return _reply(request, case_id)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/reassign", response=EVENT, summary="改派")
 def reassign(request, case_id: RecordId, payload: ReassignIn):
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     actions.reassign_event(request.auth, event, _unit(request.auth, payload.unit_id), payload.reason)
-    return _reply(request, case_id)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/acknowledge", response=EVENT, summary="签收")
 def acknowledge(request, case_id: RecordId):
-    actions.acknowledge_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
+    actions.acknowledge_event(request.auth, queries.get_event_for(request.auth, case_id))
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/return", response=EVENT, summary="退回指挥中心(非本单位职责)")
 def return_(request, case_id: RecordId, payload: ReasonIn):
-    actions.return_event(request.auth, _event(request, case_id), payload.reason)
-    return _reply(request, case_id)
+    actions.return_event(request.auth, queries.get_event_for(request.auth, case_id), payload.reason)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/start", response=EVENT, summary="开始处置")
 def start(request, case_id: RecordId):
-    actions.start_handling(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
+    actions.start_handling(request.auth, queries.get_event_for(request.auth, case_id))
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/pause", response=EVENT, summary="中止(等待第三方)")
 def pause(request, case_id: RecordId, payload: ReasonIn):
-    actions.pause_event(request.auth, _event(request, case_id), payload.reason)
-    return _reply(request, case_id)
+    actions.pause_event(request.auth, queries.get_event_for(request.auth, case_id), payload.reason)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/resume", response=EVENT, summary="恢复处置")
 def resume(request, case_id: RecordId):
-    actions.resume_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
+    actions.resume_event(request.auth, queries.get_event_for(request.auth, case_id))
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/report_back", response=EVENT, summary="反馈处置结果(可附照片)")
 def report_back(request, case_id: RecordId, payload: Form[ReportBackIn], photos: File[list[UploadedFile]] = None):
     """multipart/form-data：result 为处置结果，照片以 photos 多次上传。"""
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     actions.report_back(request.auth, event, payload.result, _photos(photos))
-    return _reply(request, case_id)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/verify", response=EVENT, summary="现场核查(通过或不通过)")
 def verify(request, case_id: RecordId, payload: VerifyIn):
-    actions.verify_event(request.auth, _event(request, case_id), payload.passed, payload.note)
-    return _reply(request, case_id)
+    actions.verify_event(request.auth, queries.get_event_for(request.auth, case_id), payload.passed, payload.note)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/close", response=EVENT, summary="结案")
 def close(request, case_id: RecordId):
-    actions.close_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
+    actions.close_event(request.auth, queries.get_event_for(request.auth, case_id))
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/rate", response=EVENT, summary="上报人评价(办结后一次)")
 def rate(request, case_id: RecordId, payload: RateIn):
-    actions.rate_event(request.auth, _event(request, case_id), payload.rating, payload.comment)
-    return _reply(request, case_id)
+    actions.rate_event(request.auth, queries.get_event_for(request.auth, case_id), payload.rating, payload.comment)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.post("/events/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, summary="申请延期")
 def request_extension(request, case_id: RecordId, payload: ExtensionIn):
-    extension = actions.request_extension(request.auth, _event(request, case_id), payload.amount, payload.reason)
+    extension = actions.request_extension(request.auth, queries.get_event_for(request.auth, case_id), payload.amount, payload.reason)
     return Status(201, extension)
 
 
 @router.post("/events/{case_id}/extensions/{extension_id}/decide", response={200: ExtensionOut, **ERRORS}, summary="审批延期(乡镇领导)")
 def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: DecisionIn):
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     extension = Extension.objects.filter(pk=extension_id, event=event).select_related("event__case__area", "event__category").first()
     if extension is None:
         raise NotFound("extension.not_found", "延期申请不存在")
@@ -275,7 +266,7 @@ def _call(request, case_id):
 @router.post("/events/{case_id}/calls", response={201: list[CallOut], **ERRORS}, summary="呼叫县直部门(乡呼县应)")
 def call_departments(request, case_id: RecordId, payload: CallIn):
     """呼叫多个部门即联合呼叫，每个部门一件。"""
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     wanted = set(payload.department_ids)
     departments = list(units_for(request.auth).filter(pk__in=wanted))
     if len(departments) != len(wanted):

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from zhenjie.areas.paths import village_path
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case
-from zhenjie.kernel.scoping import case_is_visible, visible_cases
+from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, visible_cases
 
 from .models import Call, Category, Event
 from .policy import policy_for
@@ -31,10 +31,7 @@ def event_cases_for(user) -> QuerySet[Case]:
 
 
 def get_event_for(user, case_id) -> Event:
-    try:
-        return events_for(user).select_related("reporter", "lead_department", "duplicate_of__case").get(case_id=case_id)
-    except (Event.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("event.not_found", "事件不存在或不在您的辖区内") from None
+    return get_visible_or_404(events_for(user).select_related("reporter", "lead_department", "duplicate_of__case"), "event.not_found", "事件不存在或不在您的辖区内", case_id=case_id)
 
 
 def calls_for(user) -> QuerySet[Call]:

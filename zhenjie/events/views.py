@@ -144,13 +144,6 @@ def event_report(request):
     return render(request, "events/event_report.html", {"form": form, "finding": finding})
 
 
-def _get(request, case_id):
-    try:
-        return queries.get_event_for(request.user, case_id)
-    except NotFound:
-        raise Http404("事件不存在或不在您的辖区内") from None
-
-
 def _dispatch_units(user, event):
     township = township_path(event.case.area.path)
     return units_for(user).filter(Q(area__path=township) | Q(kind=Unit.Kind.DEPARTMENT)).exclude(kind=Unit.Kind.COUNTY_LEADERSHIP)
@@ -191,13 +184,13 @@ def _detail_context(request, event, **forms):
 
 @staff_required
 def event_detail(request, case_id: int):
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     return render(request, "events/event_detail.html", _detail_context(request, event))
 
 
 @staff_required
 def event_print(request, case_id: int):
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     return render(request, "events/event_print.html", _detail_context(request, event))
 
 
@@ -209,7 +202,7 @@ def _photos(form) -> list[Photo]:
 @staff_required
 def event_act(request, case_id: int, action: str):
     """One endpoint for every step; the action function decides whether it is allowed."""
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     user, post, files = request.user, request.POST, request.FILES
     forms = {}
 
@@ -275,7 +268,7 @@ def event_act(request, case_id: int, action: str):
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Redirect": reverse("events:detail", args=[case_id])})
         return redirect("events:detail", case_id)
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     forms["action"] = action
     return render(request, "events/event_detail.html", _detail_context(request, event, **forms), status=200)
 
@@ -284,7 +277,7 @@ def event_act(request, case_id: int, action: str):
 @staff_required
 def event_reveal_phone(request, case_id: int):
     """The reporter's full mobile on the event page, once per press (each reveal is journaled)."""
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     try:
         phone = actions.reveal_reporter_phone(request.user, event)
     except ActionError as error:

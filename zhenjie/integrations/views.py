@@ -129,17 +129,10 @@ def _progress_context(record: HotlineImport) -> dict:
     return {"record": record, "progress": progress, "percent": percent}
 
 
-def _import_for(request, pk: int) -> HotlineImport:
-    try:
-        return queries.get_import_for(request.user, pk)
-    except NotFound:
-        raise Http404("导入记录不存在") from None
-
-
 @require_GET
 @importer_required
 def hotline_import_detail(request, pk: int):
-    record = _import_for(request, pk)
+    record = queries.get_import_for(request.user, pk)
     return render(request, "integrations/hotline_import.html", _progress_context(record))
 
 
@@ -147,7 +140,7 @@ def hotline_import_detail(request, pk: int):
 @importer_required
 def hotline_import_progress(request, pk: int):
     """The progress panel alone, polled by HTMX while the import runs."""
-    record = _import_for(request, pk)
+    record = queries.get_import_for(request.user, pk)
     return render(request, "integrations/_import_progress.html", _progress_context(record))
 
 
@@ -160,7 +153,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 @importer_required
 def hotline_import_errors(request, pk: int):
-    record = _import_for(request, pk)
+    record = queries.get_import_for(request.user, pk)
     if record.error_report_id is None:
         raise Http404("该导入没有错误报告")
     with attachments.open_blob(record.error_report) as handle:

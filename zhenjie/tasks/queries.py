@@ -1,7 +1,6 @@
 from django.db.models import QuerySet
 
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import case_is_visible
+from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404
 
 from .models import Task
 
@@ -16,7 +15,4 @@ def tasks_for(user) -> QuerySet[Task]:
 
 def get_task_for(user, case_id: int) -> Task:
     """One task by its case id, or NotFound: another township's task and a missing one look alike."""
-    try:
-        return tasks_for(user).get(case_id=case_id)
-    except (Task.DoesNotExist, ValueError, TypeError):
-        raise NotFound("task.not_found", "交办件不存在或不在您的辖区内") from None
+    return get_visible_or_404(tasks_for(user), "task.not_found", "交办件不存在或不在您的辖区内", case_id=case_id)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhenjie.kernel import journal
-from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.scoping import reach_of, visible_areas
 from zhenjie.kernel.workflow import available_for
 from zhenjie.units.models import Unit
@@ -17,13 +17,6 @@ from zhenjie.workbench.views import staff_required
 from . import actions, queries
 from .forms import ReasonForm, ResultForm, TaskForm
 from .workflow import ISSUERS, TASK_WORKFLOW
-
-
-def _get(request, case_id):
-    try:
-        return queries.get_task_for(request.user, case_id)
-    except NotFound:
-        raise Http404("交办件不存在或不在您的辖区内") from None
 
 
 ASSIGNABLE_KINDS = [Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.OFFICE, Unit.Kind.CENTRE, Unit.Kind.STATIONED, Unit.Kind.VILLAGE_COMMITTEE]
@@ -103,7 +96,7 @@ def _detail_context(request, task, **forms):
 
 @staff_required
 def task_detail(request, case_id: int):
-    task = _get(request, case_id)
+    task = queries.get_task_for(request.user, case_id)
     return render(request, "tasks/task_detail.html", _detail_context(request, task))
 
 
@@ -111,7 +104,7 @@ def task_detail(request, case_id: int):
 @staff_required
 def task_act(request, case_id: int, action: str):
     """One endpoint for the task's transitions; the action decides whether it is allowed."""
-    task = _get(request, case_id)
+    task = queries.get_task_for(request.user, case_id)
     forms = {}
     try:
         if action == "acknowledge":
@@ -138,7 +131,7 @@ def task_act(request, case_id: int, action: str):
             # Not a 302: the browser would follow it inside the XHR and swap a whole page in.
             return HttpResponse(status=204, headers={"HX-Redirect": reverse("tasks:detail", args=[case_id])})
         return redirect("tasks:detail", case_id)
-    task = _get(request, case_id)
+    task = queries.get_task_for(request.user, case_id)
     # HTMX swaps only 2xx answers, so a form with errors comes back as 200 with the panel.
     template = "tasks/_task_panel.html" if request.htmx else "tasks/task_detail.html"
     return render(request, template, _detail_context(request, task, **forms))

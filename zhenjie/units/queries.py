@@ -1,7 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import visible_units
+from zhenjie.kernel.scoping import get_visible_or_404, visible_units
 
 from .models import Unit
 
@@ -16,7 +15,4 @@ def units_for(user, *, search: str = "", kind: str = "") -> QuerySet[Unit]:
 
 
 def get_unit_for(user, pk) -> Unit:
-    try:
-        return units_for(user).get(pk=pk)
-    except (Unit.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unit.not_found", "机构不存在或不在您的辖区内") from None
+    return get_visible_or_404(units_for(user), "unit.not_found", "机构不存在或不在您的辖区内", pk=pk)

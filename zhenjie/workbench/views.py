@@ -10,9 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from zhenjie.accounts.queries import my_posts
 from zhenjie.areas import queries as area_queries
 from zhenjie.kernel.assignments import inbox_counts
-from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Notification
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import get_visible_or_404, reach_of
 from zhenjie.kernel.workflow import registered_kinds
 from zhenjie.units import queries as unit_queries
 from zhenjie.units.models import Unit
@@ -128,10 +127,7 @@ def mark_notifications_read(request):
 @staff_required
 def notification_open(request, pk: int):
     """Mark one message read and go to what it is about."""
-    try:
-        note = Notification.objects.select_related("case").get(pk=pk, user=request.user)
-    except Notification.DoesNotExist:
-        raise Http404("消息不存在") from None
+    note = get_visible_or_404(Notification.objects.select_related("case").filter(user=request.user), "notification.not_found", "消息不存在", pk=pk)
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
     if note.case is not None:
@@ -147,10 +143,7 @@ def notification_open(request, pk: int):
 def areas(request, pk: int | None = None):
     area = None
     if pk is not None:
-        try:
-            area = area_queries.get_area_for(request.user, pk)
-        except NotFound:
-            raise Http404("区划不存在或不在您的辖区内") from None
+        area = area_queries.get_area_for(request.user, pk)
     children = area_queries.children_for(request.user, area)
     units = unit_queries.units_for(request.user).filter(area=area) if area else Unit.objects.none()
     ancestors = []
@@ -168,10 +161,7 @@ def areas_geojson(request):
     """Boundaries for the map: the children of ?parent= (or the jurisdiction roots' children)."""
     parent_id = request.GET.get("parent")
     if parent_id:
-        try:
-            parent = area_queries.get_area_for(request.user, parent_id)
-        except NotFound:
-            raise Http404("区划不存在或不在您的辖区内") from None
+        parent = area_queries.get_area_for(request.user, parent_id)
         shown = list(area_queries.children_for(request.user, parent)) or [parent]
     else:
         roots = list(area_queries.jurisdiction_roots_for(request.user))

@@ -24,7 +24,7 @@ from zhenjie.workbench.views import staff_required
 from .. import actions, queries
 from ..forms import HelperForm, LeadForm, RuleForm
 from ..rules import current_rules
-from .common import export, fetch, page, wants_excel
+from .common import export, page, wants_excel
 
 
 @staff_required
@@ -88,7 +88,7 @@ def _villages(user):
 
 @staff_required
 def grid_detail(request, pk: int):
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     counts = queries.counts_by_grid(request.user, [grid]).get(grid.pk, queries.GridCounts())
     context = {
         "grid": grid,
@@ -103,7 +103,7 @@ def grid_detail(request, pk: int):
 @staff_required
 def grid_geojson(request, pk: int):
     """The grid's polygon for its map (drawn from our own GeoJSON, no tiles)."""
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     return JsonResponse(feature_collection([grid]))
 
 
@@ -195,7 +195,7 @@ def _refused(request, grid, error, **forms):
 @staff_required
 def set_lead(request, pk: int):
     _managed_or_403(request)
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     form = LeadForm(request.POST, workers=actions.eligible_workers(grid))
     if not form.is_valid():
         return _refused(request, grid, "；".join(e for errors in form.errors.values() for e in errors))
@@ -212,7 +212,7 @@ def set_lead(request, pk: int):
 @staff_required
 def add_helper(request, pk: int):
     _managed_or_403(request)
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     form = HelperForm(request.POST, workers=actions.eligible_workers(grid))
     if not form.is_valid():
         return _refused(request, grid, "；".join(e for errors in form.errors.values() for e in errors))
@@ -227,7 +227,7 @@ def add_helper(request, pk: int):
 @staff_required
 def remove_helper(request, pk: int):
     _managed_or_403(request)
-    stint = fetch(queries.get_coverage_for, request, pk)
+    stint = queries.get_coverage_for(request.user, pk)
     try:
         actions.remove_helper(request.user, stint)
     except ActionError as error:
@@ -270,7 +270,7 @@ def settings_page(request):
 @staff_required
 def photo(request, pk: int):
     """A visit's or a patrol finding's photo, for those who may see the record."""
-    attachment = fetch(queries.get_photo_for, request, pk)
+    attachment = queries.get_photo_for(request.user, pk)
     response = FileResponse(attachments.open_blob(attachment.blob), content_type=attachment.blob.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = "inline"

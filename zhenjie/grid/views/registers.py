@@ -15,7 +15,7 @@ from .. import actions, queries
 from ..forms import BuildingForm, DepartureForm, OrganisationForm, ResidentForm
 from ..jurisdiction import EDITORS, grids_for
 from ..models import Building, Resident
-from .common import export, fetch, grid_filter, grid_name, page, wants_excel
+from .common import export, grid_filter, grid_name, page, wants_excel
 
 
 def _editable_grids(request):
@@ -85,7 +85,7 @@ def resident_new(request):
 
 @staff_required
 def resident_detail(request, pk: int):
-    resident = fetch(queries.get_resident_for, request, pk)
+    resident = queries.get_resident_for(request.user, pk)
     context = {
         "resident": resident,
         "entries": queries.key_persons_for(request.user).filter(resident=resident).order_by("ended_on", "kind"),
@@ -102,7 +102,7 @@ def resident_detail(request, pk: int):
 
 @staff_required
 def resident_edit(request, pk: int):
-    resident = fetch(queries.get_resident_for, request, pk)
+    resident = queries.get_resident_for(request.user, pk)
     initial = {f: getattr(resident, f) for f in ("name", "residence_kind", "address", "notes")} | {"building": resident.building_id}
     form = ResidentForm(request.POST or None, initial=initial).for_update(resident)
     form.fields["building"].queryset = Building.objects.filter(grid=resident.grid).order_by("address")
@@ -121,7 +121,7 @@ def resident_edit(request, pk: int):
 @require_POST
 @staff_required
 def resident_depart(request, pk: int):
-    resident = fetch(queries.get_resident_for, request, pk)
+    resident = queries.get_resident_for(request.user, pk)
     form = DepartureForm(request.POST)
     if form.is_valid():
         try:
@@ -179,7 +179,7 @@ def building_new(request):
 
 @staff_required
 def building_edit(request, pk: int):
-    building = fetch(queries.get_building_for, request, pk)
+    building = queries.get_building_for(request.user, pk)
     fields = ("address", "kind", "use", "floors", "safety", "owner_name", "lng", "lat", "notes")
     form = BuildingForm(request.POST or None, initial={f: getattr(building, f) for f in fields}).for_update(building)
     if request.method == "POST" and form.is_valid():
@@ -236,7 +236,7 @@ def organisation_new(request):
 
 @staff_required
 def organisation_edit(request, pk: int):
-    organisation = fetch(queries.get_organisation_for, request, pk)
+    organisation = queries.get_organisation_for(request.user, pk)
     fields = ("name", "kind", "credit_code", "address", "contact_name", "employees", "is_key_site", "status", "notes")
     form = OrganisationForm(request.POST or None, initial={f: getattr(organisation, f) for f in fields}).for_update(organisation)
     if request.method == "POST" and form.is_valid():
