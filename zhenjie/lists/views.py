@@ -46,17 +46,6 @@ from .search import clean_query
 FILTER_MAX = 64
 
 
-def _put_errors(form, error: ActionError) -> None:
-    """An action's errors on the fields they name (or on the form)."""
-    placed = False
-    for field, message in (error.fields or {}).items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 def _history(subject: str, limit: int = 30):
     return JournalEntry.objects.filter(subject=subject).select_related("actor").order_by("-seq")[:limit]
 
@@ -96,7 +85,7 @@ def list_new(request):
         try:
             series = actions.create_list(request.user, **form.cleaned_data)
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已新建「{series.name}」，请在第1版草稿中录入或导入事项")
             return redirect("lists:version", series.versions.get().pk)
@@ -188,7 +177,7 @@ def version_publish(request, version_id: int):
         try:
             actions.publish_version(request.user, version, **form.cleaned_data)
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已发布第{version.number}版，{form.cleaned_data['effective_from']:%Y-%m-%d}起施行")
             return redirect("lists:version", version.pk)
@@ -231,7 +220,7 @@ def item_new(request, version_id: int):
         try:
             item = actions.add_item(request.user, version, _raw(form))
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已新增：{item.code} {item.name}")
             return redirect("lists:version", version.pk)
@@ -263,7 +252,7 @@ def item_edit(request, version_id: int, item_id: int):
         try:
             item = actions.change_item(request.user, version, item, _raw(form))
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已保存：{item.code} {item.name}")
             return redirect("lists:item", version.pk, item.pk)
@@ -319,7 +308,7 @@ def import_page(request, version_id: int):
         try:
             job = actions.start_import(request.user, version, filename=upload.name, content=upload.read())
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             return redirect("lists:import_job", job.pk)
     jobs = queries.import_jobs_for(request.user).filter(version=version).defer("content")[:10]
@@ -372,7 +361,7 @@ def delegations(request):
                     messages.success(request, "已更新承接评估标准")
                     return redirect("lists:delegations")
         except ActionError as error:
-            _put_errors(batch_form if "batch-title" in request.POST else policy_form, error)
+            (batch_form if "batch-title" in request.POST else policy_form).add_action_error(error)
     page = paginate(request, batches)
     counts = {}
     for row in Delegation.objects.filter(batch__in=list(page.object_list)).values("batch_id", "state"):
@@ -414,7 +403,7 @@ def batch_detail(request, batch_id: int):
             if request.POST.get("do"):
                 messages.error(request, error.message)
                 return redirect("lists:batch", batch.pk)
-            _put_errors(form, error)
+            form.add_action_error(error)
     rows = queries.delegations_for(request.user).filter(batch=batch)
     page = paginate(request, rows)
     return render(request, "lists/batch_detail.html", {"batch": batch, "page": page, "form": form, "admin": admin, "query": query_without_page(request)})
@@ -494,7 +483,7 @@ def delegation_act(request, delegation_id: int, action: str):
         if form is None:
             messages.error(request, error.message)
             return redirect("lists:delegation", delegation.pk)
-        _put_errors(form, error)
+        form.add_action_error(error)
     bound = [*forms.get("assess", {}).values(), forms.get("withdraw"), forms.get("adjust")]
     if not any(form.errors for form in bound if form is not None):
         messages.success(request, "操作成功")
