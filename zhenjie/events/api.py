@@ -6,7 +6,6 @@ record is 404) → the same action the pages call → the record as the user now
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError
-from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
@@ -15,6 +14,7 @@ from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import report_areas
+from zhenjie.kernel.serving import attachment_response
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import get_unit_for, units_for
 
@@ -133,10 +133,7 @@ def event_attachment(request, case_id: RecordId, attachment_id: RecordId):
     attachment = Attachment.objects.filter(pk=attachment_id, case_id=event.case_id).select_related("blob").first()
     if attachment is None:
         raise NotFound("attachment.not_found", "附件不存在")
-    response = FileResponse(attachments.open_blob(attachment.blob), content_type=attachment.blob.content_type,
-                            as_attachment=False, filename=attachment.name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(attachment)
 
 
 @router.post("/events/{case_id}/register", response=EVENT, summary="受理立案")

@@ -2,13 +2,15 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from urllib.parse import quote
+from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from zhenjie.kernel.serving import file_response
 
 EXPORT_ROW_LIMIT = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,9 +48,8 @@ def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], width
 
 
 def xlsx_response(filename: str, book: Workbook) -> HttpResponse:
-    response = HttpResponse(content_type=XLSX)
+    """The workbook as a download named `filename` and the minute it was made (kernel/serving.py)."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    full = f"{filename}-{stamp}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename=\"export-{stamp}.xlsx\"; filename*=UTF-8''{quote(full)}"
-    book.save(response)
-    return response
+    content = BytesIO()
+    book.save(content)
+    return file_response(content.getvalue(), filename=f"{filename}-{stamp}.xlsx", content_type=XLSX)

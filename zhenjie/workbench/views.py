@@ -190,17 +190,12 @@ def units(request):
 @staff_required
 def attachment(request, pk: int):
     """A file attached to a case, for those who may see the case; served inline for photos."""
-    from django.http import FileResponse
 
-    from zhenjie.kernel.attachments import open_blob
+    from zhenjie.kernel.serving import attachment_response
     from zhenjie.kernel.models import Attachment
     from zhenjie.kernel.scoping import can_see_case
 
     found = Attachment.objects.select_related("blob", "case", "case__area").filter(pk=pk).first()
     if found is None or found.case is None or not can_see_case(request.user, found.case):
         raise Http404("文件不存在或不在您的辖区内")
-    response = FileResponse(open_blob(found.blob), content_type=found.blob.content_type, filename=found.name,
-                            as_attachment=not found.blob.content_type.startswith("image/"))
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(found)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.areas.queries import feature_collection
-from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.scoping import administered_county
+from zhenjie.kernel.serving import attachment_response
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
@@ -271,7 +271,4 @@ def settings_page(request):
 def photo(request, pk: int):
     """A visit's or a patrol finding's photo, for those who may see the record."""
     attachment = queries.get_photo_for(request.user, pk)
-    response = FileResponse(attachments.open_blob(attachment.blob), content_type=attachment.blob.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    return response
+    return attachment_response(attachment)
