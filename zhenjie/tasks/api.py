@@ -3,7 +3,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, UnitBrief, page_of
+from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, TimelineOut, UnitBrief, page_of
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Rejected
 from zhenjie.units.queries import get_unit_for
@@ -59,17 +59,6 @@ class ReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class JournalOut(Schema):
-    seq: int
-    verb: str
-    summary: str
-    actor_name: str
-    from_state: str
-    to_state: str
-    note: str
-    created_at: datetime
-
-
 @router.get("/tasks", response={200: TaskPageOut, **ERRORS}, summary="交办件列表(辖区内)")
 def list_tasks(request, filters: Query[TaskFilter]):
     rows = queries.tasks_for(request.auth)
@@ -95,7 +84,7 @@ def get_task(request, case_id: RecordId):
     return queries.get_task_for(request.auth, case_id)
 
 
-@router.get("/tasks/{case_id}/journal", response={200: list[JournalOut], **ERRORS}, summary="办理过程")
+@router.get("/tasks/{case_id}/journal", response={200: list[TimelineOut], **ERRORS}, summary="办理过程")
 def task_journal(request, case_id: RecordId):
     task = queries.get_task_for(request.auth, case_id)
     return list(journal.entries_for_case(task.case))
