@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from zhenjie.api.kit import step_alias, take_step
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
@@ -20,6 +21,7 @@ from zhenjie.units.queries import get_unit_for, units_for
 
 from . import actions, calls, queries, transfer
 from .intake import PHOTOS_MAX, Photo, Report, report_event
+from .kit import EVENTS
 from .models import Category, Extension
 from .schemas import (
     CallFilter, CallIn, CallOut, CallPageOut, CallResultIn, CategoryOut, DecisionIn, DispatchIn, EventDetailOut, EventFilter,
@@ -136,99 +138,51 @@ def event_attachment(request, case_id: RecordId, attachment_id: RecordId):
     return attachment_response(attachment)
 
 
-@router.post("/events/{case_id}/register", response=EVENT, summary="受理立案")
-def register(request, case_id: RecordId):
-    actions.register_event(request.auth, queries.get_event_for(request.auth, case_id))
-    return queries.get_event_for(request.auth, case_id)
-
-
-@router.post("/events/{case_id}/reject", response=EVENT, summary="不予受理(须说明理由，上报人可见)")
-def reject(request, case_id: RecordId, payload: ReasonIn):
-    actions.reject_event(request.auth, queries.get_event_for(request.auth, case_id), payload.reason)
-    return queries.get_event_for(request.auth, case_id)
+for name, summary in (
+    ("register", "受理立案"), ("reject", "不予受理(须说明理由，上报人可见)"), ("acknowledge", "签收"), ("return", "退回指挥中心(非本单位职责)"),
+    ("start", "开始处置"), ("pause", "中止(等待第三方)"), ("resume", "恢复处置"), ("close", "结案"),
+):
+    step_alias(router, EVENTS, name, summary, EventOut)
 
 
 @router.post("/events/{case_id}/merge", response=EVENT, summary="合并重复件")
 def merge(request, case_id: RecordId, payload: MergeIn):
-    event = queries.get_event_for(request.auth, case_id)
-    try:
-        into = queries.get_event_for(request.auth, payload.into_id)
-    except NotFound:
-        raise Rejected("event.merge_target_unknown", "要合并到的事件不存在或不在您的辖区内", field="into_id") from None
-    actions.merge_event(request.auth, event, into)
-    return queries.get_event_for(request.auth, case_id)
+    def into():
+        try:
+            queries.get_event_for(request.auth, payload.into_id)
+        except NotFound:
+            raise Rejected("event.merge_target_unknown", "要合并到的事件不存在或不在您的辖区内", field="into_id") from None
+        return {"into": payload.into_id}
+
+    return take_step(request, EVENTS, case_id, "merge", into)
 
 
 @router.post("/events/{case_id}/dispatch", response=EVENT, summary="派遣")
 def dispatch(request, case_id: RecordId, payload: DispatchIn):
     """不指定单位时按属地管理事项清单派遣；指定清单以外的单位须填写理由。"""
-    event = queries.get_event_for(request.auth, case_id)
-    unit = _unit(request.auth, payload.unit_id) if payload.unit_id is not None else None
-    actions.dispatch_event(request.auth, event, unit, payload.reason)
-    return queries.get_event_for(request.auth, case_id)
+    unit = lambda: _unit(request.auth, payload.unit_id) if payload.unit_id is not None else None  # noqa: E731
+    return take_step(request, EVENTS, case_id, "dispatch", lambda: {"unit": unit(), "reason": payload.reason})
 
 
 @router.post("/events/{case_id}/reassign", response=EVENT, summary="改派")
 def reassign(request, case_id: RecordId, payload: ReassignIn):
-    event = queries.get_event_for(request.auth, case_id)
-    actions.reassign_event(request.auth, event, _unit(request.auth, payload.unit_id), payload.reason)
-    return queries.get_event_for(request.auth, case_id)
-
-
-@router.post("/events/{case_id}/acknowledge", response=EVENT, summary="签收")
-def acknowledge(request, case_id: RecordId):
-    actions.acknowledge_event(request.auth, queries.get_event_for(request.auth, case_id))
-    return queries.get_event_for(request.auth, case_id)
-
-
-@router.post("/events/{case_id}/return", response=EVENT, summary="退回指挥中心(非本单位职责)")
-def return_(request, case_id: RecordId, payload: ReasonIn):
-    actions.return_event(request.auth, queries.get_event_for(request.auth, case_id), payload.reason)
-    return queries.get_event_for(request.auth, case_id)
-
-
-@router.post("/events/{case_id}/start", response=EVENT, summary="开始处置")
-def start(request, case_id: RecordId):
-    actions.start_handling(request.auth, queries.get_event_for(request.auth, case_id))
-    return queries.get_event_for(request.auth, case_id)
-
-
-@router.post("/events/{case_id}/pause", response=EVENT, summary="中止(等待第三方)")
-def pause(request, case_id: RecordId, payload: ReasonIn):
-    actions.pause_event(request.auth, queries.get_event_for(request.auth, case_id), payload.reason)
-    return queries.get_event_for(request.auth, case_id)
-
-
-@router.post("/events/{case_id}/resume", response=EVENT, summary="恢复处置")
-def resume(request, case_id: RecordId):
-    actions.resume_event(request.auth, queries.get_event_for(request.auth, case_id))
-    return queries.get_event_for(request.auth, case_id)
+    return take_step(request, EVENTS, case_id, "reassign", lambda: {"unit": _unit(request.auth, payload.unit_id), "reason": payload.reason})
 
 
 @router.post("/events/{case_id}/report_back", response=EVENT, summary="反馈处置结果(可附照片)")
 def report_back(request, case_id: RecordId, payload: Form[ReportBackIn], photos: File[list[UploadedFile]] = None):
     """multipart/form-data：result 为处置结果，照片以 photos 多次上传。"""
-    event = queries.get_event_for(request.auth, case_id)
-    actions.report_back(request.auth, event, payload.result, _photos(photos))
-    return queries.get_event_for(request.auth, case_id)
+    return take_step(request, EVENTS, case_id, "report_back", lambda: {"result": payload.result, "photos": _photos(photos)})
 
 
 @router.post("/events/{case_id}/verify", response=EVENT, summary="现场核查(通过或不通过)")
 def verify(request, case_id: RecordId, payload: VerifyIn):
-    actions.verify_event(request.auth, queries.get_event_for(request.auth, case_id), payload.passed, payload.note)
-    return queries.get_event_for(request.auth, case_id)
-
-
-@router.post("/events/{case_id}/close", response=EVENT, summary="结案")
-def close(request, case_id: RecordId):
-    actions.close_event(request.auth, queries.get_event_for(request.auth, case_id))
-    return queries.get_event_for(request.auth, case_id)
+    return take_step(request, EVENTS, case_id, "verify", payload.dict)
 
 
 @router.post("/events/{case_id}/rate", response=EVENT, summary="上报人评价(办结后一次)")
 def rate(request, case_id: RecordId, payload: RateIn):
-    actions.rate_event(request.auth, queries.get_event_for(request.auth, case_id), payload.rating, payload.comment)
-    return queries.get_event_for(request.auth, case_id)
+    return take_step(request, EVENTS, case_id, "rate", payload.dict)
 
 
 @router.post("/events/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, summary="申请延期")

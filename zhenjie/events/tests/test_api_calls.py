@@ -5,9 +5,8 @@ import pytest
 
 from zhenjie.events import actions
 from zhenjie.events.models import Call
-from zhenjie.testing import make_event
+from zhenjie.testing import api, make_event  # noqa: F401  (api: a fixture)
 
-from .api_client import api  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

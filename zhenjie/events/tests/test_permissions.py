@@ -9,9 +9,8 @@ from zhenjie.events.models import Call, Event
 from zhenjie.events.workflow import CALL_WORKFLOW, EVENT_WORKFLOW
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.workflow import permitted_actions
-from zhenjie.testing import make_event
+from zhenjie.testing import api, make_event  # noqa: F401  (api: a fixture)
 
-from .api_client import api  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
