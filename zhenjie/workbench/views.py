@@ -17,7 +17,7 @@ from zhenjie.units import queries as unit_queries
 from zhenjie.units.models import Unit
 
 from . import excel
-from .inbox import FILTERS, as_rows, filtered_inbox
+from .inbox import FILTERS, INBOX_COLUMNS, as_rows, filtered_inbox
 from .paging import paginate, query_without_page
 
 
@@ -82,16 +82,7 @@ def inbox(request):
     counts = inbox_counts(request.user, now)
     rows = filtered_inbox(request.user, due=due, kind=kind, now=now, counts=counts)
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "我的待办",
-            ["类型", "编号", "标题", "所属区划", "待办事项", "承办单位", "办理期限", "事项状态"],
-            (
-                [r.kind_label, r.case.number, r.case.title, r.case.area.name, r.todo_label, r.assignment.unit.name, r.assignment.due_at, r.state_label]
-                for r in as_rows(rows.queryset()[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), now)
-            ),
-            widths=[10, 24, 40, 16, 14, 20, 18, 12],
-        )
-        return excel.xlsx_response("我的待办", book)
+        return excel.export("我的待办", INBOX_COLUMNS, as_rows(rows.queryset()[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), now))
     page = paginate(request, rows)
     context = {
         "page": page,
@@ -175,13 +166,7 @@ def units(request):
     kind = request.GET.get("kind", "")
     rows = unit_queries.units_for(request.user, search=search, kind=kind if kind in Unit.Kind.values else "")
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "机构通讯录",
-            ["名称", "类型", "所在区划", "主管部门", "联系电话"],
-            ([u.name, u.get_kind_display(), u.area.name, u.home_department.name if u.home_department else "", u.phone] for u in rows[: excel.EXPORT_ROW_LIMIT]),
-            widths=[28, 16, 16, 20, 16],
-        )
-        return excel.xlsx_response("机构通讯录", book)
+        return excel.export("机构通讯录", unit_queries.COLUMNS, rows)
     page = paginate(request, rows, per_page=50)
     context = {"page": page, "search": search, "kind": kind, "kinds": Unit.Kind.choices, "query": query_without_page(request)}
     return render(request, "workbench/units.html", context)
