@@ -16,6 +16,7 @@ from zhenjie.kernel import pii
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import get_visible_or_404, reach_of
+from zhenjie.workbench.excel import Column
 
 from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for
 from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
@@ -192,6 +193,17 @@ def search_residents(rows: QuerySet[Resident], search: Search) -> QuerySet[Resid
     return rows
 
 
+def grid_name(grid) -> str:
+    return f"{grid.parent.name} {grid.name}" if grid.parent_id else grid.name
+
+
+RESIDENT_COLUMNS = (
+    Column("网格", lambda r: grid_name(r.grid), 22), Column("姓名", lambda r: r.name, 10), Column("性别", lambda r: r.get_sex_display(), 6),
+    Column("出生日期", lambda r: r.birth_date, 12), Column("身份证号(脱敏)", lambda r: r.id_number_masked, 22), Column("手机号(脱敏)", lambda r: r.phone_masked, 14),
+    Column("人口类型", lambda r: r.get_residence_kind_display(), 14), Column("居住地址", lambda r: r.address_text, 30), Column("状态", lambda r: r.get_status_display(), 8),
+)  # the register's export
+
+
 def get_resident_for(user, pk) -> Resident:
     return get_visible_or_404(residents_for(user), "grid.resident_not_found", "该人员不存在或不在您的辖区内", pk=pk)
 
@@ -206,6 +218,13 @@ def search_buildings(rows: QuerySet[Building], search: Search) -> QuerySet[Build
     if search.text:
         return rows.filter(Q(address__contains=search.text) | Q(owner_name__contains=search.text))
     return rows
+
+
+BUILDING_COLUMNS = (
+    Column("网格", lambda b: grid_name(b.grid), 22), Column("门牌地址", lambda b: b.address, 30), Column("房屋类型", lambda b: b.get_kind_display(), 12),
+    Column("使用情况", lambda b: b.get_use_display(), 10), Column("层数", lambda b: b.floors, 6), Column("安全状况", lambda b: b.get_safety_display(), 10),
+    Column("产权人", lambda b: b.owner_name, 10), Column("产权人电话(脱敏)", lambda b: b.owner_phone_masked, 14),
+)  # the register's export
 
 
 def get_building_for(user, pk) -> Building:
@@ -224,6 +243,14 @@ def search_organisations(rows: QuerySet[Organisation], search: Search) -> QueryS
     if search.text:
         return rows.filter(Q(name__contains=search.text) | Q(address__contains=search.text) | Q(contact_name__contains=search.text))
     return rows
+
+
+ORGANISATION_COLUMNS = (
+    Column("网格", lambda o: grid_name(o.grid), 22), Column("名称", lambda o: o.name, 28), Column("类型", lambda o: o.get_kind_display(), 12),
+    Column("统一社会信用代码", lambda o: o.credit_code, 22), Column("地址", lambda o: o.address_text, 28), Column("负责人", lambda o: o.contact_name, 10),
+    Column("负责人电话(脱敏)", lambda o: o.contact_phone_masked, 14), Column("从业人数", lambda o: o.employees, 8),
+    Column("重点场所", lambda o: "是" if o.is_key_site else "", 8), Column("状态", lambda o: o.get_status_display(), 8),
+)  # the register's export
 
 
 def get_organisation_for(user, pk) -> Organisation:

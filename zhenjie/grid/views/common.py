@@ -77,7 +77,3 @@ def wants_excel(request) -> bool:
 def export(title: str, headers, rows, widths=()):
     """The rows as filtered on screen (up to excel.EXPORT_ROW_LIMIT), as an .xlsx download."""
     return excel.xlsx_response(title, excel.workbook(title, headers, rows, widths))
-
-
-def grid_name(grid) -> str:
-    return f"{grid.parent.name} {grid.name}" if grid.parent_id else grid.name

@@ -20,7 +20,8 @@ from ..models import Visit
 from ..populations import LEDGERS, Kind
 from ..rules import rule_for
 from ..uploads import read_photo
-from .common import date_range, export, grid_filter, grid_name, page, wants_excel
+from ..queries import grid_name
+from .common import date_range, export, grid_filter, page, wants_excel
 
 
 def _kind(request) -> str:

@@ -17,7 +17,8 @@ from .. import actions, queries
 from ..forms import FindingForm, PatrolStartForm, StopForm
 from ..jurisdiction import grids_for
 from ..uploads import read_photo
-from .common import date_range, export, grid_filter, grid_name, page, wants_excel
+from ..queries import grid_name
+from .common import date_range, export, grid_filter, page, wants_excel
 
 
 @staff_required
