@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhenjie.accounts.middleware.IdleSessionMiddleware",  # after messages and htmx: it uses both
+    "zhenjie.workbench.middleware.NotFoundMiddleware",  # a page's NotFound is its 404 page
 ]
 
 ROOT_URLCONF = "zhenjie.urls"

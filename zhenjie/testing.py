@@ -4,10 +4,15 @@
 and a grid in each, a county department with a stationed unit in A, and staff: the cast every
 test can ask "and does B see any of it?"."""
 
+import io
 from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from PIL import Image
 
 from zhenjie.accounts import actions as accounts
-from zhenjie.accounts.models import User
+from zhenjie.accounts.models import ApiToken, User
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.actions import create_area
 from zhenjie.areas.models import Area
@@ -175,3 +180,40 @@ def make_key_person(resident, actor: User, kind: str = "subsistence", *, since=N
     from zhenjie.grid.actions import add_key_person
 
     return add_key_person(actor, resident, kind=kind, since=since, **fields)
+
+
+# ---- the API as a client sees it: bearer tokens issued directly, JSON or multipart bodies
+
+
+def png(colour: str = "green") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class Api:
+    def __init__(self, client):
+        self.client = client
+        self.tokens: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
+
+    def as_(self, username: str) -> "Api":
+        if username not in self.tokens:
+            _, self.tokens[username] = ApiToken.issue(User.objects.get(username=username), timedelta(hours=1))
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[username]}"}
+        return self
+
+    def get(self, path, **params):
+        return self.client.get(path, params, **self.headers)
+
+    def post(self, path, body=None):
+        return self.client.post(path, body if body is not None else {}, content_type="application/json", **self.headers)
+
+    def post_form(self, path, data):
+        """multipart/form-data, as a phone sends photos."""
+        return self.client.post(path, data, **self.headers)
+
+
+@pytest.fixture
+def api(client, world):
+    return Api(client)

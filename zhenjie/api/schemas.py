@@ -68,6 +68,19 @@ class CaseBrief(Schema):
     closed_at: datetime | None
 
 
+class TimelineOut(Schema):
+    """One entry of a case's journal (kernel.journal), whatever its kind: every kind's timeline."""
+
+    seq: int = Field(description="序号，从1开始")
+    verb: str = Field(description="步骤代码，如 open、dispatch、close")
+    summary: str
+    actor_name: str
+    from_state: str
+    to_state: str
+    note: str = Field(description="理由或说明")
+    created_at: datetime
+
+
 class CasePartyOut(Schema):
     """A party of a case as any list shows it: masked (kernel.parties)."""
 

@@ -14,7 +14,9 @@ from zhenjie.units.api import router as units_router
 from zhenjie.workbench.api import router as workbench_router
 
 from .core import api
+from .kit import exports as kit_exports
+from .kit import router as kit_router
 
-for router in (accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router, calls_router, events_router,
-               integrations_router, lists_router, lists_public_router):
+for router in (kit_exports, accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router, calls_router, events_router,
+               integrations_router, lists_router, lists_public_router, kit_router):  # the kit's catch-all paths last
     api.add_router("", router)

@@ -1,7 +1,6 @@
 from django.db.models import QuerySet
 
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import reach_of, visible_areas
+from zhenjie.kernel.scoping import get_visible_or_404, reach_of, visible_areas
 
 from .models import Area
 
@@ -11,10 +10,7 @@ def areas_for(user) -> QuerySet[Area]:
 
 
 def get_area_for(user, pk) -> Area:
-    try:
-        return areas_for(user).get(pk=pk)
-    except (Area.DoesNotExist, ValueError, TypeError):
-        raise NotFound("area.not_found", "区划不存在或不在您的辖区内") from None
+    return get_visible_or_404(areas_for(user), "area.not_found", "区划不存在或不在您的辖区内", pk=pk)
 
 
 def jurisdiction_roots_for(user) -> QuerySet[Area]:

@@ -6,25 +6,27 @@ record is 404) → the same action the pages call → the record as the user now
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError
-from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from zhenjie.api.kit import step_alias, take_step
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
 from zhenjie.kernel import api as kernel_api, attachments
 from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import report_areas
+from zhenjie.kernel.serving import attachment_response
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import get_unit_for
 
-from . import actions, queries, transfer
+from . import queries, transfer
 from .intake import PHOTOS_MAX, Photo, Report, report_event
+from .kit import EVENTS
 from .models import Category
 from .schemas import (
     CategoryOut, DispatchIn, EventDetailOut, EventFilter,
-    EventOut, EventPageOut, MergeIn, RateIn, ReasonIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
+    EventOut, EventPageOut, MergeIn, RateIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
     VerifyIn,
 )
 
@@ -59,15 +61,6 @@ def _photos(files) -> list[Photo]:
             raise Rejected("file.too_large", f"照片过大：{upload.size / 1048576:.1f} MB，上限为 {limit // 1048576} MB", field="photos")
         photos.append(Photo(name=(upload.name or "photo")[:200], content=upload.read()))
     return photos
-
-
-def _event(request, case_id):
-    return queries.get_event_for(request.auth, case_id)
-
-
-def _reply(request, case_id):
-    """The event as it stands after an action (re-read: the action changed it)."""
-    return queries.get_event_for(request.auth, case_id)
 
 
 # ---- categories and events ------------------------------------------------------------------
@@ -132,126 +125,75 @@ def transfer_event(request, payload: TransferIn):
 
 @router.get("/events/{case_id}", response={200: EventDetailOut, **ERRORS}, summary="事件详情(含办理过程与照片)")
 def get_event(request, case_id: RecordId):
-    return _event(request, case_id)
+    return queries.get_event_for(request.auth, case_id)
 
 
 @router.get("/events/{case_id}/attachments/{attachment_id}", response={200: None, **ERRORS}, url_name="event_attachment",
             summary="下载事件照片或附件")
 def event_attachment(request, case_id: RecordId, attachment_id: RecordId):
     """只有能查看该事件的用户可以下载。"""
-    event = _event(request, case_id)
+    event = queries.get_event_for(request.auth, case_id)
     attachment = Attachment.objects.filter(pk=attachment_id, case_id=event.case_id).select_related("blob").first()
     if attachment is None:
         raise NotFound("attachment.not_found", "附件不存在")
-    response = FileResponse(attachments.open_blob(attachment.blob), content_type=attachment.blob.content_type,
-                            as_attachment=False, filename=attachment.name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(attachment)
 
 
-@router.post("/events/{case_id}/register", response=EVENT, summary="受理立案")
-def register(request, case_id: RecordId):
-    actions.register_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
-
-
-@router.post("/events/{case_id}/reject", response=EVENT, summary="不予受理(须说明理由，上报人可见)")
-def reject(request, case_id: RecordId, payload: ReasonIn):
-    actions.reject_event(request.auth, _event(request, case_id), payload.reason)
-    return _reply(request, case_id)
+for name, summary in (
+    ("register", "受理立案"), ("reject", "不予受理(须说明理由，上报人可见)"), ("acknowledge", "签收"), ("return", "退回指挥中心(非本单位职责)"),
+    ("start", "开始处置"), ("pause", "中止(等待第三方)"), ("resume", "恢复处置"), ("close", "结案"),
+):
+    step_alias(router, EVENTS, name, summary, EventOut)
 
 
 @router.post("/events/{case_id}/merge", response=EVENT, summary="合并重复件")
 def merge(request, case_id: RecordId, payload: MergeIn):
-    event = _event(request, case_id)
-    try:
-        into = queries.get_event_for(request.auth, payload.into_id)
-    except NotFound:
-        raise Rejected("event.merge_target_unknown", "要合并到的事件不存在或不在您的辖区内", field="into_id") from None
-    actions.merge_event(request.auth, event, into)
-    return _reply(request, case_id)
+    def into():
+        try:
+            queries.get_event_for(request.auth, payload.into_id)
+        except NotFound:
+            raise Rejected("event.merge_target_unknown", "要合并到的事件不存在或不在您的辖区内", field="into_id") from None
+        return {"into": payload.into_id}
+
+    return take_step(request, EVENTS, case_id, "merge", into)
 
 
 @router.post("/events/{case_id}/dispatch", response=EVENT, summary="派遣")
 def dispatch(request, case_id: RecordId, payload: DispatchIn):
     """不指定单位时按属地管理事项清单派遣；指定清单以外的单位须填写理由。"""
-    event = _event(request, case_id)
-    unit = _unit(request.auth, payload.unit_id) if payload.unit_id is not None else None
-    actions.dispatch_event(request.auth, event, unit, payload.reason)
-    return _reply(request, case_id)
+    unit = lambda: _unit(request.auth, payload.unit_id) if payload.unit_id is not None else None  # noqa: E731
+    return take_step(request, EVENTS, case_id, "dispatch", lambda: {"unit": unit(), "reason": payload.reason})
 
 
 @router.post("/events/{case_id}/reassign", response=EVENT, summary="改派")
 def reassign(request, case_id: RecordId, payload: ReassignIn):
-    event = _event(request, case_id)
-    actions.reassign_event(request.auth, event, _unit(request.auth, payload.unit_id), payload.reason)
-    return _reply(request, case_id)
-
-
-@router.post("/events/{case_id}/acknowledge", response=EVENT, summary="签收")
-def acknowledge(request, case_id: RecordId):
-    actions.acknowledge_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
-
-
-@router.post("/events/{case_id}/return", response=EVENT, summary="退回指挥中心(非本单位职责)")
-def return_(request, case_id: RecordId, payload: ReasonIn):
-    actions.return_event(request.auth, _event(request, case_id), payload.reason)
-    return _reply(request, case_id)
-
-
-@router.post("/events/{case_id}/start", response=EVENT, summary="开始处置")
-def start(request, case_id: RecordId):
-    actions.start_handling(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
-
-
-@router.post("/events/{case_id}/pause", response=EVENT, summary="中止(等待第三方)")
-def pause(request, case_id: RecordId, payload: ReasonIn):
-    actions.pause_event(request.auth, _event(request, case_id), payload.reason)
-    return _reply(request, case_id)
-
-
-@router.post("/events/{case_id}/resume", response=EVENT, summary="恢复处置")
-def resume(request, case_id: RecordId):
-    actions.resume_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
+    return take_step(request, EVENTS, case_id, "reassign", lambda: {"unit": _unit(request.auth, payload.unit_id), "reason": payload.reason})
 
 
 @router.post("/events/{case_id}/report_back", response=EVENT, summary="反馈处置结果(可附照片)")
 def report_back(request, case_id: RecordId, payload: Form[ReportBackIn], photos: File[list[UploadedFile]] = None):
     """multipart/form-data：result 为处置结果，照片以 photos 多次上传。"""
-    event = _event(request, case_id)
-    actions.report_back(request.auth, event, payload.result, _photos(photos))
-    return _reply(request, case_id)
+    return take_step(request, EVENTS, case_id, "report_back", lambda: {"result": payload.result, "photos": _photos(photos)})
 
 
 @router.post("/events/{case_id}/verify", response=EVENT, summary="现场核查(通过或不通过)")
 def verify(request, case_id: RecordId, payload: VerifyIn):
-    actions.verify_event(request.auth, _event(request, case_id), payload.passed, payload.note)
-    return _reply(request, case_id)
-
-
-@router.post("/events/{case_id}/close", response=EVENT, summary="结案")
-def close(request, case_id: RecordId):
-    actions.close_event(request.auth, _event(request, case_id))
-    return _reply(request, case_id)
+    return take_step(request, EVENTS, case_id, "verify", payload.dict)
 
 
 @router.post("/events/{case_id}/rate", response=EVENT, summary="上报人评价(办结后一次)")
 def rate(request, case_id: RecordId, payload: RateIn):
-    actions.rate_event(request.auth, _event(request, case_id), payload.rating, payload.comment)
-    return _reply(request, case_id)
+    return take_step(request, EVENTS, case_id, "rate", payload.dict)
 
 
 # The events' own paths, kept for the clients that use them: the kernel's (/api/cases/…) behind them.
 @router.post("/events/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, summary="申请延期")
 def request_extension(request, case_id: RecordId, payload: ExtensionIn):
-    _event(request, case_id)
+    queries.get_event_for(request.auth, case_id)
     return kernel_api.request_extension(request, case_id, payload)
 
 
 @router.post("/events/{case_id}/extensions/{extension_id}/decide", response={200: ExtensionOut, **ERRORS}, summary="审批延期(乡镇领导)")
 def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload: ExtensionDecisionIn):
-    _event(request, case_id)
+    queries.get_event_for(request.auth, case_id)
     return kernel_api.decide_extension(request, case_id, extension_id, payload)

@@ -51,7 +51,7 @@ def report(request):
                 photos=[Photo(upload.name, upload.read()) for upload in data["photos"]],
             ))  # fmt: skip
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form.add_action_error(error)
         else:
             # Shown once, on this response only: the code is not kept in clear anywhere.
             return _private(render(request, "events/public/reported.html", {"event": event, "code": code}))

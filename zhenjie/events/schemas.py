@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, UnitBrief
+from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, TimelineOut, UnitBrief
 from zhenjie.kernel import journal, parties, workflow
 from zhenjie.kernel.api import ExtensionOut
 from zhenjie.kernel.models import Attachment
@@ -105,17 +105,6 @@ class EventFilter(PageQuery):
     reported_to: date | None = Field(None, description="上报日期止(含)")
 
     _days = field_validator("reported_from", "reported_to")(_reasonable_day)
-
-
-class TimelineOut(Schema):
-    seq: int
-    verb: str
-    summary: str
-    actor_name: str
-    from_state: str
-    to_state: str
-    note: str
-    created_at: datetime
 
 
 class PhotoOut(Schema):

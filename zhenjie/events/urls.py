@@ -1,5 +1,7 @@
 from django.urls import path
 
+from zhenjie.workbench.kit import act
+
 from . import views
 
 app_name = "events"
@@ -8,7 +10,7 @@ urlpatterns = [
     path("report/", views.event_report, name="report"),
     path("<int:case_id>/", views.event_detail, name="detail"),
     path("<int:case_id>/print/", views.event_print, name="print"),
-    path("<int:case_id>/act/<slug:action>/", views.event_act, name="act"),
+    path("<int:case_id>/act/<slug:transition>/", act, {"kind": "events"}, name="act"),
     path("<int:case_id>/reporter-phone/", views.event_reveal_phone, name="reveal_phone"),
     path("settings/", views.county_settings, name="settings"),
 ]

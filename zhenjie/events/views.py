@@ -4,31 +4,28 @@ the calls themselves are zhenjie/calls)."""
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhenjie.areas.paths import county_path, township_path
-from zhenjie.kernel import extensions, journal, parties, supervision
+from zhenjie.kernel import journal, parties
+from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.documents import documents_for
-from zhenjie.kernel.errors import ActionError, NotFound
-from zhenjie.kernel.models import Attachment, Extension
+from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
 from zhenjie.kernel.workflow import DONE, permitted_actions
-from zhenjie.units.models import Unit
-from zhenjie.units.queries import units_for
-from zhenjie.workbench import excel
 from zhenjie.workbench.paging import capped_count, paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
-from zhenjie.calls import actions as calls, queries as call_queries
+from zhenjie.calls import queries as call_queries
 
 from . import actions, queries, routing
 from .forms import (
     CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifyForm,
 )
 from .intake import Photo, Report, report_event
+from .kit import EVENTS, departments, dispatch_units
 from .models import Channel
 from .workflow import EVENT_WORKFLOW
 
@@ -85,19 +82,7 @@ def _tab_counts(user) -> dict[str, str]:
 def event_list(request):
     rows, tab = _filtered(request, queries.events_for(request.user))
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "事件",
-            ["编号", "类别", "渠道", "描述", "地址", "所属区划", "状态", "督办", "上报时间", "处置单位", "办理期限", "办结时间", "评价", "当事人"],
-            (
-                [e.case.number, e.category.name, e.get_channel_display(), e.description, e.address, e.case.area.name,
-                 EVENT_WORKFLOW.state_label(e.case.state), {"yellow": "黄牌", "red": "红牌"}.get(e.case.alert, ""), e.reported_at,
-                 e.handling_unit.name if e.handling_unit else "", e.case.due_at, e.case.closed_at, e.case.rating,
-                 "；".join(parties.masked_line(link) for link in e.case.parties.all())]
-                for e in rows.prefetch_related(parties.prefetch_for_cases())[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
-            ),
-            widths=[22, 10, 10, 40, 24, 16, 10, 6, 18, 20, 18, 18, 6, 30],
-        )
-        return excel.xlsx_response("事件", book)
+        return EVENTS.export(request.user, rows)
     page = paginate(request, rows)
     reach = reach_of(request.user)
     context = {
@@ -147,22 +132,6 @@ def event_report(request):
     return render(request, "events/event_report.html", {"form": form, "finding": finding})
 
 
-def _get(request, case_id):
-    try:
-        return queries.get_event_for(request.user, case_id)
-    except NotFound:
-        raise Http404("事件不存在或不在您的辖区内") from None
-
-
-def _dispatch_units(user, event):
-    township = township_path(event.case.area.path)
-    return units_for(user).filter(Q(area__path=township) | Q(kind=Unit.Kind.DEPARTMENT)).exclude(kind=Unit.Kind.COUNTY_LEADERSHIP)
-
-
-def _departments(user, event):
-    return units_for(user).filter(kind=Unit.Kind.DEPARTMENT, area__path=county_path(event.case.area.path))
-
-
 def _detail_context(request, event, **forms):
     user, case = request.user, event.case
     permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
@@ -176,7 +145,7 @@ def _detail_context(request, event, **forms):
         "calls": call_queries.calls_on(user, case),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
-        "pending_extension": extensions.pending_extension(permitted.standing),
+        "pending_extension": pending_extension(permitted.standing),
         "parties": parties.parties_for_case(user, case),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
@@ -185,8 +154,8 @@ def _detail_context(request, event, **forms):
     defaults = {
         "reason_form": ReasonForm(), "result_form": ResultForm(), "verify_form": VerifyForm(), "merge_form": MergeForm(),
         "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
-        "dispatch_form": DispatchForm(units=_dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
-        "call_form": CallForm(departments=_departments(user, event)) if "call" in permitted.actions else None,
+        "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
+        "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
     }
     context.update({name: forms.get(name) or form for name, form in defaults.items()})
     return context
@@ -194,100 +163,26 @@ def _detail_context(request, event, **forms):
 
 @staff_required
 def event_detail(request, case_id: int):
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     return render(request, "events/event_detail.html", _detail_context(request, event))
 
 
 @staff_required
 def event_print(request, case_id: int):
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     return render(request, "events/event_print.html", _detail_context(request, event))
 
 
-def _photos(form) -> list[Photo]:
-    return [Photo(f.name, f.read()) for f in form.cleaned_data.get("photos", [])]
-
-
-@require_POST
-@staff_required
-def event_act(request, case_id: int, action: str):
-    """One endpoint for every step; the action function decides whether it is allowed."""
-    event = _get(request, case_id)
-    user, post, files = request.user, request.POST, request.FILES
-    forms = {}
-
-    def with_form(name, form_class, handler, **form_kwargs):
-        form = forms[name] = form_class(post, files, **form_kwargs)
-        if form.is_valid():
-            handler(form)
-
-    try:
-        match action:
-            case "register":
-                actions.register_event(user, event)
-            case "acknowledge":
-                actions.acknowledge_event(user, event)
-            case "start":
-                actions.start_handling(user, event)
-            case "resume":
-                actions.resume_event(user, event)
-            case "close":
-                actions.close_event(user, event)
-            case "reject" | "return" | "pause":
-                handler = {"reject": actions.reject_event, "return": actions.return_event, "pause": actions.pause_event}[action]
-                with_form("reason_form", ReasonForm, lambda f: handler(user, event, f.cleaned_data["reason"]))
-            case "dispatch" | "reassign":
-                def go(f):
-                    if action == "dispatch":
-                        actions.dispatch_event(user, event, f.cleaned_data["unit"], f.cleaned_data["reason"])
-                    else:
-                        actions.reassign_event(user, event, f.cleaned_data["unit"], f.cleaned_data["reason"])
-                with_form("dispatch_form", DispatchForm, go, units=_dispatch_units(user, event))
-            case "report_back":
-                with_form("result_form", ResultForm, lambda f: actions.report_back(user, event, f.cleaned_data["result"], _photos(f)))
-            case "verify":
-                with_form("verify_form", VerifyForm, lambda f: actions.verify_event(user, event, f.cleaned_data["passed"], f.cleaned_data["note"]))
-            case "merge":
-                def merge(f):
-                    actions.merge_event(user, event, queries.get_event_for(user, f.cleaned_data["into"]))
-                with_form("merge_form", MergeForm, merge)
-            case "call":
-                with_form("call_form", CallForm, lambda f: calls.call_departments(user, event.case, f.cleaned_data["departments"], f.cleaned_data["request"], f.cleaned_data["working_days"]),
-                          departments=_departments(user, event))
-            case "extension":
-                with_form("extension_form", ExtensionForm, lambda f: extensions.request_extension(user, event.case, f.cleaned_data["amount"], f.cleaned_data["reason"]))
-            case "decide_extension":
-                pending = Extension.objects.filter(case=event.case, state=Extension.State.PENDING).first()
-                if pending is None:
-                    raise NotFound("event.no_extension", "没有待审批的延期申请")
-                with_form("decision_form", DecisionForm, lambda f: extensions.decide_extension(user, pending, f.cleaned_data["approve"], f.cleaned_data["note"]))
-            case "rate":
-                with_form("rating_form", RatingForm, lambda f: actions.rate_event(user, event, f.cleaned_data["rating"], f.cleaned_data["comment"]))
-            case "notice":
-                with_form("notice_form", NoticeForm, lambda f: supervision.issue_notice(user, event.case, f.cleaned_data["level"], f.cleaned_data["text"]))
-            case _:
-                raise Http404("不支持的操作")
-    except ActionError as error:
-        forms["error"] = error.message
-        for form in forms.values():
-            if hasattr(form, "add_action_error") and error.field in getattr(form, "fields", {}):
-                form.add_action_error(error)
-    failed = forms.get("error") or any(getattr(f, "errors", None) for f in forms.values() if not isinstance(f, str))
-    if not failed:
-        messages.success(request, "操作成功")
-        if request.htmx:
-            return HttpResponse(status=204, headers={"HX-Redirect": reverse("events:detail", args=[case_id])})
-        return redirect("events:detail", case_id)
-    event = _get(request, case_id)
-    forms["action"] = action
-    return render(request, "events/event_detail.html", _detail_context(request, event, **forms), status=200)
+def render_detail(request, event, forms, error, action):
+    """The event sheet again after a refused step (kit.act): the error, and the failed form open."""
+    return render(request, "events/event_detail.html", _detail_context(request, event, **forms, error=error, action=action))
 
 
 @require_POST
 @staff_required
 def event_reveal_phone(request, case_id: int):
     """The reporter's full mobile on the event page, once per press (each reveal is journaled)."""
-    event = _get(request, case_id)
+    event = queries.get_event_for(request.user, case_id)
     try:
         phone = actions.reveal_reporter_phone(request.user, event)
     except ActionError as error:

@@ -5,15 +5,14 @@ Every endpoint reads through queries.py and changes through actions/, like the p
 from datetime import date, datetime
 from typing import Literal
 
-from django.http import FileResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from zhenjie.accounts.models import Coverage
 from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, page_of
-from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.serving import attachment_response
 
 from . import actions, queries
 from .actions.ledger import FINDINGS_MAX
@@ -295,7 +294,7 @@ def record_visit(request, key_person_id: RecordId, payload: Form[VisitIn], photo
 )
 def photo(request, photo_id: RecordId):
     attachment = queries.get_photo_for(request.auth, photo_id)
-    return FileResponse(attachments.open_blob(attachment.blob), content_type=attachment.blob.content_type)
+    return attachment_response(attachment)
 
 
 # ---- patrols ------------------------------------------------------------------------------------

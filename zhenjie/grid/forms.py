@@ -129,8 +129,7 @@ class KeyPersonForm(StyledFormMixin, forms.Form):
         return {key: self.cleaned_data[key] for key in ("contact_name", "contact_relation", "contact_phone")}
 
     def add_action_error(self, error):
-        if error.field and f"p_{error.field}" in self.fields:
-            error.field = f"p_{error.field}"
+        error.fields = {f"p_{name}" if f"p_{name}" in self.fields else name: message for name, message in error.fields.items()}
         super().add_action_error(error)
 
 

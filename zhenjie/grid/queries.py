@@ -13,21 +13,15 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.kernel import pii
-from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Attachment
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import get_visible_or_404, reach_of
+from zhenjie.workbench.excel import Column
 
 from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for
 from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
 
 DUE_SOON_DAYS = 7  # "due soon" on the worker's list: the coming week, which they can plan
-
-
-def _get(rows: QuerySet, pk, code: str, message: str):
-    try:
-        return rows.get(pk=pk)
-    except (rows.model.DoesNotExist, ValueError, TypeError):
-        raise NotFound(code, message) from None
 
 
 # ---- grids and who covers them ------------------------------------------------------------------
@@ -38,7 +32,7 @@ def grid_list_for(user) -> QuerySet[Area]:
 
 
 def get_grid_for(user, pk) -> Area:
-    return _get(grid_list_for(user), pk, "grid.not_found", "网格不存在或不在您的辖区内")
+    return get_visible_or_404(grid_list_for(user), "grid.not_found", "网格不存在或不在您的辖区内", pk=pk)
 
 
 def my_grids_for(user) -> QuerySet[Area]:
@@ -77,7 +71,7 @@ def coverage_history_for(user, grid: Area) -> QuerySet[Coverage]:
 
 def get_coverage_for(user, pk) -> Coverage:
     rows = Coverage.objects.filter(grid__in=grid_ids_for(user)).select_related("grid", "worker")
-    return _get(rows, pk, "grid.coverage_not_found", "该分工记录不存在或不在您的辖区内")
+    return get_visible_or_404(rows, "grid.coverage_not_found", "该分工记录不存在或不在您的辖区内", pk=pk)
 
 
 def leads_by_grid(grid_ids) -> dict[int, Coverage]:
@@ -199,8 +193,19 @@ def search_residents(rows: QuerySet[Resident], search: Search) -> QuerySet[Resid
     return rows
 
 
+def grid_name(grid) -> str:
+    return f"{grid.parent.name} {grid.name}" if grid.parent_id else grid.name
+
+
+RESIDENT_COLUMNS = (
+    Column("网格", lambda r: grid_name(r.grid), 22), Column("姓名", lambda r: r.name, 10), Column("性别", lambda r: r.get_sex_display(), 6),
+    Column("出生日期", lambda r: r.birth_date, 12), Column("身份证号(脱敏)", lambda r: r.id_number_masked, 22), Column("手机号(脱敏)", lambda r: r.phone_masked, 14),
+    Column("人口类型", lambda r: r.get_residence_kind_display(), 14), Column("居住地址", lambda r: r.address_text, 30), Column("状态", lambda r: r.get_status_display(), 8),
+)  # the register's export
+
+
 def get_resident_for(user, pk) -> Resident:
-    return _get(residents_for(user), pk, "grid.resident_not_found", "该人员不存在或不在您的辖区内")
+    return get_visible_or_404(residents_for(user), "grid.resident_not_found", "该人员不存在或不在您的辖区内", pk=pk)
 
 
 def buildings_for(user) -> QuerySet[Building]:
@@ -215,8 +220,15 @@ def search_buildings(rows: QuerySet[Building], search: Search) -> QuerySet[Build
     return rows
 
 
+BUILDING_COLUMNS = (
+    Column("网格", lambda b: grid_name(b.grid), 22), Column("门牌地址", lambda b: b.address, 30), Column("房屋类型", lambda b: b.get_kind_display(), 12),
+    Column("使用情况", lambda b: b.get_use_display(), 10), Column("层数", lambda b: b.floors, 6), Column("安全状况", lambda b: b.get_safety_display(), 10),
+    Column("产权人", lambda b: b.owner_name, 10), Column("产权人电话(脱敏)", lambda b: b.owner_phone_masked, 14),
+)  # the register's export
+
+
 def get_building_for(user, pk) -> Building:
-    return _get(buildings_for(user), pk, "grid.building_not_found", "该房屋不存在或不在您的辖区内")
+    return get_visible_or_404(buildings_for(user), "grid.building_not_found", "该房屋不存在或不在您的辖区内", pk=pk)
 
 
 def organisations_for(user) -> QuerySet[Organisation]:
@@ -233,8 +245,16 @@ def search_organisations(rows: QuerySet[Organisation], search: Search) -> QueryS
     return rows
 
 
+ORGANISATION_COLUMNS = (
+    Column("网格", lambda o: grid_name(o.grid), 22), Column("名称", lambda o: o.name, 28), Column("类型", lambda o: o.get_kind_display(), 12),
+    Column("统一社会信用代码", lambda o: o.credit_code, 22), Column("地址", lambda o: o.address_text, 28), Column("负责人", lambda o: o.contact_name, 10),
+    Column("负责人电话(脱敏)", lambda o: o.contact_phone_masked, 14), Column("从业人数", lambda o: o.employees, 8),
+    Column("重点场所", lambda o: "是" if o.is_key_site else "", 8), Column("状态", lambda o: o.get_status_display(), 8),
+)  # the register's export
+
+
 def get_organisation_for(user, pk) -> Organisation:
-    return _get(organisations_for(user), pk, "grid.organisation_not_found", "该单位不存在或不在您的辖区内")
+    return get_visible_or_404(organisations_for(user), "grid.organisation_not_found", "该单位不存在或不在您的辖区内", pk=pk)
 
 
 # ---- ledgers and visits -------------------------------------------------------------------------
@@ -262,7 +282,7 @@ def filter_due(rows: QuerySet[KeyPerson], due: str, today: date | None = None) -
 
 
 def get_key_person_for(user, pk) -> KeyPerson:
-    return _get(key_persons_for(user), pk, "grid.key_person_not_found", "该台账对象不存在或不在您的辖区内")
+    return get_visible_or_404(key_persons_for(user), "grid.key_person_not_found", "该台账对象不存在或不在您的辖区内", pk=pk)
 
 
 def visits_for(user) -> QuerySet[Visit]:
@@ -275,7 +295,7 @@ def visits_for(user) -> QuerySet[Visit]:
 
 
 def get_visit_for(user, pk) -> Visit:
-    return _get(visits_for(user), pk, "grid.visit_not_found", "该走访记录不存在或不在您的辖区内")
+    return get_visible_or_404(visits_for(user), "grid.visit_not_found", "该走访记录不存在或不在您的辖区内", pk=pk)
 
 
 @dataclass
@@ -351,7 +371,7 @@ def patrols_for(user) -> QuerySet[Patrol]:
 
 
 def get_patrol_for(user, pk) -> Patrol:
-    return _get(patrols_for(user), pk, "grid.patrol_not_found", "该巡查记录不存在或不在您的辖区内")
+    return get_visible_or_404(patrols_for(user), "grid.patrol_not_found", "该巡查记录不存在或不在您的辖区内", pk=pk)
 
 
 def open_patrol_of(user) -> Patrol | None:
@@ -380,4 +400,4 @@ def get_photo_for(user, pk) -> Attachment:
         pk__in=PatrolFinding.photos.through.objects.filter(patrolfinding__grid__in=scope).values("attachment_id")
     )
     rows = Attachment.objects.filter(visible, purpose="photo").select_related("blob")
-    return _get(rows, pk, "grid.photo_not_found", "照片不存在或不在您的辖区内")
+    return get_visible_or_404(rows, "grid.photo_not_found", "照片不存在或不在您的辖区内", pk=pk)

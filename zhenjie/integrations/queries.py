@@ -2,8 +2,7 @@
 
 from django.db.models import QuerySet
 
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import administered_county
+from zhenjie.kernel.scoping import administered_county, get_visible_or_404
 
 from .actions import NOT_COUNTY_ADMIN
 from .models import AlarmMapping, HotlineImport, IntegrationKey
@@ -15,10 +14,7 @@ def keys_for(user) -> QuerySet[IntegrationKey]:
 
 
 def get_key_for(user, pk) -> IntegrationKey:
-    try:
-        return keys_for(user).get(pk=pk)
-    except (IntegrationKey.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("integration.key_not_found", "密钥不存在") from None
+    return get_visible_or_404(keys_for(user), "integration.key_not_found", "密钥不存在", pk=pk)
 
 
 def alarm_mappings_for(user) -> QuerySet[AlarmMapping]:
@@ -26,10 +22,7 @@ def alarm_mappings_for(user) -> QuerySet[AlarmMapping]:
 
 
 def get_alarm_mapping_for(user, pk) -> AlarmMapping:
-    try:
-        return alarm_mappings_for(user).get(pk=pk)
-    except (AlarmMapping.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("integration.mapping_not_found", "对应关系不存在") from None
+    return get_visible_or_404(alarm_mappings_for(user), "integration.mapping_not_found", "对应关系不存在", pk=pk)
 
 
 def imports_for(user) -> QuerySet[HotlineImport]:
@@ -38,7 +31,4 @@ def imports_for(user) -> QuerySet[HotlineImport]:
 
 
 def get_import_for(user, pk) -> HotlineImport:
-    try:
-        return imports_for(user).get(pk=pk)
-    except (HotlineImport.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("hotline_import.not_found", "导入记录不存在") from None
+    return get_visible_or_404(imports_for(user), "hotline_import.not_found", "导入记录不存在", pk=pk)

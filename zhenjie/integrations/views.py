@@ -1,12 +1,10 @@
 """Staff pages of the integrations: the county administrator's keys and alarm-type mapping, and
 the 12345 work-order import for dispatchers. Thin: parse → query for the user → action → render."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,6 +12,7 @@ from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.scoping import administered_county, reach_of
+from zhenjie.kernel.serving import file_response
 from zhenjie.workbench.console import role_required
 from zhenjie.workbench.excel import XLSX
 from zhenjie.workbench.paging import paginate, query_without_page
@@ -65,7 +64,7 @@ def keys_page(request):
             messages.error(request, error.message)
         except ActionError as error:
             form = mapping_form if "map-alarm_type" in request.POST else key_form
-            form.add_action_error(error) if error.field in form.fields else messages.error(request, error.message)
+            form.add_action_error(error, request)
     context = {
         "keys": queries.keys_for(request.user),
         "mappings": queries.alarm_mappings_for(request.user),
@@ -129,17 +128,10 @@ def _progress_context(record: HotlineImport) -> dict:
     return {"record": record, "progress": progress, "percent": percent}
 
 
-def _import_for(request, pk: int) -> HotlineImport:
-    try:
-        return queries.get_import_for(request.user, pk)
-    except NotFound:
-        raise Http404("导入记录不存在") from None
-
-
 @require_GET
 @importer_required
 def hotline_import_detail(request, pk: int):
-    record = _import_for(request, pk)
+    record = queries.get_import_for(request.user, pk)
     return render(request, "integrations/hotline_import.html", _progress_context(record))
 
 
@@ -147,27 +139,21 @@ def hotline_import_detail(request, pk: int):
 @importer_required
 def hotline_import_progress(request, pk: int):
     """The progress panel alone, polled by HTMX while the import runs."""
-    record = _import_for(request, pk)
+    record = queries.get_import_for(request.user, pk)
     return render(request, "integrations/_import_progress.html", _progress_context(record))
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"hotline.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @require_GET
 @importer_required
 def hotline_import_errors(request, pk: int):
-    record = _import_for(request, pk)
+    record = queries.get_import_for(request.user, pk)
     if record.error_report_id is None:
         raise Http404("该导入没有错误报告")
     with attachments.open_blob(record.error_report) as handle:
-        return _xlsx(handle.read(), f"12345导入错误报告-{record.pk}.xlsx")
+        return file_response(handle.read(), filename=f"12345导入错误报告-{record.pk}.xlsx", content_type=XLSX)
 
 
 @require_GET
 @importer_required
 def hotline_template(request):
-    return _xlsx(hotline_import.template(), "12345工单导入模板.xlsx")
+    return file_response(hotline_import.template(), filename="12345工单导入模板.xlsx", content_type=XLSX)

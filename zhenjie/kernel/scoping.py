@@ -17,7 +17,7 @@ from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_path, is_grid_path
 from zhenjie.units.models import Unit
 
-from .errors import Forbidden, Rejected
+from .errors import Forbidden, NotFound, Rejected
 from .models import Assignment, Case
 
 GRID_WORKER = frozenset({RoleCode.GRID_WORKER})
@@ -166,6 +166,16 @@ def unscoped(model, *, why: str) -> QuerySet:
     if not (why or "").strip():
         raise ValueError("unscoped() needs a reason: say why this read may cross every jurisdiction")
     return model._default_manager.all()
+
+
+def get_visible_or_404(rows: QuerySet, code: str, message: str, /, **lookup):
+    """The one record of a scoped query `rows` matching `lookup`, or NotFound(code, message): a
+    missing record and one out of reach look alike. The API answers NotFound with 404 and the
+    message; pages do too (workbench.middleware). Every `get_…_for` goes through here (PAGES.md)."""
+    try:
+        return rows.get(**lookup)
+    except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(code, message) from None
 
 
 def paths_q(paths: tuple[str, ...], field: str = "path") -> Q:

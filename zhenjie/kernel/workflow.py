@@ -63,6 +63,8 @@ class Input:
     def clean(self, value, action_label: str):
         """The value as the action should use it, or Rejected naming the field."""
         if self.kind in _TEXT_KINDS:
+            if value is not None and not isinstance(value, str):  # a number or a list sent over the API
+                raise Rejected(f"case.{self.name}_invalid", f"{self.label}须为文本", field=self.name)
             value = (value or "").strip()
             if self.required and not value:
                 raise Rejected(f"case.{self.name}_required", f"「{action_label}」须填写{self.label}", field=self.name)
@@ -71,6 +73,8 @@ class Input:
             return value
         if self.required and value in (None, "", [], ()):
             raise Rejected(f"case.{self.name}_required", f"「{action_label}」须选择{self.label}", field=self.name)
+        if self.kind == BOOLEAN and value is not None and not isinstance(value, bool):
+            raise Rejected(f"case.{self.name}_invalid", f"{self.label}须为是或否", field=self.name)
         if self.kind == INTEGER and value is not None:
             low, high = self.minimum, self.maximum
             if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (high is not None and value > high):

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from zhenjie.kernel.errors import NotFound
 
 from . import queries
 from .layouts import layout_for, summary_cells, summary_headers
@@ -24,13 +23,6 @@ SECTIONS = {
 }
 
 
-def _township(code: str):
-    try:
-        return queries.get_public_township(code)
-    except NotFound as error:
-        raise Http404(error.message) from None
-
-
 @require_GET
 def index(request):
     townships = list(queries.public_townships())
@@ -42,7 +34,7 @@ def index(request):
 
 @require_GET
 def township(request, code: str):
-    area = _township(code)
+    area = queries.get_public_township(code)
     today = timezone.localdate()
     versions = queries.public_versions_of(area, today)
     by_kind: dict = {}
@@ -61,7 +53,7 @@ def township(request, code: str):
 def section(request, code: str, slug: str):
     if slug not in SECTIONS:
         raise Http404("没有该清单")
-    area = _township(code)
+    area = queries.get_public_township(code)
     kind, label = SECTIONS[slug]
     today = timezone.localdate()
     versions = queries.public_versions_of(area, today, kind)
@@ -91,7 +83,7 @@ def section(request, code: str, slug: str):
 
 @require_GET
 def guide(request, code: str, item_code: str):
-    area = _township(code)
+    area = queries.get_public_township(code)
     versions = queries.public_versions_of(area, timezone.localdate(), ListKind.SERVICE)
     layout = layout_for(ListKind.SERVICE)
     # The township's own catalogue comes before a county-wide one with the same code.

@@ -14,8 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_path, path_at, reaches_level
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import paths_q, reach_of
+from zhenjie.kernel.scoping import get_visible_or_404, paths_q, reach_of
 from zhenjie.units.models import Unit
 
 from .layouts import Layout, layout_for
@@ -66,10 +65,7 @@ def series_for(user) -> QuerySet[ListSeries]:
 
 
 def get_series_for(user, pk) -> ListSeries:
-    try:
-        return series_for(user).get(pk=pk)
-    except (ListSeries.DoesNotExist, ValueError, TypeError):
-        raise NotFound("list.not_found", "清单不存在或不在您的辖区内") from None
+    return get_visible_or_404(series_for(user), "list.not_found", "清单不存在或不在您的辖区内", pk=pk)
 
 
 def versions_for(user) -> QuerySet[ListVersion]:
@@ -80,10 +76,7 @@ def versions_for(user) -> QuerySet[ListVersion]:
 
 
 def get_version_for(user, pk) -> ListVersion:
-    try:
-        return versions_for(user).get(pk=pk)
-    except (ListVersion.DoesNotExist, ValueError, TypeError):
-        raise NotFound("list.version_not_found", "清单版本不存在或不在您的辖区内") from None
+    return get_visible_or_404(versions_for(user), "list.version_not_found", "清单版本不存在或不在您的辖区内", pk=pk)
 
 
 def can_edit(user, series: ListSeries) -> bool:
@@ -100,10 +93,7 @@ def import_jobs_for(user) -> QuerySet[ImportJob]:
 
 
 def get_import_job_for(user, pk) -> ImportJob:
-    try:
-        return import_jobs_for(user).defer("content").get(pk=pk)
-    except (ImportJob.DoesNotExist, ValueError, TypeError):
-        raise NotFound("list.import_not_found", "导入记录不存在或不在您的辖区内") from None
+    return get_visible_or_404(import_jobs_for(user).defer("content"), "list.import_not_found", "导入记录不存在或不在您的辖区内", pk=pk)
 
 
 # ---- items of a version ---------------------------------------------------------------------
@@ -129,17 +119,11 @@ def items_in(layout: Layout, versions, search: str = "", **filters) -> QuerySet:
 
 
 def item_of(version: ListVersion, code: str):
-    try:
-        return items_of(version).get(code=code)
-    except (layout_for(version.series.kind).model.DoesNotExist, ValueError, TypeError):
-        raise NotFound("list.item_not_found", "事项不存在") from None
+    return get_visible_or_404(items_of(version), "list.item_not_found", "事项不存在", code=code)
 
 
 def item_by_id(version: ListVersion, pk):
-    try:
-        return items_of(version).get(pk=pk)
-    except (layout_for(version.series.kind).model.DoesNotExist, ValueError, TypeError):
-        raise NotFound("list.item_not_found", "事项不存在") from None
+    return get_visible_or_404(items_of(version), "list.item_not_found", "事项不存在", pk=pk)
 
 
 def item_count(version: ListVersion) -> int:
@@ -199,10 +183,7 @@ def public_townships() -> QuerySet[Area]:
 
 
 def get_public_township(code: str) -> Area:
-    try:
-        return public_townships().get(code=str(code)[:15])
-    except Area.DoesNotExist:
-        raise NotFound("area.not_found", "乡镇(街道)不存在") from None
+    return get_visible_or_404(public_townships(), "area.not_found", "乡镇(街道)不存在", code=str(code)[:15])
 
 
 def public_series_of(township: Area, kind: str | None = None) -> QuerySet[ListSeries]:
@@ -223,10 +204,7 @@ def public_versions_of(township: Area, on: date, kind: str | None = None) -> lis
 
 
 def get_public_version(pk) -> ListVersion:
-    try:
-        return ListVersion.objects.select_related("series", "series__area", "published_by").get(pk=pk, state=PUBLISHED)
-    except (ListVersion.DoesNotExist, ValueError, TypeError):
-        raise NotFound("list.version_not_found", "清单版本不存在或尚未发布") from None
+    return get_visible_or_404(ListVersion.objects.select_related("series", "series__area", "published_by"), "list.version_not_found", "清单版本不存在或尚未发布", pk=pk, state=PUBLISHED)
 
 
 def delegations_in_force_for(township: Area, on: date) -> QuerySet[DelegationTarget]:
@@ -253,10 +231,7 @@ def delegation_batches_for(user) -> QuerySet[DelegationBatch]:
 
 
 def get_delegation_batch_for(user, pk) -> DelegationBatch:
-    try:
-        return delegation_batches_for(user).get(pk=pk)
-    except (DelegationBatch.DoesNotExist, ValueError, TypeError):
-        raise NotFound("delegation.batch_not_found", "赋权批次不存在或不在您的辖区内") from None
+    return get_visible_or_404(delegation_batches_for(user), "delegation.batch_not_found", "赋权批次不存在或不在您的辖区内", pk=pk)
 
 
 def delegations_for(user) -> QuerySet[Delegation]:
@@ -269,10 +244,7 @@ def delegations_for(user) -> QuerySet[Delegation]:
 
 
 def get_delegation_for(user, pk) -> Delegation:
-    try:
-        return delegations_for(user).get(pk=pk)
-    except (Delegation.DoesNotExist, ValueError, TypeError):
-        raise NotFound("delegation.not_found", "赋权事项不存在或不在您的辖区内") from None
+    return get_visible_or_404(delegations_for(user), "delegation.not_found", "赋权事项不存在或不在您的辖区内", pk=pk)
 
 
 def held_power(department: Unit, code: str, on: date) -> PowerItem | None:

@@ -46,24 +46,6 @@ from .search import clean_query
 FILTER_MAX = 64
 
 
-def _not_found(call, *args):
-    try:
-        return call(*args)
-    except NotFound as error:
-        raise Http404(error.message) from None
-
-
-def _put_errors(form, error: ActionError) -> None:
-    """An action's errors on the fields they name (or on the form)."""
-    placed = False
-    for field, message in (error.fields or {}).items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 def _history(subject: str, limit: int = 30):
     return JournalEntry.objects.filter(subject=subject).select_related("actor").order_by("-seq")[:limit]
 
@@ -103,7 +85,7 @@ def list_new(request):
         try:
             series = actions.create_list(request.user, **form.cleaned_data)
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已新建「{series.name}」，请在第1版草稿中录入或导入事项")
             return redirect("lists:version", series.versions.get().pk)
@@ -112,7 +94,7 @@ def list_new(request):
 
 @staff_required
 def series_detail(request, series_id: int):
-    series = _not_found(queries.get_series_for, request.user, series_id)
+    series = queries.get_series_for(request.user, series_id)
     versions = list(series.versions.select_related("published_by", "created_by").order_by("-number"))
     in_force = queries.version_in_force(series, timezone.localdate())
     context = {
@@ -129,7 +111,7 @@ def series_detail(request, series_id: int):
 @require_POST
 @staff_required
 def draft_start(request, series_id: int):
-    series = _not_found(queries.get_series_for, request.user, series_id)
+    series = queries.get_series_for(request.user, series_id)
     try:
         draft = actions.start_draft(request.user, series)
     except ActionError as error:
@@ -180,7 +162,7 @@ def _render_version(request, version, publish_form=None, status=200):
 
 @staff_required
 def version_detail(request, version_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
+    version = queries.get_version_for(request.user, version_id)
     if request.GET.get("format") == "xlsx":
         return excel.xlsx_response(export_filename(version), export_version(version))
     return _render_version(request, version)
@@ -189,13 +171,13 @@ def version_detail(request, version_id: int):
 @require_POST
 @staff_required
 def version_publish(request, version_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
+    version = queries.get_version_for(request.user, version_id)
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
             actions.publish_version(request.user, version, **form.cleaned_data)
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已发布第{version.number}版，{form.cleaned_data['effective_from']:%Y-%m-%d}起施行")
             return redirect("lists:version", version.pk)
@@ -206,7 +188,7 @@ def version_publish(request, version_id: int):
 @require_POST
 @staff_required
 def version_discard(request, version_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
+    version = queries.get_version_for(request.user, version_id)
     try:
         actions.discard_draft(request.user, version)
     except ActionError as error:
@@ -229,7 +211,7 @@ def _raw(form) -> dict:
 
 @staff_required
 def item_new(request, version_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
+    version = queries.get_version_for(request.user, version_id)
     layout = queries.layout_of(version)
     if not (version.is_draft and queries.can_edit(request.user, version.series)):
         raise PermissionDenied("只有县级管理员可以在草稿中新增事项")
@@ -238,7 +220,7 @@ def item_new(request, version_id: int):
         try:
             item = actions.add_item(request.user, version, _raw(form))
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已新增：{item.code} {item.name}")
             return redirect("lists:version", version.pk)
@@ -247,8 +229,8 @@ def item_new(request, version_id: int):
 
 @staff_required
 def item_detail(request, version_id: int, item_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
-    item = _not_found(queries.item_by_id, version, item_id)
+    version = queries.get_version_for(request.user, version_id)
+    item = queries.item_by_id(version, item_id)
     layout = queries.layout_of(version)
     context = {
         "version": version, "series": version.series, "item": item, "cells": detail_cells(layout, item),
@@ -260,8 +242,8 @@ def item_detail(request, version_id: int, item_id: int):
 
 @staff_required
 def item_edit(request, version_id: int, item_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
-    item = _not_found(queries.item_by_id, version, item_id)
+    version = queries.get_version_for(request.user, version_id)
+    item = queries.item_by_id(version, item_id)
     layout = queries.layout_of(version)
     if not (version.is_draft and queries.can_edit(request.user, version.series)):
         raise PermissionDenied("已发布的版本不能修改；县级管理员可建立新的草稿后修改")
@@ -270,7 +252,7 @@ def item_edit(request, version_id: int, item_id: int):
         try:
             item = actions.change_item(request.user, version, item, _raw(form))
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             messages.success(request, f"已保存：{item.code} {item.name}")
             return redirect("lists:item", version.pk, item.pk)
@@ -280,8 +262,8 @@ def item_edit(request, version_id: int, item_id: int):
 @require_POST
 @staff_required
 def item_delete(request, version_id: int, item_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
-    item = _not_found(queries.item_by_id, version, item_id)
+    version = queries.get_version_for(request.user, version_id)
+    item = queries.item_by_id(version, item_id)
     try:
         actions.remove_item(request.user, version, item)
     except ActionError as error:
@@ -303,8 +285,8 @@ def diff(request):
             if base is None:
                 raise NotFound("list.no_previous", "没有可比较的上一版本")
         result = diff_versions(base, other)
-    except NotFound as error:
-        raise Http404(error.message) from None
+    except NotFound:
+        raise  # the 404 page (workbench.middleware), not the message below
     except ActionError as error:
         messages.error(request, error.message)
         return redirect("lists:version", other.pk)
@@ -317,7 +299,7 @@ def diff(request):
 
 @staff_required
 def import_page(request, version_id: int):
-    version = _not_found(queries.get_version_for, request.user, version_id)
+    version = queries.get_version_for(request.user, version_id)
     if not (version.is_draft and queries.can_edit(request.user, version.series)):
         raise PermissionDenied("只有县级管理员可以向草稿导入")
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -326,7 +308,7 @@ def import_page(request, version_id: int):
         try:
             job = actions.start_import(request.user, version, filename=upload.name, content=upload.read())
         except ActionError as error:
-            _put_errors(form, error)
+            form.add_action_error(error)
         else:
             return redirect("lists:import_job", job.pk)
     jobs = queries.import_jobs_for(request.user).filter(version=version).defer("content")[:10]
@@ -336,7 +318,7 @@ def import_page(request, version_id: int):
 
 @staff_required
 def import_job(request, job_id: int):
-    job = _not_found(queries.get_import_job_for, request.user, job_id)
+    job = queries.get_import_job_for(request.user, job_id)
     context = {"job": job, "version": job.version, "series": job.version.series, "errors": job.errors[:200]}
     if request.htmx:
         return render(request, "lists/_import_progress.html", context)
@@ -345,7 +327,7 @@ def import_job(request, job_id: int):
 
 @staff_required
 def import_errors(request, job_id: int):
-    job = _not_found(queries.get_import_job_for, request.user, job_id)
+    job = queries.get_import_job_for(request.user, job_id)
     if job.state != ImportJob.State.FAILED:
         raise Http404("该导入没有错误报告")
     return excel.xlsx_response(f"导入错误报告-{job.filename.removesuffix('.xlsx')}", error_report(job))
@@ -379,7 +361,7 @@ def delegations(request):
                     messages.success(request, "已更新承接评估标准")
                     return redirect("lists:delegations")
         except ActionError as error:
-            _put_errors(batch_form if "batch-title" in request.POST else policy_form, error)
+            (batch_form if "batch-title" in request.POST else policy_form).add_action_error(error)
     page = paginate(request, batches)
     counts = {}
     for row in Delegation.objects.filter(batch__in=list(page.object_list)).values("batch_id", "state"):
@@ -396,7 +378,7 @@ def delegations(request):
 
 @staff_required
 def batch_detail(request, batch_id: int):
-    batch = _not_found(queries.get_delegation_batch_for, request.user, batch_id)
+    batch = queries.get_delegation_batch_for(request.user, batch_id)
     admin = RoleCode.COUNTY_ADMIN in reach_of(request.user).roles_in(batch.county)
     townships = Area.objects.filter(level=Area.Level.TOWNSHIP, parent=batch.county).order_by("path")
     departments = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, area=batch.county, is_active=True).order_by("sort_order", "name")
@@ -421,7 +403,7 @@ def batch_detail(request, batch_id: int):
             if request.POST.get("do"):
                 messages.error(request, error.message)
                 return redirect("lists:batch", batch.pk)
-            _put_errors(form, error)
+            form.add_action_error(error)
     rows = queries.delegations_for(request.user).filter(batch=batch)
     page = paginate(request, rows)
     return render(request, "lists/batch_detail.html", {"batch": batch, "page": page, "form": form, "admin": admin, "query": query_without_page(request)})
@@ -458,18 +440,18 @@ def _delegation_context(request, delegation, **forms):
 
 @staff_required
 def delegation_detail(request, delegation_id: int):
-    delegation = _not_found(queries.get_delegation_for, request.user, delegation_id)
+    delegation = queries.get_delegation_for(request.user, delegation_id)
     return render(request, "lists/delegation_detail.html", _delegation_context(request, delegation))
 
 
 @require_POST
 @staff_required
 def delegation_act(request, delegation_id: int, action: str):
-    delegation = _not_found(queries.get_delegation_for, request.user, delegation_id)
+    delegation = queries.get_delegation_for(request.user, delegation_id)
     forms = {}
+    target = _target(delegation, request.POST.get("target")) if action == "assess" else None  # 404 when not one of its own
     try:
         if action == "assess":
-            target = _not_found(lambda: _target(delegation, request.POST.get("target")))
             form = AssessForm(request.POST, prefix=f"t{target.pk}")
             form.fields["receiving_unit"].queryset = Unit.objects.filter(area=target.township, kind__in=queries.TOWNSHIP_UNIT_KINDS, is_active=True)
             forms["assess"] = {target.pk: form}
@@ -501,7 +483,7 @@ def delegation_act(request, delegation_id: int, action: str):
         if form is None:
             messages.error(request, error.message)
             return redirect("lists:delegation", delegation.pk)
-        _put_errors(form, error)
+        form.add_action_error(error)
     bound = [*forms.get("assess", {}).values(), forms.get("withdraw"), forms.get("adjust")]
     if not any(form.errors for form in bound if form is not None):
         messages.success(request, "操作成功")

@@ -3,13 +3,15 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, UnitBrief, page_of
+from zhenjie.api.kit import step_alias
+from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, TimelineOut, UnitBrief, page_of
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Rejected
 from zhenjie.units.queries import get_unit_for
 
 from . import actions, queries
 from .actions import DESCRIPTION_MAX, MAX_WORKING_DAYS
+from .kit import TASKS
 from .workflow import TASK_WORKFLOW
 
 router = Router(tags=["交办件"])
@@ -51,25 +53,6 @@ class TaskIn(Schema):
     working_days: int = Field(ge=1, le=MAX_WORKING_DAYS)
 
 
-class ResultIn(Schema):
-    result: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
-
-
-class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class JournalOut(Schema):
-    seq: int
-    verb: str
-    summary: str
-    actor_name: str
-    from_state: str
-    to_state: str
-    note: str
-    created_at: datetime
-
-
 @router.get("/tasks", response={200: TaskPageOut, **ERRORS}, summary="交办件列表(辖区内)")
 def list_tasks(request, filters: Query[TaskFilter]):
     rows = queries.tasks_for(request.auth)
@@ -95,37 +78,11 @@ def get_task(request, case_id: RecordId):
     return queries.get_task_for(request.auth, case_id)
 
 
-@router.get("/tasks/{case_id}/journal", response={200: list[JournalOut], **ERRORS}, summary="办理过程")
+@router.get("/tasks/{case_id}/journal", response={200: list[TimelineOut], **ERRORS}, summary="办理过程")
 def task_journal(request, case_id: RecordId):
     task = queries.get_task_for(request.auth, case_id)
     return list(journal.entries_for_case(task.case))
 
 
-@router.post("/tasks/{case_id}/acknowledge", response={200: TaskOut, **ERRORS}, summary="签收")
-def acknowledge(request, case_id: RecordId):
-    actions.acknowledge_task(request.auth, queries.get_task_for(request.auth, case_id))
-    return queries.get_task_for(request.auth, case_id)
-
-
-@router.post("/tasks/{case_id}/report_back", response={200: TaskOut, **ERRORS}, summary="反馈办理结果")
-def report_back(request, case_id: RecordId, payload: ResultIn):
-    actions.report_task(request.auth, queries.get_task_for(request.auth, case_id), payload.result)
-    return queries.get_task_for(request.auth, case_id)
-
-
-@router.post("/tasks/{case_id}/close", response={200: TaskOut, **ERRORS}, summary="办结")
-def close(request, case_id: RecordId):
-    actions.close_task(request.auth, queries.get_task_for(request.auth, case_id))
-    return queries.get_task_for(request.auth, case_id)
-
-
-@router.post("/tasks/{case_id}/return", response={200: TaskOut, **ERRORS}, summary="退回重办")
-def return_(request, case_id: RecordId, payload: ReasonIn):
-    actions.return_task(request.auth, queries.get_task_for(request.auth, case_id), payload.reason)
-    return queries.get_task_for(request.auth, case_id)
-
-
-@router.post("/tasks/{case_id}/cancel", response={200: TaskOut, **ERRORS}, summary="撤销")
-def cancel(request, case_id: RecordId, payload: ReasonIn):
-    actions.cancel_task(request.auth, queries.get_task_for(request.auth, case_id), payload.reason)
-    return queries.get_task_for(request.auth, case_id)
+for name, summary in (("acknowledge", "签收"), ("report_back", "反馈办理结果"), ("close", "办结"), ("return", "退回重办"), ("cancel", "撤销")):
+    step_alias(router, TASKS, name, summary, TaskOut)

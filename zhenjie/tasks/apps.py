@@ -6,4 +6,4 @@ class TasksConfig(AppConfig):
     verbose_name = "交办件"
 
     def ready(self):
-        from . import workflow  # noqa: F401  (registers the case kind)
+        from . import kit, workflow  # noqa: F401  (register the case kind, and its pages and API)

@@ -15,11 +15,3 @@ class TaskForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee_unit"].queryset = units if units is not None else Unit.objects.none()
-
-
-class ReasonForm(StyledFormMixin, forms.Form):
-    reason = forms.CharField(label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ResultForm(StyledFormMixin, forms.Form):
-    result = forms.CharField(label="办理结果", max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,9 +1,10 @@
 from django.db.models import QuerySet
 
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import case_is_visible
+from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404
+from zhenjie.workbench.excel import Column
 
 from .models import Task
+from .workflow import TASK_WORKFLOW
 
 
 def tasks_for(user) -> QuerySet[Task]:
@@ -16,7 +17,12 @@ def tasks_for(user) -> QuerySet[Task]:
 
 def get_task_for(user, case_id: int) -> Task:
     """One task by its case id, or NotFound: another township's task and a missing one look alike."""
-    try:
-        return tasks_for(user).get(case_id=case_id)
-    except (Task.DoesNotExist, ValueError, TypeError):
-        raise NotFound("task.not_found", "交办件不存在或不在您的辖区内") from None
+    return get_visible_or_404(tasks_for(user), "task.not_found", "交办件不存在或不在您的辖区内", case_id=case_id)
+
+
+COLUMNS = (
+    Column("编号", lambda t: t.case.number, 24), Column("标题", lambda t: t.case.title, 36),
+    Column("交办单位", lambda t: t.issued_by_unit.name), Column("承办单位", lambda t: t.assignee_unit.name),
+    Column("状态", lambda t: TASK_WORKFLOW.state_label(t.case.state), 10), Column("交办时间", lambda t: t.case.opened_at),
+    Column("办理期限", lambda t: t.case.due_at), Column("办结时间", lambda t: t.case.closed_at),
+)  # the export's, on the page and over the API

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from zhenjie.workbench.kit import act
+
 from . import views
 
 app_name = "tasks"
@@ -7,5 +9,5 @@ urlpatterns = [
     path("", views.task_list, name="list"),
     path("new/", views.task_new, name="new"),
     path("<int:case_id>/", views.task_detail, name="detail"),
-    path("<int:case_id>/<slug:action>/", views.task_act, name="act"),
+    path("<int:case_id>/<slug:transition>/", act, {"kind": "tasks"}, name="act"),
 ]

@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import visible_units
+from zhenjie.kernel.scoping import get_visible_or_404, visible_units
+from zhenjie.workbench.excel import Column
 
 from .models import Unit
 
@@ -15,8 +15,11 @@ def units_for(user, *, search: str = "", kind: str = "") -> QuerySet[Unit]:
     return units.order_by("area__path", "sort_order", "name")
 
 
+COLUMNS = (
+    Column("名称", lambda u: u.name, 28), Column("类型", lambda u: u.get_kind_display(), 16), Column("所在区划", lambda u: u.area.name, 16),
+    Column("主管部门", lambda u: u.home_department.name if u.home_department else "", 20), Column("联系电话", lambda u: u.phone, 16),
+)  # the directory's export
+
+
 def get_unit_for(user, pk) -> Unit:
-    try:
-        return units_for(user).get(pk=pk)
-    except (Unit.DoesNotExist, ValueError, TypeError):
-        raise NotFound("unit.not_found", "机构不存在或不在您的辖区内") from None
+    return get_visible_or_404(units_for(user), "unit.not_found", "机构不存在或不在您的辖区内", pk=pk)

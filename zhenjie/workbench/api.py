@@ -3,13 +3,13 @@
 from datetime import datetime
 from typing import Literal
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from zhenjie.api.schemas import ERRORS, RecordId, CaseBrief, PageQuery, UnitBrief
 from zhenjie.kernel.assignments import inbox_counts
 from zhenjie.kernel.models import Notification
+from zhenjie.kernel.scoping import get_visible_or_404
 from zhenjie.kernel.workflow import registered_kinds
 
 from .inbox import as_rows, filtered_inbox
@@ -111,7 +111,7 @@ def notifications(request, filters: Query[PageQuery]):
 
 @router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS}, summary="标为已读")
 def read_notification(request, notification_id: RecordId):
-    note = get_object_or_404(Notification, pk=notification_id, user=request.auth)
+    note = get_visible_or_404(Notification.objects.filter(user=request.auth), "notification.not_found", "消息不存在", pk=notification_id)
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])

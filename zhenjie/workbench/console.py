@@ -98,7 +98,7 @@ def calendar_page(request):
             messages.error(request, "日期格式不正确")
         except ActionError as error:
             target = day_form if "day-date" in request.POST else year_form
-            target.add_action_error(error) if error.field in target.fields else messages.error(request, error.message)
+            target.add_action_error(error, request)
     cal = current_calendar()
     context = {
         "year": year,
@@ -201,7 +201,7 @@ def users_page(request):
             messages.error(request, "请求格式不正确")
         except ActionError as error:
             form = staff_form if "staff-username" in request.POST else post_form
-            form.add_action_error(error) if error.field in form.fields else messages.error(request, error.message)
+            form.add_action_error(error, request)
     page = paginate(request, people)
     context = {"page": page, "search": search, "staff_form": staff_form, "post_form": post_form, "query": query_without_page(request)}
     return render(request, "workbench/console_users.html", context)

@@ -3,14 +3,13 @@ case; and the county administrator's templates — list, edit, preview as PDF, b
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import documents
 from zhenjie.kernel.documents.actions import templates_county
-from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import DocumentTemplate
 
 from .console import role_required
@@ -20,11 +19,7 @@ from .views import staff_required
 
 @staff_required
 def document_pdf(request, pk: int):
-    try:
-        document = documents.get_document_for(request.user, pk)
-    except NotFound:
-        raise Http404("文书不存在或不在您的辖区内") from None
-    return documents.pdf_response(document)
+    return documents.pdf_response(documents.get_document_for(request.user, pk))
 
 
 def _county(request):
@@ -32,13 +27,6 @@ def _county(request):
         return templates_county(request.user)
     except ActionError as error:
         raise PermissionDenied(error.message) from None
-
-
-def _kind(code: str):
-    try:
-        return documents.kind_for(code)
-    except NotFound:
-        raise Http404("没有这种文书") from None
 
 
 @role_required(RoleCode.COUNTY_ADMIN)
@@ -56,7 +44,7 @@ def _edit_page(request, county, kind, form, row, status=200):
 
 @role_required(RoleCode.COUNTY_ADMIN)
 def template_edit(request, code: str):
-    county, kind = _county(request), _kind(code)
+    county, kind = _county(request), documents.kind_for(code)
     title, body, row = documents.template_for(county, kind)
     form = DocumentTemplateForm(initial={"title": title, "body": body, "version": row.version if row else None})
     if request.method == "POST":
@@ -76,7 +64,7 @@ def template_edit(request, code: str):
 @role_required(RoleCode.COUNTY_ADMIN)
 def template_preview(request, code: str):
     """The wording in the form (POST) or the one in force (GET), as a sample PDF."""
-    county, kind = _county(request), _kind(code)
+    county, kind = _county(request), documents.kind_for(code)
     title, body, row = documents.template_for(county, kind)
     form = DocumentTemplateForm(request.POST if request.method == "POST" else {"title": title, "body": body})
     if form.is_valid():
@@ -92,7 +80,7 @@ def template_preview(request, code: str):
 @require_POST
 @role_required(RoleCode.COUNTY_ADMIN)
 def template_reset(request, code: str):
-    kind = _kind(code)
+    kind = documents.kind_for(code)
     try:
         documents.reset_template(request.user, kind.code)
     except ActionError as error:

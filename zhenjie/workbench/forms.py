@@ -2,6 +2,7 @@
 on the field they name."""
 
 from django import forms
+from django.contrib import messages
 
 from zhenjie.kernel.errors import ActionError
 
@@ -29,8 +30,16 @@ class StyledFormMixin:
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
-    def add_action_error(self, error: ActionError) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)
-        if field:
-            self.fields[field].widget.attrs["class"] = self.fields[field].widget.attrs.get("class", "") + " is-invalid"
+    def add_action_error(self, error: ActionError, request=None) -> None:
+        """The one way a page shows an action's error (PAGES.md): each message on the field it
+        names, marked invalid; when it names none of this form's fields, on the form itself — or,
+        given the request (a page of several forms), as a message above them all."""
+        placed = [name for name in error.fields if name in self.fields]
+        for name in placed:
+            self.add_error(name, error.fields[name])
+            widget = self.fields[name].widget
+            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+        if not placed and request is not None:
+            messages.error(request, error.message)
+        elif not placed:
+            self.add_error(None, error.message)

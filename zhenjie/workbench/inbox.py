@@ -11,6 +11,8 @@ from zhenjie.kernel.assignments import DUE_SOON, Inbox
 from zhenjie.kernel.models import Assignment
 from zhenjie.kernel.workflow import registered_kinds, workflow_for
 
+from .excel import Column
+
 FILTERS = {"overdue": "已超期", "soon": "24小时内到期", "all": "全部待办"}
 
 
@@ -43,6 +45,13 @@ def filtered_inbox(user, *, due: str = "all", kind: str = "", now: datetime | No
     elif counts is not None:
         known = counts[{"overdue": "overdue", "soon": "due_soon"}.get(due, "pending")]
     return Inbox(user, extra, known_count=known)
+
+
+INBOX_COLUMNS = (
+    Column("类型", lambda r: r.kind_label, 10), Column("编号", lambda r: r.case.number, 24), Column("标题", lambda r: r.case.title, 40),
+    Column("所属区划", lambda r: r.case.area.name, 16), Column("待办事项", lambda r: r.todo_label, 14),
+    Column("承办单位", lambda r: r.assignment.unit.name, 20), Column("办理期限", lambda r: r.assignment.due_at), Column("事项状态", lambda r: r.state_label, 12),
+)  # the export of as_rows()
 
 
 def as_rows(assignments, now: datetime | None = None) -> list[InboxRow]:

@@ -10,15 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 from zhenjie.accounts.queries import my_posts
 from zhenjie.areas import queries as area_queries
 from zhenjie.kernel.assignments import inbox_counts
-from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Notification
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import get_visible_or_404, reach_of
 from zhenjie.kernel.workflow import registered_kinds
 from zhenjie.units import queries as unit_queries
 from zhenjie.units.models import Unit
 
 from . import excel
-from .inbox import FILTERS, as_rows, filtered_inbox
+from .inbox import FILTERS, INBOX_COLUMNS, as_rows, filtered_inbox
 from .paging import paginate, query_without_page
 
 
@@ -83,16 +82,7 @@ def inbox(request):
     counts = inbox_counts(request.user, now)
     rows = filtered_inbox(request.user, due=due, kind=kind, now=now, counts=counts)
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "我的待办",
-            ["类型", "编号", "标题", "所属区划", "待办事项", "承办单位", "办理期限", "事项状态"],
-            (
-                [r.kind_label, r.case.number, r.case.title, r.case.area.name, r.todo_label, r.assignment.unit.name, r.assignment.due_at, r.state_label]
-                for r in as_rows(rows.queryset()[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), now)
-            ),
-            widths=[10, 24, 40, 16, 14, 20, 18, 12],
-        )
-        return excel.xlsx_response("我的待办", book)
+        return excel.export("我的待办", INBOX_COLUMNS, as_rows(rows.queryset()[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), now))
     page = paginate(request, rows)
     context = {
         "page": page,
@@ -128,10 +118,7 @@ def mark_notifications_read(request):
 @staff_required
 def notification_open(request, pk: int):
     """Mark one message read and go to what it is about."""
-    try:
-        note = Notification.objects.select_related("case").get(pk=pk, user=request.user)
-    except Notification.DoesNotExist:
-        raise Http404("消息不存在") from None
+    note = get_visible_or_404(Notification.objects.select_related("case").filter(user=request.user), "notification.not_found", "消息不存在", pk=pk)
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
     if note.case is not None:
@@ -147,10 +134,7 @@ def notification_open(request, pk: int):
 def areas(request, pk: int | None = None):
     area = None
     if pk is not None:
-        try:
-            area = area_queries.get_area_for(request.user, pk)
-        except NotFound:
-            raise Http404("区划不存在或不在您的辖区内") from None
+        area = area_queries.get_area_for(request.user, pk)
     children = area_queries.children_for(request.user, area)
     units = unit_queries.units_for(request.user).filter(area=area) if area else Unit.objects.none()
     ancestors = []
@@ -168,10 +152,7 @@ def areas_geojson(request):
     """Boundaries for the map: the children of ?parent= (or the jurisdiction roots' children)."""
     parent_id = request.GET.get("parent")
     if parent_id:
-        try:
-            parent = area_queries.get_area_for(request.user, parent_id)
-        except NotFound:
-            raise Http404("区划不存在或不在您的辖区内") from None
+        parent = area_queries.get_area_for(request.user, parent_id)
         shown = list(area_queries.children_for(request.user, parent)) or [parent]
     else:
         roots = list(area_queries.jurisdiction_roots_for(request.user))
@@ -185,13 +166,7 @@ def units(request):
     kind = request.GET.get("kind", "")
     rows = unit_queries.units_for(request.user, search=search, kind=kind if kind in Unit.Kind.values else "")
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "机构通讯录",
-            ["名称", "类型", "所在区划", "主管部门", "联系电话"],
-            ([u.name, u.get_kind_display(), u.area.name, u.home_department.name if u.home_department else "", u.phone] for u in rows[: excel.EXPORT_ROW_LIMIT]),
-            widths=[28, 16, 16, 20, 16],
-        )
-        return excel.xlsx_response("机构通讯录", book)
+        return excel.export("机构通讯录", unit_queries.COLUMNS, rows)
     page = paginate(request, rows, per_page=50)
     context = {"page": page, "search": search, "kind": kind, "kinds": Unit.Kind.choices, "query": query_without_page(request)}
     return render(request, "workbench/units.html", context)
@@ -200,17 +175,12 @@ def units(request):
 @staff_required
 def attachment(request, pk: int):
     """A file attached to a case, for those who may see the case; served inline for photos."""
-    from django.http import FileResponse
 
-    from zhenjie.kernel.attachments import open_blob
+    from zhenjie.kernel.serving import attachment_response
     from zhenjie.kernel.models import Attachment
     from zhenjie.kernel.scoping import can_see_case
 
     found = Attachment.objects.select_related("blob", "case", "case__area").filter(pk=pk).first()
     if found is None or found.case is None or not can_see_case(request.user, found.case):
         raise Http404("文件不存在或不在您的辖区内")
-    response = FileResponse(open_blob(found.blob), content_type=found.blob.content_type, filename=found.name,
-                            as_attachment=not found.blob.content_type.startswith("image/"))
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(found)

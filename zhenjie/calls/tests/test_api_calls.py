@@ -5,8 +5,7 @@ import pytest
 
 from zhenjie.calls.models import Call
 from zhenjie.events import actions
-from zhenjie.events.tests.api_client import api  # noqa: F401  (fixture)
-from zhenjie.testing import make_event
+from zhenjie.testing import api, make_event  # noqa: F401  (api: a fixture)
 
 pytestmark = pytest.mark.django_db
 

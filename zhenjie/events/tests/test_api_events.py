@@ -13,9 +13,8 @@ from zhenjie.events import actions
 from zhenjie.events.models import Event
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.models import Attachment, Case
-from zhenjie.testing import make_event, make_user
+from zhenjie.testing import api, make_event, make_user, png  # noqa: F401  (api: a fixture)
 
-from .api_client import api, png  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

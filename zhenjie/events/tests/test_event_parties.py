@@ -14,9 +14,8 @@ from zhenjie.events.models import Category
 from zhenjie.kernel import parties
 from zhenjie.kernel.errors import Forbidden, NotFound
 from zhenjie.kernel.models import CaseParty, JournalEntry, Party
-from zhenjie.testing import citizen_id, make_event
+from zhenjie.testing import api, citizen_id, make_event  # noqa: F401  (api: a fixture)
 
-from .api_client import api  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,8 @@ from zhenjie.kernel.assignments import Assign, create, inbox_for
 from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import reach_of, report_areas
-from zhenjie.testing import make_event, make_grid_world, make_resident, make_user, square
+from zhenjie.testing import Api, make_event, make_grid_world, make_resident, make_user, square
 
-from .api_client import Api
 
 pytestmark = pytest.mark.django_db
 

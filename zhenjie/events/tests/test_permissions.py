@@ -13,9 +13,8 @@ from zhenjie.events.workflow import EVENT_WORKFLOW
 from zhenjie.kernel import extensions
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.workflow import permitted_actions
-from zhenjie.testing import make_event
+from zhenjie.testing import api, make_event  # noqa: F401  (api: a fixture)
 
-from .api_client import api  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from zhenjie.areas.actions import create_area
 from zhenjie.events.models import Event
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.models import Case
-from zhenjie.testing import make_event, square
+from zhenjie.testing import api, make_event, square  # noqa: F401  (api: a fixture)
 
-from .api_client import api  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
-from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.workbench import excel
 
@@ -48,14 +47,6 @@ def page(request, template: str, context: dict, active: str):
     return render(request, template, {**context, "grid_tabs": tabs_for(request, active)})
 
 
-def fetch(getter, request, pk):
-    """A record through its scoped getter; out of reach and missing both answer 404."""
-    try:
-        return getter(request.user, pk)
-    except NotFound as error:
-        raise Http404(error.message) from None
-
-
 def grid_filter(request):
     """The grid chosen in ?grid=, if any; one out of reach is a 404 like any other record."""
     raw = request.GET.get("grid", "")
@@ -63,7 +54,7 @@ def grid_filter(request):
         return None
     if not raw.isdigit():
         raise Http404("网格不存在或不在您的辖区内")
-    return fetch(queries.get_grid_for, request, int(raw))
+    return queries.get_grid_for(request.user, int(raw))
 
 
 def date_range(rows, field: str, start: str, end: str):
@@ -86,7 +77,3 @@ def wants_excel(request) -> bool:
 def export(title: str, headers, rows, widths=()):
     """The rows as filtered on screen (up to excel.EXPORT_ROW_LIMIT), as an .xlsx download."""
     return excel.xlsx_response(title, excel.workbook(title, headers, rows, widths))
-
-
-def grid_name(grid) -> str:
-    return f"{grid.parent.name} {grid.name}" if grid.parent_id else grid.name

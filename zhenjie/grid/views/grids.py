@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.areas.queries import feature_collection
-from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.scoping import administered_county
+from zhenjie.kernel.serving import attachment_response
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
@@ -24,7 +24,7 @@ from zhenjie.workbench.views import staff_required
 from .. import actions, queries
 from ..forms import HelperForm, LeadForm, RuleForm
 from ..rules import current_rules
-from .common import export, fetch, page, wants_excel
+from .common import export, page, wants_excel
 
 
 @staff_required
@@ -88,7 +88,7 @@ def _villages(user):
 
 @staff_required
 def grid_detail(request, pk: int):
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     counts = queries.counts_by_grid(request.user, [grid]).get(grid.pk, queries.GridCounts())
     context = {
         "grid": grid,
@@ -103,7 +103,7 @@ def grid_detail(request, pk: int):
 @staff_required
 def grid_geojson(request, pk: int):
     """The grid's polygon for its map (drawn from our own GeoJSON, no tiles)."""
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     return JsonResponse(feature_collection([grid]))
 
 
@@ -195,7 +195,7 @@ def _refused(request, grid, error, **forms):
 @staff_required
 def set_lead(request, pk: int):
     _managed_or_403(request)
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     form = LeadForm(request.POST, workers=actions.eligible_workers(grid))
     if not form.is_valid():
         return _refused(request, grid, "；".join(e for errors in form.errors.values() for e in errors))
@@ -212,7 +212,7 @@ def set_lead(request, pk: int):
 @staff_required
 def add_helper(request, pk: int):
     _managed_or_403(request)
-    grid = fetch(queries.get_grid_for, request, pk)
+    grid = queries.get_grid_for(request.user, pk)
     form = HelperForm(request.POST, workers=actions.eligible_workers(grid))
     if not form.is_valid():
         return _refused(request, grid, "；".join(e for errors in form.errors.values() for e in errors))
@@ -227,7 +227,7 @@ def add_helper(request, pk: int):
 @staff_required
 def remove_helper(request, pk: int):
     _managed_or_403(request)
-    stint = fetch(queries.get_coverage_for, request, pk)
+    stint = queries.get_coverage_for(request.user, pk)
     try:
         actions.remove_helper(request.user, stint)
     except ActionError as error:
@@ -270,8 +270,5 @@ def settings_page(request):
 @staff_required
 def photo(request, pk: int):
     """A visit's or a patrol finding's photo, for those who may see the record."""
-    attachment = fetch(queries.get_photo_for, request, pk)
-    response = FileResponse(attachments.open_blob(attachment.blob), content_type=attachment.blob.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    return response
+    attachment = queries.get_photo_for(request.user, pk)
+    return attachment_response(attachment)

@@ -20,7 +20,8 @@ from ..models import Visit
 from ..populations import LEDGERS, Kind
 from ..rules import rule_for
 from ..uploads import read_photo
-from .common import date_range, export, fetch, grid_filter, grid_name, page, wants_excel
+from ..queries import grid_name
+from .common import date_range, export, grid_filter, page, wants_excel
 
 
 def _kind(request) -> str:
@@ -79,7 +80,7 @@ def ledger(request):
 
 @staff_required
 def key_person_new(request, resident_pk: int):
-    resident = fetch(queries.get_resident_for, request, resident_pk)
+    resident = queries.get_resident_for(request.user, resident_pk)
     kind = request.POST.get("kind") or request.GET.get("kind") or ""
     form = KeyPersonForm(request.POST or None, kind=kind if kind in Kind.values else None, initial={"kind": kind, "since": timezone.localdate()})
     if request.method == "POST" and "save" in request.POST and form.is_valid():
@@ -101,7 +102,7 @@ def key_person_new(request, resident_pk: int):
 
 @staff_required
 def key_person_detail(request, pk: int):
-    person = fetch(queries.get_key_person_for, request, pk)
+    person = queries.get_key_person_for(request.user, pk)
     visits = queries.visits_for(request.user).filter(key_person=person)
     context = {
         "person": person,
@@ -118,7 +119,7 @@ def key_person_detail(request, pk: int):
 
 @staff_required
 def key_person_edit(request, pk: int):
-    person = fetch(queries.get_key_person_for, request, pk)
+    person = queries.get_key_person_for(request.user, pk)
     initial = {"contact_name": person.contact_name, "contact_relation": person.contact_relation, "notes": person.notes}
     form = KeyPersonForm(request.POST or None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -135,7 +136,7 @@ def key_person_edit(request, pk: int):
 @require_POST
 @staff_required
 def key_person_end(request, pk: int):
-    person = fetch(queries.get_key_person_for, request, pk)
+    person = queries.get_key_person_for(request.user, pk)
     form = EndKeyPersonForm(request.POST)
     if form.is_valid():
         try:
@@ -153,7 +154,7 @@ def key_person_end(request, pk: int):
 def visit_new(request, pk: int):
     """Phone-first: pick a conclusion, say what was found, take a photo, send. The position is
     added by the page's script when the phone allows it."""
-    person = fetch(queries.get_key_person_for, request, pk)
+    person = queries.get_key_person_for(request.user, pk)
     form = VisitForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -17,7 +17,8 @@ from .. import actions, queries
 from ..forms import FindingForm, PatrolStartForm, StopForm
 from ..jurisdiction import grids_for
 from ..uploads import read_photo
-from .common import date_range, export, fetch, grid_filter, grid_name, page, wants_excel
+from ..queries import grid_name
+from .common import date_range, export, grid_filter, page, wants_excel
 
 
 @staff_required
@@ -57,7 +58,7 @@ def patrol_start(request):
 @require_POST
 @staff_required
 def patrol_finding(request, pk: int):
-    patrol = fetch(queries.get_patrol_for, request, pk)  # the action refuses another's patrol
+    patrol = queries.get_patrol_for(request.user, pk)  # the action refuses another's patrol
     form = FindingForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -78,7 +79,7 @@ def patrol_finding(request, pk: int):
 @require_POST
 @staff_required
 def patrol_stop(request, pk: int):
-    patrol = fetch(queries.get_patrol_for, request, pk)  # the action refuses another's patrol
+    patrol = queries.get_patrol_for(request.user, pk)  # the action refuses another's patrol
     form = StopForm(request.POST)
     if form.is_valid():
         try:
@@ -125,7 +126,7 @@ def patrol_list(request):
 
 @staff_required
 def patrol_detail(request, pk: int):
-    patrol = fetch(queries.get_patrol_for, request, pk)
+    patrol = queries.get_patrol_for(request.user, pk)
     context = {"patrol": patrol, "findings": queries.findings_of(patrol)}
     return page(request, "grid/patrol_detail.html", context, "grid:patrols")
 
@@ -134,7 +135,7 @@ def patrol_detail(request, pk: int):
 def patrol_geojson(request, pk: int):
     """What the patrol's map draws: the grids of its village (its own highlighted), the track
     (or the points so far, for one under way), and the findings with a position."""
-    patrol = fetch(queries.get_patrol_for, request, pk)
+    patrol = queries.get_patrol_for(request.user, pk)
     neighbours = queries.grid_list_for(request.user).filter(parent_id=patrol.grid.parent_id)
     grids = feature_collection(neighbours)
     for feature in grids["features"]:

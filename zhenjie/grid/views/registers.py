@@ -15,7 +15,7 @@ from .. import actions, queries
 from ..forms import BuildingForm, DepartureForm, OrganisationForm, ResidentForm
 from ..jurisdiction import EDITORS, grids_for
 from ..models import Building, Resident
-from .common import export, fetch, grid_filter, grid_name, page, wants_excel
+from .common import grid_filter, page, wants_excel
 
 
 def _editable_grids(request):
@@ -25,10 +25,6 @@ def _editable_grids(request):
 def _list_context(request, rows, search):
     listing = paginate(request, rows)
     return {"page": listing, "search": search, "query": query_without_page(request), "grids": queries.grid_list_for(request.user)}
-
-
-def _rows(rows):
-    return rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
 
 
 # ---- residents ----------------------------------------------------------------------------------
@@ -45,12 +41,7 @@ def resident_list(request):
     if status in Resident.Status.values:
         rows = rows.filter(status=status)
     if wants_excel(request):
-        return export(
-            "实有人口",
-            ["网格", "姓名", "性别", "出生日期", "身份证号(脱敏)", "手机号(脱敏)", "人口类型", "居住地址", "状态"],
-            ([grid_name(r.grid), r.name, r.get_sex_display(), r.birth_date, r.id_number_masked, r.phone_masked, r.get_residence_kind_display(), r.address_text, r.get_status_display()] for r in _rows(rows)),
-            [22, 10, 6, 12, 22, 14, 14, 30, 8],
-        )
+        return excel.export("实有人口", queries.RESIDENT_COLUMNS, rows)
     context = _list_context(request, rows, search)
     context.update({"grid": grid, "status": status, "statuses": Resident.Status.choices})
     return page(request, "grid/residents.html", context, "grid:residents")
@@ -85,7 +76,7 @@ def resident_new(request):
 
 @staff_required
 def resident_detail(request, pk: int):
-    resident = fetch(queries.get_resident_for, request, pk)
+    resident = queries.get_resident_for(request.user, pk)
     context = {
         "resident": resident,
         "entries": queries.key_persons_for(request.user).filter(resident=resident).order_by("ended_on", "kind"),
@@ -102,7 +93,7 @@ def resident_detail(request, pk: int):
 
 @staff_required
 def resident_edit(request, pk: int):
-    resident = fetch(queries.get_resident_for, request, pk)
+    resident = queries.get_resident_for(request.user, pk)
     initial = {f: getattr(resident, f) for f in ("name", "residence_kind", "address", "notes")} | {"building": resident.building_id}
     form = ResidentForm(request.POST or None, initial=initial).for_update(resident)
     form.fields["building"].queryset = Building.objects.filter(grid=resident.grid).order_by("address")
@@ -121,7 +112,7 @@ def resident_edit(request, pk: int):
 @require_POST
 @staff_required
 def resident_depart(request, pk: int):
-    resident = fetch(queries.get_resident_for, request, pk)
+    resident = queries.get_resident_for(request.user, pk)
     form = DepartureForm(request.POST)
     if form.is_valid():
         try:
@@ -149,12 +140,7 @@ def building_list(request):
     if safety in Building.Safety.values:
         rows = rows.filter(safety=safety)
     if wants_excel(request):
-        return export(
-            "房屋",
-            ["网格", "门牌地址", "房屋类型", "使用情况", "层数", "安全状况", "产权人", "产权人电话(脱敏)"],
-            ([grid_name(b.grid), b.address, b.get_kind_display(), b.get_use_display(), b.floors, b.get_safety_display(), b.owner_name, b.owner_phone_masked] for b in _rows(rows)),
-            [22, 30, 12, 10, 6, 10, 10, 14],
-        )
+        return excel.export("房屋", queries.BUILDING_COLUMNS, rows)
     context = _list_context(request, rows, search)
     context.update({"grid": grid, "safety": safety, "safeties": Building.Safety.choices})
     return page(request, "grid/buildings.html", context, "grid:buildings")
@@ -179,7 +165,7 @@ def building_new(request):
 
 @staff_required
 def building_edit(request, pk: int):
-    building = fetch(queries.get_building_for, request, pk)
+    building = queries.get_building_for(request.user, pk)
     fields = ("address", "kind", "use", "floors", "safety", "owner_name", "lng", "lat", "notes")
     form = BuildingForm(request.POST or None, initial={f: getattr(building, f) for f in fields}).for_update(building)
     if request.method == "POST" and form.is_valid():
@@ -206,12 +192,7 @@ def organisation_list(request):
     if request.GET.get("key_site") == "1":
         rows = rows.filter(is_key_site=True)
     if wants_excel(request):
-        return export(
-            "单位组织",
-            ["网格", "名称", "类型", "统一社会信用代码", "地址", "负责人", "负责人电话(脱敏)", "从业人数", "重点场所", "状态"],
-            ([grid_name(o.grid), o.name, o.get_kind_display(), o.credit_code, o.address_text, o.contact_name, o.contact_phone_masked, o.employees, "是" if o.is_key_site else "", o.get_status_display()] for o in _rows(rows)),
-            [22, 28, 12, 22, 28, 10, 14, 8, 8, 8],
-        )
+        return excel.export("单位组织", queries.ORGANISATION_COLUMNS, rows)
     context = _list_context(request, rows, search)
     context.update({"grid": grid, "key_site": request.GET.get("key_site") == "1"})
     return page(request, "grid/organisations.html", context, "grid:organisations")
@@ -236,7 +217,7 @@ def organisation_new(request):
 
 @staff_required
 def organisation_edit(request, pk: int):
-    organisation = fetch(queries.get_organisation_for, request, pk)
+    organisation = queries.get_organisation_for(request.user, pk)
     fields = ("name", "kind", "credit_code", "address", "contact_name", "employees", "is_key_site", "status", "notes")
     form = OrganisationForm(request.POST or None, initial={f: getattr(organisation, f) for f in fields}).for_update(organisation)
     if request.method == "POST" and form.is_valid():

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from ..errors import NotFound
 from ..models import Document
-from ..scoping import case_is_visible, visible_cases
+from ..scoping import case_is_visible, get_visible_or_404, visible_cases
 
 
 def documents_for(user) -> QuerySet[Document]:
@@ -14,10 +14,7 @@ def documents_for(user) -> QuerySet[Document]:
 
 def get_document_for(user, pk) -> Document:
     """One document, or NotFound: another township's document and a missing one look the same."""
-    try:
-        return documents_for(user).select_related("case").get(pk=pk)
-    except (Document.DoesNotExist, ValueError, TypeError):
-        raise NotFound("document.not_found", "文书不存在或不在您的辖区内") from None
+    return get_visible_or_404(documents_for(user).select_related("case"), "document.not_found", "文书不存在或不在您的辖区内", pk=pk)
 
 
 def documents_of_case_for(user, case_id) -> QuerySet[Document]:

@@ -10,10 +10,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from zhenjie.events import actions as event_actions
-from zhenjie.events.tests.api_client import api  # noqa: F401  (fixture)
+from zhenjie.testing import api, make_event, make_task  # noqa: F401  (api: a fixture)
 from zhenjie.kernel import documents
 from zhenjie.kernel.models import Case, Document, DocumentTemplate
-from zhenjie.testing import make_event, make_task
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,58 @@
+"""The page and API kit (kernel/PAGES.md) as a kind meets it: one step endpoint for any step a
+kind declares and no documented endpoint of its own covers, the documented ones still listed, one
+export of a kind's list with the page's columns and scoping, and text that stays text."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from zhenjie.events.tests.test_supervision_events import dispatched
+from zhenjie.kernel.models import Case
+from zhenjie.testing import api, make_task  # noqa: F401  (api: a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_step_endpoint_takes_a_declared_step_no_endpoint_of_its_own_documents(api, world):
+    event = dispatched(world)
+    url = f"/api/events/{event.case_id}/notice"
+    refused = api.as_("dispatcher_a").post(url, {"level": "red", "text": "请今日反馈"})
+    assert refused.status_code == 403 and Case.objects.get(pk=event.case_id).alert == ""
+    assert api.as_("leader_b").post(url, {"level": "red", "text": "越界"}).status_code == 404
+    invalid = api.as_("leader_a").post(url, {"level": "purple", "text": 7})
+    assert invalid.status_code == 400 and set(invalid.json()["fields"]) <= {"level", "text"}
+    done = api.post(url, {"level": "red", "text": "请今日下班前反馈进展"})
+    assert done.status_code == 200 and done.json()["id"] == event.case_id
+    assert Case.objects.get(pk=event.case_id).alert == "red"
+
+
+def test_unknown_kinds_and_steps_are_404_and_page_only_steps_are_not_offered(api, world):
+    event = dispatched(world)
+    api.as_("leader_a")
+    assert api.post(f"/api/nothing/{event.case_id}/close").status_code == 404
+    assert api.post(f"/api/events/{event.case_id}/fly").status_code == 404
+    assert api.post(f"/api/events/{event.case_id}/extension", {"amount": 1}).status_code == 404  # its own endpoint
+
+
+def test_the_documented_step_endpoints_are_still_listed(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "/api/tasks/{case_id}/return" in paths and "/api/events/{case_id}/dispatch" in paths
+    assert paths["/api/tasks/{case_id}/report_back"]["post"]["operationId"] == "zhenjie_tasks_api_report_back"
+    assert "/api/{kind}/{case_id}/{step}" in paths and "/api/{kind}/export" in paths
+
+
+def test_the_export_over_the_api_has_the_pages_columns_and_the_users_rows(api, client, world):
+    make_task(world, title="=HYPERLINK(\"http://x\")")
+    response = api.as_("leader_a").get("/api/tasks/export")
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[1]][:2] == ["编号", "标题"]
+    assert sheet["B2"].value == "=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"  # text, never a formula
+    client.force_login(world.leader_a)
+    page = load_workbook(io.BytesIO(client.get(reverse("tasks:list"), {"format": "xlsx"}).content)).active
+    assert [cell.value for cell in page[1]] == [cell.value for cell in sheet[1]]
+    assert load_workbook(io.BytesIO(api.as_("leader_b").get("/api/tasks/export").content)).active.max_row == 1
+    assert api.get("/api/nothing/export").status_code == 404
