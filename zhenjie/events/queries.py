@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 
 from zhenjie.areas.paths import village_path
 from zhenjie.kernel import parties
-from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, visible_cases
 from zhenjie.workbench.excel import Column
