@@ -18,3 +18,4 @@ HUEY = {"huey_class": "huey.MemoryHuey", "name": "zhenjie-test", "immediate": Tr
 DEMO_EVENTS = 600
 # A case kind for the kernel's own tests (kernel/tests/casekind): never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "zhenjie.kernel.tests.casekind"]  # noqa: F405
+ROOT_URLCONF = "zhenjie.kernel.tests.casekind.urls"  # the site and the errand's pages

@@ -7,4 +7,4 @@ class CaseKindConfig(AppConfig):
     verbose_name = "测试事项(仅测试)"
 
     def ready(self):
-        from . import workflow  # noqa: F401  (registers the case kind)
+        from . import kit, workflow  # noqa: F401  (registers the case kind, its pages and API, its document)

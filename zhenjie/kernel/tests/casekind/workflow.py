@@ -42,6 +42,15 @@ def _may_request_extension(standing):
     return None
 
 
+def _may_rate(standing):
+    """The leads rate the unit's work once, when the errand is done (好差评 through kernel.rating)."""
+    if standing.case.state != State.DONE:
+        return Conflict("errand.rate_wrong_state", "办结后才能评价")
+    if not standing.holds(LEADS):
+        return Forbidden("errand.rate_not_allowed", "只有领导和调度员可以评价")
+    return None
+
+
 ERRAND_WORKFLOW = register(
     Workflow(
         kind=KIND,
@@ -52,6 +61,7 @@ ERRAND_WORKFLOW = register(
         },
         initial=State.NEW,
         number_series="errand",  # no number_prefix: the numbering unit's short name or name
+        detail_url_name="errands:detail",
         todo_labels={"take": "签收", "answer": "办理并反馈", "review": "审核"},
         phases={
             "new": Phase("待签收", (State.NEW,), WAITING),
@@ -74,6 +84,7 @@ ERRAND_WORKFLOW = register(
     .may("request_extension", "申请延期", _may_request_extension)
     .may("decide_extension", "审批延期", extensions.may_decide_extension)
     .may("call", "呼叫县直部门", may_call, inputs=CALL_INPUTS)
+    .may("rate", "评价", _may_rate)
 )
 
 
