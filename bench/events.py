@@ -465,8 +465,13 @@ def visible_sql(reach) -> tuple[str, list]:
 
 
 def raw_list(reach, scenario: Scenario) -> RawList:
-    from zhenjie.events.views import TABS
+    from zhenjie.events.workflow import EVENT_WORKFLOW
+    from zhenjie.kernel.workflow import DONE
     from zhenjie.workbench.paging import COUNT_CAP
+
+    # The list's tabs are the workflow's phases (events.views): the done phase is 已关闭.
+    TABS = {key: (phase.label, list(phase.states)) for key, phase in EVENT_WORKFLOW.phases.items()}
+    closed_key = next(key for key, phase in EVENT_WORKFLOW.phases.items() if phase.group == DONE)
 
     where, params = visible_sql(reach)
     filters, extra = [], []
@@ -484,7 +489,7 @@ def raw_list(reach, scenario: Scenario) -> RawList:
                 f"ORDER BY e.reported_at DESC, e.id DESC\nLIMIT {PAGE_SIZE} OFFSET {offset}")  # fmt: skip
     # The list counts no further than COUNT_CAP (workbench.paging): so does the hand-written side.
     count_sql = f"SELECT COUNT(*) FROM (SELECT 1\n{COUNT_FROM}\nWHERE {condition}\nLIMIT {COUNT_CAP + 1}) capped"
-    open_keys = [key for key, (_, states) in TABS.items() if states and key != "closed"]
+    open_keys = [key for key, (_, states) in TABS.items() if states and key != closed_key]
     open_states = [state for key in open_keys for state in TABS[key][1]]
     tab_terms, tab_params = [], []
     for key in open_keys:
@@ -494,7 +499,7 @@ def raw_list(reach, scenario: Scenario) -> RawList:
     # Counted on the cases (one per event), as events.queries.event_cases_for does.
     tabs_sql = (f"SELECT {', '.join(tab_terms)}\n{CASES_FROM}\nWHERE {where} AND c.kind = 'event' AND c.state IN ({', '.join(['%s'] * len(open_states))})",
                 tab_params + params + open_states)  # fmt: skip
-    closed = TABS["closed"][1]
+    closed = TABS[closed_key][1]
     closed_sql = (f"SELECT COUNT(*) FROM (SELECT 1\n{CASES_FROM}\nWHERE {where} AND c.kind = 'event' AND c.state IN ({', '.join(['%s'] * len(closed))})\n"
                   f"LIMIT {COUNT_CAP + 1}) capped", params + closed)  # fmt: skip
     return RawList(page_sql, params + extra, count_sql, params + extra, [tabs_sql, closed_sql], open_keys)
