@@ -252,7 +252,7 @@ class Drawer:
         else:  # Open311 client
             reporter_name = "随手拍"
         description = rng.choice(DESCRIPTIONS.get(category.code, DESCRIPTIONS["other"])).format(p=place)
-        case = Case(kind=EVENT, title=f"{category.name}：{description[:40]}", area=area, channel=channel, opened_at=at,
+        case = Case(kind=EVENT, title=f"{category.name}：{description[:40]}", area=area, channel=channel, external_id=external_id, opened_at=at,
                     owner_unit=township.window_unit if channel == Channel.WALK_IN else township.command,
                     created_by=reporter)
         if channel == Channel.WALK_IN:
@@ -264,7 +264,7 @@ class Drawer:
         sealed = intake.sealed_phone(phone, REPORTER_PHONE_CONTEXT)  # as intake keeps it: staff can show a mobile to call back
         event = Event(category=category, channel=channel, description=description, address=place, lng=lng, lat=lat,
                       reporter=reporter, reporter_name=reporter_name[:32], reporter_phone_masked=sealed.masked, reporter_phone_cipher=sealed.cipher,
-                      external_id=external_id, reported_at=at)
+                      reported_at=at)
         life = Life(past, event, on_grid=lng is not None)
         self.live(life, township, grid, worker, worker_unit)
         self.recent[(grid.pk, category.pk)] = life

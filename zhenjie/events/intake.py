@@ -13,7 +13,6 @@ from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.kernel import attachments, intake
 from zhenjie.kernel.errors import Rejected
-from zhenjie.kernel.scoping import unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning
@@ -41,7 +40,6 @@ class Report(intake.Intake):
     description: str
     address: str = ""
     photos: list[Photo] = field(default_factory=list)
-    external_id: str = ""
 
 
 def command_unit_for(area: Area) -> Unit:
@@ -77,10 +75,6 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     if report.channel == Channel.GRID and report.lng is None and report.area is None:
         # On the spot a grid worker's phone gives the place; without a fix they name the grid.
         raise Rejected("event.position_required", "网格员上报须附带定位，或选择所在网格", field="lng")
-    if report.external_id and unscoped(Event, why="an outside order number makes one event, in whatever county").filter(
-        channel=report.channel, external_id=report.external_id
-    ).exists():
-        raise Rejected("event.duplicate_external_id", f"编号 {report.external_id} 已经导入过", field="external_id")
 
     case = intake.take_in(
         actor, report, kind=EVENT, channels=Channel.values, reception=RECEPTION, county=county,
@@ -100,7 +94,6 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         reporter_name=(report.reporter_name or getattr(actor, "display_name", ""))[:32],
         reporter_phone_masked=phone.masked,
         reporter_phone_cipher=phone.cipher,
-        external_id=(report.external_id or "")[:64],
         reported_at=case.opened_at,
     )
     # An outside system (video alarm, Open311 client) reports as a named non-user actor.

@@ -18,7 +18,7 @@ from . import parties, pii, workflow
 from .assignments import Assign
 from .errors import Rejected
 from .models import Case, CaseParty
-from .scoping import place_of_report, reach_of
+from .scoping import place_of_report, reach_of, unscoped
 
 
 @dataclass(kw_only=True)
@@ -33,6 +33,7 @@ class Intake:
     reporter_phone: str = ""
     agent_name: str = ""  # someone who came in on the reporter's behalf (代理人)
     agent_phone: str = ""
+    external_id: str = ""  # the sender's number (12345 order, video alarm): one case per kind and channel
     reported_at: datetime | None = None
 
 
@@ -62,10 +63,17 @@ def take_in(
     data: dict | None = None,
 ) -> Case:
     """Open a case of `kind` as `intake` brings it: its channel one of the kind's, its place by
-    kernel.scoping.place_of_report, its first step the taker's own on a first-contact channel and
+    kernel.scoping.place_of_report, an outside number not taken before by the kind's case of that
+    channel in any county (`case_external_unique` holds it for two pushes at once; the caller turns
+    its IntegrityError into a Conflict), its first step the taker's own on a first-contact channel and
     else the routed unit's, its reporter (and the agent acting for them) named as parties."""
     if intake.channel not in set(channels):
         raise Rejected(f"{kind}.channel_invalid", "渠道不正确", field="channel")
+    external_id = (intake.external_id or "")[:64]
+    if external_id and unscoped(Case, why="an outside number makes one case, in whatever county").filter(
+        kind=kind, channel=intake.channel, external_id=external_id
+    ).exists():
+        raise Rejected(f"{kind}.duplicate_external_id", f"编号 {external_id} 已经导入过", field="external_id")
     area = place_of_report(actor, lng=intake.lng, lat=intake.lat, area=intake.area, county=county, kind=kind)
     receiver = reception.route(area)
     if receiver is None:
@@ -80,7 +88,7 @@ def take_in(
     )
     case = workflow.open_case(
         actor, kind=kind, title=title, area=area, owner_unit=taker_unit or receiver, channel=intake.channel,
-        number_unit=receiver, opened_at=reported_at, assign=[first], data=data,
+        external_id=external_id, number_unit=receiver, opened_at=reported_at, assign=[first], data=data,
     )
     principal = parties.record_reporter(actor, case, intake.reporter_name, intake.reporter_phone)
     if intake.agent_name or intake.agent_phone:
