@@ -67,3 +67,12 @@ def test_a_kind_keeps_a_phone_for_call_backs_sealed_and_a_landline_masked_only(w
     assert mobile.masked == "138****5678" and pii.decrypt(mobile.cipher, "casekind.errand.phone") == "13812345678"
     landline = intake.sealed_phone("0539-1234567", "casekind.errand.phone")
     assert (landline.masked, landline.cipher) == ("053****4567", "")
+
+
+def test_an_outside_number_makes_one_case_of_the_kind_per_channel_in_whatever_county(world):
+    first = take_in(world, external_id="信-2026-7")
+    assert first.external_id == "信-2026-7"
+    with pytest.raises(Rejected) as refused:
+        take_in(world, external_id="信-2026-7", area=world.village_b)
+    assert (refused.value.code, refused.value.field) == ("errand.duplicate_external_id", "external_id")
+    assert take_in(world, world.clerk_a, channel="window", external_id="信-2026-7").external_id == "信-2026-7"
