@@ -58,13 +58,13 @@ def build(events: int) -> None:
             """
             INSERT INTO kernel_case (kind, number, title, state, area_id, channel, opened_at, closed_at, deadline_unit,
                 due_at, due_uncertain, extended_amount, paused_working_days, paused_seconds, alert, alert_leader_notified,
-                tracking_digest, rating_comment, version, updated_at)
+                external_id, tracking_digest, rating_comment, version, updated_at)
             SELECT 'event', 'BENCH-' || g, '基准事件', s.state, (%(villages)s::bigint[])[1 + g %% cardinality(%(villages)s::bigint[])],
                 (ARRAY['grid','grid','grid','citizen','hotline','video','walk_in'])[1 + g %% 7], s.opened,
                 CASE WHEN s.state = 'closed' THEN LEAST(s.opened + interval '2 days', now()) END, 'working_days',
                 CASE WHEN s.state IN ('dispatched','acknowledged','handling','reported_back') THEN
                     CASE WHEN g %% 33 = 0 THEN now() - interval '5 hours' ELSE now() + (g %% 96) * interval '1 hour' END END,
-                false, 0, 0, 0, '', false, '', '', 1, now()
+                false, 0, 0, 0, '', false, '', '', '', 1, now()
             FROM generate_series(1, %(events)s) g
             CROSS JOIN LATERAL (SELECT
                 CASE WHEN (g::float / %(events)s * 365 < 14 AND g %% 20 < 7) OR g %% 200 = 0
@@ -77,10 +77,10 @@ def build(events: int) -> None:
         cursor.execute(
             """
             INSERT INTO events_event (case_id, category_id, channel, description, address, lng, lat, reporter_name,
-                reporter_phone_masked, external_id, duty_item_code, rejection_reason, result, verification_note,
+                reporter_phone_masked, duty_item_code, rejection_reason, result, verification_note,
                 reported_at)
             SELECT c.id, (%(categories)s::bigint[])[1 + c.id %% cardinality(%(categories)s::bigint[])], c.channel, '基准事件',
-                '', 116.0 + random() * 1.8, 35.0 + random() * 0.1, '', '', '', '', '', '', '', c.opened_at
+                '', 116.0 + random() * 1.8, 35.0 + random() * 0.1, '', '', '', '', '', '', c.opened_at
             FROM kernel_case c WHERE c.number LIKE 'BENCH-%%'
             """,
             {"categories": categories},

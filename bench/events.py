@@ -248,13 +248,13 @@ class Seeder:
             state=state, area_id=grid.area_id, owner_unit_id=command, channel=channel, opened_at=reported, closed_at=None,
             deadline_unit="", deadline_amount=None, deadline_started_at=None, due_at=None, due_uncertain=False, paused_at=None,
             extended_amount=0, paused_working_days=0, paused_seconds=0, alert="", alert_since=None, alert_leader_notified=False,
-            tracking_digest="", rating=None, rating_comment="", rated_at=None, parent_id=None, version=1 + len(steps) + (state in ("rejected", "merged")), created_by_id=reporter,
+            external_id=f"{channel}-{case_id}" if channel in ("hotline", "video") else "", tracking_digest="", rating=None, rating_comment="", rated_at=None, parent_id=None, version=1 + len(steps) + (state in ("rejected", "merged")), created_by_id=reporter,
             updated_at=max([reported, *when.values()]),
         )  # fmt: skip
         event = dict(
             id=event_id, case_id=case_id, category_id=category.pk, channel=channel, description=description, address="",
             lng=grid.lng if channel == "grid" else None, lat=grid.lat if channel == "grid" else None, reporter_id=reporter,
-            reporter_name="", reporter_phone_masked="", reporter_phone_cipher="", external_id=f"{channel}-{case_id}" if channel in ("hotline", "video") else "",
+            reporter_name="", reporter_phone_masked="", reporter_phone_cipher="",
             duty_item_code="", lead_department_id=None, handling_unit_id=None, duplicate_of_id=None, rejection_reason="",
             result="", verification_note="", reported_at=reported,
         )  # fmt: skip

@@ -30,7 +30,7 @@ from zhenjie.areas.paths import township_path
 from zhenjie.calls.models import Call
 from zhenjie.calls.workflow import CALL
 from zhenjie.demo import county as plan
-from zhenjie.kernel import attachments, deadlines, history, supervision
+from zhenjie.kernel import attachments, deadlines, history, intake, supervision
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.history import PastCase, Step
@@ -40,7 +40,7 @@ from zhenjie.kernel.scoping import unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning, routing
-from .intake import REGISTER_WITHIN, command_unit_for, sealed_phone
+from .intake import REGISTER_WITHIN, REPORTER_PHONE_CONTEXT, command_unit_for
 from .models import Category, Channel, EarlyWarning, Event
 from .policy import policy_for
 from .workflow import EVENT, EventState
@@ -252,7 +252,7 @@ class Drawer:
         else:  # Open311 client
             reporter_name = "随手拍"
         description = rng.choice(DESCRIPTIONS.get(category.code, DESCRIPTIONS["other"])).format(p=place)
-        case = Case(kind=EVENT, title=f"{category.name}：{description[:40]}", area=area, channel=channel, opened_at=at,
+        case = Case(kind=EVENT, title=f"{category.name}：{description[:40]}", area=area, channel=channel, external_id=external_id, opened_at=at,
                     owner_unit=township.window_unit if channel == Channel.WALK_IN else township.command,
                     created_by=reporter)
         if channel == Channel.WALK_IN:
@@ -261,10 +261,10 @@ class Drawer:
             first = Assign(township.command, "register", due_at=at + REGISTER_WITHIN, role=R.DISPATCHER)
         past = PastCase(case, township.command, assign=[first],
                         data={"category": category.code, "channel": channel, "lng": lng, "lat": lat})
-        sealed = sealed_phone(phone)  # as intake keeps it: staff can show a mobile to call back
+        sealed = intake.sealed_phone(phone, REPORTER_PHONE_CONTEXT)  # as intake keeps it: staff can show a mobile to call back
         event = Event(category=category, channel=channel, description=description, address=place, lng=lng, lat=lat,
                       reporter=reporter, reporter_name=reporter_name[:32], reporter_phone_masked=sealed.masked, reporter_phone_cipher=sealed.cipher,
-                      external_id=external_id, reported_at=at)
+                      reported_at=at)
         life = Life(past, event, on_grid=lng is not None)
         self.live(life, township, grid, worker, worker_unit)
         self.recent[(grid.pk, category.pk)] = life

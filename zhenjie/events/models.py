@@ -100,7 +100,6 @@ class Event(models.Model):
     # A reporter's mobile, encrypted (kernel.pii), for the staff who must call them back
     # (actions.reveal_reporter_phone, journaled); landlines are kept masked only.
     reporter_phone_cipher = models.TextField("上报人电话(加密)", blank=True, editable=False)
-    external_id = models.CharField("外部编号", max_length=64, blank=True, help_text="12345工单号、视频告警编号等")
     # Routing: who the lists name, and who actually handles (the dispatcher may override with a reason).
     duty_item_code = models.CharField("属地清单事项", max_length=40, blank=True)
     lead_department = models.ForeignKey("units.Unit", verbose_name="主体责任部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -119,7 +118,6 @@ class Event(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="event_reported"),
             models.Index(fields=["category", "-reported_at"], name="event_category_reported"),
             models.Index(fields=["channel", "-reported_at"], name="event_channel_reported"),
-            models.Index(fields=["external_id"], name="event_external_id", condition=~models.Q(external_id="")),
             models.Index(fields=["handling_unit"], name="event_handling_unit"),
         ]
         constraints = [
@@ -128,7 +126,6 @@ class Event(models.Model):
                 condition=models.Q(lng__isnull=True, lat__isnull=True) | models.Q(lng__gte=-180, lng__lte=180, lat__gte=-90, lat__lte=90),
                 name="event_position_valid",
             ),
-            models.UniqueConstraint(fields=["channel", "external_id"], condition=~models.Q(external_id=""), name="event_external_unique"),
         ]
 
     def __str__(self) -> str:

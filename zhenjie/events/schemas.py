@@ -76,7 +76,7 @@ class EventOut(Schema):
     area: AreaBrief = Field(alias="case.area")
     handling_unit: UnitBrief | None
     reporter_name: str
-    external_id: str
+    external_id: str = Field(alias="case.external_id")
     reported_at: datetime
     due_at: datetime | None = Field(alias="case.due_at")
     due_uncertain: bool = Field(alias="case.due_uncertain")

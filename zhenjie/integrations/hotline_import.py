@@ -259,8 +259,8 @@ def plan_reports(actor, county: Area, orders: list[Order], outcome: Outcome) -> 
     first_row: dict[str, int] = {}
     order_ids = [o.values.get("order_id") for o in orders if o.values.get("order_id")]
     existing = {
-        e.external_id: e
-        for e in unscoped(Event, why="12345 order numbers already taken, in any county").filter(channel=Channel.HOTLINE, external_id__in=order_ids).select_related("case", "case__area")
+        e.case.external_id: e
+        for e in unscoped(Event, why="12345 order numbers already taken, in any county").filter(case__channel=Channel.HOTLINE, case__external_id__in=order_ids).select_related("case", "case__area")
     }
     unreadable = {e.row for e in outcome.errors}
     planned = []

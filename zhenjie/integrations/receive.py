@@ -51,7 +51,7 @@ def _check_time(moment: datetime, field: str) -> datetime:
 def _earlier(actor: IntegrationActor, channel: str, external_id: str) -> Event | None:
     """The event this outside id already made. Senders retry; a repeat must not make a second
     event, and answers with the first — unless that one is another county's."""
-    earlier = unscoped(Event, why="the sender's own earlier order, by its number").filter(channel=channel, external_id=external_id).select_related("case", "case__area").first()
+    earlier = unscoped(Event, why="the sender's own earlier order, by its number").filter(case__channel=channel, case__external_id=external_id).select_related("case", "case__area").first()
     if earlier is not None and not earlier.case.area.path.startswith(actor.key.county.path):
         raise Conflict("integration.external_id_taken", "该编号已被其他县的事件使用", field="external_id")
     return earlier

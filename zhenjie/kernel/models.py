@@ -26,6 +26,8 @@ class Case(models.Model):
         "units.Unit", verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases"
     )
     channel = models.CharField("渠道", max_length=32, blank=True)
+    # An outside number (a 12345 order, a video alarm id): one case per kind, channel and number (kernel/intake.py).
+    external_id = models.CharField("外部编号", max_length=64, blank=True, help_text="12345工单号、视频告警编号等")
     opened_at = models.DateTimeField("发起时间", default=timezone.now)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
@@ -72,6 +74,9 @@ class Case(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(kind=""), name="case_kind_set"),
+            models.UniqueConstraint(
+                fields=["kind", "channel", "external_id"], condition=~models.Q(external_id=""), name="case_external_unique"
+            ),
             models.CheckConstraint(condition=~models.Q(state=""), name="case_state_set"),
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5), name="case_rating_1_to_5"

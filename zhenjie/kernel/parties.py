@@ -142,19 +142,22 @@ UNNAMED = "群众"
 
 
 @transaction.atomic
-def record_reporter(actor, case: Case, name: str, phone: str, *, role: str = CaseParty.Role.REPORTER) -> CaseParty | None:
+def record_reporter(
+    actor, case: Case, name: str, phone: str, *, role: str = CaseParty.Role.REPORTER, acting_for: CaseParty | None = None
+) -> CaseParty | None:
     """Intake's record of who came in: a person with the name and phone a channel gave (either
     may be missing), registered in the case's county and linked in `role`. Taken as given, as a
     channel gives it: a number that is not a mobile is kept masked or dropped, a long name is
     cut, nothing is refused — the intake that opened the case has already decided the actor may
-    report there. Nothing is recorded when neither a name nor a phone is known."""
+    report there. Nothing is recorded when neither a name nor a phone is known. An agent names
+    the link of the party they act for (`acting_for`)."""
     name = " ".join(str(name or "").split())[:NAME_MAX]
     contact = seal_contact_phone(phone, PHONE_CONTEXT, strict=False)
     if not name and not contact.masked:
         return None
     county = county_of(case.area)
     party = _register(actor, county, Party.Kind.PERSON, name or UNNAMED, pii.EMPTY, contact)
-    return link_party(actor, case, party, role)
+    return link_party(actor, case, party, role, acting_for)
 
 
 def find_party(actor, county: Area, id_number: str) -> Party:

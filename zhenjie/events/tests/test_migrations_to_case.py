@@ -1,5 +1,5 @@
 """The data migrations that moved what every kind shares from events onto kernel.Case: ratings
-(events 0008), tracking codes (events 0009), extensions (events 0010); calls (events 0011) go
+(events 0008), tracking codes (events 0009), extensions (events 0010), outside numbers (events 0013); calls (events 0011) go
 back and forth in the first test, whose department figures read them. Records are made the way the platform made them before (through today's actions,
 then the migrations run backwards, which puts the data back into the old columns), then the
 migrations run forwards again and the case must say what the old columns said."""
@@ -135,3 +135,30 @@ def test_extensions_move_onto_the_case_with_their_ids_and_a_pending_one_can_stil
     decided = extensions.decide_extension(world.leader_a, Extension.objects.get(pk=pending.pk), False, "按期办结")
     assert decided.state == "denied"
     assert extensions.request_extension(world.clerk_a, second.case, 1, "再申请").pk > pending.pk  # the id sequence moved on
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_numbers_move_onto_the_case_and_the_command_screens_indexes_survive():
+    # given: a hotline order made into an event, its number on the event as before kernel 0010
+    from zhenjie.events.intake import Report, report_event
+    from zhenjie.events.models import Category
+    from zhenjie.kernel.errors import Rejected
+
+    world = make_world()
+    order = report_event(world.dispatcher_a, Report(channel="hotline", category=Category.objects.get(code="sanitation"),
+                                                    description="12345来电反映垃圾", area=world.village_a, external_id="12345-001"))  # fmt: skip
+    old = migrate([("events", "0012_event_reported_declared"), ("kernel", "0009_extension")])
+    assert old.get_model("events", "Event").objects.get(pk=order.pk).external_id == "12345-001"
+
+    # when
+    migrate()
+
+    # then: the number is the case's, a second import of it is refused, and 0002's raw indexes are there
+    assert Case.objects.get(pk=order.case_id).external_id == "12345-001"
+    with pytest.raises(Rejected) as refused:
+        report_event(world.dispatcher_a, Report(channel="hotline", category=Category.objects.get(code="sanitation"),
+                                                description="又一次", area=world.village_a, external_id="12345-001"))  # fmt: skip
+    assert refused.value.code == "event.duplicate_external_id"
+    with connection.cursor() as cursor:
+        names = set(connection.introspection.get_constraints(cursor, "kernel_case"))
+    assert {"case_event_opened", "case_event_open", "case_event_closed", "case_external_unique"} <= names

@@ -26,7 +26,7 @@ def test_a_transfer_lands_in_the_townships_queue_on_the_department_channel(api, 
     assert [a.todo for a in inbox_for(world.dispatcher_b)] == ["register"]
     assert not inbox_for(world.dispatcher_a).exists()
     event = Event.objects.get()
-    assert (event.external_id, event.reporter) == ("公转〔2026〕3号", world.liaison)
+    assert (event.case.external_id, event.reporter) == ("公转〔2026〕3号", world.liaison)
     assert [e.verb for e in event.case.journal.order_by("seq")] == ["open", "transfer"]
 
 

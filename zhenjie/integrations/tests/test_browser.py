@@ -58,5 +58,5 @@ def test_a_key_is_created_and_shown_once_and_a_hotline_sheet_is_imported(chromiu
     page.wait_for_selector("#import-progress[data-state='succeeded']")
     assert "已导入2件" in page.get_by_test_id("import-message").inner_text()
     page.screenshot(path=str(artifacts / "integrations-import-phone.png"), full_page=True)
-    assert sorted(Event.objects.values_list("external_id", "channel")) == [("12345-001", "hotline"), ("12345-002", "hotline")]
+    assert sorted(Event.objects.values_list("case__external_id", "channel")) == [("12345-001", "hotline"), ("12345-002", "hotline")]
     context.close()

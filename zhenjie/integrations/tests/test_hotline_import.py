@@ -66,8 +66,8 @@ def test_imported_orders_land_in_the_dispatchers_queue_on_the_hotline_channel(cl
     record = last_import()
     assert response.status_code == 302 and response["Location"] == reverse("integrations:hotline_import", args=[record.pk])
     assert (record.state, record.created_count, record.total_rows) == ("succeeded", 2, 2)
-    first, second = Event.objects.select_related("case__area").order_by("external_id")
-    assert (first.channel, first.external_id, first.case.area, first.category.name) == ("hotline", "12345-001", world.village_a, "环境卫生")
+    first, second = Event.objects.select_related("case__area").order_by("case__external_id")
+    assert (first.channel, first.case.external_id, first.case.area, first.category.name) == ("hotline", "12345-001", world.village_a, "环境卫生")
     assert first.reported_at == timezone.make_aware(datetime(2026, 11, 20, 9, 30)) == first.case.opened_at
     assert (first.reporter_name, first.reporter_phone_masked) == ("王女士", "138****1234")
     assert (second.case.area, second.category.code) == (world.a, "noise")
@@ -79,8 +79,8 @@ def test_imported_orders_land_in_the_dispatchers_queue_on_the_hotline_channel(cl
 def test_a_county_administrator_imports_for_every_township_into_each_ones_queue(client, world):
     upload(client, world.county_admin, sheet([order("A-1"), order("B-1", 所属镇街="乙镇", 所属村社区="乙一村", 事发地址="乙一村")]))
     assert last_import().state == "succeeded"
-    assert [a.case.event.external_id for a in inbox_for(world.dispatcher_a)] == ["A-1"]
-    assert [a.case.event.external_id for a in inbox_for(world.dispatcher_b)] == ["B-1"]
+    assert [a.case.external_id for a in inbox_for(world.dispatcher_a)] == ["A-1"]
+    assert [a.case.external_id for a in inbox_for(world.dispatcher_b)] == ["B-1"]
 
 
 def test_a_position_places_the_order_in_its_grid(client, world):
@@ -168,7 +168,7 @@ def test_aliases_and_numbers_typed_as_numbers_are_understood(client, world):
     record = last_import()
     assert record.state == "succeeded" and "已忽略的列：备注" in record.message
     event = Event.objects.get()
-    assert (event.external_id, event.reporter_phone_masked) == ("20261120001", "139****5678")
+    assert (event.case.external_id, event.reporter_phone_masked) == ("20261120001", "139****5678")
 
 
 @pytest.mark.parametrize("name, content", [("orders.csv", b"a,b\n1,2\n"), ("orders.xlsx", b"not a workbook at all")])

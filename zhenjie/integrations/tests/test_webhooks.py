@@ -55,7 +55,7 @@ def test_a_pushed_work_order_lands_in_the_townships_queue(client, world, keys):
     body = response.json()
     assert (body["township"], body["state"], body["duplicate"]) == ("乙镇", "reported", False)
     event = Event.objects.select_related("case__area").get(case_id=body["event_id"])
-    assert (event.channel, event.external_id, event.case.area, event.category.code) == ("hotline", "12345-20261120-0007", world.village_b, "river_lake")
+    assert (event.channel, event.case.external_id, event.case.area, event.category.code) == ("hotline", "12345-20261120-0007", world.village_b, "river_lake")
     assert event.reporter_phone_masked == "137****7777" and event.reporter is None
     assert [a.todo for a in inbox_for(world.dispatcher_b)] == ["register"] and not inbox_for(world.dispatcher_a).exists()
     assert event.case.journal.get(verb="open").actor_name == "12345热线接口：hotline平台"
@@ -115,7 +115,7 @@ def test_a_video_alarm_becomes_an_event_with_its_snapshot(client, world, keys):
     response = push(client, ALARMS, keys["video"], alarm())
     assert response.status_code == 201, response.content
     event = Event.objects.select_related("case__area").get(case_id=response.json()["event_id"])
-    assert (event.channel, event.category.code, event.case.area, event.external_id) == ("video", "sanitation", world.grid_b, "CAM7-20261120-001")
+    assert (event.channel, event.category.code, event.case.area, event.case.external_id) == ("video", "sanitation", world.grid_b, "CAM7-20261120-001")
     assert event.description == "视频告警：垃圾堆放（摄像头 乙一村路口）"
     assert event.reported_at.isoformat() == "2026-11-20T02:05:00+00:00"
     photo = Attachment.objects.get(case=event.case)
