@@ -4,17 +4,18 @@ the action it runs and the form the page asks it with. Calls (乡呼县应) have
 from django.db.models import Q
 
 from zhenjie.areas.paths import county_path, township_path
-from zhenjie.kernel import supervision
+from zhenjie.calls import actions as call_actions
+from zhenjie.kernel import extensions, supervision
 from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.models import Extension
 from zhenjie.kernel.workflow import BOOLEAN, LONGTEXT, Input
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
 from zhenjie.workbench.kit import Kind, Step, register
 
-from . import actions, calls, queries
+from . import actions, queries
 from .forms import CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ResultForm, VerifyForm
 from .intake import Photo
-from .models import Extension
 from .workflow import EVENT_WORKFLOW
 
 
@@ -41,10 +42,10 @@ def _merge(actor, event, values):
 
 
 def _decide(actor, event, values):
-    pending = Extension.objects.filter(event=event, state=Extension.State.PENDING).first()
+    pending = Extension.objects.filter(case=event.case, state=Extension.State.PENDING).first()
     if pending is None:
         raise NotFound("event.no_extension", "没有待审批的延期申请")
-    actions.decide_extension(actor, pending, values["approve"], values["note"])
+    extensions.decide_extension(actor, pending, values["approve"], values["note"])
 
 
 def _photos(values) -> list[Photo]:
@@ -78,10 +79,10 @@ EVENTS = register(Kind(
                      form=_form(RatingForm), form_name="rating_form"),
         "notice": Step(lambda actor, event, values: supervision.issue_notice(actor, event.case, values["level"], values["text"]),
                        form=_form(NoticeForm), form_name="notice_form"),
-        "extension": Step(lambda actor, event, values: actions.request_extension(actor, event, values["amount"], values["reason"]),
+        "extension": Step(lambda actor, event, values: extensions.request_extension(actor, event.case, values["amount"], values["reason"]),
                           form=_form(ExtensionForm), form_name="extension_form", api=False),
         "decide_extension": Step(_decide, form=_form(DecisionForm), form_name="decision_form", api=False),
-        "call": Step(lambda actor, event, values: calls.call_departments(actor, event, values["departments"], values["request"], values["working_days"]),
+        "call": Step(lambda actor, event, values: call_actions.call_departments(actor, event.case, values["departments"], values["request"], values["working_days"]),
                      form=_form(CallForm, departments=departments), form_name="call_form", api=False),
     },
     render="zhenjie.events.views.render_detail", api_schema="zhenjie.events.schemas.EventOut",

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from zhenjie.calls import actions
 from zhenjie.calls.models import Call
-from zhenjie.events.tests.api_client import api  # noqa: F401  (fixture)
+from zhenjie.testing import api  # noqa: F401  (fixture)
 from zhenjie.kernel.errors import Conflict, Forbidden
 from zhenjie.kernel.tests.casekind.workflow import make_errand
 from zhenjie.kernel.workflow import perform

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0009_tracking_to_case"),
+        ("events", "0011_calls_to_own_app"),
     ]
 
     operations = [

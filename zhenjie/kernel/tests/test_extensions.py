@@ -3,7 +3,7 @@ errand declares "request_extension" and "decide_extension"; the kernel applies t
 
 import pytest
 
-from zhenjie.events.tests.api_client import api  # noqa: F401  (fixture)
+from zhenjie.testing import api  # noqa: F401  (fixture)
 from zhenjie.kernel import extensions
 from zhenjie.kernel.assignments import Assign, inbox_for
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
