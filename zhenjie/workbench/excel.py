@@ -63,14 +63,18 @@ class Column:
     width: int = 18
 
 
-def export(title: str, columns: Sequence[Column], rows: Iterable, filename: str = "") -> HttpResponse:
-    """The rows under the columns as a download: a query's first EXPORT_ROW_LIMIT rows, read in
-    chunks, or any rows a page has made (PAGES.md: export columns)."""
+def columns_workbook(title: str, columns: Sequence[Column], rows: Iterable) -> Workbook:
+    """The rows under the columns: a query's first EXPORT_ROW_LIMIT rows, read in chunks, or any
+    rows a page has made (PAGES.md: export columns)."""
     if isinstance(rows, QuerySet):
         rows = rows[:EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
     cells = ([column.value(row) for column in columns] for row in rows)
-    book = workbook(title, [column.label for column in columns], cells, widths=[column.width for column in columns])
-    return xlsx_response(filename or title, book)
+    return workbook(title, [column.label for column in columns], cells, widths=[column.width for column in columns])
+
+
+def export(title: str, columns: Sequence[Column], rows: Iterable, filename: str = "") -> HttpResponse:
+    """The rows under the columns (`columns_workbook`) as a download."""
+    return xlsx_response(filename or title, columns_workbook(title, columns, rows))
 
 
 def xlsx_response(filename: str, book: Workbook) -> HttpResponse:
