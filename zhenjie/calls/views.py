@@ -13,11 +13,11 @@ from zhenjie.kernel import journal
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.workflow import permitted_actions
-from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from . import actions, queries
+from .kit import CALLS
 from .workflow import CALL_WORKFLOW
 
 
@@ -28,7 +28,7 @@ def call_list(request):
     if state in CALL_WORKFLOW.states:
         rows = rows.filter(case__state=state)
     if request.GET.get("format") == "xlsx":
-        return excel.export("乡呼县应", queries.COLUMNS, rows)
+        return CALLS.export(request.user, rows)
     page = paginate(request, rows)
     figures = list(actions.department_figures(queries.calls_for(request.user).order_by()))
     context = {"page": page, "states": CALL_WORKFLOW.states, "state": state, "figures": figures, "workflow": CALL_WORKFLOW, "query": query_without_page(request)}
