@@ -135,7 +135,7 @@ def step(request, kind: str, case_id: RecordId, step: str, payload: Body[dict[st
     openapi_extra={"responses": {200: {"description": "Excel 文件", "content": {XLSX: {}}}}},
 )
 def export(request, kind: str):
-    """kind 为事项类型(tasks 交办件、events 事件)：辖区内的全部记录(至多10万行)，列与页面导出相同。"""
+    """kind 为事项类型(tasks 交办件、events 事件、calls 乡呼县应)：辖区内的全部记录(至多10万行)，列与页面导出相同。"""
     found = _kind(kind)
     if not found.columns:
         raise Http404("该类事项不提供导出")

@@ -6,4 +6,4 @@ class CallsConfig(AppConfig):
     verbose_name = "乡呼县应"
 
     def ready(self):
-        from . import workflow  # noqa: F401  (registers the call case kind)
+        from . import kit, workflow  # noqa: F401  (registers the call case kind and its export on the kit)

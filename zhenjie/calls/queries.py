@@ -5,8 +5,10 @@ from django.db.models import QuerySet
 
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.scoping import case_is_visible
+from zhenjie.workbench.excel import Column
 
 from .models import Call
+from .workflow import CALL_WORKFLOW
 
 
 def calls_for(user) -> QuerySet[Call]:
@@ -16,6 +18,15 @@ def calls_for(user) -> QuerySet[Call]:
         .select_related("case", "case__area", "case__parent__event__category", "department", "caller_unit")
         .order_by("-case__opened_at", "-pk")
     )
+
+
+COLUMNS = (
+    Column("编号", lambda c: c.case.number, 22), Column("事件", lambda c: c.case.parent.number if c.case.parent_id else "", 22),
+    Column("被呼叫部门", lambda c: c.department.name, 20), Column("呼叫单位", lambda c: c.caller_unit.name, 20),
+    Column("呼叫事项", lambda c: c.request, 40), Column("状态", lambda c: CALL_WORKFLOW.state_label(c.case.state), 10),
+    Column("呼叫时间", lambda c: c.case.opened_at), Column("响应时限", lambda c: c.acknowledge_due), Column("响应时间", lambda c: c.acknowledged_at),
+    Column("办理期限", lambda c: c.case.due_at), Column("反馈时间", lambda c: c.reported_at), Column("评价", lambda c: c.case.rating, 6),
+)  # the list's export
 
 
 def calls_on(user, parent) -> QuerySet[Call]:

@@ -13,11 +13,11 @@ from zhenjie.kernel import journal
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.workflow import permitted_actions
-from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from . import actions, queries
+from .kit import CALLS
 from .workflow import CALL_WORKFLOW
 
 
@@ -28,15 +28,7 @@ def call_list(request):
     if state in CALL_WORKFLOW.states:
         rows = rows.filter(case__state=state)
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "乡呼县应",
-            ["编号", "事件", "被呼叫部门", "呼叫单位", "呼叫事项", "状态", "呼叫时间", "响应时限", "响应时间", "办理期限", "反馈时间", "评价"],
-            ([c.case.number, c.case.parent.number if c.case.parent_id else "", c.department.name, c.caller_unit.name, c.request,
-              CALL_WORKFLOW.state_label(c.case.state), c.case.opened_at, c.acknowledge_due, c.acknowledged_at, c.case.due_at, c.reported_at, c.case.rating]
-             for c in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
-            widths=[22, 22, 20, 20, 40, 10, 18, 18, 18, 18, 18, 6],
-        )
-        return excel.xlsx_response("乡呼县应", book)
+        return CALLS.export(request.user, rows)
     page = paginate(request, rows)
     figures = list(actions.department_figures(queries.calls_for(request.user).order_by()))
     context = {"page": page, "states": CALL_WORKFLOW.states, "state": state, "figures": figures, "workflow": CALL_WORKFLOW, "query": query_without_page(request)}

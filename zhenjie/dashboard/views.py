@@ -211,36 +211,18 @@ def warning_acknowledge(request, pk: int):
     return render(request, "dashboard/_warning_row.html", {"warning": warning, "error": error})
 
 
-DUE_SOON_HEADERS = ["类型", "编号", "标题", "类别/被呼叫部门", "所属区划", "责任单位", "办理期限", "剩余(小时)", "督办", "状态"]
-
-
-def _remaining_hours(case, now) -> float:
-    return round((case.due_at - now).total_seconds() / 3600, 1)
-
-
 @staff_required
 def due_soon(request):
     now = timezone.now()
     overdue = request.GET.get("show") == "overdue"
     rows = analysis.due_soon_for(request.user, now, overdue=overdue)
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "已超期" if overdue else "将超期",
-            DUE_SOON_HEADERS,
-            (
-                [case.kind_label, case.number, case.title, _subject(case), case.area.name,
-                 case.owner_unit.name if case.owner_unit else "", case.due_at, _remaining_hours(case, now),
-                 {"yellow": "黄牌", "red": "红牌"}.get(case.alert, ""), case.state_label]
-                for case in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
-            ),
-            widths=[8, 24, 40, 16, 16, 22, 18, 12, 8, 10],
-        )
-        return excel.xlsx_response("已超期事项" if overdue else "将超期事项", book)
+        return excel.export("已超期" if overdue else "将超期", analysis.due_soon_columns(now), rows, "已超期事项" if overdue else "将超期事项")
     page = paginate(request, rows)
     for case in page.object_list:
-        case.subject = _subject(case)
+        case.subject = analysis.subject_of(case)
         case.url = _case_url(case)
-        case.remaining = _remaining_hours(case, now)
+        case.remaining = analysis.remaining_hours(case, now)
     context = {
         "tab": "due_soon",
         "page": page,
@@ -251,30 +233,12 @@ def due_soon(request):
     return render(request, "dashboard/due_soon.html", context)
 
 
-def _subject(case) -> str:
-    if case.kind == "event" and hasattr(case, "event"):
-        return case.event.category.name
-    if case.kind == "call" and hasattr(case, "call"):
-        return case.call.department.name
-    return ""
-
-
-DEPARTMENT_HEADERS = ["名次", "部门", "收到呼叫", "按时响应", "按时响应率(%)", "办结", "按时办结", "按时办结率(%)", "平均评价"]
-
-
 @staff_required
 def departments(request):
     chosen = _analysis_filter(request)
     rows = analysis.department_ranking(request.user, chosen.period, area=chosen.area)
     if request.GET.get("format") == "xlsx":
-        book = excel.workbook(
-            "乡呼县应部门响应",
-            DEPARTMENT_HEADERS,
-            ([r.rank, r.name, r.received, r.acknowledged_on_time, r.acknowledge_rate, r.solved, r.solved_on_time, r.solve_rate, r.average_rating]
-             for r in rows),
-            widths=[6, 28, 10, 10, 14, 8, 10, 14, 10],
-        )
-        return excel.xlsx_response("乡呼县应部门响应", book)
+        return excel.export("乡呼县应部门响应", analysis.DEPARTMENT_COLUMNS, rows)
     context = {"tab": "departments", "rows": rows, "filter": chosen, "weeks_choices": filters.WEEKS_CHOICES, "areas": _area_choices(request.user),
                "period_end": chosen.period.end - timezone.timedelta(days=1), "query": query_without_page(request)}
     return render(request, "dashboard/departments.html", context)

@@ -24,6 +24,7 @@ from zhenjie.kernel import supervision
 from zhenjie.kernel.models import Case, SupervisionPolicy
 from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
 from zhenjie.kernel.workflow import WAITING
+from zhenjie.workbench.excel import Column
 
 from .models import Channel, EarlyWarning
 from .workflow import EVENT, EVENT_WORKFLOW, EventState
@@ -321,6 +322,14 @@ def department_ranking(user, period: Period | None = None, now: datetime | None 
     return result
 
 
+DEPARTMENT_COLUMNS = (
+    Column("名次", lambda r: r.rank, 6), Column("部门", lambda r: r.name, 28), Column("收到呼叫", lambda r: r.received, 10),
+    Column("按时响应", lambda r: r.acknowledged_on_time, 10), Column("按时响应率(%)", lambda r: r.acknowledge_rate, 14),
+    Column("办结", lambda r: r.solved, 8), Column("按时办结", lambda r: r.solved_on_time, 10),
+    Column("按时办结率(%)", lambda r: r.solve_rate, 14), Column("平均评价", lambda r: r.average_rating, 10),
+)  # the ranking's export
+
+
 # --- early warnings --------------------------------------------------------------------------------
 
 def warnings_for(user) -> QuerySet[EarlyWarning]:
@@ -367,6 +376,30 @@ def due_soon_for(user, now: datetime | None = None, overdue: bool = False) -> Qu
     else:
         rows = rows.filter(Q(due_at__lt=warn_until) | Q(alert="yellow"), due_at__gte=now)
     return rows.select_related("area", "owner_unit", "event__category", "call__department").order_by("due_at", "pk")
+
+
+def subject_of(case: Case) -> str:
+    """What a due-soon case is about: an event's category, a call's department."""
+    if case.kind == EVENT and hasattr(case, "event"):
+        return case.event.category.name
+    if case.kind == CALL and hasattr(case, "call"):
+        return case.call.department.name
+    return ""
+
+
+def remaining_hours(case: Case, now: datetime) -> float:
+    return round((case.due_at - now).total_seconds() / 3600, 1)
+
+
+def due_soon_columns(now: datetime) -> tuple[Column, ...]:
+    """The export of due_soon_for's cases, the hours left counted from `now`."""
+    return (
+        Column("类型", lambda c: c.kind_label, 8), Column("编号", lambda c: c.number, 24), Column("标题", lambda c: c.title, 40),
+        Column("类别/被呼叫部门", subject_of, 16), Column("所属区划", lambda c: c.area.name, 16),
+        Column("责任单位", lambda c: c.owner_unit.name if c.owner_unit else "", 22), Column("办理期限", lambda c: c.due_at, 18),
+        Column("剩余(小时)", lambda c: remaining_hours(c, now), 12), Column("督办", lambda c: {"yellow": "黄牌", "red": "红牌"}.get(c.alert, ""), 8),
+        Column("状态", lambda c: c.state_label, 10),
+    )
 
 
 # --- the map ---------------------------------------------------------------------------------------

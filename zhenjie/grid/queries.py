@@ -123,6 +123,58 @@ def counts_by_grid(user, grids, today: date | None = None) -> dict[int, GridCoun
     return counts
 
 
+@dataclass
+class GridLine:
+    """A grid of the grid list: its figures and its current lead."""
+
+    grid: Area
+    counts: GridCounts
+    lead: Coverage | None
+
+
+def grid_lines(user, grids, today: date | None = None) -> list[GridLine]:
+    """The grids with their figures and leads, in a few grouped queries (counts_by_grid)."""
+    grids = list(grids)
+    counts = counts_by_grid(user, grids, today)
+    leads = leads_by_grid([g.pk for g in grids])
+    return [GridLine(g, counts.get(g.pk, GridCounts()), leads.get(g.pk)) for g in grids]
+
+
+GRID_COLUMNS = (
+    Column("乡镇(街道)", lambda l: l.grid.parent.parent.name, 14), Column("村(社区)", lambda l: l.grid.parent.name, 14),
+    Column("网格", lambda l: l.grid.name, 18), Column("网格代码", lambda l: l.grid.code, 18),
+    Column("责任网格员", lambda l: l.lead.worker.display_name if l.lead else "未配备", 12), Column("实有人口", lambda l: l.counts.residents, 10),
+    Column("房屋", lambda l: l.counts.buildings, 8), Column("单位组织", lambda l: l.counts.organisations, 10),
+    Column("重点人群", lambda l: l.counts.key_persons, 10), Column("超期未走访", lambda l: l.counts.overdue, 12),
+)  # the grid list's export, over grid_lines
+
+
+@dataclass
+class CoverageLine:
+    """A grid of the coverage page: its current lead and helpers."""
+
+    grid: Area
+    lead: Coverage | None
+    helpers: list[Coverage]
+
+
+def coverage_lines(user, grids) -> list[CoverageLine]:
+    """The grids with their current stints, read in one query."""
+    grids = list(grids)
+    stints: dict[int, list[Coverage]] = defaultdict(list)
+    for c in current_coverages_for(user, grids=[g.pk for g in grids]):
+        stints[c.grid_id].append(c)
+    return [CoverageLine(g, next((c for c in stints[g.pk] if c.is_lead), None), [c for c in stints[g.pk] if not c.is_lead]) for g in grids]
+
+
+COVERAGE_COLUMNS = (
+    Column("村(社区)", lambda l: l.grid.parent.name, 14), Column("网格", lambda l: l.grid.name, 18), Column("网格代码", lambda l: l.grid.code, 18),
+    Column("责任网格员", lambda l: l.lead.worker.display_name if l.lead else "未配备", 12),
+    Column("任职起始", lambda l: l.lead.started_at if l.lead else None, 18),
+    Column("协助网格员", lambda l: "、".join(c.worker.display_name for c in l.helpers), 30),
+)  # the coverage page's export, over coverage_lines
+
+
 # ---- registers ----------------------------------------------------------------------------------
 
 
@@ -281,6 +333,45 @@ def filter_due(rows: QuerySet[KeyPerson], due: str, today: date | None = None) -
     return rows
 
 
+def ledger_columns(specs, today: date) -> tuple[Column, ...]:
+    """A ledger's export: the kind's own particulars (`specs`, populations.LEDGERS) among the
+    common columns, the days overdue counted on `today`."""
+    return (
+        Column("网格", lambda p: grid_name(p.grid)), Column("姓名", lambda p: p.resident.name), Column("性别", lambda p: p.resident.get_sex_display()),
+        Column("出生日期", lambda p: p.resident.birth_date), Column("身份证号(脱敏)", lambda p: p.resident.id_number_masked),
+        Column("人群类别", lambda p: p.get_kind_display()), Column("纳入日期", lambda p: p.since),
+        *[Column(s.label, lambda p, key=s.key: p.particulars.get(key, "")) for s in specs],
+        Column("联系人", lambda p: p.contact_name), Column("联系人电话(脱敏)", lambda p: p.contact_phone_masked),
+        Column("最近走访", lambda p: p.last_visited_at), Column("应走访日期", lambda p: p.next_visit_on),
+        Column("超期天数", lambda p: p.days_overdue(today) if p.is_active else ""),
+        Column("状态", lambda p: "在册" if p.is_active else f"已退出({p.end_reason})"),
+    )
+
+
+@dataclass
+class OverduePerson:
+    """A person of the overdue list, with the lead worker of their grid."""
+
+    person: KeyPerson
+    lead: Coverage | None
+    days: int
+
+
+def overdue_people(persons, today: date) -> list[OverduePerson]:
+    """The persons (already scoped) with their grids' leads, read in one query."""
+    persons = list(persons)
+    leads = leads_by_grid({p.grid_id for p in persons})
+    return [OverduePerson(p, leads.get(p.grid_id), p.days_overdue(today)) for p in persons]
+
+
+OVERDUE_COLUMNS = (
+    Column("网格", lambda l: grid_name(l.person.grid), 24), Column("姓名", lambda l: l.person.resident.name, 10),
+    Column("人群类别", lambda l: l.person.get_kind_display(), 12), Column("最近走访", lambda l: l.person.last_visited_at, 18),
+    Column("应走访日期", lambda l: l.person.next_visit_on, 12), Column("超期天数", lambda l: l.days, 10),
+    Column("责任网格员", lambda l: l.lead.worker.display_name if l.lead else "未配备", 12),
+)  # the overdue list's export, over overdue_people
+
+
 def get_key_person_for(user, pk) -> KeyPerson:
     return get_visible_or_404(key_persons_for(user), "grid.key_person_not_found", "该台账对象不存在或不在您的辖区内", pk=pk)
 
@@ -292,6 +383,14 @@ def visits_for(user) -> QuerySet[Visit]:
         .prefetch_related(Prefetch("photos", queryset=Attachment.objects.select_related("blob")))
         .order_by("-visited_at", "-pk")
     )
+
+
+VISIT_COLUMNS = (
+    Column("走访时间", lambda v: v.visited_at, 18), Column("网格", lambda v: grid_name(v.grid), 22), Column("走访对象", lambda v: v.key_person.resident.name, 10),
+    Column("人群类别", lambda v: v.key_person.get_kind_display(), 12), Column("走访人", lambda v: v.visitor.display_name, 10),
+    Column("走访结论", lambda v: v.get_situation_display(), 10), Column("走访情况", lambda v: v.findings, 60),
+    Column("照片数", lambda v: len(v.photos.all()), 8),  # prefetched by visits_for
+)  # the visits' export
 
 
 def get_visit_for(user, pk) -> Visit:
@@ -368,6 +467,13 @@ def patrols_for(user) -> QuerySet[Patrol]:
         .annotate(finding_count=Count("findings"))
         .order_by("-started_at", "-pk")
     )
+
+
+PATROL_COLUMNS = (
+    Column("开始时间", lambda p: p.started_at, 18), Column("结束时间", lambda p: p.ended_at, 18), Column("网格", lambda p: grid_name(p.grid), 22),
+    Column("巡查人", lambda p: p.worker.display_name, 10), Column("时长(分钟)", lambda p: p.duration_minutes, 10), Column("里程(米)", lambda p: p.distance_m, 10),
+    Column("轨迹点数", lambda p: p.point_count, 10), Column("发现", lambda p: p.finding_count, 6), Column("巡查情况", lambda p: p.summary, 40),
+)  # the patrols' export
 
 
 def get_patrol_for(user, pk) -> Patrol:

@@ -32,6 +32,7 @@ from zhenjie.events.models import Category, Channel, Event
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.scoping import administered_county, reach_of, unscoped
+from zhenjie.workbench import excel
 from zhenjie.workbench.excel import workbook
 
 from .models import HotlineImport
@@ -355,9 +356,14 @@ def import_orders(actor, content: bytes, progress: Progress = _no_progress) -> O
 # ---- the error report ---------------------------------------------------------------------
 
 
+ERROR_COLUMNS = (
+    excel.Column("行号", lambda e: e.row or "", 8), excel.Column("列", lambda e: e.column, 14),
+    excel.Column("内容", lambda e: e.value, 30), excel.Column("原因", lambda e: e.reason, 60),
+)  # the error report's, one row per RowError
+
+
 def error_report(errors: list[RowError]) -> bytes:
-    rows = sorted(errors, key=lambda e: (e.row, e.column))
-    book = workbook("错误", ["行号", "列", "内容", "原因"], ([e.row or "", e.column, e.value, e.reason] for e in rows), widths=(8, 14, 30, 60))
+    book = excel.columns_workbook("错误", ERROR_COLUMNS, sorted(errors, key=lambda e: (e.row, e.column)))
     notes = book.create_sheet("说明")
     notes.append(["整个文件未导入。请按上表修改原文件后重新上传；行号为 Excel 中的行号(第1行为表头)。"])
     buffer = io.BytesIO()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from zhenjie.kernel.serving import file_response
 
@@ -24,9 +25,9 @@ def _cell(value):
     return value
 
 
-def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] = ()) -> Workbook:
-    book = Workbook()
-    sheet = book.active
+def add_sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] = (), first: bool = False) -> Worksheet:
+    """A sheet of `book` (its first, or a new one) with the headers styled and frozen."""
+    sheet = book.active if first else book.create_sheet()
     sheet.title = title[:31]
     sheet.append(list(headers))
     for index, _ in enumerate(headers, start=1):
@@ -35,12 +36,24 @@ def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], width
         cell.fill = PatternFill("solid", fgColor="B91C1C")
         cell.alignment = Alignment(horizontal="center", vertical="center")
         sheet.column_dimensions[get_column_letter(index)].width = widths[index - 1] if index <= len(widths) else 16
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def append(sheet: Worksheet, values: Iterable) -> None:
+    """A row of cells; text a person typed ("=HYPERLINK(…)") stays text, never a formula."""
+    sheet.append([_cell(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] = ()) -> Workbook:
+    book = Workbook()
+    sheet = add_sheet(book, title, headers, widths, first=True)
     count = 0
     for row in rows:
-        sheet.append([_cell(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # text a person typed ("=HYPERLINK(…)") stays text, never a formula
-                cell.data_type = "s"
+        append(sheet, row)
         count += 1
         if count >= EXPORT_ROW_LIMIT:
             break
@@ -48,7 +61,6 @@ def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], width
         for cell in row:
             if isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
-    sheet.freeze_panes = "A2"
     return book
 
 
@@ -63,14 +75,18 @@ class Column:
     width: int = 18
 
 
-def export(title: str, columns: Sequence[Column], rows: Iterable, filename: str = "") -> HttpResponse:
-    """The rows under the columns as a download: a query's first EXPORT_ROW_LIMIT rows, read in
-    chunks, or any rows a page has made (PAGES.md: export columns)."""
+def columns_workbook(title: str, columns: Sequence[Column], rows: Iterable) -> Workbook:
+    """The rows under the columns: a query's first EXPORT_ROW_LIMIT rows, read in chunks, or any
+    rows a page has made (PAGES.md: export columns)."""
     if isinstance(rows, QuerySet):
         rows = rows[:EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
     cells = ([column.value(row) for column in columns] for row in rows)
-    book = workbook(title, [column.label for column in columns], cells, widths=[column.width for column in columns])
-    return xlsx_response(filename or title, book)
+    return workbook(title, [column.label for column in columns], cells, widths=[column.width for column in columns])
+
+
+def export(title: str, columns: Sequence[Column], rows: Iterable, filename: str = "") -> HttpResponse:
+    """The rows under the columns (`columns_workbook`) as a download."""
+    return xlsx_response(filename or title, columns_workbook(title, columns, rows))
 
 
 def xlsx_response(filename: str, book: Workbook) -> HttpResponse:

@@ -1,7 +1,11 @@
 """乡呼县应 over the API: the township calls, the department's liaison answers, the township
 confirms and rates — and the liaison sees the call, never the rest of the township."""
 
+import io
+
 import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from zhenjie.calls.models import Call
 from zhenjie.events import actions
@@ -84,3 +88,15 @@ def test_only_departments_can_be_called(api, world):
                                             {"department_ids": [world.office_a.pk], "request": "请处置", "working_days": 3})
     assert response.status_code == 400 and response.json()["code"] == "call.not_a_department"
     assert not Call.objects.exists()
+
+
+def test_the_calls_export_over_the_api_is_the_pages(api, world, client):
+    event, call = called(api, world)
+    response = api.as_("liaison").get("/api/calls/export")
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [row[:3] for row in sheet.iter_rows(min_row=2, values_only=True)] == [(call["number"], event.case.number, "测试县公安局")]
+    client.force_login(world.liaison)
+    page = load_workbook(io.BytesIO(client.get(reverse("calls:home"), {"format": "xlsx"}).content)).active
+    assert list(page.iter_rows(values_only=True))[0] == list(sheet.iter_rows(values_only=True))[0]
+    assert load_workbook(io.BytesIO(api.as_("dispatcher_b").get("/api/calls/export").content)).active.max_row == 1  # not 乙镇's call

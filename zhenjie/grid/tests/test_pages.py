@@ -61,7 +61,8 @@ def _measure(client, pages) -> dict:
     return counts
 
 
-EXPORTS = [(name, "dispatcher_a", "?format=xlsx") for name in ("grid:residents", "grid:buildings", "grid:ledger", "grid:visits", "grid:overdue", "grid:patrols")]
+EXPORTS = [(name, "dispatcher_a", "?format=xlsx") for name in (
+    "grid:home", "grid:coverage", "grid:residents", "grid:buildings", "grid:ledger", "grid:visits", "grid:overdue", "grid:patrols")]
 
 
 def test_grid_pages_and_exports_run_the_same_number_of_queries_at_3_and_30_rows(client, gw):

@@ -1,5 +1,5 @@
 """What every grid page shares: the section's tab bar, 404 for records out of reach, the grid
-filter, and Excel export of the rows as filtered."""
+filter, and whether the rows as filtered are wanted as an Excel file."""
 
 from datetime import date, datetime, time
 
@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel.scoping import reach_of
-from zhenjie.workbench import excel
 
 from .. import queries
 from ..jurisdiction import EDITORS, MANAGERS, READERS
@@ -73,7 +72,3 @@ def date_range(rows, field: str, start: str, end: str):
 def wants_excel(request) -> bool:
     return request.GET.get("format") == "xlsx"
 
-
-def export(title: str, headers, rows, widths=()):
-    """The rows as filtered on screen (up to excel.EXPORT_ROW_LIMIT), as an .xlsx download."""
-    return excel.xlsx_response(title, excel.workbook(title, headers, rows, widths))

@@ -24,7 +24,7 @@ from zhenjie.workbench.views import staff_required
 from .. import actions, queries
 from ..forms import HelperForm, LeadForm, RuleForm
 from ..rules import current_rules
-from .common import export, page, wants_excel
+from .common import page, wants_excel
 
 
 @staff_required
@@ -49,21 +49,9 @@ def home(request):
     if village.isdigit():
         rows = rows.filter(parent_id=int(village))
     if wants_excel(request):
-        grids = list(rows[: excel.EXPORT_ROW_LIMIT])
-        counts = queries.counts_by_grid(request.user, grids, today)
-        leads = queries.leads_by_grid([g.pk for g in grids])
-
-        def lines():
-            for grid in grids:
-                c = counts.get(grid.pk, queries.GridCounts())
-                lead = leads.get(grid.pk)
-                yield [grid.parent.parent.name, grid.parent.name, grid.name, grid.code, lead.worker.display_name if lead else "未配备",
-                       c.residents, c.buildings, c.organisations, c.key_persons, c.overdue]
-        return export("网格一览", ["乡镇(街道)", "村(社区)", "网格", "网格代码", "责任网格员", "实有人口", "房屋", "单位组织", "重点人群", "超期未走访"], lines(), [14, 14, 18, 18, 12, 10, 8, 10, 10, 12])
+        return excel.export("网格一览", queries.GRID_COLUMNS, queries.grid_lines(request.user, rows[: excel.EXPORT_ROW_LIMIT], today))
     grid_page = paginate(request, rows, per_page=50)
-    counts = queries.counts_by_grid(request.user, grid_page.object_list, today)
-    leads = queries.leads_by_grid([g.pk for g in grid_page.object_list])
-    lines = [{"grid": g, "counts": counts.get(g.pk, queries.GridCounts()), "lead": leads.get(g.pk)} for g in grid_page.object_list]
+    lines = queries.grid_lines(request.user, grid_page.object_list, today)
     week_ago = timezone.now() - timedelta(days=7)
     all_grids = queries.grid_list_for(request.user)
     context = {
@@ -123,17 +111,7 @@ def coverage(request):
     if village.isdigit():
         rows = rows.filter(parent_id=int(village))
     if wants_excel(request):
-        current = {}
-        for c in queries.current_coverages_for(request.user):
-            current.setdefault(c.grid_id, []).append(c)
-
-        def lines():
-            for grid in rows[: excel.EXPORT_ROW_LIMIT]:
-                stints = current.get(grid.pk, [])
-                lead = next((c for c in stints if c.is_lead), None)
-                yield [grid.parent.name, grid.name, grid.code, lead.worker.display_name if lead else "未配备",
-                       lead.started_at if lead else None, "、".join(c.worker.display_name for c in stints if not c.is_lead)]
-        return export("网格员分工", ["村(社区)", "网格", "网格代码", "责任网格员", "任职起始", "协助网格员"], lines(), [14, 18, 18, 12, 18, 30])
+        return excel.export("网格员分工", queries.COVERAGE_COLUMNS, queries.coverage_lines(request.user, rows[: excel.EXPORT_ROW_LIMIT]))
     grid_page = paginate(request, rows, per_page=50)
     context = _coverage_context(request, grid_page)
     context.update({"villages": _villages(request.user), "village": village, "query": query_without_page(request)})
@@ -142,9 +120,6 @@ def coverage(request):
 
 def _coverage_context(request, grid_page, forms=None):
     grids = list(grid_page.object_list) if hasattr(grid_page, "object_list") else list(grid_page)
-    stints: dict[int, list] = {}
-    for c in queries.current_coverages_for(request.user, grids=[g.pk for g in grids]):
-        stints.setdefault(c.grid_id, []).append(c)
     # Eligible workers per township: one query per township on the page (a page holds one or two).
     workers_by_township: dict[str, list] = {}
     for grid in grids:
@@ -153,16 +128,13 @@ def _coverage_context(request, grid_page, forms=None):
             workers_by_township[township] = list(actions.eligible_workers(grid))
     forms = forms or {}
     lines = []
-    for grid in grids:
-        current = stints.get(grid.pk, [])
-        lead = next((c for c in current if c.is_lead), None)
-        workers = workers_by_township[township_path(grid.path)]
-        lead_form, helper_form = forms.get(grid.pk, (None, None))
+    for line in queries.coverage_lines(request.user, grids):
+        lead_form, helper_form = forms.get(line.grid.pk, (None, None))
         lines.append({
-            "grid": grid,
-            "lead": lead,
-            "helpers": [c for c in current if not c.is_lead],
-            "workers": workers,
+            "grid": line.grid,
+            "lead": line.lead,
+            "helpers": line.helpers,
+            "workers": workers_by_township[township_path(line.grid.path)],
             "lead_form": lead_form,
             "helper_form": helper_form,
         })

@@ -20,8 +20,7 @@ from ..models import Visit
 from ..populations import LEDGERS, Kind
 from ..rules import rule_for
 from ..uploads import read_photo
-from ..queries import grid_name
-from .common import date_range, export, grid_filter, page, wants_excel
+from .common import date_range, grid_filter, page, wants_excel
 
 
 def _kind(request) -> str:
@@ -48,14 +47,7 @@ def ledger(request):
     specs = LEDGERS[kind].fields if kind else ()
     if wants_excel(request):
         title = f"{Kind(kind).label}台账" if kind else "重点人群台账"
-        headers = ["网格", "姓名", "性别", "出生日期", "身份证号(脱敏)", "人群类别", "纳入日期", *[s.label for s in specs], "联系人", "联系人电话(脱敏)", "最近走访", "应走访日期", "超期天数", "状态"]
-        lines = (
-            [grid_name(p.grid), p.resident.name, p.resident.get_sex_display(), p.resident.birth_date, p.resident.id_number_masked, p.get_kind_display(), p.since,
-             *[p.particulars.get(s.key, "") for s in specs], p.contact_name, p.contact_phone_masked, p.last_visited_at, p.next_visit_on,
-             p.days_overdue(today) if p.is_active else "", "在册" if p.is_active else f"已退出({p.end_reason})"]
-            for p in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)
-        )
-        return export(title, headers, lines)
+        return excel.export(title, queries.ledger_columns(specs, today), rows)
     listing = paginate(request, rows)
     soon = today + timedelta(days=queries.DUE_SOON_DAYS)
     context = {
@@ -195,13 +187,7 @@ def visit_list(request):
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
     rows = date_range(rows, "visited_at", start, end)
     if wants_excel(request):
-        return export(
-            "走访记录",
-            ["走访时间", "网格", "走访对象", "人群类别", "走访人", "走访结论", "走访情况", "照片数"],
-            ([v.visited_at, grid_name(v.grid), v.key_person.resident.name, v.key_person.get_kind_display(), v.visitor.display_name, v.get_situation_display(), v.findings, len(v.photos.all())]
-             for v in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
-            [18, 22, 10, 12, 10, 10, 60, 8],
-        )
+        return excel.export("走访记录", queries.VISIT_COLUMNS, rows)
     context = {
         "page": paginate(request, rows),
         "grid": grid,
@@ -237,10 +223,9 @@ def overdue(request):
     if wants_excel(request):
         return _overdue_workbook(rows, by_worker, by_township, today)
     listing = paginate(request, rows)
-    leads = queries.leads_by_grid({p.grid_id for p in listing.object_list})
     context = {
         "page": listing,
-        "lines": [{"person": p, "lead": leads.get(p.grid_id), "days": p.days_overdue(today)} for p in listing.object_list],
+        "lines": queries.overdue_people(listing.object_list, today),
         "by_worker": by_worker,
         "by_township": by_township,
         "grid": grid,
@@ -256,15 +241,7 @@ def overdue(request):
 
 
 def _overdue_workbook(rows, by_worker, by_township, today):
-    rows = list(rows[: excel.EXPORT_ROW_LIMIT])
-    leads = queries.leads_by_grid({p.grid_id for p in rows})
-    book = excel.workbook(
-        "超期明细",
-        ["网格", "姓名", "人群类别", "最近走访", "应走访日期", "超期天数", "责任网格员"],
-        ([grid_name(p.grid), p.resident.name, p.get_kind_display(), p.last_visited_at, p.next_visit_on, p.days_overdue(today),
-          leads[p.grid_id].worker.display_name if p.grid_id in leads else "未配备"] for p in rows),
-        [24, 10, 12, 18, 12, 10, 12],
-    )
+    book = excel.columns_workbook("超期明细", queries.OVERDUE_COLUMNS, queries.overdue_people(rows[: excel.EXPORT_ROW_LIMIT], today))
     for title, lines in (("按网格员", by_worker), ("按乡镇(街道)", by_township)):
         sheet = book.create_sheet(title)
         sheet.append([title[1:], "台账对象", "超期未走访", f"{queries.DUE_SOON_DAYS}日内到期", "超期占比", "网格"])

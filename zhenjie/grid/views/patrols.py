@@ -17,8 +17,7 @@ from .. import actions, queries
 from ..forms import FindingForm, PatrolStartForm, StopForm
 from ..jurisdiction import grids_for
 from ..uploads import read_photo
-from ..queries import grid_name
-from .common import date_range, export, grid_filter, page, wants_excel
+from .common import date_range, grid_filter, page, wants_excel
 
 
 @staff_required
@@ -105,13 +104,7 @@ def patrol_list(request):
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
     rows = date_range(rows, "started_at", start, end)
     if wants_excel(request):
-        return export(
-            "巡查记录",
-            ["开始时间", "结束时间", "网格", "巡查人", "时长(分钟)", "里程(米)", "轨迹点数", "发现", "巡查情况"],
-            ([p.started_at, p.ended_at, grid_name(p.grid), p.worker.display_name, p.duration_minutes, p.distance_m, p.point_count, p.finding_count, p.summary]
-             for p in rows[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000)),
-            [18, 18, 22, 10, 10, 10, 10, 6, 40],
-        )
+        return excel.export("巡查记录", queries.PATROL_COLUMNS, rows)
     context = {
         "page": paginate(request, rows),
         "grid": grid,
