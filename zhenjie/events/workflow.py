@@ -4,10 +4,10 @@ The 乡呼县应 calls an event may make are their own kind (zhenjie/calls)."""
 from zhenjie.accounts.roles import COMMAND, RoleCode as R
 from zhenjie.calls.workflow import CALL_INPUTS, RATING_CHOICES, may_call
 from zhenjie.kernel import supervision
-from zhenjie.kernel.extensions import may_decide_extension, pending_extension
+from zhenjie.kernel.extensions import DECISION_INPUTS, REQUEST_INPUTS, may_decide_extension, pending_extension
 from zhenjie.kernel.errors import Conflict, Forbidden
 from zhenjie.kernel.workflow import (
-    BOOLEAN, CASE, CHOICE, DONE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, WAITING, Input, Phase, Workflow, register,
+    CASE, CHOICE, DONE, FILES, LONGTEXT, TEXT, UNIT, WAITING, Input, Phase, Workflow, register,
 )
 
 EVENT = "event"
@@ -132,10 +132,8 @@ EVENT_WORKFLOW = register(
          inputs=[Input("reason", "核查意见", LONGTEXT, required=True, max_length=2000)])
     .add("close", "结案", [EventState.VERIFIED, EventState.REPORTED_BACK], EventState.CLOSED, roles=COMMAND, closes=True,
          condition=lambda case: None if case.state == EventState.VERIFIED or not case.event.category.needs_verification else "该类事件须现场核查通过后才能结案")
-    .may("request_extension", "申请延期", _may_request_extension,
-         inputs=[Input("amount", "延期时长", INTEGER, required=True, minimum=1, maximum=30), Input("reason", "延期理由", LONGTEXT, required=True, max_length=500)])
-    .may("decide_extension", "审批延期", may_decide_extension,
-         inputs=[Input("approve", "审批", BOOLEAN, required=True), Input("note", "意见", TEXT, max_length=500)])
+    .may("request_extension", "申请延期", _may_request_extension, inputs=REQUEST_INPUTS)
+    .may("decide_extension", "审批延期", may_decide_extension, inputs=DECISION_INPUTS)
     .may("call", "乡呼县应：呼叫县直部门", may_call, inputs=CALL_INPUTS)  # seed 003 三(二); zhenjie/calls
     .may("notice", "督办", supervision.may_issue_notice,
          inputs=[Input("level", "督办级别", CHOICE, required=True, choices=supervision.NOTICE_LEVELS), Input("text", "督办要求", LONGTEXT, required=True, max_length=supervision.NOTICE_MAX)])

@@ -21,6 +21,15 @@ from .workflow import rule_of
 AMOUNT_MAX = 30  # units of the case's own deadline (working days, days or hours)
 REASON_MAX = 500
 APPROVE = "approve_extension"  # the approver's to-do
+# What a kind's "request_extension" and "decide_extension" rules take (declare them with these).
+REQUEST_INPUTS = (
+    workflow.Input("amount", "延期时长", workflow.INTEGER, required=True, minimum=1, maximum=AMOUNT_MAX),
+    workflow.Input("reason", "延期理由", workflow.LONGTEXT, required=True, max_length=REASON_MAX),
+)
+DECISION_INPUTS = (
+    workflow.Input("approve", "审批", workflow.BOOLEAN, required=True),
+    workflow.Input("note", "意见", workflow.TEXT, max_length=REASON_MAX),
+)
 # The error codes keep their "event." prefix from when only events had extensions: clients match them.
 
 

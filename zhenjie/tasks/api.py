@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from zhenjie.api.kit import step_alias
 from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, TimelineOut, UnitBrief, page_of
 from zhenjie.kernel import journal
-from zhenjie.kernel.errors import Rejected
+from zhenjie.kernel.errors import NotFound, Rejected
 from zhenjie.units.queries import get_unit_for
 
 from . import actions, queries
@@ -65,7 +65,7 @@ def list_tasks(request, filters: Query[TaskFilter]):
 def create_task(request, payload: TaskIn):
     try:
         unit = get_unit_for(request.auth, payload.assignee_unit_id)
-    except Exception:
+    except NotFound:
         raise Rejected("task.assignee_outside", "所选承办单位不存在或不在您的辖区内", field="assignee_unit_id") from None
     task = actions.assign_task(
         request.auth, title=payload.title, description=payload.description, assignee_unit=unit, working_days=payload.working_days
