@@ -11,7 +11,7 @@ from . import extensions
 from .deadlines import Limit, due_after
 from .errors import NotFound
 from .models import Case, DeadlineUnit, Extension
-from .scoping import visible_cases
+from .scoping import get_visible_or_404, visible_cases
 
 router = Router(tags=["时限"])
 
@@ -136,10 +136,8 @@ class ExtensionOut(Schema):
 
 def visible_case(request, case_id) -> Case:
     """The case by id if the user may see it, else NotFound (any kind)."""
-    case = visible_cases(request.auth).filter(pk=case_id).select_related("area", "owner_unit").first()
-    if case is None:
-        raise NotFound("case.not_found", "事项不存在或不在您的辖区内")
-    return case
+    rows = visible_cases(request.auth).select_related("area", "owner_unit")
+    return get_visible_or_404(rows, "case.not_found", "事项不存在或不在您的辖区内", pk=case_id)
 
 
 @router.post("/cases/{case_id}/extensions", response={201: ExtensionOut, **ERRORS}, tags=["延期"], summary="申请延期(任何类型的事项)")
