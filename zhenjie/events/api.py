@@ -101,6 +101,7 @@ def create_event(request, payload: Form[ReportIn], photos: File[list[UploadedFil
         channel=payload.channel, category=_category(payload.category), description=payload.description,
         lng=payload.lng, lat=payload.lat, address=payload.address, area=area, photos=_photos(photos),
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+        agent_name=payload.agent_name, agent_phone=payload.agent_phone,
     )
     event = report_event(request.auth, report)
     return Status(201, queries.get_event_for(request.auth, event.case_id))

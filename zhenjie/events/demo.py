@@ -40,7 +40,7 @@ from zhenjie.kernel.scoping import unscoped
 from zhenjie.units.models import Unit
 
 from . import early_warning, routing
-from .intake import REGISTER_WITHIN, REPORTER_PHONE_CONTEXT, command_unit_for
+from .intake import RECEPTION, REPORTER_PHONE_CONTEXT, command_unit_for
 from .models import Category, Channel, EarlyWarning, Event
 from .policy import policy_for
 from .workflow import EVENT, EventState
@@ -252,13 +252,9 @@ class Drawer:
         else:  # Open311 client
             reporter_name = "随手拍"
         description = rng.choice(DESCRIPTIONS.get(category.code, DESCRIPTIONS["other"])).format(p=place)
+        owner, first = RECEPTION.first(channel, township.command, at, taker=township.window, taker_unit=township.window_unit)
         case = Case(kind=EVENT, title=f"{category.name}：{description[:40]}", area=area, channel=channel, external_id=external_id, opened_at=at,
-                    owner_unit=township.window_unit if channel == Channel.WALK_IN else township.command,
-                    created_by=reporter)
-        if channel == Channel.WALK_IN:
-            first = Assign(township.window_unit, "own", due_at=at + REGISTER_WITHIN, user=township.window)
-        else:
-            first = Assign(township.command, "register", due_at=at + REGISTER_WITHIN, role=R.DISPATCHER)
+                    owner_unit=owner, created_by=reporter)
         past = PastCase(case, township.command, assign=[first],
                         data={"category": category.code, "channel": channel, "lng": lng, "lat": lat})
         sealed = intake.sealed_phone(phone, REPORTER_PHONE_CONTEXT)  # as intake keeps it: staff can show a mobile to call back

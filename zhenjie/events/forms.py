@@ -6,7 +6,7 @@ from zhenjie.units.models import Unit
 from zhenjie.workbench.forms import StyledFormMixin
 
 from . import portal
-from .intake import ADDRESS_MAX, DESCRIPTION_MAX, PHOTOS_MAX
+from .intake import ADDRESS_MAX, CONTACT_NAME_MAX, CONTACT_PHONE_MAX, DESCRIPTION_MAX, PHOTOS_MAX
 from .models import Category, Channel
 
 
@@ -40,6 +40,12 @@ class ReportForm(StyledFormMixin, forms.Form):
                                   help_text="没有定位时请选择事发的村(社区)或网格")
     channel = forms.ChoiceField(label="来源", choices=[(Channel.GRID, Channel.GRID.label), (Channel.WALK_IN, Channel.WALK_IN.label)], initial=Channel.GRID)
     photos = PhotosField(label="现场照片", required=False)
+    # Who came to the window (walk-in), and whoever speaks for them (代理人): the case's parties.
+    reporter_name = forms.CharField(label="来访人姓名(可选)", max_length=CONTACT_NAME_MAX, required=False, help_text="窗口来访时填写，不填则为匿名")
+    reporter_phone = forms.CharField(label="来访人电话(可选)", max_length=CONTACT_PHONE_MAX, required=False)
+    agent_name = forms.CharField(label="代为反映人姓名(可选)", max_length=CONTACT_NAME_MAX, required=False,
+                                 help_text="他人代为反映时填写；上面须填所代表的当事人")
+    agent_phone = forms.CharField(label="代为反映人电话(可选)", max_length=CONTACT_PHONE_MAX, required=False)
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,8 @@ from .workflow import EVENT
 DESCRIPTION_MAX = 4000  # Open311 GeoReport v2 caps description at 4,000 characters
 ADDRESS_MAX = 200
 PHOTOS_MAX = 9
+CONTACT_NAME_MAX = 32  # a reporter's or agent's name as the event keeps it (Event.reporter_name)
+CONTACT_PHONE_MAX = 20
 REGISTER_WITHIN = timedelta(hours=2)
 REPORTER_PHONE_CONTEXT = "events.event.reporter_phone"
 
@@ -91,7 +93,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         lng=report.lng,
         lat=report.lat,
         reporter=actor if getattr(actor, "pk", None) else None,
-        reporter_name=(report.reporter_name or getattr(actor, "display_name", ""))[:32],
+        reporter_name=(report.reporter_name or getattr(actor, "display_name", ""))[:CONTACT_NAME_MAX],
         reporter_phone_masked=phone.masked,
         reporter_phone_cipher=phone.cipher,
         reported_at=case.opened_at,

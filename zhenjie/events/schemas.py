@@ -16,7 +16,7 @@ from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
 
-from .intake import ADDRESS_MAX, DESCRIPTION_MAX
+from .intake import ADDRESS_MAX, CONTACT_NAME_MAX, CONTACT_PHONE_MAX, DESCRIPTION_MAX
 from .models import Channel
 from .workflow import EVENT_WORKFLOW, RESULT_MAX
 
@@ -174,8 +174,10 @@ class ReportIn(Schema):
     address: str = Field("", max_length=ADDRESS_MAX)
     area_id: int | None = Field(None, ge=1, le=MAX_ID, description="无定位时所在的村(社区)或网格")
     channel: Literal["grid", "walk_in"] = Field("grid", description="grid 网格员上报；walk_in 窗口来访(首问负责)")
-    reporter_name: str = Field("", max_length=32, description="来访人姓名(窗口来访)")
-    reporter_phone: str = Field("", max_length=20)
+    reporter_name: str = Field("", max_length=CONTACT_NAME_MAX, description="来访人姓名(窗口来访)")
+    reporter_phone: str = Field("", max_length=CONTACT_PHONE_MAX)
+    agent_name: str = Field("", max_length=CONTACT_NAME_MAX, description="代为反映人(代理人)姓名；须同时填写所代表的来访人")
+    agent_phone: str = Field("", max_length=CONTACT_PHONE_MAX)
 
 
 class DispatchIn(Schema):

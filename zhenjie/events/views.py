@@ -123,6 +123,8 @@ def event_report(request):
                     channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
                     lng=data["lng"], lat=data["lat"], area=data["area"],
                     photos=[Photo(f.name, f.read()) for f in data["photos"]],
+                    reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
+                    agent_name=data["agent_name"], agent_phone=data["agent_phone"],
                 ))
         except ActionError as error:
             form.add_action_error(error)

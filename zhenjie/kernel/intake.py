@@ -49,6 +49,15 @@ class Reception:
     first_contact: frozenset[str] = frozenset()  # 首问负责 (seed 002): the taker's unit owns it
     own_step: str = "own"
 
+    def first(self, channel: str, receiver: Unit, at: datetime, *, taker=None, taker_unit: Unit | None = None) -> tuple[Unit, Assign]:
+        """The unit that owns a case coming in on `channel` at `at`, and its first step: the
+        taker's own on a first-contact channel (when they hold a post), else the receiver's.
+        Live intake and the bulk loading of past cases (events/demo.py) both ask here."""
+        due_at = at + self.within
+        if channel in self.first_contact and taker_unit is not None:
+            return taker_unit, Assign(taker_unit, self.own_step, due_at=due_at, user=taker)
+        return receiver, Assign(receiver, self.step, due_at=due_at, role=self.role)
+
 
 @transaction.atomic
 def take_in(
@@ -79,15 +88,10 @@ def take_in(
     if receiver is None:
         raise Rejected(f"{kind}.no_command_centre", f"{area.name}所在乡镇尚未设置指挥中心", field="area")
     reported_at = intake.reported_at or timezone.now()
-    due_at = reported_at + reception.within
     taker_unit = taker_unit_of(actor) if intake.channel in reception.first_contact else None
-    first = (
-        Assign(taker_unit, reception.own_step, due_at=due_at, user=actor)
-        if taker_unit is not None
-        else Assign(receiver, reception.step, due_at=due_at, role=reception.role)
-    )
+    owner, first = reception.first(intake.channel, receiver, reported_at, taker=actor, taker_unit=taker_unit)
     case = workflow.open_case(
-        actor, kind=kind, title=title, area=area, owner_unit=taker_unit or receiver, channel=intake.channel,
+        actor, kind=kind, title=title, area=area, owner_unit=owner, channel=intake.channel,
         external_id=external_id, number_unit=receiver, opened_at=reported_at, assign=[first], data=data,
     )
     principal = parties.record_reporter(actor, case, intake.reporter_name, intake.reporter_phone)

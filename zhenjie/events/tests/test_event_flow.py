@@ -1,8 +1,6 @@
 import io
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from PIL import Image
 
 from zhenjie.events import actions
@@ -11,7 +9,7 @@ from zhenjie.events.models import Category, Event
 from zhenjie.kernel import extensions, journal
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
-from zhenjie.kernel.models import Assignment, Attachment, Case, Extension, Notification
+from zhenjie.kernel.models import Attachment, Case, Extension, Notification
 from zhenjie.testing import make_event
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from zhenjie.events.intake import Report, report_event
-from zhenjie.events.models import Category
+from zhenjie.events.models import Category, Event
 from zhenjie.kernel import parties
 from zhenjie.kernel.errors import Forbidden, NotFound
 from zhenjie.kernel.models import CaseParty, JournalEntry, Party
@@ -95,3 +95,47 @@ def test_revealing_a_party_on_an_event_follows_the_events_rule_and_is_journaled(
     with pytest.raises(NotFound):
         parties.reveal_party(world.dispatcher_b, link)
     assert JournalEntry.objects.filter(case=event.case, verb="reveal_party").count() == 1
+
+
+def test_a_walk_in_taken_on_the_page_names_the_visitor_and_the_agent_speaking_for_them(client, world):
+    client.force_login(world.clerk_a)
+    response = client.post(reverse("events:report"), {
+        "category": Category.objects.get(code="noise").pk, "description": "夜间施工噪声", "channel": "walk_in", "area": world.village_a.pk,
+        "reporter_name": "李老汉", "reporter_phone": PHONE, "agent_name": "李小明", "agent_phone": "13900001111",
+    })
+    assert response.status_code == 302, response.content.decode()
+    links = {link.role: link for link in CaseParty.objects.select_related("party")}
+    assert (links["reporter"].party.name, links["agent"].party.name) == ("李老汉", "李小明")
+    assert links["agent"].acting_for == links["reporter"]  # the agent acts for the visitor
+    page = client.get(response["Location"]).content.decode()
+    assert "代理人 · 李小明" in page and "139****1111" in page
+
+
+def test_an_agent_without_the_person_they_speak_for_is_refused_on_the_page_and_the_api_and_nothing_is_written(client, world, api):  # noqa: F811
+    client.force_login(world.clerk_a)
+    response = client.post(reverse("events:report"), {
+        "category": Category.objects.get(code="noise").pk, "description": "噪声", "channel": "walk_in", "area": world.village_a.pk,
+        "agent_name": "李小明",
+    })
+    assert response.status_code == 200
+    assert 'data-field-error="reporter_name"' in response.content.decode() and "代为反映的，须写明所代的当事人" in response.content.decode()
+    response = api.as_("clerk_a").post_form("/api/events", {
+        "category": "noise", "description": "噪声", "channel": "walk_in", "area_id": world.village_a.pk, "agent_phone": "13900001111",
+    })
+    assert response.status_code == 400 and response.json()["fields"] == {"reporter_name": "代为反映的，须写明所代的当事人"}
+    assert not Event.objects.exists() and not Party.objects.exists() and not CaseParty.objects.exists()
+
+
+def test_an_agent_given_over_the_api_is_a_party_acting_for_the_visitor(api, world):  # noqa: F811
+    response = api.as_("clerk_a").post_form("/api/events", {
+        "category": "noise", "description": "噪声", "channel": "walk_in", "area_id": world.village_a.pk,
+        "reporter_name": "李老汉", "agent_name": "李小明", "agent_phone": "13900001111",
+    })
+    assert response.status_code == 201, response.content
+    assert [(p["role"], p["name"], p["phone"]) for p in response.json()["parties"]] == [
+        ("reporter", "李老汉", ""), ("agent", "李小明", "139****1111"),
+    ]
+    too_long = api.as_("clerk_a").post_form("/api/events", {
+        "category": "noise", "description": "噪声", "channel": "walk_in", "area_id": world.village_a.pk, "reporter_name": "李", "agent_name": "长" * 33,
+    })
+    assert too_long.status_code == 400 and "agent_name" in too_long.json()["fields"]

@@ -182,10 +182,10 @@ def test_the_dispatchers_queue_runs_the_same_number_of_queries_at_3_and_30_rows(
     client.force_login(world.dispatcher_a)
     queue()
     with CaptureQueriesContext(connection) as small:
-        assert f'data-testid="total-count">3<' in queue()
+        assert 'data-testid="total-count">3<' in queue()
     add(27)
     with CaptureQueriesContext(connection) as large:
-        assert f'data-testid="total-count">30<' in queue()
+        assert 'data-testid="total-count">30<' in queue()
     assert len(large) == len(small)
 
 
