@@ -21,11 +21,11 @@ from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import reach_of
-from zhenjie.kernel.workflow import rule_of
+from zhenjie.kernel.workflow import clean_inputs, rule_of
 from zhenjie.units.models import Unit
 
 from .models import Call
-from .workflow import CALL, MAX_DAYS, MAX_DEPARTMENTS, REQUEST_MAX, CallState
+from .workflow import CALL, CALL_INPUTS, CALL_WORKFLOW, MAX_DEPARTMENTS, CallState
 
 
 def _caller_unit(actor, parent: Case) -> Unit:
@@ -42,19 +42,12 @@ def call_departments(actor, parent: Case, departments, request: str, working_day
         raise refused
     caller = _caller_unit(actor, parent)
     departments = list({d.pk: d for d in departments if d is not None}.values())
-    if not departments:
-        raise Rejected("call.department_required", "请选择至少一个县直部门", field="departments")
+    values = clean_inputs(CALL_INPUTS, {"departments": departments, "request": request, "working_days": working_days}, "呼叫县直部门", "call")
+    request, working_days = values["request"], values["working_days"]
     if len(departments) > MAX_DEPARTMENTS:
         raise Rejected("call.too_many_departments", f"一次最多呼叫{MAX_DEPARTMENTS}个部门", field="departments")
     if any(d.kind != Unit.Kind.DEPARTMENT or not d.area.path == county_path(parent.area.path) for d in departments):
         raise Rejected("call.not_a_department", "只能呼叫本县的县直部门", field="departments")
-    request = (request or "").strip()
-    if not request:
-        raise Rejected("call.request_required", "请写明需要部门做什么", field="request")
-    if len(request) > REQUEST_MAX:
-        raise Rejected("call.request_too_long", f"呼叫事项不能超过{REQUEST_MAX}字", field="request")
-    if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= MAX_DAYS:
-        raise Rejected("call.days_invalid", f"办理时限须为1至{MAX_DAYS}个工作日", field="working_days")
     busy = set(Call.objects.filter(case__parent=parent, department__in=departments, case__closed_at__isnull=True).values_list("department__name", flat=True))
     if busy:
         raise Conflict("call.already_open", f"已呼叫且尚未办结：{'、'.join(sorted(busy))}", field="departments")
@@ -99,11 +92,7 @@ def acknowledge_call(actor, call: Call) -> Call:
 
 @transaction.atomic
 def report_call(actor, call: Call, result: str) -> Call:
-    result = (result or "").strip()
-    if not result:
-        raise Rejected("call.result_required", "请填写办理结果", field="result")
-    if len(result) > REQUEST_MAX:
-        raise Rejected("call.result_too_long", f"办理结果不能超过{REQUEST_MAX}字", field="result")
+    result = CALL_WORKFLOW.transitions["report_back"].clean({"result": result})["result"]
     workflow.perform(actor, call.case, "report_back", assign=[Assign(call.caller_unit, "confirm")], data={"result": result[:200]})
     Call.objects.filter(pk=call.pk).update(result=result, reported_at=timezone.now())
     call.refresh_from_db(fields=["result", "reported_at"])

@@ -21,7 +21,7 @@ from zhenjie.units.models import Unit
 from . import routing
 from .intake import command_unit_for
 from .models import Event
-from .workflow import RESULT_MAX, EventState
+from .workflow import EVENT_WORKFLOW, RESULT_MAX, EventState
 
 
 
@@ -142,11 +142,7 @@ def resume_event(actor, event: Event) -> Event:
 def report_back(actor, event: Event, result: str, photos=()) -> Event:
     from zhenjie.kernel import attachments
 
-    result = (result or "").strip()
-    if not result:
-        raise Rejected("event.result_required", "请填写处置结果", field="result")
-    if len(result) > RESULT_MAX:
-        raise Rejected("event.result_too_long", f"处置结果不能超过{RESULT_MAX}字", field="result")
+    result = EVENT_WORKFLOW.transitions["report_back"].clean({"result": result})["result"]
     verify_due, _ = deadlines.due_after(timezone.now(), Limit(event.category.verify_amount, event.category.verify_unit))
     next_step = _verification(event, verify_due) if event.category.needs_verification else [_to_dispatchers(event, "close")]
     workflow.perform(actor, event.case, "report_back", assign=next_step, data={"result": result[:200]})

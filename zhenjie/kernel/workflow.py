@@ -60,27 +60,28 @@ class Input:
     maximum: int | None = None
     help: str = ""
 
-    def clean(self, value, action_label: str):
-        """The value as the action should use it, or Rejected naming the field."""
+    def clean(self, value, action_label: str, prefix: str = "case"):
+        """The value as the action should use it, or Rejected naming the field (its code under
+        `prefix`: a kind's own actions name their refusals by the kind)."""
         if self.kind in _TEXT_KINDS:
             if value is not None and not isinstance(value, str):  # a number or a list sent over the API
-                raise Rejected(f"case.{self.name}_invalid", f"{self.label}须为文本", field=self.name)
+                raise Rejected(f"{prefix}.{self.name}_invalid", f"{self.label}须为文本", field=self.name)
             value = (value or "").strip()
             if self.required and not value:
-                raise Rejected(f"case.{self.name}_required", f"「{action_label}」须填写{self.label}", field=self.name)
+                raise Rejected(f"{prefix}.{self.name}_required", f"「{action_label}」须填写{self.label}", field=self.name)
             if self.max_length is not None and len(value) > self.max_length:
-                raise Rejected(f"case.{self.name}_too_long", f"{self.label}不能超过{self.max_length}字", field=self.name)
+                raise Rejected(f"{prefix}.{self.name}_too_long", f"{self.label}不能超过{self.max_length}字", field=self.name)
             return value
         if self.required and value in (None, "", [], ()):
-            raise Rejected(f"case.{self.name}_required", f"「{action_label}」须选择{self.label}", field=self.name)
+            raise Rejected(f"{prefix}.{self.name}_required", f"「{action_label}」须选择{self.label}", field=self.name)
         if self.kind == BOOLEAN and value is not None and not isinstance(value, bool):
-            raise Rejected(f"case.{self.name}_invalid", f"{self.label}须为是或否", field=self.name)
+            raise Rejected(f"{prefix}.{self.name}_invalid", f"{self.label}须为是或否", field=self.name)
         if self.kind == INTEGER and value is not None:
             low, high = self.minimum, self.maximum
             if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (high is not None and value > high):
-                raise Rejected(f"case.{self.name}_invalid", f"{self.label}须为{low}至{high}的整数", field=self.name)
+                raise Rejected(f"{prefix}.{self.name}_invalid", f"{self.label}须为{low}至{high}的整数", field=self.name)
         if self.kind == CHOICE and value is not None and value not in {code for code, _ in self.choices}:
-            raise Rejected(f"case.{self.name}_invalid", f"请选择{self.label}", field=self.name)
+            raise Rejected(f"{prefix}.{self.name}_invalid", f"请选择{self.label}", field=self.name)
         return value
 
 
@@ -88,10 +89,10 @@ class Input:
 REASON = Input("reason", "理由", LONGTEXT, max_length=REASON_MAX)
 
 
-def clean_inputs(inputs: Iterable[Input], values: dict, action_label: str) -> dict:
+def clean_inputs(inputs: Iterable[Input], values: dict, action_label: str, prefix: str = "case") -> dict:
     """Every declared input cleaned (text stripped, required and limits checked); the first
     problem raises Rejected naming its field."""
-    return {spec.name: spec.clean(values.get(spec.name), action_label) for spec in inputs}
+    return {spec.name: spec.clean(values.get(spec.name), action_label, prefix) for spec in inputs}
 
 
 @dataclass(frozen=True)

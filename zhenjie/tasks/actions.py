@@ -7,12 +7,11 @@ from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Forbidden, Rejected
 from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.workflow import clean_inputs
 
 from .models import Task
-from .workflow import ISSUERS, KIND, TASK_WORKFLOW, TEXT_MAX
+from .workflow import ASSIGN_INPUTS, ISSUERS, KIND, TASK_WORKFLOW
 
-DESCRIPTION_MAX = TEXT_MAX
-MAX_WORKING_DAYS = 250  # one working year: anything longer is a plan, not a task
 
 
 def _issuing_unit(actor, area):
@@ -34,13 +33,8 @@ def assign_task(actor, *, title: str, description: str, assignee_unit, working_d
         if reach_of(actor).covers(assignee_unit.area):
             raise Forbidden("task.not_allowed", "只有乡镇(街道)领导、指挥中心调度员或县级管理员可以交办工作")
         raise Rejected("task.assignee_outside", "所选承办单位不在您的辖区内", field="assignee_unit")
-    description = (description or "").strip()
-    if not description:
-        raise Rejected("task.description_required", "请填写交办内容", field="description")
-    if len(description) > DESCRIPTION_MAX:
-        raise Rejected("task.description_too_long", f"交办内容不能超过{DESCRIPTION_MAX}字", field="description")
-    if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= MAX_WORKING_DAYS:
-        raise Rejected("task.days_invalid", f"办理时限须为1至{MAX_WORKING_DAYS}个工作日", field="working_days")
+    values = clean_inputs(ASSIGN_INPUTS, {"title": title, "description": description, "working_days": working_days}, "交办工作", "task")
+    title, description, working_days = values["title"], values["description"], values["working_days"]
 
     from zhenjie.units.models import Unit
 

@@ -10,9 +10,8 @@ from zhenjie.kernel.errors import NotFound, Rejected
 from zhenjie.units.queries import get_unit_for
 
 from . import actions, queries
-from .actions import DESCRIPTION_MAX, MAX_WORKING_DAYS
 from .kit import TASKS
-from .workflow import TASK_WORKFLOW
+from .workflow import MAX_WORKING_DAYS, TASK_WORKFLOW, TEXT_MAX, TITLE_MAX
 
 router = Router(tags=["交办件"])
 
@@ -47,8 +46,8 @@ class TaskFilter(PageQuery):
 
 
 class TaskIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(min_length=1, max_length=TEXT_MAX)
     assignee_unit_id: int = Field(ge=1, le=MAX_ID)
     working_days: int = Field(ge=1, le=MAX_WORKING_DAYS)
 

@@ -1,9 +1,18 @@
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel.workflow import DONE, LONGTEXT, WAITING, Input, Phase, Workflow, register
+from zhenjie.kernel.workflow import DONE, INTEGER, LONGTEXT, TEXT, WAITING, Input, Phase, Workflow, register
 
 KIND = "task"
 ISSUERS = frozenset({RoleCode.TOWNSHIP_LEADER, RoleCode.DISPATCHER, RoleCode.COUNTY_ADMIN})
 TEXT_MAX = 5000  # what is asked and what was done
+MAX_WORKING_DAYS = 250  # one working year: anything longer is a plan, not a task
+TITLE_MAX = 200  # Case.title
+
+# What handing work over takes besides the unit (tasks.actions.assign_task; the form and the API say the same).
+ASSIGN_INPUTS = (
+    Input("title", "标题", TEXT, required=True, max_length=TITLE_MAX),
+    Input("description", "交办内容", LONGTEXT, required=True, max_length=TEXT_MAX),
+    Input("working_days", "办理时限(工作日)", INTEGER, required=True, minimum=1, maximum=MAX_WORKING_DAYS),
+)
 
 
 class State:

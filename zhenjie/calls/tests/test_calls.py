@@ -79,12 +79,12 @@ def test_a_joint_call_makes_one_call_per_department(world, second_department):
 @pytest.mark.parametrize(
     "departments, request_text, days, code",
     [
-        ([], "请处置", 3, "call.department_required"),
+        ([], "请处置", 3, "call.departments_required"),
         (["office"], "请处置", 3, "call.not_a_department"),
         (["police"], " ", 3, "call.request_required"),
         (["police"], "长" * 2001, 3, "call.request_too_long"),
-        (["police"], "请处置", 0, "call.days_invalid"),
-        (["police"], "请处置", "3", "call.days_invalid"),
+        (["police"], "请处置", 0, "call.working_days_invalid"),
+        (["police"], "请处置", "3", "call.working_days_invalid"),
     ],
 )
 def test_bad_calls_are_refused(world, departments, request_text, days, code):
