@@ -22,7 +22,7 @@ from zhenjie.calls.queries import calls_for
 from zhenjie.calls.workflow import CALL, CALL_WORKFLOW, CallState
 from zhenjie.kernel import supervision
 from zhenjie.kernel.models import Case, SupervisionPolicy
-from zhenjie.kernel.scoping import paths_q, reach_of, visible_areas, visible_cases
+from zhenjie.kernel.scoping import jurisdiction_cases, reach_of, visible_areas
 from zhenjie.kernel.workflow import WAITING
 from zhenjie.workbench.excel import Column
 
@@ -57,38 +57,19 @@ def start_of_day(moment: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(moment), time.min))
 
 
-def jurisdiction_cases(user, **conditions) -> QuerySet[Case]:
-    """visible_cases(user) (kernel.scoping) meeting `conditions`, narrowed to the jurisdiction.
-
-    The screens show a jurisdiction: for a user who has one, only cases whose area lies in it
-    (work sent to one of their units from elsewhere stays in their inbox); for a user without
-    one (a department liaison) exactly what the scope gives them. Naming the jurisdiction's
-    areas and the figure's conditions here, inside the scope, lets the database start from the
-    area and period indexes instead of testing every case of the county against the scope
-    (kernel SCOPING.md, "known limits")."""
-    cases = visible_cases(user).filter(**conditions)
-    paths = reach_of(user).paths
-    if paths:
-        cases = cases.filter(paths_q(paths, "area__path"))
-    return cases
-
-
-def event_cases(user, **conditions) -> QuerySet[Case]:
-    """The case headers of events_for(user) — visible_cases(user).filter(kind="event") — that
-    meet `conditions`, in the jurisdiction. Every event has exactly one case, so counting these
-    counts the events; and the case carries everything most figures need (area, channel,
-    state, opened/closed/due times), so only the category and the map need the event row.
-    tests/test_analysis.py holds it to events_for(user)."""
-    return jurisdiction_cases(user, kind=EVENT, **conditions)
+def event_cases(user, area: Area | None = None, **conditions) -> QuerySet[Case]:
+    """The case headers of the user's events in their jurisdiction (kernel.scoping.jurisdiction_cases;
+    under `area` when given) that meet `conditions`. Every event has exactly one case, so
+    counting these counts the events; and the case carries everything most figures need (area,
+    channel, state, opened/closed/due times), so only the category and the map need the event
+    row. tests/test_analysis.py holds it to events_for(user)."""
+    return jurisdiction_cases(user, area).filter(kind=EVENT, **conditions)
 
 
 def _reported_in(user, period: Period, area: Area | None = None) -> QuerySet[Case]:
-    # The case is opened at the report time (intake.report_event): the (opened_at) and
-    # (area, opened_at) indexes answer "this jurisdiction, this period" directly.
-    conditions = {"opened_at__gte": period.start, "opened_at__lt": period.end}
-    if area is not None:
-        conditions["area__path__startswith"] = area.path
-    return event_cases(user, **conditions)
+    # The case is opened at the report time (intake.report_event): the (area, opened_at)
+    # index answers "these areas, this period" directly.
+    return event_cases(user, area, opened_at__gte=period.start, opened_at__lt=period.end)
 
 
 def _closed_between(user, start: datetime, end: datetime | None = None, area: Area | None = None) -> QuerySet[Case]:
@@ -96,9 +77,7 @@ def _closed_between(user, start: datetime, end: datetime | None = None, area: Ar
     conditions = {"state": EventState.CLOSED, "closed_at__gte": start}
     if end is not None:
         conditions["closed_at__lt"] = end
-    if area is not None:
-        conditions["area__path__startswith"] = area.path
-    return event_cases(user, **conditions)
+    return event_cases(user, area, **conditions)
 
 
 def _county_path(user) -> str | None:
@@ -370,7 +349,7 @@ def due_soon_for(user, now: datetime | None = None, overdue: bool = False) -> Qu
     # The events and calls of calls_for(user) / events_for(user), read as their common header,
     # in their workflows' waiting phases (a paused event's clock is stopped: not likely to be late).
     waiting = Q(kind=EVENT, state__in=EVENT_WORKFLOW.states_in(WAITING)) | Q(kind=CALL, state__in=CALL_WORKFLOW.states_in(WAITING))
-    rows = jurisdiction_cases(user, closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False).filter(waiting)
+    rows = jurisdiction_cases(user).filter(waiting, closed_at__isnull=True, paused_at__isnull=True, due_at__isnull=False)
     if overdue:
         rows = rows.filter(due_at__lt=now)
     else:

@@ -112,3 +112,32 @@ def test_the_bypass_reads_every_row_and_must_say_why(world):
     assert set(unscoped(Case, why="a test reads both townships")) == {mine.case, theirs.case}
     with pytest.raises(ValueError):
         unscoped(Case, why=" ")
+
+
+def test_jurisdiction_cases_are_the_visible_cases_in_the_jurisdiction_for_every_kind_of_reach(world):
+    """The screens count jurisdiction_cases(user) — `area IN (jurisdiction)` — instead of the
+    visibility rule's OR with an EXISTS per case; it must be exactly the visible cases whose area
+    lies in the jurisdiction (all visible cases for a user without one), under `within` too."""
+    from zhenjie.calls import actions as calls
+    from zhenjie.kernel.models import Assignment
+    from zhenjie.kernel.scoping import jurisdiction_cases
+    from zhenjie.testing import make_event
+
+    in_a = make_event(world)
+    in_b = make_event(world, reporter=world.dispatcher_b, lng=116.21, lat=35.01, channel="walk_in")
+    make_task(world)
+    calls.call_departments(world.dispatcher_a, in_a.case, [world.police], "请处置", 3)
+    # Work sent to township A's command centre from township B: visible to A, outside A's jurisdiction.
+    Assignment.objects.create(case=in_b.case, unit=world.centre_a, todo="respond")
+    users = (world.dispatcher_a, world.dispatcher_b, world.grid_worker_a, world.clerk_a, world.agent_a, world.liaison, world.county_admin)
+    for user in users:
+        paths = reach_of(user).paths
+        for within in (None, world.a, world.village_a, world.b):
+            expected = {
+                case for case in visible_cases(user)
+                if (not paths or any(case.area.path.startswith(p) for p in paths)) and (within is None or case.area.path.startswith(within.path))
+            }
+            assert set(jurisdiction_cases(user, within)) == expected, (user.username, within)
+    assert in_b.case in visible_cases(world.dispatcher_a) and in_b.case not in jurisdiction_cases(world.dispatcher_a)
+    assert {c.kind for c in jurisdiction_cases(world.liaison)} == {"call"}
+    assert not jurisdiction_cases(type(world.dispatcher_a).objects.create(username="nobody")).exists()
