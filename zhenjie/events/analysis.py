@@ -8,6 +8,7 @@ its own events and a department liaison none but its calls. Every figure is one 
 query (GROUP BY in the database): the number of queries a page runs does not grow with the
 rows, and nothing is counted in Python. bench/dashboard.py times them at 1,000,000 events."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -26,7 +27,8 @@ from zhenjie.kernel.scoping import jurisdiction_cases, reach_of, visible_areas
 from zhenjie.kernel.workflow import WAITING
 from zhenjie.workbench.excel import Column
 
-from .models import Channel, EarlyWarning
+from . import daily
+from .models import Category, Channel, EarlyWarning, EventDay
 from .workflow import EVENT, EVENT_WORKFLOW, EventState
 
 MAP_POINTS_MAX = 2000
@@ -73,11 +75,34 @@ def _reported_in(user, period: Period, area: Area | None = None) -> QuerySet[Cas
 
 
 def _closed_between(user, start: datetime, end: datetime | None = None, area: Area | None = None) -> QuerySet[Case]:
-    """Closed (办结, not rejected or merged) in [start, end) (index case_event_closed, migration 0002)."""
-    conditions = {"state": EventState.CLOSED, "closed_at__gte": start}
+    """Closed in [start, end) in any way; count them with CLOSED_ONLY for 办结 (not rejected or
+    merged). The state stays out of the WHERE clause so that SQLite walks (kind, area, closed_at)."""
+    conditions = {"closed_at__gte": start}
     if end is not None:
         conditions["closed_at__lt"] = end
     return event_cases(user, area, **conditions)
+
+
+CLOSED_ONLY = Count("pk", filter=Q(state=EventState.CLOSED))
+
+
+def _daily(user, period: Period, area: Area | None, dimension: str) -> Counter | None:
+    """The figure's counts from the daily rows (events/daily.py), (township id, day, key) →
+    count, or None when they cannot say it and the figure counts the events live."""
+    first, end = timezone.localdate(period.start), timezone.localdate(period.end)
+    if period.start != daily.midnight(first) or period.end != daily.midnight(end):
+        return None  # not whole days
+    townships = daily.townships_for(user, area)
+    if townships is None:
+        return None
+    return daily.counts(townships, first, end, dimension)
+
+
+def _summed(found: Counter, by) -> Counter:
+    total: Counter = Counter()
+    for (township_id, day, key), count in found.items():
+        total[by(township_id, day, key)] += count
+    return total
 
 
 def _county_path(user) -> str | None:
@@ -112,7 +137,7 @@ def live_counts(user, now: datetime | None = None) -> dict[str, int]:
     )
     return {
         "reported_today": event_cases(user, opened_at__gte=today).count(),
-        "closed_today": _closed_between(user, today).count(),
+        "closed_today": _closed_between(user, today).aggregate(n=CLOSED_ONLY)["n"],
         **open_figures,
     }
 
@@ -120,6 +145,12 @@ def live_counts(user, now: datetime | None = None) -> dict[str, int]:
 # --- charts --------------------------------------------------------------------------------------
 
 def by_category(user, period: Period, area: Area | None = None) -> list[dict]:
+    found = _daily(user, period, area, EventDay.Dimension.CATEGORY)
+    if found is not None:
+        per_category = _summed(found, lambda township, day, key: int(key))
+        names = dict(Category.objects.filter(pk__in=list(per_category)).values_list("pk", "name"))
+        rows = sorted(((names[pk], n) for pk, n in per_category.items()), key=lambda r: (-r[1], r[0]))
+        return [{"name": name, "value": n} for name, n in rows]
     rows = (
         _reported_in(user, period, area).values("event__category_id", "event__category__name")
         .annotate(count=Count("pk")).order_by("-count", "event__category__name")
@@ -129,6 +160,10 @@ def by_category(user, period: Period, area: Area | None = None) -> list[dict]:
 
 def by_channel(user, period: Period, area: Area | None = None) -> list[dict]:
     labels = dict(Channel.choices)
+    found = _daily(user, period, area, EventDay.Dimension.CHANNEL)
+    if found is not None:
+        rows = sorted(_summed(found, lambda township, day, key: key).items(), key=lambda r: (-r[1], r[0]))
+        return [{"name": labels.get(code, code), "code": code, "value": n} for code, n in rows]
     # The case's channel is the event's (intake.report_event opens it so).
     rows = _reported_in(user, period, area).values("channel").annotate(count=Count("pk")).order_by("-count", "channel")
     return [{"name": labels.get(r["channel"], r["channel"]), "code": r["channel"], "value": r["count"]} for r in rows]
@@ -150,20 +185,31 @@ def by_area(user, period: Period, area: Area | None = None) -> list[dict]:
     number still open. An event filed on the township itself (a hotline order naming no
     village) counts under the township's own name."""
     length = breakdown_length(user, area)
-    rows = list(
-        _reported_in(user, period, area)
-        .annotate(bucket=Substr("area__path", 1, length))
-        .values("bucket")
-        .annotate(count=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
-        .order_by("-count", "bucket")
-    )
+    reported = _reported_in(user, period, area)
+    open_rows = reported.filter(closed_at__isnull=True).annotate(bucket=Substr("area__path", 1, length)).values("bucket").annotate(open=Count("pk"))
+    found = _daily(user, period, area, EventDay.Dimension.PLACE) if length <= PATH_LENGTH["village"] else None
+    if found is not None:
+        by_id = _summed(found, lambda township, day, key: township if length == PATH_LENGTH["township"] else int(key))
+        paths = dict(Area.objects.filter(pk__in=list(by_id)).values_list("pk", "path"))
+        rows = [{"bucket": paths[pk], "count": n, "open": 0} for pk, n in by_id.items()]
+        still_open = {r["bucket"]: r["open"] for r in open_rows}
+        for row in rows:
+            row["open"] = still_open.get(row["bucket"], 0)
+        rows.sort(key=lambda r: (-r["count"], r["bucket"]))
+    else:
+        rows = list(
+            reported.annotate(bucket=Substr("area__path", 1, length))
+            .values("bucket")
+            .annotate(count=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
+            .order_by("-count", "bucket")
+        )
     areas = {a.path: a for a in Area.objects.filter(path__in=[r["bucket"] for r in rows]).only("pk", "path", "name")}
     result = []
     for row in rows:
-        found = areas.get(row["bucket"])
+        found_area = areas.get(row["bucket"])
         result.append({
-            "id": found.pk if found else None,
-            "name": found.name if found else row["bucket"],
+            "id": found_area.pk if found_area else None,
+            "name": found_area.name if found_area else row["bucket"],
             "value": row["count"],
             "open": row["open"],
         })
@@ -199,7 +245,7 @@ def weekly_trend(user, period: Period, area: Area | None = None) -> dict:
     closed_rows = _closed_between(user, period.start, period.end, area)
     closed = [
         {"bucket": _as_date(r["bucket"]), "count": r["count"]}
-        for r in closed_rows.annotate(bucket=TruncWeek("closed_at")).values("bucket").annotate(count=Count("pk"))
+        for r in closed_rows.annotate(bucket=TruncWeek("closed_at")).values("bucket").annotate(count=CLOSED_ONLY)
     ]
     first = timezone.localdate(period.start)
     first -= timedelta(days=first.weekday())
@@ -217,15 +263,20 @@ def weekly_trend(user, period: Period, area: Area | None = None) -> dict:
 
 def daily_trend(user, period: Period) -> dict:
     """Reported and closed per day, for the command screen's trend line."""
-    reported = [
-        {"bucket": r["bucket"], "count": r["count"]}
-        for r in _reported_in(user, period).annotate(bucket=TruncDate("opened_at")).values("bucket").annotate(count=Count("pk"))
-    ]
-    closed = [
-        {"bucket": r["bucket"], "count": r["count"]}
-        for r in _closed_between(user, period.start, period.end)
-        .annotate(bucket=TruncDate("closed_at")).values("bucket").annotate(count=Count("pk"))
-    ]
+    reported_days, closed_days = _daily(user, period, None, EventDay.Dimension.REPORTED), _daily(user, period, None, EventDay.Dimension.CLOSED)
+    if reported_days is not None:
+        reported = [{"bucket": day, "count": n} for day, n in _summed(reported_days, lambda township, day, key: day).items()]
+        closed = [{"bucket": day, "count": n} for day, n in _summed(closed_days, lambda township, day, key: day).items()]
+    else:
+        reported = [
+            {"bucket": r["bucket"], "count": r["count"]}
+            for r in _reported_in(user, period).annotate(bucket=TruncDate("opened_at")).values("bucket").annotate(count=Count("pk"))
+        ]
+        closed = [
+            {"bucket": r["bucket"], "count": r["count"]}
+            for r in _closed_between(user, period.start, period.end)
+            .annotate(bucket=TruncDate("closed_at")).values("bucket").annotate(count=CLOSED_ONLY)
+        ]
     days = []
     day = timezone.localdate(period.start)
     while day < timezone.localdate(period.end):

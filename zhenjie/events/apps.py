@@ -8,7 +8,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import kit, workflow  # noqa: F401  (register the event and call case kinds, and events' pages and API)
+        from . import jobs, kit, workflow  # noqa: F401  (register the event kind, its pages and API, and its jobs with Huey)
         from .categories import ensure_default_categories
 
         post_migrate.connect(ensure_default_categories, sender=self)

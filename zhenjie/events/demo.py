@@ -39,7 +39,7 @@ from zhenjie.kernel.rating import GRADES
 from zhenjie.kernel.scoping import unscoped
 from zhenjie.units.models import Unit
 
-from . import early_warning, routing
+from . import daily, early_warning, routing
 from .intake import RECEPTION, REPORTER_PHONE_CONTEXT, command_unit_for
 from .models import Category, Channel, EarlyWarning, Event
 from .policy import policy_for
@@ -514,6 +514,7 @@ def _a_leaders_notice(world: World) -> None:
 
 def _save(lives: list[Life], now: datetime) -> None:
     history.replay([life.past for life in lives])
+    daily.forget_all()  # past days now hold more events than any count kept of them
     for life in lives:
         life.event.case = life.past.case
     Event.objects.bulk_create([life.event for life in lives], batch_size=500)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
@@ -15,7 +16,7 @@ from zhenjie.kernel import attachments, intake
 from zhenjie.kernel.errors import Rejected
 from zhenjie.units.models import Unit
 
-from . import early_warning
+from . import daily, early_warning
 from .models import Category, Channel, Event
 from .workflow import EVENT
 
@@ -102,6 +103,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     uploader = actor if getattr(actor, "pk", None) else None
     for photo in report.photos:
         attachments.store(photo.content, photo.name, "photo", case=case, actor=uploader, field="photos")
+    daily.forget_day(case.area, timezone.localdate(case.opened_at))  # a report dated into a day already counted
     early_warning.check_after_report(event)
     return event
 

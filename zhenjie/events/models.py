@@ -146,3 +146,28 @@ class EarlyWarning(models.Model):
         verbose_name = "研判预警"
         verbose_name_plural = "研判预警"
         indexes = [models.Index(fields=["area", "category", "-raised_at"], name="warning_area_category")]
+
+
+class EventDay(models.Model):
+    """One count of one township's events on one day that is over (events/daily.py): reported,
+    closed (办结), or reported per category, channel or place (its village, or the township for
+    an event placed on the township itself). What the command screen sums for past days instead
+    of counting every event; a township's day has its rows once its "reported" row exists."""
+
+    class Dimension(models.TextChoices):
+        REPORTED = "reported", "上报"
+        CLOSED = "closed", "办结"
+        CATEGORY = "category", "类别"
+        CHANNEL = "channel", "渠道"
+        PLACE = "place", "区划"
+
+    township = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.CharField(max_length=24, blank=True)  # a category's or area's id, a channel's code; "" for the day's totals
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "事件日统计"
+        verbose_name_plural = "事件日统计"
+        constraints = [models.UniqueConstraint(fields=["township", "day", "dimension", "key"], name="eventday_unique")]

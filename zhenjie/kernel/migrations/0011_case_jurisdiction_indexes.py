@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['kind', 'area', 'closed_at'], name='case_kind_area_closed'),
+            index=models.Index(fields=['kind', 'area', 'closed_at', 'opened_at', 'state'], name='case_kind_area_closed'),
         ),
     ]

@@ -1,0 +1,157 @@
+"""Daily counts (EventDay): the command screen's charts over days that are over, from a few
+hundred rows per township instead of every event (issue 11: "a command screen that does not grow
+with the data").
+
+What a past day holds does not change: an event keeps its place, category and channel from its
+report, and a case closes only now (kernel.workflow.perform) and never reopens. So a township's
+day is counted once — when a figure first asks for it, or by the nightly job — and kept. Two
+writers date things into the past, and each forgets the days it touches: intake with an earlier
+`reported_at` (a 12345 order imported late: `forget_day`) and bulk history (the demo: `forget_all`).
+Today is always counted live. Staleness: none.
+
+Used only where the rows can say what the live query would: a user whose jurisdiction is whole
+townships or the county, whole days, and no drill-down below a township
+(`townships_for`); anyone else (a grid worker, a village, a department liaison) is counted
+live, which is small for them. tests/test_daily.py holds every figure to the live count."""
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Substr, TruncDate
+from django.utils import timezone
+
+from zhenjie.areas.models import PATH_LENGTH, Area
+from zhenjie.areas.paths import township_path
+from zhenjie.kernel.models import Case
+from zhenjie.kernel.scoping import reach_of
+
+from .models import EventDay
+from .workflow import EVENT, EventState
+
+D = EventDay.Dimension
+WARM_DAYS = 31  # counted each night ahead of need: the command screen's 30 days (dashboard.views.SCREEN_DAYS) and one
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localdate(moment)
+
+
+def midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def townships_for(user, area: Area | None = None) -> list[Area] | None:
+    """The townships whose daily rows make up the user's figures (under `area` when given), or
+    None when the rows cannot say it (a jurisdiction or drill-down below a township)."""
+    paths = reach_of(user).paths
+    if not paths or any(len(p) > PATH_LENGTH["township"] for p in paths):
+        return None
+    if area is not None and (len(area.path) > PATH_LENGTH["township"] or not any(area.path.startswith(p) or p.startswith(area.path) for p in paths)):
+        return None
+    roots = Q()
+    for path in paths:
+        roots |= Q(path__startswith=path)
+    townships = Area.objects.filter(roots, level=Area.Level.TOWNSHIP)
+    if area is not None:
+        townships = townships.filter(path__startswith=area.path)
+    return list(townships.only("pk", "path", "name"))
+
+
+def _event_cases(townships: list[Area]):
+    roots = Q()
+    for township in townships:
+        roots |= Q(path__startswith=township.path)
+    return Case.objects.filter(kind=EVENT, area__in=Area.objects.filter(roots).values("pk"))
+
+
+KEYS = {D.REPORTED: None, D.CLOSED: None, D.CATEGORY: "event__category_id", D.CHANNEL: "channel", D.PLACE: "place"}
+
+
+def _live(townships: list[Area], first: date, end: date, dimension: str) -> Counter:
+    """(township id, day, key) → count of these townships' events on the days [first, end),
+    counted from the events: one grouped query for the one dimension."""
+    start, stop = midnight(first), midnight(end)
+    field = KEYS[dimension]
+    cases = _event_cases(townships).annotate(township_path=Substr("area__path", 1, PATH_LENGTH["township"]))
+    if dimension == D.CLOSED:
+        # Closed in the period, counting only 办结: the state is not in the WHERE clause, so that
+        # SQLite walks (kind, area, closed_at) rather than every closed case by (kind, state).
+        cases = cases.filter(closed_at__gte=start, closed_at__lt=stop).annotate(day=TruncDate("closed_at"))
+        counted = Count("pk", filter=Q(state=EventState.CLOSED))
+    else:
+        cases = cases.filter(opened_at__gte=start, opened_at__lt=stop).annotate(day=TruncDate("opened_at"))
+        counted = Count("pk")
+    if dimension == D.PLACE:  # the village, or the township for an event placed on it
+        cases = cases.annotate(place=Substr("area__path", 1, PATH_LENGTH["village"]))
+    rows = [row for row in cases.values("day", "township_path", *([field] if field else [])).annotate(n=counted) if row["n"]]
+    places = dict(Area.objects.filter(path__in={row["place"] for row in rows}).values_list("path", "pk")) if dimension == D.PLACE else {}
+    township_ids = {t.path: t.pk for t in townships}
+    found: Counter = Counter()
+    for row in rows:
+        key = "" if field is None else str(places[row["place"]] if places else row[field])
+        found[(township_ids[row["township_path"]], row["day"], key)] += row["n"]
+    return found
+
+
+def _count_days(townships: list[Area], first: date, last: date) -> list[EventDay]:
+    """The rows of these townships' days [first, last), from the events themselves; each day's
+    "reported" row seals it, even at nought."""
+    rows = [
+        EventDay(township_id=township_id, day=day, dimension=dimension, key=key, count=n)
+        for dimension in D.values
+        for (township_id, day, key), n in _live(townships, first, last, dimension).items()
+    ]
+    sealed = {(row.township_id, row.day) for row in rows if row.dimension == D.REPORTED}
+    day = first
+    while day < last:
+        rows += [EventDay(township_id=t.pk, day=day, dimension=D.REPORTED, count=0) for t in townships if (t.pk, day) not in sealed]
+        day += timedelta(days=1)
+    return rows
+
+
+def ensure_days(townships: list[Area], first: date, last: date) -> None:
+    """Count the days in [first, last) of these townships that have no rows yet. Only days
+    that are over: `last` is at most today."""
+    last = min(last, timezone.localdate())
+    if first >= last or not townships:
+        return
+    sealed = set(
+        EventDay.objects.filter(township__in=townships, day__gte=first, day__lt=last, dimension=D.REPORTED).values_list("township_id", "day")
+    )
+    wanted = (last - first).days
+    missing = [t for t in townships if sum(1 for (tid, _) in sealed if tid == t.pk) < wanted]
+    if not missing:
+        return
+    days = {(tid, d) for (tid, d) in sealed}
+    rows = [row for row in _count_days(missing, first, last) if (row.township_id, row.day) not in days]
+    try:
+        with transaction.atomic():
+            EventDay.objects.bulk_create(rows, batch_size=1000)
+    except IntegrityError:
+        pass  # another request counted the same days at the same time: the same rows are there
+
+
+def forget_day(area: Area, day: date) -> None:
+    """Something was dated into a past day of this area's township: count that day again."""
+    if day < timezone.localdate():
+        EventDay.objects.filter(township__path=township_path(area.path), day=day).delete()
+
+
+def forget_all() -> None:
+    EventDay.objects.all().delete()
+
+
+def counts(townships: list[Area], first: date, end: date, dimension: str) -> Counter:
+    """(township id, day, key) → count of these townships' events on the days [first, end):
+    the days that are over from their rows (counted first where missing), today and later live."""
+    today = timezone.localdate()
+    ensure_days(townships, first, min(end, today))
+    found: Counter = Counter()
+    rows = EventDay.objects.filter(township__in=townships, day__gte=first, day__lt=min(end, today), dimension=dimension)
+    for township_id, day, key, count in rows.values_list("township_id", "day", "key", "count"):
+        found[(township_id, day, key)] += count
+    if end > today:
+        found.update(_live(townships, max(first, today), end, dimension))
+    return found

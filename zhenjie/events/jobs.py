@@ -1,0 +1,21 @@
+"""Background jobs of events (Huey; registered by EventsConfig.ready)."""
+
+from datetime import timedelta
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(hour="0", minute="10"))
+def count_yesterday() -> int:
+    """Just after midnight: count the day that is over (and any missing day of the command
+    screen's window) for every township, so no one opening the screen waits for it."""
+    from django.utils import timezone
+
+    from zhenjie.areas.models import Area
+    from . import daily
+
+    today = timezone.localdate()
+    townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP).only("pk", "path"))
+    daily.ensure_days(townships, today - timedelta(days=daily.WARM_DAYS), today)
+    return len(townships)

@@ -1,0 +1,69 @@
+"""The command screen's daily counts (events/daily.py) say exactly what counting the events
+live says: for a township and for the county, over days counted earlier and today, after a
+late report dated into a counted day, and with events closed since."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from zhenjie.events import analysis, daily, jobs
+from zhenjie.events.models import EventDay
+from zhenjie.events.tests.test_analysis import dispatch, known, report  # noqa: F401  (known: a fixture)
+
+pytestmark = pytest.mark.django_db
+
+FIGURES = (analysis.by_category, analysis.by_channel, analysis.by_area)
+
+
+def figures(user, period, area=None):
+    found = {f.__name__: f(user, period, area) for f in FIGURES}
+    if area is None:
+        found["trend"] = analysis.daily_trend(user, period)
+    return found
+
+
+def live(monkeypatch, user, period, area=None):
+    with monkeypatch.context() as patched:
+        patched.setattr(analysis, "_daily", lambda *args: None)
+        return figures(user, period, area)
+
+
+def test_every_figure_from_the_days_equals_the_live_count(world, known, monkeypatch):  # noqa: F811
+    period = analysis.Period.last_days(30)
+    for user, area in ((world.dispatcher_a, None), (world.county_admin, None), (world.county_admin, world.a), (world.leader_b, None)):
+        expected = live(monkeypatch, user, period, area)
+        assert figures(user, period, area) == expected, user.username
+        assert figures(user, period, area) == expected  # again, from the rows now kept
+    assert EventDay.objects.filter(dimension="reported").count() == 2 * 29  # both townships' days that are over, sealed
+    township_a = analysis.by_area(world.county_admin, period)
+    assert {row["name"]: (row["value"], row["open"]) for row in township_a} == {"甲镇": (4, 3), "乙镇": (1, 1)}
+
+
+def test_a_report_dated_into_a_counted_day_is_counted(world, known, monkeypatch):  # noqa: F811
+    period = analysis.Period.last_days(30)
+    before = figures(world.dispatcher_a, period)
+    late = report(world, "dispute", "hotline", days_ago=10)  # a 12345 order imported late
+    after = figures(world.dispatcher_a, period)
+    assert after == live(monkeypatch, world.dispatcher_a, period) and after != before
+    assert analysis.daily_trend(world.dispatcher_a, period)["reported"][-11] == 2
+    dispatch(world, late)  # and a change today to an event of a counted day changes nothing counted
+    assert figures(world.dispatcher_a, period) == live(monkeypatch, world.dispatcher_a, period)
+
+
+def test_the_rows_are_not_used_below_a_township_or_for_part_days(world, known, monkeypatch):  # noqa: F811
+    now = timezone.now()
+    part_day = analysis.Period(now - timedelta(days=5, hours=3), now)
+    for user, area, period in ((world.grid_worker_a, None, analysis.Period.last_days(30)), (world.liaison, None, analysis.Period.last_days(30)),
+                               (world.county_admin, world.village_a, analysis.Period.last_days(30)), (world.dispatcher_a, None, part_day)):
+        assert analysis._daily(user, period, area, "reported") is None
+        assert figures(user, period, area) == live(monkeypatch, user, period, area)
+    assert not EventDay.objects.exists()
+
+
+def test_the_nightly_job_counts_the_window_ahead_and_twice_counts_nothing_twice(world, known):  # noqa: F811
+    assert jobs.count_yesterday.call_local() == 2
+    rows = EventDay.objects.count()
+    daily.ensure_days(list(analysis.Area.objects.filter(level="township")), timezone.localdate() - timedelta(days=31), timezone.localdate())
+    assert EventDay.objects.count() == rows
+    assert EventDay.objects.filter(dimension="reported", day=timezone.localdate()).count() == 0  # today is never kept
