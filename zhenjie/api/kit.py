@@ -1,4 +1,5 @@
-"""The kit over the API (PAGES.md): one step endpoint for every kind's steps, one export.
+"""The kit over the API (PAGES.md): one step endpoint for every kind's steps, one export, and the
+documented list and step endpoints a kind keeps (`list_alias`, `step_alias`).
 
 `POST /api/{kind}/{id}/{step}` takes the step's declared inputs as a JSON object (a unit by its
 id, a case by its id), runs the same action as the page and returns the record as the kind's
@@ -11,7 +12,7 @@ from typing import Any, Literal
 
 from django.http import Http404
 from django.utils.module_loading import import_string
-from ninja import Body, Field, Router, Schema
+from ninja import Body, Field, Query, Router, Schema
 from pydantic import create_model
 
 from zhenjie.kernel.errors import NotFound, Rejected
@@ -20,7 +21,7 @@ from zhenjie.units.queries import get_unit_for
 from zhenjie.workbench.excel import XLSX
 from zhenjie.workbench.kit import Kind, kind_for
 
-from .schemas import ERRORS, MAX_ID, RecordId
+from .schemas import ERRORS, MAX_ID, PageQuery, RecordId, page_of
 
 router = Router(tags=["办理步骤"])  # added after every app's router: its paths are the catch-all
 exports = Router(tags=["导出"])  # added before them: /tasks/export is not the task "export"
@@ -101,10 +102,12 @@ def inputs_schema(kind: Kind, name: str) -> type[Schema] | None:
     return create_model(title, __base__=Schema, **{spec.name: _field(spec) for spec in specs})
 
 
-def step_alias(router: Router, kind: Kind, name: str, summary: str, response) -> None:
+def step_alias(router: Router, kind: Kind, name: str, summary: str, response, operation_id: str = "") -> None:
     """The documented endpoint `/{kind}/{id}/{name}` of one step, with its typed body: the same
-    step as the generic endpoint (operation ids as they were before the kit)."""
-    path, operation_id = f"/{kind.slug}/{{case_id}}/{name}", f"zhenjie_{kind.slug}_api_{name}{'_' * keyword.iskeyword(name)}"
+    step as the generic endpoint. Its operation id is the one it had before the kit: by default
+    `zhenjie_{kind}_api_{step}` (the name of the function it was), else `operation_id`."""
+    path = f"/{kind.slug}/{{case_id}}/{name}"
+    operation_id = operation_id or f"zhenjie_{kind.slug}_api_{name}{'_' * keyword.iskeyword(name)}"
     schema = inputs_schema(kind, name)
     if schema is None:
         def endpoint(request, case_id: RecordId):
@@ -113,6 +116,25 @@ def step_alias(router: Router, kind: Kind, name: str, summary: str, response) ->
         def endpoint(request, case_id: RecordId, payload: schema):  # type: ignore[valid-type]
             return take_step(request, kind, case_id, name, lambda: resolve(request.auth, kind, name, payload.dict()))
     router.post(path, response={200: response, **ERRORS}, summary=summary, operation_id=operation_id)(endpoint)
+
+
+def list_alias(router: Router, kind: Kind, summary: str, response) -> None:
+    """The documented list `GET /{kind}`: the user's rows (`kind.rows`, scoped, in order), in one
+    of the workflow's states when `state` names one (any other value is a 400 naming the field),
+    a page at a time (`page`, `page_size`). Operation id as before the kit:
+    `zhenjie_{kind}_api_list_{kind}`."""
+    states = Literal[tuple(kind.workflow.states)]  # type: ignore[valid-type]
+    title = response.__name__.removesuffix("PageOut") + "Filter"  # TaskPageOut's TaskFilter, the name it was documented by
+    filters_schema = create_model(title, __base__=PageQuery, state=(states | None, None))
+
+    def endpoint(request, filters: Query[filters_schema]):  # type: ignore[valid-type]
+        rows = kind.rows(request.auth)
+        if filters.state:
+            rows = rows.filter(case__state=filters.state)
+        return page_of(rows, filters)
+
+    operation_id = f"zhenjie_{kind.slug}_api_list_{kind.slug}"
+    router.get(f"/{kind.slug}", response={200: response, **ERRORS}, summary=summary, operation_id=operation_id)(endpoint)
 
 
 def detail(request, kind: Kind, record) -> dict:

@@ -3,8 +3,7 @@ township the calls it made — whoever may see the call's case."""
 
 from django.db.models import QuerySet
 
-from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.scoping import case_is_visible
+from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404
 from zhenjie.workbench.excel import Column
 
 from .models import Call
@@ -35,7 +34,5 @@ def calls_on(user, parent) -> QuerySet[Call]:
 
 
 def get_call_for(user, case_id) -> Call:
-    try:
-        return calls_for(user).get(case_id=case_id)
-    except (Call.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("call.not_found", "呼叫不存在或不在您的辖区内") from None
+    """One call by its case id, or NotFound: another township's call and a missing one look alike."""
+    return get_visible_or_404(calls_for(user), "call.not_found", "呼叫不存在或不在您的辖区内", case_id=case_id)

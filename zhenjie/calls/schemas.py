@@ -1,19 +1,15 @@
 """Shapes of the 乡呼县应 API: types, lengths and bounds only; the actions hold the rules."""
 
 from datetime import datetime
-from typing import Literal
 
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from zhenjie.api.schemas import AreaBrief, MAX_ID, PageOut, PageQuery, UnitBrief
+from zhenjie.api.schemas import AreaBrief, MAX_ID, PageOut, UnitBrief
 from zhenjie.events.schemas import CategoryBrief
 
 from .workflow import CALL_WORKFLOW, MAX_DAYS, MAX_DEPARTMENTS, REQUEST_MAX
-
-CallState = Literal[tuple(CALL_WORKFLOW.states)]  # type: ignore[valid-type]
-
 
 class CallIn(Schema):
     department_ids: list[int] = Field(min_length=1, max_length=MAX_DEPARTMENTS, description="被呼叫的县直部门")
@@ -82,11 +78,3 @@ class CallOut(Schema):
 
 class CallPageOut(PageOut):
     items: list[CallOut]
-
-
-class CallFilter(PageQuery):
-    state: CallState | None = None
-
-
-class CallResultIn(Schema):
-    result: str = Field(min_length=1, max_length=REQUEST_MAX)

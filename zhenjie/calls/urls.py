@@ -1,6 +1,9 @@
-"""Mounted at /events/calls/, where the pages were when calls were part of events."""
+"""Mounted at /events/calls/, where the pages were when calls were part of events. A step posts to
+the kit's one act view (kernel/PAGES.md) at the path it always had."""
 
 from django.urls import path
+
+from zhenjie.workbench.kit import act
 
 from . import views
 
@@ -8,5 +11,5 @@ app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="home"),
     path("<int:case_id>/", views.call_detail, name="detail"),
-    path("<int:case_id>/act/<slug:action>/", views.call_act, name="act"),
+    path("<int:case_id>/act/<slug:transition>/", act, {"kind": "calls"}, name="act"),
 ]

@@ -190,10 +190,6 @@ class ReassignIn(Schema):
     reason: str = Field(min_length=1, max_length=REASON_MAX)
 
 
-class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
-
-
 class ReportBackIn(Schema):
     result: str = Field(min_length=1, max_length=RESULT_MAX)
 

@@ -1,10 +1,9 @@
 from datetime import datetime
-from typing import Literal
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from zhenjie.api.kit import step_alias
-from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, PageQuery, RecordId, TimelineOut, UnitBrief, page_of
+from zhenjie.api.kit import list_alias, step_alias
+from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, RecordId, TimelineOut, UnitBrief
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import NotFound, Rejected
 from zhenjie.units.queries import get_unit_for
@@ -41,10 +40,6 @@ class TaskPageOut(PageOut):
     items: list[TaskOut]
 
 
-class TaskFilter(PageQuery):
-    state: Literal[tuple(TASK_WORKFLOW.states)] | None = None  # type: ignore[valid-type]
-
-
 class TaskIn(Schema):
     title: str = Field(min_length=1, max_length=TITLE_MAX)
     description: str = Field(min_length=1, max_length=TEXT_MAX)
@@ -52,12 +47,7 @@ class TaskIn(Schema):
     working_days: int = Field(ge=1, le=MAX_WORKING_DAYS)
 
 
-@router.get("/tasks", response={200: TaskPageOut, **ERRORS}, summary="交办件列表(辖区内)")
-def list_tasks(request, filters: Query[TaskFilter]):
-    rows = queries.tasks_for(request.auth)
-    if filters.state:
-        rows = rows.filter(case__state=filters.state)
-    return page_of(rows, filters)
+list_alias(router, TASKS, "交办件列表(辖区内)", TaskPageOut)
 
 
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, summary="交办工作")

@@ -101,7 +101,10 @@ def _field(spec: Input) -> forms.Field:
     if spec.kind == INTEGER:
         return forms.IntegerField(label=spec.label, min_value=spec.minimum, max_value=spec.maximum, required=spec.required, help_text=spec.help)
     if spec.kind == CHOICE:
-        return forms.ChoiceField(label=spec.label, choices=spec.choices, required=spec.required, help_text=spec.help)
+        # The posted text back to the declared code (a rating's 5, not "5"), as the API's body gives it.
+        codes = {str(code): code for code, _ in spec.choices}
+        return forms.TypedChoiceField(label=spec.label, choices=spec.choices, coerce=codes.__getitem__, required=spec.required,
+                                      widget=forms.RadioSelect, help_text=spec.help)
     if spec.kind == BOOLEAN:
         return forms.BooleanField(label=spec.label, required=spec.required, help_text=spec.help)
     raise ValueError(f"an input of kind {spec.kind!r} needs the step's own form")

@@ -100,3 +100,21 @@ def test_the_calls_export_over_the_api_is_the_pages(api, world, client):
     page = load_workbook(io.BytesIO(client.get(reverse("calls:home"), {"format": "xlsx"}).content)).active
     assert list(page.iter_rows(values_only=True))[0] == list(sheet.iter_rows(values_only=True))[0]
     assert load_workbook(io.BytesIO(api.as_("dispatcher_b").get("/api/calls/export").content)).active.max_row == 1  # not 乙镇's call
+
+
+def test_the_steps_are_the_kits_at_their_documented_paths_and_operation_ids(api, world, client):
+    _, call = called(api, world)
+    path = f"/api/calls/{call['id']}"
+    api.as_("liaison").post(f"{path}/acknowledge")
+    api.post(f"{path}/report_back", {"result": "已取证"})
+    confirmed = api.as_("dispatcher_a").post(f"{path}/confirm")
+    assert confirmed.status_code == 200 and confirmed.json() == api.get(path).json()
+    assert (confirmed.json()["state"], confirmed.json()["state_label"]) == ("confirmed", "已办结")
+    assert api.post(f"{path}/confirm").status_code == 409
+    paths = client.get("/api/openapi.json").json()["paths"]
+    operations = {step: paths[f"/api/calls/{{case_id}}/{step}"]["post"]["operationId"]
+                  for step in ("acknowledge", "report_back", "confirm", "reject", "withdraw", "rate")}
+    assert operations == {"acknowledge": "zhenjie_calls_api_acknowledge_call", "report_back": "zhenjie_calls_api_report_call",
+                          "confirm": "zhenjie_calls_api_confirm_call", "reject": "zhenjie_calls_api_reject_call",
+                          "withdraw": "zhenjie_calls_api_withdraw_call", "rate": "zhenjie_calls_api_rate_call"}
+    assert paths["/api/calls"]["get"]["operationId"] == "zhenjie_calls_api_list_calls"

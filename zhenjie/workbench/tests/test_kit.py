@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from zhenjie.events.tests.test_supervision_events import dispatched
 from zhenjie.kernel.models import Case
+from zhenjie.tasks import actions
 from zhenjie.testing import api, make_task  # noqa: F401  (api: a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,25 @@ def test_the_export_over_the_api_has_the_pages_columns_and_the_users_rows(api, c
     assert [cell.value for cell in page[1]] == [cell.value for cell in sheet[1]]
     assert load_workbook(io.BytesIO(api.as_("leader_b").get("/api/tasks/export").content)).active.max_row == 1
     assert api.get("/api/nothing/export").status_code == 404
+
+
+@pytest.mark.parametrize("kind, operation", [("tasks", "zhenjie_tasks_api_list_tasks"), ("calls", "zhenjie_calls_api_list_calls")])
+def test_the_lists_filter_by_the_workflows_states_and_a_state_it_lacks_is_400_naming_it(api, client, world, kind, operation):
+    make_task(world)
+    api.as_("leader_a")
+    assert api.get(f"/api/{kind}", state="reported").json()["count"] == 0
+    refused = api.get(f"/api/{kind}", state="lost")
+    assert refused.status_code == 400
+    assert refused.json() == {"code": "invalid", "message": "输入有误（state：取值不在允许范围内）", "fields": {"state": "取值不在允许范围内"}}
+    get = client.get("/api/openapi.json").json()["paths"][f"/api/{kind}"]["get"]
+    assert get["operationId"] == operation and [p["name"] for p in get["parameters"]] == ["page", "page_size", "state"]
+
+
+def test_the_tasks_list_gives_a_page_of_the_users_rows_in_the_state_asked(api, world):
+    waiting, answered = make_task(world, title="待签收的"), make_task(world, title="已反馈的")
+    actions.acknowledge_task(world.clerk_a, answered)
+    actions.report_task(world.clerk_a, answered, "完成")
+    listed = api.as_("leader_a").get("/api/tasks", state="reported", page_size=1).json()
+    assert (listed["count"], [t["id"] for t in listed["items"]], listed["page_size"]) == (1, [answered.case_id], 1)
+    assert api.get("/api/tasks").json()["count"] == 2 and waiting.case_id in [t["id"] for t in api.get("/api/tasks").json()["items"]]
+    assert api.as_("leader_b").get("/api/tasks").json()["count"] == 0
