@@ -238,15 +238,23 @@ def _as_date(value):
 
 def weekly_trend(user, period: Period, area: Area | None = None) -> dict:
     """Reported and closed per week (Monday), weeks without any shown as 0."""
-    reported = [
-        {"bucket": _as_date(r["bucket"]), "count": r["count"]}
-        for r in _reported_in(user, period, area).annotate(bucket=TruncWeek("opened_at")).values("bucket").annotate(count=Count("pk"))
-    ]
-    closed_rows = _closed_between(user, period.start, period.end, area)
-    closed = [
-        {"bucket": _as_date(r["bucket"]), "count": r["count"]}
-        for r in closed_rows.annotate(bucket=TruncWeek("closed_at")).values("bucket").annotate(count=CLOSED_ONLY)
-    ]
+    reported_days, closed_days = _daily(user, period, area, EventDay.Dimension.REPORTED), _daily(user, period, area, EventDay.Dimension.CLOSED)
+    if reported_days is not None:
+        def monday(township, day, key):
+            return day - timedelta(days=day.weekday())
+
+        reported = [{"bucket": week, "count": n} for week, n in _summed(reported_days, monday).items()]
+        closed = [{"bucket": week, "count": n} for week, n in _summed(closed_days, monday).items()]
+    else:
+        reported = [
+            {"bucket": _as_date(r["bucket"]), "count": r["count"]}
+            for r in _reported_in(user, period, area).annotate(bucket=TruncWeek("opened_at")).values("bucket").annotate(count=Count("pk"))
+        ]
+        closed_rows = _closed_between(user, period.start, period.end, area)
+        closed = [
+            {"bucket": _as_date(r["bucket"]), "count": r["count"]}
+            for r in closed_rows.annotate(bucket=TruncWeek("closed_at")).values("bucket").annotate(count=CLOSED_ONLY)
+        ]
     first = timezone.localdate(period.start)
     first -= timedelta(days=first.weekday())
     weeks = []

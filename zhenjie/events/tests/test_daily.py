@@ -16,17 +16,19 @@ pytestmark = pytest.mark.django_db
 FIGURES = (analysis.by_category, analysis.by_channel, analysis.by_area)
 
 
-def figures(user, period, area=None):
+def figures(user, period, area=None, weeks=True):
     found = {f.__name__: f(user, period, area) for f in FIGURES}
     if area is None:
         found["trend"] = analysis.daily_trend(user, period)
+    if weeks:
+        found["weeks"] = analysis.weekly_trend(user, analysis.Period.last_weeks(12), area)
     return found
 
 
-def live(monkeypatch, user, period, area=None):
+def live(monkeypatch, user, period, area=None, weeks=True):
     with monkeypatch.context() as patched:
         patched.setattr(analysis, "_daily", lambda *args: None)
-        return figures(user, period, area)
+        return figures(user, period, area, weeks)
 
 
 def test_every_figure_from_the_days_equals_the_live_count(world, known, monkeypatch):  # noqa: F811
@@ -35,7 +37,9 @@ def test_every_figure_from_the_days_equals_the_live_count(world, known, monkeypa
         expected = live(monkeypatch, user, period, area)
         assert figures(user, period, area) == expected, user.username
         assert figures(user, period, area) == expected  # again, from the rows now kept
-    assert EventDay.objects.filter(dimension="reported").count() == 2 * 29  # both townships' days that are over, sealed
+    first = timezone.localdate(analysis.Period.last_weeks(12).start)
+    past_days = (timezone.localdate() - first).days  # the twelve weeks' days that are over
+    assert EventDay.objects.filter(dimension="reported").count() == 2 * past_days  # both townships', sealed
     township_a = analysis.by_area(world.county_admin, period)
     assert {row["name"]: (row["value"], row["open"]) for row in township_a} == {"甲镇": (4, 3), "乙镇": (1, 1)}
 
@@ -57,7 +61,7 @@ def test_the_rows_are_not_used_below_a_township_or_for_part_days(world, known, m
     for user, area, period in ((world.grid_worker_a, None, analysis.Period.last_days(30)), (world.liaison, None, analysis.Period.last_days(30)),
                                (world.county_admin, world.village_a, analysis.Period.last_days(30)), (world.dispatcher_a, None, part_day)):
         assert analysis._daily(user, period, area, "reported") is None
-        assert figures(user, period, area) == live(monkeypatch, user, period, area)
+        assert figures(user, period, area, weeks=False) == live(monkeypatch, user, period, area, weeks=False)
     assert not EventDay.objects.exists()
 
 
