@@ -217,3 +217,96 @@ class Api:
 @pytest.fixture
 def api(client, world):
     return Api(client)
+
+
+# ---- what a request asks of the database (issue 11: query plans and budgets as tests) ----------
+
+
+def statements_of(fetch, status: int = 200) -> list[str]:
+    """The SQL a request sends, in order: `fetch` calls the test client and must answer `status`.
+    Statements are as Django logs them, with their parameters inlined."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = fetch()
+    assert response.status_code == status, response.content[:500]
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def page_statements(statements: list[str], table: str) -> list[str]:
+    """The statements that read a page of rows of `table`: a SELECT from it, ordered and limited,
+    not an aggregate."""
+    head = f'FROM "{table}"'
+    return [sql for sql in statements if sql.startswith("SELECT") and head in sql and " ORDER BY " in sql and " LIMIT " in sql
+            and " GROUP BY " not in sql and sql.index(head) < sql.index(" ORDER BY ")]
+
+
+def query_plan(sql: str) -> list[str]:
+    """SQLite's EXPLAIN QUERY PLAN of `sql`, one line a step."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return [row[-1] for row in cursor.fetchall()]
+
+
+def plan_faults(plan: list[str]) -> list[str]:
+    """The steps of a plan that read more than the page: a sort of every matching row before the
+    first is returned, or a table scanned without an index. ("USE TEMP B-TREE FOR RIGHT PART OF
+    ORDER BY" sorts only rows tied on the order an index gives, as the walk goes: not a fault.)"""
+    import re
+
+    return [step for step in plan if step == "USE TEMP B-TREE FOR ORDER BY" or re.fullmatch(r"SCAN \S+( AS \S+)?", step)]
+
+
+def index_shapes(table: str) -> dict[str, tuple[list[str], list[str]]]:
+    """The indexes of `table` in the database the tests run on: name → (columns, orders)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    return {name: (info["columns"], info.get("orders") or []) for name, info in found.items() if info["index"]}
+
+
+def fill_lists(world: World, rounds: int = 1) -> None:
+    """Rows in every list and tab for make_world()'s dispatcher, grid worker, department liaison
+    and county administrator. Each round: an event in each of the dispatcher's tabs (from 待派遣
+    on also one handled by the county's police, whom the liaison answers for), a call to the
+    police, and tasks in each phase to a township office and to the police, and two to the grid
+    worker's village committee (待签收, 办理中)."""
+    from zhenjie.calls.actions import call_departments
+    from zhenjie.events import actions as events
+    from zhenjie.tasks import actions as tasks
+
+    dispatcher, liaison, police = world.dispatcher_a, world.liaison, world.police
+
+    def registered():
+        return events.register_event(dispatcher, make_event(world))
+
+    def with_police():
+        return events.dispatch_event(dispatcher, registered(), unit=police, reason="清单未列明，由县公安局处置")
+
+    def handled_by_police():
+        event = events.start_handling(liaison, events.acknowledge_event(liaison, with_police()))
+        return events.report_back(liaison, event, "已到场处置")
+
+    def task_phases(issuer, unit, handler):
+        make_task(world, unit, issuer=issuer)  # 待签收
+        tasks.acknowledge_task(handler, make_task(world, unit, issuer=issuer))  # 办理中
+        reported = tasks.report_task(handler, tasks.acknowledge_task(handler, make_task(world, unit, issuer=issuer)), "已办理")  # 待审核
+        tasks.close_task(issuer, tasks.report_task(handler, tasks.acknowledge_task(handler, make_task(world, unit, issuer=issuer)), "已办理"))
+        return reported
+
+    for _ in range(rounds):
+        make_event(world)  # 待受理
+        registered()  # 待派遣
+        events.return_event(liaison, with_police(), "不属本部门职责")  # 待派遣, and the police saw it
+        call_departments(dispatcher, with_police().case, [police], "请到场处置", 3)  # 处置中
+        handled_by_police()  # 待核查/结案
+        events.close_event(dispatcher, events.verify_event(world.grid_worker_a, handled_by_police(), True))  # 已关闭
+        events.reject_event(dispatcher, make_event(world), "重复上报")  # 已关闭
+        task_phases(world.leader_a, world.office_a, world.clerk_a)
+        task_phases(world.county_admin, police, liaison)
+        make_task(world, world.committee_a)
+        tasks.acknowledge_task(world.grid_worker_a, make_task(world, world.committee_a))

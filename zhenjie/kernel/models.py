@@ -67,6 +67,8 @@ class Case(models.Model):
         verbose_name_plural = "事项"
         indexes = [
             models.Index(fields=["kind", "state", "-opened_at"], name="case_kind_state_opened"),
+            # A kind's list, newest first (tasks_for, calls_for): walked until the page is full.
+            models.Index(fields=["kind", "-opened_at", "-id"], name="case_kind_opened"),
             models.Index(fields=["area", "-opened_at"], name="case_area_opened"),
             # The figures of a jurisdiction (events.analysis, kernel.scoping.jurisdiction_cases):
             # one kind, the jurisdiction's areas, a period reported or closed — the second also

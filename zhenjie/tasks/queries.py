@@ -4,14 +4,16 @@ from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404
 from zhenjie.workbench.excel import Column
 
 from .models import Task
-from .workflow import TASK_WORKFLOW
+from .workflow import KIND, TASK_WORKFLOW
 
 
 def tasks_for(user) -> QuerySet[Task]:
     return (
-        Task.objects.filter(case_is_visible(user))
+        # The kind and the case's id name the case index's order (case_kind_opened), so the list
+        # walks it and stops at the page instead of sorting every visible task (issue 11).
+        Task.objects.filter(case_is_visible(user), case__kind=KIND)
         .select_related("case", "case__area", "issued_by_unit", "assignee_unit")
-        .order_by("-case__opened_at", "-pk")
+        .order_by("-case__opened_at", "-case_id")
     )
 
 

@@ -7,14 +7,10 @@ runs on, SQLite or PostgreSQL."""
 
 import pytest
 from django.apps import apps
-from django.db import connection
+
+from zhenjie.testing import index_shapes
 
 pytestmark = pytest.mark.django_db
-
-
-def _indexes_of(table: str) -> set[str]:
-    with connection.cursor() as cursor:
-        return {name for name, info in connection.introspection.get_constraints(cursor, table).items() if info["index"]}
 
 
 def test_every_declared_index_exists_in_the_migrated_database():
@@ -22,6 +18,26 @@ def test_every_declared_index_exists_in_the_migrated_database():
     for model in apps.get_models():
         if not model.__module__.startswith("zhenjie.") or not model._meta.managed:
             continue
-        present = _indexes_of(model._meta.db_table)
+        present = set(index_shapes(model._meta.db_table))
         missing += [f"{model._meta.db_table}.{index.name}" for index in model._meta.indexes if index.name not in present]
     assert missing == []
+
+
+# The indexes the lists walk (issue 11; their plans in docs/PERFORMANCE.md, "Query plans and
+# budgets as tests"): name → (columns, orders), checked by what they hold, not only by name.
+LIST_INDEXES = {
+    "kernel_case": {
+        "case_kind_opened": (["kind", "opened_at", "id"], ["ASC", "DESC", "DESC"]),  # tasks_for, calls_for
+        "case_kind_state_opened": (["kind", "state", "opened_at"], ["ASC", "ASC", "DESC"]),  # a phase of a kind
+    },
+    "kernel_assignment": {  # the inbox's heads, one per branch (partial: open only)
+        "assignment_open_unit_due": (["unit_id", "due_at"], ["ASC", "ASC"]),
+        "assignment_open_user_due": (["user_id", "due_at"], ["ASC", "ASC"]),
+    },
+}
+
+
+@pytest.mark.parametrize("table", sorted(LIST_INDEXES))
+def test_a_migrated_database_has_the_indexes_the_lists_walk(table):
+    shapes = index_shapes(table)
+    assert {name: shapes.get(name) for name in LIST_INDEXES[table]} == LIST_INDEXES[table]

@@ -1,0 +1,158 @@
+"""Speed at province scale as tests (issue 11): what each list's first page, each detail, the
+command screen's data and the create path ask of the database.
+
+Plans: on SQLite, the query that reads a list's page must walk an index in the list's order and
+stop at the page — no sort of every matching row first ("USE TEMP B-TREE FOR ORDER BY"), no table
+scanned whole. The test database has no statistics (no ANALYZE, as in production:
+docs/PERFORMANCE.md), so SQLite plans from the schema and the statement alone and picks the same
+plan for these few rows as for a million; the plans found are in docs/PERFORMANCE.md, "Query plans
+and budgets as tests".
+
+Budgets: the same number of queries with a few rows and with five times as many, and no more than
+the budget written here; the create path's exact count."""
+
+import pytest
+from django.db import connection
+
+from zhenjie.calls.models import Call
+from zhenjie.tasks.models import Task
+from zhenjie.testing import Api, fill_lists, page_statements, plan_faults, query_plan, statements_of
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ("dispatcher_a", "grid_worker_a", "liaison", "county_admin")  # each reaches cases by another rule
+
+# A tab that filters on the case's state while the list is ordered by the event's report time:
+# no index holds both (the state is on kernel_case, reported_at on events_event), and for a single
+# state SQLite reads every case of every kind, keeps this state's and sorts them. A walk that
+# stops at the page needs the state beside reported_at on one table — the event's copy of its
+# case's state, kept in step by every transition — or the tab ordered by the case's opening time
+# (another order than the page shows today). Not done here (issue 11 left open).
+SORTS_BY_STATE = pytest.mark.xfail(
+    strict=True,
+    reason="one state of kernel_case filters an events_event list ordered by reported_at: SCAN kernel_case, then a temp B-tree",
+)
+
+LISTS = [  # (what the person opens, the table whose rows it pages)
+    ("/events/", "events_event"),
+    pytest.param("/events/?tab=intake", "events_event", marks=SORTS_BY_STATE),
+    pytest.param("/events/?tab=dispatch", "events_event", marks=SORTS_BY_STATE),
+    ("/events/?tab=handling", "events_event"),
+    ("/events/?tab=verify", "events_event"),
+    ("/events/?tab=closed", "events_event"),
+    ("/api/events", "events_event"),
+    pytest.param("/api/events?state=reported", "events_event", marks=SORTS_BY_STATE),
+    ("/inbox/", "kernel_assignment"),
+    ("/api/inbox", "kernel_assignment"),
+    ("/tasks/", "tasks_task"),
+    ("/tasks/?phase=assigned", "tasks_task"),
+    ("/tasks/?phase=handling", "tasks_task"),
+    ("/tasks/?phase=review", "tasks_task"),
+    ("/tasks/?phase=closed", "tasks_task"),
+    ("/api/tasks", "tasks_task"),
+    ("/events/calls/", "events_call"),
+    ("/api/calls", "events_call"),
+]
+
+# Pages that show nothing to a person whatever the data, so no page is read: a department is sent
+# an event only when it is dispatched; fill_lists takes the grid worker's tasks no further than 办理中.
+NEVER_ANY = {("liaison", "/events/?tab=intake"), ("grid_worker_a", "/tasks/?phase=review"), ("grid_worker_a", "/tasks/?phase=closed")}
+
+
+def fetcher(client, person: str, url: str):
+    """The request as its reader makes it: pages with a session, the API with a bearer token."""
+    if url.startswith("/api/"):
+        api = Api(client).as_(person)
+        path, _, query = url.partition("?")
+        return lambda: api.get(path, **dict(part.split("=") for part in query.split("&") if part))
+    from zhenjie.accounts.models import User
+
+    client.force_login(User.objects.get(username=person))
+    return lambda: client.get(url)
+
+
+@pytest.mark.parametrize(("url", "table"), LISTS)
+def test_the_first_page_is_an_index_walk_that_stops_at_the_page(client, world, url, table):
+    if connection.vendor != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by its statistics (docs/PERFORMANCE.md)")
+    fill_lists(world)
+    faults = {}
+    for person in PEOPLE:
+        pages = page_statements(statements_of(fetcher(client, person, url)), table)
+        assert pages or (person, url) in NEVER_ANY, f"{person}: no page of {table} was read"
+        for sql in pages:
+            if found := plan_faults(query_plan(sql)):
+                faults[person] = found
+    assert faults == {}
+
+
+# ---- query budgets: the same count at two sizes, and at most this many -----------------------
+
+
+def count_queries(client, person: str, urls) -> dict[str, int]:
+    return {url: len(statements_of(fetcher(client, person, url))) for url in urls}
+
+
+def assert_the_same_at_two_sizes(client, budgets: dict[str, int], grow) -> None:
+    """Each url costs the dispatcher the same number of queries before and after `grow()` adds
+    four times the rows, and no more than its budget."""
+    count_queries(client, "dispatcher_a", budgets)  # the session, the token and the caches
+    few = count_queries(client, "dispatcher_a", budgets)
+    grow()
+    many = count_queries(client, "dispatcher_a", budgets)
+    assert many == few
+    assert {url: count for url, count in many.items() if count > budgets[url]} == {}
+
+
+# The budgets are today's counts for the dispatcher: fewer is fine; raise one only for a query
+# the page really needs, never for one per row. A page: the session and user, reach_of, the
+# capped count and the page, and what the template shows beside the rows (tab counts, filters).
+LIST_BUDGETS = {
+    "/events/": 9, "/api/events": 6, "/inbox/": 8, "/api/inbox": 8, "/tasks/": 6, "/api/tasks": 6,
+    "/events/calls/": 7, "/api/calls": 6, "/dashboard/data/": 18,
+}
+
+
+def test_lists_and_the_command_screen_cost_the_same_queries_at_two_sizes(client, world):
+    fill_lists(world)
+    assert_the_same_at_two_sizes(client, LIST_BUDGETS, lambda: fill_lists(world, 4))
+
+
+def test_detail_pages_cost_the_same_queries_whatever_the_rows_around_them(client, world):
+    """The event the police were called on (its sheet lists its calls), a task waiting for
+    review, and that call; then four rounds more of everything and three more calls on the event."""
+    from zhenjie.calls.actions import call_departments
+    from zhenjie.units.actions import create_unit
+    from zhenjie.units.models import Unit
+
+    fill_lists(world)
+    call = Call.objects.filter(case__parent__state="dispatched").latest("case_id")
+    event_case, task = call.case.parent, Task.objects.filter(assignee_unit=world.office_a, case__state="reported").latest("case_id")
+
+    def grow():
+        fill_lists(world, 4)
+        for name in ("测试县应急管理局", "测试县住房和城乡建设局", "测试县生态环境分局"):
+            department = create_unit(None, name=name, kind=Unit.Kind.DEPARTMENT, area=world.county)
+            call_departments(world.dispatcher_a, event_case, [department], "请协助处置", 3)
+
+    budgets = {
+        f"/events/{event_case.pk}/": 14, f"/api/events/{event_case.pk}": 10, f"/tasks/{task.case_id}/": 6, f"/api/tasks/{task.case_id}": 5,
+        f"/events/calls/{call.case_id}/": 8, f"/api/calls/{call.case_id}": 5,
+    }
+    assert_the_same_at_two_sizes(client, budgets, grow)
+
+
+def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    """Each report in a category of its own, so none brings a pile-up to the early warning's
+    threshold (which adds a fixed few: the place, and whether a warning stands already)."""
+    api = Api(client).as_("grid_worker_a")
+
+    def report(category):
+        return api.post_form("/api/events", {"category": category, "description": "夜间施工噪声", "lng": "116.02", "lat": "35.02"})
+
+    assert report("noise").status_code == 201  # the token's first use and the caches
+    with django_assert_num_queries(36):
+        assert report("pollution").status_code == 201
+    fill_lists(world, 2)
+    with django_assert_num_queries(36):
+        assert report("farmland").status_code == 201
