@@ -92,10 +92,13 @@ def _daily(user, period: Period, area: Area | None, dimension: str) -> Counter |
     first, end = timezone.localdate(period.start), timezone.localdate(period.end)
     if period.start != daily.midnight(first) or period.end != daily.midnight(end):
         return None  # not whole days
-    townships = daily.townships_for(user, area)
-    if townships is None:
+    # The townships are read once per user object (a request's), as reach_of is: a screen asks for five figures.
+    known = user.__dict__.setdefault("_zhenjie_daily_townships", {})
+    if (key := area.path if area is not None else "") not in known:
+        known[key] = daily.townships_for(user, area)
+    if known[key] is None:
         return None
-    return daily.counts(townships, first, end, dimension)
+    return daily.counts(known[key], first, end, dimension)
 
 
 def _summed(found: Counter, by) -> Counter:

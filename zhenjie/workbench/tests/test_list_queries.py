@@ -109,7 +109,10 @@ def assert_the_same_at_two_sizes(client, budgets: dict[str, int], grow) -> None:
 # capped count and the page, and what the template shows beside the rows (tab counts, filters).
 LIST_BUDGETS = {
     "/events/": 9, "/api/events": 6, "/inbox/": 8, "/api/inbox": 8, "/tasks/": 6, "/api/tasks": 6,
-    "/events/calls/": 7, "/api/calls": 6, "/dashboard/data/": 18,
+    "/events/calls/": 7, "/api/calls": 6,
+    # Each chart from the daily rows (events/daily.py): the days-counted check, the past days' rows
+    # and today's live count — more queries than one aggregate over every event, each of them small.
+    "/dashboard/data/": 33,
 }
 
 

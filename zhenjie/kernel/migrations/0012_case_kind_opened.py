@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("kernel", "0010_case_external_id"),
+        ("kernel", "0011_case_jurisdiction_indexes"),
     ]
 
     operations = [
