@@ -2,9 +2,10 @@
 request a browser makes (session, scoping, JSON), for a township's dispatcher and for the county.
 
 Works on the database bench/events.py seeds (run `bench/events.py --seed-only` first; the same
---database-url). Not a test; not run by CI. Prints, per user and endpoint, the first request
-(which counts any day the daily rows do not hold yet, events/daily.py) and the median and p95 of
-the runs after it, and with --queries the slowest queries of one request with their plans.
+--database-url). Not a test; not run by CI. First runs the nightly job that counts the daily
+rows the screen sums (events/daily.py; timed, and quick when they are there), then prints, per
+user and endpoint, the first request and the median and p95 of the runs after it, and with
+--queries the slowest queries of one request with their plans.
 
     .venv/bin/python bench/dashboard.py
     .venv/bin/python bench/dashboard.py --database-url postgres://postgres@127.0.0.1:5432/events_bench
@@ -31,6 +32,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per endpoint after the first (default 10)")
     parser.add_argument("--forget", action="store_true", help="drop the daily rows first, to time counting them")
+    parser.add_argument("--no-rows", action="store_true", help="do not count the daily rows: time the screen counting live")
     parser.add_argument("--queries", action="store_true", help="print the slowest queries of one /dashboard/data/ request, with plans")
     return parser.parse_args(argv)
 
@@ -76,7 +78,7 @@ def main(argv=None) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from zhenjie.events import daily
+    from zhenjie.events import daily, jobs
     from zhenjie.kernel.models import Case
 
     events = Case.objects.filter(kind="event").count()
@@ -89,6 +91,10 @@ def main(argv=None) -> None:
     call_command("collectstatic", "--noinput", verbosity=0)  # the pages name their assets through the manifest, as served
     describe_machine()
     print(f"{events:,} events; {args.repeat} timed requests per endpoint after the first; milliseconds\n")
+    if not args.no_rows:
+        started = time.perf_counter()
+        jobs.count_yesterday.call_local()
+        print(f"the nightly job (count the window's missing days): {time.perf_counter() - started:.1f} s\n")
     print(f"{'user':20} {'endpoint':28} {'first':>9} {'median':>9} {'p95':>9}")
     for username in USERS:
         client = Client(SERVER_NAME="localhost")

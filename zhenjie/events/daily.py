@@ -4,10 +4,13 @@ with the data").
 
 What a past day holds does not change: an event keeps its place, category and channel from its
 report, and a case closes only now (kernel.workflow.perform) and never reopens. So a township's
-day is counted once — when a figure first asks for it, or by the nightly job — and kept. Two
+day is counted once — by the job queue — and kept. Two
 writers date things into the past, and each forgets the days it touches: intake with an earlier
 `reported_at` (a 12345 order imported late: `forget_day`) and bulk history (the demo: `forget_all`).
 Today is always counted live. Staleness: none.
+
+A page only reads: a township whose window is not counted yet is counted live for that request,
+and its first report of the day (`keep_window`) or the nightly job has the job queue count it.
 
 Used only where the rows can say what the live query would: a user whose jurisdiction is whole
 townships or the county, whole days, and no drill-down below a township
@@ -111,26 +114,52 @@ def _count_days(townships: list[Area], first: date, last: date) -> list[EventDay
     return rows
 
 
+def _complete(townships: list[Area], first: date, last: date) -> set[int]:
+    """The townships whose every day in [first, last) has its rows."""
+    wanted = (last - first).days
+    rows = (
+        EventDay.objects.filter(township__in=townships, day__gte=first, day__lt=last, dimension=D.REPORTED)
+        .values("township_id").annotate(days=Count("pk")).filter(days=wanted)
+    )
+    return {row["township_id"] for row in rows}
+
+
 def ensure_days(townships: list[Area], first: date, last: date) -> None:
-    """Count the days in [first, last) of these townships that have no rows yet. Only days
-    that are over: `last` is at most today."""
+    """Count and keep the days in [first, last) of these townships that have no rows yet. Only
+    days that are over: `last` is at most today. Run by the job queue, never by a page: a
+    GET does not write."""
     last = min(last, timezone.localdate())
     if first >= last or not townships:
         return
-    sealed = set(
-        EventDay.objects.filter(township__in=townships, day__gte=first, day__lt=last, dimension=D.REPORTED).values_list("township_id", "day")
-    )
-    wanted = (last - first).days
-    missing = [t for t in townships if sum(1 for (tid, _) in sealed if tid == t.pk) < wanted]
+    complete = _complete(townships, first, last)
+    missing = [t for t in townships if t.pk not in complete]
     if not missing:
         return
-    days = {(tid, d) for (tid, d) in sealed}
-    rows = [row for row in _count_days(missing, first, last) if (row.township_id, row.day) not in days]
+    kept = set(
+        EventDay.objects.filter(township__in=missing, day__gte=first, day__lt=last, dimension=D.REPORTED).values_list("township_id", "day")
+    )
+    rows = [row for row in _count_days(missing, first, last) if (row.township_id, row.day) not in kept]
     try:
         with transaction.atomic():
             EventDay.objects.bulk_create(rows, batch_size=1000)
     except IntegrityError:
-        pass  # another request counted the same days at the same time: the same rows are there
+        pass  # counted at the same time by another worker: the same rows are there
+
+
+_counted_through: dict[str, date] = {}  # township path → the last day this process knows is kept
+
+
+def keep_window(area: Area) -> None:
+    """After a report in `area`: have the job queue count its township's window unless this
+    process has seen it counted through yesterday (the first report of a day, or after a deploy).
+    No query in the common case."""
+    path, yesterday = township_path(area.path), timezone.localdate() - timedelta(days=1)
+    if _counted_through.get(path) == yesterday:
+        return
+    _counted_through[path] = yesterday
+    from .jobs import count_window
+
+    transaction.on_commit(lambda: count_window(path))
 
 
 def forget_day(area: Area, day: date) -> None:
@@ -145,13 +174,21 @@ def forget_all() -> None:
 
 def counts(townships: list[Area], first: date, end: date, dimension: str) -> Counter:
     """(township id, day, key) → count of these townships' events on the days [first, end):
-    the days that are over from their rows (counted first where missing), today and later live."""
+    the days that are over from their rows where a township has them all, else (and today and
+    later) counted live — never written here."""
     today = timezone.localdate()
-    ensure_days(townships, first, min(end, today))
+    past_end = min(end, today)
     found: Counter = Counter()
-    rows = EventDay.objects.filter(township__in=townships, day__gte=first, day__lt=min(end, today), dimension=dimension)
-    for township_id, day, key, count in rows.values_list("township_id", "day", "key", "count"):
-        found[(township_id, day, key)] += count
+    live_townships = townships
+    if first < past_end:
+        complete = _complete(townships, first, past_end)
+        kept = [t for t in townships if t.pk in complete]
+        live_townships = [t for t in townships if t.pk not in complete]
+        rows = EventDay.objects.filter(township__in=kept, day__gte=first, day__lt=past_end, dimension=dimension)
+        for township_id, day, key, count in rows.values_list("township_id", "day", "key", "count"):
+            found[(township_id, day, key)] += count
+        if live_townships:
+            found.update(_live(live_townships, first, past_end, dimension))
     if end > today:
         found.update(_live(townships, max(first, today), end, dimension))
     return found

@@ -104,6 +104,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     for photo in report.photos:
         attachments.store(photo.content, photo.name, "photo", case=case, actor=uploader, field="photos")
     daily.forget_day(case.area, timezone.localdate(case.opened_at))  # a report dated into a day already counted
+    daily.keep_window(case.area)
     early_warning.check_after_report(event)
     return event
 

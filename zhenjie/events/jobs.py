@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_periodic_task(crontab(hour="0", minute="10"))
@@ -19,3 +19,16 @@ def count_yesterday() -> int:
     townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP).only("pk", "path"))
     daily.ensure_days(townships, today - timedelta(days=daily.WARM_DAYS), today)
     return len(townships)
+
+
+@db_task()
+def count_window(township_path: str) -> None:
+    """Count a township's missing days of the window (after its first report of a day)."""
+    from django.utils import timezone
+
+    from zhenjie.areas.models import Area
+
+    from . import daily
+
+    today = timezone.localdate()
+    daily.ensure_days(list(Area.objects.filter(path=township_path, level=Area.Level.TOWNSHIP)), today - timedelta(days=daily.WARM_DAYS), today)

@@ -33,26 +33,44 @@ def live(monkeypatch, user, period, area=None, weeks=True):
 
 def test_every_figure_from_the_days_equals_the_live_count(world, known, monkeypatch):  # noqa: F811
     period = analysis.Period.last_days(30)
-    for user, area in ((world.dispatcher_a, None), (world.county_admin, None), (world.county_admin, world.a), (world.leader_b, None)):
-        expected = live(monkeypatch, user, period, area)
-        assert figures(user, period, area) == expected, user.username
-        assert figures(user, period, area) == expected  # again, from the rows now kept
-    first = timezone.localdate(analysis.Period.last_weeks(12).start)
-    past_days = (timezone.localdate() - first).days  # the twelve weeks' days that are over
-    assert EventDay.objects.filter(dimension="reported").count() == 2 * past_days  # both townships', sealed
+    cases = ((world.dispatcher_a, None), (world.county_admin, None), (world.county_admin, world.a), (world.leader_b, None))
+    expected = {(user.username, area): live(monkeypatch, user, period, area) for user, area in cases}
+    for user, area in cases:  # no rows yet: every township counted live, and a page writes nothing
+        assert figures(user, period, area) == expected[(user.username, area)]
+    assert not EventDay.objects.exists()
+    assert jobs.count_yesterday.call_local() == 2
+    assert EventDay.objects.filter(dimension="reported").count() == 2 * daily.WARM_DAYS  # both townships' window, sealed
+    for user, area in cases:  # from the rows now kept (the twelve weeks reach past them: counted live)
+        assert figures(user, period, area) == expected[(user.username, area)], user.username
     township_a = analysis.by_area(world.county_admin, period)
     assert {row["name"]: (row["value"], row["open"]) for row in township_a} == {"甲镇": (4, 3), "乙镇": (1, 1)}
+    # The figures read the rows: a row changed by hand shows.
+    EventDay.objects.filter(township=world.a, dimension="category").update(count=100)
+    assert analysis.by_category(world.dispatcher_a, period)[0]["value"] >= 100
 
 
 def test_a_report_dated_into_a_counted_day_is_counted(world, known, monkeypatch):  # noqa: F811
     period = analysis.Period.last_days(30)
+    jobs.count_yesterday.call_local()
     before = figures(world.dispatcher_a, period)
     late = report(world, "dispute", "hotline", days_ago=10)  # a 12345 order imported late
+    assert not EventDay.objects.filter(township=world.a, day=timezone.localdate(late.reported_at)).exists()
     after = figures(world.dispatcher_a, period)
     assert after == live(monkeypatch, world.dispatcher_a, period) and after != before
     assert analysis.daily_trend(world.dispatcher_a, period)["reported"][-11] == 2
     dispatch(world, late)  # and a change today to an event of a counted day changes nothing counted
     assert figures(world.dispatcher_a, period) == live(monkeypatch, world.dispatcher_a, period)
+
+
+def test_a_townships_first_report_of_the_day_has_the_job_queue_count_its_window(world, known, django_capture_on_commit_callbacks):  # noqa: F811
+    daily._counted_through.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report(world, "noise", "grid")
+    assert len(callbacks) == 1 and EventDay.objects.filter(township=world.a, dimension="reported").count() == daily.WARM_DAYS
+    assert not EventDay.objects.filter(township=world.b).exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report(world, "noise", "grid")
+    assert callbacks == []  # known to be counted through yesterday: nothing asked, no query
 
 
 def test_the_rows_are_not_used_below_a_township_or_for_part_days(world, known, monkeypatch):  # noqa: F811
@@ -68,6 +86,6 @@ def test_the_rows_are_not_used_below_a_township_or_for_part_days(world, known, m
 def test_the_nightly_job_counts_the_window_ahead_and_twice_counts_nothing_twice(world, known):  # noqa: F811
     assert jobs.count_yesterday.call_local() == 2
     rows = EventDay.objects.count()
-    daily.ensure_days(list(analysis.Area.objects.filter(level="township")), timezone.localdate() - timedelta(days=31), timezone.localdate())
+    daily.ensure_days(list(analysis.Area.objects.filter(level="township")), timezone.localdate() - timedelta(days=daily.WARM_DAYS), timezone.localdate())
     assert EventDay.objects.count() == rows
     assert EventDay.objects.filter(dimension="reported", day=timezone.localdate()).count() == 0  # today is never kept
