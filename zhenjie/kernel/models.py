@@ -74,8 +74,10 @@ class Case(models.Model):
             # one kind, the jurisdiction's areas, a period reported or closed — the second also
             # "still open among those reported" and "closed as 办结" without reading the rows. SQLite
             # cannot use the partial indexes of events 0002 when the kind is a bound parameter (issue 11).
-            models.Index(fields=["kind", "area", "opened_at"], name="case_kind_area_opened"),
-            models.Index(fields=["kind", "area", "closed_at", "opened_at", "state"], name="case_kind_area_closed"),
+            # The area leads: a query naming only the kind (the event list's tab counts) must not
+            # walk these in area order, testing visibility case by case.
+            models.Index(fields=["area", "kind", "opened_at"], name="case_area_kind_opened"),
+            models.Index(fields=["area", "kind", "closed_at", "opened_at", "state"], name="case_area_kind_closed"),
             models.Index(fields=["owner_unit", "state"], name="case_owner_state"),
             models.Index(fields=["number"], name="case_number"),
             models.Index(fields=["due_at"], name="case_open_due", condition=models.Q(closed_at__isnull=True)),

@@ -16,10 +16,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['kind', 'area', 'opened_at'], name='case_kind_area_opened'),
+            index=models.Index(fields=['area', 'kind', 'opened_at'], name='case_area_kind_opened'),
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['kind', 'area', 'closed_at', 'opened_at', 'state'], name='case_kind_area_closed'),
+            index=models.Index(fields=['area', 'kind', 'closed_at', 'opened_at', 'state'], name='case_area_kind_closed'),
         ),
     ]
