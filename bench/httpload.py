@@ -377,11 +377,11 @@ def line(r: dict) -> str:
 
 
 def table(results: list[dict]) -> None:
-    print("\n| scenario | clients | req/s | p50 ms | p99 ms | non-2xx | errors | load avg (1 min, before) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| scenario | clients | answers | req/s | p50 ms | p99 ms | non-2xx | errors | load avg (1 min, before) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         rate = f"{r['rps']:.1f}" + (f" ({r['dispatched_per_s']:.1f} dispatched/s)" if r["scenario"] == "flow" else "")
-        print(f"| {r['scenario']} | {r['clients']} | {rate} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['other']} | "
+        print(f"| {r['scenario']} | {r['clients']} | {r['requests']} | {rate} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['other']} | "
               f"{r['socket_errors'] + r['timeouts']} | {r['load_before']:.2f} |")  # fmt: skip
 
 
