@@ -64,7 +64,7 @@ def test_a_call_is_due_for_a_response_after_the_countys_response_time(client, wo
     assert before + timezone.timedelta(hours=2) <= call.acknowledge_due <= timezone.now() + timezone.timedelta(hours=2)  # the default
 
     client.force_login(world.county_admin)  # the county sets its own on the supervision page
-    client.post(reverse("workbench:supervision"), {"yellow_hours": 24, "call_acknowledge_hours": 8})
+    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 24, "call_acknowledge_hours": 8}).status_code == 302
     before = timezone.now()
     [call] = calls.call_departments(world.dispatcher_a, open_event(world).case, [world.police], "请派员", 3)
     assert before + timezone.timedelta(hours=8) <= call.acknowledge_due <= timezone.now() + timezone.timedelta(hours=8)
