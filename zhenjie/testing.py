@@ -94,6 +94,14 @@ def make_world() -> World:
     )
 
 
+def make_other_county() -> tuple[Area, User]:
+    """A second county, 邻县, beside make_world's, with its own county administrator: for "and
+    the other county's administrator changes nothing here?"."""
+    county, _ = create_area(None, code="990299000000", name="邻县", level="county", boundary=square(117.0, 35.0, 0.4))
+    unit = create_unit(None, name="邻县公安局", kind=Unit.Kind.DEPARTMENT, area=county)
+    return county, make_user("other_county_admin", unit, [R.COUNTY_ADMIN], county)
+
+
 def make_task(world: World, assignee: Unit | None = None, *, issuer: User | None = None, days: int = 5, title: str = "排查河道"):
     from zhenjie.tasks.actions import assign_task
 

@@ -1,7 +1,8 @@
 """乡呼县应 (seed 003 三(二)): for what a township cannot solve alone, it calls a county
 department — or several, for joint enforcement — with what is asked and by when, on an event or
 any case whose kind declares the "call" rule (workflow.may_call). The
-department's liaison responds within the county's response time, acts and reports back; the
+department's liaison responds within the county's response time (kernel.supervision's
+SupervisionPolicy.call_acknowledge_hours), acts and reports back; the
 township confirms or sends it back, and rates the response (seed 003 五(一): townships assess
 departments, 35% weight). "件件有响应、事事有着落"."""
 
@@ -14,8 +15,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import COMMAND, RoleCode
 from zhenjie.areas.paths import county_path
-from zhenjie.events.policy import policy_for  # the county's response time is among its command-centre settings
-from zhenjie.kernel import journal, rating, workflow
+from zhenjie.kernel import journal, rating, supervision, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Conflict, Rejected
@@ -52,7 +52,7 @@ def call_departments(actor, parent: Case, departments, request: str, working_day
     if busy:
         raise Conflict("call.already_open", f"已呼叫且尚未办结：{'、'.join(sorted(busy))}", field="departments")
 
-    acknowledge_due = timezone.now() + timedelta(hours=policy_for(parent.area).call_acknowledge_hours)
+    acknowledge_due = timezone.now() + timedelta(hours=supervision.policy_for(parent.area).call_acknowledge_hours)
     group = secrets.token_hex(6) if len(departments) > 1 else ""
     calls = []
     for department in departments:

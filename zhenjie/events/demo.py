@@ -42,7 +42,6 @@ from zhenjie.units.models import Unit
 from . import daily, early_warning, routing
 from .intake import RECEPTION, REPORTER_PHONE_CONTEXT, command_unit_for
 from .models import Category, Channel, EarlyWarning, Event
-from .policy import policy_for
 from .workflow import EVENT, EventState
 
 SEED = 20261125
@@ -419,7 +418,7 @@ class Drawer:
         steps.append(Step(at, township.dispatcher, "call", summary=f"乡呼县应：呼叫{names}", note=request, journal_only=True,
                           data={"departments": [d.pk for d in departments]}))
         group = f"{rng.getrandbits(48):012x}" if len(departments) > 1 else ""
-        acknowledge_due = at + timedelta(hours=policy_for(township.area).call_acknowledge_hours)
+        acknowledge_due = at + timedelta(hours=supervision.policy_for(township.area).call_acknowledge_hours)
         ended = at
         for slug, department in zip(slugs, departments):
             liaison = world.liaisons[slug]

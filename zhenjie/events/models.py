@@ -74,7 +74,6 @@ class EventPolicy(models.Model):
     warning_window_days = models.PositiveSmallIntegerField("预警时间窗(天)", default=7)
     duplicate_window_hours = models.PositiveSmallIntegerField("疑似重复时间窗(小时)", default=48)
     duplicate_radius_m = models.PositiveIntegerField("疑似重复距离(米)", default=200)
-    call_acknowledge_hours = models.PositiveSmallIntegerField("乡呼县应响应时限(小时)", default=2)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

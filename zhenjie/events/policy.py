@@ -1,6 +1,7 @@
 """County settings for the command centre, changed by the county administrator and journaled:
-event categories and their deadlines, early-warning and duplicate thresholds, the response time
-for 乡呼县应. The supervision warning period is the kernel's (kernel.supervision.update_policy)."""
+event categories and their deadlines, early-warning and duplicate thresholds. The supervision
+warning period and the response time of 乡呼县应 calls are the kernel's, for every kind of case
+(kernel.supervision.update_policy, on the console page 督办设置)."""
 
 from django.db import transaction
 
@@ -20,11 +21,10 @@ POLICY_LIMITS = {
     "warning_window_days": (1, 90, "预警时间窗须在1至90天之间"),
     "duplicate_window_hours": (1, 720, "疑似重复时间窗须在1至720小时之间"),
     "duplicate_radius_m": (10, 5000, "疑似重复距离须在10至5000米之间"),
-    "call_acknowledge_hours": (1, 72, "乡呼县应响应时限须在1至72小时之间"),
 }
 LIMIT_FIELDS = ("acknowledge", "handle", "verify")
 
-DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.WarningScope.VILLAGE, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200, call_acknowledge_hours=2)
+DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.WarningScope.VILLAGE, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200)
 
 
 def policy_for(area: Area) -> EventPolicy:

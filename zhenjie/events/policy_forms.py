@@ -29,4 +29,3 @@ class EventPolicyForm(StyledFormMixin, forms.Form):
     warning_window_days = forms.IntegerField(label="预警时间窗(天)")
     duplicate_window_hours = forms.IntegerField(label="疑似重复时间窗(小时)")
     duplicate_radius_m = forms.IntegerField(label="疑似重复距离(米)")
-    call_acknowledge_hours = forms.IntegerField(label="乡呼县应响应时限(小时)")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
-from zhenjie.areas.paths import ancestor_paths
+from zhenjie.areas.paths import ancestor_paths, county_path
 
 from . import documents, journal
 from .errors import ActionError, Conflict, Forbidden, Rejected
@@ -23,7 +23,15 @@ from .notify import notify_users, people_to_act
 from .scoping import administered_county, unscoped
 from .workflow import Standing
 
-DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True)
+DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True, call_acknowledge_hours=2)
+# What a county may choose (field: lowest, highest, the refusal). 督办: the documents set no number;
+# at least an hour's warning, at most a month's. 乡呼县应: seed 003 三(二) asks departments to
+# respond within a limit but names none; 1–72 hours is the range the events' county settings
+# checked when the value was theirs (until events 0015), kept as it was.
+POLICY_LIMITS = {
+    "yellow_hours": (1, 720, "黄牌提前量须在1至720小时之间"),
+    "call_acknowledge_hours": (1, 72, "乡呼县应响应时限须在1至72小时之间"),
+}
 LEVELS = {"": "正常", "yellow": "黄牌", "red": "红牌"}
 NOTICE_LEVELS = (("yellow", "黄牌督办"), ("red", "红牌督办"))
 NOTICE_MAX = 500
@@ -75,22 +83,27 @@ SUPERVISION_NOTICE = documents.register_kind(
 )
 
 
-def policy_for(county: Area) -> SupervisionPolicy:
-    return SupervisionPolicy.objects.filter(county=county).first() or DEFAULT_POLICY
+def policy_for(area: Area) -> SupervisionPolicy:
+    """The settings of the county containing `area` (a county, or any place in it)."""
+    return SupervisionPolicy.objects.filter(county__path=county_path(area.path)).first() or DEFAULT_POLICY
 
 
 @transaction.atomic
-def update_policy(actor, yellow_hours: int, notify_leader_on_red: bool) -> SupervisionPolicy:
-    """The county administrator sets the warning period and whether red tells the leaders (journaled)."""
+def update_policy(actor, yellow_hours: int, notify_leader_on_red: bool, call_acknowledge_hours: int) -> SupervisionPolicy:
+    """The county administrator sets the warning period, whether red tells the leaders and the
+    response time of a call to a county department, for their own county (journaled)."""
     county = administered_county(actor, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
-    if isinstance(yellow_hours, bool) or not isinstance(yellow_hours, int) or not 1 <= yellow_hours <= 720:
-        raise Rejected("settings.invalid", "黄牌提前量须在1至720小时之间", field="yellow_hours")
+    after = {"yellow_hours": yellow_hours, "notify_leader_on_red": bool(notify_leader_on_red), "call_acknowledge_hours": call_acknowledge_hours}
+    for field, (low, high, message) in POLICY_LIMITS.items():
+        value = after[field]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise Rejected("settings.invalid", message, field=field)
     policy, _ = SupervisionPolicy.objects.select_for_update().get_or_create(county=county)
-    before = {"yellow_hours": policy.yellow_hours, "notify_leader_on_red": policy.notify_leader_on_red}
-    policy.yellow_hours, policy.notify_leader_on_red = yellow_hours, bool(notify_leader_on_red)
+    before = {field: getattr(policy, field) for field in after}
+    for field, value in after.items():
+        setattr(policy, field, value)
     policy.save()
-    journal.record(actor=actor, verb="settings.supervision", summary="修改督办设置",
-                   data={"before": before, "after": {"yellow_hours": yellow_hours, "notify_leader_on_red": bool(notify_leader_on_red)}})
+    journal.record(actor=actor, verb="settings.supervision", summary="修改督办设置", data={"before": before, "after": after})
     return policy
 
 

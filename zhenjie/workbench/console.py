@@ -1,6 +1,7 @@
 """Administration pages, one per administrator role: the county administrator keeps the holiday
-calendar and the supervision warning period; the system administrator people and posts; the
-security administrator the lock-out and session policy; the audit administrator reads and verifies the journal (三权分立)."""
+calendar and the supervision settings (the warning period, a call's response time); the system
+administrator people and posts; the security administrator the lock-out and session policy; the
+audit administrator reads and verifies the journal (三权分立)."""
 
 import calendar as month_calendar
 from datetime import date, timedelta
@@ -124,7 +125,7 @@ def calendar_page(request):
 def supervision_page(request):
     county = administered_county(request.user, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
     policy = supervision.policy_for(county)
-    form = SupervisionForm(initial={"yellow_hours": policy.yellow_hours, "notify_leader_on_red": policy.notify_leader_on_red})
+    form = SupervisionForm(initial={field: getattr(policy, field) for field in SupervisionForm.base_fields})
     if request.method == "POST":
         form = SupervisionForm(request.POST)
         try:

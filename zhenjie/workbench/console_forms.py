@@ -33,10 +33,11 @@ class PolicyForm(StyledFormMixin, forms.Form):
 
 
 class SupervisionForm(StyledFormMixin, forms.Form):
-    """Shape only; the range is the action's rule (kernel.supervision.update_policy)."""
+    """Shape only; the ranges are the action's rule (kernel.supervision.update_policy)."""
 
     yellow_hours = forms.IntegerField(label="黄牌提前量(小时)", help_text="距办理期限不足该时长时亮黄牌，超期亮红牌")
     notify_leader_on_red = forms.BooleanField(label="红牌时通知乡镇(街道)领导", required=False)
+    call_acknowledge_hours = forms.IntegerField(label="乡呼县应响应时限(小时)", help_text="乡镇(街道)呼叫县直部门后，部门须在该时长内响应")
 
 
 class StaffForm(StyledFormMixin, forms.Form):

@@ -1,13 +1,17 @@
 """乡呼县应 on a case that is not an event: the test-only errand declares the "call" rule; the
 calls app does the rest — the action, the API for any kind, the call's page."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from zhenjie.calls import actions
 from zhenjie.calls.models import Call
 from zhenjie.testing import api  # noqa: F401  (fixture)
 from zhenjie.kernel.errors import Conflict, Forbidden
+from zhenjie.kernel.models import SupervisionPolicy
 from zhenjie.kernel.tests.casekind.workflow import make_errand
 from zhenjie.kernel.workflow import perform
 from zhenjie.testing import make_task
@@ -28,6 +32,13 @@ def test_a_township_leader_calls_a_department_on_an_errand_and_the_liaison_answe
     client.force_login(world.liaison)
     page = client.get(reverse("calls:detail", args=[call.case_id])).content.decode()
     assert "呼叫所涉事项" in page and errand.case.number in page
+
+
+def test_a_call_on_an_errand_is_due_for_a_response_after_the_countys_response_time(world):
+    SupervisionPolicy.objects.create(county=world.county, call_acknowledge_hours=5)
+    before = timezone.now()
+    [call] = actions.call_departments(world.leader_a, make_errand(world).case, [world.police], "请协助清点", 3)
+    assert before + timedelta(hours=5) <= call.acknowledge_due <= timezone.now() + timedelta(hours=5)
 
 
 def test_a_closed_errand_takes_no_call_and_a_kind_without_the_rule_none(world):

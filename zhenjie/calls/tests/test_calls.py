@@ -57,6 +57,21 @@ def test_the_whole_call_loop_and_the_departments_figures(world):
     assert figures["solved_on_time"] == 1 and figures["average_rating"] == 4
 
 
+def test_a_call_is_due_for_a_response_after_the_countys_response_time(client, world):
+    event = open_event(world)
+    before = timezone.now()
+    [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请派员", 3)
+    assert before + timezone.timedelta(hours=2) <= call.acknowledge_due <= timezone.now() + timezone.timedelta(hours=2)  # the default
+
+    client.force_login(world.county_admin)  # the county sets its own on the supervision page
+    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 24, "call_acknowledge_hours": 8}).status_code == 302
+    before = timezone.now()
+    [call] = calls.call_departments(world.dispatcher_a, open_event(world).case, [world.police], "请派员", 3)
+    assert before + timezone.timedelta(hours=8) <= call.acknowledge_due <= timezone.now() + timezone.timedelta(hours=8)
+    [respond] = [a for a in inbox_for(world.liaison) if a.case_id == call.case_id]
+    assert respond.due_at == call.acknowledge_due
+
+
 def test_a_late_acknowledgement_counts_as_late(world):
     event = open_event(world)
     [call] = calls.call_departments(world.dispatcher_a, event.case, [world.police], "请处置", 3)

@@ -1,6 +1,7 @@
 """The data migrations that moved what every kind shares from events onto kernel.Case: ratings
 (events 0008), tracking codes (events 0009), extensions (events 0010), outside numbers (events 0013); calls (events 0011) go
-back and forth in the first test, whose department figures read them. Records are made the way the platform made them before (through today's actions,
+back and forth in the first test, whose department figures read them; and the calls' response time
+from the events' county settings onto the kernel's (events 0015, last test). Records are made the way the platform made them before (through today's actions,
 then the migrations run backwards, which puts the data back into the old columns), then the
 migrations run forwards again and the case must say what the old columns said."""
 
@@ -13,8 +14,8 @@ from zhenjie.calls import actions as calls
 from zhenjie.calls.models import Call
 from zhenjie.events import actions, portal
 from zhenjie.kernel.errors import NotFound
-from zhenjie.kernel.models import Case, JournalEntry
-from zhenjie.testing import make_event, make_world
+from zhenjie.kernel.models import Case, JournalEntry, SupervisionPolicy
+from zhenjie.testing import make_event, make_other_county, make_world
 
 BEFORE = [("events", "0007_rename_warning_early_warning"), ("kernel", "0005_parties")]
 BEFORE_TRACKING = [("events", "0008_ratings_to_case"), ("kernel", "0006_case_rating_comment")]
@@ -162,3 +163,29 @@ def test_outside_numbers_move_onto_the_case_and_the_command_screens_indexes_surv
     with connection.cursor() as cursor:
         names = set(connection.introspection.get_constraints(cursor, "kernel_case"))
     assert {"case_event_opened", "case_event_open", "case_event_closed", "case_external_unique"} <= names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_countys_call_response_time_is_copied_to_its_supervision_settings_and_back():
+    # given: this county with both settings; the other with event settings only, at 100 hours —
+    # written past the settings action, which checked 1–72
+    world = make_world()
+    other_county, _ = make_other_county()
+    old = migrate([("events", "0014_event_day"), ("kernel", "0012_case_kind_opened")])
+    OldEventPolicy, OldSupervisionPolicy = old.get_model("events", "EventPolicy"), old.get_model("kernel", "SupervisionPolicy")
+    OldEventPolicy.objects.create(county_id=world.county.pk, call_acknowledge_hours=6, warning_threshold=5)
+    OldEventPolicy.objects.create(county_id=other_county.pk, call_acknowledge_hours=100)
+    OldSupervisionPolicy.objects.create(county_id=world.county.pk, yellow_hours=48, notify_leader_on_red=False)
+
+    # when
+    migrate()
+
+    # then: each county's value, its other supervision settings untouched or the defaults
+    here, there = SupervisionPolicy.objects.get(county=world.county), SupervisionPolicy.objects.get(county=other_county)
+    assert (here.call_acknowledge_hours, here.yellow_hours, here.notify_leader_on_red) == (6, 48, False)
+    assert (there.call_acknowledge_hours, there.yellow_hours, there.notify_leader_on_red) == (72, 24, True)
+
+    # and backwards the events' column has them again
+    old = migrate([("events", "0014_event_day"), ("kernel", "0012_case_kind_opened")])
+    assert dict(old.get_model("events", "EventPolicy").objects.values_list("county_id", "call_acknowledge_hours")) == {world.county.pk: 6, other_county.pk: 72}
+    migrate()

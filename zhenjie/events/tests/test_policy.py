@@ -11,19 +11,26 @@ def test_the_county_administrator_changes_thresholds_and_the_journal_says_who(cl
     client.force_login(world.county_admin)
     response = client.post(reverse("events:settings"), {
         "which": "policy", "policy-warning_threshold": 5, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
-        "policy-duplicate_radius_m": 100, "policy-call_acknowledge_hours": 4,
+        "policy-duplicate_radius_m": 100,
     })
     assert response.status_code == 302
     policy = EventPolicy.objects.get(county=world.county)
-    assert (policy.warning_threshold, policy.call_acknowledge_hours) == (5, 4)
+    assert (policy.warning_threshold, policy.duplicate_radius_m) == (5, 100)
     assert JournalEntry.objects.filter(verb="settings.events", actor=world.county_admin).count() == 1
+
+
+def test_the_calls_response_time_is_not_an_events_setting_any_more(client, world):
+    client.force_login(world.county_admin)
+    page = client.get(reverse("events:settings")).content.decode()
+    assert "call_acknowledge_hours" not in page and "乡呼县应响应时限(小时)" not in page
+    assert reverse("workbench:supervision") in page  # where it is now
 
 
 def test_bad_thresholds_are_refused_with_the_range(client, world):
     client.force_login(world.county_admin)
     page = client.post(reverse("events:settings"), {
         "which": "policy", "policy-warning_threshold": 1, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
-        "policy-duplicate_radius_m": 100, "policy-call_acknowledge_hours": 4,
+        "policy-duplicate_radius_m": 100,
     }).content.decode()
     assert "预警阈值须在2至100件之间" in page and not EventPolicy.objects.exists()
 

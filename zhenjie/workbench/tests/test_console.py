@@ -5,7 +5,7 @@ from django.utils import timezone
 from zhenjie.accounts.models import LoginFailure, Post, SecurityPolicy
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry, SupervisionPolicy
-from zhenjie.testing import make_task, make_user
+from zhenjie.testing import make_other_county, make_task, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,44 @@ def test_each_console_is_closed_to_other_roles(client, world, admins):
 
 def test_the_county_administrator_sets_the_supervision_period_on_its_own_page(client, world):
     client.force_login(world.county_admin)
-    page = client.post(reverse("workbench:supervision"), {"yellow_hours": 0}).content.decode()
+    page = client.post(reverse("workbench:supervision"), {"yellow_hours": 0, "call_acknowledge_hours": 2}).content.decode()
     assert "黄牌提前量须在1至720小时之间" in page and not SupervisionPolicy.objects.exists()
-    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 48}).status_code == 302
+    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 48, "call_acknowledge_hours": 2}).status_code == 302
     policy = SupervisionPolicy.objects.get(county=world.county)
     assert (policy.yellow_hours, policy.notify_leader_on_red) == (48, False)
     assert JournalEntry.objects.filter(verb="settings.supervision", actor=world.county_admin).exists()
     assert "督办设置" in client.get(reverse("workbench:home")).content.decode()
+
+
+def test_the_calls_response_time_is_shown_and_saved_on_the_supervision_page_and_journaled(client, world):
+    client.force_login(world.county_admin)
+    page = client.get(reverse("workbench:supervision")).content.decode()
+    assert "乡呼县应响应时限(小时)" in page and 'name="call_acknowledge_hours" value="2"' in page  # the default until the county sets one
+    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 24, "notify_leader_on_red": "on", "call_acknowledge_hours": 6}).status_code == 302
+    assert SupervisionPolicy.objects.get(county=world.county).call_acknowledge_hours == 6
+    assert 'name="call_acknowledge_hours" value="6"' in client.get(reverse("workbench:supervision")).content.decode()
+    entry = JournalEntry.objects.get(verb="settings.supervision")
+    assert (entry.data["before"]["call_acknowledge_hours"], entry.data["after"]["call_acknowledge_hours"]) == (2, 6)
+
+
+@pytest.mark.parametrize("hours", [0, 73])
+def test_a_response_time_outside_one_to_seventy_two_hours_is_refused_with_the_range(client, world, hours):
+    client.force_login(world.county_admin)
+    page = client.post(reverse("workbench:supervision"), {"yellow_hours": 24, "call_acknowledge_hours": hours}).content.decode()
+    assert "乡呼县应响应时限须在1至72小时之间" in page
+    assert not SupervisionPolicy.objects.exists() and not JournalEntry.objects.filter(verb="settings.supervision").exists()
+
+
+def test_another_countys_administrator_sets_only_their_own_countys_response_time(client, world):
+    SupervisionPolicy.objects.create(county=world.county, call_acknowledge_hours=4)
+    other_county, other_admin = make_other_county()
+    client.force_login(other_admin)
+    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 24, "call_acknowledge_hours": 48}).status_code == 302
+    assert SupervisionPolicy.objects.get(county=world.county).call_acknowledge_hours == 4
+    assert SupervisionPolicy.objects.get(county=other_county).call_acknowledge_hours == 48
+    client.force_login(world.dispatcher_a)  # and no one but a county administrator reaches the page
+    assert client.post(reverse("workbench:supervision"), {"yellow_hours": 24, "call_acknowledge_hours": 10}).status_code == 403
+    assert SupervisionPolicy.objects.get(county=world.county).call_acknowledge_hours == 4
 
 
 def test_a_system_administrator_sees_no_cases(world, admins):
