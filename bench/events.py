@@ -446,7 +446,7 @@ class RawList:
     page_params: list
     count_sql: str
     count_params: list
-    tabs_sql: list  # [(sql, params)]: the open tabs exactly, then 已关闭 counted up to COUNT_CAP
+    tabs_sql: list  # [(sql, params)]: the open tabs exactly, then 已关闭 counted up to the badge's cap
     tab_keys: list  # the open tabs, in the order of the first query's columns
 
 
@@ -467,6 +467,7 @@ def visible_sql(reach) -> tuple[str, list]:
 def raw_list(reach, scenario: Scenario) -> RawList:
     from zhenjie.events.workflow import EVENT_WORKFLOW
     from zhenjie.kernel.workflow import DONE
+    from zhenjie.events.views import BADGE_CAP
     from zhenjie.workbench.paging import COUNT_CAP
 
     # The list's tabs are the workflow's phases (events.views): the done phase is 已关闭.
@@ -501,18 +502,18 @@ def raw_list(reach, scenario: Scenario) -> RawList:
                 tab_params + params + open_states)  # fmt: skip
     closed = TABS[closed_key][1]
     closed_sql = (f"SELECT COUNT(*) FROM (SELECT 1\n{CASES_FROM}\nWHERE {where} AND c.kind = 'event' AND c.state IN ({', '.join(['%s'] * len(closed))})\n"
-                  f"LIMIT {COUNT_CAP + 1}) capped", params + closed)  # fmt: skip
+                  f"LIMIT {BADGE_CAP + 1}) capped", params + closed)  # fmt: skip
     return RawList(page_sql, params + extra, count_sql, params + extra, [tabs_sql, closed_sql], open_keys)
 
 
 def shown_counts(open_keys: list, open_counts, closed: int) -> dict[str, str]:
     """The tab badges as events.views._tab_counts shows them."""
-    from zhenjie.workbench.paging import COUNT_CAP
+    from zhenjie.events.views import BADGE_CAP
 
     shown = {key: str(count) for key, count in zip(open_keys, open_counts)}
-    capped = "+" if closed > COUNT_CAP else ""
-    shown["closed"] = f"{min(closed, COUNT_CAP)}{capped}"
-    shown["all"] = f"{sum(open_counts) + min(closed, COUNT_CAP)}{capped}"
+    capped = "+" if closed > BADGE_CAP else ""
+    shown["closed"] = f"{min(closed, BADGE_CAP)}{capped}"
+    shown["all"] = f"{sum(open_counts) + min(closed, BADGE_CAP)}{capped}"
     return shown
 
 

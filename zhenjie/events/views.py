@@ -58,9 +58,15 @@ def _filtered(request, rows):
     return rows, tab
 
 
+# A badge counts the closed history no further: "999+" tells a dispatcher "a lot" as well as
+# "10000+" does, and the count stops after a tenth of the rows (issue 11: no count over the
+# user's whole reach on every request). The list's own total still counts to COUNT_CAP.
+BADGE_CAP = 999
+
+
 def _tab_counts(user) -> dict[str, str]:
     """Each tab's count as shown: exact for the open tabs (one query over the open events, few
-    whatever the history), counted no further than COUNT_CAP for 已关闭 and so for 全部 (one
+    whatever the history), counted no further than BADGE_CAP for 已关闭 and so for 全部 (one
     query): at a million events they are most of the rows (docs/PERFORMANCE.md)."""
     cases = queries.event_cases_for(user).order_by()
     open_tabs = {key: phase.states for key, phase in PHASES.items() if phase.group != DONE}
@@ -71,7 +77,7 @@ def _tab_counts(user) -> dict[str, str]:
     total, any_capped = sum(counts.values()), False
     for key, phase in PHASES.items():
         if phase.group == DONE:
-            closed, capped = capped_count(cases.filter(state__in=phase.states))
+            closed, capped = capped_count(cases.filter(state__in=phase.states), BADGE_CAP)
             shown[key] = f"{closed}+" if capped else str(closed)
             total, any_capped = total + closed, any_capped or capped
     shown[ALL_TAB] = f"{total}{'+' if any_capped else ''}"

@@ -165,6 +165,20 @@ def test_past_the_count_cap_the_list_and_its_tabs_say_so_and_the_open_tabs_stay_
     assert 'data-testid="total-count">1<' in page and 'data-testid="count-capped"' not in page
 
 
+def test_the_closed_tabs_badge_counts_only_so_far_and_the_closed_list_still_counts_its_rows(client, world, monkeypatch):
+    from zhenjie.events import views
+
+    monkeypatch.setattr(views, "BADGE_CAP", 2)
+    for n in range(3):
+        actions.reject_event(world.dispatcher_a, make_event(world, description=f"重复第{n}件"), reason="重复上报")
+    actions.register_event(world.dispatcher_a, make_event(world))
+    client.force_login(world.dispatcher_a)
+    page = client.get(reverse("events:home")).content.decode()
+    assert 'data-testid="tab-closed">2+<' in page and 'data-testid="tab-all">3+<' in page and 'data-testid="tab-dispatch">1<' in page
+    page = client.get(reverse("events:home") + "?tab=closed").content.decode()
+    assert 'data-testid="total-count">3<' in page  # the list itself counts to COUNT_CAP
+
+
 @pytest.mark.parametrize("tab", ["intake", "dispatch"])
 def test_the_dispatchers_queue_runs_the_same_number_of_queries_at_3_and_30_rows(client, world, tab):
     """待受理 (reported) and 待派遣 (registered): the tabs a dispatcher works from."""
