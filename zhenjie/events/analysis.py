@@ -17,7 +17,6 @@ from django.db.models.functions import Substr, TruncDate, TruncWeek
 from django.utils import timezone
 
 from zhenjie.areas.models import PATH_LENGTH, Area
-from zhenjie.areas.paths import county_path
 from zhenjie.calls.actions import department_figures
 from zhenjie.calls.queries import calls_for
 from zhenjie.calls.workflow import CALL, CALL_WORKFLOW, CallState
@@ -108,19 +107,10 @@ def _summed(found: Counter, by) -> Counter:
     return total
 
 
-def _county_path(user) -> str | None:
-    reach = reach_of(user)
-    if reach.paths:
-        return county_path(reach.paths[0])
-    return None
-
-
 def supervision_policy_for(user) -> SupervisionPolicy:
     """The county's supervision settings (督办提前量) that the user works under."""
-    path = _county_path(user)
-    if path is None:
-        return supervision.DEFAULT_POLICY
-    return SupervisionPolicy.objects.filter(county__path=path).first() or supervision.DEFAULT_POLICY
+    paths = reach_of(user).paths
+    return supervision.policy_at(paths[0]) if paths else supervision.DEFAULT_POLICY
 
 
 # --- live counts (the command screen's headline) ----------------------------------------------

@@ -85,7 +85,12 @@ SUPERVISION_NOTICE = documents.register_kind(
 
 def policy_for(area: Area) -> SupervisionPolicy:
     """The settings of the county containing `area` (a county, or any place in it)."""
-    return SupervisionPolicy.objects.filter(county__path=county_path(area.path)).first() or DEFAULT_POLICY
+    return policy_at(area.path)
+
+
+def policy_at(path: str) -> SupervisionPolicy:
+    """The settings of the county containing the place at `path`."""
+    return SupervisionPolicy.objects.filter(county__path=county_path(path)).first() or DEFAULT_POLICY
 
 
 @transaction.atomic
