@@ -55,7 +55,7 @@ class Period:
 
 
 def start_of_day(moment: datetime) -> datetime:
-    return timezone.make_aware(datetime.combine(timezone.localdate(moment), time.min))
+    return daily.midnight(timezone.localdate(moment))
 
 
 def event_cases(user, area: Area | None = None, **conditions) -> QuerySet[Case]:
@@ -75,7 +75,7 @@ def _reported_in(user, period: Period, area: Area | None = None) -> QuerySet[Cas
 
 def _closed_between(user, start: datetime, end: datetime | None = None, area: Area | None = None) -> QuerySet[Case]:
     """Closed in [start, end) in any way; count them with CLOSED_ONLY for 办结 (not rejected or
-    merged). The state stays out of the WHERE clause so that SQLite walks (kind, area, closed_at)."""
+    merged). The state stays out of the WHERE clause so that SQLite walks (area, kind, closed_at)."""
     conditions = {"closed_at__gte": start}
     if end is not None:
         conditions["closed_at__lt"] = end

@@ -28,17 +28,13 @@ from django.utils import timezone
 from zhenjie.areas.models import PATH_LENGTH, Area
 from zhenjie.areas.paths import township_path
 from zhenjie.kernel.models import Case
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.scoping import paths_q, reach_of
 
 from .models import EventDay
 from .workflow import EVENT, EventState
 
 D = EventDay.Dimension
 WARM_DAYS = 31  # counted each night ahead of need: the command screen's 30 days (dashboard.views.SCREEN_DAYS) and one
-
-
-def local_day(moment: datetime) -> date:
-    return timezone.localdate(moment)
 
 
 def midnight(day: date) -> datetime:
@@ -53,20 +49,15 @@ def townships_for(user, area: Area | None = None) -> list[Area] | None:
         return None
     if area is not None and (len(area.path) > PATH_LENGTH["township"] or not any(area.path.startswith(p) or p.startswith(area.path) for p in paths)):
         return None
-    roots = Q()
-    for path in paths:
-        roots |= Q(path__startswith=path)
-    townships = Area.objects.filter(roots, level=Area.Level.TOWNSHIP)
+    townships = Area.objects.filter(paths_q(paths), level=Area.Level.TOWNSHIP)
     if area is not None:
         townships = townships.filter(path__startswith=area.path)
     return list(townships.only("pk", "path", "name"))
 
 
 def _event_cases(townships: list[Area]):
-    roots = Q()
-    for township in townships:
-        roots |= Q(path__startswith=township.path)
-    return Case.objects.filter(kind=EVENT, area__in=Area.objects.filter(roots).values("pk"))
+    areas = Area.objects.filter(paths_q(tuple(t.path for t in townships)))
+    return Case.objects.filter(kind=EVENT, area__in=areas.values("pk"))
 
 
 KEYS = {D.REPORTED: None, D.CLOSED: None, D.CATEGORY: "event__category_id", D.CHANNEL: "channel", D.PLACE: "place"}
@@ -80,7 +71,7 @@ def _live(townships: list[Area], first: date, end: date, dimension: str) -> Coun
     cases = _event_cases(townships).annotate(township_path=Substr("area__path", 1, PATH_LENGTH["township"]))
     if dimension == D.CLOSED:
         # Closed in the period, counting only 办结: the state is not in the WHERE clause, so that
-        # SQLite walks (kind, area, closed_at) rather than every closed case by (kind, state).
+        # SQLite walks (area, kind, closed_at) rather than every closed case by (kind, state).
         cases = cases.filter(closed_at__gte=start, closed_at__lt=stop).annotate(day=TruncDate("closed_at"))
         counted = Count("pk", filter=Q(state=EventState.CLOSED))
     else:
@@ -179,7 +170,6 @@ def counts(townships: list[Area], first: date, end: date, dimension: str) -> Cou
     today = timezone.localdate()
     past_end = min(end, today)
     found: Counter = Counter()
-    live_townships = townships
     if first < past_end:
         complete = _complete(townships, first, past_end)
         kept = [t for t in townships if t.pk in complete]
