@@ -29,6 +29,10 @@ LIST_INDEXES = {
     "kernel_case": {
         "case_kind_opened": (["kind", "opened_at", "id"], ["ASC", "DESC", "DESC"]),  # tasks_for, calls_for
         "case_kind_state_opened": (["kind", "state", "opened_at"], ["ASC", "ASC", "DESC"]),  # a phase of a kind
+        # The command screen's (kernel.scoping.jurisdiction_cases): the area leads, or SQLite walks
+        # them for the list's badges, which name only the kind (docs/PERFORMANCE.md).
+        "case_area_kind_opened": (["area_id", "kind", "opened_at"], ["ASC", "ASC", "ASC"]),
+        "case_area_kind_closed": (["area_id", "kind", "closed_at", "opened_at", "state"], ["ASC"] * 5),
     },
     "kernel_assignment": {  # the inbox's heads, one per branch (partial: open only)
         "assignment_open_unit_due": (["unit_id", "due_at"], ["ASC", "ASC"]),
