@@ -112,14 +112,18 @@ def make_task(world: World, assignee: Unit | None = None, *, issuer: User | None
 
 def make_event(world: World, *, category: str = "sanitation", reporter: User | None = None, lng: float = 116.01, lat: float = 35.01,
                description: str = "路边垃圾堆积", channel: str = "grid"):
-    """An event reported by township A's grid worker inside grid A (by default)."""
+    """An event reported by township A's grid worker inside grid A (by default), with what the
+    report's commit sets off (the early warning's job) run as a committed report would."""
+    from django.test import TestCase
+
     from zhenjie.events.intake import Report, report_event
     from zhenjie.events.models import Category
 
-    return report_event(
-        reporter or world.grid_worker_a,
-        Report(channel=channel, category=Category.objects.get(code=category), description=description, lng=lng, lat=lat),
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return report_event(
+            reporter or world.grid_worker_a,
+            Report(channel=channel, category=Category.objects.get(code=category), description=description, lng=lng, lat=lat),
+        )
 
 # ---- the grid (镇村治理一张网) ------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from zhenjie.kernel import attachments, intake
 from zhenjie.kernel.errors import Rejected
 from zhenjie.units.models import Unit
 
-from . import daily, early_warning
+from . import daily, jobs
 from .models import Category, Channel, Event
 from .workflow import EVENT
 
@@ -105,6 +105,6 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         attachments.store(photo.content, photo.name, "photo", case=case, actor=uploader, field="photos")
     daily.forget_day(case.area, timezone.localdate(case.opened_at))  # a report dated into a day already counted
     daily.keep_window(case.area)
-    early_warning.check_after_report(event)
+    transaction.on_commit(lambda: jobs.check_pile_up(event.pk))  # the early warning, off the reporter's clock
     return event
 

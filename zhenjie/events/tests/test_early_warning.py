@@ -135,3 +135,20 @@ def test_counted_per_grid_when_the_county_says_so_and_not_across_two_grids(world
     assert (warning.area, warning.count) == (world.grid_a, 3)
     [note] = warning_notes(world.leader_a)
     assert note.title == "【预警】甲一村第1网格7天内发生3起噪声扰民" and "同一网格" in note.body
+
+
+def test_the_warning_is_counted_after_the_reports_commit_by_the_job_queue(world, django_capture_on_commit_callbacks):
+    """The count is off the reporter's clock (events.jobs.check_pile_up, issue 11): until the
+    third report commits no warning stands, and a report that never commits never counts."""
+    from zhenjie.events.intake import Report, report_event
+    from zhenjie.events.models import Category
+
+    noise = Category.objects.get(code="noise")
+    make_event(world, category="noise")
+    make_event(world, category="noise")
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        report_event(world.grid_worker_a, Report(channel="grid", category=noise, description="夜间噪声", lng=116.01, lat=35.01))
+    assert not EarlyWarning.objects.exists() and not warning_notes(world.leader_a).exists()
+    for callback in waiting:
+        callback()
+    assert EarlyWarning.objects.get().count == 3 and warning_notes(world.leader_a).count() == 1
