@@ -75,7 +75,7 @@ def list_categories(request):
 def list_events(request, filters: Query[EventFilter]):
     rows = queries.events_for(request.auth)
     if filters.state:
-        rows = rows.filter(case__state=filters.state)
+        rows = queries.in_states(rows, [filters.state])
     if filters.category:
         rows = rows.filter(category__code=filters.category)
     if filters.channel:

@@ -38,7 +38,7 @@ def _filtered(request, rows):
     params = request.GET
     tab = params.get("tab") if params.get("tab") in PHASES else ALL_TAB
     if tab != ALL_TAB:
-        rows = rows.filter(case__state__in=PHASES[tab].states)
+        rows = queries.in_states(rows, PHASES[tab].states)
     if (category := params.get("category", "")).strip():
         rows = rows.filter(category__code=category)
     if (channel := params.get("channel", "")) in Channel.values:

@@ -28,7 +28,7 @@ def test_every_declared_index_exists_in_the_migrated_database():
 LIST_INDEXES = {
     "kernel_case": {
         "case_kind_opened": (["kind", "opened_at", "id"], ["ASC", "DESC", "DESC"]),  # tasks_for, calls_for
-        "case_kind_state_opened": (["kind", "state", "opened_at"], ["ASC", "ASC", "DESC"]),  # a phase of a kind
+        "case_kind_state_opened": (["kind", "state", "opened_at", "id"], ["ASC", "ASC", "DESC", "DESC"]),  # a phase of a kind
         # The command screen's (kernel.scoping.jurisdiction_cases): the area leads, or SQLite walks
         # them for the list's badges, which name only the kind (docs/PERFORMANCE.md).
         "case_area_kind_opened": (["area_id", "kind", "opened_at"], ["ASC", "ASC", "ASC"]),

@@ -22,26 +22,15 @@ pytestmark = pytest.mark.django_db
 
 PEOPLE = ("dispatcher_a", "grid_worker_a", "liaison", "county_admin")  # each reaches cases by another rule
 
-# A tab that filters on the case's state while the list is ordered by the event's report time:
-# no index holds both (the state is on kernel_case, reported_at on events_event), and for a single
-# state SQLite reads every case of every kind, keeps this state's and sorts them. A walk that
-# stops at the page needs the state beside reported_at on one table — the event's copy of its
-# case's state, kept in step by every transition — or the tab ordered by the case's opening time
-# (another order than the page shows today). Not done here (issue 11 left open).
-SORTS_BY_STATE = pytest.mark.xfail(
-    strict=True,
-    reason="one state of kernel_case filters an events_event list ordered by reported_at: SCAN kernel_case, then a temp B-tree",
-)
-
 LISTS = [  # (what the person opens, the table whose rows it pages)
     ("/events/", "events_event"),
-    pytest.param("/events/?tab=intake", "events_event", marks=SORTS_BY_STATE),
-    pytest.param("/events/?tab=dispatch", "events_event", marks=SORTS_BY_STATE),
+    ("/events/?tab=intake", "events_event"),  # one state: ordered by its case's opening (events.queries.in_states)
+    ("/events/?tab=dispatch", "events_event"),
     ("/events/?tab=handling", "events_event"),
     ("/events/?tab=verify", "events_event"),
     ("/events/?tab=closed", "events_event"),
     ("/api/events", "events_event"),
-    pytest.param("/api/events?state=reported", "events_event", marks=SORTS_BY_STATE),
+    ("/api/events?state=reported", "events_event"),
     ("/inbox/", "kernel_assignment"),
     ("/api/inbox", "kernel_assignment"),
     ("/tasks/", "tasks_task"),
