@@ -33,10 +33,11 @@ class PageOut(Schema):
     page_size: int = Field(description="每页条数")
 
 
-def page_of(rows, query: PageQuery) -> dict:
-    """Two queries whatever the rows: the count, no further than the lists' cap, and the page."""
+def page_of(rows, query: PageQuery, known: tuple[int, bool] | None = None) -> dict:
+    """Two queries whatever the rows: the count, no further than the lists' cap, and the page;
+    one when the (count, capped) is `known` (counted from the indexes by the caller)."""
     start = (query.page - 1) * query.page_size
-    count, capped = capped_count(rows)
+    count, capped = known if known is not None else capped_count(rows)
     return {"count": count, "count_capped": capped, "page": query.page, "page_size": query.page_size,
             "items": list(rows[start : start + query.page_size])}  # fmt: skip
 

@@ -15,7 +15,7 @@ from zhenjie.kernel import api as kernel_api, attachments
 from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
-from zhenjie.kernel.scoping import report_areas
+from zhenjie.kernel.scoping import counting_parts, report_areas
 from zhenjie.kernel.serving import attachment_response
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import get_unit_for
@@ -24,6 +24,7 @@ from . import queries, transfer
 from .intake import PHOTOS_MAX, Photo, Report, report_event
 from .kit import EVENTS
 from .models import Category
+from .workflow import EVENT as EVENT_KIND
 from .schemas import (
     CategoryOut, DispatchIn, EventDetailOut, EventFilter,
     EventOut, EventPageOut, MergeIn, RateIn, ReassignIn, ReportBackIn, ReportIn, TransferIn,
@@ -85,7 +86,9 @@ def list_events(request, filters: Query[EventFilter]):
         rows = rows.filter(reported_at__gte=datetime.combine(filters.reported_from, time.min, zone))
     if filters.reported_to:
         rows = rows.filter(reported_at__lt=datetime.combine(filters.reported_to + timedelta(days=1), time.min, zone))
-    return page_of(rows, filters)
+    # Filtered by its state alone, the list's count comes from the indexes (events.views does so too).
+    parts = None if filters.category or filters.channel or filters.reported_from or filters.reported_to else counting_parts(request.auth, EVENT_KIND)
+    return page_of(rows, filters, known=queries.counted_in(parts, [filters.state] if filters.state else None) if parts else None)
 
 
 @router.post("/events", response={201: EventDetailOut, **ERRORS}, summary="上报事件(可附照片与定位)")

@@ -48,11 +48,12 @@ class Report(intake.Intake):
 def command_unit_for(area: Area) -> Unit:
     """The township's command centre: the unit whose staff dispatch there, else its government."""
     township = township_path(area.path)
+    # With its area (the same join): kernel.assignments.add then sees it holds the case, unasked.
     unit = (
         Unit.objects.filter(area__path=township, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER)
-        .order_by("pk").first()
+        .select_related("area").order_by("pk").first()
     )
-    return unit or Unit.objects.filter(area__path=township, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).order_by("pk").first()
+    return unit or Unit.objects.filter(area__path=township, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).select_related("area").order_by("pk").first()
 
 
 # Events go to the township's command centre to register, but a walk-in report is owned by the

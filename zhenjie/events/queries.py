@@ -3,12 +3,15 @@
 import math
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from zhenjie.areas.paths import village_path
 from zhenjie.kernel import parties
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, visible_cases
+from zhenjie.kernel.workflow import DONE
+from zhenjie.workbench import paging
+from zhenjie.workbench.paging import capped_count_of_parts
 from zhenjie.workbench.excel import Column
 
 from .models import Category, Event
@@ -48,6 +51,28 @@ def in_states(rows: QuerySet[Event], states) -> QuerySet[Event]:
     if len(states) == 1:
         rows = rows.filter(case__kind=EVENT).order_by("-case__opened_at", "-case__id")
     return rows
+
+
+def counted_in(parts: list[QuerySet[Case]], states=None, cap: int | None = None) -> tuple[int, bool]:
+    """(count, capped) of the event cases in `states` (every one when None) over the parts of
+    kernel.scoping.counting_parts, no further than `cap` (the lists' COUNT_CAP)."""
+    return capped_count_of_parts([part.filter(state_condition(states)) for part in parts], cap or paging.COUNT_CAP)
+
+
+def state_condition(states=None) -> Q:
+    """Events in `states`, said so that the (area, kind, closed_at, …) index answers: a case has
+    closed_at exactly when it is in a done state (kernel.workflow checks every kind so), so every
+    done state is "closed", and open or done states are searched among the open or the closed."""
+    if states is None:
+        return Q()
+    done = set(EVENT_WORKFLOW.states_in(DONE))
+    if set(states) == done:
+        return Q(closed_at__isnull=False)
+    if set(states) <= done:
+        return Q(closed_at__isnull=False, state__in=states)
+    if not set(states) & done:
+        return Q(closed_at__isnull=True, state__in=states)
+    return Q(state__in=states)
 
 
 def event_cases_for(user) -> QuerySet[Case]:

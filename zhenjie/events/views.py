@@ -2,6 +2,8 @@
 its timeline and the actions open to the person looking at it (calling departments among them:
 the calls themselves are zhenjie/calls)."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404
@@ -13,9 +15,9 @@ from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Attachment
-from zhenjie.kernel.scoping import administered_county, reach_of, report_areas
+from zhenjie.kernel.scoping import administered_county, counting_parts, reach_of, report_areas
 from zhenjie.kernel.workflow import DONE, permitted_actions
-from zhenjie.workbench.paging import capped_count, paginate, query_without_page
+from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from zhenjie.calls import queries as call_queries
@@ -27,7 +29,7 @@ from .forms import (
 from .intake import Photo, Report, report_event
 from .kit import EVENTS, departments, dispatch_units
 from .models import Channel
-from .workflow import EVENT_WORKFLOW
+from .workflow import EVENT, EVENT_WORKFLOW
 
 # The dispatcher's queue, as tabs over the list: the workflow's phases, then everything.
 PHASES = EVENT_WORKFLOW.phases
@@ -62,26 +64,54 @@ def _filtered(request, rows):
 # "10000+" does, and the count stops after a tenth of the rows (issue 11: no count over the
 # user's whole reach on every request). The list's own total still counts to COUNT_CAP.
 BADGE_CAP = 999
+# The list's filters besides the tab: with none of them given, the list is the tab's badge.
+FILTERS = ("category", "channel", "alert", "q", "from", "to")
 
 
-def _tab_counts(user) -> dict[str, str]:
-    """Each tab's count as shown: exact for the open tabs (one query over the open events, few
-    whatever the history), counted no further than BADGE_CAP for 已关闭 and so for 全部 (one
-    query): at a million events they are most of the rows (docs/PERFORMANCE.md)."""
-    cases = queries.event_cases_for(user).order_by()
+def _tab_counts(parts: list) -> dict[str, tuple[int, bool]]:
+    """(count, capped) of each tab over `parts` (_counting_parts): exact for the open tabs (one
+    query a part), no further than BADGE_CAP for 已关闭 and so for 全部."""
     open_tabs = {key: phase.states for key, phase in PHASES.items() if phase.group != DONE}
-    counts = cases.filter(state__in=[s for states in open_tabs.values() for s in states]).aggregate(
-        **{key: Count("id", filter=Q(state__in=states)) for key, states in open_tabs.items()}
-    )
-    shown = {key: str(count) for key, count in counts.items()}
-    total, any_capped = sum(counts.values()), False
+    counts = Counter()
+    for part in parts:
+        # A case has closed_at exactly when it is in a done phase (kernel.workflow checks every
+        # kind so), so "not closed" is the WHERE an index answers; each tab's states in its FILTER.
+        counts.update(part.filter(closed_at__isnull=True).order_by().aggregate(
+            **{key: Count("id", filter=Q(state__in=states)) for key, states in open_tabs.items()}
+        ))
+    tabs = {key: (counts[key], False) for key in open_tabs}
     for key, phase in PHASES.items():
         if phase.group == DONE:
-            closed, capped = capped_count(cases.filter(state__in=phase.states), BADGE_CAP)
-            shown[key] = f"{closed}+" if capped else str(closed)
-            total, any_capped = total + closed, any_capped or capped
-    shown[ALL_TAB] = f"{total}{'+' if any_capped else ''}"
-    return shown
+            tabs[key] = queries.counted_in(parts, phase.states, BADGE_CAP)
+    tabs[ALL_TAB] = (sum(count for count, _ in tabs.values()), any(capped for _, capped in tabs.values()))
+    return tabs
+
+
+def _counting_parts(user) -> tuple[list, bool]:
+    """The user's event cases as parts to count, and whether they are exact enough to stand for
+    the list's rows: kernel.scoping.counting_parts where it gives them (a township's dispatchers
+    and leaders, the county: the jurisdiction's cases from the (area, kind, closed_at) index plus
+    the few sent in from outside it, milliseconds at a million events instead of a test of every
+    open case of the county, docs/PERFORMANCE.md); else event_cases_for(user) whole."""
+    parts = counting_parts(user, EVENT)
+    return (parts, True) if parts is not None else ([queries.event_cases_for(user)], False)
+
+
+def _tab_states(tab: str):
+    return None if tab == ALL_TAB else PHASES[tab].states
+
+
+def _list_total(request, tab: str, tabs: dict, parts: list) -> tuple[int, bool] | None:
+    """The list's (count, capped), when its tab's count gives it: no filter but the tab, and
+    parts that stand for the rows. A capped badge is counted on to COUNT_CAP, as lists count."""
+    if any(request.GET.get(name, "").strip() for name in FILTERS):
+        return None
+    count, capped = tabs[tab]
+    return (count, capped) if not capped else queries.counted_in(parts, _tab_states(tab))
+
+
+def _shown(count: int, capped: bool) -> str:
+    return f"{count}+" if capped else str(count)
 
 
 @staff_required
@@ -89,10 +119,13 @@ def event_list(request):
     rows, tab = _filtered(request, queries.events_for(request.user))
     if request.GET.get("format") == "xlsx":
         return EVENTS.export(request.user, rows)
-    page = paginate(request, rows)
+    parts, exact = _counting_parts(request.user)
+    tabs = _tab_counts(parts)
+    page = paginate(request, rows, known=_list_total(request, tab, tabs, parts) if exact else None)
     reach = reach_of(request.user)
     context = {
-        "page": page, "tab": tab, "tabs": {key: phase.label for key, phase in PHASES.items()} | {ALL_TAB: "全部"}, "counts": _tab_counts(request.user),
+        "page": page, "tab": tab, "tabs": {key: phase.label for key, phase in PHASES.items()} | {ALL_TAB: "全部"},
+        "counts": {key: _shown(*counted) for key, counted in tabs.items()},
         "categories": queries.active_categories(), "channels": Channel.choices, "params": request.GET, "query": query_without_page(request),
         "workflow": EVENT_WORKFLOW, "can_report": bool(reach.paths),
     }

@@ -5,10 +5,14 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from .models import Assignment, Case
+from zhenjie.areas.models import Area
+from zhenjie.units.models import Unit
+
+from .models import Assignment, Case, SentOutside
 from .notify import notify_users, people_to_act
 from .scoping import reach_of
 
@@ -46,10 +50,57 @@ def build(case: Case, spec: Assign, at: datetime | None = None) -> Assignment:
 def add(assignment: Assignment, notify_title: str = "") -> Assignment:
     """Save a built assignment and tell the people it reaches."""
     assignment.save(force_insert=True)
+    held = _held(assignment.unit, assignment.case)
+    if held is None:
+        note_sent_outside(assignment_id=assignment.pk)
+    elif not held:
+        SentOutside.objects.bulk_create([SentOutside(case=assignment.case, unit=assignment.unit, kind=assignment.case.kind)], ignore_conflicts=True)
     case = assignment.case
     title = notify_title or f"新待办：{case.title}"
     notify_users(people_to_act(assignment.unit, assignment.role, assignment.user), title, f"编号 {case.number}", case)
     return assignment
+
+
+NOTE_BATCH = 500
+
+
+def _held(unit, case: Case) -> bool | None:
+    """Whether the unit's own area holds the case's, when both areas are loaded already (the
+    intake's routed unit: no query on the create path); None when the database must say."""
+    if Unit.area.is_cached(unit) and Case.area.is_cached(case):
+        return case.area.path.startswith(unit.area.path)
+    return None
+
+
+def note_sent_outside(*, assignment_id: int | None = None, case_ids=None, unit_ids=None) -> None:
+    """Record the cases among these assignments' that went to a unit whose own area does not hold
+    them (models.SentOutside), once each: one INSERT … SELECT, whatever it finds. By one new
+    assignment (kernel.assignments.add), by the cases written in bulk (kernel.history.replay,
+    bench/events.py), by units (after a unit's area changed); no argument: every assignment."""
+    for name, values in (("case_ids", case_ids), ("unit_ids", unit_ids)):
+        if values is not None and len(values := list(values)) > NOTE_BATCH:  # bound the statement's parameters
+            for start in range(0, len(values), NOTE_BATCH):
+                note_sent_outside(assignment_id=assignment_id, **{"case_ids": case_ids, "unit_ids": unit_ids, name: values[start : start + NOTE_BATCH]})
+            return
+    conditions, params = [], []
+    for column, values in (("a.id", [assignment_id] if assignment_id is not None else None), ("a.case_id", case_ids), ("a.unit_id", unit_ids)):
+        if values is not None:
+            values = list(values)
+            if not values:
+                return
+            conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params += values
+    table = {model: connection.ops.quote_name(model._meta.db_table) for model in (SentOutside, Assignment, Case, Unit, Area)}
+    # A path holds the paths that start with it (areas.paths); substr, not LIKE: no escaping.
+    sql = (
+        f"INSERT INTO {table[SentOutside]} (case_id, unit_id, kind) SELECT DISTINCT a.case_id, a.unit_id, c.kind FROM {table[Assignment]} a"
+        f" JOIN {table[Case]} c ON c.id = a.case_id JOIN {table[Area]} ca ON ca.id = c.area_id"
+        f" JOIN {table[Unit]} u ON u.id = a.unit_id JOIN {table[Area]} ua ON ua.id = u.area_id"
+        f" WHERE substr(ca.path, 1, length(ua.path)) <> ua.path{''.join(' AND ' + c for c in conditions)}"
+        " ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def create(case: Case, spec: Assign, notify_title: str = "") -> Assignment:

@@ -26,7 +26,7 @@ from datetime import datetime
 from django.db import transaction
 
 from . import journal, steps
-from .assignments import Assign
+from .assignments import Assign, note_sent_outside
 from .models import Assignment, Case, JournalEntry, NumberSeries
 from .workflow import number_year, workflow_for
 
@@ -127,6 +127,7 @@ def replay(pasts: list[PastCase]) -> list[Case]:
             assignment.case = past.case  # now that it has its id
         assignments += past.assignments
     Assignment.objects.bulk_create(assignments, batch_size=1000)
+    note_sent_outside(case_ids=[past.case.pk for past in pasts])
     entries = [entry for past in pasts for entry in past.entries]
     for entry in entries:  # a step naming another case by its number or id can say so now
         entry.summary = entry.summary() if callable(entry.summary) else entry.summary

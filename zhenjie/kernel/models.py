@@ -256,6 +256,27 @@ class Assignment(models.Model):
         return self.state == self.State.OPEN and self.due_at is not None and self.due_at < timezone.now()
 
 
+class SentOutside(models.Model):
+    """A case sent to a unit whose own area does not hold it: another township's event sent to a
+    command centre, say; never a county department's (the county holds every case of it). Of the
+    visibility rule's "sent to one of my units", the part that a jurisdiction's areas do not
+    already give; kept (kernel.assignments.note_sent_outside) so that counting a person's cases by
+    state reads two indexes instead of testing every case's assignments (kernel.scoping.
+    counting_parts, issue 11). A unit's area never changes today; when 区划调整 moves one, its
+    rows are written again with note_sent_outside(unit_ids=…)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    # The case's, which never changes: a count names the kind here, so that SQLite starts from these
+    # few rows rather than from the kind's index on kernel_case (docs/PERFORMANCE.md).
+    kind = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "跨区划派发"
+        verbose_name_plural = "跨区划派发"
+        constraints = [models.UniqueConstraint(fields=["unit", "case"], name="sentoutside_unique")]
+
+
 class JournalEntry(models.Model):
     """One line of the full-process record (全过程记录). Append-only and hash-chained: each entry
     carries the hash of the one before it in its chain, so an altered or deleted row shows.

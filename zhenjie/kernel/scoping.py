@@ -18,7 +18,7 @@ from zhenjie.areas.paths import county_path, is_grid_path
 from zhenjie.units.models import Unit
 
 from .errors import Forbidden, NotFound, Rejected
-from .models import Assignment, Case
+from .models import Assignment, Case, SentOutside
 
 GRID_WORKER = frozenset({RoleCode.GRID_WORKER})
 
@@ -248,6 +248,33 @@ def visible_cases(user) -> QuerySet[Case]:
     if not reach.posts:
         return Case.objects.none()
     return Case.objects.filter(_visibility(reach))
+
+
+def counting_parts(user, kind: str) -> list[QuerySet[Case]] | None:
+    """visible_cases(user) of `kind` as two disjoint parts that a count reads from indexes: the
+    cases in the jurisdiction's areas (the (area, kind, closed_at, …) index), and those sent to one
+    of the user's units from outside the unit's own area and outside the jurisdiction (SentOutside,
+    a few rows). The rule's "sent to one of my units" as an EXISTS per case makes a count test
+    every case of the kind in the county instead (0.1–0.4 s for a township's tab badges at a
+    million events, issue 11).
+
+    A case sent to a unit inside the unit's own area lies in the jurisdiction whenever the
+    jurisdiction covers the unit's area, so the parts are exact then. When it does not (a grid
+    worker posted in a township office) or there is no jurisdiction (a department liaison):
+    None, and the caller counts visible_cases(user). tests/test_scoping.py holds the parts to
+    visible_cases' rows."""
+    reach = reach_of(user)
+    if not reach.posts or not reach.paths:
+        return None
+    unit_areas = Unit.objects.filter(pk__in=reach.unit_ids).values_list("area__path", flat=True)
+    if not all(any(path.startswith(root) for root in reach.paths) for path in unit_areas):
+        return None
+    areas = Area.objects.filter(paths_q(reach.paths)).values("pk")
+    sent = SentOutside.objects.filter(unit_id__in=reach.unit_ids, kind=kind).values("case_id")
+    return [
+        Case.objects.filter(kind=kind, area__in=areas),
+        Case.objects.filter(pk__in=sent).exclude(area__in=areas),  # of the kind by SentOutside.kind
+    ]
 
 
 def jurisdiction_cases(user, within: Area | None = None) -> QuerySet[Case]:

@@ -19,12 +19,28 @@ def capped_count(rows, cap: int | None = None) -> tuple[int, bool]:
     return min(count, cap), count > cap
 
 
+def capped_count_of_parts(parts, cap: int) -> tuple[int, bool]:
+    """capped_count over disjoint querysets (kernel.scoping.counting_parts), one after another,
+    counting no further than `cap` in all: one query a part, fewer when the first parts fill it."""
+    total = 0
+    for part in parts:
+        if total >= cap:
+            return cap, part.exists()  # full: one more row anywhere means "+"
+        found, capped = capped_count(part, cap - total)
+        total += found
+        if capped:
+            return total, True
+    return total, False
+
+
 class CappedPaginator(Paginator):
     """Django's Paginator, whose count stops at `cap` rows; `capped` says whether it did."""
 
-    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, cap: int | None = None, known: tuple[int, bool] | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
+        if known is not None:  # (count, capped) the page has counted already, e.g. its tab's badge
+            self.__dict__["_capped_count"] = known
 
     @cached_property
     def _capped_count(self) -> tuple[int, bool]:
@@ -39,15 +55,16 @@ class CappedPaginator(Paginator):
         return self._capped_count[1]
 
 
-def paginate(request, rows, per_page: int = 20):
-    """One page of rows (two queries: the capped count and the page), page number from ?page=."""
+def paginate(request, rows, per_page: int = 20, known: tuple[int, bool] | None = None):
+    """One page of rows (two queries: the capped count and the page; one when the count is
+    `known`), page number from ?page=."""
     try:
         size = int(request.GET.get("size", per_page))
     except ValueError:
         size = per_page
     if size not in PER_PAGE_CHOICES:
         size = per_page
-    return CappedPaginator(rows, size).get_page(request.GET.get("page"))
+    return CappedPaginator(rows, size, known=known).get_page(request.GET.get("page"))
 
 
 def query_without_page(request) -> str:

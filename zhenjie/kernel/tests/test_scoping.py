@@ -141,3 +141,56 @@ def test_jurisdiction_cases_are_the_visible_cases_in_the_jurisdiction_for_every_
     assert in_b.case in visible_cases(world.dispatcher_a) and in_b.case not in jurisdiction_cases(world.dispatcher_a)
     assert {c.kind for c in jurisdiction_cases(world.liaison)} == {"call"}
     assert not jurisdiction_cases(type(world.dispatcher_a).objects.create(username="nobody")).exists()
+
+
+def test_counting_parts_are_the_visible_cases_of_the_kind_for_every_kind_of_reach(world):
+    """Tab badges count counting_parts(user, kind) — the jurisdiction's cases plus those sent in
+    from outside it (SentOutside) — instead of the rule's OR with an EXISTS per case. Where the
+    parts are given they hold exactly the visible cases of the kind, once each; where they would
+    not be exact (a unit outside the jurisdiction, no jurisdiction) there are none."""
+    from zhenjie.calls import actions as calls
+    from zhenjie.kernel.assignments import Assign, create
+    from zhenjie.kernel.models import SentOutside
+    from zhenjie.kernel.scoping import counting_parts
+    from zhenjie.testing import make_event
+
+    in_a = make_event(world)
+    in_b = make_event(world, reporter=world.dispatcher_b, lng=116.21, lat=35.01, channel="walk_in")
+    make_task(world)
+    calls.call_departments(world.dispatcher_a, in_a.case, [world.police], "请处置", 3)
+    # Township B's event sent to A's command centre: outside the centre's own area, recorded once
+    # however often it is sent; the county's police is sent A's event inside its (county) area.
+    create(in_b.case, Assign(unit=world.centre_a, todo="respond"))
+    create(in_b.case, Assign(unit=world.centre_a, todo="respond"))
+    assert set(SentOutside.objects.values_list("case_id", "unit_id", "kind")) == {(in_b.case_id, world.centre_a.pk, "event")}
+
+    users = (world.dispatcher_a, world.dispatcher_b, world.grid_worker_a, world.clerk_a, world.agent_a, world.liaison, world.county_admin)
+    given = set()
+    for user in users:
+        for kind in ("event", "call", "task"):
+            parts = counting_parts(user, kind)
+            if parts is None:
+                continue
+            given.add(user.username)
+            rows = [case for part in parts for case in part]
+            assert len(rows) == len(set(rows)), (user.username, kind)  # disjoint
+            assert set(rows) == set(visible_cases(user).filter(kind=kind)), (user.username, kind)
+    assert {"dispatcher_a", "dispatcher_b", "county_admin"} <= given and "liaison" not in given
+    assert in_b.case in [case for part in counting_parts(world.dispatcher_a, "event") for case in part]
+
+
+def test_a_case_sent_across_is_recorded_whether_written_live_or_in_bulk(world):
+    """SentOutside follows every way assignments are written: kernel.assignments.add, and a bulk
+    write followed by note_sent_outside (kernel.history.replay, bench/events.py)."""
+    from zhenjie.kernel.assignments import note_sent_outside
+    from zhenjie.kernel.models import Assignment, SentOutside
+    from zhenjie.testing import make_event
+
+    in_b = make_event(world, reporter=world.dispatcher_b, lng=116.21, lat=35.01, channel="walk_in")
+    Assignment.objects.bulk_create([Assignment(case=in_b.case, unit=world.centre_a, todo="respond")])
+    assert not SentOutside.objects.exists()
+    note_sent_outside(case_ids=[in_b.case_id])
+    note_sent_outside()  # everything again: nothing twice
+    assert list(SentOutside.objects.values_list("case_id", "unit_id")) == [(in_b.case_id, world.centre_a.pk)]
+    note_sent_outside(case_ids=[])
+    assert SentOutside.objects.count() == 1
