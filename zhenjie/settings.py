@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files instead of a CDN
     "huey.contrib.djhuey",
+    "axes",  # login lock-out (accounts/login.py)
     "zhenjie.areas",
     "zhenjie.units",
     "zhenjie.accounts",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "zhenjie.accounts.middleware.IdleSessionMiddleware",  # after messages and htmx: it uses both
     "zhenjie.workbench.middleware.NotFoundMiddleware",  # a page's NotFound is its 404 page
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lock-out into 429
 ]
 
 ROOT_URLCONF = "zhenjie.urls"
@@ -148,7 +150,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhenjie.accounts.passwords.CharacterClassValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out username+address (or address) before the password is
+# even checked. The numbers are the security administrator's (SecurityPolicy), read by the
+# callables in accounts/login.py; see its docstring for the two limits.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "zhenjie.accounts.login.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "zhenjie.accounts.login.failure_limit"
+AXES_COOLOFF_TIME = "zhenjie.accounts.login.cool_off"
+AXES_CLIENT_IP_CALLABLE = "zhenjie.accounts.login.client_address"
+AXES_LOCKOUT_CALLABLE = "zhenjie.accounts.login.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Logins, failures and lock-outs are journaled (accounts.login.log_in); axes' own access log
+# would be a second, unchained copy.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -220,7 +236,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every failed login as a warning; the journal already records each one (auth chain).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
 }
 SITE_NAME = os.environ.get("SITE_NAME", "镇街综合治理平台")
 # Maps draw the project's own boundaries with no tiles: intranets are closed. A county with a

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from zhenjie.api.schemas import ERRORS, AreaBrief, UnitBrief
+from zhenjie.api.schemas import ERRORS, AreaBrief, ErrorOut, UnitBrief
 
 from .login import log_in
 from .policy import current_policy
@@ -22,9 +22,9 @@ class TokenOut(Schema):
     expires_at: datetime
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, **ERRORS}, summary="用户名和密码换取令牌")
+@router.post("/auth/token", auth=None, response={200: TokenOut, **ERRORS, 429: ErrorOut}, summary="用户名和密码换取令牌")
 def issue_token(request, payload: TokenIn):
-    """连续失败达到安全策略上限将锁定账号(与网页登录共用计数)。"""
+    """同一账号在同一地址连续失败、或同一地址失败合计达到安全策略上限，将暂停登录并返回 429(与网页登录共用计数)。"""
     from .models import ApiToken
 
     user = log_in(request, payload.username, payload.password, channel="api")
