@@ -37,6 +37,7 @@ def create_staff(actor, *, username: str, full_name: str, password: str, phone: 
         except ValidationError as error:
             raise Rejected("user.password_weak", "；".join(error.messages), field="password") from None
         user.set_password(password)
+        user.must_change_password = True  # chosen by someone else: changed at first login (ASVS 6.4.1)
     user.save()
     journal.record(actor=actor, verb="user.create", subject=f"user:{user.pk}", summary=f"新增人员 {full_name}({username})")
     return user
