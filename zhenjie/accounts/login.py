@@ -32,6 +32,7 @@ from .policy import current_policy
 # Login events go on a chain of their own: a burst of failures does not queue the county's rule
 # changes behind it, and the audit administrator filters them in one click.
 AUTH_CHAIN = "auth"
+INITIAL_PASSWORD_LIFETIME = timedelta(hours=72)
 
 
 class Locked(ActionError):
@@ -115,6 +116,12 @@ def log_in(request, username: str, password: str, channel: str = "web") -> User:
     was_locked = AxesProxyHandler.is_locked(request, {"username": username})
     user = authenticate(request, username=username, password=password)
     address = client_address(request)
+    if user is not None and user.must_change_password and user.password_changed_at < timezone.now() - INITIAL_PASSWORD_LIFETIME:
+        # ASVS 6.4.1: an initial password nobody used in time is worth nothing to anyone but a
+        # guesser. The password was right, so this is not a failure towards the lock-out.
+        _journal(None, "auth.failure", user, f"初始密码已过期：{printable(username)}（来自 {address or '未知地址'}）", address, channel,
+                 username=printable(username), reason="initial_expired")
+        raise Unauthenticated("auth.initial_password_expired", "初始密码已超过72小时未使用而失效，请联系系统管理员重置密码", field="password")
     if user is not None:
         # A citizen's name stays out of the journal (it cannot be erased there): the entry names
         # the account only.

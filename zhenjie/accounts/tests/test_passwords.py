@@ -112,3 +112,11 @@ def test_a_staff_password_older_than_the_maximum_age_must_be_changed(client, wor
     actions.update_policy(None, password_max_age_days=0)
     assert client.get(reverse("workbench:home")).status_code == 200
     assert client.post(reverse("accounts:logout")).status_code == 302
+
+
+def test_an_initial_password_unused_for_72_hours_no_longer_logs_in(client, world):
+    actions.create_staff(world.leader_a, username="late.comer", full_name="迟到者", password=PASSWORD)
+    User.objects.filter(username="late.comer").update(password_changed_at=timezone.now() - timedelta(hours=73))
+    response = client.post(reverse("accounts:login"), {"username": "late.comer", "password": PASSWORD})
+    assert response.status_code == 200 and "初始密码已超过72小时未使用而失效" in response.content.decode()
+    assert "_auth_user_id" not in client.session
