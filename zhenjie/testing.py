@@ -29,6 +29,10 @@ def square(west: float, south: float, size: float = 0.1) -> dict:
 
 def make_user(username: str, unit: Unit | None, roles: list[str], jurisdiction: Area | None, title: str = "岗位") -> User:
     user = accounts.create_staff(None, username=username, full_name=username, password=PASSWORD)
+    # Test people log in as if they had already changed their initial password; tests of the
+    # forced change create their own with create_staff.
+    User.objects.filter(pk=user.pk).update(must_change_password=False)
+    user.must_change_password = False
     if unit is not None:
         accounts.grant_post(None, user=user, unit=unit, title=title, roles=roles, jurisdiction=jurisdiction)
     return user

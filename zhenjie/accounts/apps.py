@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_ensure_roles, sender=self)
+        # Connects the login receiver that starts the session clocks (before any request, so the
+        # test client's force_login stamps sessions too).
+        from . import middleware  # noqa: F401
 
 
 def _ensure_roles(sender, using="default", **kwargs):

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -10,7 +11,9 @@ from django.views.decorators.http import require_POST
 
 from zhenjie.kernel.errors import ActionError
 
-from .forms import LoginForm
+from . import gate, second_factor
+from .credentials import change_password
+from .forms import EnrolForm, LoginForm, TokenForm
 from .login import log_in
 
 
@@ -30,6 +33,8 @@ def login_view(request):
             form.add_error(None, error.message)
         else:
             login(request, user)
+            if step := second_factor.step_after_password(user):
+                request.session[second_factor.SESSION_KEY] = step
             if user.kind == user.Kind.CITIZEN:
                 return redirect(next_url or "/")
             return redirect(next_url or "workbench:home")
@@ -44,10 +49,60 @@ def logout_view(request):
 
 
 class ChangePasswordView(PasswordChangeView):
+    """Django's form checks the old password and the two new ones agree; the rules and what ends
+    with the old password are the action's (credentials.change_password)."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("workbench:home")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["owed"] = gate.pending(self.request.user, self.request)
+        return context
+
     def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, "密码已修改。")
-        return response
+        try:
+            change_password(self.request.user, form.cleaned_data["new_password1"], request=self.request)
+        except ActionError as error:
+            form.add_error("new_password1", error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, "密码已修改，您在其他设备上的登录和接口令牌已失效。")
+        return redirect(self.get_success_url())
+
+
+@never_cache
+@login_required
+def otp_verify_view(request):
+    """The second step of a login with an authenticator: its code, or one recovery code."""
+    if request.session.get(second_factor.SESSION_KEY) != second_factor.VERIFY:
+        return redirect("workbench:home")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            second_factor.verify(request, request.user, form.cleaned_data["token"])
+        except ActionError as error:
+            form.add_error("token", error.message)
+        else:
+            return redirect("workbench:home")
+    return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+@never_cache
+@login_required
+def otp_enrol_view(request):
+    """Binding an authenticator app: scan (or type) the secret, confirm with a code and the
+    password; the recovery codes are shown once. Optional for staff, owed by the administrators."""
+    device = second_factor.pending_device(request.user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = second_factor.enrol(request, request.user, form.cleaned_data["password"], form.cleaned_data["token"])
+        except ActionError as error:
+            form.add_error(error.field, error.message)
+        else:
+            return render(request, "accounts/otp_codes.html", {"codes": codes})
+    context = {
+        "form": form, "qr": second_factor.qr_svg(device), "secret": second_factor.secret_text(device),
+        "has_device": second_factor.has_device(request.user), "owed": gate.pending(request.user, request),
+    }
+    return render(request, "accounts/otp_enrol.html", context)

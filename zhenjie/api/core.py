@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from zhenjie.accounts.gate import require_settled
 from zhenjie.accounts.models import ApiToken
 from zhenjie.kernel.errors import ActionError
 
@@ -26,6 +27,7 @@ class BearerAuth(HttpBearer):
         )
         if row is None or not row.user.is_active:
             return None
+        require_settled(row.user)  # an initial or expired password is changed first
         request.user = row.user
         request.api_token = row
         return row.user
@@ -37,7 +39,10 @@ class SessionCookieAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def authenticate(self, request, key):
-        return request.user if request.user.is_authenticated else None
+        if not request.user.is_authenticated:
+            return None
+        require_settled(request.user, request)
+        return request.user
 
 
 api = NinjaAPI(

@@ -4,17 +4,17 @@ administrator people and posts; the security administrator the lock-out and sess
 audit administrator reads and verifies the journal (三权分立)."""
 
 import calendar as month_calendar
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zhenjie.accounts import actions as account_actions
-from zhenjie.accounts.login import locked_until
-from zhenjie.accounts.models import LoginFailure, Post, Role, User
+from zhenjie.accounts.login import counted_failures
+from zhenjie.accounts.models import Post, Role, User
 from zhenjie.accounts.policy import current_policy
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import holidays, journal, supervision
@@ -218,9 +218,9 @@ def security_page(request):
     if request.method == "POST":
         try:
             if "unlock" in request.POST:
-                username = request.POST["unlock"][:150]
-                account_actions.unlock_user(request.user, username)
-                messages.success(request, f"已解锁 {username}")
+                username, address = request.POST.get("unlock", ""), request.POST.get("address", "")
+                account_actions.unlock_user(request.user, username, address)
+                messages.success(request, f"已解锁 {username or address}")
                 return redirect(request.path)
             form = PolicyForm(request.POST)
             if form.is_valid():
@@ -229,11 +229,7 @@ def security_page(request):
                 return redirect(request.path)
         except ActionError as error:
             form.add_action_error(error)
-    since = timezone.now() - timedelta(days=1)
-    recent = (
-        LoginFailure.objects.filter(at__gte=since).values("username").annotate(failures=Count("id"), last=Max("at")).order_by("-last")[:50]
-    )
-    rows = [{**row, "locked_until": locked_until(row["username"])} for row in recent]
+    rows = counted_failures()
     return render(request, "workbench/console_security.html", {"form": form, "rows": rows, "policy": policy})
 
 

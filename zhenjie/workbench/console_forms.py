@@ -23,13 +23,26 @@ class ConfirmYearForm(StyledFormMixin, forms.Form):
 class PolicyForm(StyledFormMixin, forms.Form):
     """Shape only; the ranges are the action's rule (accounts.actions.update_policy)."""
 
-    FIELDS = ["max_failed_logins", "failure_window_minutes", "lockout_minutes", "idle_timeout_minutes", "token_lifetime_hours"]
+    FIELDS = [
+        "max_failed_logins", "address_failed_logins", "lockout_minutes", "idle_timeout_minutes", "session_max_hours",
+        "token_lifetime_hours", "password_min_length", "password_min_classes", "password_max_age_days",
+    ]
 
     max_failed_logins = forms.IntegerField(label=SecurityPolicy._meta.get_field("max_failed_logins").verbose_name)
-    failure_window_minutes = forms.IntegerField(label=SecurityPolicy._meta.get_field("failure_window_minutes").verbose_name)
+    address_failed_logins = forms.IntegerField(
+        label=SecurityPolicy._meta.get_field("address_failed_logins").verbose_name, help_text="防止从一个地址轮流尝试多个账号；应大于上一项"
+    )
     lockout_minutes = forms.IntegerField(label=SecurityPolicy._meta.get_field("lockout_minutes").verbose_name)
     idle_timeout_minutes = forms.IntegerField(label=SecurityPolicy._meta.get_field("idle_timeout_minutes").verbose_name)
+    session_max_hours = forms.IntegerField(
+        label=SecurityPolicy._meta.get_field("session_max_hours").verbose_name, help_text="自登录起算，到时须重新登录，无论是否在操作"
+    )
     token_lifetime_hours = forms.IntegerField(label=SecurityPolicy._meta.get_field("token_lifetime_hours").verbose_name)
+    password_min_length = forms.IntegerField(label=SecurityPolicy._meta.get_field("password_min_length").verbose_name)
+    password_min_classes = forms.IntegerField(
+        label=SecurityPolicy._meta.get_field("password_min_classes").verbose_name, help_text="大写字母、小写字母、数字、符号四类"
+    )
+    password_max_age_days = forms.IntegerField(label=SecurityPolicy._meta.get_field("password_max_age_days").verbose_name)
 
 
 class SupervisionForm(StyledFormMixin, forms.Form):

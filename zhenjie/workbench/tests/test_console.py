@@ -1,8 +1,9 @@
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
 from django.utils import timezone
 
-from zhenjie.accounts.models import LoginFailure, Post, SecurityPolicy
+from zhenjie.accounts.models import Post, SecurityPolicy
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry, SupervisionPolicy
 from zhenjie.testing import make_other_county, make_task, make_user
@@ -139,21 +140,27 @@ def test_the_users_page_refuses_a_second_admin_role_with_the_reason(client, worl
     assert Post.objects.filter(user=admins["system"]).count() == 1
 
 
+POLICY = {
+    "max_failed_logins": 3, "address_failed_logins": 30, "lockout_minutes": 30, "idle_timeout_minutes": 20, "session_max_hours": 10,
+    "token_lifetime_hours": 8, "password_min_length": 14, "password_min_classes": 3, "password_max_age_days": 60,
+}
+
+
 def test_the_security_administrator_changes_the_policy_and_unlocks(client, world, admins):
     client.force_login(admins["security"])
-    response = client.post(reverse("workbench:security"), {
-        "max_failed_logins": 3, "failure_window_minutes": 10, "lockout_minutes": 30, "idle_timeout_minutes": 20, "token_lifetime_hours": 8,
-    })
+    response = client.post(reverse("workbench:security"), POLICY)
     assert response.status_code == 302 and SecurityPolicy.objects.get().max_failed_logins == 3
-    bad = client.post(reverse("workbench:security"), {
-        "max_failed_logins": 1, "failure_window_minutes": 10, "lockout_minutes": 30, "idle_timeout_minutes": 20, "token_lifetime_hours": 8,
-    })
+    assert SecurityPolicy.objects.get().password_min_length == 14
+    bad = client.post(reverse("workbench:security"), {**POLICY, "max_failed_logins": 1})
     assert "连续失败次数上限须在3至20之间" in bad.content.decode()
+    bad = client.post(reverse("workbench:security"), {**POLICY, "password_min_length": 6})
+    assert "密码最短长度须在8至64之间" in bad.content.decode()
     for _ in range(3):
-        LoginFailure.objects.create(username="leader_a", at=timezone.now())
-    assert "锁定至" in client.get(reverse("workbench:security")).content.decode()
-    client.post(reverse("workbench:security"), {"unlock": "leader_a"})
-    assert not LoginFailure.objects.filter(username="leader_a").exists()
+        client.post(reverse("accounts:login"), {"username": "leader_a", "password": "wrong"}, REMOTE_ADDR="10.0.0.5")
+    page = client.get(reverse("workbench:security")).content.decode()
+    assert "锁定至" in page and "10.0.0.5" in page
+    client.post(reverse("workbench:security"), {"unlock": "leader_a", "address": "10.0.0.5"})
+    assert not AccessAttempt.objects.filter(username="leader_a").exists()
 
 
 def test_the_audit_administrator_verifies_the_journal(client, world, admins):

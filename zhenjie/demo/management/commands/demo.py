@@ -77,3 +77,4 @@ class Command(BaseCommand):
         for username, label in rows:
             self.stdout.write(f"  {username:<32} {label}")
         self.stdout.write("全部账号：python manage.py demo --accounts")
+        self.stdout.write("系统/安全/审计管理员首次登录须绑定手机身份验证器(任一 TOTP 应用，离线可用)，其余账号只需密码。")

@@ -1,0 +1,60 @@
+"""Issue 12 item 4: the idle clock starts at login, and a session has an absolute lifetime."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from zhenjie.accounts import actions
+from zhenjie.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def backdate(client, **seconds_ago):
+    session = client.session
+    for key, seconds in seconds_ago.items():
+        session[key] = int(time.time()) - seconds
+    session.save()
+
+
+def test_the_idle_clock_starts_at_login_not_at_the_first_page(client, world):
+    client.post(reverse("accounts:login"), {"username": "leader_a", "password": PASSWORD})
+    # Logged in, then away for 31 minutes before opening any page.
+    backdate(client, last_seen=31 * 60, logged_in_at=31 * 60)
+    response = client.get(reverse("workbench:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_busy_session_still_ends_after_its_absolute_lifetime(client, world):
+    client.force_login(world.leader_a)
+    backdate(client, logged_in_at=12 * 3600 - 60, last_seen=60)
+    assert client.get(reverse("workbench:home")).status_code == 200
+    backdate(client, logged_in_at=12 * 3600 + 60, last_seen=60)
+    response = client.get(reverse("workbench:home"), follow=True)
+    assert "登录已超过 12 小时，请重新登录" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lifetime_is_the_security_administrators_and_the_api_says_401(client, world):
+    actions.update_policy(None, session_max_hours=2)
+    client.force_login(world.leader_a)
+    backdate(client, logged_in_at=2 * 3600 + 60, last_seen=60)
+    response = client.get("/api/me")
+    assert response.status_code == 401 and response.json()["code"] == "auth.session_expired"
+
+
+def test_a_session_without_the_login_stamps_is_treated_as_expired(client, world):
+    client.force_login(world.leader_a)
+    session = client.session
+    del session["logged_in_at"]
+    session.save()
+    assert client.get(reverse("workbench:home")).status_code == 302
+
+
+def test_an_htmx_request_after_the_timeout_is_sent_to_the_login_page_whole(client, world):
+    client.force_login(world.leader_a)
+    backdate(client, last_seen=31 * 60)
+    response = client.get(reverse("workbench:home"), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("accounts:login")
