@@ -17,7 +17,7 @@ from zhenjie.accounts.login import locked_until
 from zhenjie.accounts.models import LoginFailure, Post, Role, User
 from zhenjie.accounts.policy import current_policy
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import holidays, journal, supervision
+from zhenjie.kernel import anchors, holidays, supervision
 from zhenjie.kernel.calendar import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, current_calendar
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
@@ -254,7 +254,7 @@ def journal_page(request):
         entries = entries.filter(actor_name__icontains=actor)
     breaks = None
     if request.method == "POST":
-        breaks = journal.verify()
+        breaks, _ = anchors.verify_against_latest()
         if breaks:
             messages.error(request, f"校验发现 {len(breaks)} 条链被改动")
         else:
