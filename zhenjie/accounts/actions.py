@@ -123,6 +123,10 @@ def grant_post(actor, *, user: User, unit, title: str, roles: list[str], jurisdi
     if user.kind != User.Kind.STAFF:
         raise Rejected("post.not_staff", "只能为工作人员设置岗位", field="username")
     _require_authority(actor, user=user, unit=unit, jurisdiction=jurisdiction, roles=set(roles))
+    # Lock the person: two administrators granting at once must not both pass the check below
+    # (an administrator role and a business role landing together). No-op on SQLite, whose
+    # IMMEDIATE transactions already serialise writers.
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
     held = set(Role.objects.filter(posts__user=user, posts__is_active=True).values_list("code", flat=True))
     _refuse_mixed_roles(held, set(roles))
     if set(roles) & (AREA_ROLES | SEPARATED_ADMIN_ROLES) and jurisdiction is None:

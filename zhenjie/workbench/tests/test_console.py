@@ -243,3 +243,22 @@ def test_console_lists_run_the_same_number_of_queries_at_3_and_30_rows(client, w
     with CaptureQueriesContext(connection) as large:
         client.get(reverse(url_name))
     assert len(large) == len(small)
+
+
+def test_the_audit_administrators_check_compares_with_the_newest_anchor(client, world, admins, settings, tmp_path):
+    from zhenjie.kernel import anchors
+    from zhenjie.kernel.models import JournalHead
+    from zhenjie.testing import journal_guard_lifted
+
+    settings.JOURNAL_ANCHOR_DIR = tmp_path
+    task = make_task(world)
+    chain = task.case.journal.first().chain
+    saved = JournalHead.objects.values("seq", "hash", "seal").get(chain=chain)
+    make_task(world, title="第二件")
+    anchors.write_anchor()
+    with journal_guard_lifted():
+        JournalEntry.objects.filter(chain=chain, seq__gt=saved["seq"]).delete()
+    JournalHead.objects.filter(chain=chain).update(**saved)
+    client.force_login(admins["audit"])
+    page = client.post(reverse("workbench:journal"), follow=True).content.decode()
+    assert "发现篡改" in page and "链被截断" in page
