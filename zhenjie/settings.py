@@ -4,6 +4,10 @@ DATABASE_URL   default: SQLite in WAL mode under var/ (PostgreSQL in production:
 SECRET_KEY     default: generated once and kept in var/secret_key
 FIELD_ENCRYPTION_KEY  key for personal data encrypted at rest (kernel/pii.py); default: generated
                once and kept in var/field_key. Losing it loses every encrypted ID number and phone.
+JOURNAL_KEY    key of the journal's digests, heads' seals and anchors (kernel/JOURNAL.md); default:
+               generated once and kept in var/journal_key. Losing it makes the journal unverifiable.
+JOURNAL_ANCHOR_DIR  where the daily journal anchors are written (default var/journal-anchors)
+JOURNAL_ANCHOR_URL  optional receiver the anchors are POSTed to (default none)
 DEBUG          default off; "1" turns it on
 ALLOWED_HOSTS  comma-separated; default the loopback names
 REDIS_URL      when set, the job queue runs on Redis instead of SQLite
@@ -53,6 +57,26 @@ def _field_encryption_key() -> str:
 
 
 FIELD_ENCRYPTION_KEY = _field_encryption_key()
+
+
+def _journal_key() -> str:
+    """32 random bytes, URL-safe base64, like the field key and kept apart from it and from the
+    database: whoever can write the journal's tables must not be able to make digests that verify
+    (等保 8.1.4.7 b). A copy stays with the audit administrator's backups, not the DBA's."""
+    if os.environ.get("JOURNAL_KEY"):
+        return os.environ["JOURNAL_KEY"]
+    key_file = VAR_DIR / "journal_key"
+    if not key_file.exists():
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+JOURNAL_KEY = _journal_key()
+# The daily anchor (the heads' digests and counts) goes to files outside the database and,
+# when set, to a receiver on another machine (kernel/anchors.py).
+JOURNAL_ANCHOR_DIR = Path(os.environ.get("JOURNAL_ANCHOR_DIR", VAR_DIR / "journal-anchors"))
+JOURNAL_ANCHOR_URL = os.environ.get("JOURNAL_ANCHOR_URL", "").strip()
 DEBUG = _env_flag("DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]

@@ -4,6 +4,7 @@
 and a grid in each, a county department with a stationed unit in A, and staff: the cast every
 test can ask "and does B see any of it?"."""
 
+import contextlib
 import io
 from dataclasses import dataclass
 from datetime import timedelta
@@ -326,3 +327,37 @@ def fill_lists(world: World, rounds: int = 1) -> None:
         task_phases(world.county_admin, police, liaison)
         make_task(world, world.committee_a)
         tasks.acknowledge_task(world.grid_worker_a, make_task(world, world.committee_a))
+
+
+# ---- the journal's database guard ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def journal_guard_lifted(connection=None):
+    """What an attacker with DDL rights would do first — and what emptying a test database needs:
+    lift the triggers that make kernel_journalentry append-only, then put them back."""
+    from importlib import import_module
+
+    from django.db import connection as default_connection
+
+    connection = connection or default_connection
+    guard = import_module("zhenjie.kernel.migrations.0017_journal_refuses_delete")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks from the caller's inserts must run before ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE kernel_journalentry DISABLE TRIGGER USER")
+        else:
+            for name in guard.SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("ALTER TABLE kernel_journalentry ENABLE TRIGGER USER")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            else:
+                for statement in guard.SQLITE_UP:
+                    cursor.execute(statement)

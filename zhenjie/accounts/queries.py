@@ -1,6 +1,7 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from .models import Coverage, Post, Role
+from .models import Coverage, Post, Role, User
+from .roles import SEPARATED_ADMIN_ROLES, RoleCode
 
 
 def my_posts(user) -> QuerySet[Post]:
@@ -37,3 +38,39 @@ def grid_workers_of(grid, limit: int = 3) -> list[Post]:
     for post in posts.filter(jurisdiction=grid):
         on_the_grid.setdefault(post.user_id, post)
     return list(on_the_grid.values())[:limit]
+
+
+def _active_posts(roles=None) -> QuerySet[Post]:
+    posts = Post.objects.filter(user=OuterRef("pk"), is_active=True)
+    return posts.filter(roles__code__in=roles) if roles else posts
+
+
+def people_administered_by(admin, role: str) -> QuerySet[User]:
+    """Staff an administrator looks after (三权分立, 等保 8.1.4.2 d): those with an active post in
+    the administrator's jurisdiction and people without any post yet. A system administrator sees
+    the business side only (no holder of an administrator role); a security administrator the
+    holders of the three administrator roles only. Neither lists themself."""
+    from zhenjie.kernel.scoping import paths_q
+
+    from .actions import administered_roots
+
+    roots = administered_roots(admin, role)
+    if not roots:
+        return User.objects.none()
+    in_reach = Post.objects.filter(user=OuterRef("pk"), is_active=True).filter(paths_q(roots, "unit__area__path"))
+    admins = Exists(_active_posts(SEPARATED_ADMIN_ROLES))
+    people = User.objects.filter(kind=User.Kind.STAFF).exclude(pk=admin.pk)
+    people = people.filter(Exists(in_reach) | ~Exists(_active_posts()))
+    if role == RoleCode.SECURITY_ADMIN:
+        return people.filter(admins | ~Exists(_active_posts()))
+    return people.exclude(admins)
+
+
+def active_posts_prefetch() -> Prefetch:
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.filter(is_active=True).select_related("unit", "jurisdiction").prefetch_related(
+            Prefetch("roles", queryset=Role.objects.order_by("code"))
+        ),
+        to_attr="active_posts",
+    )

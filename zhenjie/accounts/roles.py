@@ -27,6 +27,10 @@ class RoleCode(models.TextChoices):
 # one can both change the system and erase the trace of it.
 SEPARATED_ADMIN_ROLES = frozenset({RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN})
 
+# Everything else a staff post can carry: casework and the county's own settings (编办). 三权分立
+# (等保 8.1.4.2 d, 8.1.5): no one holds one of the administrator roles and one of these.
+BUSINESS_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN}
+
 # Roles whose holders work on cases inside an area: their post needs a jurisdiction.
 AREA_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON}
 

@@ -18,3 +18,26 @@ def supervision_sweep() -> dict:
     from .supervision import sweep
 
     return sweep()
+
+
+@db_periodic_task(crontab(hour="0", minute="30"))
+def anchor_journal() -> str:
+    """Every night: the heads of every chain to a file outside the database, and to the receiver
+    when one is configured (kernel/anchors.py; 等保 8.1.4.3 c)."""
+    from django.conf import settings
+
+    from .anchors import write_anchor
+
+    path = write_anchor()
+    if settings.JOURNAL_ANCHOR_URL:
+        send_journal_anchor(path.name)
+    return path.name
+
+
+# A receiver that is down tonight gets the anchor when it is back: a retry every 10 minutes for
+# a day. Each failure is logged (anchors.send).
+@db_task(retries=144, retry_delay=600)
+def send_journal_anchor(name: str) -> None:
+    from .anchors import directory, send
+
+    send(directory() / name)

@@ -311,11 +311,14 @@ class JournalEntry(models.Model):
 
 class JournalHead(models.Model):
     """The newest entry of each chain: the row an appender locks, and the anchor that reveals a
-    deleted last entry."""
+    deleted last entry. Its seal (HMAC under the journal key) makes winding it back detectable;
+    entries from `keyed_from` on carry keyed digests, those before it plain SHA-256 (JOURNAL.md)."""
 
     chain = models.CharField(max_length=32, primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    keyed_from = models.PositiveBigIntegerField(null=True)
+    seal = models.CharField(max_length=64, default="")
 
 
 class NumberSeries(models.Model):

@@ -8,20 +8,24 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zhenjie.accounts import actions as account_actions
 from zhenjie.accounts.login import counted_failures
-from zhenjie.accounts.models import Post, Role, User
+from zhenjie.accounts.models import Post, User
 from zhenjie.accounts.policy import current_policy
-from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import holidays, journal, supervision
+from zhenjie.accounts.queries import active_posts_prefetch, people_administered_by
+from zhenjie.accounts.roles import BUSINESS_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
+from zhenjie.areas.models import Area
+from zhenjie.kernel import anchors, holidays, supervision
+from zhenjie.kernel import journal as journal_chains
 from zhenjie.kernel.calendar import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, current_calendar
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
-from zhenjie.kernel.scoping import administered_areas, administered_county, administered_units, reach_of
+from zhenjie.kernel.scoping import administered_county, paths_q, reach_of
+from zhenjie.units.models import Unit
 
 from .console_forms import CalendarDayForm, ConfirmYearForm, PolicyForm, PostForm, StaffForm, SupervisionForm
 from .paging import paginate, query_without_page
@@ -143,52 +147,59 @@ def supervision_page(request):
 
 @role_required(RoleCode.SYSTEM_ADMIN)
 def users_page(request):
+    """People and business posts. The system administrator sees and seats only the business side
+    of their jurisdiction; the three administrators are the security administrator's (三权分立)."""
+    return _posts_page(request, RoleCode.SYSTEM_ADMIN, "workbench/console_users.html", BUSINESS_ROLES)
+
+
+@role_required(RoleCode.SECURITY_ADMIN)
+def admins_page(request):
+    """The system, security and audit administrators' posts: only the security administrator
+    seats or removes them, never their own (等保 8.1.4.2 c/d)."""
+    return _posts_page(request, RoleCode.SECURITY_ADMIN, "workbench/console_admins.html", SEPARATED_ADMIN_ROLES)
+
+
+def _posts_page(request, role: str, template: str, offered: frozenset[str]):
     search = request.GET.get("q", "").strip()[:50]
-    units = administered_units(request.user)
-    people = (
-        User.objects.filter(kind=User.Kind.STAFF)
-        .filter(Q(posts__unit__in=units) | Q(posts__isnull=True))
-        .distinct()
-        .prefetch_related(
-            Prefetch(
-                "posts",
-                queryset=Post.objects.filter(is_active=True).select_related("unit", "jurisdiction").prefetch_related(
-                    Prefetch("roles", queryset=Role.objects.order_by("code"))
-                ),
-                to_attr="active_posts",
-            )
-        )
-        .order_by("username")
-    )
+    roots = account_actions.administered_roots(request.user, role)
+    units = Unit.objects.filter(paths_q(roots, "area__path"))
+    areas = Area.objects.filter(paths_q(roots))
+    people = people_administered_by(request.user, role).prefetch_related(active_posts_prefetch()).order_by("username")
     if search:
         people = people.filter(Q(username__icontains=search) | Q(full_name__icontains=search))
-    staff_form = StaffForm(prefix="staff")
-    post_form = PostForm(prefix="post", initial={"username": request.GET.get("grant", "")[:150]})
-    post_form.fields["unit"].queryset = units.select_related("area").order_by("area__path", "sort_order")
-    post_form.fields["jurisdiction"].queryset = administered_areas(request.user).exclude(level="grid").order_by("path")
+    choices = [(code, label) for code, label in RoleCode.choices if code in offered]
+
+    def post_form_for(data=None):
+        form = PostForm(data, prefix="post", initial={"username": request.GET.get("grant", "")[:150]})
+        form.fields["unit"].queryset = units.select_related("area").order_by("area__path", "sort_order")
+        form.fields["jurisdiction"].queryset = areas.exclude(level="grid").order_by("path")
+        form.fields["roles"].choices = choices
+        return form
+
+    staff_form = StaffForm(prefix="staff") if role == RoleCode.SYSTEM_ADMIN else None
+    post_form = post_form_for()
     if request.method == "POST":
         try:
-            if "staff-username" in request.POST:
+            if "staff-username" in request.POST and staff_form is not None:
                 staff_form = StaffForm(request.POST, prefix="staff")
                 if staff_form.is_valid():
                     user = account_actions.create_staff(request.user, **staff_form.cleaned_data)
                     messages.success(request, f"已新增人员 {user.display_name}，请为其设置岗位")
                     return redirect(f"{request.path}?q={user.username}")
             elif "end_post" in request.POST:
-                post = Post.objects.get(pk=int(request.POST["end_post"]), unit__in=units)
+                post = Post.objects.select_related("user", "unit").get(pk=int(request.POST["end_post"]), unit__in=units)
                 account_actions.end_post(request.user, post)
-                messages.success(request, f"已免去 {post}")
+                messages.success(request, f"已免去 {post.user.display_name} 的 {post}")
                 return redirect(request.get_full_path())
             else:
-                post_form = PostForm(request.POST, prefix="post")
-                post_form.fields["unit"].queryset = units
-                post_form.fields["jurisdiction"].queryset = administered_areas(request.user).exclude(level="grid")
+                post_form = post_form_for(request.POST)
                 if post_form.is_valid():
-                    target = User.objects.get(username=post_form.cleaned_data["username"].strip(), kind=User.Kind.STAFF)
                     data = post_form.cleaned_data
+                    # Only people this administrator looks after: not themself, not the other side.
+                    target = people_administered_by(request.user, role).get(username=data["username"].strip())
                     area = data["jurisdiction"]
                     if data["jurisdiction_code"]:
-                        area = administered_areas(request.user).filter(code=data["jurisdiction_code"].strip()).first()
+                        area = areas.filter(code=data["jurisdiction_code"].strip()).first()
                         if area is None:
                             raise ActionError("post.jurisdiction_unknown", "辖区代码不存在或不在您的管理范围内", field="jurisdiction_code")
                     account_actions.grant_post(request.user, user=target, unit=data["unit"], title=data["title"], roles=data["roles"], jurisdiction=area)
@@ -197,15 +208,15 @@ def users_page(request):
         except Post.DoesNotExist:
             messages.error(request, "岗位不存在，或不在您的管理范围内")
         except User.DoesNotExist:
-            post_form.add_error("username", "没有这个用户名的工作人员")
+            post_form.add_error("username", "没有这个用户名的工作人员，或不在您的管理范围内")
         except ValueError:
             messages.error(request, "请求格式不正确")
         except ActionError as error:
-            form = staff_form if "staff-username" in request.POST else post_form
+            form = staff_form if "staff-username" in request.POST and staff_form is not None else post_form
             form.add_action_error(error, request)
     page = paginate(request, people)
     context = {"page": page, "search": search, "staff_form": staff_form, "post_form": post_form, "query": query_without_page(request)}
-    return render(request, "workbench/console_users.html", context)
+    return render(request, template, context)
 
 
 # ---- 安全策略 (security administrator) -----------------------------------------------------
@@ -235,6 +246,8 @@ def security_page(request):
 
 # ---- 审计与留痕 (audit administrator) ------------------------------------------------------
 
+ACCOUNT_VERBS = ("user.create", "post.grant", "post.end")
+
 
 @role_required(RoleCode.AUDIT_ADMIN)
 def journal_page(request):
@@ -242,6 +255,10 @@ def journal_page(request):
     chain = request.GET.get("chain", "").strip()[:32]
     verb = request.GET.get("verb", "").strip()[:32]
     actor = request.GET.get("actor", "").strip()[:32]
+    topic = request.GET.get("topic", "")
+    if topic == "accounts":
+        # 等保 8.1.5.3: who created whom, who seated whom where, who removed whom.
+        entries = entries.filter(chain=journal_chains.RULES_CHAIN, verb__in=ACCOUNT_VERBS)
     if chain:
         entries = entries.filter(chain=chain)
     if verb:
@@ -250,12 +267,12 @@ def journal_page(request):
         entries = entries.filter(actor_name__icontains=actor)
     breaks = None
     if request.method == "POST":
-        breaks = journal.verify()
+        breaks, _ = anchors.verify_against_latest()
         if breaks:
             messages.error(request, f"校验发现 {len(breaks)} 条链被改动")
         else:
             messages.success(request, "全过程记录完好，哈希链校验通过")
     page = paginate(request, entries, per_page=50)
-    context = {"page": page, "chain": chain, "verb": verb, "actor": actor, "breaks": breaks, "query": query_without_page(request)}
+    context = {"page": page, "chain": chain, "verb": verb, "actor": actor, "topic": topic, "breaks": breaks, "query": query_without_page(request)}
     return render(request, "workbench/console_journal.html", context)
 

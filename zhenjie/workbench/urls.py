@@ -23,5 +23,6 @@ urlpatterns = [
     path("console/supervision/", console.supervision_page, name="supervision"),
     path("console/users/", console.users_page, name="users"),
     path("console/security/", console.security_page, name="security"),
+    path("console/admins/", console.admins_page, name="admins"),
     path("console/journal/", console.journal_page, name="journal"),
 ]

@@ -9,13 +9,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_system_security_and_audit_administration_never_meet_in_one_person(world):
-    admin = make_user("sys", world.police, [R.SYSTEM_ADMIN], None)
+    admin = make_user("sys", world.police, [R.SYSTEM_ADMIN], world.county)
     with pytest.raises(Rejected) as error:
-        actions.grant_post(None, user=admin, unit=world.police, title="兼任审计", roles=[R.AUDIT_ADMIN])
+        actions.grant_post(None, user=admin, unit=world.police, title="兼任审计", roles=[R.AUDIT_ADMIN], jurisdiction=world.county)
     assert error.value.code == "post.separation_of_duties"
     assert "须由不同人员担任" in error.value.message
     with pytest.raises(Rejected):
-        actions.grant_post(None, user=make_user("x", None, [], None), unit=world.police, title="两权", roles=[R.SECURITY_ADMIN, R.AUDIT_ADMIN])
+        actions.grant_post(None, user=make_user("x", None, [], None), unit=world.police, title="两权", roles=[R.SECURITY_ADMIN, R.AUDIT_ADMIN], jurisdiction=world.county)
 
 
 def test_area_roles_need_a_jurisdiction_inside_the_units_area(world):

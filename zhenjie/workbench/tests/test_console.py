@@ -21,7 +21,7 @@ def admins(world):
 
 
 def test_each_console_is_closed_to_other_roles(client, world, admins):
-    pages = {"workbench:calendar": world.county_admin, "workbench:supervision": world.county_admin, "workbench:users": admins["system"], "workbench:security": admins["security"], "workbench:journal": admins["audit"]}
+    pages = {"workbench:calendar": world.county_admin, "workbench:supervision": world.county_admin, "workbench:users": admins["system"], "workbench:security": admins["security"], "workbench:admins": admins["security"], "workbench:journal": admins["audit"]}
     for url_name, owner in pages.items():
         client.force_login(owner)
         assert client.get(reverse(url_name)).status_code == 200
@@ -131,9 +131,72 @@ def test_the_system_administrator_creates_a_person_and_gives_a_post(client, worl
     assert Post.objects.get(user=person).jurisdiction == world.grid_a
 
 
-def test_the_users_page_refuses_a_second_admin_role_with_the_reason(client, world, admins):
+def test_the_users_page_offers_no_administrator_role_and_refuses_one(client, world, admins):
+    client.force_login(admins["system"])
+    page = client.get(reverse("workbench:users")).content.decode()
+    assert 'value="dispatcher"' in page and 'value="audit_admin"' not in page and 'value="county_admin"' in page
+    response = client.post(reverse("workbench:users"), {
+        "staff-username": "puppet", "staff-full_name": "傀儡", "staff-password": "Puppet-account-2026",
+    })
+    response = client.post(reverse("workbench:users"), {
+        "post-username": "puppet", "post-unit": world.police.pk, "post-title": "审计", "post-roles": ["audit_admin"], "post-jurisdiction": world.county.pk,
+    })
+    assert response.status_code == 200 and not Post.objects.filter(user__username="puppet").exists()
+
+
+def test_the_system_administrator_cannot_give_themself_a_post_on_the_page(client, world, admins):
     client.force_login(admins["system"])
     response = client.post(reverse("workbench:users"), {
+        "post-username": "sys_admin", "post-unit": world.police.pk, "post-title": "兼编办", "post-roles": ["county_admin"], "post-jurisdiction": world.county.pk,
+    })
+    assert "没有这个用户名的工作人员，或不在您的管理范围内" in response.content.decode()
+    assert Post.objects.filter(user=admins["system"]).count() == 1
+
+
+def test_the_system_administrators_page_lists_the_business_side_only(client, world, admins):
+    client.force_login(admins["system"])
+    page = client.get(reverse("workbench:users")).content.decode()
+    listed = {name for name in ("dispatcher_a", "leader_b", "sec_admin", "audit_admin", "sys_admin") if f'text-secondary">{name}' in page}
+    assert listed == {"dispatcher_a", "leader_b"}
+
+
+def test_a_township_system_administrator_sees_and_seats_only_their_township(client, world):
+    township_admin = make_user("sys_a", world.gov_a, [R.SYSTEM_ADMIN], world.a)
+    client.force_login(township_admin)
+    page = client.get(reverse("workbench:users")).content.decode()
+    assert "dispatcher_a" in page and "dispatcher_b" not in page and "leader_b" not in page
+    response = client.post(reverse("workbench:users"), {
+        "post-username": "dispatcher_b", "post-unit": world.centre_a.pk, "post-title": "借调", "post-roles": ["dispatcher"], "post-jurisdiction": world.a.pk,
+    })
+    assert "不在您的管理范围内" in response.content.decode()
+    response = client.post(reverse("workbench:users"), {"end_post": world.leader_b.posts.get().pk})
+    assert Post.objects.get(user=world.leader_b).is_active
+
+
+def test_the_security_administrator_seats_an_auditor_and_the_audit_page_shows_it(client, world, admins):
+    from zhenjie.accounts.actions import create_staff
+
+    create_staff(admins["system"], username="auditor2", full_name="第二审计员", password="Auditor-account-2026")
+    client.force_login(admins["security"])
+    page = client.get(reverse("workbench:admins")).content.decode()
+    assert "auditor2" in page and "audit_admin" in page and "dispatcher_a" not in page and 'value="dispatcher"' not in page
+    response = client.post(reverse("workbench:admins"), {
+        "post-username": "auditor2", "post-unit": world.police.pk, "post-title": "安全审计员", "post-roles": ["audit_admin"], "post-jurisdiction": world.county.pk,
+    })
+    assert response.status_code == 302
+    refused = client.post(reverse("workbench:admins"), {
+        "post-username": "sec_admin", "post-unit": world.police.pk, "post-title": "兼审计", "post-roles": ["audit_admin"], "post-jurisdiction": world.county.pk,
+    })
+    assert "没有这个用户名的工作人员，或不在您的管理范围内" in refused.content.decode()
+    client.force_login(admins["audit"])
+    page = client.get(reverse("workbench:journal") + "?topic=accounts").content.decode()
+    assert "第二审计员 任 测试县公安局·安全审计员（安全审计员）" in page and "sec_admin" in page
+    assert "发起交办件" not in page
+
+
+def test_the_security_administrator_refuses_an_administrator_who_holds_a_business_post(client, world, admins):
+    client.force_login(admins["security"])
+    response = client.post(reverse("workbench:admins"), {
         "post-username": "sys_admin", "post-unit": world.police.pk, "post-title": "兼审计", "post-roles": ["audit_admin"], "post-jurisdiction": world.county.pk,
     })
     assert "须由不同人员担任" in response.content.decode()
@@ -171,7 +234,7 @@ def test_the_audit_administrator_verifies_the_journal(client, world, admins):
     assert "哈希链校验通过" in client.post(reverse("workbench:journal"), follow=True).content.decode()
 
 
-@pytest.mark.parametrize("url_name, admin", [("workbench:users", "system"), ("workbench:journal", "audit")])
+@pytest.mark.parametrize("url_name, admin", [("workbench:users", "system"), ("workbench:admins", "security"), ("workbench:journal", "audit")])
 def test_console_lists_run_the_same_number_of_queries_at_3_and_30_rows(client, world, admins, url_name, admin):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -187,3 +250,22 @@ def test_console_lists_run_the_same_number_of_queries_at_3_and_30_rows(client, w
     with CaptureQueriesContext(connection) as large:
         client.get(reverse(url_name))
     assert len(large) == len(small)
+
+
+def test_the_audit_administrators_check_compares_with_the_newest_anchor(client, world, admins, settings, tmp_path):
+    from zhenjie.kernel import anchors
+    from zhenjie.kernel.models import JournalHead
+    from zhenjie.testing import journal_guard_lifted
+
+    settings.JOURNAL_ANCHOR_DIR = tmp_path
+    task = make_task(world)
+    chain = task.case.journal.first().chain
+    saved = JournalHead.objects.values("seq", "hash", "seal").get(chain=chain)
+    make_task(world, title="第二件")
+    anchors.write_anchor()
+    with journal_guard_lifted():
+        JournalEntry.objects.filter(chain=chain, seq__gt=saved["seq"]).delete()
+    JournalHead.objects.filter(chain=chain).update(**saved)
+    client.force_login(admins["audit"])
+    page = client.post(reverse("workbench:journal"), follow=True).content.decode()
+    assert "发现篡改" in page and "链被截断" in page
