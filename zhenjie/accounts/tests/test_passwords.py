@@ -28,6 +28,14 @@ def refused(password, user=None) -> str:
     return " ".join(error.value.messages)
 
 
+def system_admin(world):
+    """Accounts are created by the system administrator alone (三权分立, accounts.actions)."""
+    from zhenjie.accounts.roles import RoleCode
+    from zhenjie.testing import make_user
+
+    return make_user("sys_admin", world.police, [RoleCode.SYSTEM_ADMIN], world.county)
+
+
 @pytest.mark.parametrize("password", ["P@ssw0rd12", "P@ssw0rd1234!", "Admin@12345678", "1qaz@WSX3edc", "Woaini1314!!", "Zhenjie@2026x"])
 def test_common_and_local_passwords_are_refused(world, password):
     assert refused(password)
@@ -77,7 +85,7 @@ def test_a_weak_new_password_is_refused_in_chinese_and_nothing_changes(client, w
 
 
 def test_an_account_created_by_an_administrator_changes_its_password_before_anything_else(client, world):
-    actions.create_staff(world.leader_a, username="newcomer", full_name="新同事", password=PASSWORD)
+    actions.create_staff(system_admin(world), username="newcomer", full_name="新同事", password=PASSWORD)
     response = client.post(reverse("accounts:login"), {"username": "newcomer", "password": PASSWORD})
     assert response.status_code == 302
     home = client.get(reverse("workbench:home"))
@@ -115,7 +123,7 @@ def test_a_staff_password_older_than_the_maximum_age_must_be_changed(client, wor
 
 
 def test_an_initial_password_unused_for_72_hours_no_longer_logs_in(client, world):
-    actions.create_staff(world.leader_a, username="late.comer", full_name="迟到者", password=PASSWORD)
+    actions.create_staff(system_admin(world), username="late.comer", full_name="迟到者", password=PASSWORD)
     User.objects.filter(username="late.comer").update(password_changed_at=timezone.now() - timedelta(hours=73))
     response = client.post(reverse("accounts:login"), {"username": "late.comer", "password": PASSWORD})
     assert response.status_code == 200 and "初始密码已超过72小时未使用而失效" in response.content.decode()
