@@ -379,3 +379,30 @@ def test_a_garbled_upload_is_400_in_the_usual_shape(api, world, body, content_ty
     response = api.client.generic("POST", "/api/events", body, content_type=content_type, **api.headers)
     assert response.status_code == 400 and set(response.json()) == {"code", "message", "fields"}
     assert not Event.objects.exists()
+
+
+def test_deeper_pages_follow_the_cursor_and_give_the_same_rows_as_page_numbers(api, world):
+    """next_cursor carries the last row's place in the list's order (issue 11: deeper pages by
+    keyset, not OFFSET); walking it gives every row once, in the order page numbers give, and the
+    same for a one-state list ordered by the case's opening."""
+    for n in range(7):
+        make_event(world, description=f"第{n}件")
+    api.as_("dispatcher_a")
+    for params in ({}, {"state": "reported"}):
+        by_number = [e["id"] for page in (1, 2, 3) for e in api.get("/api/events", page_size=3, page=page, **params).json()["items"]]
+        walked, answer = [], api.get("/api/events", page_size=3, **params).json()
+        while True:
+            walked += [e["id"] for e in answer["items"]]
+            if not answer["next_cursor"]:
+                break
+            answer = api.get("/api/events", page_size=3, cursor=answer["next_cursor"], **params).json()
+            assert answer["count"] == 7
+        assert walked == by_number and len(set(walked)) == 7, params
+    assert api.get("/api/events", page_size=7).json()["next_cursor"] is None  # no page after the last
+
+
+@pytest.mark.parametrize("cursor", ["bm9wZQ", "!!!", "W10", "WyIyMDI2LTAxLTAxIiwxXQ", "WyJ4IiwxXQ", "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwtMV0", "x" * 201])
+def test_a_cursor_the_list_did_not_give_is_a_400_in_chinese(api, world, cursor):
+    make_event(world)
+    response = api.as_("dispatcher_a").get("/api/events", cursor=cursor)
+    assert response.status_code == 400 and "cursor" in response.json()["fields"]

@@ -79,3 +79,15 @@ def test_the_tasks_list_gives_a_page_of_the_users_rows_in_the_state_asked(api, w
     assert (listed["count"], [t["id"] for t in listed["items"]], listed["page_size"]) == (1, [answered.case_id], 1)
     assert api.get("/api/tasks").json()["count"] == 2 and waiting.case_id in [t["id"] for t in api.get("/api/tasks").json()["items"]]
     assert api.as_("leader_b").get("/api/tasks").json()["count"] == 0
+
+
+def test_a_kinds_api_list_pages_on_by_cursor_too(api, world):
+    """Every kind's list (api.kit.list_alias) answers next_cursor, as the events list does."""
+    made = [make_task(world, title=f"排查河道{n}").case_id for n in range(5)]
+    api.as_("leader_a")
+    first = api.get("/api/tasks", page_size=2).json()
+    second = api.get("/api/tasks", page_size=2, cursor=first["next_cursor"]).json()
+    third = api.get("/api/tasks", page_size=2, cursor=second["next_cursor"]).json()
+    walked = [t["id"] for answer in (first, second, third) for t in answer["items"]]
+    assert walked == sorted(made, reverse=True) and third["next_cursor"] is None
+    assert api.as_("leader_b").get("/api/tasks", cursor=first["next_cursor"]).json()["items"] == []  # a cursor opens nothing
