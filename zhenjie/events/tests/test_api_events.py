@@ -302,7 +302,7 @@ def test_past_the_count_cap_the_list_says_its_count_is_capped_and_pages_on(api, 
     first = api.get("/api/events", page_size=2).json()
     assert (first["count"], first["count_capped"]) == (2, True)
     assert [e["description"] for e in api.get("/api/events", page_size=2, page=2).json()["items"]] == ["第0件"]
-    assert api.get("/api/events", channel="hotline").json() | {"items": None} == {"count": 0, "count_capped": False, "page": 1, "page_size": 20, "items": None}
+    assert api.get("/api/events", channel="hotline").json() | {"items": None} == {"count": 0, "count_capped": False, "page": 1, "page_size": 20, "items": None, "next_cursor": None}
 
 
 @pytest.mark.parametrize("params", [{"state": "lost"}, {"channel": "fax"}, {"reported_from": "yesterday"},

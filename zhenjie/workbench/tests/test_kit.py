@@ -68,7 +68,7 @@ def test_the_lists_filter_by_the_workflows_states_and_a_state_it_lacks_is_400_na
     assert refused.status_code == 400
     assert refused.json() == {"code": "invalid", "message": "输入有误（state：取值不在允许范围内）", "fields": {"state": "取值不在允许范围内"}}
     get = client.get("/api/openapi.json").json()["paths"][f"/api/{kind}"]["get"]
-    assert get["operationId"] == operation and [p["name"] for p in get["parameters"]] == ["page", "page_size", "state"]
+    assert get["operationId"] == operation and [p["name"] for p in get["parameters"]] == ["page", "page_size", "cursor", "state"]
 
 
 def test_the_tasks_list_gives_a_page_of_the_users_rows_in_the_state_asked(api, world):
