@@ -13,6 +13,14 @@ ALLOWED_HOSTS  comma-separated; default the loopback names
 REDIS_URL      when set, the job queue runs on Redis instead of SQLite
 ZHENJIE_VAR_DIR  where the SQLite files, uploads and the secret live (default ./var)
 MAP_TILE_URL   optional tile server for maps, e.g. http://tiles.intranet/{z}/{x}/{y}.png (default none)
+Behind HTTPS (docs/DEPLOYMENT.md, "Production settings"; `manage.py check --deploy` is clean with them):
+SECURE_COOKIES  "1": session and CSRF cookies only over HTTPS
+SECURE_SSL_REDIRECT  "1": plain-HTTP requests are redirected to HTTPS (except /healthz)
+SECURE_HSTS_SECONDS  e.g. 31536000: browsers use HTTPS only, for that long (default 0, off)
+SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD  "1" to add those HSTS directives
+SECURE_PROXY_SSL_HEADER  the header a TLS-terminating proxy sets, as a request.META key
+               (e.g. HTTP_X_FORWARDED_PROTO; "https" is the value meaning HTTPS, or give
+               HEADER,value). Only when the proxy always sets or overwrites it.
 """
 
 import base64
@@ -89,6 +97,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # Content-Security-Policy (django-csp 4; Django 5.2 has none built in)
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files instead of a CDN
     "huey.contrib.djhuey",
@@ -113,6 +122,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Response headers before WhiteNoise, so static files carry them as well as pages.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zhenjie.workbench.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,7 +134,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session's second factor
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhenjie.accounts.middleware.IdleSessionMiddleware",  # after messages and htmx: it uses both
     "zhenjie.accounts.middleware.AccountGateMiddleware",  # an initial or expired password is changed first
@@ -211,8 +223,39 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_flag("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# ---- Transport and response headers (等保 8.1.4.8 a / ASVS 3.4, 12.1; docs/DEPLOYMENT.md) ----------
+# All from the environment, off by default so `make run` works over plain HTTP on one machine;
+# the documented production settings turn them on and `check --deploy` is then clean (tested).
+SECURE_SSL_REDIRECT = _env_flag("SECURE_SSL_REDIRECT")
+# The load balancer's health check speaks plain HTTP to the web process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _env_flag("SECURE_HSTS_PRELOAD")
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """A TLS-terminating proxy's header: only trusted when named, since a client could send it too."""
+    value = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+    if not value:
+        return None
+    header, _, expected = value.partition(",")
+    return header.strip(), (expected.strip() or "https")
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+if not SECURE_HSTS_PRELOAD:
+    # A county intranet's host name cannot be on the browsers' preload list, so not asking for it is
+    # a decision, not an oversight; a site on the Internet sets SECURE_HSTS_PRELOAD=1 instead.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # a case's URL (its number) never travels to another site
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (workbench/security_headers.py): the position is the only device feature a page
+# uses (grid workers' reports and patrols); photos come from <input type=file>, not the camera API.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=()"
 
 # Chinese is the interface language whatever the browser asks for: the templates are written in
 # Chinese, and a half-translated page is worse than none. (An English catalogue is future work.)
@@ -277,5 +320,34 @@ SITE_NAME = os.environ.get("SITE_NAME", "镇街综合治理平台")
 # Maps draw the project's own boundaries with no tiles: intranets are closed. A county with a
 # tile server of its own names it here ({z}/{x}/{y} URL template).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+
+
+def _tile_origin() -> list[str]:
+    """The tile server's origin, the one other host a page may load from (images only)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(MAP_TILE_URL)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme in {"http", "https"} and parts.netloc else []
+
+
+# Content-Security-Policy on every response (django-csp 4; ASVS 3.4.3, 等保 8.1.4.4 入侵防范):
+# scripts and styles only from our own vendored files, so no inline <script>, no on…="" handler and
+# no style="" attribute anywhere (templates pass data by json_script or data- attributes; app.js
+# wires the small behaviours). Images also from data: (Bootstrap's CSS draws its icons that way)
+# and blob: (the report form's photo previews). Nothing from another host but the optional tiles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origin()],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # How many events `manage.py demo` draws for the demo county's past year (issue 5 item 10).
 DEMO_EVENTS = int(os.environ.get("ZHENJIE_DEMO_EVENTS", "20000"))

@@ -361,3 +361,16 @@ def journal_guard_lifted(connection=None):
             else:
                 for statement in guard.SQLITE_UP:
                     cursor.execute(statement)
+
+
+def wait_until(page, expression: str, timeout: float = 30000) -> None:
+    """Playwright's `wait_for_function` for pages under our Content-Security-Policy: it evaluates
+    its string with eval(), which the policy refuses ('unsafe-eval' is not allowed), while
+    `page.evaluate` goes through the browser's debugging protocol. Polls every 100 ms."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)

@@ -4,6 +4,10 @@ Every error is {code, message, fields} with a Chinese message: 400 bad input, 40
 403 not allowed, 404 missing or outside the jurisdiction, 409 conflict. Endpoints live in each
 app's api.py and call the same queries and actions as the pages."""
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -45,6 +49,23 @@ class SessionCookieAuth(APIKeyCookie):
         return request.user
 
 
+def staff_only_docs(view):
+    """The API's documentation and OpenAPI schema for logged-in staff only (issue 12, item 8;
+    ASVS 13.4 "no documentation of the attack surface to anyone"): a map of every endpoint is of use
+    to whoever probes the platform. Anonymous visitors are sent to log in; citizens get 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.is_active or user.kind != user.Kind.STAFF:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="镇街综合治理平台 API",
     version="1.0",
@@ -52,6 +73,7 @@ api = NinjaAPI(
     "错误统一返回 {code, message, fields}。",
     urls_namespace="api",
     auth=[BearerAuth(), SessionCookieAuth()],
+    docs_decorator=staff_only_docs,
 )
 
 # Pydantic error types → what a person should be told.

@@ -1,5 +1,6 @@
 """Changes the county administrator makes to how outside systems connect: keys issued and
-revoked, alarm types mapped to categories. Each is journaled on the county-wide rules chain."""
+revoked, alarm types mapped to categories, what the public Open311 feed shows. Each is journaled
+on the county-wide rules chain."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +10,7 @@ from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.scoping import administered_county
 
-from .models import AlarmMapping, IntegrationKey, KeyChannel
+from .models import AlarmMapping, IntegrationKey, KeyChannel, Open311Policy
 
 NAME_MAX = 64
 ALARM_TYPE_MAX = 40
@@ -75,3 +76,29 @@ def unmap_alarm_type(actor, mapping: AlarmMapping) -> None:
     journal.record(actor=actor, verb="alarm_mapping_remove", subject=f"alarm_mapping:{mapping.pk}",
                    summary=f"删除视频告警「{mapping.alarm_type}」的对应")
     mapping.delete()
+
+
+POSITION_DECIMALS = (2, 4)  # about 1 km to about 10 m; finer would point at a house
+
+
+@transaction.atomic
+def update_open311_policy(actor, *, withheld_categories, position_decimals: int, publish_text: bool) -> Open311Policy:
+    """What the county's public Open311 feed shows (issue 12, item 8; PIPL Art. 6 minimum
+    necessary): which categories never appear, how far positions are rounded, whether the citizen's
+    own words (description, street address) and a refusal's reason are published."""
+    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
+    low, high = POSITION_DECIMALS
+    if isinstance(position_decimals, bool) or not isinstance(position_decimals, int) or not low <= position_decimals <= high:
+        raise Rejected("integration.decimals_invalid", f"坐标保留小数位须在{low}至{high}位之间", field="position_decimals")
+    categories = list(withheld_categories)
+    if any(not isinstance(c, Category) for c in categories):
+        raise Rejected("integration.category_invalid", "请选择事件类别", field="withheld_categories")
+    policy, _ = Open311Policy.objects.select_for_update().get_or_create(county=county)
+    before = {"withheld": sorted(policy.withheld_categories.values_list("code", flat=True)) if policy.pk else [],
+              "position_decimals": policy.position_decimals, "publish_text": policy.publish_text}
+    policy.position_decimals, policy.publish_text = position_decimals, bool(publish_text)
+    policy.save()
+    policy.withheld_categories.set(categories)
+    after = {"withheld": sorted(c.code for c in categories), "position_decimals": position_decimals, "publish_text": bool(publish_text)}
+    journal.record(actor=actor, verb="settings.open311", summary="修改 Open311 公开设置", data={"before": before, "after": after})
+    return policy

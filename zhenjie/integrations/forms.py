@@ -3,7 +3,7 @@ from django import forms
 from zhenjie.events.models import Category
 from zhenjie.workbench.forms import StyledFormMixin
 
-from .actions import ALARM_TYPE_MAX, NAME_MAX
+from .actions import ALARM_TYPE_MAX, NAME_MAX, POSITION_DECIMALS
 from .models import KeyChannel
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # kernel.attachments' limit for documents
@@ -17,6 +17,23 @@ class KeyForm(StyledFormMixin, forms.Form):
 class AlarmMappingForm(StyledFormMixin, forms.Form):
     alarm_type = forms.CharField(label="告警类型", max_length=ALARM_TYPE_MAX, help_text="视频平台推送的告警类型名称，如「垃圾堆放」")
     category = forms.ModelChoiceField(label="事件类别", queryset=Category.objects.filter(is_active=True), empty_label="请选择")
+
+
+class Open311PolicyForm(StyledFormMixin, forms.Form):
+    """Shape only; the ranges are the action's rule (actions.update_open311_policy)."""
+
+    withheld_categories = forms.ModelMultipleChoiceField(
+        label="不公开的事件类别", queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="这些类别的事件不出现在公开的 Open311 查询中(矛盾纠纷等涉及个人的类别)",
+    )
+    position_decimals = forms.IntegerField(
+        label="坐标保留小数位", min_value=POSITION_DECIMALS[0], max_value=POSITION_DECIMALS[1],
+        help_text="2位约1千米，3位约100米，4位约10米",
+    )
+    publish_text = forms.BooleanField(
+        label="公开描述和详细地址", required=False,
+        help_text="不公开时，描述留空、地址只写所在村(社区)或网格，不予受理的理由不公开",
+    )
 
 
 class HotlineUploadForm(StyledFormMixin, forms.Form):

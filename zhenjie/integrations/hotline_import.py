@@ -366,9 +366,7 @@ def error_report(errors: list[RowError]) -> bytes:
     book = excel.columns_workbook("错误", ERROR_COLUMNS, sorted(errors, key=lambda e: (e.row, e.column)))
     notes = book.create_sheet("说明")
     notes.append(["整个文件未导入。请按上表修改原文件后重新上传；行号为 Excel 中的行号(第1行为表头)。"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.xlsx_bytes(book)
 
 
 def template() -> bytes:
@@ -383,9 +381,7 @@ def template() -> bytes:
     notes.append([])
     notes.append(["整个文件要么全部导入，要么一条也不导入；有错误时可下载错误报告，按行号和列修改后重新上传。"])
     notes.column_dimensions["C"].width = 60
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.xlsx_bytes(book)
 
 
 # ---- running an upload --------------------------------------------------------------------

@@ -102,3 +102,30 @@ class HotlineImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.REFUSED, self.State.FAILED)
+
+
+class Open311Policy(models.Model):
+    """What a county's Open311 feed shows to anyone: GeoReport v2 GETs need no key (issue 12,
+    item 8; PIPL Art. 6, 等保 8.1.4.11 个人信息保护). Set by the county administrator on the
+    外部接入 page; a county without a row gets `open311.DEFAULT_PUBLICATION`."""
+
+    county = models.OneToOneField("areas.Area", verbose_name="县", on_delete=models.CASCADE, related_name="+", limit_choices_to={"level": "county"})
+    withheld_categories = models.ManyToManyField(
+        "events.Category", verbose_name="不公开的事件类别", blank=True, related_name="+",
+        help_text="矛盾纠纷等涉及个人的类别：这些类别的事件不出现在公开的 Open311 查询中",
+    )
+    position_decimals = models.PositiveSmallIntegerField(
+        "坐标保留小数位", default=3, help_text="公开的经纬度保留几位小数：2位约1千米，3位约100米，4位约10米",
+    )
+    publish_text = models.BooleanField(
+        "公开描述和详细地址", default=False,
+        help_text="不公开时，描述留空、地址只写所在村(社区)或网格名称：群众写下的原文常含姓名、门牌和电话",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Open311公开设置"
+        verbose_name_plural = "Open311公开设置"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(position_decimals__gte=2, position_decimals__lte=4), name="open311policy_decimals_range"),
+        ]

@@ -138,7 +138,8 @@ def _moment(value: str, name: str) -> datetime | None:
 def _list(request, fmt):
     data = request.GET
     county = _jurisdiction(data)
-    rows = open311.published_requests()
+    chosen = open311.publications()
+    rows = open311.published_requests(chosen)
     if county is not None:
         rows = rows.filter(case__area__path__startswith=county.path)
     ids = _param(data, "service_request_id")
@@ -172,20 +173,21 @@ def _list(request, fmt):
             rows = rows.exclude(case__state__in=open311.CLOSED_STATES)
         elif statuses == {"closed"}:
             rows = rows.filter(case__state__in=open311.CLOSED_STATES)
-    records = [open311.request_record(event) for event in rows[: open311.LIMIT]]
+    records = open311.public_records(rows[: open311.LIMIT], chosen)
     return open311.respond(fmt, records, "service_requests", "request")
 
 
 @open311_view(("GET", "HEAD"))
 def request_detail(request, request_id, fmt):
     county = _jurisdiction(request.GET)
-    rows = open311.published_requests()
+    chosen = open311.publications()
+    rows = open311.published_requests(chosen)
     if county is not None:
         rows = rows.filter(case__area__path__startswith=county.path)
     event = rows.filter(case_id=int(request_id)).first() if request_id.isdigit() and len(request_id) <= 18 else None
     if event is None:
         raise Open311Error(404, f"service_request_id「{request_id[:40]}」不存在")
-    return open311.respond(fmt, [open311.request_record(event)], "service_requests", "request")
+    return open311.respond(fmt, open311.public_records([event], chosen), "service_requests", "request")
 
 
 def _create(request, fmt):

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from zhenjie.kernel.scoping import administered_county, get_visible_or_404
 
 from .actions import NOT_COUNTY_ADMIN
-from .models import AlarmMapping, HotlineImport, IntegrationKey
+from .models import AlarmMapping, HotlineImport, IntegrationKey, Open311Policy
 
 
 def keys_for(user) -> QuerySet[IntegrationKey]:
@@ -32,3 +32,18 @@ def imports_for(user) -> QuerySet[HotlineImport]:
 
 def get_import_for(user, pk) -> HotlineImport:
     return get_visible_or_404(imports_for(user), "hotline_import.not_found", "导入记录不存在", pk=pk)
+
+
+def open311_policy_initial(user) -> dict:
+    """The county's Open311 publication as the settings form shows it (the default until set)."""
+    from .open311 import DEFAULT_PUBLICATION
+    from zhenjie.events.models import Category
+
+    county = administered_county(user, refuse=NOT_COUNTY_ADMIN)
+    policy = Open311Policy.objects.filter(county=county).prefetch_related("withheld_categories").first()
+    if policy is None:
+        withheld = list(Category.objects.filter(code__in=DEFAULT_PUBLICATION.withheld))
+        return {"withheld_categories": withheld, "position_decimals": DEFAULT_PUBLICATION.position_decimals,
+                "publish_text": DEFAULT_PUBLICATION.publish_text}
+    return {"withheld_categories": list(policy.withheld_categories.all()), "position_decimals": policy.position_decimals,
+            "publish_text": policy.publish_text}

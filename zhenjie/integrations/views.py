@@ -19,7 +19,7 @@ from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from . import actions, hotline_import, queries
-from .forms import AlarmMappingForm, HotlineUploadForm, KeyForm
+from .forms import AlarmMappingForm, HotlineUploadForm, KeyForm, Open311PolicyForm
 from .hotline_import import COLUMNS, IMPORTER_ROLES, MAX_ROWS
 from .models import HotlineImport
 from .jobs import run_hotline_import
@@ -39,6 +39,7 @@ def _id(value) -> int:
 @role_required(RoleCode.COUNTY_ADMIN)
 def keys_page(request):
     key_form, mapping_form, new_key = KeyForm(prefix="key"), AlarmMappingForm(prefix="map"), None
+    open311_form = Open311PolicyForm(prefix="open311", initial=queries.open311_policy_initial(request.user))
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
@@ -49,7 +50,13 @@ def keys_page(request):
                 actions.unmap_alarm_type(request.user, queries.get_alarm_mapping_for(request.user, _id(request.POST["unmap"])))
                 messages.success(request, "已删除对应关系")
                 return redirect(request.path)
-            if "map-alarm_type" in request.POST:
+            if "open311-position_decimals" in request.POST:
+                open311_form = Open311PolicyForm(request.POST, prefix="open311")
+                if open311_form.is_valid():
+                    actions.update_open311_policy(request.user, **open311_form.cleaned_data)
+                    messages.success(request, "已保存 Open311 公开设置")
+                    return redirect(request.path)
+            elif "map-alarm_type" in request.POST:
                 mapping_form = AlarmMappingForm(request.POST, prefix="map")
                 if mapping_form.is_valid():
                     mapping = actions.map_alarm_type(request.user, mapping_form.cleaned_data["alarm_type"], mapping_form.cleaned_data["category"])
@@ -63,7 +70,7 @@ def keys_page(request):
         except NotFound as error:
             messages.error(request, error.message)
         except ActionError as error:
-            form = mapping_form if "map-alarm_type" in request.POST else key_form
+            form = open311_form if "open311-position_decimals" in request.POST else mapping_form if "map-alarm_type" in request.POST else key_form
             form.add_action_error(error, request)
     context = {
         "keys": queries.keys_for(request.user),
@@ -71,6 +78,7 @@ def keys_page(request):
         "county": administered_county(request.user, refuse=actions.NOT_COUNTY_ADMIN),
         "key_form": key_form,
         "mapping_form": mapping_form,
+        "open311_form": open311_form,
         "new_key": new_key,
     }
     response = render(request, "integrations/keys.html", context)

@@ -19,10 +19,35 @@ EXPORT_ROW_LIMIT = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# Text a spreadsheet program could take for a formula or a command (OWASP "CSV Injection"; 等保
+# 8.1.4.4 入侵防范, ASVS 1.2.10): a leading = + - @, or a tab or carriage return before one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value):
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     return value
+
+
+def _as_text(cell) -> None:
+    """A cell whose text begins like a formula is stored as text, and marked "quote prefix" (what
+    Excel and WPS show as a leading apostrophe), so neither opening the file nor editing the cell
+    turns it into a formula. The value itself is unchanged: an exported list imports back as it was."""
+    value = cell.value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def neutralise(book: Workbook) -> Workbook:
+    """Every cell of every sheet through `_as_text`: the last step before any workbook is saved
+    (`xlsx_bytes`), whichever way its rows were written."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                _as_text(cell)
+    return book
 
 
 def add_sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int] = (), first: bool = False) -> Worksheet:
@@ -44,8 +69,7 @@ def append(sheet: Worksheet, values: Iterable) -> None:
     """A row of cells; text a person typed ("=HYPERLINK(…)") stays text, never a formula."""
     sheet.append([_cell(v) for v in values])
     for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"
+        _as_text(cell)
 
 
 def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] = ()) -> Workbook:
@@ -67,7 +91,7 @@ def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], width
 @dataclass(frozen=True)
 class Column:
     """One column of an export, declared beside the query its rows come from (PAGES.md): the
-    heading, the cell of a row (never a formula: `workbook` writes text starting with = as text),
+    heading, the cell of a row (never a formula: text starting like one is written as text),
     and the width in characters."""
 
     label: str
@@ -89,9 +113,16 @@ def export(title: str, columns: Sequence[Column], rows: Iterable, filename: str 
     return xlsx_response(filename or title, columns_workbook(title, columns, rows))
 
 
+def xlsx_bytes(book: Workbook) -> bytes:
+    """The .xlsx file of `book`, every formula-like text cell made text first (`neutralise`). The
+    one way a workbook leaves the server: downloads, stored error reports and templates all come
+    through here (a test fails on any other `.save(` of a workbook)."""
+    content = BytesIO()
+    neutralise(book).save(content)
+    return content.getvalue()
+
+
 def xlsx_response(filename: str, book: Workbook) -> HttpResponse:
     """The workbook as a download named `filename` and the minute it was made (kernel/serving.py)."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    content = BytesIO()
-    book.save(content)
-    return file_response(content.getvalue(), filename=f"{filename}-{stamp}.xlsx", content_type=XLSX)
+    return file_response(xlsx_bytes(book), filename=f"{filename}-{stamp}.xlsx", content_type=XLSX)

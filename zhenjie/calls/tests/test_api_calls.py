@@ -111,6 +111,7 @@ def test_the_steps_are_the_kits_at_their_documented_paths_and_operation_ids(api,
     assert confirmed.status_code == 200 and confirmed.json() == api.get(path).json()
     assert (confirmed.json()["state"], confirmed.json()["state_label"]) == ("confirmed", "已办结")
     assert api.post(f"{path}/confirm").status_code == 409
+    client.force_login(world.leader_a)
     paths = client.get("/api/openapi.json").json()["paths"]
     operations = {step: paths[f"/api/calls/{{case_id}}/{step}"]["post"]["operationId"]
                   for step in ("acknowledge", "report_back", "confirm", "reject", "withdraw", "rate")}

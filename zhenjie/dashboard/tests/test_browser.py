@@ -10,7 +10,7 @@ from django.utils import timezone
 from zhenjie.calls import actions as calls
 from zhenjie.events import actions
 from zhenjie.kernel.models import Case
-from zhenjie.testing import PASSWORD, make_event
+from zhenjie.testing import PASSWORD, make_event, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def test_the_wall_screen_draws_and_counts_a_new_event_without_reloading(chromium
     page.wait_for_url(f"{live_server.url}/dashboard/?refresh=2")
 
     page.wait_for_selector("#screen-map[data-ready='1']")
-    page.wait_for_function("document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
+    wait_until(page, "document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
     assert page.locator("#screen-map").get_attribute("data-areas") == "1"  # township A's one village
     assert page.locator("#screen-map").get_attribute("data-points") == "7"  # B's event is not on A's map
     assert page.get_by_test_id("count-reported-today").inner_text() == "7"
@@ -67,9 +67,9 @@ def test_the_wall_screen_draws_and_counts_a_new_event_without_reloading(chromium
     page.evaluate("window.stillTheSamePage = true")
     make_event(world, category="forest_fire", lng=116.045, lat=35.045, description="山脚有烟")
 
-    page.wait_for_function("document.querySelector('[data-testid=count-reported-today]').textContent === '8'", timeout=15000)
+    wait_until(page, "document.querySelector('[data-testid=count-reported-today]').textContent === '8'", timeout=15000)
     assert page.evaluate("window.stillTheSamePage === true")  # updated in place, not reloaded
-    page.wait_for_function("document.querySelector('#screen-map').dataset.points === '8'", timeout=15000)
+    wait_until(page, "document.querySelector('#screen-map').dataset.points === '8'", timeout=15000)
     context.close()
 
 
@@ -81,7 +81,7 @@ def test_a_leader_on_a_phone_gets_the_leaders_version(chromium, live_server, wor
     page.wait_for_url(f"{live_server.url}/dashboard/leader/")
 
     page.wait_for_selector("#leader-map[data-ready='1']")
-    page.wait_for_function("document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
+    wait_until(page, "document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
     assert page.get_by_test_id("count-reported_today").inner_text() == "7"
     assert page.get_by_test_id("count-overdue").is_visible()
     # Made for the phone: nothing wider than the screen.
@@ -98,7 +98,7 @@ def test_the_analysis_page_draws_its_charts_and_a_warning_is_acknowledged_in_pla
     context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     log_in(page, live_server, "leader_a", "/analysis/")
-    page.wait_for_function("document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
+    wait_until(page, "document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
     assert page.get_by_test_id("total-reported").inner_text() == "10"
     page.wait_for_timeout(700)
     page.screenshot(path=str(artifacts / "dashboard-analysis.png"), full_page=True)

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from zhenjie.grid.models import Patrol, Visit
-from zhenjie.testing import PASSWORD, make_key_person, make_resident
+from zhenjie.testing import PASSWORD, make_key_person, make_resident, wait_until
 
 from .conftest import days_ago, png_bytes
 
@@ -61,7 +61,7 @@ def test_a_grid_worker_records_a_visit_with_a_photo_and_the_overdue_list_empties
     page.goto(f"{live_server.url}/grid/ledger/{visit.key_person_id}/")
     page.wait_for_selector("[data-testid=visit-photo]")
     # The thumbnail loads lazily: the element is there before its bytes are.
-    page.wait_for_function("document.querySelector('[data-testid=visit-photo]').complete")
+    wait_until(page, "document.querySelector('[data-testid=visit-photo]').complete")
     assert page.locator("[data-testid=visit-photo]").evaluate("img => img.naturalWidth") == 640
     context.close()
 
@@ -78,7 +78,7 @@ def test_a_patrol_records_the_phones_track_and_the_township_sees_it_on_the_map(c
     for lng, lat in ((116.015, 35.012), (116.02, 35.016), (116.026, 35.02)):
         before = page.evaluate(counter)
         context.set_geolocation({"longitude": lng, "latitude": lat})
-        page.wait_for_function(f"{counter} !== '{before}'", timeout=20000)
+        wait_until(page, f"{counter} !== '{before}'", timeout=20000)
     assert int(page.get_by_test_id("point-count").inner_text()) >= 3
     page.get_by_role("button", name="结束巡查").click()
     page.wait_for_selector("text=巡查已结束")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from zhenjie.events import actions
 from zhenjie.events.models import Category, Event
-from zhenjie.integrations.actions import issue_key, revoke_key
+from zhenjie.integrations.actions import issue_key, revoke_key, update_open311_policy
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.models import Case
 from zhenjie.testing import make_event
@@ -51,6 +51,12 @@ def xml(response) -> ElementTree.Element:
 
 def file_example(client, key, **changes):
     return post(client, **{"api_key": key, **SPEC_EXAMPLE, **changes})
+
+
+@pytest.fixture
+def publishing_text(world):
+    """The county publishes the citizens' own words (by default it does not: test_open311_publication.py)."""
+    return update_open311_policy(world.county_admin, withheld_categories=[], position_decimals=4, publish_text=True)
 
 
 # ---- discovery and services -------------------------------------------------------------------
@@ -169,7 +175,7 @@ def test_a_key_for_another_channel_or_a_revoked_key_is_403(client, world, api_ke
     assert not Event.objects.exists()
 
 
-def test_a_description_with_control_characters_still_reads_as_xml(client, world, api_key):
+def test_a_description_with_control_characters_still_reads_as_xml(client, world, api_key, publishing_text):
     file_example(client, api_key, description="井盖\x01缺失\x1f，请尽快处理")
     event = Event.objects.get()
     root = xml(client.get(f"/open311/v2/requests/{event.case_id}.xml"))
@@ -189,7 +195,7 @@ def handle_and_close(world, event):
     actions.close_event(world.dispatcher_a, event)
 
 
-def test_get_request_returns_its_status_before_and_after_closing(client, world, api_key):
+def test_get_request_returns_its_status_before_and_after_closing(client, world, api_key, publishing_text):
     request_id = file_example(client, api_key).json()[0]["service_request_id"]
     [before] = client.get(f"/open311/v2/requests/{request_id}.json", {"jurisdiction_id": "990199000000"}).json()
     assert (before["service_request_id"], before["status"], before["status_notes"]) == (request_id, "open", "已收到，等待指挥中心受理")
@@ -223,7 +229,7 @@ def test_a_dispatched_request_names_its_agency_and_expected_time(client, world, 
     assert record["expected_datetime"].endswith("+08:00")
 
 
-def test_a_rejected_request_is_closed_with_the_reason(client, world, api_key):
+def test_a_rejected_request_is_closed_with_the_reason(client, world, api_key, publishing_text):
     request_id = file_example(client, api_key).json()[0]["service_request_id"]
     actions.reject_event(world.dispatcher_a, Event.objects.get(case_id=int(request_id)), "属于物业管理范围，已告知联系物业")
     [record] = client.get(f"/open311/v2/requests/{request_id}.json").json()

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.core.management import call_command
 
+from zhenjie.testing import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -38,7 +40,7 @@ def test_citizens_list_search_and_print_the_demo_lists_without_logging_in(chromi
     assert page.get_by_test_id("total-count").inner_text() == "141"
     page.get_by_test_id("search").press_sequentially("ltfsjg", delay=60)  # 露天焚烧秸秆
     page.wait_for_url(re.compile(r"q=ltfsjg"))
-    page.wait_for_function("document.querySelectorAll('[data-testid=items] tbody tr').length < 5")
+    wait_until(page, "document.querySelectorAll('[data-testid=items] tbody tr').length < 5")
     found = page.get_by_test_id("items").inner_text()
     assert "对露天焚烧秸秆、落叶等产生烟尘污染物质的行政处罚" in found and "对违法建设的建筑物" not in found
 
@@ -103,7 +105,7 @@ def test_a_county_administrator_edits_imports_and_publishes_a_draft_in_the_brows
 
     # search as you type, in place
     page.get_by_placeholder("按名称、编码或拼音首字母搜索").press_sequentially("CF004", delay=40)
-    page.wait_for_function("document.querySelectorAll('[data-testid=items] tbody tr').length === 1")
+    wait_until(page, "document.querySelectorAll('[data-testid=items] tbody tr').length === 1")
 
     # import the exported file and watch the job finish
     page.get_by_role("link", name="从Excel导入").click()

@@ -36,9 +36,8 @@
       Array.from(input.files).slice(0, Number(input.dataset.max || 9)).forEach(function (file) {
         const img = document.createElement("img");
         img.src = URL.createObjectURL(file);
-        img.className = "rounded border";
-        img.style.cssText = "width:72px;height:72px;object-fit:cover";
-        img.alt = file.name;
+        img.className = "rounded border report-preview";
+                img.alt = file.name;
         previews.appendChild(img);
       });
     });

@@ -13,7 +13,10 @@
       animationDuration: 600,
       animationDurationUpdate: 600,
       textStyle: { fontFamily: "'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif", color: t.text, fontSize: t.fontSize },
-      tooltip: { backgroundColor: t.tooltip, borderColor: t.border, textStyle: { color: t.strong } },
+      // Tooltips drawn on the canvas (richText), not as HTML: category and area names are county
+      // data, and ECharts' HTML tooltip is innerHTML with inline styles, which the CSP refuses.
+      // Axis labels, legends and series labels are canvas text already. (issue 12, item 2)
+      tooltip: { renderMode: "richText", backgroundColor: t.tooltip, borderColor: t.border, textStyle: { color: t.strong } },
     };
   }
 

@@ -3,7 +3,12 @@
 (function () {
   document.querySelectorAll("form[data-position]").forEach(function (form) {
     const status = form.querySelector("[data-position-status]");
-    const say = function (text) { if (status) status.innerHTML = '<i class="bi bi-geo-alt me-1"></i>' + text; };
+    const say = function (text) {
+      if (!status) return;
+      const icon = document.createElement("i");
+      icon.className = "bi bi-geo-alt me-1";
+      status.replaceChildren(icon, document.createTextNode(text));
+    };
     if (!navigator.geolocation) { say("此设备无法定位，将不记录位置"); return; }
     navigator.geolocation.getCurrentPosition(
       function (position) {

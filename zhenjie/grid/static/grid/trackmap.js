@@ -1,6 +1,13 @@
 // Draws a patrol over the grid polygons from our own GeoJSON: the patrolled grid highlighted,
 // its neighbours in grey, the track as a line, findings as dots. No tiles are needed.
 (function () {
+  // A tooltip is given an element whose text is set, never a string: Leaflet writes a string
+  // tooltip as HTML, and a finding's text is whatever a grid worker typed (issue 12, item 2).
+  function label(text) {
+    const node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
   document.querySelectorAll("[data-track]").forEach(function (box) {
     const map = L.map(box, { attributionControl: false, zoomSnap: 0.25 });
     if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
@@ -18,7 +25,7 @@
           return L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 2, fillColor: urgent ? "#dc2626" : "#f59e0b", fillOpacity: 1 });
         },
         onEachFeature: function (feature, shape) {
-          if (feature.properties.name) shape.bindTooltip(feature.properties.name, { sticky: true });
+          if (feature.properties.name) shape.bindTooltip(label(feature.properties.name), { sticky: true });
           if (feature.properties.role === "track" || feature.properties.role === "own") focus.push(shape);
         },
       }).addTo(map);
