@@ -306,6 +306,9 @@ else:
 # Uploads: the defaults a county can tighten; the limits users meet are in kernel.attachments.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Images are refused above this many pixels, read from the header before anything is decoded
+# (decompression bombs; kernel.attachments.check_image).
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 60_000_000))
 
 LOGGING = {
     "version": 1,

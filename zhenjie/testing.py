@@ -208,6 +208,21 @@ def png(colour: str = "green") -> bytes:
     return buffer.getvalue()
 
 
+def bomb_png(width: int = 20000, height: int = 10000) -> bytes:
+    """A small PNG whose header declares `width`×`height` pixels (a decompression bomb): 200
+    megapixels of zeros compress to a few hundred kilobytes, so only the first rows are written —
+    enough for anything that reads the header, as an attacker's file would be."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = zlib.compress(b"\0" * (width + 1) * 8, 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
 class Api:
     def __init__(self, client):
         self.client = client

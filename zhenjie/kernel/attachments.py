@@ -1,11 +1,14 @@
 """Files attached to cases, stored once by SHA-256 (evidence must be provably unchanged).
 
 What a file *is* is read from its first bytes, not from its name or the browser's say-so; an
-image must also open as one. Sizes and kinds allowed per purpose are below; a deployment may
-lower ATTACHMENT_MAX_BYTES in settings."""
+image must also open as one, and its pixel count (read from the header) is checked before any
+pixel is decoded. Sizes and kinds allowed per purpose are below; a deployment may lower
+ATTACHMENT_MAX_BYTES and IMAGE_MAX_PIXELS in settings. Every upload — the public report page, the
+API, the staff forms, the grid's registers and the video webhook — comes through check_file()."""
 
 import hashlib
 import io
+import warnings
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -29,6 +32,9 @@ ALLOWED = {
     "evidence": IMAGE_TYPES | DOCUMENT_TYPES | VIDEO_TYPES,
     "document": DOCUMENT_TYPES | IMAGE_TYPES,
 }
+# A phone photo is 12-50 megapixels; a 24 KB PNG declaring 20000×10000 (200 MP) would take 600 MB
+# to decode (decompression bomb, ASVS 5.0 5.2.x, 等保 8.1.4.4). A technical limit: a setting.
+DEFAULT_IMAGE_MAX_PIXELS = 60_000_000
 DEFAULT_MAX_BYTES = {"photo": 10 * 1024 * 1024, "evidence": 50 * 1024 * 1024, "document": 20 * 1024 * 1024}
 TYPE_LABELS = {"photo": "图片(JPG、PNG、WebP、GIF)", "evidence": "图片、PDF、Word、Excel或MP4视频", "document": "PDF、Word、Excel或图片"}
 
@@ -60,6 +66,30 @@ def max_bytes(purpose: str) -> int:
     return configured.get(purpose, DEFAULT_MAX_BYTES[purpose])
 
 
+def max_pixels() -> int:
+    return getattr(settings, "IMAGE_MAX_PIXELS", DEFAULT_IMAGE_MAX_PIXELS)
+
+
+def check_image(content: bytes, field: str = "file") -> None:
+    """Rejected unless `content` is a whole image of at most max_pixels(). The size comes from the
+    header (Image.open decodes nothing); only then does verify() read the data."""
+    limit = max_pixels()
+    too_large = Rejected("file.image_too_large", f"图片像素过多，上限为{limit // 1_000_000}百万像素，请压缩后重新上传", field=field)
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb guard warns (or, at twice its limit, raises) on open; ours decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise too_large
+                image.verify()
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise Rejected("file.broken_image", "图片已损坏或无法识别，请重新拍摄或选择", field=field) from None
+
+
 def check_file(content: bytes, name: str, purpose: str, field: str = "file") -> str:
     """The content type of an acceptable file, or Rejected with the reason in Chinese."""
     if purpose not in ALLOWED:
@@ -75,11 +105,7 @@ def check_file(content: bytes, name: str, purpose: str, field: str = "file") -> 
     if content_type not in ALLOWED[purpose]:
         raise Rejected("file.type_not_allowed", f"文件类型不支持，请上传{TYPE_LABELS[purpose]}", field=field)
     if content_type in IMAGE_TYPES:
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise Rejected("file.broken_image", "图片已损坏或无法识别，请重新拍摄或选择", field=field) from None
+        check_image(content, field)
     return content_type
 
 
