@@ -17,12 +17,22 @@ from .forms import EnrolForm, LoginForm, TokenForm
 from .login import log_in
 
 
+def safe_next(request) -> str:
+    """Where to go after logging in: a path or a URL of this site, else nowhere ("" → home).
+    Anything else — another host, or a word such as `next=foo`, which redirect() would take for
+    a URL name and fail on with a 500 — is dropped (ASVS 5.0 V3 open redirect; issue 12 item 6)."""
+    next_url = (request.POST.get("next") or request.GET.get("next") or "").strip()
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ""
+    if not next_url.startswith(("/", "http://", "https://")):
+        return ""
+    return next_url
+
+
 @never_cache
 @csrf_protect
 def login_view(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = ""
+    next_url = safe_next(request)
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url or "workbench:home")
     form = LoginForm(request.POST or None)

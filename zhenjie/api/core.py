@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, RawPostDataException
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -96,6 +96,7 @@ _MESSAGES = {
     "less_than": "数值过大",
     "datetime_parsing": "日期时间格式不正确",
     "datetime_from_date_parsing": "日期时间格式不正确",
+    "timezone_aware": "须带时区，如 2026-11-23T09:30:00+08:00",
     "date_parsing": "日期格式不正确",
     "date_from_datetime_parsing": "日期格式不正确",
     "literal_error": "取值不在允许范围内",
@@ -146,6 +147,13 @@ def _not_found(request, error):
 @api.exception_handler(MultiPartParserError)
 def _broken_upload(request, error):
     return error_response(request, 400, "upload.malformed", "上传的表单数据不完整或格式不正确，请重新上传")
+
+
+@api.exception_handler(RawPostDataException)
+def _form_where_json_is_expected(request, error):
+    # A form body sent to an endpoint that reads JSON: the NUL check has parsed the form already,
+    # so the body cannot be read again. The sender's mistake, not the server's (issue 12 item 6).
+    return error_response(request, 400, "request.json_expected", "该接口须以 JSON 格式提交(Content-Type: application/json)")
 
 
 @api.exception_handler(HttpError)

@@ -4,10 +4,11 @@ from typing import Annotated
 from ninja import Field, Path, Schema
 
 from zhenjie.kernel.errors import Rejected
+from zhenjie.kernel.ids import MAX_ID
 from zhenjie.workbench.paging import CURSOR_MAX, CursorError, capped_count, cursor_after, rows_after
 
-# Database ids are 64-bit: anything larger is not an id, and is answered 400 before any query.
-MAX_ID = 2**63 - 1
+# Database ids are 64-bit: anything larger is not an id, and is answered 400 before any query
+# (the same bound as the pages' <id:…> converter, kernel/ids.py).
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="记录ID")]
 
 

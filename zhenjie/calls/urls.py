@@ -10,6 +10,6 @@ from . import views
 app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="home"),
-    path("<int:case_id>/", views.call_detail, name="detail"),
-    path("<int:case_id>/act/<slug:transition>/", act, {"kind": "calls"}, name="act"),
+    path("<id:case_id>/", views.call_detail, name="detail"),
+    path("<id:case_id>/act/<slug:transition>/", act, {"kind": "calls"}, name="act"),
 ]

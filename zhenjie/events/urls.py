@@ -8,9 +8,9 @@ app_name = "events"
 urlpatterns = [
     path("", views.event_list, name="home"),
     path("report/", views.event_report, name="report"),
-    path("<int:case_id>/", views.event_detail, name="detail"),
-    path("<int:case_id>/print/", views.event_print, name="print"),
-    path("<int:case_id>/act/<slug:transition>/", act, {"kind": "events"}, name="act"),
-    path("<int:case_id>/reporter-phone/", views.event_reveal_phone, name="reveal_phone"),
+    path("<id:case_id>/", views.event_detail, name="detail"),
+    path("<id:case_id>/print/", views.event_print, name="print"),
+    path("<id:case_id>/act/<slug:transition>/", act, {"kind": "events"}, name="act"),
+    path("<id:case_id>/reporter-phone/", views.event_reveal_phone, name="reveal_phone"),
     path("settings/", views.county_settings, name="settings"),
 ]

@@ -7,7 +7,7 @@ urlpatterns = [
     path("keys/", views.keys_page, name="keys"),
     path("hotline/", views.hotline_imports, name="hotline_imports"),
     path("hotline/template.xlsx", views.hotline_template, name="hotline_template"),
-    path("hotline/<int:pk>/", views.hotline_import_detail, name="hotline_import"),
-    path("hotline/<int:pk>/progress/", views.hotline_import_progress, name="hotline_import_progress"),
-    path("hotline/<int:pk>/errors.xlsx", views.hotline_import_errors, name="hotline_import_errors"),
+    path("hotline/<id:pk>/", views.hotline_import_detail, name="hotline_import"),
+    path("hotline/<id:pk>/progress/", views.hotline_import_progress, name="hotline_import_progress"),
+    path("hotline/<id:pk>/errors.xlsx", views.hotline_import_errors, name="hotline_import_errors"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.ids import parse_id
 from zhenjie.kernel.scoping import administered_county, reach_of
 from zhenjie.kernel.serving import file_response
 from zhenjie.workbench.console import role_required
@@ -26,10 +27,9 @@ from .jobs import run_hotline_import
 
 
 def _id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound("not_found", "记录不存在") from None
+    if (number := parse_id(value)) is None:
+        raise NotFound("not_found", "记录不存在")
+    return number
 
 
 # ---- 外部接入 (county administrator) ------------------------------------------------------

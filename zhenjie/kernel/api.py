@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
+from pydantic import AwareDatetime, field_validator
 
 from zhenjie.api.schemas import ERRORS, PageOut, PageQuery, RecordId, page_of
 
@@ -17,7 +17,8 @@ router = Router(tags=["时限"])
 
 
 class DeadlineQuery(Schema):
-    start: datetime = Field(description="起算时间(当日不计入)")
+    # A time without a zone names no instant: refused (400), not guessed (issue 12 item 6).
+    start: AwareDatetime = Field(description="起算时间(当日不计入)，须带时区，如 2026-11-23T09:30:00+08:00")
     amount: int = Field(ge=0, le=3650)
     unit: Literal[tuple(DeadlineUnit.values)] = DeadlineUnit.WORKING_DAYS  # type: ignore[valid-type]
 

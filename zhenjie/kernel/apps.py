@@ -6,5 +6,11 @@ class KernelConfig(AppConfig):
     verbose_name = "事项内核"
 
     def ready(self):
+        from django.urls import register_converter
+
+        from .ids import IdConverter
+
+        # Registered here, before any URLconf is read: every URL with a record id uses <id:…>.
+        register_converter(IdConverter, "id")
         from . import jobs  # noqa: F401  (registers the sweeps with Huey; job modules are jobs.py, not tasks.py)
         from . import supervision  # noqa: F401  (declares the supervision notice document kind)

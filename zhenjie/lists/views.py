@@ -13,6 +13,7 @@ from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_path
 from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.ids import parse_id
 from zhenjie.kernel.models import JournalEntry
 from zhenjie.kernel.scoping import administered_county, reach_of, visible_areas
 from zhenjie.units.models import Unit
@@ -494,8 +495,8 @@ def delegation_act(request, delegation_id: int, action: str):
 
 def _target(delegation, raw) -> DelegationTarget:
     try:
-        return delegation.targets.select_related("township", "delegation__batch__county").get(pk=int(raw))
-    except (DelegationTarget.DoesNotExist, ValueError, TypeError):
+        return delegation.targets.select_related("township", "delegation__batch__county").get(pk=parse_id(raw) or 0)
+    except DelegationTarget.DoesNotExist:
         raise NotFound("delegation.target_not_found", "承接乡镇不存在") from None
 
 

@@ -8,6 +8,6 @@ app_name = "tasks"
 urlpatterns = [
     path("", views.task_list, name="list"),
     path("new/", views.task_new, name="new"),
-    path("<int:case_id>/", views.task_detail, name="detail"),
-    path("<int:case_id>/<slug:transition>/", act, {"kind": "tasks"}, name="act"),
+    path("<id:case_id>/", views.task_detail, name="detail"),
+    path("<id:case_id>/<slug:transition>/", act, {"kind": "tasks"}, name="act"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhenjie.accounts.queries import my_posts
 from zhenjie.areas import queries as area_queries
 from zhenjie.kernel.assignments import inbox_counts
+from zhenjie.kernel.ids import parse_ids
 from zhenjie.kernel.models import Notification
 from zhenjie.kernel.scoping import get_visible_or_404, reach_of
 from zhenjie.kernel.workflow import registered_kinds
@@ -110,7 +111,7 @@ def mark_notifications_read(request):
     ids = request.POST.getlist("id")
     rows = Notification.objects.filter(user=request.user, read_at__isnull=True)
     if ids:
-        rows = rows.filter(pk__in=[i for i in ids if i.isdigit()])
+        rows = rows.filter(pk__in=parse_ids(ids))
     rows.update(read_at=timezone.now())
     return redirect("workbench:notifications")
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.ids import parse_id
 
 from .. import queries
 from ..jurisdiction import EDITORS, MANAGERS, READERS
@@ -51,9 +52,9 @@ def grid_filter(request):
     raw = request.GET.get("grid", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if (grid_id := parse_id(raw)) is None:
         raise Http404("网格不存在或不在您的辖区内")
-    return queries.get_grid_for(request.user, int(raw))
+    return queries.get_grid_for(request.user, grid_id)
 
 
 def date_range(rows, field: str, start: str, end: str):

@@ -15,6 +15,7 @@ from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.areas.queries import feature_collection
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.ids import parse_id
 from zhenjie.kernel.scoping import administered_county
 from zhenjie.kernel.serving import attachment_response
 from zhenjie.workbench import excel
@@ -45,9 +46,8 @@ def home(request):
         return page(request, "grid/home_worker.html", context, "grid:home")
 
     rows = queries.grid_list_for(request.user)
-    village = request.GET.get("village", "")
-    if village.isdigit():
-        rows = rows.filter(parent_id=int(village))
+    if (village := parse_id(request.GET.get("village", ""))) is not None:
+        rows = rows.filter(parent_id=village)
     if wants_excel(request):
         return excel.export("网格一览", queries.GRID_COLUMNS, queries.grid_lines(request.user, rows[: excel.EXPORT_ROW_LIMIT], today))
     grid_page = paginate(request, rows, per_page=50)
@@ -107,9 +107,8 @@ def _managed_or_403(request):
 def coverage(request):
     _managed_or_403(request)
     rows = queries.managed_grids_for(request.user)
-    village = request.GET.get("village", "")
-    if village.isdigit():
-        rows = rows.filter(parent_id=int(village))
+    if (village := parse_id(request.GET.get("village", ""))) is not None:
+        rows = rows.filter(parent_id=village)
     if wants_excel(request):
         return excel.export("网格员分工", queries.COVERAGE_COLUMNS, queries.coverage_lines(request.user, rows[: excel.EXPORT_ROW_LIMIT]))
     grid_page = paginate(request, rows, per_page=50)

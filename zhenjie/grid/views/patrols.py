@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.queries import feature_collection
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.ids import parse_id
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
@@ -98,9 +99,8 @@ def patrol_list(request):
     rows = queries.patrols_for(request.user)
     if grid:
         rows = rows.filter(grid=grid)
-    worker = request.GET.get("worker", "")
-    if worker.isdigit():
-        rows = rows.filter(worker_id=int(worker))
+    if (worker := parse_id(request.GET.get("worker", ""))) is not None:
+        rows = rows.filter(worker_id=worker)
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
     rows = date_range(rows, "started_at", start, end)
     if wants_excel(request):

@@ -92,3 +92,81 @@ def test_the_pixel_limit_is_a_setting_and_an_ordinary_photo_passes(world, settin
     with pytest.raises(Rejected) as refused:
         attachments.check_file(png(), "a.png", "photo", field="photo")
     assert refused.value.code == "file.image_too_large" and refused.value.field == "photo"
+
+
+# ---- ids: one bound, one parser (kernel/ids.py) ------------------------------------------------
+
+BEYOND_64_BITS = str(2**64 + 5)
+
+
+def test_every_url_with_a_record_id_uses_the_bounded_converter():
+    """A new URL with <int:…> would take any number to the database; <id:…> stops it at 404."""
+    from django.urls import URLResolver, get_resolver
+
+    def routes(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    every = list(routes(get_resolver().url_patterns))
+    assert [route for route in every if "<int:" in route] == []
+    assert sum("<id:" in route for route in every) > 40
+
+
+@pytest.mark.parametrize("path", [
+    "/tasks/{}/", "/grid/grids/{}/", "/grid/residents/{}/", "/grid/ledger/{}/", "/events/{}/", "/events/calls/{}/",
+    "/grid/?village={}", "/grid/patrols/?worker={}", "/grid/visits/?visitor={}", "/grid/overdue/?worker={}", "/grid/visits/?grid={}",
+])
+def test_ids_beyond_64_bits_answer_404_on_pages(client, world, path):
+    client.force_login(world.leader_a)
+    for value in (BEYOND_64_BITS, "9" * 400, "0", "-1", "１２"):
+        response = client.get(path.format(value))
+        assert response.status_code in (200, 404), (path, value, response.status_code)
+
+
+def test_ids_beyond_64_bits_answer_400_or_404_on_the_api(client, world):
+    api = Api(client).as_("dispatcher_a")
+    for path in ("/api/tasks/{}", "/api/events/{}", "/api/grid/key-persons/{}", "/api/grid/residents?grid_id={}"):
+        assert api.get(path.format(BEYOND_64_BITS)).status_code in (400, 404)
+
+
+def test_the_one_parser_reads_ids_and_nothing_else():
+    from zhenjie.kernel.ids import MAX_ID, parse_id, parse_ids
+
+    assert [parse_id(v) for v in ("12", " 7 ", 3, str(MAX_ID))] == [12, 7, 3, MAX_ID]
+    assert [parse_id(v) for v in (str(MAX_ID + 1), "0", "-1", "1.5", "１２", "", None, True, "9" * 400)] == [None] * 9
+    assert parse_ids(["1", "x", "2", BEYOND_64_BITS]) == [1, 2]
+
+
+# ---- date-times, login `next`, a form where JSON is expected -----------------------------------
+
+
+def test_a_deadline_preview_from_a_time_without_a_zone_is_400_in_chinese(client, world):
+    api = Api(client).as_("dispatcher_a")
+    response = api.get("/api/deadlines/preview", start="2026-11-23T09:30:00", amount="5")
+    assert response.status_code == 400 and "须带时区" in response.json()["fields"]["start"]
+    assert api.get("/api/deadlines/preview", start="2026-11-23T09:30:00+08:00", amount="5").status_code == 200
+
+
+@pytest.mark.parametrize("next_url", ["foo", "workbench:home", "javascript:alert(1)", "//evil.example/x", "https://evil.example/", "\\\\x"])
+def test_a_login_next_that_is_no_path_of_this_site_goes_home(client, world, next_url):
+    from zhenjie.testing import PASSWORD
+
+    response = client.post(reverse("accounts:login") + "?next=" + next_url, {"username": "dispatcher_a", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("workbench:home")
+    client.logout()
+    assert client.get(reverse("accounts:login"), {"next": next_url}).status_code == 200
+
+
+def test_a_login_next_on_this_site_is_followed(client, world):
+    from zhenjie.testing import PASSWORD
+
+    response = client.post(reverse("accounts:login"), {"username": "dispatcher_a", "password": PASSWORD, "next": "/tasks/"})
+    assert response.status_code == 302 and response["Location"] == "/tasks/"
+
+
+def test_a_form_body_where_the_api_expects_json_is_400(client, world):
+    response = client.post("/api/auth/token", {"username": "dispatcher_a", "password": "x"})
+    assert response.status_code == 400 and response.json()["code"] == "request.json_expected"

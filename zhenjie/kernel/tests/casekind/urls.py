@@ -16,7 +16,7 @@ def errand_detail(request, case_id: int):
 
 
 errand_pages = [
-    path("<int:case_id>/", errand_detail, name="detail"),
-    path("<int:case_id>/<slug:transition>/", act, {"kind": "errands"}, name="act"),
+    path("<id:case_id>/", errand_detail, name="detail"),
+    path("<id:case_id>/<slug:transition>/", act, {"kind": "errands"}, name="act"),
 ]
 urlpatterns = [*site, path("errands/", include((errand_pages, "errands")))]
