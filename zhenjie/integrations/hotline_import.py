@@ -31,7 +31,7 @@ from zhenjie.events.intake import ADDRESS_MAX, DESCRIPTION_MAX, Report, report_e
 from zhenjie.events.models import Category, Channel, Event
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import ActionError
-from zhenjie.kernel.scoping import administered_county, reach_of, unscoped
+from zhenjie.kernel.scoping import administered_county, can_see_case, reach_of, unscoped
 from zhenjie.workbench import excel
 from zhenjie.workbench.excel import workbook
 
@@ -280,10 +280,13 @@ def plan_reports(actor, county: Area, orders: list[Order], outcome: Outcome) -> 
             first_row.setdefault(order_id, row)
             if order_id in existing:
                 earlier = existing[order_id]
-                if earlier.case.area.path.startswith(county.path):
+                if can_see_case(actor, earlier.case):
                     outcome.skipped.append({"row": row, "order_id": order_id, "number": earlier.case.number, "case_id": earlier.case_id})
                     continue
-                refuse("工单编号", order_id, "该工单编号已被其他县的事件使用")
+                # Out of the importer's reach — another township's or another county's event —
+                # the row says only that the number is taken, not whose event holds it or where
+                # (等保 8.1.4.2 e, access to the record level; issue 12 item 7).
+                refuse("工单编号", order_id, "该工单编号已建为事件(不在您的辖区内)，请与12345平台核实")
         category = categories.get(values.get("category") or "")
         if values.get("category") and category is None:
             refuse("问题分类", values["category"], "事件类别不存在或已停用（填写本平台事件类别的名称或代码）")

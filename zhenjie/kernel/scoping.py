@@ -3,9 +3,10 @@ SCOPING.md beside this file.
 
 A staff user reaches (1) the area subtrees of their active posts' jurisdictions — for a grid
 worker, the grids they cover instead — and (2) every case on which one of their units holds or
-held an assignment. Every list, detail, API endpoint, export, count and dashboard reads through
-the functions here; a read that no person's reach bounds (a job, a command, the demo) goes
-through `unscoped(Model, why=...)`, which a reviewer can grep."""
+held an assignment — in a unit where they are only a grid worker, one addressed to them. Every
+list, detail, API endpoint, export, count and dashboard reads through the functions here; a
+read that no person's reach bounds (a job, a command, the demo) goes through
+`unscoped(Model, why=...)`, which a reviewer can grep."""
 
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,6 +19,7 @@ from zhenjie.areas.paths import county_path, is_grid_path
 from zhenjie.units.models import Unit
 
 from .errors import Forbidden, NotFound, Rejected
+from .ids import parse_id
 from .models import Assignment, Case, SentOutside
 
 GRID_WORKER = frozenset({RoleCode.GRID_WORKER})
@@ -108,6 +110,24 @@ class Reach:
     def roles_in_unit(self, unit_id: int) -> frozenset[str]:
         return frozenset().union(*(p.roles for p in self.posts if p.unit_id == unit_id))
 
+    @cached_property
+    def worker_unit_ids(self) -> frozenset[int]:
+        """Units where the user is a grid worker and nothing else. Their work there is what is
+        addressed to them — by name, or to the unit for a grid worker or for anyone — not every
+        case the unit is sent: a village committee is sent its grids' verifications, each
+        addressed to the grid's own worker (定人定岗定责, seed 004 §三; issue 12 item 7)."""
+        return frozenset(unit_id for unit_id in self.unit_ids if self.roles_in_unit(unit_id) == GRID_WORKER)
+
+    def addressed_q(self) -> Q:
+        """The assignments that open a case to the user: any sent to a unit where they hold
+        another role, and in a grid worker's unit those addressed to them."""
+        whole = sorted(self.unit_ids - self.worker_unit_ids)
+        condition = Q(unit_id__in=whole) if whole else Q(pk__in=[])
+        if workers := sorted(self.worker_unit_ids):
+            addressed_to_me = Q(user_id=self.user_id) | Q(user__isnull=True, role__in=["", *GRID_WORKER])
+            condition |= Q(unit_id__in=workers) & addressed_to_me
+        return condition
+
 
 def _roots(paths) -> tuple[str, ...]:
     roots: list[str] = []
@@ -171,7 +191,14 @@ def unscoped(model, *, why: str) -> QuerySet:
 def get_visible_or_404(rows: QuerySet, code: str, message: str, /, **lookup):
     """The one record of a scoped query `rows` matching `lookup`, or NotFound(code, message): a
     missing record and one out of reach look alike. The API answers NotFound with 404 and the
-    message; pages do too (workbench.middleware). Every `get_…_for` goes through here (PAGES.md)."""
+    message; pages do too (workbench.middleware). Every `get_…_for` goes through here (PAGES.md).
+    An id in the lookup (`pk`, `id`, `…_id`) is read by kernel.ids.parse_id first: one that is no
+    64-bit id is NotFound before the query, on PostgreSQL as on SQLite."""
+    for key, value in lookup.items():
+        if key in ("pk", "id") or key.endswith("_id"):
+            if (number := parse_id(value)) is None:
+                raise NotFound(code, message)
+            lookup[key] = number
     try:
         return rows.get(**lookup)
     except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
@@ -237,7 +264,9 @@ def _visibility(reach: Reach) -> Q:
     # EXISTS per case, not `pk IN (every case ever sent to the units)`: a township's command
     # centre is sent nearly every event of its township, and at a million events PostgreSQL
     # cannot hash that list in work_mem and rescans it for each case (bench/events.py).
-    sent_to_my_units = Q(Exists(Assignment.objects.filter(case_id=OuterRef("pk"), unit_id__in=reach.unit_ids)))
+    # A grid worker's own unit adds only what is addressed to them (Reach.addressed_q); for
+    # everyone else the condition is `unit_id IN (their units)`, as it always was.
+    sent_to_my_units = Q(Exists(Assignment.objects.filter(reach.addressed_q(), case_id=OuterRef("pk"))))
     if not reach.paths:
         return sent_to_my_units
     return Q(area__in=Area.objects.filter(paths_q(reach.paths)).values("pk")) | sent_to_my_units
@@ -265,6 +294,10 @@ def counting_parts(user, kind: str) -> list[QuerySet[Case]] | None:
     visible_cases' rows."""
     reach = reach_of(user)
     if not reach.posts or not reach.paths:
+        return None
+    if reach.worker_unit_ids:
+        # SentOutside counts what is sent to a unit for anyone there; a grid worker sees only
+        # what is addressed to them (Reach.addressed_q), so their parts would not be exact.
         return None
     unit_areas = Unit.objects.filter(pk__in=reach.unit_ids).values_list("area__path", flat=True)
     if not all(any(path.startswith(root) for root in reach.paths) for path in unit_areas):
@@ -315,7 +348,7 @@ def can_see_case(user, case: Case) -> bool:
     reach = reach_of(user)
     if reach.covers(case.area):
         return True
-    return bool(reach.unit_ids) and Assignment.objects.filter(case=case, unit_id__in=reach.unit_ids).exists()
+    return bool(reach.unit_ids) and Assignment.objects.filter(reach.addressed_q(), case=case).exists()
 
 
 def visible_units(user) -> QuerySet[Unit]:

@@ -128,6 +128,25 @@ def test_another_townships_orders_are_refused_for_a_township_dispatcher(client, 
     assert (3, "所属镇街", "乙镇", "乙镇不在您的辖区内") in error_rows(client, record)
 
 
+def test_a_number_taken_in_another_township_does_not_say_whose_event_holds_it(client, world):
+    """Issue 12 item 7: the import answers within the importer's reach. Township B's dispatcher
+    learns that A's order number is taken — it cannot be used twice — but not the event, its
+    number or its township; the whole file is refused as for any other error."""
+    upload(client, world.dispatcher_a, sheet([order("12345-001")]))
+    earlier = Event.objects.select_related("case").get()
+    upload(client, world.dispatcher_b, sheet([order("12345-001", 所属镇街="乙镇", 所属村社区="乙一村", 事发地址="乙一村")]))
+    record = last_import()
+    assert (record.state, record.created_count, record.skipped) == ("refused", 0, [])
+    errors = error_rows(client, record)
+    assert errors == [(2, "工单编号", "12345-001", "该工单编号已建为事件(不在您的辖区内)，请与12345平台核实")]
+    page = client.get(reverse("integrations:hotline_import", args=[record.pk])).content.decode()
+    assert earlier.case.number not in page and "甲" not in "".join(str(cell) for row in errors for cell in row)
+    assert Event.objects.count() == 1
+    # The county administrator, whose reach holds A's event, is told which event it is.
+    upload(client, world.county_admin, sheet([order("12345-001")]))
+    assert last_import().skipped == [{"row": 2, "order_id": "12345-001", "number": earlier.case.number, "case_id": earlier.case_id}]
+
+
 def test_orders_imported_before_are_skipped_and_listed(client, world):
     upload(client, world.dispatcher_a, sheet([order("12345-001")]))
     earlier = Event.objects.get()

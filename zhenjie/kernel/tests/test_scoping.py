@@ -194,3 +194,45 @@ def test_a_case_sent_across_is_recorded_whether_written_live_or_in_bulk(world):
     assert list(SentOutside.objects.values_list("case_id", "unit_id")) == [(in_b.case_id, world.centre_a.pk)]
     note_sent_outside(case_ids=[])
     assert SentOutside.objects.count() == 1
+
+
+def test_a_grid_worker_sees_their_grids_and_what_is_addressed_to_them_not_the_villages_other_work(world):
+    """Issue 12 item 7: two grid workers of one village committee. The other grid's event, and
+    its verification addressed to the other worker by name, stay out of sight; work addressed to
+    the committee as a whole, or to this worker, comes in. The village agent of the same committee
+    keeps the whole village, and case_is_visible and can_see_case agree with visible_cases."""
+    from zhenjie.accounts.roles import RoleCode
+    from zhenjie.events.intake import Report, report_event
+    from zhenjie.events.models import Category
+    from zhenjie.kernel.assignments import Assign, create
+    from zhenjie.kernel.models import Case
+    from zhenjie.kernel.scoping import case_is_visible, counting_parts
+    from zhenjie.testing import make_event, make_grid_world
+
+    grids = make_grid_world(world)
+    mine = make_event(world)  # in grid A1, by its worker
+    theirs = make_event(world, reporter=grids.grid_worker_a2, lng=116.07, lat=35.01)  # in grid A2
+    sanitation = Category.objects.get(code="sanitation")
+    in_village = [
+        report_event(world.clerk_a, Report(channel="walk_in", category=sanitation, description=f"村里第{n}件", area=world.village_a))
+        for n in range(4)
+    ]
+    create(theirs.case, Assign(world.committee_a, "verify", user=grids.grid_worker_a2))  # the other grid's worker, by name
+    create(in_village[0].case, Assign(world.committee_a, "verify", user=grids.grid_worker_a2))
+    create(in_village[1].case, Assign(world.committee_a, "handle"))  # the committee as a whole
+    create(in_village[2].case, Assign(world.committee_a, "verify", user=world.grid_worker_a))  # this worker, by name
+    create(in_village[3].case, Assign(world.committee_a, "visit", role=RoleCode.VILLAGE_AGENT))  # the committee's agent
+
+    worker = type(world.grid_worker_a).objects.get(pk=world.grid_worker_a.pk)
+    assert set(visible_cases(worker)) == {mine.case, in_village[1].case, in_village[2].case}
+    assert not can_see_case(worker, theirs.case) and not can_see_case(worker, in_village[0].case)
+    assert theirs.case in visible_cases(grids.grid_worker_a2) and in_village[0].case in visible_cases(grids.grid_worker_a2)
+    assert set(visible_cases(world.agent_a)) >= {mine.case, theirs.case, *(e.case for e in in_village)}
+    for user in (worker, grids.grid_worker_a2, grids.grid_worker_b, world.agent_a, world.dispatcher_a):
+        by_subquery = set(visible_cases(user).values_list("pk", flat=True))
+        assert set(Case.objects.filter(case_is_visible(user, "pk")).values_list("pk", flat=True)) == by_subquery, user.username
+        assert {case.pk for case in Case.objects.all() if can_see_case(user, case)} == by_subquery, user.username
+        parts = counting_parts(user, "event")
+        if parts is not None:
+            assert {case.pk for part in parts for case in part} == set(visible_cases(user).filter(kind="event").values_list("pk", flat=True))
+    assert counting_parts(worker, "event") is None
