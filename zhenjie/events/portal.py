@@ -16,6 +16,7 @@ from zhenjie.areas.paths import county_of, township_path
 from zhenjie.kernel import pii, tracking
 from zhenjie.kernel.actors import CitizenActor
 from zhenjie.kernel.errors import Rejected
+from zhenjie.kernel.models import CaseParty
 from zhenjie.kernel.scoping import place_of_report
 
 from . import actions
@@ -111,8 +112,10 @@ def find_for_citizen(number: str, code: str) -> Event:
 
 
 def citizen_holding_code_of(event: Event) -> CitizenActor:
-    """The citizen who found `event` with its code (find_for_citizen)."""
-    return CitizenActor(event.reporter_name, holds_tracking_code_of=event.case_id)
+    """The citizen who found `event` with its code (find_for_citizen), named in the journal by
+    their reporter party's number (kernel.actors)."""
+    reporter = CaseParty.objects.filter(case_id=event.case_id, role=CaseParty.Role.REPORTER).order_by("pk").values_list("party_id", flat=True).first()
+    return CitizenActor(event.reporter_name, holds_tracking_code_of=event.case_id, party_id=reporter)
 
 
 def rate_as_citizen(event: Event, grade, comment: str = "") -> Event:

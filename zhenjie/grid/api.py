@@ -83,12 +83,16 @@ class ResidentOut(Schema):
     grid_id: int
     name: str
     sex: str
-    birth_date: date
+    birth_date: date | None = Field(description="出生日期；无权查看完整证件号码者为 null(出生日期即脱敏号码隐去的部分)")
     id_number_masked: str = Field(description="脱敏身份证号，完整号码不经接口提供")
     phone_masked: str
     residence_kind: str
     address: str = Field(alias="address_text")
     status: str
+
+    @staticmethod
+    def resolve_birth_date(resident, context):
+        return queries.birth_date_seen_by(context["request"].auth, resident)
 
 
 class ResidentPageOut(PageOut):
@@ -162,9 +166,13 @@ class PersonBrief(Schema):
     id: int
     name: str
     sex: str
-    birth_date: date
+    birth_date: date | None = Field(description="出生日期；无权查看完整证件号码者为 null")
     id_number_masked: str
     address: str = Field(alias="address_text")
+
+    @staticmethod
+    def resolve_birth_date(resident, context):
+        return queries.birth_date_seen_by(context["request"].auth, resident)
 
 
 class KeyPersonOut(Schema):

@@ -17,6 +17,10 @@ from zhenjie.kernel.scoping import paths_q, reach_of
 READERS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 # Who records in them (county administrators read and set the rules; they do not fill ledgers).
 EDITORS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER})
+# Who may read a resident's full ID number (actions.reveal_resident, journaled) — and so the birth
+# date, which is its middle eight digits: beside the masked number (first 6 and last 4) the birth
+# date rebuilds the whole, so nobody else is shown it (个人信息保护法 第五十一条; issue 12 item 3).
+REVEALERS = EDITORS
 # Who decides which worker covers which grid (定人定岗, seed 004 §三).
 MANAGERS = frozenset({R.DISPATCHER, R.TOWNSHIP_LEADER})
 
@@ -37,6 +41,10 @@ def grid_ids_for(user, roles: frozenset[str] = READERS):
 def roles_in_grid(user, grid: Area) -> frozenset[str]:
     """The user's roles that apply in this grid (covering a grid makes one its grid worker)."""
     return reach_of(user).roles_in(grid)
+
+
+def may_reveal(user, grid: Area) -> bool:
+    return bool(roles_in_grid(user, grid) & REVEALERS)
 
 
 def require_grid(actor, grid: Area, roles: frozenset[str], doing: str) -> frozenset[str]:

@@ -18,7 +18,7 @@ from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import get_visible_or_404, reach_of
 from zhenjie.workbench.excel import Column
 
-from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for
+from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for, may_reveal
 from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
 
 DUE_SOON_DAYS = 7  # "due soon" on the worker's list: the coming week, which they can plan
@@ -249,11 +249,21 @@ def grid_name(grid) -> str:
     return f"{grid.parent.name} {grid.name}" if grid.parent_id else grid.name
 
 
-RESIDENT_COLUMNS = (
-    Column("网格", lambda r: grid_name(r.grid), 22), Column("姓名", lambda r: r.name, 10), Column("性别", lambda r: r.get_sex_display(), 6),
-    Column("出生日期", lambda r: r.birth_date, 12), Column("身份证号(脱敏)", lambda r: r.id_number_masked, 22), Column("手机号(脱敏)", lambda r: r.phone_masked, 14),
-    Column("人口类型", lambda r: r.get_residence_kind_display(), 14), Column("居住地址", lambda r: r.address_text, 30), Column("状态", lambda r: r.get_status_display(), 8),
-)  # the register's export
+def birth_date_seen_by(user, resident: Resident, grid: Area | None = None):
+    """The resident's birth date as `user` may see it beside the masked ID number: the date for
+    those who may reveal the number in the grid (`grid`, else the resident's), None for anyone
+    else — the date is the mask's hidden middle (issue 12 item 3). Pages, API and exports ask here."""
+    return resident.birth_date if may_reveal(user, grid or resident.grid) else None
+
+
+def resident_columns(user) -> tuple[Column, ...]:
+    """The register's export, for `user`: the birth date only where they may reveal."""
+    return (
+        Column("网格", lambda r: grid_name(r.grid), 22), Column("姓名", lambda r: r.name, 10), Column("性别", lambda r: r.get_sex_display(), 6),
+        Column("出生日期", lambda r: birth_date_seen_by(user, r) or "", 12), Column("身份证号(脱敏)", lambda r: r.id_number_masked, 22),
+        Column("手机号(脱敏)", lambda r: r.phone_masked, 14), Column("人口类型", lambda r: r.get_residence_kind_display(), 14),
+        Column("居住地址", lambda r: r.address_text, 30), Column("状态", lambda r: r.get_status_display(), 8),
+    )
 
 
 def get_resident_for(user, pk) -> Resident:
@@ -315,7 +325,8 @@ DUE_FILTERS = {"all": "全部", "overdue": "已超期", "soon": f"{DUE_SOON_DAYS
 
 
 def key_persons_for(user) -> QuerySet[KeyPerson]:
-    return KeyPerson.objects.filter(grid__in=grid_ids_for(user)).select_related("resident", "grid", "grid__parent").order_by("next_visit_on", "pk")
+    # resident__grid: whether the birth date may be shown is decided in the resident's grid.
+    return KeyPerson.objects.filter(grid__in=grid_ids_for(user)).select_related("resident__grid", "grid", "grid__parent").order_by("next_visit_on", "pk")
 
 
 def filter_due(rows: QuerySet[KeyPerson], due: str, today: date | None = None) -> QuerySet[KeyPerson]:
@@ -333,12 +344,13 @@ def filter_due(rows: QuerySet[KeyPerson], due: str, today: date | None = None) -
     return rows
 
 
-def ledger_columns(specs, today: date) -> tuple[Column, ...]:
-    """A ledger's export: the kind's own particulars (`specs`, populations.LEDGERS) among the
-    common columns, the days overdue counted on `today`."""
+def ledger_columns(specs, today: date, user) -> tuple[Column, ...]:
+    """A ledger's export for `user`: the kind's own particulars (`specs`, populations.LEDGERS)
+    among the common columns, the days overdue counted on `today`, the birth date only where the
+    user may reveal (birth_date_seen_by)."""
     return (
         Column("网格", lambda p: grid_name(p.grid)), Column("姓名", lambda p: p.resident.name), Column("性别", lambda p: p.resident.get_sex_display()),
-        Column("出生日期", lambda p: p.resident.birth_date), Column("身份证号(脱敏)", lambda p: p.resident.id_number_masked),
+        Column("出生日期", lambda p: birth_date_seen_by(user, p.resident, p.grid) or ""), Column("身份证号(脱敏)", lambda p: p.resident.id_number_masked),
         Column("人群类别", lambda p: p.get_kind_display()), Column("纳入日期", lambda p: p.since),
         *[Column(s.label, lambda p, key=s.key: p.particulars.get(key, "")) for s in specs],
         Column("联系人", lambda p: p.contact_name), Column("联系人电话(脱敏)", lambda p: p.contact_phone_masked),

@@ -30,6 +30,7 @@ from django.utils import timezone
 from zhenjie.areas.paths import township_path
 
 from .errors import Conflict
+from .actors import journal_name
 from .models import Case, JournalEntry, JournalHead
 from .scoping import unscoped
 
@@ -146,7 +147,7 @@ def draft(
         case=case,
         subject=subject,
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(getattr(actor, "display_name", "") or "系统")[:64],
+        actor_name=journal_name(actor),  # citizens pseudonymous (actors.journal_name)
         verb=verb,
         summary=summary,
         from_state=from_state,

@@ -19,10 +19,11 @@ from zhenjie.accounts.policy import current_policy
 from zhenjie.accounts.queries import active_posts_prefetch, people_administered_by
 from zhenjie.accounts.roles import BUSINESS_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
 from zhenjie.areas.models import Area
-from zhenjie.kernel import anchors, holidays, supervision
+from zhenjie.kernel import auditing, holidays, supervision
 from zhenjie.kernel import journal as journal_chains
 from zhenjie.kernel.calendar import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, current_calendar
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.ids import parse_id
 from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
 from zhenjie.kernel.scoping import administered_county, paths_q, reach_of
 from zhenjie.units.models import Unit
@@ -187,7 +188,7 @@ def _posts_page(request, role: str, template: str, offered: frozenset[str]):
                     messages.success(request, f"已新增人员 {user.display_name}，请为其设置岗位")
                     return redirect(f"{request.path}?q={user.username}")
             elif "end_post" in request.POST:
-                post = Post.objects.select_related("user", "unit").get(pk=int(request.POST["end_post"]), unit__in=units)
+                post = Post.objects.select_related("user", "unit").get(pk=parse_id(request.POST["end_post"]) or 0, unit__in=units)
                 account_actions.end_post(request.user, post)
                 messages.success(request, f"已免去 {post.user.display_name} 的 {post}")
                 return redirect(request.get_full_path())
@@ -265,9 +266,12 @@ def journal_page(request):
         entries = entries.filter(verb=verb)
     if actor:
         entries = entries.filter(actor_name__icontains=actor)
+    # Each read and each verification is itself journaled (kernel.auditing, 等保 8.1.5.3).
+    filters = {"topic": topic[:16], "chain": chain, "verb": verb, "actor": actor, "page": request.GET.get("page", "")[:10]}
+    auditing.record_read(request.user, {key: value for key, value in filters.items() if value})
     breaks = None
     if request.method == "POST":
-        breaks, _ = anchors.verify_against_latest()
+        breaks = auditing.verify_journal(request.user)
         if breaks:
             messages.error(request, f"校验发现 {len(breaks)} 条链被改动")
         else:

@@ -11,7 +11,7 @@ from PIL import Image
 from zhenjie.events import actions, portal
 from zhenjie.events.models import Event
 from zhenjie.kernel import tracking
-from zhenjie.kernel.models import Attachment, Case, JournalEntry
+from zhenjie.kernel.models import Attachment, Case, CaseParty, JournalEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,9 @@ def test_a_citizen_report_reaches_the_townships_queue_and_only_that_township_see
     assert (event.channel, event.case.number, event.case.state, event.case.area) == ("citizen", number, "reported", world.village_a)
     assert (event.reporter, event.reporter_name, event.reporter_phone_masked) == (None, "王先生", "138****5678")
     assert len(code) == tracking.CODE_LENGTH and code not in (event.case.tracking_digest, str(event.case.__dict__), str(event.__dict__))
-    assert JournalEntry.objects.get(case=event.case, verb="open").actor_name == "群众：王先生"
+    # The journal names the citizen by reference, never by name (issue 12 item 3): it cannot be erased.
+    assert JournalEntry.objects.get(case=event.case, verb="open").actor_name == "群众"
+    assert not [e for e in JournalEntry.objects.all() if "王先生" in f"{e.actor_name}{e.summary}{e.note}{e.data}"]
     client.force_login(world.dispatcher_a)
     assert "村口路灯坏了" in client.get(reverse("events:home") + "?tab=intake").content.decode()
     client.force_login(world.dispatcher_b)
@@ -152,7 +154,9 @@ def test_the_citizen_rates_once_after_closing_and_only_with_the_code(client, wor
     assert response.status_code == 200 and "感谢您的评价" in response.content.decode()
     case = Case.objects.get(pk=event.case_id)
     assert (case.rating, case.rating_comment) == (4, "修得快") and case.rated_at is not None
-    assert JournalEntry.objects.get(case=case, verb="rate").actor_name == "群众：王先生"
+    reporter = CaseParty.objects.get(case=case, role="reporter").party_id
+    assert JournalEntry.objects.get(case=case, verb="rate").actor_name == f"群众(当事人编号{reporter})"
+    assert not [e for e in JournalEntry.objects.all() if "王先生" in f"{e.actor_name}{e.summary}{e.note}{e.data}"]
     response = client.post(TRACK, {"number": number, "code": code, "rating": 1})
     assert response.status_code == 409 and Case.objects.get(pk=event.case_id).rating == 4
     page = client.post(TRACK, {"number": number, "code": code}).content.decode()

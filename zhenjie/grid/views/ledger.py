@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from openpyxl.styles import Font
 
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.ids import parse_id
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
@@ -47,7 +48,7 @@ def ledger(request):
     specs = LEDGERS[kind].fields if kind else ()
     if wants_excel(request):
         title = f"{Kind(kind).label}台账" if kind else "重点人群台账"
-        return excel.export(title, queries.ledger_columns(specs, today), rows)
+        return excel.export(title, queries.ledger_columns(specs, today, request.user), rows)
     listing = paginate(request, rows)
     soon = today + timedelta(days=queries.DUE_SOON_DAYS)
     context = {
@@ -181,9 +182,8 @@ def visit_list(request):
     situation = request.GET.get("situation", "")
     if situation in Visit.Situation.values:
         rows = rows.filter(situation=situation)
-    visitor = request.GET.get("visitor", "")
-    if visitor.isdigit():
-        rows = rows.filter(visitor_id=int(visitor))
+    if (visitor := parse_id(request.GET.get("visitor", ""))) is not None:
+        rows = rows.filter(visitor_id=visitor)
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
     rows = date_range(rows, "visited_at", start, end)
     if wants_excel(request):
@@ -218,8 +218,9 @@ def overdue(request):
     if kind:
         rows = rows.filter(kind=kind)
     worker = request.GET.get("worker", "")
-    if worker.isdigit():
-        rows = rows.filter(grid__grid_coverages__worker_id=int(worker), grid__grid_coverages__is_lead=True, grid__grid_coverages__ended_at__isnull=True)
+    worker_id = parse_id(worker)
+    if worker_id is not None:
+        rows = rows.filter(grid__grid_coverages__worker_id=worker_id, grid__grid_coverages__is_lead=True, grid__grid_coverages__ended_at__isnull=True)
     if wants_excel(request):
         return _overdue_workbook(rows, by_worker, by_township, today)
     listing = paginate(request, rows)
@@ -233,7 +234,7 @@ def overdue(request):
         "kind": kind,
         "kinds": Kind.choices,
         "worker": worker,
-        "worker_line": next((line for line in by_worker if worker.isdigit() and line.key == int(worker)), None),
+        "worker_line": next((line for line in by_worker if worker_id is not None and line.key == worker_id), None),
         "query": query_without_page(request),
         "today": today,
     }

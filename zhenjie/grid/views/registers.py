@@ -41,7 +41,7 @@ def resident_list(request):
     if status in Resident.Status.values:
         rows = rows.filter(status=status)
     if wants_excel(request):
-        return excel.export("实有人口", queries.RESIDENT_COLUMNS, rows)
+        return excel.export("实有人口", queries.resident_columns(request.user), rows)
     context = _list_context(request, rows, search)
     context.update({"grid": grid, "status": status, "statuses": Resident.Status.choices})
     return page(request, "grid/residents.html", context, "grid:residents")

@@ -234,6 +234,36 @@ def test_the_audit_administrator_verifies_the_journal(client, world, admins):
     assert "哈希链校验通过" in client.post(reverse("workbench:journal"), follow=True).content.decode()
 
 
+def test_every_read_of_the_journal_by_the_audit_administrator_is_journaled(client, world, admins):
+    """等保 8.1.5.3: the auditor's own operations are audited — each page read, with its filters,
+    and each verification, as entries on the audit chain naming the auditor."""
+    make_task(world)
+    client.force_login(admins["audit"])
+    client.get(reverse("workbench:journal"), {"verb": "open", "actor": "leader_a", "page": "2"})
+    read = JournalEntry.objects.filter(verb="audit.journal_read").get()
+    assert (read.chain, read.actor, read.data) == ("audit", admins["audit"], {"verb": "open", "actor": "leader_a", "page": "2"})
+    assert "verb=open" in read.summary
+    client.post(reverse("workbench:journal"))
+    verified = JournalEntry.objects.filter(verb="audit.journal_verify").get()
+    assert (verified.chain, verified.actor, verified.summary) == ("audit", admins["audit"], "校验全过程记录：完好")
+    assert JournalEntry.objects.filter(verb="audit.journal_read").count() == 2
+    # The reads are on the page the next auditor opens, and the chain still verifies.
+    assert "查阅全过程记录(verb=open" in client.get(reverse("workbench:journal"), {"chain": "audit"}).content.decode()
+    from zhenjie.kernel import journal
+
+    assert journal.verify() == []
+
+
+def test_nobody_else_reads_the_journal_through_the_audit_action(world, admins):
+    from zhenjie.kernel import auditing
+    from zhenjie.kernel.errors import Forbidden
+
+    for other in (admins["system"], admins["security"], world.county_admin):
+        with pytest.raises(Forbidden):
+            auditing.record_read(other, {})
+    assert not JournalEntry.objects.filter(verb__startswith="audit.").exists()
+
+
 @pytest.mark.parametrize("url_name, admin", [("workbench:users", "system"), ("workbench:admins", "security"), ("workbench:journal", "audit")])
 def test_console_lists_run_the_same_number_of_queries_at_3_and_30_rows(client, world, admins, url_name, admin):
     from django.db import connection
