@@ -85,6 +85,8 @@ def test_a_reader_who_may_not_reveal_finds_neither_the_number_nor_the_birth_date
         assert found == [], (url, found)
     body = api.get("/api/grid/residents").json()["items"][0]
     assert (body["id_number_masked"], body["birth_date"]) == (resident.id_number_masked, None)
+    key_person = resident.key_person_entries.get()
+    assert api.get(f"/api/grid/key-persons/{key_person.pk}").json()["resident"]["birth_date"] is None
 
 
 def test_a_reader_who_may_reveal_sees_the_birth_date_and_the_full_number_only_by_a_journaled_reveal(client, gw, resident):
@@ -94,7 +96,10 @@ def test_a_reader_who_may_reveal_sees_the_birth_date_and_the_full_number_only_by
     client.force_login(world.dispatcher_a)
     page = client.get(f"/grid/residents/{resident.pk}/").content.decode()
     assert "1975-03-14" in page and full not in page
-    assert Api(client).as_("dispatcher_a").get("/api/grid/residents").json()["items"][0]["birth_date"] == "1975-03-14"
+    api = Api(client).as_("dispatcher_a")
+    assert api.get("/api/grid/residents").json()["items"][0]["birth_date"] == "1975-03-14"
+    key_person = resident.key_person_entries.get()
+    assert api.get(f"/api/grid/key-persons/{key_person.pk}").json()["resident"]["birth_date"] == "1975-03-14"
     revealed = client.post(f"/grid/residents/{resident.pk}/", {"reveal": "1"}).content.decode()
     assert full in revealed
     assert JournalEntry.objects.filter(verb="grid.resident.reveal", actor=world.dispatcher_a).count() == 1

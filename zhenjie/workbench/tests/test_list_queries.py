@@ -112,6 +112,18 @@ def test_lists_and_the_command_screen_cost_the_same_queries_at_two_sizes(client,
     assert_the_same_at_two_sizes(client, LIST_BUDGETS, lambda: fill_lists(world, 4))
 
 
+def test_a_grid_workers_lists_cost_the_same_queries_at_two_sizes(client, world):
+    """The grid worker's rule — their grids, and in their village committee only the work
+    addressed to them (kernel.scoping.Reach.addressed_q, issue 12 item 7) — is one condition in
+    the per-row EXISTS: no query per row, whatever the committee is sent."""
+    urls = ("/events/", "/api/events", "/inbox/", "/api/inbox", "/tasks/", "/api/tasks")
+    fill_lists(world)
+    count_queries(client, "grid_worker_a", urls)  # the session, the token and the caches
+    few = count_queries(client, "grid_worker_a", urls)
+    fill_lists(world, 4)
+    assert count_queries(client, "grid_worker_a", urls) == few
+
+
 def test_detail_pages_cost_the_same_queries_whatever_the_rows_around_them(client, world):
     """The event the police were called on (its sheet lists its calls), a task waiting for
     review, and that call; then four rounds more of everything and three more calls on the event."""
