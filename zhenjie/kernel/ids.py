@@ -6,7 +6,7 @@ fails in the database (OverflowError on SQLite, NumericValueOutOfRange on Postgr
 So ids are bounded before any query: `<id:…>` in every URL pattern (IdConverter, registered once
 in KernelConfig.ready) answers 404 for anything else before a view runs; `parse_id` reads ids
 from query strings and forms; the API's `RecordId` and `MAX_ID` (api/schemas.py) are this bound.
-(等保 8.1.4.4 / ASVS 5.0 V1 input validation: reject what is not well-formed, at the edge.)"""
+(等保 8.1.4.4 入侵防范 / ASVS 5.0 V2 validation: refuse what is not well-formed, at the edge.)"""
 
 MAX_ID = 2**63 - 1
 # At most 19 digits (MAX_ID has 19); leading zeros are not an id's spelling.
