@@ -275,10 +275,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# The cache holds only short-lived counters (the citizen portal's abuse limits): per process
-# by default, shared by every web process when REDIS_URL is set.
+# The cache holds only short-lived counters (the citizen portal's abuse limits), which every web
+# process must share, or each of gunicorn's workers would allow the limit again (issue 12): Redis
+# when REDIS_URL is set, else files under var/ that the processes of one machine share (counts
+# there may run a step over under a race; a limit, not a ledger).
 if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "zhenjie"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 
 # Behind a reverse proxy every request comes from the proxy: name the header it sets to the
 # client's address (as Django's request.META key, e.g. HTTP_X_REAL_IP) so per-address limits

@@ -22,3 +22,6 @@ DEMO_EVENTS = 600
 # A case kind for the kernel's own tests (kernel/tests/casekind): never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "zhenjie.kernel.tests.casekind"]  # noqa: F405
 ROOT_URLCONF = "zhenjie.kernel.tests.casekind.urls"  # the site and the errand's pages
+# Counters per test process: suites on both databases at once must not share the portal's limits.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+

@@ -242,3 +242,24 @@ def test_an_unreadable_phone_is_a_clear_message_and_no_journal_entry(client, wor
     with pytest.raises(Conflict) as error:
         actions.reveal_reporter_phone(world.dispatcher_a, Event.objects.select_related("case__area").get())
     assert "无法解密" in error.value.message and not JournalEntry.objects.filter(verb="reveal_phone").exists()
+
+
+def test_the_portals_limits_are_shared_by_every_web_process_without_redis(tmp_path):
+    """Issue 12: with the production settings and no REDIS_URL, two processes (gunicorn's
+    workers) count into one limit, so a second worker does not allow it again."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django; django.setup()\n"
+        "from zhenjie.events.portal import allow\n"
+        "print(allow('report', '203.0.113.9', 3, 600))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhenjie.settings", "ZHENJIE_VAR_DIR": str(tmp_path), "DEBUG": "0"}
+    env.pop("REDIS_URL", None)
+    answers = [subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True).stdout.strip()
+               for _ in range(4)]
+    assert answers == ["True", "True", "True", "False"]
