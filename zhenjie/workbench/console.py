@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from zhenjie.accounts import actions as account_actions
+from zhenjie.accounts.credentials import reset_password
 from zhenjie.accounts.login import counted_failures
 from zhenjie.accounts.models import Post, User
 from zhenjie.accounts.policy import current_policy
@@ -187,6 +188,14 @@ def _posts_page(request, role: str, template: str, offered: frozenset[str]):
                     user = account_actions.create_staff(request.user, **staff_form.cleaned_data)
                     messages.success(request, f"已新增人员 {user.display_name}，请为其设置岗位")
                     return redirect(f"{request.path}?q={user.username}")
+            elif "reset_password" in request.POST:
+                # Only people this administrator looks after; the new password is shown on this
+                # answer once and kept nowhere (not in a message, which the session would store).
+                target = people_administered_by(request.user, role).get(username=request.POST["reset_password"].strip()[:150])
+                new_password = reset_password(request.user, target)
+                context = {"page": paginate(request, people), "search": search, "staff_form": staff_form, "post_form": post_form,
+                           "query": query_without_page(request), "reset": {"person": target, "password": new_password}}
+                return render(request, template, context)
             elif "end_post" in request.POST:
                 post = Post.objects.select_related("user", "unit").get(pk=parse_id(request.POST["end_post"]) or 0, unit__in=units)
                 account_actions.end_post(request.user, post)
@@ -209,7 +218,10 @@ def _posts_page(request, role: str, template: str, offered: frozenset[str]):
         except Post.DoesNotExist:
             messages.error(request, "岗位不存在，或不在您的管理范围内")
         except User.DoesNotExist:
-            post_form.add_error("username", "没有这个用户名的工作人员，或不在您的管理范围内")
+            if "reset_password" in request.POST:
+                messages.error(request, "没有这个人员，或不在您的管理范围内")
+            else:
+                post_form.add_error("username", "没有这个用户名的工作人员，或不在您的管理范围内")
         except ValueError:
             messages.error(request, "请求格式不正确")
         except ActionError as error:

@@ -299,3 +299,32 @@ def test_the_audit_administrators_check_compares_with_the_newest_anchor(client, 
     client.force_login(admins["audit"])
     page = client.post(reverse("workbench:journal"), follow=True).content.decode()
     assert "发现篡改" in page and "链被截断" in page
+
+
+def test_an_administrator_resets_the_password_of_the_people_they_look_after_and_no_one_else(client, world, admins):
+    """The password-reset button (issue 12): the system administrator resets a business user's
+    password, shown once; the person must change it at the next login, the old password and its
+    API tokens no longer work, and the reset is journaled. The administrators' own passwords are
+    the security administrator's to reset, and nobody resets their own here."""
+    from datetime import timedelta
+
+    from zhenjie.accounts.models import ApiToken, User
+
+    clerk = world.clerk_a
+    ApiToken.objects.create(user=clerk, digest="x" * 64, expires_at=timezone.now() + timedelta(days=30))
+    client.force_login(admins["system"])
+    page = client.post(reverse("workbench:users"), {"reset_password": clerk.username}).content.decode()
+    assert 'data-testid="reset-password"' in page
+    clerk.refresh_from_db()
+    assert clerk.must_change_password and not clerk.check_password("Zhenjie@2026")
+    assert not ApiToken.objects.filter(user=clerk, revoked_at__isnull=True).exists()
+    assert JournalEntry.objects.filter(verb="auth.password_reset", subject=f"user:{clerk.pk}").count() == 1
+
+    before = User.objects.get(pk=admins["security"].pk).password
+    page = client.post(reverse("workbench:users"), {"reset_password": admins["security"].username}).content.decode()
+    assert 'data-testid="reset-password"' not in page and "没有这个人员，或不在您的管理范围内" in page
+    assert User.objects.get(pk=admins["security"].pk).password == before
+    client.force_login(admins["security"])
+    assert 'data-testid="reset-password"' in client.post(reverse("workbench:admins"), {"reset_password": admins["audit"].username}).content.decode()
+    page = client.post(reverse("workbench:admins"), {"reset_password": admins["security"].username}).content.decode()
+    assert 'data-testid="reset-password"' not in page
