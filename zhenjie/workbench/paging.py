@@ -1,6 +1,16 @@
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
+
+from zhenjie.kernel.ids import parse_id
 
 PER_PAGE_CHOICES = (20, 50, 100)
 
@@ -19,9 +29,11 @@ def capped_count(rows, cap: int | None = None) -> tuple[int, bool]:
     return min(count, cap), count > cap
 
 
-def capped_count_of_parts(parts, cap: int) -> tuple[int, bool]:
+def capped_count_of_parts(parts, cap: int | None = None) -> tuple[int, bool]:
     """capped_count over disjoint querysets (kernel.scoping.counting_parts), one after another,
-    counting no further than `cap` in all: one query a part, fewer when the first parts fill it."""
+    counting no further than `cap` (COUNT_CAP) in all: one query a part, fewer when the first
+    parts fill it."""
+    cap = cap or COUNT_CAP
     total = 0
     for part in parts:
         if total >= cap:
@@ -80,68 +92,81 @@ def query_without_page(request) -> str:
 # opening time and id — take a cursor; the others page by number only.
 
 CURSOR_MAX = 200  # characters: two values, base64
+TIME_FIELDS = ("DateTimeField",)
+ID_FIELDS = ("BigAutoField", "AutoField", "IntegerField", "BigIntegerField", "ForeignKey", "OneToOneField")
 
 
 class CursorError(ValueError):
     """A cursor that this list did not give out (or that no longer fits its order)."""
 
 
-def _order_fields(rows: QuerySet) -> list[tuple[str, bool]] | None:
-    """(lookup, descending) of each ordering term, when each names a non-null column; else None."""
-    from django.core.exceptions import FieldDoesNotExist
-    from django.db.models.constants import LOOKUP_SEP
+@dataclass(frozen=True)
+class _Term:
+    lookup: str
+    descending: bool
+    is_time: bool  # else an id (or another whole number), bounded as ids are
 
+
+def _order_terms(rows: QuerySet) -> list[_Term] | None:
+    """Each ordering term of `rows`, when each names a non-null time or id column; else None."""
     terms = []
     for term in rows.query.order_by:
         if not isinstance(term, str):
             return None
-        lookup, descending = term.removeprefix("-"), term.startswith("-")
+        lookup = term.removeprefix("-")
         model, field = rows.model, None
         for part in lookup.split(LOOKUP_SEP):
             try:
                 # A foreign key by its column ("case_id") is the key itself: compared as its id.
-                field = model._meta.pk if part == "pk" else model._meta.get_field(part.removesuffix("_id") if part.endswith("_id") else part)
+                field = model._meta.pk if part == "pk" else model._meta.get_field(part.removesuffix("_id"))
             except FieldDoesNotExist:
                 return None
             if field.null:
                 return None
             model = field.related_model or model
-        if field.get_internal_type() not in ("DateTimeField", "BigAutoField", "AutoField", "IntegerField", "BigIntegerField", "ForeignKey", "OneToOneField"):
+        kind = field.get_internal_type()
+        if kind not in TIME_FIELDS + ID_FIELDS:
             return None
-        terms.append((lookup, descending))
+        terms.append(_Term(lookup, term.startswith("-"), kind in TIME_FIELDS))
     return terms or None
 
 
 def _value_of(obj, lookup: str):
-    for part in lookup.split("__"):
-        obj = getattr(obj, part if part != "pk" else "pk")
+    for part in lookup.split(LOOKUP_SEP):
+        obj = getattr(obj, part)
     return getattr(obj, "pk", obj)
 
 
 def cursor_after(rows: QuerySet, obj) -> str | None:
     """The cursor that gives the rows after `obj` in `rows`' order; None for a list without one."""
-    import base64
-    import json
-
-    terms = _order_fields(rows)
+    terms = _order_terms(rows)
     if terms is None:
         return None
-    values = [_value_of(obj, lookup) for lookup, _ in terms]
-    encoded = [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
+    values = [_value_of(obj, term.lookup) for term in terms]
+    encoded = [value.isoformat() if term.is_time else value for term, value in zip(terms, values, strict=True)]
     return base64.urlsafe_b64encode(json.dumps(encoded, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _parsed(term: _Term, value):
+    """The cursor's value for `term` as its column holds it, or CursorError."""
+    if not term.is_time:
+        number = parse_id(value) if isinstance(value, int) else None
+        if number is None:
+            raise CursorError(value)
+        return number
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise CursorError(value)
+    return moment
 
 
 def rows_after(rows: QuerySet, cursor: str) -> QuerySet:
     """`rows` after the row the cursor names, in their order: (a < x) or (a = x and b < y) …,
     each comparison the way its term orders. Raises CursorError for any cursor it did not give."""
-    import base64
-    import binascii
-    import json
-    from datetime import datetime
-
-    from django.db.models import Q
-
-    terms = _order_fields(rows)
+    terms = _order_terms(rows)
     if terms is None or len(cursor) > CURSOR_MAX:
         raise CursorError(cursor)
     try:
@@ -150,21 +175,9 @@ def rows_after(rows: QuerySet, cursor: str) -> QuerySet:
         raise CursorError(cursor) from None
     if not isinstance(values, list) or len(values) != len(terms):
         raise CursorError(cursor)
-    parsed = []
-    for (lookup, _), value in zip(terms, values, strict=True):
-        field_is_time = isinstance(value, str)
-        if field_is_time:
-            try:
-                value = datetime.fromisoformat(value)
-            except ValueError:
-                raise CursorError(cursor) from None
-            if value.tzinfo is None:
-                raise CursorError(cursor)
-        elif not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
-            raise CursorError(cursor)
-        parsed.append(value)
     condition, equal = Q(pk__in=[]), Q()
-    for (lookup, descending), value in zip(terms, parsed, strict=True):
-        condition |= equal & Q(**{f"{lookup}__{'lt' if descending else 'gt'}": value})
-        equal &= Q(**{lookup: value})
+    for term, value in zip(terms, values, strict=True):
+        value = _parsed(term, value)
+        condition |= equal & Q(**{f"{term.lookup}__{'lt' if term.descending else 'gt'}": value})
+        equal &= Q(**{term.lookup: value})
     return rows.filter(condition)

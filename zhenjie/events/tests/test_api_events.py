@@ -401,7 +401,9 @@ def test_deeper_pages_follow_the_cursor_and_give_the_same_rows_as_page_numbers(a
     assert api.get("/api/events", page_size=7).json()["next_cursor"] is None  # no page after the last
 
 
-@pytest.mark.parametrize("cursor", ["bm9wZQ", "!!!", "W10", "WyIyMDI2LTAxLTAxIiwxXQ", "WyJ4IiwxXQ", "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwtMV0", "x" * 201])
+@pytest.mark.parametrize("cursor", ["bm9wZQ", "!!!", "W10", "WyIyMDI2LTAxLTAxIiwxXQ", "WyJ4IiwxXQ", "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwtMV0", "x" * 201,
+                                    # a time where the id goes, an id where the time goes
+                                    "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgIjIwMjYtMDEtMDFUMDA6MDA6MDArMDA6MDAiXQ", "WzUsIDVd"])
 def test_a_cursor_the_list_did_not_give_is_a_400_in_chinese(api, world, cursor):
     make_event(world)
     response = api.as_("dispatcher_a").get("/api/events", cursor=cursor)
