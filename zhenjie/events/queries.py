@@ -10,7 +10,6 @@ from zhenjie.kernel import parties
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, visible_cases
 from zhenjie.kernel.workflow import DONE
-from zhenjie.workbench import paging
 from zhenjie.workbench.paging import capped_count_of_parts
 from zhenjie.workbench.excel import Column
 
@@ -56,7 +55,7 @@ def in_states(rows: QuerySet[Event], states) -> QuerySet[Event]:
 def counted_in(parts: list[QuerySet[Case]], states=None, cap: int | None = None) -> tuple[int, bool]:
     """(count, capped) of the event cases in `states` (every one when None) over the parts of
     kernel.scoping.counting_parts, no further than `cap` (the lists' COUNT_CAP)."""
-    return capped_count_of_parts([part.filter(state_condition(states)) for part in parts], cap or paging.COUNT_CAP)
+    return capped_count_of_parts([part.filter(state_condition(states)) for part in parts], cap)
 
 
 def state_condition(states=None) -> Q:

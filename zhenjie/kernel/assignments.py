@@ -50,11 +50,8 @@ def build(case: Case, spec: Assign, at: datetime | None = None) -> Assignment:
 def add(assignment: Assignment, notify_title: str = "") -> Assignment:
     """Save a built assignment and tell the people it reaches."""
     assignment.save(force_insert=True)
-    held = _held(assignment.unit, assignment.case)
-    if held is None:
+    if not _held(assignment.unit, assignment.case):  # sent outside the unit's area, or not known here
         note_sent_outside(assignment_id=assignment.pk)
-    elif not held:
-        SentOutside.objects.bulk_create([SentOutside(case=assignment.case, unit=assignment.unit, kind=assignment.case.kind)], ignore_conflicts=True)
     case = assignment.case
     title = notify_title or f"新待办：{case.title}"
     notify_users(people_to_act(assignment.unit, assignment.role, assignment.user), title, f"编号 {case.number}", case)
