@@ -45,3 +45,13 @@ LIST_INDEXES = {
 def test_a_migrated_database_has_the_indexes_the_lists_walk(table):
     shapes = index_shapes(table)
     assert {name: shapes.get(name) for name in LIST_INDEXES[table]} == LIST_INDEXES[table]
+
+
+def test_the_cases_sent_outside_are_found_by_unit_in_a_migrated_database():
+    """The tab badges' second part (kernel.scoping.counting_parts) reads kernel_sentoutside by the
+    user's units: the unique (unit, case) index answers it, and keeps each case once per unit."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "kernel_sentoutside")
+    assert any(c["unique"] and c["columns"] == ["unit_id", "case_id"] for c in constraints.values()), constraints
