@@ -52,35 +52,25 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
-def _field_encryption_key() -> str:
-    """32 random bytes, URL-safe base64. Kept apart from SECRET_KEY: rotating the session secret
-    must not make citizens' encrypted ID numbers unreadable."""
-    if os.environ.get("FIELD_ENCRYPTION_KEY"):
-        return os.environ["FIELD_ENCRYPTION_KEY"]
-    key_file = VAR_DIR / "field_key"
+def _kept_key(variable: str, file_name: str) -> str:
+    """A key from the environment, else 32 random bytes (URL-safe base64) generated once into a
+    file of var/ that only the owner reads."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    key_file = VAR_DIR / file_name
     if not key_file.exists():
         key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
-FIELD_ENCRYPTION_KEY = _field_encryption_key()
-
-
-def _journal_key() -> str:
-    """32 random bytes, URL-safe base64, like the field key and kept apart from it and from the
-    database: whoever can write the journal's tables must not be able to make digests that verify
-    (等保 8.1.4.7 b). A copy stays with the audit administrator's backups, not the DBA's."""
-    if os.environ.get("JOURNAL_KEY"):
-        return os.environ["JOURNAL_KEY"]
-    key_file = VAR_DIR / "journal_key"
-    if not key_file.exists():
-        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-JOURNAL_KEY = _journal_key()
+# Kept apart from SECRET_KEY: rotating the session secret must not make citizens' encrypted ID
+# numbers unreadable.
+FIELD_ENCRYPTION_KEY = _kept_key("FIELD_ENCRYPTION_KEY", "field_key")
+# Kept apart from the field key and from the database: whoever can write the journal's tables must
+# not be able to make digests that verify (等保 8.1.4.7 b). A copy stays with the audit
+# administrator's backups, not the DBA's.
+JOURNAL_KEY = _kept_key("JOURNAL_KEY", "journal_key")
 # The daily anchor (the heads' digests and counts) goes to files outside the database and,
 # when set, to a receiver on another machine (kernel/anchors.py).
 JOURNAL_ANCHOR_DIR = Path(os.environ.get("JOURNAL_ANCHOR_DIR", VAR_DIR / "journal-anchors"))
