@@ -19,6 +19,8 @@ from zhenjie.kernel.errors import Forbidden, Rejected
 
 from .login import AUTH_CHAIN
 from .models import ApiToken, User
+from .queries import people_administered_by
+from .roles import RoleCode
 
 
 def revoke_tokens(user: User) -> int:
@@ -35,11 +37,7 @@ def change_password(user: User, new_password: str, *, request=None) -> None:
         validate_password(new_password, user)
     except ValidationError as error:
         raise Rejected("password.weak", "；".join(error.messages), field="new_password1") from None
-    user.set_password(new_password)
-    user.password_changed_at = timezone.now()
-    user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    revoked = revoke_tokens(user)
+    revoked = _replace_password(user, new_password, initial=False)
     journal.record(
         actor=user if user.kind == User.Kind.STAFF else None, verb="auth.password_change", chain=AUTH_CHAIN,
         subject=f"user:{user.pk}", summary="修改密码，其他会话和接口令牌随之失效", data={"tokens_revoked": revoked},
@@ -63,15 +61,21 @@ def generate_initial_password(length: int = 16) -> str:
             return candidate
 
 
-@transaction.atomic
 def _looks_after(actor, user: User) -> bool:
-    from zhenjie.accounts.roles import RoleCode
-
-    from .queries import people_administered_by
-
     return any(people_administered_by(actor, role).filter(pk=user.pk).exists() for role in (RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN))
 
 
+def _replace_password(user: User, password: str, *, initial: bool) -> int:
+    """Set the password, start its age, say whether it is an initial one; end the user's tokens
+    (their other sessions end by Django's session hash). Returns the tokens revoked."""
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = initial
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    return revoke_tokens(user)
+
+
+@transaction.atomic
 def reset_password(actor, user: User) -> str:
     """An administrator gives the person a new initial password, shown once: it must be changed at
     the next login before anything else (ASVS 6.4.1), and the old password's tokens and sessions
@@ -84,11 +88,7 @@ def reset_password(actor, user: User) -> str:
         # the three administrators; a reset password opens the account to whoever set it.
         raise Forbidden("password.reset_not_yours", "只能重置您管理范围内人员的密码")
     password = generate_initial_password()
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
-    user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    revoked = revoke_tokens(user)
+    revoked = _replace_password(user, password, initial=True)
     journal.record(
         actor=actor, verb="auth.password_reset", chain=AUTH_CHAIN, subject=f"user:{user.pk}",
         summary=f"重置 {user.username} 的密码(须在下次登录时修改)", data={"tokens_revoked": revoked},
