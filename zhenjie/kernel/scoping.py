@@ -100,7 +100,10 @@ class Reach:
         return _roots(p.path for p in self.posts if p.path and p.roles & SEPARATED_ADMIN_ROLES)
 
     def covers(self, area: Area) -> bool:
-        return any(area.path.startswith(root) for root in self.paths)
+        return self.covers_path(area.path)
+
+    def covers_path(self, path: str) -> bool:
+        return any(path.startswith(root) for root in self.paths)
 
     def roles_in(self, area: Area) -> frozenset[str]:
         """Roles the user holds in `area`: through posts whose jurisdiction contains it, and as its
@@ -300,7 +303,7 @@ def counting_parts(user, kind: str) -> list[QuerySet[Case]] | None:
         # what is addressed to them (Reach.addressed_q), so their parts would not be exact.
         return None
     unit_areas = Unit.objects.filter(pk__in=reach.unit_ids).values_list("area__path", flat=True)
-    if not all(any(path.startswith(root) for root in reach.paths) for path in unit_areas):
+    if not all(reach.covers_path(path) for path in unit_areas):
         return None
     areas = Area.objects.filter(paths_q(reach.paths)).values("pk")
     sent = SentOutside.objects.filter(unit_id__in=reach.unit_ids, kind=kind).values("case_id")
