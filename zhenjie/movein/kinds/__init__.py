@@ -3,8 +3,9 @@ for how to add one."""
 
 from .areas import AreasKind
 from .base import ImportKind
+from .units import UnitsKind
 
-KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(),)}
+KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), UnitsKind())}
 
 
 def kind_named(code: str) -> ImportKind | None:
