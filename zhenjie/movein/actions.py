@@ -203,8 +203,9 @@ def confirm_import(actor, run: ImportRun, *, remove: bool) -> Plan:
     plan = plan_file(scope, kind, content, run.file_name)
     if plan.refused or plan.digest() != run.plan_digest:
         raise Conflict("movein.data_changed", "预览之后系统中的数据已有变化，请重新上传文件并核对预览")
-    apply_plan(scope, kind, plan, sha256=run.sha256, file_name=run.file_name, remove=remove)
-    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.APPLIED, applied_at=timezone.now(), with_removal=remove)
+    written = apply_plan(scope, kind, plan, sha256=run.sha256, file_name=run.file_name, remove=remove)
+    state = ImportRun.State.APPLIED if written else ImportRun.State.UNCHANGED
+    ImportRun.objects.filter(pk=run.pk).update(state=state, applied_at=timezone.now() if written else None, with_removal=remove)
     return plan
 
 

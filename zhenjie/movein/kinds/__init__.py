@@ -3,9 +3,10 @@ for how to add one."""
 
 from .areas import AreasKind
 from .base import ImportKind
+from .people import PeopleKind
 from .units import UnitsKind
 
-KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), UnitsKind())}
+KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), UnitsKind(), PeopleKind())}
 
 
 def kind_named(code: str) -> ImportKind | None:
