@@ -206,7 +206,14 @@ def confirm_import(actor, run: ImportRun, *, remove: bool) -> Plan:
     written = apply_plan(scope, kind, plan, sha256=run.sha256, file_name=run.file_name, remove=remove)
     state = ImportRun.State.APPLIED if written else ImportRun.State.UNCHANGED
     ImportRun.objects.filter(pk=run.pk).update(state=state, applied_at=timezone.now() if written else None, with_removal=remove)
+    transaction.on_commit(lambda: _forget_kept(run.sha256))
     return plan
+
+
+def _forget_kept(sha256: str) -> None:
+    """The kept upload goes once no preview waits on it (the run keeps its hash and counts)."""
+    if not ImportRun.objects.filter(sha256=sha256, state=ImportRun.State.PREVIEWED).exists():
+        default_storage.delete(_kept_path(sha256))
 
 
 def error_report_of(run: ImportRun) -> bytes:

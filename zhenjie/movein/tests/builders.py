@@ -62,12 +62,13 @@ def unit_rows() -> list[list]:
 PEOPLE_HEADERS = ["姓名", "手机号", "身份证号", "用户名", "机构", "机构所在区划代码", "岗位名称", "角色", "辖区代码"]
 
 
-def citizen_id(n: int, born: str = "19800101") -> str:
-    """A valid GB 11643 number: Beijing Xicheng's address code, a birth date, sequence n."""
-    from zhenjie.kernel.pii import citizen_id_check_character
+def citizen_id(n: int) -> str:
+    """A fictional number that passes GB 11643 (zhenjie.testing.citizen_id: address 990199)."""
+    from datetime import date
 
-    body = f"110102{born}{n:03d}"
-    return body + citizen_id_check_character(body)
+    from zhenjie.testing import citizen_id as fictional
+
+    return fictional(n, born=date(1980, 1, 1))
 
 
 def people_rows() -> list[list]:
