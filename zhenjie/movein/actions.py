@@ -196,8 +196,11 @@ def confirm_import(actor, run: ImportRun, *, remove: bool) -> Plan:
         raise Conflict("movein.preview_expired", f"预览已超过{PREVIEW_HOURS}小时，请重新上传文件")
     kind = get_kind(run.kind)
     scope = scope_for(actor, kind)
-    with default_storage.open(_kept_path(run.sha256), "rb") as kept:
-        content = kept.read()
+    try:
+        with default_storage.open(_kept_path(run.sha256), "rb") as kept:
+            content = kept.read()
+    except OSError:
+        raise Conflict("movein.file_gone", "保存的文件已不存在，请重新上传") from None
     if hashlib.sha256(content).hexdigest() != run.sha256:
         raise Conflict("movein.file_changed", "保存的文件已损坏，请重新上传")
     plan = plan_file(scope, kind, content, run.file_name)
