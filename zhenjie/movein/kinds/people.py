@@ -113,7 +113,7 @@ class PeopleKind(ImportKind):
                     error("mobile", "新增人员须填写手机号")
                 if not id_number:
                     error("id_number", "新增人员须填写完整的身份证号" if not id_text else "脱敏的身份证号只能用于已有人员")
-                if (username or mobile) and staff.filter(username__iexact=username or mobile).exists():
+                if (username or mobile) and User.objects.filter(username__iexact=username or mobile).exists():
                     error("username", f"用户名 {username or mobile} 已被他人使用，请另填用户名")
             elif person is not None and "*" in id_text and id_text != person.id_number_masked:
                 error("id_number", "脱敏的身份证号与系统中的不一致，请填写完整号码")
