@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "zhenjie.integrations",
     "zhenjie.lists",
     "zhenjie.grid",
+    "zhenjie.movein",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

@@ -1,0 +1,11 @@
+"""The import kinds, by code (`manage.py import CODE FILE`, /console/movein/CODE/). See base.py
+for how to add one."""
+
+from .areas import AreasKind
+from .base import ImportKind
+
+KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(),)}
+
+
+def kind_named(code: str) -> ImportKind | None:
+    return KINDS.get(code)

@@ -1,0 +1,39 @@
+"""Real .xlsx files for the movein tests, written the way a county's clerk would."""
+
+import io
+
+from openpyxl import Workbook, load_workbook
+
+
+def xlsx(headers: list[str], rows: list[list]) -> bytes:
+    book = Workbook()
+    book.active.append(headers)
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rows_of(content: bytes) -> list[list]:
+    """An .xlsx's first sheet as lists of text ("" for empty cells)."""
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+AREA_HEADERS = ["区划代码", "名称", "类型", "上级区划代码", "经济发达镇", "排序"]
+
+
+def county_tree(*, extra: list[list] | None = None, rename_b: str = "") -> bytes:
+    """The make_world county's townships and villages plus a new township with two villages."""
+    rows = [
+        ["990199000000", "测试县", "县", "", "", ""],
+        ["990199101000", "甲镇", "镇", "990199000000", "是", "0"],
+        ["990199102000", rename_b or "乙镇", "镇", "990199000000", "否", "0"],
+        ["990199101201", "甲一村", "村", "990199101000", "", "0"],
+        ["990199102201", "乙一村", "村", "990199102000", "", "0"],
+        ["990199001000", "城关街道", "街道", "990199000000", "", "3"],
+        ["990199001001", "东门社区", "社区", "990199001000", "", "1"],
+        ["990199001201", "西门村", "村", "990199001000", "", "2"],
+    ]
+    return xlsx(AREA_HEADERS, rows + (extra or []))
