@@ -102,9 +102,11 @@ def references_to(area: Area) -> list[str]:
     """What refers to the area besides its own child areas (units, posts, cases, grid registers
     …), by verbose name; empty when nothing does. One query per kind of reference."""
     found = []
+    from .models import GridBoundary
+
     for relation in Area._meta.related_objects:
-        if relation.related_model is Area:
-            continue
+        if relation.related_model in (Area, GridBoundary):
+            continue  # its children are checked apart; a grid's boundary history goes with it
         if relation.related_model._base_manager.filter(**{relation.field.name: area}).exists():
             found.append(str(relation.related_model._meta.verbose_name))
     return sorted(set(found))
@@ -204,12 +206,13 @@ def import_grids(actor, plan) -> dict[str, int]:
     renamed and redrawn (history kept), unchanged ones untouched; grids the file does not name are
     kept. All or nothing: a plan with problems writes nothing, and any refusal on the way rolls
     the whole import back. One journal entry for the import beside each change's own."""
-    require_area_keeper(actor, plan.county)
     if plan.refused:
         raise Rejected("grid_file.refused", f"文件有 {len(plan.problems)} 处问题，未导入任何网格，请下载错误报告修改后重新上传", field="file")
     written = {"new": 0, "changed": 0}
     for planned in plan.grids:
         feature = planned.feature
+        if planned.status in ("new", "changed"):
+            require_area_keeper(actor, planned.village)
         if planned.status == "new":
             create_area(actor, code=feature.code, name=feature.name, level=Area.Level.GRID, parent=planned.village,
                         boundary=feature.geojson, sort_order=int(feature.code[-3:]))

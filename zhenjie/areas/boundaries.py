@@ -424,6 +424,8 @@ class PlannedGrid:
     changes: list[str] = field(default_factory=list)
     name_changed: bool = False
     boundary_changed: bool = False
+    boundary_old: str = ""  # "面积 … 平方米", for a field-by-field preview
+    boundary_new: str = ""  # "面积 … 平方米，最大偏移 … 米"
     inside_share: float | None = None
     outside: BaseGeometry | None = None
     warnings: list[str] = field(default_factory=list)
@@ -491,9 +493,11 @@ class GridPlan:
         return {"type": "FeatureCollection", "features": features}
 
 
-def plan_grids(grid_file: GridFile, county: Area) -> GridPlan:
-    """Compare the file's grids with the county's tree; nothing is written."""
+def plan_grids(grid_file: GridFile, county: Area, roots: tuple[str, ...] | None = None) -> GridPlan:
+    """Compare the file's grids with the county's tree; nothing is written. `roots`: the area
+    paths the importer may change (None: the whole county)."""
     problems = list(grid_file.problems)
+    extent = _county_extent(county)
     features = grid_file.features
     seen: dict[str, int] = {}
     for feature in features:
@@ -516,6 +520,12 @@ def plan_grids(grid_file: GridFile, county: Area) -> GridPlan:
         planned.village = village
         if village is None:
             problems.append(Problem(feature.number, "code", f"所属村(社区) {feature.code[:12]} 不在本县区划中，请先导入区划"))
+        elif roots is not None and not any(village.path.startswith(root) for root in roots):
+            problems.append(Problem(feature.number, "code", f"所属村(社区)「{village.name}」不在您的管辖范围内"))
+        if extent is not None:
+            west, south, east, north = feature.shape.bounds
+            if west < extent[0] or south < extent[1] or east > extent[2] or north > extent[3]:
+                problems.append(Problem(feature.number, "geometry", f"边界坐标({west:.4f}, {south:.4f})不在本县范围的经纬度内；请核对坐标系(.prj)"))
         grid = existing.get(feature.code)
         if grid is not None and (grid.level != Area.Level.GRID or not grid.path.startswith(county.path)):
             problems.append(Problem(feature.number, "code", f"编码 {feature.code} 已被本县以外或非网格的区划使用"))
@@ -574,12 +584,15 @@ def _compare(planned: PlannedGrid, grid: Area, transformer) -> None:
             old = None
     if old is None:
         planned.boundary_changed = True
+        planned.boundary_old, planned.boundary_new = "无", "新绘制"
         planned.changes.append("边界：新增")
     else:
         old_m, new_m = _metric(old, transformer), _metric(feature.shape, transformer)
         moved = shapely.hausdorff_distance(old_m, new_m)
         if moved >= UNCHANGED_WITHIN_M:
             planned.boundary_changed = True
+            planned.boundary_old = f"面积 {old_m.area:,.0f} 平方米"
+            planned.boundary_new = f"面积 {new_m.area:,.0f} 平方米，最大偏移 {moved:,.1f} 米"
             planned.changes.append(f"边界：面积 {old_m.area:,.0f} → {new_m.area:,.0f} 平方米，最大偏移 {moved:,.1f} 米")
     planned.status = "changed" if planned.changes else "unchanged"
 

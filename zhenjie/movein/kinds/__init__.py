@@ -3,8 +3,9 @@ for how to add one."""
 
 from .areas import AreasKind
 from .base import ImportKind
+from .grids import GridsKind
 
-KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(),)}
+KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), GridsKind())}
 
 
 def kind_named(code: str) -> ImportKind | None:
