@@ -17,5 +17,6 @@ urlpatterns = [
     path("public/events/", include("zhenjie.events.portal_urls")),  # citizens report and follow (no login)
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
     path("grid/", include("zhenjie.grid.urls")),
+    path("console/movein/", include("zhenjie.movein.urls")),  # 迁入: a county's own files
     path("", include("zhenjie.workbench.urls")),
 ]

@@ -60,6 +60,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
     (
         "管理",
         [
+            NavItem("迁入(数据导入)", "box-arrow-in-down", "movein:home", frozenset({R.COUNTY_ADMIN, R.SYSTEM_ADMIN})),
             NavItem("节假日与工作日", "calendar3", "workbench:calendar", frozenset({R.COUNTY_ADMIN})),
             NavItem("事件类别与指挥中心设置", "sliders", "events:settings", frozenset({R.COUNTY_ADMIN})),
             NavItem("督办设置", "alarm", "workbench:supervision", frozenset({R.COUNTY_ADMIN})),

@@ -4,8 +4,9 @@ for how to add one."""
 from .areas import AreasKind
 from .base import ImportKind
 from .grids import GridsKind
+from .units import UnitsKind
 
-KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), GridsKind())}
+KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), GridsKind(), UnitsKind())}
 
 
 def kind_named(code: str) -> ImportKind | None:

@@ -54,6 +54,7 @@ class AreasKind(ImportKind):
     code = "areas"
     label = "行政区划"
     role = RoleCode.COUNTY_ADMIN
+    description = "民政部门的区划代码表：县(市、区)、乡镇(街道)、村(社区)，每行一个区划。县(市、区)由安装时创建，表中只能改其名称；网格另用网格导入。"
     removal_label = "删除文件中没有、且未被任何机构、人员或事项引用的区划"
     columns = (
         Column("code", "区划代码", required=True, note="12位统计用区划代码(县6位+乡镇3位+村3位)", width=16),
@@ -241,6 +242,12 @@ class AreasKind(ImportKind):
         if remove:
             for change in plan.removed:
                 area_actions.remove_area(actor, Area.objects.get(pk=change.payload))
+
+    def result_url(self, scope: Scope) -> str | None:
+        from django.urls import reverse
+
+        root = Area.objects.filter(path=scope.roots[0]).first() if scope.roots else None
+        return reverse("workbench:area", args=[root.pk]) if root else None
 
     # ---- reading out --------------------------------------------------------------------------
 

@@ -34,7 +34,9 @@ How to add a kind
    rows that anything references.
 5. Exporting. `export_rows(scope)` yields the current data as dicts keyed by column key, in
    exactly the layout `read()` takes back: export → import plans no change (tested per kind).
-6. Register the class in `movein/kinds/__init__.py` (`KINDS`). A kind may name an extra
+6. Optionally `result_url(scope)`: the page to show after a confirmed import (the tree, the
+   directory …), and `description`: one paragraph for the upload page.
+7. Register the class in `movein/kinds/__init__.py` (`KINDS`). A kind may name an extra
    template fragment for the preview page (`preview_template`, e.g. a map of the overlaps); it
    receives `plan` and `plan.extra`.
 """
@@ -153,6 +155,7 @@ class ImportKind:
     example: dict[str, str] = {}
     accepts: tuple[str, ...] = (".xlsx",)
     preview_template: str = ""
+    description: str = ""
     removal_label: str = "删除"  # what "removed" means for this kind, on the confirm checkbox
 
     def column(self, key: str) -> Column:
@@ -180,6 +183,10 @@ class ImportKind:
         from ..files import XLSX, xlsx_of
 
         return xlsx_of(self.label, self.columns, self.export_rows(scope)), f"{self.label}.xlsx", XLSX
+
+    def result_url(self, scope: Scope) -> str | None:
+        """Where the page goes after a confirmed import (to see the result); None: stay."""
+        return None
 
     def template_file(self) -> tuple[bytes, str, str]:
         """A blank file in the layout with the one example row."""
