@@ -472,6 +472,9 @@ class GridPlan:
         for village in villages.values():
             features.append({"type": "Feature", "geometry": village.boundary, "properties": {"role": "village", "name": village.name, "code": village.code}})
         flagged = {o.first for o in self.overlaps} | {o.second for o in self.overlaps}
+        for grid in self.absent:  # the village's other grids, for context
+            if grid.boundary:
+                features.append({"type": "Feature", "geometry": grid.boundary, "properties": {"role": "existing", "name": grid.name, "code": grid.code, "flagged": grid.code in flagged}})
         for planned in self.grids:
             feature = planned.feature
             features.append({

@@ -102,7 +102,7 @@ def test_a_grid_mostly_outside_its_village_is_refused_and_the_outside_part_is_on
     assert plan.refused
     assert plan.problems[0].reason == "网格「越界网格」仅有 40.0% 位于所属村(社区)「甲一村」内，要求不少于 80%(见预览地图中的红色部分)"
     roles = [f["properties"]["role"] for f in plan.map_features()["features"]]
-    assert roles == ["village", "grid", "outside"]
+    assert roles == ["village", "existing", "grid", "outside"]  # 第1网格, not in the file, for context
     with pytest.raises(Rejected):
         import_grids(world.county_admin, plan)
     assert not Area.objects.filter(code="990199101201002").exists()

@@ -29,6 +29,9 @@ class GridsKind(ImportKind):
     role = RoleCode.COUNTY_ADMIN
     accepts = (".geojson", ".json", ".zip")
     preview_template = "areas/_grid_preview.html"
+    description = ("从 GIS(ArcGIS、QGIS、天地图)导出的网格边界：GeoJSON(经纬度)，或将 .shp、.shx、.dbf、.prj 打包成的 zip"
+                   "(投影坐标如 CGCS2000 高斯-克吕格3度带会按 .prj 换算为经纬度)。每个网格一个面要素，属性为网格编码(WGBM)、"
+                   "网格名称(WGMC)。网格须至少80%位于所属村(社区)之内；同村网格相互重叠会提示。")
     removal_label = "删除文件中没有、且未被任何人员、事项或登记引用的网格"
     columns = (
         Column("code", "网格编码", required=True, note="15位：所属村(社区)12位区划代码+3位序号；Shapefile 字段名可用 WGBM"),

@@ -28,7 +28,7 @@ def test_the_county_administrator_previews_a_shapefile_and_confirms_it(world):
 
     assert run.state == "previewed" and plan.counts() == {"new": 2, "changed": 0, "removed": 0, "errors": 0}
     assert [c.key for c in plan.new] == ["990199101201002", "990199101201003"]
-    assert [f["properties"]["role"] for f in plan.extra["map"]["features"]] == ["village", "grid", "grid"]
+    assert [f["properties"]["role"] for f in plan.extra["map"]["features"]] == ["village", "existing", "grid", "grid"]
     assert not Area.objects.filter(code="990199101201002").exists()  # a preview writes nothing
 
     actions.confirm_import(world.county_admin, run, remove=False)
