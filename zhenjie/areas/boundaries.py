@@ -273,10 +273,10 @@ def _crs_label(crs: CRS | None) -> str:
 
 def _to_lonlat(raw: list[_Raw], crs: CRS | None, problems: list[Problem], county: Area | None) -> list[GridFeature]:
     transformer = None
-    if crs is not None and not (crs.is_geographic and crs.to_epsg(min_confidence=70) in (4326, 4490, 4610, 4214, None)):
+    # WGS84 and CGCS2000 longitude/latitude are taken as they are (they differ by centimetres);
+    # every other system, projected or geographic on another datum, is converted.
+    if crs is not None and crs.to_epsg(min_confidence=70) not in (4326, 4490):
         transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    elif crs is not None and crs.is_geographic:
-        transformer = None  # WGS84 / CGCS2000 geographic: already lon/lat, x first in a Shapefile
     extent = _county_extent(county)
     vertices = 0
     features = []
