@@ -78,7 +78,6 @@ class Problem:
     feature: int | None
     field: str
     reason: str
-    code: str = ""
 
     @property
     def label(self) -> str:
@@ -219,7 +218,7 @@ def _read_zipped_shapefile(data: bytes) -> tuple[list[_Raw], list[Problem], CRS 
     if "prj" in files:
         try:
             crs = CRS.from_wkt(files["prj"].decode("utf-8-sig", errors="replace").strip())
-        except CRSError:
+        except (CRSError, ValueError, TypeError):
             raise _refuse("crs_unknown", ".prj 文件中的坐标系无法识别") from None
     encodings = [files["cpg"].decode("ascii", errors="ignore").strip()] if "cpg" in files else []
     encodings += [e for e in ("utf-8", "gbk") if e not in encodings]
@@ -227,16 +226,22 @@ def _read_zipped_shapefile(data: bytes) -> tuple[list[_Raw], list[Problem], CRS 
     for encoding in encodings:
         try:
             return _shapefile_rows(files, encoding), [], crs
-        except (UnicodeDecodeError, LookupError) as error:
+        except (_WrongEncoding, UnicodeDecodeError, LookupError) as error:
             last_error = error
     raise _refuse("dbf_encoding", ".dbf 属性表的文字编码无法识别(应为 UTF-8 或 GBK)") from last_error
+
+
+class _WrongEncoding(Exception):
+    """The .dbf is not in the encoding tried (pyshp says so in a ShapefileException)."""
 
 
 def _shapefile_rows(files: dict[str, bytes], encoding: str) -> list[_Raw]:
     try:
         reader = shapefile.Reader(shp=io.BytesIO(files["shp"]), shx=io.BytesIO(files["shx"]), dbf=io.BytesIO(files["dbf"]), encoding=encoding)
-    except shapefile.ShapefileException as error:
-        raise _refuse("shapefile_broken", f"Shapefile 无法读取：{str(error)[:100]}") from None
+    except Exception as error:  # noqa: BLE001 — as below: any failure to open a damaged file is a refusal
+        if isinstance(error, shapefile.ShapefileException) and "decode" in str(error).lower():
+            raise _WrongEncoding(str(error)) from None
+        raise _refuse("shapefile_broken", "Shapefile 无法读取：文件已损坏或 .shp/.shx/.dbf 不配套") from None
     try:
         count = len(reader)
         if count > MAX_FEATURES:
@@ -244,13 +249,19 @@ def _shapefile_rows(files: dict[str, bytes], encoding: str) -> list[_Raw]:
         names = [f[0] for f in reader.fields[1:]]
         rows = []
         for number, item in enumerate(reader.iterShapeRecords(), start=1):
+            if number > MAX_FEATURES:
+                raise _refuse("too_many_features", f"要素过多，上限为 {MAX_FEATURES} 个")
             attributes = dict(zip(names, list(item.record)))
             geometry = None if item.shape.shapeType == shapefile.NULL else item.shape.__geo_interface__
             rows.append(_Raw(number, attributes, geometry))
         return rows
-    except (shapefile.ShapefileException, ValueError, IndexError, EOFError, OSError) as error:
+    except Rejected:
+        raise
+    except Exception as error:  # noqa: BLE001 — a damaged file breaks pyshp in many ways (struct.error, ValueError …)
         if isinstance(error, UnicodeDecodeError):
             raise
+        if isinstance(error, shapefile.ShapefileException) and "decode" in str(error).lower():
+            raise _WrongEncoding(str(error)) from None
         raise _refuse("shapefile_broken", "Shapefile 无法读取：文件已损坏或 .shp/.shx/.dbf 不配套") from None
 
 
@@ -276,7 +287,10 @@ def _to_lonlat(raw: list[_Raw], crs: CRS | None, problems: list[Problem], county
     # WGS84 and CGCS2000 longitude/latitude are taken as they are (they differ by centimetres);
     # every other system, projected or geographic on another datum, is converted.
     if crs is not None and crs.to_epsg(min_confidence=70) not in (4326, 4490):
-        transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        try:
+            transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        except Exception:  # noqa: BLE001 — pyproj's ProjError and CRSError for a system it cannot convert
+            raise _refuse("crs_unsupported", f"坐标系「{crs.name[:60]}」无法换算为经纬度") from None
     extent = _county_extent(county)
     vertices = 0
     features = []

@@ -19,14 +19,15 @@ def geojson_file(grids: list[tuple[str, str, dict]], *, fields=("网格编码", 
     ).encode()
 
 
-def shapefile_zip(grids: list[tuple[str, str, dict]], *, epsg: int | None = 4490, omit: tuple[str, ...] = (), folder: str = "网格/") -> bytes:
+def shapefile_zip(grids: list[tuple[str, str, dict]], *, epsg: int | None = 4490, omit: tuple[str, ...] = (), folder: str = "网格/",
+                  encoding: str = "utf-8", fields: tuple[str, str] = ("WGBM", "WGMC")) -> bytes:
     """A zip with grids.shp/.shx/.dbf(/.prj): the geometries are given in lon/lat and written in
     the coordinate system `epsg` (its ESRI WKT in the .prj), as ArcGIS exports them."""
     shp, shx, dbf = io.BytesIO(), io.BytesIO(), io.BytesIO()
     transformer = Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True) if epsg not in (None, 4326, 4490) else None
-    with shapefile.Writer(shp=shp, shx=shx, dbf=dbf, shapeType=shapefile.POLYGON, encoding="utf-8") as writer:
-        writer.field("WGBM", "C", 20)
-        writer.field("WGMC", "C", 80)
+    with shapefile.Writer(shp=shp, shx=shx, dbf=dbf, shapeType=shapefile.POLYGON, encoding=encoding) as writer:
+        writer.field(fields[0], "C", 20)
+        writer.field(fields[1], "C", 80)
         for code, name, geometry in grids:
             rings = geometry["coordinates"]
             if transformer is not None:
@@ -34,7 +35,7 @@ def shapefile_zip(grids: list[tuple[str, str, dict]], *, epsg: int | None = 4490
             # Shapefile outer rings run clockwise.
             writer.poly([list(reversed(rings[0]))] + [list(ring) for ring in rings[1:]])
             writer.record(code, name)
-    files = {"shp": shp.getvalue(), "shx": shx.getvalue(), "dbf": dbf.getvalue(), "cpg": b"UTF-8"}
+    files = {"shp": shp.getvalue(), "shx": shx.getvalue(), "dbf": dbf.getvalue(), "cpg": encoding.upper().encode()}
     if epsg is not None:
         files["prj"] = CRS.from_epsg(epsg).to_wkt("WKT1_ESRI").encode()
     out = io.BytesIO()

@@ -71,6 +71,15 @@ def test_a_shapefile_in_the_zone_without_prefix_and_in_cgcs2000_geographic_is_re
         assert (round(west, 6), round(south, 6)) == (116.05, 35.0)
 
 
+def test_a_gbk_dbf_with_chinese_field_names_and_no_cpg_is_read(world):
+    data = shapefile_zip(NEW_GRIDS, encoding="gbk", fields=("网格编码", "网格名称"), omit=("cpg",))
+
+    grid_file = read_grid_file(data, "grids.zip", county=world.county)
+
+    assert grid_file.problems == []
+    assert [(f.code, f.name) for f in grid_file.features] == [(code, name) for code, name, _ in NEW_GRIDS]
+
+
 def test_projected_coordinates_without_a_prj_are_refused_but_plain_longitude_latitude_is_read(world):
     projected = shapefile_zip(NEW_GRIDS, epsg=4527, omit=("prj",))
     grid_file = read_grid_file(projected, "grids.zip", county=world.county)
@@ -194,6 +203,19 @@ def test_a_shapefile_zip_without_its_dbf_is_refused(world):
     with pytest.raises(Rejected) as error:
         read_grid_file(shapefile_zip(NEW_GRIDS, omit=("dbf",)), "grids.zip")
     assert error.value.message.startswith("压缩包内缺少 Shapefile 的 .dbf 文件")
+
+
+def test_a_damaged_shapefile_is_refused_not_a_server_error(world):
+    archive = zipfile.ZipFile(io.BytesIO(shapefile_zip(NEW_GRIDS, epsg=4527)))
+    files = {info.filename: archive.read(info) for info in archive.infolist()}
+    files["网格/grids.shp"] = files["网格/grids.shp"][:150]  # cut short mid-record
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as out:
+        for name, content in files.items():
+            out.writestr(name, content)
+    with pytest.raises(Rejected) as error:
+        read_grid_file(damaged.getvalue(), "grids.zip")
+    assert error.value.message == "Shapefile 无法读取：文件已损坏或 .shp/.shx/.dbf 不配套"
 
 
 def test_a_zip_bomb_and_a_path_leaving_the_archive_are_refused_before_anything_is_inflated_whole(world, monkeypatch):
