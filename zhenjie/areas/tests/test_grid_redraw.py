@@ -3,6 +3,7 @@ were reported in, and the lead worker's coverage follows the grid's new shape.""
 
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from zhenjie.accounts.models import Coverage
@@ -84,3 +85,16 @@ def test_only_a_county_or_system_administrator_may_redraw_and_a_refusal_changes_
         redraw_grid(world.county_admin, world.grid_a, {"type": "Point", "coordinates": [116.0, 35.0]})
     world.grid_a.refresh_from_db()
     assert world.grid_a.boundary == OLD and GridBoundary.objects.filter(grid=world.grid_a).count() == 1
+
+
+def test_the_grid_page_lists_the_boundary_history_to_those_who_see_the_grid(gw, client):
+    world = gw.world
+    redraw_grid(world.county_admin, world.grid_a, NEW, reason="村组调整")
+    url = reverse("grid:grid", args=[world.grid_a.pk])
+
+    client.force_login(world.leader_a)
+    page = client.get(url).content.decode()
+
+    assert 'data-testid="boundary-history"' in page and "村组调整" in page and "现行" in page
+    client.force_login(world.leader_b)
+    assert client.get(url).status_code == 404
