@@ -19,3 +19,36 @@ def locate(lng: float, lat: float, within: Area) -> Area | None:
         if child is None:
             return found
         found = child
+
+
+def boundary_on(grid: Area, when) -> dict | None:
+    """The boundary the grid had at `when`: from its history (areas.GridBoundary) when kept,
+    else its current one."""
+    from django.db.models import Q
+
+    from .models import GridBoundary
+
+    rows = GridBoundary.objects.filter(grid=grid).filter(Q(valid_from__isnull=True) | Q(valid_from__lte=when)).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=when)
+    )
+    row = rows.order_by("-valid_from").first()
+    if row is not None:
+        return row.boundary
+    if GridBoundary.objects.filter(grid=grid).exists():
+        return None  # the grid had not been drawn yet
+    return grid.boundary
+
+
+def locate_on(lng: float, lat: float, within: Area, when) -> Area | None:
+    """locate() as the grids were drawn at `when`: villages and above by today's boundaries
+    (their changes are 区划调整, which keep their own dates), grids by the boundary of that day."""
+    found = locate(lng, lat, within)
+    if found is None:
+        return None
+    village = found.parent if found.level == Area.Level.GRID else found
+    if village.level != Area.Level.VILLAGE:
+        return found
+    for grid in Area.objects.filter(parent=village, level=Area.Level.GRID).order_by("path"):
+        if geo.contains_point(boundary_on(grid, when), lng, lat):
+            return grid
+    return village

@@ -70,3 +70,34 @@ class Area(models.Model):
 
     def contains(self, other: "Area") -> bool:
         return other.path.startswith(self.path)
+
+
+class GridBoundary(models.Model):
+    """One boundary a grid had, and when (网格调整): the current one has no `valid_until` and
+    equals Area.boundary, which every map and point-in-polygon test keeps reading. Rows are never
+    edited except to close them when a redraw replaces them, so a grid's shape on any past day can
+    be told (areas.queries.boundary_on). Cases keep the grid they were reported in: a redraw
+    changes no case."""
+
+    grid = models.ForeignKey(Area, verbose_name="网格", on_delete=models.CASCADE, related_name="boundary_history", limit_choices_to={"level": "grid"})
+    boundary = models.JSONField("边界(GeoJSON)")
+    # None: since before the platform kept history (a grid drawn before its first redraw).
+    valid_from = models.DateTimeField("起始时间", null=True, blank=True)
+    valid_until = models.DateTimeField("截止时间", null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", verbose_name="记录人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("调整说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "网格边界历史"
+        verbose_name_plural = "网格边界历史"
+        ordering = ["grid", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid"], condition=models.Q(valid_until__isnull=True), name="grid_boundary_one_current"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True) | models.Q(valid_from__isnull=True) | models.Q(valid_until__gte=models.F("valid_from")),
+                name="grid_boundary_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.valid_from}–{self.valid_until or ''}"

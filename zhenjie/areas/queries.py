@@ -40,3 +40,13 @@ def feature_collection(areas) -> dict:
             if area.boundary
         ],
     }
+
+
+def boundary_history(grid: Area):
+    """The boundaries a grid has had, newest first (areas.GridBoundary). The caller has already
+    reached the grid through a scoped query (grid.queries.get_grid_for)."""
+    from django.db.models import F
+
+    from .models import GridBoundary
+
+    return GridBoundary.objects.filter(grid=grid).select_related("recorded_by").order_by(F("valid_until").desc(nulls_first=True), "-pk")

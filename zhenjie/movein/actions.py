@@ -154,7 +154,9 @@ def preview_import(actor, kind_code: str, content: bytes, name: str) -> tuple[Im
     plan = plan_file(scope, kind, content, name)
     sha256 = hashlib.sha256(content).hexdigest()
     state = ImportRun.State.REFUSED if plan.refused else ImportRun.State.UNCHANGED if plan.is_empty else ImportRun.State.PREVIEWED
-    if state == ImportRun.State.PREVIEWED and not default_storage.exists(_kept_path(sha256)):
+    # A refused file is kept too when its kind draws it (the grids' map shows what lies outside).
+    keep = state == ImportRun.State.PREVIEWED or (state == ImportRun.State.REFUSED and kind.preview_template)
+    if keep and not default_storage.exists(_kept_path(sha256)):
         default_storage.save(_kept_path(sha256), ContentFile(content))
     run = ImportRun.objects.create(
         kind=kind.code, file_name=name.replace("\\", "/").rsplit("/", 1)[-1][:200], sha256=sha256, size=len(content),

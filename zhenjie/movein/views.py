@@ -88,6 +88,11 @@ def run_page(request, pk: int):
         except (ActionError, OSError):
             plan = None
             messages.error(request, "无法重新读取该文件，请重新上传")
+    elif run.state == ImportRun.State.REFUSED and kind.preview_template:
+        try:  # for the kind's own drawing of what was refused (the grids' map)
+            plan = actions.kept_plan(request.user, run)
+        except (ActionError, OSError):
+            plan = None
     return render(request, "movein/run.html", {"run": run, "kind": kind, "plan": plan, "form": form})
 
 

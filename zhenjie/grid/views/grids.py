@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
-from zhenjie.areas.queries import feature_collection
+from zhenjie.areas.queries import boundary_history, feature_collection
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.ids import parse_id
 from zhenjie.kernel.scoping import administered_county
@@ -84,6 +84,7 @@ def grid_detail(request, pk: int):
         "current": queries.current_coverages_for(request.user, grids=[grid.pk]),
         "history": queries.coverage_history_for(request.user, grid)[:50],
         "patrols": queries.patrols_for(request.user).filter(grid=grid)[:10],
+        "boundaries": boundary_history(grid)[:20],
     }
     return page(request, "grid/grid_detail.html", context, "grid:home")
 
