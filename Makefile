@@ -9,11 +9,12 @@ export PORT
 WHEELS := $(wildcard wheels/*.whl)
 PIP_FROM := $(if $(WHEELS),--no-index --find-links wheels,)
 
-.PHONY: run test install install-dev bench bundle clean help
+.PHONY: run serve test install install-dev bench bundle clean help
 
 help:
 	@echo "make run    set up .venv, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make serve  like run, without the demo: a real county's machine (after manage.py bootstrap; docs/DEPLOYMENT.md)"
 	@echo "make bundle one archive in dist/ for a closed intranet: source and the pinned wheels (docs/DEPLOYMENT.md)"
 
 $(BIN)/python:
@@ -35,6 +36,12 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py serve --port $(PORT)
+
+# A real county: no demo data (its county comes from manage.py bootstrap and its imports).
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py serve --port $(PORT)
 
 test: install-dev
