@@ -135,3 +135,23 @@ def test_a_missing_name_is_refused():
     with pytest.raises(CommandError, match="请填写县"):
         bootstrap("--county-code", "371083", "--county-name", "  ")
     assert not Area.objects.exists()
+
+
+def test_the_documented_reset_of_the_security_administrators_expired_password_works():
+    """DEPLOYMENT.md step 7: the one command line that gives the security administrator a new
+    initial password, journaled with no person as actor."""
+    import contextlib
+    from pathlib import Path
+
+    from django.conf import settings
+
+    bootstrap("--county-code", "371083", "--county-name", "禾山县")
+    text = (Path(settings.BASE_DIR) / "docs" / "DEPLOYMENT.md").read_text(encoding="utf-8")
+    command = re.search(r'manage\.py shell -v 0 -c "(.*?)"\n', text).group(1)
+    out = StringIO()
+    with contextlib.redirect_stdout(out):
+        call_command("shell", command=command, verbosity=0)
+    password = out.getvalue().strip()
+    user = User.objects.get(username="secadmin")
+    assert user.check_password(password) and user.must_change_password
+    assert JournalEntry.objects.filter(verb="auth.password_reset", subject=f"user:{user.pk}", actor=None).exists()
