@@ -106,6 +106,16 @@ def test_each_administrator_must_change_the_printed_password_and_the_consoles_wo
     newcomer.post(reverse("accounts:password_change"), {"old_password": "Rb8-dongcun-Spring!", "new_password1": "Ty5-xicun-Autumn?", "new_password2": "Ty5-xicun-Autumn?"})
     for url_name in ("workbench:home", "workbench:calendar", "workbench:supervision", "workbench:areas"):
         assert newcomer.get(reverse(url_name)).status_code == 200, url_name
+    # Every page the county administrator and the three administrators are offered opens on a
+    # county that has nothing yet but itself: no settings row or demo record is missing.
+    for client in (newcomer, system, security, audit):
+        home = client.get(reverse("workbench:home")).content.decode()
+        links = sorted(set(re.findall(r'href="(/[^"#?]*)"', home)) - {reverse("accounts:logout")})
+        assert len(links) > 5
+        for link in links:
+            if link.startswith("/static/"):
+                continue
+            assert client.get(link).status_code < 500, link
 
 
 def test_running_it_twice_is_refused_in_chinese_and_changes_nothing():
