@@ -206,3 +206,21 @@ def _bounds(value) -> tuple[float, float, float, float] | None:
     if -180 <= west < east <= 180 and -90 <= south < north <= 90:
         return (west, south, east, north)
     return None
+
+
+def check_basemap(app_configs=None, **kwargs):
+    """`manage.py check` says when a base-map file is named or dropped in but cannot be served, so
+    the county learns it before a map draws without its imagery."""
+    from django.core.checks import Warning
+
+    named = getattr(settings, "BASEMAP_FILE", "")
+    if named and not Path(named).is_file():
+        return [Warning(f"ZHENJIE_BASEMAP 指向的底图文件不存在：{named}", hint="检查路径，或取消该设置", id="zhenjie.W101")]
+    path = tile_file_path()
+    if path is None:
+        return []
+    try:
+        describe(path)
+    except (TileFileError, OSError) as error:
+        return [Warning(f"底图文件 {path.name} 无法使用：{error}", hint="换用栅格 MBTiles 或 PMTiles 文件(docs/DEPLOYMENT.md)", id="zhenjie.W102")]
+    return []

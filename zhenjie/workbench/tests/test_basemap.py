@@ -101,12 +101,21 @@ def test_a_vector_or_broken_file_is_not_served_and_maps_fall_back(world, tmp_pat
     with pytest.raises(basemap.TileFileError, match="只支持栅格瓦片"):
         basemap.describe(vector)
     assert basemap.config() is None
+    assert [w.id for w in basemap.check_basemap()] == ["zhenjie.W102"]  # manage.py check says so
     broken = tmp_path / "broken.pmtiles"
     broken.write_bytes(b"not a tile archive" * 10)
     settings.BASEMAP_FILE = str(broken)
     with pytest.raises(basemap.TileFileError, match="PMTiles"):
         basemap.describe(broken)
     assert basemap.config() is None
+    settings.BASEMAP_FILE = str(tmp_path / "absent.mbtiles")
+    assert [w.id for w in basemap.check_basemap()] == ["zhenjie.W101"] and basemap.config() is None
+
+
+def test_a_good_file_or_none_passes_the_check(world, mbtiles, settings):
+    assert basemap.check_basemap() == []
+    settings.BASEMAP_FILE = ""
+    assert basemap.check_basemap() == []
 
 
 def test_tiles_from_the_local_file_need_no_other_origin_in_the_policy(client, world, mbtiles):
