@@ -23,7 +23,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def offline_environment(var: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PIP_", "DJANGO_", "DATABASE_URL", "VIRTUAL_ENV"))}
+    # Nothing of this run leaks in: pip settings, the suite's Django settings and database, the
+    # outer make's flags (`make test` runs this suite).
+    dropped = ("PIP_", "DJANGO_", "DATABASE_URL", "VIRTUAL_ENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
     env.update({
         "PIP_CONFIG_FILE": os.devnull,  # no index, mirror or find-links from the machine's pip.conf
         "PIP_NO_INDEX": "1",
