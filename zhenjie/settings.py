@@ -13,6 +13,7 @@ ALLOWED_HOSTS  comma-separated; default the loopback names
 REDIS_URL      when set, the job queue runs on Redis instead of SQLite
 ZHENJIE_VAR_DIR  where the SQLite files, uploads and the secret live (default ./var)
 MAP_TILE_URL   optional tile server for maps, e.g. http://tiles.intranet/{z}/{x}/{y}.png (default none)
+ZHENJIE_BASEMAP  a raster .mbtiles/.pmtiles file the platform serves as the base map (default: the one in var/)
 Behind HTTPS (docs/DEPLOYMENT.md, "Production settings"; `manage.py check --deploy` is clean with them):
 SECURE_COOKIES  "1": session and CSRF cookies only over HTTPS
 SECURE_SSL_REDIRECT  "1": plain-HTTP requests are redirected to HTTPS (except /healthz)
@@ -318,6 +319,11 @@ SITE_NAME = os.environ.get("SITE_NAME", "镇街综合治理平台")
 # Maps draw the project's own boundaries with no tiles: intranets are closed. A county with a
 # tile server of its own names it here ({z}/{x}/{y} URL template).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+# A base-map file the platform serves itself (workbench/basemap.py): one raster MBTiles or PMTiles
+# file of the county. Unset, the one *.mbtiles / *.pmtiles directly in VAR_DIR is used, if any; a
+# file wins over MAP_TILE_URL.
+BASEMAP_FILE = os.environ.get("ZHENJIE_BASEMAP", "").strip()
+BASEMAP_DIR = VAR_DIR  # where a dropped-in file is looked for
 
 
 def _tile_origin() -> list[str]:

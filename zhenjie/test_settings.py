@@ -16,6 +16,8 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="zhenjie-media-")
 # Anchors of the test databases never mix with a developer's own under var/.
 JOURNAL_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="zhenjie-anchors-"))  # noqa: F405
 JOURNAL_ANCHOR_URL = ""
+# A base-map file a developer dropped into var/ must not change what the tests' maps draw.
+BASEMAP_DIR = Path(tempfile.mkdtemp(prefix="zhenjie-basemap-"))  # noqa: F405
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "zhenjie-test", "immediate": True}
 # A smaller past year for tests that build the demo; demo/tests check its shape at this size.
 DEMO_EVENTS = 600

@@ -389,3 +389,71 @@ def wait_until(page, expression: str, timeout: float = 30000) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
         page.wait_for_timeout(100)
+
+
+# ---- base-map files (workbench/basemap.py): small raster MBTiles / PMTiles built in the test
+
+
+def tile_png(colour) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def tiles_covering(west: float, south: float, east: float, north: float, zooms) -> list[tuple[int, int, int]]:
+    """The XYZ tiles (y from the north, Web Mercator) over a longitude/latitude box."""
+    import math
+
+    def xy(lng, lat, z):
+        n = 1 << z
+        x = int((lng + 180) / 360 * n)
+        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+        return min(x, n - 1), min(y, n - 1)
+
+    found = []
+    for z in zooms:
+        (x0, y0), (x1, y1) = xy(west, north, z), xy(east, south, z)
+        found += [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+    return found
+
+
+def make_mbtiles(path, tiles: dict, *, fmt: str = "png", bounds: str = "", attribution: str = "", metadata: dict | None = None):
+    """An MBTiles 1.3 file: `tiles` maps XYZ (z, x, y) to the tile's bytes; rows are stored in TMS
+    order (counted from the south), as the spec and every tool writing MBTiles do."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
+    connection.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+    zooms = [z for z, _, _ in tiles] or [0]
+    meta = {"name": "测试底图", "format": fmt, "minzoom": str(min(zooms)), "maxzoom": str(max(zooms)), **(metadata or {})}
+    if bounds:
+        meta["bounds"] = bounds
+    if attribution:
+        meta["attribution"] = attribution
+    connection.executemany("INSERT INTO metadata VALUES (?, ?)", list(meta.items()))
+    connection.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)", [(z, x, (1 << z) - 1 - y, data) for (z, x, y), data in tiles.items()])
+    connection.commit()
+    connection.close()
+    return path
+
+
+def make_pmtiles(path, tiles: dict, *, bounds=(-180.0, -85.0, 180.0, 85.0)):
+    """A raster PMTiles v3 file of PNG tiles, written with protomaps' own writer."""
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import write
+
+    zooms = [z for z, _, _ in tiles]
+    with write(str(path)) as writer:
+        for tile_id, data in sorted((zxy_to_tileid(z, x, y), data) for (z, x, y), data in tiles.items()):
+            writer.write_tile(tile_id, data)
+        writer.finalize(
+            {
+                "tile_type": TileType.PNG, "tile_compression": Compression.NONE, "min_zoom": min(zooms), "max_zoom": max(zooms),
+                "min_lon_e7": int(bounds[0] * 1e7), "min_lat_e7": int(bounds[1] * 1e7),
+                "max_lon_e7": int(bounds[2] * 1e7), "max_lat_e7": int(bounds[3] * 1e7),
+                "center_zoom": min(zooms), "center_lon_e7": 0, "center_lat_e7": 0,
+            },
+            {"attribution": "测试底图"},
+        )
+    return path

@@ -59,3 +59,29 @@ def _level_above(level: str) -> str | None:
     order = ["county", "township", "village", "grid"]
     index = order.index(level)
     return order[index - 1] if index else None
+
+
+# GB/T 2260 province-level codes (digits 1–2): shared/reference/codes-and-checksums.md §3a.
+# 71 台湾, 81 香港, 82 澳门 have codes but no county of theirs will install this platform.
+PROVINCE_CODES = frozenset(
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
+)
+
+
+def county_code_problems(code: str) -> list[str]:
+    """The GB/T 2260 structure of a county-level code (§3a): 6 digits (or the 12-digit statistical
+    form ending in 000000), a province that exists, a prefecture and a county segment not 00."""
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}(\d{6})?", code):
+        return ["县级区划代码应为6位数字(GB/T 2260)，或以000000结尾的12位统计用区划代码"]
+    problems = []
+    if len(code) == 12 and code[6:] != "000000":
+        problems.append("12位县级区划代码的后6位应为000000")
+    if code[:2] not in PROVINCE_CODES:
+        problems.append(f"前两位 {code[:2]} 不是省级区划代码")
+    if code[2:4] == "00":
+        problems.append("第3–4位(地市级)不能为00")
+    if code[4:6] == "00":
+        problems.append("第5–6位(县级)不能为00：以00结尾的是地市级代码")
+    return problems

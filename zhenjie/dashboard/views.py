@@ -3,7 +3,6 @@
 Thin, like every view here: parse the filter, read through zhenjie.events.analysis (scoped to the
 user), render or answer JSON. Acknowledging a warning is the one write, through its action."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -53,7 +52,6 @@ def _screen_context(request) -> dict:
         "jurisdiction": _jurisdiction_name(request.user),
         "has_jurisdiction": bool(reach_of(request.user).paths),
         "refresh": filters.refresh_seconds(request),
-        "tile_url": getattr(settings, "MAP_TILE_URL", ""),
         "screen_days": SCREEN_DAYS,
     }
 

@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import console, documents, views
 
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    # Base-map tiles (basemap.py): digits of bounded length here, the zoom's range in the view.
+    re_path(r"^tiles/(?P<z>[0-9]{1,2})/(?P<x>[0-9]{1,8})/(?P<y>[0-9]{1,8})$", views.tile, name="tile"),
     path("inbox/", views.inbox, name="inbox"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.mark_notifications_read, name="notifications_read"),

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -13,11 +13,12 @@ from zhenjie.kernel.assignments import inbox_counts
 from zhenjie.kernel.ids import parse_ids
 from zhenjie.kernel.models import Notification
 from zhenjie.kernel.scoping import get_visible_or_404, reach_of
+from zhenjie.kernel.serving import file_response
 from zhenjie.kernel.workflow import registered_kinds
 from zhenjie.units import queries as unit_queries
 from zhenjie.units.models import Unit
 
-from . import excel
+from . import basemap, excel
 from .inbox import FILTERS, INBOX_COLUMNS, as_rows, filtered_inbox
 from .paging import paginate, query_without_page
 
@@ -31,6 +32,24 @@ def healthz(request):
     except Exception as error:  # any database failure means "not healthy", whatever its class
         return JsonResponse({"status": "unavailable", "database": str(error)[:200]}, status=503)
     return JsonResponse({"status": "ok", "time": timezone.now().isoformat()})
+
+
+@require_GET
+def tile(request, z: str, x: str, y: str):
+    """One tile of the county's base-map file (basemap.py), for staff pages and the grid worker's
+    phone: the URL's digits are bounded by the pattern, the coordinates by the zoom here."""
+    if not request.user.is_authenticated or request.user.kind != request.user.Kind.STAFF:
+        return HttpResponse("请先登录", status=403, content_type="text/plain; charset=utf-8")
+    z, x, y = int(z), int(x), int(y)
+    if z > basemap.MAX_ZOOM or x >= 1 << z or y >= 1 << z:
+        return HttpResponse("瓦片坐标超出范围", status=400, content_type="text/plain; charset=utf-8")
+    tiles = basemap.current()
+    data = basemap.read_tile(tiles, z, x, y) if tiles is not None else None
+    if not data:
+        return HttpResponse("没有这块瓦片", status=404, content_type="text/plain; charset=utf-8")
+    # Kept a day by the browser (private: only staff may fetch them); a new file gives new tiles
+    # after that day, or at once with a cleared cache.
+    return file_response(data, filename=f"{z}-{x}-{y}", content_type=basemap.content_type_of(tiles, data), inline=True, max_age=86400)
 
 
 def staff_required(view):

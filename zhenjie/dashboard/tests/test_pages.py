@@ -52,13 +52,15 @@ def test_the_navigation_leads_to_the_screen_and_the_analysis(client, world):
     assert f'href="{reverse("dashboard:home")}"' in page and f'href="{reverse("dashboard:analysis")}"' in page
     screen = client.get(reverse("dashboard:home")).content.decode()
     assert "甲镇<span class=\"sep\">·</span>社会治理综合指挥大屏" in screen
-    assert 'data-refresh="30"' in screen and "data-tiles" not in screen  # no outside tiles unless configured
+    # No tiles unless configured: the shared base-map config is empty (workbench/basemap.py).
+    assert 'data-refresh="30"' in screen and '<script id="zhenjie-basemap" type="application/json">null</script>' in screen
 
 
 def test_a_tile_server_is_used_only_when_the_setting_names_one(client, world, settings):
     settings.MAP_TILE_URL = "http://tiles.county.intranet/{z}/{x}/{y}.png"
     client.force_login(world.dispatcher_a)
-    assert 'data-tiles="http://tiles.county.intranet/{z}/{x}/{y}.png"' in client.get(reverse("dashboard:home")).content.decode()
+    screen = client.get(reverse("dashboard:home")).content.decode()
+    assert '"url": "http://tiles.county.intranet/{z}/{x}/{y}.png"' in screen and '"source": "server"' in screen
 
 
 def test_the_screen_data_counts_only_the_users_township(client, world):

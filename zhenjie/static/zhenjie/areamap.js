@@ -1,5 +1,5 @@
 // Draws area boundaries from the project's own GeoJSON with Leaflet: no tile server is needed
-// (government intranets are closed); a tile URL can be given with data-tiles when one exists.
+// (government intranets are closed); a base map is added when the county has one (basemap.js).
 (function () {
   // Area names reach the tooltip as text, never as HTML (Leaflet writes a string tooltip as HTML).
   function label(text) {
@@ -10,7 +10,7 @@
   const palette = ["#b91c1c", "#1d4ed8", "#047857", "#b45309", "#7c3aed", "#0e7490", "#be185d", "#4d7c0f"];
   document.querySelectorAll("[data-geojson]").forEach(function (box) {
     const map = L.map(box, { zoomControl: true, attributionControl: false, zoomSnap: 0.25 });
-    if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    if (window.zhenjieBasemap) window.zhenjieBasemap(map);
     fetch(box.dataset.geojson, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {

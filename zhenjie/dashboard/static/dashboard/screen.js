@@ -39,7 +39,7 @@
   function setUpMap() {
     if (!mapBox || typeof L === "undefined") return Promise.resolve();
     map = L.map(mapBox, { zoomControl: !dark, attributionControl: false, zoomSnap: 0.25, preferCanvas: true });
-    if (mapBox.dataset.tiles) L.tileLayer(mapBox.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    if (window.zhenjieBasemap) window.zhenjieBasemap(map);
     pointLayer = L.layerGroup().addTo(map);
     return fetchJson(mapBox.dataset.geojson).then(function (data) {
       // A township's villages (or a county's townships) are few enough to name on the map;

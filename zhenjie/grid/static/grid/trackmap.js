@@ -10,7 +10,7 @@
   }
   document.querySelectorAll("[data-track]").forEach(function (box) {
     const map = L.map(box, { attributionControl: false, zoomSnap: 0.25 });
-    if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    if (window.zhenjieBasemap) window.zhenjieBasemap(map);
     fetch(box.dataset.track, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
       const focus = [];
       const layer = L.geoJSON(data, {
