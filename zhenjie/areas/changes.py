@@ -197,12 +197,7 @@ def _refuse_same_day(change: AreaChange) -> None:
 
 
 def describe(change: AreaChange) -> str:
-    if change.kind == AreaChange.Kind.RENAME:
-        return f"{change.old_name}更名为{change.new_name}"
-    if change.kind == AreaChange.Kind.MERGE:
-        renamed = f"(合并后名称{change.new_name})" if change.new_name else ""
-        return f"{change.old_name}并入{change.target.name}{renamed}"
-    return f"{change.old_name}调整隶属{change.target.name}(新代码{change.new_code})"
+    return change.description
 
 
 def _journal_data(change: AreaChange) -> dict:

@@ -141,3 +141,13 @@ class AreaChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.old_name}"
+
+    @property
+    def description(self) -> str:
+        """One line a clerk reads: 甲一村并入甲二村, 甲一村调整隶属乙镇(新代码…)."""
+        if self.kind == self.Kind.RENAME:
+            return f"{self.old_name}更名为{self.new_name}"
+        if self.kind == self.Kind.MERGE:
+            renamed = f"(合并后名称{self.new_name})" if self.new_name else ""
+            return f"{self.old_name}并入{self.target.name}{renamed}"
+        return f"{self.old_name}调整隶属{self.target.name}(新代码{self.new_code})"

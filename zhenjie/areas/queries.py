@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from zhenjie.kernel.scoping import get_visible_or_404, reach_of, visible_areas
+from zhenjie.kernel.scoping import get_visible_or_404, paths_q, reach_of, visible_areas
 
 from .models import Area, AreaChange
 
@@ -59,3 +59,13 @@ def feature_collection(areas) -> dict:
             if area.boundary
         ],
     }
+
+
+def changeable_areas_for(user, roles: frozenset[str]) -> QuerySet[Area]:
+    """Live townships and villages where the user holds one of `roles` (the area-change page's
+    pickers; areas.changes checks the same again)."""
+    roots = reach_of(user).roots_with(roles)
+    return (
+        Area.objects.live().filter(paths_q(roots), level__in=[Area.Level.TOWNSHIP, Area.Level.VILLAGE])
+        .select_related("parent").order_by("path")
+    )
