@@ -83,3 +83,18 @@ def test_the_area_page_greys_the_retired_village_and_tells_its_history(client, w
     client.force_login(world.leader_a)
     shapes = client.get(reverse("workbench:areas_geojson") + f"?parent={world.a.pk}").json()
     assert [f["properties"]["name"] for f in shapes["features"]] in ([], ["甲镇"])
+
+
+def test_the_api_lists_todays_tree_and_the_retired_areas_on_request(client, world):
+    from zhenjie.testing import Api
+
+    client.force_login(world.county_admin)
+    post(client, kind="move", area=world.village_a, target=world.b, new_code="990199102205")
+    api = Api(client).as_("leader_a")
+    names = {a["name"] for a in api.get("/api/areas").json()["items"]}
+    assert names == {"甲镇"}
+    history = {a["code"]: a for a in api.get("/api/areas", retired="true").json()["items"]}
+    moved = history["990199101201"]
+    assert moved["retired_on"] == TODAY.isoformat() and moved["successor_id"] == Area.objects.get(code="990199102205").pk
+    api = Api(client).as_("dispatcher_b")
+    assert "990199102205001" in {a["code"] for a in api.get("/api/areas").json()["items"]}
