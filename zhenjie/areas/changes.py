@@ -80,6 +80,7 @@ def register_area_change(actor, request: ChangeRequest, *, today: date | None = 
     """Check an area change and record it; apply it now when it is effective today or earlier.
     One transaction: the record, its journal entry and (when due) the change itself."""
     today = today or timezone.localdate()
+    _lock(request.area, request.target)
     area = _locked_live(request.area.pk, field="area")
     _require_administrator(actor, area)
     if area.level == Area.Level.COUNTY:
@@ -138,6 +139,12 @@ def _require_administrator(actor, *areas: Area) -> None:
     for area in areas:
         if not reach.roles_in(area) & ADMINISTRATORS:
             raise Forbidden("area_change.forbidden", f"只有辖区包含「{area.name}」的县级管理员(编办)可以办理区划调整")
+
+
+def _lock(*areas: Area | None) -> None:
+    """Lock the areas a change touches in primary-key order, so two administrators merging A into
+    B and B into A at once wait for each other instead of deadlocking."""
+    list(Area.objects.select_for_update().filter(pk__in=[a.pk for a in areas if a is not None]).order_by("pk").values_list("pk"))
 
 
 def _locked_live(pk: int, *, field: str) -> Area:
@@ -222,7 +229,7 @@ def apply_due_changes(today: date) -> list[AreaChange]:
     for change_id in list(due.values_list("pk", flat=True)):
         try:
             with transaction.atomic():
-                change = AreaChange.objects.select_for_update().select_related("area", "target").get(pk=change_id)
+                change = AreaChange.objects.select_for_update(of=("self",)).select_related("area", "target").get(pk=change_id)
                 if change.state != AreaChange.State.SCHEDULED:
                     continue
                 _apply(change, actor=None)
@@ -241,6 +248,7 @@ def apply_due_changes(today: date) -> list[AreaChange]:
 
 def _apply(change: AreaChange, *, actor) -> None:
     """Make the change in the tree. Runs inside the caller's transaction."""
+    _lock(change.area, change.target)
     area = _locked_live(change.area_id, field="area")
     if change.kind == AreaChange.Kind.RENAME:
         area.name = change.new_name
