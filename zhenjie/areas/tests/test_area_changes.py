@@ -292,3 +292,19 @@ def test_a_moved_units_cases_sent_from_outside_are_recounted(world):
 def test_effective_date_a_month_back_is_allowed(world):
     on = TODAY - timedelta(days=31)
     assert change(world.county_admin, AreaChange.Kind.RENAME, world.village_a, new_name="甲新村", on=on).state == AreaChange.State.APPLIED
+
+
+def test_after_a_merge_the_grid_pages_offer_todays_grids_only(db):
+    from zhenjie.grid import queries as grid_queries
+
+    grid_world = make_grid_world()
+    world = grid_world.world
+    village_a2 = make_village_a2(world)
+    change(world.county_admin, AreaChange.Kind.MERGE, world.village_a, target=village_a2)
+    fresh(world.grid_worker_a, world.leader_a)
+    new_grid = Area.objects.get(parent=village_a2, name="甲一村第1网格")
+    assert list(grid_queries.my_grids_for(world.grid_worker_a)) == [new_grid]
+    managed = list(grid_queries.managed_grids_for(world.leader_a))
+    assert new_grid in managed and world.grid_a not in managed
+    # The retired grid's page stays readable, as history.
+    assert grid_queries.get_grid_for(world.leader_a, world.grid_a.pk) == world.grid_a
