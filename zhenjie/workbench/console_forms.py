@@ -98,7 +98,7 @@ class AreaChangeForm(StyledFormMixin, forms.Form):
     )
     new_name = forms.CharField(label="新名称", max_length=64, required=False, help_text="更名时必填；合并时可填合并后村(社区)的新名称；调整隶属时不填则沿用原名")
     new_code = forms.CharField(label="新区划代码(12位)", max_length=12, required=False, help_text="调整隶属时必填，以新隶属乡镇(街道)的代码开头，按民政部门批复填写")
-    effective_on = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}), help_text="今天或以前的立即生效(最多补登31天)；以后的到期自动生效")
+    effective_on = forms.DateField(label="生效日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), help_text="今天或以前的立即生效(最多补登31天)；以后的到期自动生效")
     document_number = forms.CharField(label="批准文号", max_length=64, help_text="如：某民发〔2026〕8号")
     reason = forms.CharField(label="说明", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
