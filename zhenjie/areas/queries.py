@@ -34,9 +34,13 @@ def retired_children_for(user, area: Area | None) -> QuerySet[Area]:
 
 
 def area_changes_for(user) -> QuerySet[AreaChange]:
-    """Area changes whose area lies in the user's reach: the old node's path decides, so a
-    village moved out of a township stays in that township's history."""
-    return AreaChange.objects.filter(area__in=areas_for(user).values("pk")).select_related("area", "target", "result", "created_by")
+    """Area changes that touched an area in the user's reach — the area changed, the village or
+    township it went to, or the node it became: a village moved out of a township stays in that
+    township's history, and the new township reads where its village came from."""
+    reached = areas_for(user).values("pk")
+    return AreaChange.objects.filter(Q(area__in=reached) | Q(target__in=reached) | Q(result__in=reached)).select_related(
+        "area", "target", "result", "created_by"
+    )
 
 
 def changes_of(user, area: Area) -> QuerySet[AreaChange]:

@@ -79,6 +79,8 @@ def test_the_area_page_greys_the_retired_village_and_tells_its_history(client, w
     assert client.get(reverse("workbench:area", args=[new_village.pk])).status_code == 200
     township_b = client.get(reverse("workbench:area", args=[world.b.pk])).content.decode()
     assert "990199102205" in township_b
+    assert "甲一村调整隶属乙镇" in client.get(reverse("workbench:area", args=[new_village.pk])).content.decode()
+    assert "甲一村调整隶属乙镇" not in client.get(reverse("workbench:area", args=[world.village_b.pk])).content.decode()
     # The map draws only today's tree.
     client.force_login(world.leader_a)
     shapes = client.get(reverse("workbench:areas_geojson") + f"?parent={world.a.pk}").json()
