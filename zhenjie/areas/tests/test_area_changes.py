@@ -308,3 +308,12 @@ def test_after_a_merge_the_grid_pages_offer_todays_grids_only(db):
     assert new_grid in managed and world.grid_a not in managed
     # The retired grid's page stays readable, as history.
     assert grid_queries.get_grid_for(world.leader_a, world.grid_a.pk) == world.grid_a
+
+
+def test_the_12345_import_finds_a_moved_village_under_its_new_township_only(world):
+    from zhenjie.integrations.places import Places
+
+    change(world.county_admin, AreaChange.Kind.MOVE, world.village_a, target=world.b, new_code="990199102205")
+    places = Places(world.county)
+    assert places.village(world.a, "甲一村") is None
+    assert places.village(world.b, "甲一村").code == "990199102205"
