@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Literal
 
 from django.db.models import Q
@@ -21,6 +22,8 @@ class AreaOut(Schema):
     village_kind: str
     center_lng: float | None
     center_lat: float | None
+    retired_on: date | None = Field(None, description="区划调整撤销之日；未撤销为空")
+    successor_id: int | None = Field(None, description="撤销后承继其地域的区划")
 
 
 class AreaDetailOut(AreaOut):
@@ -35,11 +38,14 @@ class AreaFilter(PageQuery):
     parent: int | None = Field(None, ge=1, le=MAX_ID, description="只列出该区划的下级")
     level: Literal["county", "township", "village", "grid"] | None = None
     q: str | None = Field(None, max_length=50, description="按名称或代码搜索")
+    retired: bool = Field(False, description="同时列出因区划调整撤销的区划(历史)")
 
 
 @router.get("/areas", response={200: AreaPageOut, **ERRORS}, summary="辖区内的行政区划")
 def list_areas(request, filters: Query[AreaFilter]):
     rows = queries.areas_for(request.auth).order_by("path")
+    if not filters.retired:
+        rows = rows.live()
     if filters.parent:
         rows = rows.filter(parent_id=filters.parent)
     if filters.level:

@@ -22,7 +22,7 @@ def _client(request) -> str:
 
 
 def _villages():
-    return Area.objects.filter(level=Area.Level.VILLAGE).select_related("parent").order_by("path")
+    return Area.objects.live().filter(level=Area.Level.VILLAGE).select_related("parent").order_by("path")
 
 
 def _refuse(request, message: str):

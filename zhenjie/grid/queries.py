@@ -37,11 +37,11 @@ def get_grid_for(user, pk) -> Area:
 
 def my_grids_for(user) -> QuerySet[Area]:
     """The grids a grid worker works in: by post or by coverage."""
-    return grids_for(user, frozenset({R.GRID_WORKER})).select_related("parent").order_by("path")
+    return grids_for(user, frozenset({R.GRID_WORKER})).live().select_related("parent").order_by("path")
 
 
 def managed_grids_for(user) -> QuerySet[Area]:
-    return grids_for(user, MANAGERS).select_related("parent").order_by("path")
+    return grids_for(user, MANAGERS).live().select_related("parent").order_by("path")  # today's grids (区划调整)
 
 
 def is_grid_worker_only(user) -> bool:

@@ -6,7 +6,8 @@ from zhenjie.areas.paths import township_path
 
 
 class Places:
-    """The townships and villages of one county, read once (two queries) and looked up by name or
+    """The townships and villages of one county as they are today (an area retired by 区划调整 is
+    not a place to file in), read once (two queries) and looked up by name or
     code — an import of thousands of rows must not ask the database per row."""
 
     def __init__(self, county: Area):
@@ -14,11 +15,11 @@ class Places:
         self.townships: dict[str, Area] = {}
         self.villages: dict[tuple[str, str], Area] = {}
         self.village_list: list[Area] = []
-        for area in Area.objects.filter(path__startswith=county.path, level=Area.Level.TOWNSHIP).only("id", "code", "name", "path", "level", "parent_id"):
+        for area in Area.objects.live().filter(path__startswith=county.path, level=Area.Level.TOWNSHIP).only("id", "code", "name", "path", "level", "parent_id"):
             self.townships.setdefault(area.name, area)
             self.townships.setdefault(area.code, area)
             self.townships.setdefault(area.code[:9], area)
-        for area in Area.objects.filter(path__startswith=county.path, level=Area.Level.VILLAGE).only("id", "code", "name", "path", "level", "parent_id"):
+        for area in Area.objects.live().filter(path__startswith=county.path, level=Area.Level.VILLAGE).only("id", "code", "name", "path", "level", "parent_id"):
             township = township_path(area.path)
             self.villages.setdefault((township, area.name), area)
             self.villages.setdefault((township, area.code), area)

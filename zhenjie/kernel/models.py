@@ -262,8 +262,9 @@ class SentOutside(models.Model):
     visibility rule's "sent to one of my units", the part that a jurisdiction's areas do not
     already give; kept (kernel.assignments.note_sent_outside) so that counting a person's cases by
     state reads two indexes instead of testing every case's assignments (kernel.scoping.
-    counting_parts, issue 11). A unit's area never changes today; when 区划调整 moves one, its
-    rows are written again with note_sent_outside(unit_ids=…)."""
+    counting_parts, issue 11). A unit's area changes only by an area change (区划调整,
+    areas/changes.py), which deletes the unit's rows and writes them again with
+    note_sent_outside(unit_ids=…)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")

@@ -226,8 +226,9 @@ def report_areas(user) -> QuerySet[Area]:
     """Where a staff member may say a case happened by naming the place: the areas of their
     casework reach below the county (a county is too coarse — the case must reach one township's
     command centre). A grid worker's are the grids they cover. The report page lists these, and
-    the API and intake accept nothing else (place_of_report)."""
-    return visible_areas(user).exclude(level=Area.Level.COUNTY)
+    the API and intake accept nothing else (place_of_report). Only today's tree: an area retired
+    by an area change (区划调整) is history, not a place to report in."""
+    return visible_areas(user).live().exclude(level=Area.Level.COUNTY)
 
 
 def place_of_report(actor, *, lng: float | None, lat: float | None, area: Area | None, county: Area | None, kind: str) -> Area:
@@ -253,6 +254,8 @@ def place_of_report(actor, *, lng: float | None, lat: float | None, area: Area |
         raise Rejected(f"{kind}.position_outside", "位置不在本县范围内", field="lng")
     if area is None:
         raise Rejected(f"{kind}.place_required", "请提供事发位置或所属村(社区)", field="lng")
+    if area.retired_on is not None:
+        raise Rejected(f"{kind}.place_retired", f"「{area.name}」已因区划调整撤销，请选择调整后的区划", field="area")
     if roots and not reach.covers(area):
         raise Rejected(f"{kind}.place_outside", "所选区划不在您的辖区内", field="area")
     if not roots and county is not None and not area.path.startswith(county.path):

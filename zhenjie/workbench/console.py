@@ -29,7 +29,7 @@ from zhenjie.kernel.models import CalendarDay, CalendarYear, JournalEntry
 from zhenjie.kernel.scoping import administered_county, paths_q, reach_of
 from zhenjie.units.models import Unit
 
-from .console_forms import CalendarDayForm, ConfirmYearForm, PolicyForm, PostForm, StaffForm, SupervisionForm
+from .console_forms import AreaChangeForm, CalendarDayForm, ConfirmYearForm, PolicyForm, PostForm, StaffForm, SupervisionForm
 from .paging import paginate, query_without_page
 from .views import staff_required
 
@@ -142,6 +142,32 @@ def supervision_page(request):
         except ActionError as error:
             form.add_action_error(error)
     return render(request, "workbench/console_supervision.html", {"form": form, "county": county, "policy": policy})
+
+
+# ---- 区划调整 (county administrator) ----------------------------------------------------------
+
+
+@role_required(RoleCode.COUNTY_ADMIN)
+def area_changes_page(request):
+    """Register an area change (rename, merge, move) and read the county's changes."""
+    from zhenjie.areas import changes as area_changes
+    from zhenjie.areas import queries as area_queries
+
+    areas = area_queries.changeable_areas_for(request.user, area_changes.ADMINISTRATORS)
+    form = AreaChangeForm(areas=areas, initial={"effective_on": timezone.localdate()})
+    if request.method == "POST":
+        form = AreaChangeForm(request.POST, areas=areas)
+        try:
+            if form.is_valid():
+                data = form.cleaned_data
+                change = area_changes.register_area_change(request.user, area_changes.ChangeRequest(**data))
+                done = "已生效" if change.state == change.State.APPLIED else f"已登记，将于{change.effective_on:%Y-%m-%d}生效"
+                messages.success(request, f"区划调整{done}：{area_changes.describe(change)}")
+                return redirect(request.path)
+        except ActionError as error:
+            form.add_action_error(error)
+    page = paginate(request, area_queries.area_changes_for(request.user), per_page=30)
+    return render(request, "workbench/console_area_changes.html", {"form": form, "page": page, "query": query_without_page(request)})
 
 
 # ---- 人员与岗位 (system administrator) -----------------------------------------------------

@@ -2,7 +2,7 @@ from django import forms
 
 from zhenjie.accounts.models import SecurityPolicy
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.areas.models import Area
+from zhenjie.areas.models import Area, AreaChange
 from zhenjie.kernel.models import CalendarDay
 from zhenjie.units.models import Unit
 
@@ -80,3 +80,30 @@ class DocumentTemplateForm(StyledFormMixin, forms.Form):
     # strip=False: leading full-width spaces are the first paragraph's indent.
     body = forms.CharField(label="正文", max_length=20000, strip=False, widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, area):
+        above = f"{area.parent.name} · " if area.parent_id and area.level != Area.Level.TOWNSHIP else ""
+        return f"{above}{area.name}（{area.kind_label} {area.code}）"
+
+
+class AreaChangeForm(StyledFormMixin, forms.Form):
+    """Shape only; which changes are allowed is the action's rule (areas.changes)."""
+
+    kind = forms.ChoiceField(label="调整类型", choices=[("", "请选择"), *AreaChange.Kind.choices])
+    area = AreaChoiceField(label="调整的区划", queryset=Area.objects.none(), empty_label="请选择", help_text="更名：乡镇(街道)或村(社区)；合并、调整隶属：村(社区)")
+    target = AreaChoiceField(
+        label="并入的村(社区) / 新隶属的乡镇(街道)", queryset=Area.objects.none(), required=False, empty_label="（更名时不填）"
+    )
+    new_name = forms.CharField(label="新名称", max_length=64, required=False, help_text="更名时必填；合并时可填合并后村(社区)的新名称；调整隶属时不填则沿用原名")
+    new_code = forms.CharField(label="新区划代码(12位)", max_length=12, required=False, help_text="调整隶属时必填，以新隶属乡镇(街道)的代码开头，按民政部门批复填写")
+    effective_on = forms.DateField(label="生效日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), help_text="今天或以前的立即生效(最多补登31天)；以后的到期自动生效")
+    document_number = forms.CharField(label="批准文号", max_length=64, help_text="如：某民发〔2026〕8号")
+    reason = forms.CharField(label="说明", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"].queryset = areas
+            self.fields["target"].queryset = areas

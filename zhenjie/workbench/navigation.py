@@ -63,6 +63,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("迁入(数据导入)", "box-arrow-in-down", "movein:home", frozenset({R.COUNTY_ADMIN, R.SYSTEM_ADMIN})),
             NavItem("节假日与工作日", "calendar3", "workbench:calendar", frozenset({R.COUNTY_ADMIN})),
             NavItem("事件类别与指挥中心设置", "sliders", "events:settings", frozenset({R.COUNTY_ADMIN})),
+            NavItem("区划调整", "signpost-split", "workbench:area_changes", frozenset({R.COUNTY_ADMIN})),
             NavItem("督办设置", "alarm", "workbench:supervision", frozenset({R.COUNTY_ADMIN})),
             NavItem("文书模板", "file-earmark-text", "workbench:document_templates", frozenset({R.COUNTY_ADMIN})),
             NavItem("外部接入", "plug", "integrations:keys", frozenset({R.COUNTY_ADMIN})),

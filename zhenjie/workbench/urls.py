@@ -22,6 +22,7 @@ urlpatterns = [
     path("console/documents/<slug:code>/preview/", documents.template_preview, name="document_template_preview"),
     path("console/documents/<slug:code>/reset/", documents.template_reset, name="document_template_reset"),
     path("console/calendar/", console.calendar_page, name="calendar"),
+    path("console/area-changes/", console.area_changes_page, name="area_changes"),
     path("console/supervision/", console.supervision_page, name="supervision"),
     path("console/users/", console.users_page, name="users"),
     path("console/security/", console.security_page, name="security"),

@@ -163,7 +163,12 @@ def areas(request, pk: int | None = None):
         node = node.parent
         if reach_of(request.user).covers(node):
             ancestors.insert(0, node)
-    context = {"area": area, "children": children, "units": units, "ancestors": ancestors}
+    context = {
+        "area": area, "children": children, "units": units, "ancestors": ancestors,
+        # 区划调整: the tree of today above, what was retired (greyed) and the changes below.
+        "retired_children": area_queries.retired_children_for(request.user, area),
+        "area_changes": area_queries.changes_of(request.user, area) if area else [],
+    }
     return render(request, "workbench/areas.html", context)
 
 

@@ -26,7 +26,7 @@ def patrol(request):
     """The grid worker's patrol page: start one, or the one under way."""
     current = queries.open_patrol_of(request.user)
     start_form = PatrolStartForm()
-    start_form.fields["grid"].queryset = grids_for(request.user, frozenset({R.GRID_WORKER})).select_related("parent").order_by("path")
+    start_form.fields["grid"].queryset = grids_for(request.user, frozenset({R.GRID_WORKER})).live().select_related("parent").order_by("path")
     context = {
         "current": current,
         "start_form": start_form,
@@ -42,7 +42,7 @@ def patrol(request):
 @staff_required
 def patrol_start(request):
     form = PatrolStartForm(request.POST)
-    form.fields["grid"].queryset = grids_for(request.user, frozenset({R.GRID_WORKER}))
+    form.fields["grid"].queryset = grids_for(request.user, frozenset({R.GRID_WORKER})).live()  # no patrol in a retired grid
     if form.is_valid():
         try:
             actions.start_patrol(request.user, form.cleaned_data["grid"], lng=form.cleaned_data["lng"], lat=form.cleaned_data["lat"])
