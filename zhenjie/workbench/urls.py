@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import console, documents, views
+from . import console, documents, people, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("console/calendar/", console.calendar_page, name="calendar"),
     path("console/supervision/", console.supervision_page, name="supervision"),
     path("console/users/", console.users_page, name="users"),
+    path("console/people/<id:pk>/", people.person_page, name="person"),
+    path("leave/", people.my_leave, name="my_leave"),
     path("console/security/", console.security_page, name="security"),
     path("console/admins/", console.admins_page, name="admins"),
     path("console/journal/", console.journal_page, name="journal"),
