@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 
@@ -389,6 +390,17 @@ def hand_over(actor, leaver: User, *, colleague: User | None = None, new_lead: U
         helping.update(ended_at=now, ended_by=actor if _is_person(actor) else None)
         Coverage.objects.create(grid=grid, worker=new_lead, is_lead=True, started_at=now, assigned_by=actor if _is_person(actor) else None,
                                 note=f"{leaver.display_name} 离岗交接")
+    # The grid's own record, on its township's chain as the grid app writes it (grid/actions/coverage.py).
+    for stint in stints:
+        grid = stint.grid
+        if stint.is_lead:
+            verb, summary = "grid.set_lead", f"{grid.name} 责任网格员：{leaver.display_name} → {new_lead.display_name}（离岗交接）"
+        else:
+            verb, summary = "grid.remove_helper", f"{grid.name} 移除协助网格员 {leaver.display_name}（离岗交接）"
+        journal.record(
+            actor=actor, verb=verb, subject=f"grid:{grid.pk}", chain=township_path(grid.path), summary=summary,
+            data={"grid": grid.pk, "worker": leaver.pk, "new_lead": new_lead.pk if stint.is_lead else None},
+        )
     # Posts, AB岗 periods, the account and every way in.
     posts = list(Post.objects.filter(user=leaver, is_active=True).order_by("pk"))
     for post in posts:

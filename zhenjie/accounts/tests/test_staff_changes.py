@@ -214,6 +214,8 @@ def test_a_lead_grid_worker_who_leaves_needs_a_new_lead_and_their_grids_get_one(
     assert not Coverage.objects.filter(worker=world.grid_worker_a, ended_at__isnull=True).exists()
     lead = Coverage.objects.get(grid=world.grid_a, is_lead=True, ended_at__isnull=True)
     assert lead.worker == grids.grid_worker_a2 and lead.assigned_by == sys_a
+    entry = JournalEntry.objects.filter(verb="grid.set_lead", subject=f"grid:{world.grid_a.pk}").last()
+    assert entry.summary == "甲一村第1网格 责任网格员：grid_worker_a → grid_worker_a2（离岗交接）" and entry.chain == world.a.path
 
 
 def test_a_leavers_stand_in_periods_end_with_them(world, sys_a, desk):
