@@ -188,9 +188,12 @@ def reach_of(user) -> Reach:
     cached = getattr(user, "_zhenjie_reach", None)
     if cached is not None:
         return cached
-    from zhenjie.accounts.models import Coverage, Post
+    from zhenjie.accounts.models import Coverage, Post, User
 
-    rows = Post.objects.filter(Q(user=user) | Q(user__in=standing_in_today(user)), is_active=True, unit__is_active=True).values_list(
+    # `user IN (me UNION ALL the absent people)`, not `user = me OR user IN (…)`: PostgreSQL turns
+    # the IN into a semi-join on the (user, is_active) index, while the OR would scan every post.
+    people = User.objects.filter(pk=user.pk).values("pk").union(standing_in_today(user), all=True)
+    rows = Post.objects.filter(user__in=people, is_active=True, unit__is_active=True).values_list(
         "id", "user_id", "unit_id", "jurisdiction__path", "roles__code"
     )
     posts: dict[int, tuple[int | None, int, str | None, set[str]]] = {}
