@@ -10,18 +10,30 @@ cannot differ:
 - no person holds two of the three administrator roles, nor one of them and a business role.
 Every grant and removal is journaled on the `rules` chain, which the audit administrator reads.
 An actor of None is the platform itself (the demo, test builders, a command seating the first
-administrators): there is no person to keep apart."""
+administrators): there is no person to keep apart.
+
+Staff changes (人员变动, issue 13 item 3; docs/OPERATIONS.md): a post ends on a date and stays in
+the person's history (`end_post`); a transfer ends one post and starts another in one step
+(`transfer_post`); a person who leaves hands all their open work to a named colleague or back to
+their unit, ends their posts and grid stints and loses every way in (`hand_over`, 离岗交接); a
+person on leave is covered by a named stand-in for a period (`set_stand_in`, AB岗), which
+kernel.scoping reads."""
 
 import re
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from zhenjie.areas.paths import township_path
 from zhenjie.kernel import journal, pii
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 
-from .models import Post, Role, SecurityPolicy, User
+from .models import Coverage, Post, Role, SecurityPolicy, StandIn, User
 from .policy import forget_policy
 from .roles import AREA_ROLES, BUSINESS_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
 
@@ -159,9 +171,11 @@ def _refuse_mixed_roles(held: set[str], roles: set[str]) -> None:
 
 
 @transaction.atomic
-def grant_post(actor, *, user: User, unit, title: str, roles: list[str], jurisdiction=None) -> Post:
+def grant_post(actor, *, user: User, unit, title: str, roles: list[str], jurisdiction=None, started_on: date | None = None) -> Post:
     """Seat a person in a unit with roles and a jurisdiction; see the module docstring for who
-    may. One transaction: the post, its roles and the journal entry."""
+    may. One transaction: the post, its roles and the journal entry. `started_on` (today when
+    not given) may lie in the past, for a loader recording seats people already hold, never
+    in the future: a post acts from the moment it is granted."""
     roles = sorted(set(roles))
     if not roles:
         raise Rejected("post.roles_required", "请至少选择一个角色", field="roles")
@@ -184,32 +198,388 @@ def grant_post(actor, *, user: User, unit, title: str, roles: list[str], jurisdi
     title = (title or "").strip()
     if not title or len(title) > 64:
         raise Rejected("post.title_invalid", "请填写岗位名称(不超过64字)", field="title")
-    post = Post.objects.create(user=user, unit=unit, title=title, jurisdiction=jurisdiction)
+    started_on = _day(started_on, field="started_on", label="任职日期")
+    post = Post.objects.create(
+        user=user, unit=unit, title=title, jurisdiction=jurisdiction, started_on=started_on, granted_by=actor if _is_person(actor) else None
+    )
     post.roles.set(roles)
     labels = "、".join(RoleCode(code).label for code in roles)
     # 等保 8.1.4.3 a: every grant is on the record the audit administrator reads.
     journal.record(
         actor=actor, verb="post.grant", subject=f"user:{user.pk}",
         summary=f"{user.display_name} 任 {unit.name}·{title}（{labels}）",
-        data={"post": post.pk, "unit": unit.pk, "roles": roles, "jurisdiction": getattr(jurisdiction, "pk", None)},
+        data={"post": post.pk, "unit": unit.pk, "roles": roles, "jurisdiction": getattr(jurisdiction, "pk", None), "started_on": started_on},
+    )
+    return post
+
+
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def _day(value, *, field: str, label: str, default: date | None = None) -> date:
+    """A date of a staff change: today when not given; not before 2000 and not after today."""
+    today = timezone.localdate()
+    if value is None:
+        return default or today
+    if not isinstance(value, date):
+        raise Rejected("staff.date_invalid", f"{label}格式不正确", field=field)
+    if value < EARLIEST_DAY or value > today:
+        raise Rejected("staff.date_out_of_range", f"{label}须在2000年1月1日至今天之间", field=field)
+    return value
+
+
+def _reason(reason: str, *, field: str = "reason", required: bool = False) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise Rejected("staff.reason_required", "请填写原因", field=field)
+    if len(reason) > 100:
+        raise Rejected("staff.reason_too_long", "原因不能超过100字", field=field)
+    return reason
+
+
+def _close_post(actor, post: Post, ended_on: date, reason: str) -> None:
+    """End a post on `ended_on` (compare-and-set: of two administrators ending it at once, one
+    does). The row stays: it is the person's history."""
+    if ended_on < post.started_on:
+        raise Rejected("post.end_before_start", f"免职日期不能早于任职日期({post.started_on:%Y-%m-%d})", field="ended_on")
+    closed = Post.objects.filter(pk=post.pk, is_active=True).update(
+        is_active=False, ended_on=ended_on, ended_by=actor if _is_person(actor) else None, end_reason=reason
+    )
+    if not closed:
+        raise Conflict("post.already_ended", "该岗位已免职")
+    post.is_active, post.ended_on, post.end_reason = False, ended_on, reason
+
+
+@transaction.atomic
+def end_post(actor, post: Post, *, ended_on: date | None = None, reason: str = "") -> Post:
+    """Remove a person from a post from `ended_on` (today when not given; never before the post
+    began nor after today); the same people may as may grant it. The post stays in the person's
+    history with its dates and who ended it."""
+    roles = set(post.roles.values_list("code", flat=True))
+    _require_authority(actor, user=post.user, unit=post.unit, jurisdiction=post.jurisdiction, roles=roles)
+    ended_on = _day(ended_on, field="ended_on", label="免职日期")
+    reason = _reason(reason)
+    _close_post(actor, post, ended_on, reason)
+    journal.record(
+        actor=actor, verb="post.end", subject=f"user:{post.user_id}", summary=f"免去 {post.user.display_name} 的 {post}（{ended_on:%Y-%m-%d}起）",
+        data={"post": post.pk, "roles": sorted(roles), "ended_on": ended_on, "reason": reason},
     )
     return post
 
 
 @transaction.atomic
-def end_post(actor, post: Post) -> Post:
-    """Remove a person from a post; the same people may as may grant it."""
-    roles = set(post.roles.values_list("code", flat=True))
-    _require_authority(actor, user=post.user, unit=post.unit, jurisdiction=post.jurisdiction, roles=roles)
-    # Compare-and-set: of two administrators ending it at once, one does.
-    if not Post.objects.filter(pk=post.pk, is_active=True).update(is_active=False):
-        raise Conflict("post.already_ended", "该岗位已免职")
-    post.is_active = False
+def transfer_post(actor, post: Post, *, unit, title: str, roles: list[str], jurisdiction=None,
+                  on: date | None = None, reason: str = "") -> Post:
+    """调岗: end `post` and seat its holder in the new one from the same day, in one step — both
+    or neither. Who may is who may end the old post and grant the new one (the module
+    docstring); the journal says both, and the move in one entry between them."""
+    on = _day(on, field="on", label="调岗日期")
+    reason = _reason(reason)
+    old_roles = set(post.roles.values_list("code", flat=True))
+    _require_authority(actor, user=post.user, unit=post.unit, jurisdiction=post.jurisdiction, roles=old_roles)
+    _close_post(actor, post, on, reason or "调岗")
     journal.record(
-        actor=actor, verb="post.end", subject=f"user:{post.user_id}", summary=f"免去 {post.user.display_name} 的 {post}",
-        data={"post": post.pk, "roles": sorted(roles)},
+        actor=actor, verb="post.end", subject=f"user:{post.user_id}", summary=f"免去 {post.user.display_name} 的 {post}（{on:%Y-%m-%d}起，调岗）",
+        data={"post": post.pk, "roles": sorted(old_roles), "ended_on": on, "reason": reason or "调岗"},
     )
-    return post
+    new = grant_post(actor, user=post.user, unit=unit, title=title, roles=roles, jurisdiction=jurisdiction, started_on=on)
+    journal.record(
+        actor=actor, verb="post.transfer", subject=f"user:{post.user_id}",
+        summary=f"{post.user.display_name} 调岗：{post} → {new}（{on:%Y-%m-%d}）",
+        data={"from_post": post.pk, "to_post": new.pk, "on": on, "reason": reason},
+    )
+    return new
+
+
+# ---- 离岗交接 (handover) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverPreview:
+    """What a handover will move, shown before it is confirmed: the leaver's open assignments by
+    kind of case and piece of work, the grids they cover (and lead), their active posts."""
+
+    total: int
+    by_kind: list[dict]  # {"kind", "label", "todo", "count"}
+    units: list  # units the open work is held in (the colleague must be able to act in each)
+    led_grids: list  # Area
+    covered_grids: list  # Area, lead or not
+    posts: list  # Post
+
+
+def open_work_of(person: User):
+    """Open assignments addressed to `person` by name: what a handover moves. Work addressed to
+    their unit is the unit's, and stays with it."""
+    from zhenjie.kernel.models import Assignment
+
+    return Assignment.objects.filter(user=person, state=Assignment.State.OPEN)
+
+
+def handover_preview(person: User) -> HandoverPreview:
+    from zhenjie.kernel.workflow import registered_kinds
+    from zhenjie.units.models import Unit
+
+    labels = registered_kinds()
+    rows = open_work_of(person).values("case__kind", "todo").annotate(count=models.Count("id")).order_by("case__kind", "todo")
+    by_kind = [{"kind": r["case__kind"], "label": labels.get(r["case__kind"], r["case__kind"]), "todo": r["todo"], "count": r["count"]} for r in rows]
+    stints = list(Coverage.objects.filter(worker=person, ended_at__isnull=True).select_related("grid").order_by("grid__path"))
+    return HandoverPreview(
+        total=sum(r["count"] for r in by_kind),
+        by_kind=by_kind,
+        units=list(Unit.objects.filter(pk__in=open_work_of(person).values("unit_id")).order_by("name")),
+        led_grids=[c.grid for c in stints if c.is_lead],
+        covered_grids=[c.grid for c in stints],
+        posts=list(Post.objects.filter(user=person, is_active=True).select_related("unit").order_by("pk")),
+    )
+
+
+def _acts_in(person: User, unit, role: str) -> bool:
+    """Whether `person` may act on work held in `unit` (for `role`, when it names one): an active
+    post there carrying the role. A post whose jurisdiction merely covers the unit's area is not
+    enough: the workflow lets an assignment's holder act only through a post in its unit
+    (kernel.workflow.Standing.assigned), so work handed to them there would sit untouchable."""
+    posts = Post.objects.filter(user=person, unit=unit, is_active=True, unit__is_active=True)
+    if role:
+        posts = posts.filter(roles__code=role)
+    return posts.exists()
+
+
+def _require_staff_authority(actor, person: User) -> None:
+    """Who may hand over, deactivate or name a stand-in for `person` as their administrator: the
+    one who may end each of their active posts (the module docstring); for a person without a
+    post, a system administrator. Never for oneself."""
+    if not _is_person(actor):
+        return
+    posts = list(Post.objects.filter(user=person, is_active=True).select_related("unit__area", "jurisdiction").prefetch_related("roles"))
+    for post in posts:
+        _require_authority(actor, user=person, unit=post.unit, jurisdiction=post.jurisdiction, roles={r.code for r in post.roles.all()})
+    if not posts:
+        if actor.pk == person.pk:
+            raise Forbidden("post.own_posts", "不能为自己办理，须由其他管理员办理", field="username")
+        if not administered_roots(actor, RoleCode.SYSTEM_ADMIN):
+            raise Forbidden("staff.not_allowed", "只有系统管理员可以办理人员变动", field="username")
+
+
+@transaction.atomic
+def hand_over(actor, leaver: User, *, colleague: User | None = None, new_lead: User | None = None,
+              left_on: date | None = None, reason: str = "") -> dict:
+    """离岗交接: the person leaves. In one transaction —
+    every open assignment addressed to them by name goes to `colleague` (who must hold an active
+    post in each assignment's unit, with the role it names), or, with no colleague, back to the
+    unit (addressed to the unit for the same role, as it was before anyone took it); each case's
+    timeline says so; their grid stints end, and the grids they led get `new_lead` (required
+    then: a grid always keeps its lead, grid/actions/coverage.py); their posts end on `left_on`;
+    their AB岗 periods, as absent person or as stand-in, are cancelled; the account is
+    deactivated, its password made unusable and its API tokens revoked, so that no session or
+    token works from the next request. Nobody else's work changes. Returns what moved."""
+    from zhenjie.kernel.models import Assignment
+
+    from .credentials import revoke_tokens
+
+    if leaver.kind != User.Kind.STAFF:
+        raise Rejected("handover.not_staff", "只能为工作人员办理离岗交接", field="username")
+    _require_staff_authority(actor, leaver)
+    if not User.objects.filter(pk=leaver.pk, is_active=True).exists():
+        raise Conflict("handover.already_left", f"{leaver.display_name} 已离岗(账号已停用)")
+    left_on = _day(left_on, field="left_on", label="离岗日期")
+    reason = _reason(reason)
+    if colleague is not None:
+        if colleague.pk == leaver.pk:
+            raise Rejected("handover.colleague_is_leaver", "接手人不能是离岗人员本人", field="colleague")
+        if not colleague.is_active or colleague.kind != User.Kind.STAFF:
+            raise Rejected("handover.colleague_inactive", f"{colleague.display_name} 不是在岗的工作人员", field="colleague")
+    # Lock the leaver (two administrators handing over at once: one does) and their open work
+    # in primary-key order (kernel: never wait on each other in opposite order).
+    list(User.objects.select_for_update().filter(pk=leaver.pk).values_list("pk"))
+    work = list(open_work_of(leaver).select_for_update(of=("self",)).select_related("case", "unit").order_by("pk"))
+    if colleague is not None:
+        refused = sorted({(a.unit.name, a.role) for a in work if not _acts_in(colleague, a.unit, a.role)})
+        if refused:
+            where = "、".join(f"「{name}」" + (f"的{RoleCode(role).label}" if role in RoleCode.values else "") for name, role in refused)
+            raise Rejected(
+                "handover.colleague_not_in_unit",
+                f"{colleague.display_name} 在{where}没有在岗岗位，不能接手这些待办；请先为其设置岗位，或选择交回单位",
+                field="colleague",
+            )
+    now = timezone.now()
+    stints = list(Coverage.objects.select_for_update().filter(worker=leaver, ended_at__isnull=True).select_related("grid").order_by("pk"))
+    led = [c.grid for c in stints if c.is_lead]
+    if led:
+        _check_new_lead(new_lead, leaver, led)
+    elif new_lead is not None:
+        raise Rejected("handover.not_a_lead", f"{leaver.display_name} 不是任何网格的责任网格员，无需指定新的责任网格员", field="new_lead")
+
+    # The work. One entry per case on its own timeline.
+    by_case: dict[int, list] = {}
+    for assignment in work:
+        by_case.setdefault(assignment.case_id, []).append(assignment)
+    Assignment.objects.filter(pk__in=[a.pk for a in work], state=Assignment.State.OPEN, user=leaver).update(user=colleague)
+    to_whom = colleague.display_name if colleague is not None else "所在单位"
+    for held in by_case.values():
+        case = held[0].case
+        todos = "、".join(sorted({a.todo for a in held}))
+        journal.record(
+            actor=actor, verb="handover", case=case, summary=f"离岗交接：{leaver.display_name} 的待办（{todos}）转交 {to_whom}",
+            note=reason, data={"leaver": leaver.pk, "colleague": getattr(colleague, "pk", None), "assignments": [a.pk for a in held]},
+        )
+    if colleague is not None and work:
+        from zhenjie.kernel.notify import notify_users
+
+        count = len(work)
+        transaction.on_commit(lambda: notify_users([colleague], f"离岗交接：{leaver.display_name} 的 {count} 项待办已转交给您"))
+
+    # Grids: the leaver's stints end; the grids they led get the new lead.
+    if stints:
+        Coverage.objects.filter(pk__in=[c.pk for c in stints]).update(ended_at=now, ended_by=actor if _is_person(actor) else None)
+    for grid in led:
+        helping = Coverage.objects.filter(grid=grid, worker=new_lead, ended_at__isnull=True)
+        helping.update(ended_at=now, ended_by=actor if _is_person(actor) else None)
+        Coverage.objects.create(grid=grid, worker=new_lead, is_lead=True, started_at=now, assigned_by=actor if _is_person(actor) else None,
+                                note=f"{leaver.display_name} 离岗交接")
+    # The grid's own record, on its township's chain as the grid app writes it (grid/actions/coverage.py).
+    for stint in stints:
+        grid = stint.grid
+        if stint.is_lead:
+            verb, summary = "grid.set_lead", f"{grid.name} 责任网格员：{leaver.display_name} → {new_lead.display_name}（离岗交接）"
+        else:
+            verb, summary = "grid.remove_helper", f"{grid.name} 移除协助网格员 {leaver.display_name}（离岗交接）"
+        journal.record(
+            actor=actor, verb=verb, subject=f"grid:{grid.pk}", chain=township_path(grid.path), summary=summary,
+            data={"grid": grid.pk, "worker": leaver.pk, "new_lead": new_lead.pk if stint.is_lead else None},
+        )
+    # Posts, AB岗 periods, the account and every way in.
+    posts = list(Post.objects.filter(user=leaver, is_active=True).order_by("pk"))
+    for post in posts:
+        _close_post(actor, post, max(left_on, post.started_on), reason or "离岗")
+    StandIn.objects.filter(Q(absent=leaver) | Q(stand_in=leaver), cancelled_at__isnull=True, ends_on__gte=timezone.localdate()).update(
+        cancelled_at=now, cancelled_by=actor if _is_person(actor) else None
+    )
+    leaver.is_active = False
+    leaver.set_unusable_password()  # every session's password hash stops matching, as after a reset
+    leaver.save(update_fields=["is_active", "password"])
+    tokens = revoke_tokens(leaver)
+    moved = {
+        "assignments": len(work), "cases": len(by_case), "colleague": getattr(colleague, "pk", None), "posts": [p.pk for p in posts],
+        "grids_ended": [c.grid_id for c in stints], "grids_led": [g.pk for g in led], "new_lead": getattr(new_lead, "pk", None),
+        "tokens_revoked": tokens, "left_on": left_on,
+    }
+    journal.record(
+        actor=actor, verb="user.handover", subject=f"user:{leaver.pk}",
+        summary=f"{leaver.display_name} 离岗（{left_on:%Y-%m-%d}）：{len(work)}项待办转交 {to_whom}，免去{len(posts)}个岗位，账号停用",
+        note=reason, data=moved,
+    )
+    return moved
+
+
+def _check_new_lead(new_lead: User | None, leaver: User, grids) -> None:
+    from zhenjie.grid.actions.coverage import eligible_workers
+
+    names = "、".join(g.name for g in grids)
+    if new_lead is None:
+        raise Rejected("handover.new_lead_required", f"{leaver.display_name} 是{names}的责任网格员，请指定新的责任网格员", field="new_lead")
+    if new_lead.pk == leaver.pk:
+        raise Rejected("handover.new_lead_is_leaver", "新的责任网格员不能是离岗人员本人", field="new_lead")
+    for grid in grids:
+        if not eligible_workers(grid).filter(pk=new_lead.pk).exists():
+            raise Rejected("handover.new_lead_not_eligible", f"{new_lead.display_name} 不是{grid.name}所在乡镇(街道)在岗的网格员", field="new_lead")
+
+
+# ---- AB岗 (stand-in) -------------------------------------------------------------------------
+
+STAND_IN_MAX_DAYS = 366
+STAND_IN_AHEAD_DAYS = 366
+
+
+def _require_stand_in_authority(actor, absent: User) -> None:
+    """Who names a stand-in (seed 002 §三(三) AB岗互补): the absent person for their own leave;
+    a township leader over one of their units; their administrator (_require_staff_authority)."""
+    if not _is_person(actor) or actor.pk == absent.pk:
+        return
+    from zhenjie.kernel.scoping import reach_of
+
+    reach = reach_of(actor)
+    units = Post.objects.filter(user=absent, is_active=True).select_related("unit__area")
+    if any(RoleCode.TOWNSHIP_LEADER in reach.of(None).roles_in(p.unit.area) for p in units):
+        return
+    try:
+        _require_staff_authority(actor, absent)
+    except Forbidden:
+        raise Forbidden("standin.not_allowed", "只有本人、所在乡镇(街道)领导或系统管理员可以设置AB岗", field="absent") from None
+
+
+def _works_with(person: User, absent: User) -> bool:
+    """The stand-in works beside the absent person: an active post in one of their units, or one
+    whose jurisdiction holds one of their units' areas (a township leader covering a clerk)."""
+    units = list(Post.objects.filter(user=absent, is_active=True).values_list("unit_id", "unit__area__path"))
+    mine = list(Post.objects.filter(user=person, is_active=True, unit__is_active=True).values_list("unit_id", "jurisdiction__path"))
+    return any(unit == my_unit or (root and path.startswith(root)) for unit, path in units for my_unit, root in mine)
+
+
+@transaction.atomic
+def set_stand_in(actor, *, absent: User, stand_in: User, starts_on: date, ends_on: date, reason: str = "") -> StandIn:
+    """AB岗: `stand_in` covers `absent`'s work from `starts_on` to `ends_on` (both included). While
+    it runs, kernel.scoping gives the stand-in the absent person's business posts — never more
+    than the absent person reaches, never an administrator's role — and their inbox; their acts
+    are journaled "X 代 Y". The absent person keeps their own access (leave is not leaving)."""
+    _require_stand_in_authority(actor, absent)
+    today = timezone.localdate()
+    if not isinstance(starts_on, date) or not isinstance(ends_on, date):
+        raise Rejected("standin.date_invalid", "请填写开始日期和结束日期", field="starts_on")
+    if ends_on < starts_on:
+        raise Rejected("standin.ends_before_start", "结束日期不能早于开始日期", field="ends_on")
+    if ends_on < today:
+        raise Rejected("standin.in_the_past", "结束日期已过，无需设置AB岗", field="ends_on")
+    if starts_on > today + timedelta(days=STAND_IN_AHEAD_DAYS):
+        raise Rejected("standin.too_far_ahead", "开始日期不能晚于一年之后", field="starts_on")
+    if (ends_on - starts_on).days + 1 > STAND_IN_MAX_DAYS:
+        raise Rejected("standin.too_long", "AB岗期限不能超过一年", field="ends_on")
+    if stand_in.pk == absent.pk:
+        raise Rejected("standin.self", "不能指定本人为自己的AB岗", field="stand_in")
+    if not stand_in.is_active or stand_in.kind != User.Kind.STAFF:
+        raise Rejected("standin.not_active", f"{stand_in.display_name} 不是在岗的工作人员", field="stand_in")
+    if not Role.objects.filter(posts__user=absent, posts__is_active=True).filter(code__in=BUSINESS_ROLES).exists():
+        raise Rejected("standin.no_business_post", f"{absent.display_name} 没有在岗的业务岗位，无需设置AB岗", field="absent")
+    if not _works_with(stand_in, absent):
+        raise Rejected(
+            "standin.not_a_colleague", f"{stand_in.display_name} 与 {absent.display_name} 不在同一单位，也不分管其所在单位，不能担任其AB岗", field="stand_in"
+        )
+    # Lock the absent person: two periods named at once must not both pass the overlap check.
+    list(User.objects.select_for_update().filter(pk=absent.pk).values_list("pk"))
+    current = StandIn.objects.filter(cancelled_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if clash := current.filter(absent=absent).select_related("stand_in").first():
+        raise Conflict(
+            "standin.overlap",
+            f"{absent.display_name} 在{clash.starts_on:%Y-%m-%d}至{clash.ends_on:%Y-%m-%d}已由 {clash.stand_in.display_name} 顶岗，期间不能重叠",
+            field="starts_on",
+        )
+    if current.filter(absent=stand_in).exists():
+        raise Conflict("standin.stand_in_absent", f"{stand_in.display_name} 在这段时间内本人也请假，不能顶岗", field="stand_in")
+    period = StandIn.objects.create(
+        absent=absent, stand_in=stand_in, starts_on=starts_on, ends_on=ends_on, reason=_reason(reason),
+        created_by=actor if _is_person(actor) else None,
+    )
+    journal.record(
+        actor=actor, verb="standin.set", subject=f"user:{absent.pk}",
+        summary=f"AB岗：{stand_in.display_name} 代 {absent.display_name}（{starts_on:%Y-%m-%d}至{ends_on:%Y-%m-%d}）",
+        note=period.reason, data={"period": period.pk, "absent": absent.pk, "stand_in": stand_in.pk, "starts_on": starts_on, "ends_on": ends_on},
+    )
+    return period
+
+
+@transaction.atomic
+def cancel_stand_in(actor, period: StandIn) -> StandIn:
+    """End an AB岗 period now (the absent person came back early, or it was named wrongly): the
+    same people may as may name it. A period that has ended stays as it was."""
+    _require_stand_in_authority(actor, period.absent)
+    if period.ends_on < timezone.localdate():
+        raise Conflict("standin.already_over", "该AB岗期限已结束")
+    if not StandIn.objects.filter(pk=period.pk, cancelled_at__isnull=True).update(cancelled_at=timezone.now(), cancelled_by=actor if _is_person(actor) else None):
+        raise Conflict("standin.already_cancelled", "该AB岗已撤销")
+    journal.record(
+        actor=actor, verb="standin.cancel", subject=f"user:{period.absent_id}",
+        summary=f"撤销AB岗：{period.stand_in.display_name} 代 {period.absent.display_name}", data={"period": period.pk},
+    )
+    return period
 
 
 @transaction.atomic

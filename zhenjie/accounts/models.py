@@ -81,6 +81,13 @@ class Post(models.Model):
     )
     is_active = models.BooleanField("在岗", default=True)
     started_on = models.DateField("任职日期", default=timezone.localdate)
+    # The post's history (人员变动): a post is never deleted or edited after it ends; a transfer
+    # ends one and starts another, so the person's page reads every seat they held and when.
+    # Posts ended before these fields existed keep them empty ("日期未记录").
+    ended_on = models.DateField("免职日期", null=True, blank=True)
+    granted_by = models.ForeignKey(User, verbose_name="任职办理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(User, verbose_name="免职办理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    end_reason = models.CharField("免职原因", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "岗位"
@@ -88,6 +95,11 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["user", "is_active"], name="post_user_active"),
             models.Index(fields=["unit", "is_active"], name="post_unit_active"),
+        ]
+        constraints = [
+            # The last defence; accounts.actions.end_post says it in words first.
+            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")), name="post_ends_after_start"),
+            models.CheckConstraint(condition=Q(is_active=False) | Q(ended_on__isnull=True), name="post_active_has_no_end"),
         ]
 
     def __str__(self) -> str:
@@ -136,6 +148,44 @@ class Coverage(models.Model):
     @property
     def role_label(self) -> str:
         return "责任网格员" if self.is_lead else "协助网格员"
+
+
+class StandIn(models.Model):
+    """AB岗 (seed 002 §三(三) 推行首问负责、服务承诺、AB岗互补): while `absent` is away, from
+    `starts_on` to `ends_on` (both days included), `stand_in` sees their inbox and acts on their
+    cases with their business roles. kernel.scoping.reach_of adds the absent person's posts to
+    the stand-in's reach for those days, and nowhere else decides it. A period is never edited;
+    it is cancelled (cancelled_at) and, if need be, named again."""
+
+    absent = models.ForeignKey(User, verbose_name="请假人员", on_delete=models.PROTECT, related_name="stand_in_periods")
+    stand_in = models.ForeignKey(User, verbose_name="AB岗顶岗人员", on_delete=models.PROTECT, related_name="standing_in_for")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    reason = models.CharField("事由", max_length=100, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    cancelled_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    cancelled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "AB岗"
+        verbose_name_plural = "AB岗"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="standin_ends_after_start"),
+            models.CheckConstraint(condition=~Q(absent=models.F("stand_in")), name="standin_not_self"),
+        ]
+        indexes = [
+            # reach_of asks, for every request of every user, whom they stand in for today.
+            models.Index(fields=["stand_in", "ends_on"], condition=Q(cancelled_at__isnull=True), name="standin_current"),
+            models.Index(fields=["absent", "-starts_on"], name="standin_absent_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stand_in} 代 {self.absent}"
+
+    def is_current(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.cancelled_at is None and self.starts_on <= today <= self.ends_on
 
 
 class SecurityPolicy(models.Model):

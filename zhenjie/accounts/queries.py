@@ -74,3 +74,81 @@ def active_posts_prefetch() -> Prefetch:
         ),
         to_attr="active_posts",
     )
+
+
+# ---- 人员变动 (issue 13 item 3) ---------------------------------------------------------------
+
+
+def post_history(person) -> QuerySet[Post]:
+    """Every post the person held or holds, current first, then by when it ended (newest first)."""
+    from django.db.models import F
+
+    return (
+        Post.objects.filter(user=person)
+        .select_related("unit", "jurisdiction", "ended_by", "granted_by")
+        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("code")))
+        .order_by("-is_active", F("ended_on").desc(nulls_last=True), "-started_on", "-pk")
+    )
+
+
+def stand_in_periods(person) -> QuerySet:
+    """AB岗 periods in which the person is away or stands in, newest first."""
+    from django.db.models import Q
+
+    from .models import StandIn
+
+    return (
+        StandIn.objects.filter(Q(absent=person) | Q(stand_in=person))
+        .select_related("absent", "stand_in", "created_by")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def standing_in_for_today(user) -> list:
+    """The people the user stands in for today (AB岗), for the inbox's notice; the reach already
+    knows their ids, so nobody without a period pays a query."""
+    from zhenjie.kernel.scoping import reach_of
+
+    ids = reach_of(user).stands_for
+    if not ids:
+        return []
+    from django.utils import timezone
+
+    from .models import StandIn
+
+    today = timezone.localdate()
+    return list(
+        StandIn.objects.filter(stand_in=user, absent_id__in=sorted(ids), cancelled_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+        .select_related("absent").order_by("ends_on")
+    )
+
+
+def handover_colleagues(leaver) -> QuerySet[User]:
+    """Whom a leaver's work may go to: active staff with an active post in a unit where the leaver
+    holds a post or open work (accounts.actions.hand_over decides, post by post)."""
+    from zhenjie.kernel.models import Assignment
+
+    units = set(Post.objects.filter(user=leaver, is_active=True).values_list("unit_id", flat=True))
+    units |= set(Assignment.objects.filter(user=leaver, state=Assignment.State.OPEN).values_list("unit_id", flat=True))
+    return (
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF, posts__is_active=True, posts__unit_id__in=sorted(units))
+        .exclude(pk=leaver.pk).distinct().order_by("full_name", "username")
+    )
+
+
+def stand_in_candidates(absent) -> QuerySet[User]:
+    """Who may stand in for `absent`: active staff with a post in one of their units, or whose
+    post's jurisdiction holds one of those units' areas (accounts.actions._works_with decides)."""
+    from django.db.models import Q
+
+    from zhenjie.areas.paths import ancestor_paths
+
+    rows = list(Post.objects.filter(user=absent, is_active=True).values_list("unit_id", "unit__area__path"))
+    if not rows:
+        return User.objects.none()
+    roots = sorted({p for _, path in rows for p in ancestor_paths(path)})
+    return (
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF, posts__is_active=True)
+        .filter(Q(posts__unit_id__in=sorted({u for u, _ in rows})) | Q(posts__jurisdiction__path__in=roots))
+        .exclude(pk=absent.pk).distinct().order_by("full_name", "username")
+    )

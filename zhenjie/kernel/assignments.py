@@ -112,7 +112,9 @@ def inbox_branches(user) -> list[Q]:
     their units, work addressed to the unit for one of the roles they hold there (or to anyone).
     Two posts in one unit make one branch, so no assignment falls in two."""
     reach = reach_of(user)
-    branches = [Q(user_id=reach.user_id)] if reach.user_id else []
+    # By name: the user's own, and on the days they stand in (AB岗) the absent person's, one
+    # branch each (each walks the (user, due_at) index).
+    branches = [Q(user_id=user_id) for user_id in sorted(reach.user_ids)]
     roles_by_unit: dict[int, set[str]] = {}
     for post in reach.posts:
         roles_by_unit.setdefault(post.unit_id, {""}).update(post.roles)

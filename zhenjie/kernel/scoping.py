@@ -3,7 +3,10 @@ SCOPING.md beside this file.
 
 A staff user reaches (1) the area subtrees of their active posts' jurisdictions — for a grid
 worker, the grids they cover instead — and (2) every case on which one of their units holds or
-held an assignment — in a unit where they are only a grid worker, one addressed to them. Every
+held an assignment — in a unit where they are only a grid worker, one addressed to them. On the
+days they stand in for an absent colleague (AB岗, accounts.StandIn), the absent person's
+business posts and grids count as theirs too, and work addressed to the absent person by name
+is addressed to them: never more than the absent person reaches themself. Every
 list, detail, API endpoint, export, count and dashboard reads through the functions here; a
 read that no person's reach bounds (a job, a command, the demo) goes through
 `unscoped(Model, why=...)`, which a reviewer can grep."""
@@ -31,6 +34,7 @@ class PostReach:
     unit_id: int
     path: str | None  # jurisdiction root, None for posts that act only on what is sent to them
     roles: frozenset[str]
+    for_user_id: int | None = None  # the absent person's post a stand-in acts in (AB岗); None: their own
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class CoveredGrid:
     grid_id: int
     path: str
     is_lead: bool
+    for_user_id: int | None = None  # covered by the absent person a stand-in acts for (AB岗)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,24 @@ class Reach:
     user_id: int | None
     posts: tuple[PostReach, ...]
     grids: tuple[CoveredGrid, ...] = ()
+    stands_for: frozenset[int] = frozenset()  # absent people whose work the user covers today (AB岗)
+
+    @property
+    def user_ids(self) -> frozenset[int]:
+        """The people whose work addressed by name is the user's today: themself, and those they
+        stand in for."""
+        return frozenset({self.user_id, *self.stands_for}) if self.user_id is not None else frozenset()
+
+    def of(self, user_id: int | None) -> "Reach":
+        """The part of this reach held through one person: `None` (or the user's own id) for the
+        user's own posts and grids, an absent person's id for what standing in for them adds. The
+        workflow asks it to name whom a stand-in acted for (journal: "X 代 Y")."""
+        owner = None if user_id in (None, self.user_id) else user_id
+        return Reach(
+            user_id=self.user_id if owner is None else owner,
+            posts=tuple(p for p in self.posts if p.for_user_id == owner),
+            grids=tuple(g for g in self.grids if g.for_user_id == owner),
+        )
 
     @property
     def unit_ids(self) -> frozenset[int]:
@@ -127,7 +150,7 @@ class Reach:
         whole = sorted(self.unit_ids - self.worker_unit_ids)
         condition = Q(unit_id__in=whole) if whole else Q(pk__in=[])
         if workers := sorted(self.worker_unit_ids):
-            addressed_to_me = Q(user_id=self.user_id) | Q(user__isnull=True, role__in=["", *GRID_WORKER])
+            addressed_to_me = Q(user_id__in=sorted(self.user_ids)) | Q(user__isnull=True, role__in=["", *GRID_WORKER])
             condition |= Q(unit_id__in=workers) & addressed_to_me
         return condition
 
@@ -143,33 +166,63 @@ def _roots(paths) -> tuple[str, ...]:
 NO_REACH = Reach(user_id=None, posts=())
 
 
+def standing_in_today(user, today=None) -> QuerySet:
+    """The ids of the people `user` stands in for today (AB岗, accounts.StandIn): a period that
+    has begun, has not ended and was not cancelled, of someone still active."""
+    from django.utils import timezone
+
+    from zhenjie.accounts.models import StandIn
+
+    today = today or timezone.localdate()
+    return StandIn.objects.filter(
+        stand_in=user, cancelled_at__isnull=True, starts_on__lte=today, ends_on__gte=today, absent__is_active=True
+    ).values("absent_id")
+
+
 def reach_of(user) -> Reach:
     """What the user reaches, read once per request and kept on the user object: one query on
-    posts, and for grid workers a second on the grids they cover now."""
+    posts — their own and, as a subquery, those of anyone they stand in for today (AB岗) — and
+    for grid workers a second on the grids they (or the absent person) cover now."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_REACH
     cached = getattr(user, "_zhenjie_reach", None)
     if cached is not None:
         return cached
-    from zhenjie.accounts.models import Coverage, Post
+    from zhenjie.accounts.models import Coverage, Post, User
 
-    rows = Post.objects.filter(user=user, is_active=True, unit__is_active=True).values_list(
-        "id", "unit_id", "jurisdiction__path", "roles__code"
+    # `user IN (me UNION ALL the absent people)`, not `user = me OR user IN (…)`: PostgreSQL turns
+    # the IN into a semi-join on the (user, is_active) index, while the OR would scan every post.
+    people = User.objects.filter(pk=user.pk).values("pk").union(standing_in_today(user), all=True)
+    rows = Post.objects.filter(user__in=people, is_active=True, unit__is_active=True).values_list(
+        "id", "user_id", "unit_id", "jurisdiction__path", "roles__code"
     )
-    posts: dict[int, tuple[int, str | None, set[str]]] = {}
-    for post_id, unit_id, path, role in rows:
-        entry = posts.setdefault(post_id, (unit_id, path, set()))
+    posts: dict[int, tuple[int | None, int, str | None, set[str]]] = {}
+    for post_id, owner, unit_id, path, role in rows:
+        entry = posts.setdefault(post_id, (None if owner == user.pk else owner, unit_id, path, set()))
         if role:
-            entry[2].add(role)
+            entry[3].add(role)
+    # A stand-in acts in the absent person's business roles only: the three administrators'
+    # roles are never lent (三权分立 — a clerk covering a system administrator's leave would hold
+    # an administrator role and a business one together, 等保 8.1.4.2 d).
+    for post_id, (owner, _, _, roles) in list(posts.items()):
+        if owner is not None:
+            roles -= SEPARATED_ADMIN_ROLES
+            if not roles:
+                del posts[post_id]
     grids: tuple[CoveredGrid, ...] = ()
-    if any(RoleCode.GRID_WORKER in roles for _, _, roles in posts.values()):
+    workers = {user.pk if owner is None else owner for owner, _, _, roles in posts.values() if RoleCode.GRID_WORKER in roles}
+    if workers:
         # Coverage counts only while the person still holds an active grid-worker post.
-        covered = Coverage.objects.filter(worker=user, ended_at__isnull=True).values_list("grid_id", "grid__path", "is_lead")
-        grids = tuple(CoveredGrid(grid_id, path, is_lead) for grid_id, path, is_lead in sorted(covered, key=lambda row: row[1]))
+        covered = Coverage.objects.filter(worker_id__in=sorted(workers), ended_at__isnull=True).values_list("grid_id", "grid__path", "is_lead", "worker_id")
+        grids = tuple(
+            CoveredGrid(grid_id, path, is_lead, None if worker == user.pk else worker)
+            for grid_id, path, is_lead, worker in sorted(covered, key=lambda row: (row[1], row[3]))
+        )
     reach = Reach(
         user_id=user.pk,
-        posts=tuple(PostReach(pid, unit_id, path, frozenset(roles)) for pid, (unit_id, path, roles) in sorted(posts.items())),
+        posts=tuple(PostReach(pid, unit_id, path, frozenset(roles), owner) for pid, (owner, unit_id, path, roles) in sorted(posts.items())),
         grids=grids,
+        stands_for=frozenset(owner for owner, _, _, _ in posts.values() if owner is not None),
     )
     user._zhenjie_reach = reach
     return reach

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import assignments, deadlines, journal, numbering, steps
+from .actors import journal_name
 from .assignments import Assign
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .models import Assignment, Case
@@ -279,9 +280,9 @@ class Standing:
     each read at most once (the reach is kept on the user; the open work is one query, when a
     rule first asks). Rules of a workflow receive it; so can a domain's own lookups (`memo`)."""
 
-    def __init__(self, actor, case: Case):
+    def __init__(self, actor, case: Case, reach=None):
         self.actor, self.case = actor, case
-        self.reach = reach_of(actor)
+        self.reach = reach if reach is not None else reach_of(actor)
         self._open_work: list[Assignment] | None = None
         self._memo: dict[str, object] = {}
         self.roles = self.reach.roles_in(case.area)  # held through a post whose jurisdiction contains the case
@@ -300,7 +301,7 @@ class Standing:
         and their role or their person if it names one."""
         reach = self.reach
         for work in self.open_work:
-            if work.unit_id not in reach.unit_ids or (work.user_id is not None and work.user_id != reach.user_id):
+            if work.unit_id not in reach.unit_ids or (work.user_id is not None and work.user_id not in reach.user_ids):
                 continue
             if not work.role or work.role in reach.roles_in_unit(work.unit_id):
                 return True
@@ -313,6 +314,19 @@ class Standing:
         if isinstance(transition, str):
             transition = workflow_for(self.case.kind).transitions[transition]
         return bool(transition.roles & self.roles) or (transition.by_assignee and self.assigned())
+
+    def acting_for(self, transition: Transition) -> int | None:
+        """Whom the actor acts for (AB岗): None when their own posts allow the transition, else the
+        absent person they stand in for whose posts do. Reads nothing for anyone who stands in for
+        no one; the open work is the one already read."""
+        if not self.reach.stands_for:
+            return None
+        for owner in (None, *sorted(self.reach.stands_for)):
+            part = Standing(self.actor, self.case, self.reach.of(owner))
+            part._open_work = self.open_work
+            if part.allowed(transition):
+                return owner
+        return None
 
     def memo(self, key: str, compute: Callable[[], object]):
         if key not in self._memo:
@@ -472,14 +486,27 @@ def perform(
     if not updated:
         now_state = Case.objects.filter(pk=case.pk).values_list("state", flat=True).first()
         raise Conflict("case.conflict", f"该事项刚被他人处理，当前为「{workflow.state_label(now_state)}」，请刷新后查看")
+    acting_for = standing.acting_for(transition)
     outcome = steps.take(
         case, standing.open_work, verb=transition.name, transition=transition, at=now, actor=actor, assign=assign,
         complete=complete, before_save=before_save, summary=summary, note=reason, data=data,
     )
+    if acting_for is not None:
+        _name_absent(outcome.entry, actor, acting_for)
     case.save(update_fields=HEADER_FIELDS)
     _save_work(outcome)
     journal.append(outcome.entry)
     return case
+
+
+def _name_absent(entry, actor, absent_id: int) -> None:
+    """A stand-in's act is the stand-in's, on the absent person's behalf: the timeline says
+    "X 代 Y" and the entry keeps Y's id (AB岗, seed 002 §三(三))."""
+    from zhenjie.accounts.models import User
+
+    absent = User.objects.filter(pk=absent_id).first()
+    entry.actor_name = f"{journal_name(actor)} 代 {absent.display_name if absent else absent_id}"[:64]
+    entry.data = {**(entry.data or {}), "on_behalf_of": absent_id}
 
 
 @transaction.atomic

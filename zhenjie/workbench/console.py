@@ -285,7 +285,7 @@ def security_page(request):
 
 # ---- 审计与留痕 (audit administrator) ------------------------------------------------------
 
-ACCOUNT_VERBS = ("user.create", "post.grant", "post.end")
+ACCOUNT_VERBS = ("user.create", "post.grant", "post.end", "post.transfer", "user.handover", "standin.set", "standin.cancel")
 
 
 @role_required(RoleCode.AUDIT_ADMIN)

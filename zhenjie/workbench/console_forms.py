@@ -1,6 +1,6 @@
 from django import forms
 
-from zhenjie.accounts.models import SecurityPolicy
+from zhenjie.accounts.models import SecurityPolicy, User
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area, AreaChange
 from zhenjie.kernel.models import CalendarDay
@@ -107,3 +107,36 @@ class AreaChangeForm(StyledFormMixin, forms.Form):
         if areas is not None:
             self.fields["area"].queryset = areas
             self.fields["target"].queryset = areas
+
+# ---- 人员变动 (workbench/people.py): shape only; dates, people and rules are the actions' ---------
+
+
+class EndPostForm(StyledFormMixin, forms.Form):
+    ended_on = forms.DateField(label="免职日期", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="不填为今天；不能早于任职日期")
+    reason = forms.CharField(label="原因", max_length=100, required=False)
+
+
+class TransferForm(StyledFormMixin, forms.Form):
+    unit = forms.ModelChoiceField(label="调入机构", queryset=Unit.objects.none())
+    title = forms.CharField(label="新岗位名称", max_length=64)
+    roles = forms.MultipleChoiceField(label="角色", choices=RoleCode.choices, widget=forms.SelectMultiple(attrs={"size": 6}))
+    jurisdiction = forms.ModelChoiceField(label="辖区", required=False, queryset=Area.objects.none(), empty_label="(不设辖区)")
+    on = forms.DateField(label="调岗日期", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="不填为今天；原岗位当日免职，新岗位当日任职")
+    reason = forms.CharField(label="原因", max_length=100, required=False)
+
+
+class HandoverForm(StyledFormMixin, forms.Form):
+    colleague = forms.ModelChoiceField(
+        label="接手人", required=False, queryset=User.objects.none(), empty_label="(交回所在单位)",
+        help_text="须在待办所在单位有在岗岗位；不选则交回单位，由该单位相应岗位的人员办理",
+    )
+    new_lead = forms.ModelChoiceField(label="新的责任网格员", required=False, queryset=User.objects.none(), empty_label="(请选择)")
+    left_on = forms.DateField(label="离岗日期", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="不填为今天")
+    reason = forms.CharField(label="离岗原因", max_length=100, required=False, help_text="如：调离本县、退休、辞职")
+
+
+class StandInForm(StyledFormMixin, forms.Form):
+    stand_in = forms.ModelChoiceField(label="AB岗顶岗人员", queryset=User.objects.none())
+    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}), help_text="含当日；期间顶岗人员可查看并办理其待办")
+    reason = forms.CharField(label="事由", max_length=100, required=False, help_text="如：年休假、病假、外出学习")

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import console, documents, views
+from . import console, documents, people, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -25,6 +25,8 @@ urlpatterns = [
     path("console/area-changes/", console.area_changes_page, name="area_changes"),
     path("console/supervision/", console.supervision_page, name="supervision"),
     path("console/users/", console.users_page, name="users"),
+    path("console/people/<id:pk>/", people.person_page, name="person"),
+    path("leave/", people.my_leave, name="my_leave"),
     path("console/security/", console.security_page, name="security"),
     path("console/admins/", console.admins_page, name="admins"),
     path("console/journal/", console.journal_page, name="journal"),

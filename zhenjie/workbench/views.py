@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhenjie.accounts.queries import my_posts
+from zhenjie.accounts.queries import my_posts, standing_in_for_today
 from zhenjie.areas import queries as area_queries
 from zhenjie.kernel.assignments import inbox_counts
 from zhenjie.kernel.ids import parse_ids
@@ -113,6 +113,8 @@ def inbox(request):
         "filters": FILTERS,
         "kinds": registered_kinds(),
         "query": query_without_page(request),
+        # AB岗: whom the user stands in for today (a query only for those who do).
+        "standing_in_for": [] if request.htmx else standing_in_for_today(request.user),
     }
     template = "workbench/_inbox_table.html" if request.htmx else "workbench/inbox.html"
     return render(request, template, context)

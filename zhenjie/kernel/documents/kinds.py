@@ -97,7 +97,7 @@ class DocumentKind:
             "unit_id", "user_id", "role"
         )
         for unit_id, user_id, role in rows.order_by("pk"):
-            if (user_id is None or user_id == reach.user_id) and (not role or role in reach.roles_in_unit(unit_id)):
+            if (user_id is None or user_id in reach.user_ids) and (not role or role in reach.roles_in_unit(unit_id)):
                 return unit_id
         return None
 
