@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ('areas', '0002_grid_boundary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_login_security'),
+        ('accounts', '0005_staff_id_number'),
         ('areas', '0001_initial'),
         ('units', '0001_initial'),
     ]
