@@ -88,6 +88,10 @@ class Area(models.Model):
     def contains(self, other: "Area") -> bool:
         return other.path.startswith(self.path)
 
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
 
 class GridBoundary(models.Model):
     """One boundary a grid had, and when (网格调整): the current one has no `valid_until` and
@@ -118,10 +122,6 @@ class GridBoundary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.valid_from}–{self.valid_until or ''}"
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_on is not None
 
 
 class AreaChange(models.Model):
