@@ -245,6 +245,9 @@ def test_each_change_is_journaled_when_registered_and_when_applied(world):
     assert [e.verb for e in entries] == ["area.change.register", "area.change.apply"]
     assert entries[0].actor == world.county_admin and "甲一村更名为甲新村" in entries[1].summary
     assert entries[0].data["document_number"] == "测民〔2026〕8号"
+    from zhenjie.kernel import journal
+
+    assert journal.verify() == []  # the chain holds
 
 
 def test_a_future_change_takes_effect_on_its_date_by_the_nightly_job(world):
@@ -317,3 +320,25 @@ def test_the_12345_import_finds_a_moved_village_under_its_new_township_only(worl
     places = Places(world.county)
     assert places.village(world.a, "甲一村") is None
     assert places.village(world.b, "甲一村").code == "990199102205"
+
+
+def test_a_moved_committee_keeps_the_old_case_sent_to_it_and_its_counts_agree_with_the_rule(world):
+    """The village committee moves with its village; a case of the old village assigned to it
+    now lies outside its area — SentOutside says so, and the counting parts equal the rule."""
+    from zhenjie.kernel.assignments import add
+    from zhenjie.kernel.models import Assignment, SentOutside
+    from zhenjie.kernel.scoping import counting_parts
+
+    old_case = make_event(world).case
+    add(Assignment(case=old_case, unit=world.committee_a, todo="handle"))
+    assert not SentOutside.objects.filter(unit=world.committee_a).exists()  # inside its village
+
+    change(world.county_admin, AreaChange.Kind.MOVE, world.village_a, target=world.b, new_code="990199102205")
+
+    assert SentOutside.objects.filter(unit=world.committee_a, case=old_case).exists()
+    fresh(world.agent_a)
+    parts = counting_parts(world.agent_a, old_case.kind)
+    assert parts is not None
+    counted = set().union(*(set(part.values_list("pk", flat=True)) for part in parts))
+    assert counted == set(visible_cases(world.agent_a).filter(kind=old_case.kind).values_list("pk", flat=True))
+    assert old_case.pk in counted
