@@ -13,6 +13,7 @@ once per file version (path, size, modification time)."""
 import gzip
 import logging
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -88,7 +89,7 @@ def _open_mbtiles(path: Path) -> sqlite3.Connection:
 
 def _describe_mbtiles(path: Path) -> TileFile:
     try:
-        with _open_mbtiles(path) as connection:
+        with closing(_open_mbtiles(path)) as connection:
             meta = dict(connection.execute("SELECT name, value FROM metadata").fetchall())
             zooms = connection.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
     except sqlite3.Error as error:
@@ -118,10 +119,13 @@ def _describe_pmtiles(path: Path) -> TileFile:
         raise TileFileError(f"瓦片类型为 {header['tile_type'].name}：只支持栅格瓦片(png、jpg、webp)")
     bounds = tuple(header[k] / 1e7 for k in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"))
     attribution = ""
+    reader = _pmtiles_reader(path)
     try:
-        attribution = str(_pmtiles_reader(path).metadata().get("attribution", ""))[:200]
+        attribution = str(reader.metadata().get("attribution", ""))[:200]
     except Exception:  # metadata is optional; a file without readable metadata still serves tiles
         pass
+    finally:
+        reader.close()
     return TileFile(
         path=path, kind="pmtiles", content_type=types[header["tile_type"]], min_zoom=header["min_zoom"],
         max_zoom=header["max_zoom"], bounds=bounds if bounds[0] < bounds[2] and bounds[1] < bounds[3] else None,
@@ -150,7 +154,7 @@ def read_tile(tiles: TileFile, z: int, x: int, y: int) -> bytes | None:
     if tiles.kind == "mbtiles":
         # MBTiles keeps TMS rows, counted from the south (MBTiles 1.3 spec): flip.
         row = (1 << z) - 1 - y
-        with _open_mbtiles(tiles.path) as connection:
+        with closing(_open_mbtiles(tiles.path)) as connection:
             found = connection.execute(
                 "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?", (z, x, row)
             ).fetchone()

@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from zhenjie.accounts.bootstrap import bootstrap_county
 from zhenjie.accounts.login import INITIAL_PASSWORD_LIFETIME
@@ -17,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--unit-name", default="", help="三名管理员所在机构的名称(默认「县名人民政府」)")
 
     def handle(self, *args, county_code, county_name, unit_name, **options):
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("初始化未执行：数据库尚未迁移到最新，请先执行 manage.py migrate")
         try:
             done = bootstrap_county(county_code=county_code, county_name=county_name, unit_name=unit_name)
         except ActionError as error:
