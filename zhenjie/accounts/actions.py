@@ -18,7 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from zhenjie.kernel import journal
+from zhenjie.kernel import journal, pii
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 
 from .models import Post, Role, SecurityPolicy, User
@@ -30,9 +30,10 @@ USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{3,150}$")
 
 @transaction.atomic
 def create_staff(actor, *, username: str, full_name: str, password: str, phone: str = "",
-                 password_hash: str | None = None) -> User:
+                 password_hash: str | None = None, id_number: str = "") -> User:
     """A staff account, with no post yet. `password_hash` lets bulk loaders reuse one hash; it
-    skips the rules. Only a system administrator creates accounts (三权分立, 等保 8.1.4.2 a)."""
+    skips the rules. Only a system administrator creates accounts (三权分立, 等保 8.1.4.2 a).
+    An ID number, if given, is checked (GB 11643) and sealed (kernel/pii.py), unique among staff."""
     if _is_person(actor) and not administered_roots(actor, RoleCode.SYSTEM_ADMIN):
         raise Forbidden("user.create_not_allowed", "只有系统管理员可以新增人员")
     username = (username or "").strip()
@@ -44,6 +45,8 @@ def create_staff(actor, *, username: str, full_name: str, password: str, phone: 
     if not full_name or len(full_name) > 32:
         raise Rejected("user.full_name_invalid", "请填写姓名(不超过32字)", field="full_name")
     user = User(username=username, full_name=full_name, phone=phone[:20], kind=User.Kind.STAFF)
+    if id_number:
+        _seal_id_number(user, id_number)
     if password_hash:
         user.password = password_hash
     else:
@@ -55,6 +58,49 @@ def create_staff(actor, *, username: str, full_name: str, password: str, phone: 
         user.must_change_password = True  # chosen by someone else: changed at first login (ASVS 6.4.1)
     user.save()
     journal.record(actor=actor, verb="user.create", subject=f"user:{user.pk}", summary=f"新增人员 {full_name}({username})")
+    return user
+
+
+STAFF_ID_CONTEXT = "accounts.user.id_number"
+
+
+def _seal_id_number(user: User, id_number: str) -> None:
+    sealed = pii.seal_id_number(id_number, STAFF_ID_CONTEXT)
+    if User.objects.filter(id_number_digest=sealed.digest).exclude(pk=user.pk).exists():
+        raise Conflict("user.id_number_taken", "该身份证号已登记在另一名人员名下", field="id_number")
+    user.id_number_cipher, user.id_number_digest, user.id_number_masked = sealed.cipher, sealed.digest, sealed.masked
+
+
+@transaction.atomic
+def update_staff(actor, user: User, *, full_name: str | None = None, phone: str | None = None, id_number: str | None = None) -> User:
+    """Correct a staff member's name, phone or ID number (the roster changed). The system
+    administrator who looks after them (people_administered_by), or the platform. The journal
+    names which fields changed, never their values (personal data, kernel/PII.md)."""
+    from .queries import people_administered_by
+
+    if _is_person(actor) and not people_administered_by(actor, RoleCode.SYSTEM_ADMIN).filter(pk=user.pk).exists():
+        raise Forbidden("user.update_not_allowed", "只能修改您管理范围内的工作人员", field="username")
+    changed = []
+    if full_name is not None and full_name.strip() != user.full_name:
+        full_name = full_name.strip()
+        if not full_name or len(full_name) > 32:
+            raise Rejected("user.full_name_invalid", "请填写姓名(不超过32字)", field="full_name")
+        user.full_name = full_name
+        changed.append("full_name")
+    if phone is not None and phone != user.phone:
+        user.phone = phone[:20]
+        changed.append("phone")
+    if id_number is not None:
+        before = user.id_number_digest
+        _seal_id_number(user, id_number)
+        if user.id_number_digest != before:
+            changed += ["id_number_cipher", "id_number_digest", "id_number_masked"]
+    if changed:
+        user.save(update_fields=changed)
+        journal.record(
+            actor=actor, verb="user.update", subject=f"user:{user.pk}", summary=f"修改人员信息 {user.display_name}",
+            data={"fields": sorted({field.removesuffix("_cipher").removesuffix("_digest").removesuffix("_masked") for field in changed})},
+        )
     return user
 
 

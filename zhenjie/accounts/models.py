@@ -25,10 +25,19 @@ class User(AbstractUser):
     # an administrator). accounts.gate sends the person to the change page until they change it.
     password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
     must_change_password = models.BooleanField("须修改初始密码", default=False)
+    # A staff member's citizen ID number, as the organisation department's roster gives it
+    # (迁入, movein): sealed like every ID number (kernel/pii.py): cipher, keyed digest (the only
+    # thing compared, e.g. to recognise the same person in a later roster), mask (what is shown).
+    id_number_cipher = models.TextField(blank=True, editable=False)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField("身份证号", max_length=18, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_digest"], condition=~Q(id_number_digest=""), name="user_id_number_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

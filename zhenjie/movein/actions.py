@@ -198,16 +198,27 @@ def confirm_import(actor, run: ImportRun, *, remove: bool) -> Plan:
         raise Conflict("movein.preview_expired", f"预览已超过{PREVIEW_HOURS}小时，请重新上传文件")
     kind = get_kind(run.kind)
     scope = scope_for(actor, kind)
-    with default_storage.open(_kept_path(run.sha256), "rb") as kept:
-        content = kept.read()
+    try:
+        with default_storage.open(_kept_path(run.sha256), "rb") as kept:
+            content = kept.read()
+    except OSError:
+        raise Conflict("movein.file_gone", "保存的文件已不存在，请重新上传") from None
     if hashlib.sha256(content).hexdigest() != run.sha256:
         raise Conflict("movein.file_changed", "保存的文件已损坏，请重新上传")
     plan = plan_file(scope, kind, content, run.file_name)
     if plan.refused or plan.digest() != run.plan_digest:
         raise Conflict("movein.data_changed", "预览之后系统中的数据已有变化，请重新上传文件并核对预览")
-    apply_plan(scope, kind, plan, sha256=run.sha256, file_name=run.file_name, remove=remove)
-    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.APPLIED, applied_at=timezone.now(), with_removal=remove)
+    written = apply_plan(scope, kind, plan, sha256=run.sha256, file_name=run.file_name, remove=remove)
+    state = ImportRun.State.APPLIED if written else ImportRun.State.UNCHANGED
+    ImportRun.objects.filter(pk=run.pk).update(state=state, applied_at=timezone.now() if written else None, with_removal=remove)
+    transaction.on_commit(lambda: _forget_kept(run.sha256))
     return plan
+
+
+def _forget_kept(sha256: str) -> None:
+    """The kept upload goes once no preview waits on it (the run keeps its hash and counts)."""
+    if not ImportRun.objects.filter(sha256=sha256, state=ImportRun.State.PREVIEWED).exists():
+        default_storage.delete(_kept_path(sha256))
 
 
 def error_report_of(run: ImportRun) -> bytes:

@@ -4,9 +4,10 @@ for how to add one."""
 from .areas import AreasKind
 from .base import ImportKind
 from .grids import GridsKind
+from .people import PeopleKind
 from .units import UnitsKind
 
-KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), GridsKind(), UnitsKind())}
+KINDS: dict[str, ImportKind] = {kind.code: kind for kind in (AreasKind(), GridsKind(), UnitsKind(), PeopleKind())}
 
 
 def kind_named(code: str) -> ImportKind | None:

@@ -57,3 +57,25 @@ def unit_rows() -> list[list]:
         ["乙镇党政办公室", "", "党政工作机构", "990199102000", "乙镇人民政府", "", "", "1"],
         ["甲一村村民委员会", "", "村(居)民委员会", "990199101201", "", "", "", "0"],
     ]
+
+
+PEOPLE_HEADERS = ["姓名", "手机号", "身份证号", "用户名", "机构", "机构所在区划代码", "岗位名称", "角色", "辖区代码"]
+
+
+def citizen_id(n: int) -> str:
+    """A fictional number that passes GB 11643 (zhenjie.testing.citizen_id: address 990199)."""
+    from datetime import date
+
+    from zhenjie.testing import citizen_id as fictional
+
+    return fictional(n, born=date(1980, 1, 1))
+
+
+def people_rows() -> list[list]:
+    """Three new people in township A (one with two posts) and one in B."""
+    return [
+        ["王一", "13900000001", citizen_id(1), "", "甲镇社会治理综合指挥中心", "990199101000", "调度员", "指挥中心调度员", "990199101000"],
+        ["王一", "13900000001", citizen_id(1), "", "甲镇人民政府", "990199101000", "副镇长", "乡镇(街道)领导", "990199101000"],
+        ["李二", "13900000002", citizen_id(2), "li_er", "甲镇社会治理办公室", "990199101000", "综治专干", "后台审批人员、调解员", "990199101000"],
+        ["赵三", "13900000003", citizen_id(3), "", "乙镇社会治理综合指挥中心", "990199102000", "调度员", "指挥中心调度员", "990199102000"],
+    ]

@@ -130,3 +130,11 @@ def test_the_command_previews_writes_only_with_apply_and_exits_1_on_a_bad_file(w
     out = tmp_path / "导出.xlsx"
     call_command("export", "areas", str(out))
     assert [r[0] for r in rows_of(out.read_bytes())[1:]] == sorted(a.code for a in Area.objects.exclude(level="grid"))
+
+
+def test_a_formula_is_refused_not_evaluated_and_an_unknown_column_is_named(world):
+    content = xlsx(AREA_HEADERS + ["备注"], [["990199001000", "=HYPERLINK(\"http://x\",\"城关街道\")", "街道", "990199000000", "", "", ""]])
+    plan = plan_as(world.county_admin, content)
+    assert [(e.row, e.column) for e in plan.errors] == [(1, "备注")]
+    plan = plan_as(world.county_admin, xlsx(AREA_HEADERS, [["990199001000", "=1+1", "街道", "990199000000", "", ""]]))
+    assert [(e.row, e.column, e.reason) for e in plan.errors] == [(2, "名称", "不接受公式，请复制后“粘贴为数值”")]

@@ -77,3 +77,37 @@ def test_the_blank_template_has_the_headers_and_one_example_row(client, world):
     client.force_login(world.county_admin)
     rows = rows_of(client.get(reverse("movein:template", args=["areas"])).content)
     assert rows[0] == AREA_HEADERS and len(rows) == 2
+
+
+def test_each_administrator_sees_the_kinds_of_their_role(client, world):
+    from zhenjie.accounts.roles import RoleCode as R
+    from zhenjie.testing import make_user
+
+    client.force_login(world.county_admin)
+    page = client.get(reverse("movein:home")).content.decode()
+    assert "movein-kind-areas" in page and "movein-kind-units" in page and "movein-kind-people" not in page
+    assert client.get(reverse("movein:kind", args=["people"])).status_code == 403
+    sysadmin = make_user("sysadmin", world.police, [R.SYSTEM_ADMIN], world.county)
+    client.force_login(sysadmin)
+    page = client.get(reverse("movein:home")).content.decode()
+    assert "movein-kind-people" in page and "movein-kind-areas" not in page
+    assert client.get(reverse("movein:kind", args=["nonsense"])).status_code == 404
+
+
+def test_the_system_administrator_imports_people_through_the_page_and_sees_only_masks(client, world):
+    from zhenjie.accounts.models import User
+    from zhenjie.accounts.roles import RoleCode as R
+    from zhenjie.testing import make_user
+
+    from .builders import PEOPLE_HEADERS, citizen_id, people_rows
+
+    sysadmin = make_user("sysadmin", world.police, [R.SYSTEM_ADMIN], world.county)
+    client.force_login(sysadmin)
+    response = upload(client, xlsx(PEOPLE_HEADERS, people_rows()), name="人员.xlsx", kind="people")
+    preview = client.get(response.url).content.decode()
+    assert "王一(13900000001)" in preview and citizen_id(1) not in preview and "990199********" in preview
+    response = client.post(response.url, {})
+    assert response.url == reverse("workbench:users")
+    assert User.objects.filter(username="li_er").exists()
+    exported = client.get(reverse("movein:export", args=["people"]))
+    assert citizen_id(1) not in str(rows_of(exported.content))
