@@ -143,7 +143,7 @@ def require_area_keeper(actor, area: Area) -> None:
     from zhenjie.kernel.scoping import reach_of
 
     if not reach_of(actor).roles_in(area) & AREA_KEEPER_ROLES:
-        raise Forbidden("area.keeper_only", "只有县级管理员或系统管理员可以调整本辖区的网格边界", field="file")
+        raise Forbidden("area.keeper_only", "只有县级管理员或系统管理员可以调整本辖区的区划和网格边界", field="file")
 
 
 def _set_boundary(grid: Area, boundary: dict) -> None:
@@ -229,3 +229,24 @@ def import_grids(actor, plan) -> dict[str, int]:
         data={"source": plan.source, "crs": plan.crs_name, **written, "overlaps": len(plan.overlaps)},
     )
     return written
+
+
+@transaction.atomic
+def draw_divisions(actor, plan) -> int:
+    """Write a checked division-boundary file (areas.division_boundaries): each changed area's
+    polygon and centre replaced, journaled one by one and once for the file. All or nothing."""
+    if plan.refused:
+        raise Rejected("division_file.refused", f"文件有 {len(plan.problems)} 处问题，未写入任何边界，请下载错误报告修改后重新上传", field="file")
+    drawn = 0
+    for item in plan.items:
+        if item.status != "changed":
+            continue
+        require_area_keeper(actor, item.area)
+        area = Area.objects.select_for_update().get(pk=item.area.pk)
+        _set_boundary(area, item.geojson)
+        journal.record(actor=actor, verb="area.draw", subject=f"area:{area.pk}", summary=f"绘制区划边界 {area.name}",
+                       data={"code": area.code, "before": item.old, "after": item.new})
+        drawn += 1
+    journal.record(actor=actor, verb="area.import_boundaries", subject=f"area:{plan.county.pk}", summary=f"导入区划边界：{drawn} 个",
+                   data={"source": plan.source, "crs": plan.crs_name, "drawn": drawn})
+    return drawn

@@ -116,6 +116,14 @@ def _refuse(code: str, message: str) -> Rejected:
 def read_grid_file(data: bytes, filename: str = "", *, county: Area | None = None) -> GridFile:
     """The grids in an uploaded file, in longitude/latitude. Refuses the whole file (Rejected)
     when it cannot be read at all; problems of single features are listed in `problems`."""
+    raw, problems, crs, source = _read_features(data, filename, "网格")
+    features = _to_lonlat(raw, crs, problems, county)
+    return GridFile(features=features, problems=problems, source=source, crs_name=_crs_label(crs))
+
+
+def _read_features(data: bytes, filename: str, what: str) -> tuple[list[_Raw], list[Problem], CRS | None, str]:
+    """The file's features as they are (attributes, geometry in the file's system), its system,
+    and what it was ("GeoJSON" / "Shapefile"); the whole file refused (Rejected) when unreadable."""
     if len(data) > MAX_FILE_BYTES:
         raise _refuse("too_large", f"文件过大：{len(data) / 1048576:.1f} MB，上限为 {MAX_FILE_BYTES // 1048576} MB")
     if not data:
@@ -132,9 +140,8 @@ def read_grid_file(data: bytes, filename: str = "", *, county: Area | None = Non
     else:
         raise _refuse("format", "无法识别的文件格式：请上传 GeoJSON(.geojson)或打包为 zip 的 Shapefile")
     if not raw and not problems:
-        raise _refuse("no_features", "文件中没有任何网格要素")
-    features = _to_lonlat(raw, crs, problems, county)
-    return GridFile(features=features, problems=problems, source=source, crs_name=_crs_label(crs))
+        raise _refuse("no_features", f"文件中没有任何{what}要素")
+    return raw, problems, crs, source
 
 
 @dataclass
@@ -282,15 +289,20 @@ def _crs_label(crs: CRS | None) -> str:
     return f"{crs.name}" + (f" (EPSG:{epsg})" if epsg else "")
 
 
+def _to_lonlat_transformer(crs: CRS | None) -> Transformer | None:
+    """None when the file is already in longitude/latitude: WGS84 and CGCS2000 are taken as they
+    are (they differ by centimetres); every other system, projected or geographic on another
+    datum, is converted."""
+    if crs is None or crs.to_epsg(min_confidence=70) in (4326, 4490):
+        return None
+    try:
+        return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except Exception:  # noqa: BLE001 — pyproj's ProjError and CRSError for a system it cannot convert
+        raise _refuse("crs_unsupported", f"坐标系「{crs.name[:60]}」无法换算为经纬度") from None
+
+
 def _to_lonlat(raw: list[_Raw], crs: CRS | None, problems: list[Problem], county: Area | None) -> list[GridFeature]:
-    transformer = None
-    # WGS84 and CGCS2000 longitude/latitude are taken as they are (they differ by centimetres);
-    # every other system, projected or geographic on another datum, is converted.
-    if crs is not None and crs.to_epsg(min_confidence=70) not in (4326, 4490):
-        try:
-            transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        except Exception:  # noqa: BLE001 — pyproj's ProjError and CRSError for a system it cannot convert
-            raise _refuse("crs_unsupported", f"坐标系「{crs.name[:60]}」无法换算为经纬度") from None
+    transformer = _to_lonlat_transformer(crs)
     extent = _county_extent(county)
     vertices = 0
     features = []

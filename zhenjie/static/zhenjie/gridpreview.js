@@ -1,7 +1,7 @@
 // The grid file's preview map (areas/_grid_preview.html): the uploaded grids over their villages,
 // coloured by what the import would do, with the part of a grid outside its village and the
-// overlaps between grids of one village drawn on top. No tiles are needed; a county's tile URL
-// can be given with data-tiles. Names reach the tooltip as text nodes, never as HTML.
+// overlaps between grids of one village drawn on top, over the county's base map when it has one
+// (basemap.js). Names reach the tooltip as text nodes, never as HTML.
 (function () {
   function label(lines) {
     const node = document.createElement("span");
@@ -42,7 +42,7 @@
     if (!source) return;
     const data = JSON.parse(source.textContent);
     const map = L.map(box, { zoomControl: true, attributionControl: false, zoomSnap: 0.25 });
-    if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    if (window.zhenjieBasemap) window.zhenjieBasemap(map);
     const layer = L.geoJSON(data, {
       style: function (feature) {
         const kind = kindOf(feature);
