@@ -14,7 +14,7 @@ successor:
 - move: a new village node under the new township with the new code the civil-affairs approval
   gives it; its grids become new grids under it (same last 3 digits); the old village and its
   grids are retired with the new nodes as successors. The new township's boundary takes the
-  village's polygons.
+  village's polygons, the old township's loses them (shapely: union and difference).
 
 When a change applies, what describes today follows the successor: units based in a retired area,
 posts whose jurisdiction is one (when the successor lies in the post's unit's area; otherwise the
@@ -29,12 +29,15 @@ A change effective today or earlier (at most BACKDATE_LIMIT days back) applies a
 one is scheduled and applied by the nightly job (areas/jobs.py) on its date. Every change is
 journaled when registered and when applied, on the rules chain."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import shapely
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from shapely.geometry import mapping, shape
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import journal
@@ -277,6 +280,10 @@ def _apply(change: AreaChange, *, actor) -> None:
         township.boundary = _joined(township.boundary, area.boundary)
         _recentre(township)
         township.save(update_fields=["boundary", "center_lng", "center_lat"])
+        old_township = Area.objects.select_for_update().get(pk=area.parent_id)
+        old_township.boundary = _cut(old_township.boundary, area.boundary)
+        _recentre(old_township)
+        old_township.save(update_fields=["boundary", "center_lng", "center_lat"])
         grids = _carry_grids(area, village, change, keep_suffix=True)
         outcome = _hand_over({area: village, **grids}, change)
         change.result = village
@@ -363,12 +370,43 @@ def _hand_over(successors: dict[Area, Area], change: AreaChange) -> dict:
     }
 
 
+def _shape(boundary: dict | None):
+    if not boundary:
+        return None
+    try:
+        return shapely.make_valid(shape(boundary))
+    except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
+        return None
+
+
+def _polygonal(geometry) -> dict | None:
+    """A shapely result as GeoJSON, keeping only its polygons (a union or a cut can leave slivers
+    of lines and points along shared edges); None when nothing polygonal is left."""
+    if geometry is None or geometry.is_empty:
+        return None
+    parts = [geometry] if geometry.geom_type in ("Polygon", "MultiPolygon") else [
+        g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
+    if not parts:
+        return None
+    return json.loads(json.dumps(mapping(shapely.union_all(parts))))
+
+
 def _joined(mine: dict | None, theirs: dict | None) -> dict | None:
-    """Both geometries as one MultiPolygon (not dissolved: containment is all the tree asks)."""
-    polygons = geo.polygons_of(mine) + geo.polygons_of(theirs)
-    if not polygons:
+    """Both territories as one, dissolved along the edge they share (shapely)."""
+    a, b = _shape(mine), _shape(theirs)
+    if a is None or b is None:
+        return mine if b is None else theirs if a is None else mine
+    return _polygonal(a.union(b)) or mine
+
+
+def _cut(mine: dict | None, leaving: dict | None) -> dict | None:
+    """A township's territory without the village that moved out of it, so a position there is
+    no longer inside the old township (areas.locate then finds the new one)."""
+    a, b = _shape(mine), _shape(leaving)
+    if a is None or b is None:
         return mine
-    return {"type": "MultiPolygon", "coordinates": polygons}
+    return _polygonal(a.difference(b)) or mine
 
 
 def _recentre(area: Area) -> None:

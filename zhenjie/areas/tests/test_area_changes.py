@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+
+from zhenjie.areas.locate import locate
 from django.utils import timezone
 
 from zhenjie.accounts.models import Coverage, Post
@@ -140,6 +142,21 @@ def test_moving_a_village_takes_its_new_cases_out_of_the_old_townships_sight_and
     assert not visible_cases(world.leader_b).filter(pk=old_case.pk).exists()
     old_case.refresh_from_db()
     assert old_case.area.path == "990199101201001"
+
+
+def test_a_moved_village_leaves_the_old_townships_outline_and_joins_the_new_ones(world):
+    from shapely.geometry import Point, shape
+
+    change(world.county_admin, AreaChange.Kind.MOVE, world.village_a, target=world.b, new_code="990199102205")
+
+    world.a.refresh_from_db()
+    world.b.refresh_from_db()
+    inside_village = Point(116.05, 35.05)
+    assert not shape(world.a.boundary).contains(inside_village)
+    assert shape(world.a.boundary).contains(Point(116.15, 35.15))  # the rest of 甲镇 stays
+    assert shape(world.b.boundary).contains(inside_village)
+    assert shape(world.b.boundary).area == pytest.approx(0.2 * 0.2 + 0.1 * 0.1)  # dissolved, not overlapping
+    assert locate(116.01, 35.01, world.county).code == "990199102205001"  # the moved grid, found through 乙镇
 
 
 def test_a_position_in_the_moved_village_is_outside_the_old_townships_dispatcher(world):
