@@ -254,7 +254,7 @@ class HandoverPreview:
     kind of case and piece of work, the grids they cover (and lead), their active posts."""
 
     total: int
-    by_kind: list[dict]  # {"kind", "label", "todo", "count"}
+    by_kind: list[dict]  # {"kind", "label", "todo", "todo_label", "count"}
     units: list  # units the open work is held in (the colleague must be able to act in each)
     led_grids: list  # Area
     covered_grids: list  # Area, lead or not
@@ -270,12 +270,16 @@ def open_work_of(person: User):
 
 
 def handover_preview(person: User) -> HandoverPreview:
-    from zhenjie.kernel.workflow import registered_kinds
+    from zhenjie.kernel.workflow import registered_kinds, workflow_for
     from zhenjie.units.models import Unit
 
     labels = registered_kinds()
     rows = open_work_of(person).values("case__kind", "todo").annotate(count=models.Count("id")).order_by("case__kind", "todo")
-    by_kind = [{"kind": r["case__kind"], "label": labels.get(r["case__kind"], r["case__kind"]), "todo": r["todo"], "count": r["count"]} for r in rows]
+    by_kind = [
+        {"kind": r["case__kind"], "label": labels.get(r["case__kind"], r["case__kind"]), "todo": r["todo"],
+         "todo_label": workflow_for(r["case__kind"]).todo_label(r["todo"]) if r["case__kind"] in labels else r["todo"], "count": r["count"]}
+        for r in rows
+    ]
     stints = list(Coverage.objects.filter(worker=person, ended_at__isnull=True).select_related("grid").order_by("grid__path"))
     return HandoverPreview(
         total=sum(r["count"] for r in by_kind),

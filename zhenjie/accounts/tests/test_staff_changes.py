@@ -134,6 +134,8 @@ def test_the_preview_counts_the_open_work_that_will_move_by_kind_and_todo(world,
     assert preview.total == 3
     assert [(row["label"], row["todo"], row["count"]) for row in preview.by_kind] == [("事件", "回访", 1), ("事件", "核实", 2)]
     assert preview.units == [world.centre_a]
+    assignments.create(desk["cases"][0], Assign(unit=world.centre_a, user=world.dispatcher_a, todo="register"))
+    assert [row["todo_label"] for row in actions.handover_preview(world.dispatcher_a).by_kind if row["todo"] == "register"] == ["受理立案"]
 
 
 def test_a_leavers_open_work_all_reaches_the_named_colleague_and_nobody_elses_changes(client, world, sys_a, desk):
