@@ -269,10 +269,14 @@ def end_post(actor, post: Post, *, ended_on: date | None = None, reason: str = "
 
 @transaction.atomic
 def transfer_post(actor, post: Post, *, unit, title: str, roles: list[str], jurisdiction=None,
-                  on: date | None = None, reason: str = "") -> Post:
+                  on: date | None = None, reason: str = "", colleague: User | None = None) -> Post:
     """调岗: end `post` and seat its holder in the new one from the same day, in one step — both
     or neither. Who may is who may end the old post and grant the new one (the module
-    docstring); the journal says both, and the move in one entry between them."""
+    docstring); the journal says both, and the move in one entry between them.
+
+    When the person keeps no post in the old unit, the open work addressed to them by name there
+    (which they could no longer act on) goes to `colleague` or back to the old unit, as in a
+    handover; work in their other units stays with them."""
     on = _day(on, field="on", label="调岗日期")
     reason = _reason(reason)
     old_roles = set(post.roles.values_list("code", flat=True))
@@ -283,6 +287,12 @@ def transfer_post(actor, post: Post, *, unit, title: str, roles: list[str], juri
         data={"post": post.pk, "roles": sorted(old_roles), "ended_on": on, "reason": reason or "调岗"},
     )
     new = grant_post(actor, user=post.user, unit=unit, title=title, roles=roles, jurisdiction=jurisdiction, started_on=on)
+    if not Post.objects.filter(user=post.user, unit=post.unit, is_active=True).exists():
+        work = list(open_work_of(post.user).filter(unit=post.unit).select_for_update(of=("self",)).select_related("case", "unit").order_by("pk"))
+        _check_colleague(colleague, post.user, work)
+        _move_work(actor, post.user, work, colleague, reason, "调岗交接")
+    elif colleague is not None:
+        raise Rejected("post.colleague_not_needed", f"{post.user.display_name} 仍在「{post.unit.name}」任职，其待办无需转交", field="colleague")
     journal.record(
         actor=actor, verb="post.transfer", subject=f"user:{post.user_id}",
         summary=f"{post.user.display_name} 调岗：{post} → {new}（{on:%Y-%m-%d}）",
@@ -300,7 +310,7 @@ class HandoverPreview:
     kind of case and piece of work, the grids they cover (and lead), their active posts."""
 
     total: int
-    by_kind: list[dict]  # {"kind", "label", "todo", "count"}
+    by_kind: list[dict]  # {"kind", "label", "todo", "todo_label", "count"}
     units: list  # units the open work is held in (the colleague must be able to act in each)
     led_grids: list  # Area
     covered_grids: list  # Area, lead or not
@@ -316,12 +326,16 @@ def open_work_of(person: User):
 
 
 def handover_preview(person: User) -> HandoverPreview:
-    from zhenjie.kernel.workflow import registered_kinds
+    from zhenjie.kernel.workflow import registered_kinds, workflow_for
     from zhenjie.units.models import Unit
 
     labels = registered_kinds()
     rows = open_work_of(person).values("case__kind", "todo").annotate(count=models.Count("id")).order_by("case__kind", "todo")
-    by_kind = [{"kind": r["case__kind"], "label": labels.get(r["case__kind"], r["case__kind"]), "todo": r["todo"], "count": r["count"]} for r in rows]
+    by_kind = [
+        {"kind": r["case__kind"], "label": labels.get(r["case__kind"], r["case__kind"]), "todo": r["todo"],
+         "todo_label": workflow_for(r["case__kind"]).todo_label(r["todo"]) if r["case__kind"] in labels else r["todo"], "count": r["count"]}
+        for r in rows
+    ]
     stints = list(Coverage.objects.filter(worker=person, ended_at__isnull=True).select_related("grid").order_by("grid__path"))
     return HandoverPreview(
         total=sum(r["count"] for r in by_kind),
@@ -372,8 +386,6 @@ def hand_over(actor, leaver: User, *, colleague: User | None = None, new_lead: U
     their AB岗 periods, as absent person or as stand-in, are cancelled; the account is
     deactivated, its password made unusable and its API tokens revoked, so that no session or
     token works from the next request. Nobody else's work changes. Returns what moved."""
-    from zhenjie.kernel.models import Assignment
-
     from .credentials import revoke_tokens
 
     if leaver.kind != User.Kind.STAFF:
@@ -383,24 +395,11 @@ def hand_over(actor, leaver: User, *, colleague: User | None = None, new_lead: U
         raise Conflict("handover.already_left", f"{leaver.display_name} 已离岗(账号已停用)")
     left_on = _day(left_on, field="left_on", label="离岗日期")
     reason = _reason(reason)
-    if colleague is not None:
-        if colleague.pk == leaver.pk:
-            raise Rejected("handover.colleague_is_leaver", "接手人不能是离岗人员本人", field="colleague")
-        if not colleague.is_active or colleague.kind != User.Kind.STAFF:
-            raise Rejected("handover.colleague_inactive", f"{colleague.display_name} 不是在岗的工作人员", field="colleague")
     # Lock the leaver (two administrators handing over at once: one does) and their open work
     # in primary-key order (kernel: never wait on each other in opposite order).
     list(User.objects.select_for_update().filter(pk=leaver.pk).values_list("pk"))
     work = list(open_work_of(leaver).select_for_update(of=("self",)).select_related("case", "unit").order_by("pk"))
-    if colleague is not None:
-        refused = sorted({(a.unit.name, a.role) for a in work if not _acts_in(colleague, a.unit, a.role)})
-        if refused:
-            where = "、".join(f"「{name}」" + (f"的{RoleCode(role).label}" if role in RoleCode.values else "") for name, role in refused)
-            raise Rejected(
-                "handover.colleague_not_in_unit",
-                f"{colleague.display_name} 在{where}没有在岗岗位，不能接手这些待办；请先为其设置岗位，或选择交回单位",
-                field="colleague",
-            )
+    _check_colleague(colleague, leaver, work)
     now = timezone.now()
     stints = list(Coverage.objects.select_for_update().filter(worker=leaver, ended_at__isnull=True).select_related("grid").order_by("pk"))
     led = [c.grid for c in stints if c.is_lead]
@@ -409,24 +408,8 @@ def hand_over(actor, leaver: User, *, colleague: User | None = None, new_lead: U
     elif new_lead is not None:
         raise Rejected("handover.not_a_lead", f"{leaver.display_name} 不是任何网格的责任网格员，无需指定新的责任网格员", field="new_lead")
 
-    # The work. One entry per case on its own timeline.
-    by_case: dict[int, list] = {}
-    for assignment in work:
-        by_case.setdefault(assignment.case_id, []).append(assignment)
-    Assignment.objects.filter(pk__in=[a.pk for a in work], state=Assignment.State.OPEN, user=leaver).update(user=colleague)
+    cases = _move_work(actor, leaver, work, colleague, reason, "离岗交接")
     to_whom = colleague.display_name if colleague is not None else "所在单位"
-    for held in by_case.values():
-        case = held[0].case
-        todos = "、".join(sorted({a.todo for a in held}))
-        journal.record(
-            actor=actor, verb="handover", case=case, summary=f"离岗交接：{leaver.display_name} 的待办（{todos}）转交 {to_whom}",
-            note=reason, data={"leaver": leaver.pk, "colleague": getattr(colleague, "pk", None), "assignments": [a.pk for a in held]},
-        )
-    if colleague is not None and work:
-        from zhenjie.kernel.notify import notify_users
-
-        count = len(work)
-        transaction.on_commit(lambda: notify_users([colleague], f"离岗交接：{leaver.display_name} 的 {count} 项待办已转交给您"))
 
     # Grids: the leaver's stints end; the grids they led get the new lead.
     if stints:
@@ -459,7 +442,7 @@ def hand_over(actor, leaver: User, *, colleague: User | None = None, new_lead: U
     leaver.save(update_fields=["is_active", "password"])
     tokens = revoke_tokens(leaver)
     moved = {
-        "assignments": len(work), "cases": len(by_case), "colleague": getattr(colleague, "pk", None), "posts": [p.pk for p in posts],
+        "assignments": len(work), "cases": cases, "colleague": getattr(colleague, "pk", None), "posts": [p.pk for p in posts],
         "grids_ended": [c.grid_id for c in stints], "grids_led": [g.pk for g in led], "new_lead": getattr(new_lead, "pk", None),
         "tokens_revoked": tokens, "left_on": left_on,
     }
@@ -469,6 +452,49 @@ def hand_over(actor, leaver: User, *, colleague: User | None = None, new_lead: U
         note=reason, data=moved,
     )
     return moved
+
+
+def _check_colleague(colleague: User | None, person: User, work) -> None:
+    """The colleague who takes `person`'s open work must be able to act on each piece of it."""
+    if colleague is None:
+        return
+    if colleague.pk == person.pk:
+        raise Rejected("handover.colleague_is_leaver", "接手人不能是本人", field="colleague")
+    if not colleague.is_active or colleague.kind != User.Kind.STAFF:
+        raise Rejected("handover.colleague_inactive", f"{colleague.display_name} 不是在岗的工作人员", field="colleague")
+    refused = sorted({(a.unit.name, a.role) for a in work if not _acts_in(colleague, a.unit, a.role)})
+    if refused:
+        where = "、".join(f"「{name}」" + (f"的{RoleCode(role).label}" if role in RoleCode.values else "") for name, role in refused)
+        raise Rejected(
+            "handover.colleague_not_in_unit",
+            f"{colleague.display_name} 在{where}没有在岗岗位，不能接手这些待办；请先为其设置岗位，或选择交回单位",
+            field="colleague",
+        )
+
+
+def _move_work(actor, person: User, work, colleague: User | None, reason: str, label: str) -> int:
+    """Readdress `person`'s open assignments `work` (locked, checked) to `colleague`, or back to
+    their unit; one entry per case on its own timeline; the colleague notified after commit.
+    Returns the number of cases."""
+    from zhenjie.kernel.models import Assignment
+
+    by_case: dict[int, list] = {}
+    for assignment in work:
+        by_case.setdefault(assignment.case_id, []).append(assignment)
+    Assignment.objects.filter(pk__in=[a.pk for a in work], state=Assignment.State.OPEN, user=person).update(user=colleague)
+    to_whom = colleague.display_name if colleague is not None else "所在单位"
+    for held in by_case.values():
+        todos = "、".join(sorted({a.todo for a in held}))
+        journal.record(
+            actor=actor, verb="handover", case=held[0].case, summary=f"{label}：{person.display_name} 的待办（{todos}）转交 {to_whom}",
+            note=reason, data={"leaver": person.pk, "colleague": getattr(colleague, "pk", None), "assignments": [a.pk for a in held]},
+        )
+    if colleague is not None and work:
+        from zhenjie.kernel.notify import notify_users
+
+        count = len(work)
+        transaction.on_commit(lambda: notify_users([colleague], f"{label}：{person.display_name} 的 {count} 项待办已转交给您"))
+    return len(by_case)
 
 
 def _check_new_lead(new_lead: User | None, leaver: User, grids) -> None:

@@ -179,6 +179,19 @@ def standing_in_today(user, today=None) -> QuerySet:
     ).values("absent_id")
 
 
+def stand_ins_today(absent, today=None) -> QuerySet:
+    """The ids of the people standing in today for any of `absent` (ids or a subquery of them):
+    whom work addressed to the absent reaches as well (kernel.notify.people_to_act)."""
+    from django.utils import timezone
+
+    from zhenjie.accounts.models import StandIn
+
+    today = today or timezone.localdate()
+    return StandIn.objects.filter(
+        absent__in=absent, cancelled_at__isnull=True, starts_on__lte=today, ends_on__gte=today, stand_in__is_active=True
+    ).values("stand_in_id")
+
+
 def reach_of(user) -> Reach:
     """What the user reaches, read once per request and kept on the user object: one query on
     posts — their own and, as a subquery, those of anyone they stand in for today (AB岗) — and

@@ -123,6 +123,10 @@ class TransferForm(StyledFormMixin, forms.Form):
     jurisdiction = forms.ModelChoiceField(label="辖区", required=False, queryset=Area.objects.none(), empty_label="(不设辖区)")
     on = forms.DateField(label="调岗日期", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="不填为今天；原岗位当日免职，新岗位当日任职")
     reason = forms.CharField(label="原因", max_length=100, required=False)
+    colleague = forms.ModelChoiceField(
+        label="原单位待办接手人", required=False, queryset=User.objects.none(), empty_label="(交回原单位)",
+        help_text="调出原单位时，其在原单位以个人名义承办的待办转交此人；不选则交回原单位",
+    )
 
 
 class HandoverForm(StyledFormMixin, forms.Form):

@@ -56,6 +56,7 @@ def person_page(request, pk):
         form.fields["unit"].queryset = Unit.objects.filter(paths_q(roots, "area__path"), is_active=True).select_related("area").order_by("area__path", "sort_order")
         form.fields["jurisdiction"].queryset = Area.objects.filter(paths_q(roots)).order_by("path")
         form.fields["roles"].choices = [(code, label) for code, label in RoleCode.choices if code in offered]
+        form.fields["colleague"].queryset = handover_colleagues(person)
         return form
 
     def handover_form(data=None):

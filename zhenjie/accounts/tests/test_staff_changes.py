@@ -134,6 +134,8 @@ def test_the_preview_counts_the_open_work_that_will_move_by_kind_and_todo(world,
     assert preview.total == 3
     assert [(row["label"], row["todo"], row["count"]) for row in preview.by_kind] == [("事件", "回访", 1), ("事件", "核实", 2)]
     assert preview.units == [world.centre_a]
+    assignments.create(desk["cases"][0], Assign(unit=world.centre_a, user=world.dispatcher_a, todo="register"))
+    assert [row["todo_label"] for row in actions.handover_preview(world.dispatcher_a).by_kind if row["todo"] == "register"] == ["受理立案"]
 
 
 def test_a_leavers_open_work_all_reaches_the_named_colleague_and_nobody_elses_changes(client, world, sys_a, desk):
@@ -229,3 +231,44 @@ def test_a_second_handover_of_the_same_person_is_a_conflict(world, sys_a, desk):
     actions.hand_over(sys_a, world.dispatcher_a, colleague=desk["colleague"])
     with pytest.raises(Conflict):
         actions.hand_over(sys_a, fresh(world.dispatcher_a), colleague=desk["colleague"])
+
+
+def test_a_transfer_out_of_a_unit_hands_the_work_held_there_and_keeps_the_rest(world, sys_a, desk):
+    elsewhere = assignments.create(desk["cases"][1], Assign(unit=world.office_a, user=world.dispatcher_a, todo="办理"))
+    actions.grant_post(sys_a, user=world.dispatcher_a, unit=world.office_a, title="兼办事员", roles=[R.BACK_OFFICE_HANDLER], jurisdiction=world.a)
+    mine = [a.pk for a in desk["mine"]]
+    before_others = snapshot(exclude=mine)
+    centre_post = world.dispatcher_a.posts.get(unit=world.centre_a)
+
+    actions.transfer_post(sys_a, centre_post, unit=world.gov_a, title="综合岗", roles=[R.BACK_OFFICE_HANDLER], jurisdiction=world.a,
+                          colleague=desk["colleague"])
+
+    assert set(Assignment.objects.filter(pk__in=mine).values_list("user_id", flat=True)) == {desk["colleague"].pk}
+    assert snapshot(exclude=mine) == before_others  # the office's work addressed to them stays theirs
+    assert Assignment.objects.get(pk=elsewhere.pk).user == world.dispatcher_a
+    assert journal.entries_for_case(desk["cases"][0]).filter(verb="handover").get().summary.startswith("调岗交接：dispatcher_a 的待办")
+
+
+def test_a_transfer_hands_the_old_units_work_back_to_it_unless_a_colleague_is_named(world, sys_a, desk):
+    actions.transfer_post(sys_a, world.dispatcher_a.posts.get(), unit=world.office_a, title="办事员", roles=[R.BACK_OFFICE_HANDLER], jurisdiction=world.a)
+    assert set(Assignment.objects.filter(pk__in=[a.pk for a in desk["mine"]]).values_list("user_id", flat=True)) == {None}
+
+
+def test_a_transfer_within_the_unit_keeps_the_work_and_refuses_a_colleague(world, sys_a, desk):
+    post = world.dispatcher_a.posts.get()
+    with pytest.raises(Rejected) as error:
+        actions.transfer_post(sys_a, post, unit=world.centre_a, title="值班长", roles=[R.DISPATCHER], jurisdiction=world.a, colleague=desk["colleague"])
+    assert error.value.code == "post.colleague_not_needed"
+    assert Post.objects.get(pk=post.pk).is_active  # refused whole
+    actions.transfer_post(sys_a, post, unit=world.centre_a, title="值班长", roles=[R.DISPATCHER], jurisdiction=world.a)
+    assert set(Assignment.objects.filter(pk__in=[a.pk for a in desk["mine"]]).values_list("user_id", flat=True)) == {world.dispatcher_a.pk}
+
+
+def test_a_transfer_refuses_a_colleague_who_cannot_act_in_the_old_unit_and_changes_nothing(world, sys_a, desk):
+    post = world.dispatcher_a.posts.get()
+    before = snapshot()
+    with pytest.raises(Rejected) as error:
+        actions.transfer_post(sys_a, post, unit=world.office_a, title="办事员", roles=[R.BACK_OFFICE_HANDLER], jurisdiction=world.a, colleague=world.clerk_a)
+    assert error.value.code == "handover.colleague_not_in_unit"
+    assert snapshot() == before and Post.objects.get(pk=post.pk).is_active
+    assert Post.objects.filter(user=world.dispatcher_a).count() == 1

@@ -186,3 +186,17 @@ def test_who_names_a_stand_in_the_person_their_leader_or_administrator(world, ai
         assert error.value.code == "standin.not_allowed"
     entry = journal.JournalEntry.objects.filter(verb="standin.set").first()
     assert entry.summary.startswith("AB岗：aide_a 代 dispatcher_a")
+
+
+def test_new_work_for_the_absent_person_or_their_unit_is_announced_to_the_stand_in_during_the_period_only(world, aide, event):
+    from zhenjie.kernel.models import Notification
+
+    period = cover(world, aide, 0, 1)
+    assignments.create(event.case, Assign(unit=world.centre_a, user=world.dispatcher_a, todo="回访"))
+    assignments.create(event.case, Assign(unit=world.centre_a, role=R.DISPATCHER, todo="调度"))
+    assert Notification.objects.filter(user=aide).count() == 2
+    assert Notification.objects.filter(user=world.dispatcher_a).count() >= 2
+    StandIn.objects.filter(pk=period.pk).update(starts_on=days(-3), ends_on=days(-1))
+    assignments.create(event.case, Assign(unit=world.centre_a, user=world.dispatcher_a, todo="回访"))
+    assignments.create(event.case, Assign(unit=world.centre_a, role=R.DISPATCHER, todo="调度"))
+    assert Notification.objects.filter(user=aide).count() == 2
