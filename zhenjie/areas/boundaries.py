@@ -272,8 +272,8 @@ def _shapefile_rows(files: dict[str, bytes], encoding: str) -> list[_Raw]:
         raise _refuse("shapefile_broken", "Shapefile 无法读取：文件已损坏或 .shp/.shx/.dbf 不配套") from None
 
 
-def _attribute(attributes: dict, key: str) -> str:
-    wanted = {alias.upper() for alias in FIELD_ALIASES[key]}
+def _attribute(attributes: dict, key: str, aliases: dict[str, tuple[str, ...]] = FIELD_ALIASES) -> str:
+    wanted = {alias.upper() for alias in aliases[key]}
     for name, value in attributes.items():
         if str(name).strip().upper() in wanted and value is not None:
             if isinstance(value, float) and value.is_integer():

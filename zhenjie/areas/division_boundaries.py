@@ -27,6 +27,7 @@ from .boundaries import (
     UNCHANGED_WITHIN_M,
     Problem,
     _as_geojson,
+    _attribute,
     _county_extent,
     _crs_label,
     _geometry,
@@ -89,16 +90,6 @@ class DivisionBoundaryPlan:
         return {"type": "FeatureCollection", "features": features}
 
 
-def _attribute(attributes: dict, key: str) -> str:
-    wanted = {alias.upper() for alias in FIELD_ALIASES[key]}
-    for name, value in attributes.items():
-        if str(name).strip().upper() in wanted and value is not None:
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            return str(value).strip()
-    return ""
-
-
 def full_code(code: str) -> str | None:
     """The 12-digit form of a division code as GIS attribute tables write it (6, 9 or 12 digits)."""
     if not code.isdigit() or len(code) not in (6, 9, 12):
@@ -117,9 +108,9 @@ def plan_division_boundaries(data: bytes, filename: str, county: Area, roots: tu
     seen: dict[str, int] = {}
     for row in raw:
         before = len(problems)
-        written = _attribute(row.attributes, "code")
+        written = _attribute(row.attributes, "code", FIELD_ALIASES)
         code = full_code(written)
-        name = _attribute(row.attributes, "name")
+        name = _attribute(row.attributes, "name", FIELD_ALIASES)
         if not written:
             problems.append(Problem(row.number, "code", "缺少区划代码(字段名：区划代码 或 QHDM)"))
         elif code is None:
