@@ -46,8 +46,10 @@ MAX_VERTICES = 1_000_000
 MAX_ZIP_ENTRIES = 50
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 
-# A grid must lie at least this share inside its village's boundary, else it is refused.
-# TODO: make this a county setting once the areas app has a county settings model (issue 13).
+# A grid must lie at least this share inside its village's boundary, else it is refused. No
+# document sets it and it is not a county's policy but a check that two drawings agree (issue 13:
+# "a grid that lies mostly outside its village is refused"): where a county's village polygons are
+# rough, it redraws them (the `boundaries` import) rather than loosening the check.
 MIN_INSIDE_SHARE = 0.80
 # Grids of one village overlapping by more than this (square metres) are flagged: GIS snapping
 # leaves slivers of a few square centimetres along shared edges, which are not worth a warning.
