@@ -35,7 +35,7 @@ from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 
 from .models import Coverage, Post, Role, SecurityPolicy, StandIn, User
 from .policy import forget_policy
-from .roles import AREA_ROLES, BUSINESS_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
+from .roles import AREA_ROLES, BUSINESS_ROLES, LENDABLE_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{3,150}$")
 
@@ -518,14 +518,16 @@ STAND_IN_AHEAD_DAYS = 366
 
 def _require_stand_in_authority(actor, absent: User) -> None:
     """Who names a stand-in (seed 002 §三(三) AB岗互补): the absent person for their own leave;
-    a township leader over one of their units; their administrator (_require_staff_authority)."""
+    a township leader over every one of their units (the stand-in is lent all their casework
+    posts, so a leader over one of them must not lend the others); their administrator
+    (_require_staff_authority)."""
     if not _is_person(actor) or actor.pk == absent.pk:
         return
     from zhenjie.kernel.scoping import reach_of
 
     reach = reach_of(actor)
-    units = Post.objects.filter(user=absent, is_active=True).select_related("unit__area")
-    if any(RoleCode.TOWNSHIP_LEADER in reach.of(None).roles_in(p.unit.area) for p in units):
+    units = list(Post.objects.filter(user=absent, is_active=True).select_related("unit__area"))
+    if units and all(RoleCode.TOWNSHIP_LEADER in reach.of(None).roles_in(p.unit.area) for p in units):
         return
     try:
         _require_staff_authority(actor, absent)
@@ -537,7 +539,12 @@ def _works_with(person: User, absent: User) -> bool:
     """The stand-in works beside the absent person: an active post in one of their units, or one
     whose jurisdiction holds one of their units' areas (a township leader covering a clerk)."""
     units = list(Post.objects.filter(user=absent, is_active=True).values_list("unit_id", "unit__area__path"))
-    mine = list(Post.objects.filter(user=person, is_active=True, unit__is_active=True).values_list("unit_id", "jurisdiction__path"))
+    # Only the stand-in's casework posts count: an administrator's county-wide post covers every
+    # unit's area, and must not make its holder everyone's colleague.
+    mine = list(
+        Post.objects.filter(user=person, is_active=True, unit__is_active=True, roles__code__in=LENDABLE_ROLES)
+        .values_list("unit_id", "jurisdiction__path").distinct()
+    )
     return any(unit == my_unit or (root and path.startswith(root)) for unit, path in units for my_unit, root in mine)
 
 
@@ -561,9 +568,14 @@ def set_stand_in(actor, *, absent: User, stand_in: User, starts_on: date, ends_o
         raise Rejected("standin.too_long", "AB岗期限不能超过一年", field="ends_on")
     if stand_in.pk == absent.pk:
         raise Rejected("standin.self", "不能指定本人为自己的AB岗", field="stand_in")
+    if _is_person(actor) and stand_in.pk == actor.pk:
+        # A leader or an administrator naming themself would lend themself someone's reach.
+        raise Forbidden("standin.names_self", "不能指定自己为他人的AB岗，请由本人或其他有权限的人员设置", field="stand_in")
+    if Role.objects.filter(posts__user=stand_in, posts__is_active=True, code__in=SEPARATED_ADMIN_ROLES).exists():
+        raise Rejected("standin.is_administrator", f"{stand_in.display_name} 是系统、安全或审计管理员，不能担任业务人员的AB岗(三权分立)", field="stand_in")
     if not stand_in.is_active or stand_in.kind != User.Kind.STAFF:
         raise Rejected("standin.not_active", f"{stand_in.display_name} 不是在岗的工作人员", field="stand_in")
-    if not Role.objects.filter(posts__user=absent, posts__is_active=True).filter(code__in=BUSINESS_ROLES).exists():
+    if not Role.objects.filter(posts__user=absent, posts__is_active=True).filter(code__in=LENDABLE_ROLES).exists():
         raise Rejected("standin.no_business_post", f"{absent.display_name} 没有在岗的业务岗位，无需设置AB岗", field="absent")
     if not _works_with(stand_in, absent):
         raise Rejected(

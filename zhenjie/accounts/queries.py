@@ -1,7 +1,7 @@
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from .models import Coverage, Post, Role, User
-from .roles import SEPARATED_ADMIN_ROLES, RoleCode
+from .roles import LENDABLE_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
 
 
 def my_posts(user) -> QuerySet[Post]:
@@ -148,7 +148,9 @@ def stand_in_candidates(absent) -> QuerySet[User]:
         return User.objects.none()
     roots = sorted({p for _, path in rows for p in ancestor_paths(path)})
     return (
-        User.objects.filter(is_active=True, kind=User.Kind.STAFF, posts__is_active=True)
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF, posts__is_active=True, posts__roles__code__in=LENDABLE_ROLES)
         .filter(Q(posts__unit_id__in=sorted({u for u, _ in rows})) | Q(posts__jurisdiction__path__in=roots))
-        .exclude(pk=absent.pk).distinct().order_by("full_name", "username")
+        .exclude(pk=absent.pk)
+        .exclude(posts__is_active=True, posts__roles__code__in=SEPARATED_ADMIN_ROLES)
+        .distinct().order_by("full_name", "username")
     )

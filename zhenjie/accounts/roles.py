@@ -31,6 +31,12 @@ SEPARATED_ADMIN_ROLES = frozenset({RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMI
 # (等保 8.1.4.2 d, 8.1.5): no one holds one of the administrator roles and one of these.
 BUSINESS_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN}
 
+# What a stand-in (AB岗) may act in for the absent person: casework only. The administrators'
+# roles are never lent (三权分立), nor the county's settings and files (编办's county
+# administrator: area changes, imports) — a period covers someone's inbox, not their authority
+# over the tree and the roster.
+LENDABLE_ROLES = BUSINESS_ROLES - {RoleCode.COUNTY_ADMIN}
+
 # Roles whose holders work on cases inside an area: their post needs a jurisdiction.
 AREA_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON}
 

@@ -336,7 +336,7 @@ def _hand_over(successors: dict[Area, Area], change: AreaChange) -> dict:
     from zhenjie.kernel.models import SentOutside
     from zhenjie.units.models import Unit
 
-    moved_units, moved_posts, flagged_posts = [], [], []
+    moved_units, moved_posts, flagged_posts, ended_coverage = [], [], [], []
     for old, new in successors.items():
         units = list(Unit.objects.select_for_update().filter(area=old).order_by("pk"))
         for unit in units:
@@ -356,7 +356,13 @@ def _hand_over(successors: dict[Area, Area], change: AreaChange) -> dict:
         now = timezone.now()
         for stint in Coverage.objects.select_for_update().filter(grid=old, ended_at__isnull=True).order_by("pk"):
             Coverage.objects.filter(pk=stint.pk).update(ended_at=now, note=f"区划调整(文号{change.document_number})"[:200])
-            Coverage.objects.create(grid=new, worker_id=stint.worker_id, is_lead=stint.is_lead, started_at=now, note=f"区划调整承继自{old.name}"[:200])
+            # A grid worker's coverage is their reach: it follows the grid only when one of their
+            # grid-worker posts lies where the grid now is (the same test as a post's); a worker
+            # seated in the old township is left for the administrator, as a flagged post is.
+            if _posted_near(stint.worker_id, new):
+                Coverage.objects.create(grid=new, worker_id=stint.worker_id, is_lead=stint.is_lead, started_at=now, note=f"区划调整承继自{old.name}"[:200])
+            else:
+                ended_coverage.append(stint.pk)
         for app_label, model_name in PRESENT_STATE_GRID_ROWS:
             if old.level == Area.Level.GRID and apps.is_installed(f"zhenjie.{app_label}"):
                 apps.get_model(app_label, model_name).objects.filter(grid=old).update(grid=new)
@@ -365,9 +371,19 @@ def _hand_over(successors: dict[Area, Area], change: AreaChange) -> dict:
         SentOutside.objects.filter(unit_id__in=moved_units).delete()
         note_sent_outside(unit_ids=moved_units)
     return {
-        "units": moved_units, "posts": moved_posts, "flagged_posts": flagged_posts,
+        "units": moved_units, "posts": moved_posts, "flagged_posts": flagged_posts, "ended_coverage": ended_coverage,
         "grids": {str(old.pk): new.pk for old, new in successors.items() if old.level == Area.Level.GRID},
     }
+
+
+def _posted_near(worker_id: int, grid: Area) -> bool:
+    """Whether the worker holds an active grid-worker post whose unit lies on the grid's line of
+    the tree (its area holds the grid, or the grid's village holds the unit: a village committee)."""
+    from zhenjie.accounts.models import Post
+    from zhenjie.accounts.roles import RoleCode
+
+    paths = Post.objects.filter(user_id=worker_id, is_active=True, roles__code=RoleCode.GRID_WORKER).values_list("unit__area__path", flat=True)
+    return any(grid.path.startswith(path) or path.startswith(grid.path) for path in paths)
 
 
 def _shape(boundary: dict | None):

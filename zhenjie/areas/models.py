@@ -158,7 +158,7 @@ class AreaChange(models.Model):
     applied_at = models.DateTimeField("生效时间", null=True, blank=True)
     failure = models.CharField("未能生效的原因", max_length=200, blank=True)
     # What the change moved, for the administrator to check: {"units": [...], "posts": [...],
-    # "flagged_posts": [...], "grids": {old id: new id}}.
+    # "flagged_posts": [...], "ended_coverage": [...], "grids": {old id: new id}}.
     outcome = models.JSONField("调整结果", default=dict, blank=True)
 
     class Meta:

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from zhenjie.accounts.roles import SEPARATED_ADMIN_ROLES, RoleCode
+from zhenjie.accounts.roles import LENDABLE_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_path, is_grid_path
 from zhenjie.units.models import Unit
@@ -214,13 +214,17 @@ def reach_of(user) -> Reach:
         entry = posts.setdefault(post_id, (None if owner == user.pk else owner, unit_id, path, set()))
         if role:
             entry[3].add(role)
-    # A stand-in acts in the absent person's business roles only: the three administrators'
-    # roles are never lent (三权分立 — a clerk covering a system administrator's leave would hold
-    # an administrator role and a business one together, 等保 8.1.4.2 d).
+    # A stand-in acts in the absent person's casework roles only (accounts.roles.LENDABLE_ROLES):
+    # the three administrators' roles are never lent, and nothing at all is lent to someone who
+    # holds one of them (三权分立 — an administrator covering a clerk's leave would hold an
+    # administrator role and a business one together, 等保 8.1.4.2 d; accounts.actions refuses to
+    # name them, this keeps a period named before they took such a post from counting).
+    own_roles = set().union(*(roles for owner, _, _, roles in posts.values() if owner is None))
+    lend = not (own_roles & SEPARATED_ADMIN_ROLES)
     for post_id, (owner, _, _, roles) in list(posts.items()):
         if owner is not None:
-            roles -= SEPARATED_ADMIN_ROLES
-            if not roles:
+            roles &= LENDABLE_ROLES
+            if not roles or not lend:
                 del posts[post_id]
     grids: tuple[CoveredGrid, ...] = ()
     workers = {user.pk if owner is None else owner for owner, _, _, roles in posts.values() if RoleCode.GRID_WORKER in roles}

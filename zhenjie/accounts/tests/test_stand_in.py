@@ -200,3 +200,55 @@ def test_new_work_for_the_absent_person_or_their_unit_is_announced_to_the_stand_
     assignments.create(event.case, Assign(unit=world.centre_a, user=world.dispatcher_a, todo="回访"))
     assignments.create(event.case, Assign(unit=world.centre_a, role=R.DISPATCHER, todo="调度"))
     assert Notification.objects.filter(user=aide).count() == 2
+
+
+def test_an_administrator_may_not_name_themself_anyones_stand_in_nor_be_named(world):
+    """三权分立: a system administrator naming themself the dispatcher's stand-in, or a clerk
+    naming the audit administrator theirs, would seat an administrator role beside a business one."""
+    sys_admin = make_user("sys_admin", world.police, [R.SYSTEM_ADMIN], world.county)
+    auditor = make_user("auditor", world.police, [R.AUDIT_ADMIN], world.county)
+    event = make_event(world, reporter=world.dispatcher_a)
+    with pytest.raises(Forbidden) as error:
+        actions.set_stand_in(sys_admin, absent=world.dispatcher_a, stand_in=sys_admin, starts_on=days(0), ends_on=days(2))
+    assert error.value.code == "standin.names_self"
+    with pytest.raises(Rejected) as error:
+        actions.set_stand_in(world.dispatcher_a, absent=world.dispatcher_a, stand_in=auditor, starts_on=days(0), ends_on=days(2))
+    assert error.value.code == "standin.is_administrator" and "三权分立" in error.value.message
+    assert not StandIn.objects.exists()
+    assert reach_of(fresh(auditor)).roles == {R.AUDIT_ADMIN} and not can_see_case(fresh(auditor), event.case)
+    from zhenjie.accounts.queries import stand_in_candidates
+
+    assert not stand_in_candidates(world.dispatcher_a).filter(pk__in=[sys_admin.pk, auditor.pk]).exists()
+
+
+def test_a_period_named_before_someone_became_an_administrator_lends_them_nothing(world, aide, event):
+    cover(world, aide, 0, 3)
+    # Seat the role directly (the actions refuse it beside a business post): what reach_of must still withstand.
+    from zhenjie.accounts.models import Post, Role
+
+    post = Post.objects.create(user=aide, unit=world.police, title="审计", jurisdiction=world.county)
+    post.roles.add(Role.objects.get(code=R.AUDIT_ADMIN))
+    assert reach_of(fresh(aide)).stands_for == frozenset() and not can_see_case(fresh(aide), event.case)
+
+
+def test_a_leader_over_one_of_several_units_names_no_stand_in_and_no_leader_names_themself(world):
+    """An officer posted both in 甲镇派出所 and county-wide in the police bureau: 甲镇's leader may
+    not lend the county-wide post to anyone, nor take the officer's reach for themself."""
+    officer = make_user("officer", world.police_station_a, [R.STATIONED_OFFICER], world.a)
+    actions.grant_post(None, user=officer, unit=world.police, title="执法", roles=[R.STATIONED_OFFICER], jurisdiction=world.county)
+    colleague = make_user("colleague", world.police_station_a, [R.STATIONED_OFFICER], world.a)
+    with pytest.raises(Forbidden) as error:
+        actions.set_stand_in(world.leader_a, absent=officer, stand_in=colleague, starts_on=days(0), ends_on=days(2))
+    assert error.value.code == "standin.not_allowed"
+    with pytest.raises(Forbidden):
+        actions.set_stand_in(world.leader_a, absent=world.dispatcher_a, stand_in=world.leader_a, starts_on=days(0), ends_on=days(2))
+    assert not StandIn.objects.exists()
+    assert reach_of(fresh(world.leader_a)).paths == (world.a.path,)
+
+
+def test_the_county_administrators_authority_is_not_lent(world):
+    """A stand-in covers an inbox, not 编办's authority over the tree and the roster."""
+    bianban = make_user("bianban", world.police, [R.COUNTY_ADMIN, R.DEPARTMENT_LIAISON], world.county)
+    clerk = make_user("police_clerk", world.police, [R.DEPARTMENT_LIAISON], None)
+    actions.set_stand_in(bianban, absent=bianban, stand_in=clerk, starts_on=days(0), ends_on=days(2))
+    assert R.COUNTY_ADMIN not in reach_of(fresh(clerk)).roles

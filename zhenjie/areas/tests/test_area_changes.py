@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-
-from zhenjie.areas.locate import locate
 from django.utils import timezone
 
 from zhenjie.accounts.models import Coverage, Post
@@ -12,6 +10,7 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.actions import create_area
 from zhenjie.areas.changes import ChangeRequest, register_area_change
 from zhenjie.areas.jobs import apply_due_area_changes
+from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area, AreaChange
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.models import Case, JournalEntry
@@ -359,3 +358,22 @@ def test_a_moved_committee_keeps_the_old_case_sent_to_it_and_its_counts_agree_wi
     counted = set().union(*(set(part.values_list("pk", flat=True)) for part in parts))
     assert counted == set(visible_cases(world.agent_a).filter(kind=old_case.kind).values_list("pk", flat=True))
     assert old_case.pk in counted
+
+
+def test_a_grid_worker_seated_in_the_old_township_does_not_follow_the_moved_grid(world):
+    """Coverage is reach: a worker posted at 甲镇's centre must not come to see 乙镇's cases because
+    the grid they covered moved there; their stint ends and the change says so."""
+    aide = make_user("aide_a", world.centre_a, [R.GRID_WORKER], world.grid_a)
+    Coverage.objects.create(grid=world.grid_a, worker=aide, is_lead=False)
+    Coverage.objects.create(grid=world.grid_a, worker=world.grid_worker_a, is_lead=True)
+    move = change(world.county_admin, AreaChange.Kind.MOVE, world.village_a, target=world.b, new_code="990199102205")
+    new_grid = Area.objects.get(parent=move.result)
+    new_case = make_event(world, reporter=world.dispatcher_b, lng=116.01, lat=35.01).case
+
+    assert new_case.area == new_grid
+    assert not Coverage.objects.filter(worker=aide, ended_at__isnull=True).exists()
+    assert not can_see_case(fresh(aide), new_case)
+    move.refresh_from_db()
+    assert len(move.outcome["ended_coverage"]) == 1
+    # the village committee's own grid worker moved with the committee, and still covers it
+    assert Coverage.objects.filter(worker=world.grid_worker_a, grid=new_grid, ended_at__isnull=True).exists()
