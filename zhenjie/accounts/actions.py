@@ -251,10 +251,13 @@ def _close_post(actor, post: Post, ended_on: date, reason: str) -> None:
 
 
 @transaction.atomic
-def end_post(actor, post: Post, *, ended_on: date | None = None, reason: str = "") -> Post:
+def end_post(actor, post: Post, *, ended_on: date | None = None, reason: str = "", hand_back_work: bool = True) -> Post:
     """Remove a person from a post from `ended_on` (today when not given; never before the post
     began nor after today); the same people may as may grant it. The post stays in the person's
-    history with its dates and who ended it."""
+    history with its dates and who ended it. When the person keeps no post in that unit, the
+    open work addressed to them by name there goes back to the unit (they could no longer act on
+    it), as a transfer's does — unless the caller seats them there again at once
+    (`hand_back_work=False`: an import replacing a post whose roles changed)."""
     roles = set(post.roles.values_list("code", flat=True))
     _require_authority(actor, user=post.user, unit=post.unit, jurisdiction=post.jurisdiction, roles=roles)
     ended_on = _day(ended_on, field="ended_on", label="免职日期")
@@ -264,6 +267,10 @@ def end_post(actor, post: Post, *, ended_on: date | None = None, reason: str = "
         actor=actor, verb="post.end", subject=f"user:{post.user_id}", summary=f"免去 {post.user.display_name} 的 {post}（{ended_on:%Y-%m-%d}起）",
         data={"post": post.pk, "roles": sorted(roles), "ended_on": ended_on, "reason": reason},
     )
+    if hand_back_work and not Post.objects.filter(user=post.user, unit=post.unit, is_active=True).exists():
+        work = list(open_work_of(post.user).filter(unit=post.unit).select_for_update(of=("self",)).select_related("case", "unit").order_by("pk"))
+        if work:
+            _move_work(actor, post.user, work, None, reason, "免职交回")
     return post
 
 

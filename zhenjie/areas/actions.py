@@ -2,6 +2,7 @@
 materialised path is derived from them, so a subtree is always "every path under this one"."""
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from zhenjie.kernel import journal
@@ -105,10 +106,11 @@ def references_to(area: Area) -> list[str]:
     from .models import GridBoundary
 
     for relation in Area._meta.related_objects:
-        if relation.related_model in (Area, GridBoundary):
+        if relation.related_model is GridBoundary or (relation.related_model is Area and relation.field.name == "parent"):
             continue  # its children are checked apart; a grid's boundary history goes with it
         if relation.related_model._base_manager.filter(**{relation.field.name: area}).exists():
-            found.append(str(relation.related_model._meta.verbose_name))
+            # An area some retired one points to as its successor carries that one's history (区划调整).
+            found.append("区划调整记录" if relation.related_model is Area else str(relation.related_model._meta.verbose_name))
     return sorted(set(found))
 
 
@@ -121,7 +123,11 @@ def remove_area(actor, area: Area) -> None:
     if found := references_to(area):
         raise Conflict("area.referenced", f"「{area.name}」已被{'、'.join(found)}引用，不能删除；如需撤并请用区划调整", field="code")
     journal.record(actor=actor, verb="area.remove", subject=f"area:{area.pk}", summary=f"删除区划 {area.name}", data={"code": area.code})
-    area.delete()
+    try:
+        with transaction.atomic():
+            area.delete()
+    except ProtectedError:  # a reference references_to does not know of yet: refused all the same
+        raise Conflict("area.referenced", f"「{area.name}」仍被其他记录引用，不能删除；如需撤并请用区划调整", field="code") from None
 
 
 # ---------------------------------------------------------------- grid boundaries (网格调整)

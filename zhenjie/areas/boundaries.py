@@ -156,7 +156,7 @@ class _Raw:
 def _read_geojson(data: bytes) -> tuple[list[_Raw], list[Problem], CRS | None]:
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nesting deeper than any GeoJSON
         raise _refuse("not_json", "文件不是有效的 GeoJSON(UTF-8 编码的 JSON)") from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
         raise _refuse("not_feature_collection", "GeoJSON 应为 FeatureCollection，每个网格一个 Feature")
@@ -551,6 +551,8 @@ def plan_grids(grid_file: GridFile, county: Area, roots: tuple[str, ...] | None 
         planned.village = village
         if village is None:
             problems.append(Problem(feature.number, "code", f"所属村(社区) {feature.code[:12]} 不在本县区划中，请先导入区划"))
+        elif village.retired_on is not None:
+            problems.append(Problem(feature.number, "code", f"所属村(社区)「{village.name}」已于{village.retired_on:%Y-%m-%d}因区划调整撤销，请使用调整后的网格编码"))
         elif roots is not None and not any(village.path.startswith(root) for root in roots):
             problems.append(Problem(feature.number, "code", f"所属村(社区)「{village.name}」不在您的管辖范围内"))
         if extent is not None:
@@ -560,6 +562,9 @@ def plan_grids(grid_file: GridFile, county: Area, roots: tuple[str, ...] | None 
         grid = existing.get(feature.code)
         if grid is not None and (grid.level != Area.Level.GRID or not grid.path.startswith(county.path)):
             problems.append(Problem(feature.number, "code", f"编码 {feature.code} 已被本县以外或非网格的区划使用"))
+            grid = None
+        elif grid is not None and grid.retired_on is not None:
+            problems.append(Problem(feature.number, "code", f"网格「{grid.name}」已于{grid.retired_on:%Y-%m-%d}因区划调整撤销，不能再修改"))
             grid = None
         planned.grid = grid
         if village is not None and village.boundary:
@@ -574,7 +579,7 @@ def plan_grids(grid_file: GridFile, county: Area, roots: tuple[str, ...] | None 
     overlaps = _overlaps(planned_grids, county, transformer)
     named = {f.code for f in features}
     absent = list(
-        Area.objects.filter(level=Area.Level.GRID, path__startswith=county.path, parent__code__in=villages.keys()).exclude(code__in=named).order_by("path")
+        Area.objects.live().filter(level=Area.Level.GRID, path__startswith=county.path, parent__code__in=villages.keys()).exclude(code__in=named).order_by("path")
     )
     problems.sort(key=lambda p: p.feature or 0)  # stable: a feature's problems keep their order
     return GridPlan(county=county, source=grid_file.source, crs_name=grid_file.crs_name, grids=planned_grids, problems=problems, overlaps=overlaps, absent=absent)

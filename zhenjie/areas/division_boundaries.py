@@ -22,7 +22,10 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from zhenjie.kernel.errors import Rejected
+
 from .boundaries import (
+    MAX_VERTICES,
     MIN_INSIDE_SHARE,
     UNCHANGED_WITHIN_M,
     Problem,
@@ -106,6 +109,7 @@ def plan_division_boundaries(data: bytes, filename: str, county: Area, roots: tu
     items: list[PlannedBoundary] = []
     notes: list[str] = []
     seen: dict[str, int] = {}
+    vertices = 0
     for row in raw:
         before = len(problems)
         written = _attribute(row.attributes, "code", FIELD_ALIASES)
@@ -120,6 +124,10 @@ def plan_division_boundaries(data: bytes, filename: str, county: Area, roots: tu
         else:
             seen[code] = row.number
         geometry, repairs = _geometry(row, transformer, problems, extent)
+        if geometry is not None:
+            vertices += shapely.get_num_coordinates(geometry)
+            if vertices > MAX_VERTICES:
+                raise Rejected("division_file.too_many_vertices", f"边界节点过多，上限为 {MAX_VERTICES} 个，请在 GIS 中简化后上传", field="file")
         item = PlannedBoundary(row.number, code or "", name, geometry)
         items.append(item)
         if len(problems) == before:

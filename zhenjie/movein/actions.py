@@ -89,7 +89,10 @@ def plan_file(scope: Scope, kind: ImportKind, content: bytes, name: str) -> Plan
         return Plan(kind.code, errors=[CellError(0, "", error.message)])
     if errors:
         return Plan(kind.code, errors=errors)
-    plan = kind.plan(scope, rows)
+    try:
+        plan = kind.plan(scope, rows)
+    except Rejected as error:  # a kind that reads its file while planning (the file needs the tree)
+        return Plan(kind.code, errors=[CellError(0, "", error.message)])
     if plan.errors:
         plan.errors.sort(key=lambda e: (e.row, e.column))
         plan.new, plan.changed, plan.removed = [], [], []

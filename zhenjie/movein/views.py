@@ -11,7 +11,7 @@ from zhenjie.kernel.serving import file_response
 from zhenjie.workbench.views import staff_required
 
 from . import actions
-from .files import MAX_FILE_BYTES, XLSX
+from .files import XLSX
 from .forms import ConfirmForm, UploadForm
 from .kinds import KINDS
 from .models import ImportRun
@@ -50,11 +50,11 @@ def kind_page(request, code: str):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > MAX_FILE_BYTES:
-                form.add_error("file", f"文件过大：{upload.size / 1048576:.1f} MB，上限为 {MAX_FILE_BYTES // 1048576} MB")
+            if upload.size > kind.max_bytes:
+                form.add_error("file", f"文件过大：{upload.size / 1048576:.1f} MB，上限为 {kind.max_bytes // 1048576} MB")
             else:
                 try:
-                    run, _ = actions.preview_import(request.user, kind.code, upload.read(MAX_FILE_BYTES + 1), upload.name or "upload")
+                    run, _ = actions.preview_import(request.user, kind.code, upload.read(kind.max_bytes + 1), upload.name or "upload")
                     return redirect("movein:run", pk=run.pk)
                 except ActionError as error:
                     form.add_action_error(error)

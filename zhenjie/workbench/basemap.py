@@ -12,6 +12,7 @@ once per file version (path, size, modification time)."""
 
 import gzip
 import logging
+import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ def _describe_mbtiles(path: Path) -> TileFile:
     return TileFile(
         path=path, kind="mbtiles", content_type=FORMATS[fmt],
         min_zoom=_int(meta.get("minzoom"), zooms[0]), max_zoom=_int(meta.get("maxzoom"), zooms[1]),
-        bounds=_bounds(meta.get("bounds")), attribution=str(meta.get("attribution", ""))[:200],
+        bounds=_bounds(meta.get("bounds")), attribution=_plain(meta.get("attribution", "")),
     )
 
 
@@ -121,7 +122,7 @@ def _describe_pmtiles(path: Path) -> TileFile:
     attribution = ""
     reader = _pmtiles_reader(path)
     try:
-        attribution = str(reader.metadata().get("attribution", ""))[:200]
+        attribution = _plain(reader.metadata().get("attribution", ""))
     except Exception:  # metadata is optional; a file without readable metadata still serves tiles
         pass
     finally:
@@ -145,6 +146,16 @@ def _pmtiles_reader(path: Path):
     reader = Reader(get_bytes)
     reader.close = handle.close
     return reader
+
+
+# What reading a tile may raise when the file changes or breaks under a running server.
+UNREADABLE = (sqlite3.Error, OSError, ValueError, KeyError, IndexError, EOFError, gzip.BadGzipFile)
+
+
+def _plain(text) -> str:
+    """A tile file's attribution as plain text: Leaflet writes it into the page as HTML, so tags
+    and entities are dropped here (the file is the county's own, but it is still input)."""
+    return re.sub(r"[<>&\"']", "", re.sub(r"<[^>]*>", "", str(text or "")))[:200]
 
 
 def read_tile(tiles: TileFile, z: int, x: int, y: int) -> bytes | None:

@@ -1,5 +1,7 @@
 """The staff shell: workbench, inbox, notifications, areas and the unit directory."""
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -21,6 +23,8 @@ from zhenjie.units.models import Unit
 from . import basemap, excel
 from .inbox import FILTERS, INBOX_COLUMNS, as_rows, filtered_inbox
 from .paging import paginate, query_without_page
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -44,7 +48,11 @@ def tile(request, z: str, x: str, y: str):
     if z > basemap.MAX_ZOOM or x >= 1 << z or y >= 1 << z:
         return HttpResponse("瓦片坐标超出范围", status=400, content_type="text/plain; charset=utf-8")
     tiles = basemap.current()
-    data = basemap.read_tile(tiles, z, x, y) if tiles is not None else None
+    try:
+        data = basemap.read_tile(tiles, z, x, y) if tiles is not None else None
+    except basemap.UNREADABLE:  # the file replaced or damaged under a running server: no tile, not a 500
+        logger.warning("base-map file %s unreadable at %s/%s/%s", tiles.path, z, x, y, exc_info=True)
+        return HttpResponse("底图文件暂时无法读取", status=503, content_type="text/plain; charset=utf-8")
     if not data:
         return HttpResponse("没有这块瓦片", status=404, content_type="text/plain; charset=utf-8")
     # Kept a day by the browser (private: only staff may fetch them); a new file gives new tiles

@@ -272,3 +272,14 @@ def test_a_transfer_refuses_a_colleague_who_cannot_act_in_the_old_unit_and_chang
     assert error.value.code == "handover.colleague_not_in_unit"
     assert snapshot() == before and Post.objects.get(pk=post.pk).is_active
     assert Post.objects.filter(user=world.dispatcher_a).count() == 1
+
+
+def test_ending_a_persons_last_post_in_a_unit_hands_their_named_work_back_to_it(world, sys_a, desk):
+    """Work addressed to someone by name in a unit where they no longer sit would wait where
+    nobody can act on it: it goes back to the unit, journaled on each case; the rest is untouched."""
+    before = snapshot(exclude=[a.pk for a in desk["mine"]])
+    actions.end_post(sys_a, world.dispatcher_a.posts.get(), reason="调离")
+
+    assert set(Assignment.objects.filter(pk__in=[a.pk for a in desk["mine"]]).values_list("user_id", flat=True)) == {None}
+    assert snapshot(exclude=[a.pk for a in desk["mine"]]) == before
+    assert journal.entries_for_case(desk["cases"][0]).filter(verb="handover", summary__contains="免职交回").exists()

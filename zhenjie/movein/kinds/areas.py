@@ -15,7 +15,7 @@ from zhenjie.areas.codes import code_problems, code_warnings, path_for_code
 from zhenjie.areas.models import Area
 from zhenjie.kernel.scoping import paths_q
 
-from .base import CellError, Change, Column, FieldChange, ImportKind, Plan, Row, Scope
+from .base import CellError, Change, Column, FieldChange, ImportKind, Plan, Row, Scope, retired_reason
 
 COUNTY_WORDS = {"县", "区", "市", "县级市", "旗", "自治县", "自治旗", "林区", "特区"}
 TOWNSHIP_WORDS = {"镇": Area.TownshipKind.TOWN, "乡": Area.TownshipKind.TOWNSHIP, "民族乡": Area.TownshipKind.TOWNSHIP,
@@ -172,6 +172,9 @@ class AreasKind(ImportKind):
             for field, header, old_text, new_text in self._differences(area, w):
                 changes[field] = w[field]
                 fields.append(FieldChange(header, old_text, new_text))
+            if fields and area.retired_on is not None:
+                plan.errors.append(CellError(w["row"], h("code"), retired_reason(area)))
+                continue
             if fields:
                 plan.changed.append(Change(code, f"{area.name}({code})", w["row"], fields, payload={"changes": changes}))
         if plan.errors:
@@ -204,7 +207,7 @@ class AreasKind(ImportKind):
         """Areas of the jurisdiction absent from the file, deepest first. Only those nothing
         refers to (and whose children go too) may be removed; the others are named in a note."""
         absent = list(
-            Area.objects.filter(paths_q(scope.roots)).exclude(level__in=[Area.Level.GRID, Area.Level.COUNTY])
+            Area.objects.live().filter(paths_q(scope.roots)).exclude(level__in=[Area.Level.GRID, Area.Level.COUNTY])
             .exclude(code__in=in_file).exclude(path__in=scope.roots).order_by("-path")
         )
         if not absent:

@@ -157,6 +157,7 @@ class ImportKind:
     preview_template: str = ""
     description: str = ""
     removal_label: str = "删除"  # what "removed" means for this kind, on the confirm checkbox
+    max_bytes: int = 10 * 1024 * 1024  # the largest upload the page takes (a kind's reader bounds it again)
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -193,3 +194,10 @@ class ImportKind:
         from ..files import XLSX, xlsx_of
 
         return xlsx_of(self.label, self.columns, [self.example]), f"{self.label}导入模板.xlsx", XLSX
+
+
+def retired_reason(area: Area) -> str:
+    """Why a row naming an area retired by an area change (区划调整) is refused: an old file must
+    not hang new things on a node that takes no new work."""
+    successor = f"，现为「{area.successor.name}」({area.successor.code})" if area.successor_id else ""
+    return f"{area.name}({area.code})已于{area.retired_on:%Y-%m-%d}因区划调整撤销{successor}，请使用调整后的区划代码"

@@ -12,6 +12,7 @@ import json
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas import actions as area_actions
+from zhenjie.areas.boundaries import MAX_FILE_BYTES
 from zhenjie.areas.division_boundaries import DRAWN_LEVELS, FIELD_LABELS, plan_division_boundaries
 from zhenjie.areas.models import Area
 from zhenjie.kernel.scoping import paths_q
@@ -26,6 +27,7 @@ class BoundariesKind(ImportKind):
     label = "区划边界"
     role = RoleCode.COUNTY_ADMIN
     accepts = (".geojson", ".json", ".zip")
+    max_bytes = MAX_FILE_BYTES  # areas/boundaries.py: GIS files run larger than spreadsheets
     preview_template = "areas/_grid_preview.html"
     description = ("县、乡镇(街道)、村(社区)的边界，从 GIS 导出：GeoJSON(经纬度)，或将 .shp、.shx、.dbf、.prj 打包成的 zip"
                    "(投影坐标按 .prj 换算为经纬度)。每个区划一个面要素，属性为区划代码(QHDM，12位)，可附区划名称(QHMC)。"

@@ -14,7 +14,7 @@ import json
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas import actions as area_actions
-from zhenjie.areas.boundaries import FIELD_LABELS, GridFile, grids_geojson, plan_grids, read_grid_file
+from zhenjie.areas.boundaries import FIELD_LABELS, MAX_FILE_BYTES, GridFile, grids_geojson, plan_grids, read_grid_file
 from zhenjie.areas.models import Area
 from zhenjie.kernel.scoping import paths_q
 
@@ -28,6 +28,7 @@ class GridsKind(ImportKind):
     label = "网格边界"
     role = RoleCode.COUNTY_ADMIN
     accepts = (".geojson", ".json", ".zip")
+    max_bytes = MAX_FILE_BYTES  # areas/boundaries.py: GIS files run larger than spreadsheets
     preview_template = "areas/_grid_preview.html"
     description = ("从 GIS(ArcGIS、QGIS、天地图)导出的网格边界：GeoJSON(经纬度)，或将 .shp、.shx、.dbf、.prj 打包成的 zip"
                    "(投影坐标如 CGCS2000 高斯-克吕格3度带会按 .prj 换算为经纬度)。每个网格一个面要素，属性为网格编码(WGBM)、"

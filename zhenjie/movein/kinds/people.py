@@ -31,7 +31,7 @@ from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.scoping import paths_q
 from zhenjie.units.models import Unit
 
-from .base import CellError, Change, Column, FieldChange, ImportKind, Plan, Row, Scope
+from .base import CellError, Change, Column, FieldChange, ImportKind, Plan, Row, Scope, retired_reason
 
 ROLE_OF_LABEL = {label: code for code, label in RoleCode.choices if code != RoleCode.CITIZEN}
 ROLE_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -144,6 +144,8 @@ class PeopleKind(ImportKind):
                     error("jurisdiction", f"系统中没有区划代码 {code}")
                 elif not scope.covers(jurisdiction.path):
                     error("jurisdiction", "该辖区超出您的管理范围")
+                elif jurisdiction.retired_on is not None:
+                    error("jurisdiction", retired_reason(jurisdiction))
                 elif unit is not None and not (jurisdiction.path.startswith(unit.area.path) or unit.area.path.startswith(jurisdiction.path)):
                     error("jurisdiction", f"辖区须在「{unit.name}」所在的{unit.area.name}范围内")
             elif roles & AREA_ROLES:
@@ -291,7 +293,8 @@ class PeopleKind(ImportKind):
             if change.key.startswith("岗位:"):
                 # A post's roles or jurisdiction change: it ends and a new one begins, so the
                 # history says who could act where, and when.
-                account_actions.end_post(actor, Post.objects.select_related("user", "unit__area", "jurisdiction").get(pk=change.payload["post"]))
+                account_actions.end_post(actor, Post.objects.select_related("user", "unit__area", "jurisdiction").get(pk=change.payload["post"]),
+                                         hand_back_work=False)
         for change in plan.new + plan.changed:
             if change.key.startswith("岗位:"):
                 p = change.payload

@@ -20,7 +20,7 @@ from zhenjie.units import actions as unit_actions
 from zhenjie.units.actions import LEVEL_OF_KIND
 from zhenjie.units.models import Unit
 
-from .base import CellError, Change, Column, FieldChange, ImportKind, Plan, Row, Scope
+from .base import CellError, Change, Column, FieldChange, ImportKind, Plan, Row, Scope, retired_reason
 
 KIND_WORDS = {label: code for code, label in Unit.Kind.choices} | {
     "县委": Unit.Kind.COUNTY_LEADERSHIP, "县政府": Unit.Kind.COUNTY_LEADERSHIP, "部门": Unit.Kind.DEPARTMENT,
@@ -79,6 +79,8 @@ class UnitsKind(ImportKind):
                 plan.errors.append(CellError(row.number, h("area"), "请填写所在区划代码" if not v.get("area") else f"系统中没有区划代码 {v.get('area')}，请先导入行政区划"))
             elif not scope.covers(area.path):
                 plan.errors.append(CellError(row.number, h("area"), "该区划不在您的管辖范围内"))
+            elif area.retired_on is not None:
+                plan.errors.append(CellError(row.number, h("area"), retired_reason(area)))
             elif kind and area.level != LEVEL_OF_KIND[kind]:
                 plan.errors.append(CellError(row.number, h("area"), f"{Unit.Kind(kind).label}应设在{Area.Level(LEVEL_OF_KIND[kind]).label}一级，{area.name}是{area.get_level_display()}"))
             if kind == Unit.Kind.STATIONED and not v.get("home"):
