@@ -108,6 +108,9 @@ class PeopleKind(ImportKind):
                 error("username", f"该人员的用户名是 {person.username}，用户名不能通过导入修改")
             if person is not None and person.pk == getattr(scope.actor, "pk", None):
                 error("name", "不能为自己设置岗位，须由其他管理员办理")
+            if person is not None and not person.is_active:
+                # Someone who left (离岗交接) is not re-seated by a roster: rehiring is a decision.
+                error("name", f"{person.display_name} 已离岗(账号已停用)，不能通过导入重新任用")
             if person is None and len(plan.errors) == bad:
                 if not mobile:
                     error("mobile", "新增人员须填写手机号")

@@ -141,3 +141,13 @@ def test_only_system_administrators_import_people(world):
 
     with pytest.raises(Forbidden):
         plan_as(world.county_admin, xlsx(PEOPLE_HEADERS, people_rows()))
+
+
+def test_someone_who_left_is_not_reseated_by_a_roster(world, sysadmin):
+    import_as(sysadmin, xlsx(PEOPLE_HEADERS, people_rows()))
+    wang = User.objects.get(username="13900000001")
+    User.objects.filter(pk=wang.pk).update(is_active=False)  # as 离岗交接 leaves them
+
+    run, plan = actions.preview_import(sysadmin, "people", xlsx(PEOPLE_HEADERS, people_rows()), "人员.xlsx")
+
+    assert run.state == "refused" and any("已离岗" in e.reason for e in plan.errors)
