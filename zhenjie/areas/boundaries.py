@@ -97,7 +97,7 @@ class GridFeature:
 
     @property
     def geojson(self) -> dict:
-        return _as_geojson(self.shape)
+        return as_geojson(self.shape)
 
 
 @dataclass
@@ -371,7 +371,7 @@ def _geometry(item: _Raw, transformer, problems: list[Problem], extent) -> tuple
     notes = []
     if not geometry.is_valid:
         reason = shapely.is_valid_reason(geometry)
-        repaired = _polygonal_part(shapely.make_valid(geometry))
+        repaired = polygonal_part(shapely.make_valid(geometry))
         if repaired is None or repaired.is_empty or repaired.area <= 0:
             problems.append(Problem(item.number, "geometry", f"边界无效且无法修复：{_reason_zh(reason)}"))
             return None, []
@@ -383,7 +383,7 @@ def _geometry(item: _Raw, transformer, problems: list[Problem], extent) -> tuple
     return geometry, notes
 
 
-def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry | None:
+def polygonal_part(geometry: BaseGeometry) -> BaseGeometry | None:
     """What make_valid gives, without the lines and points a collapsed part leaves behind."""
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
         return geometry
@@ -424,7 +424,18 @@ def _county_extent(county: Area | None):
     return (box[0] - COUNTY_MARGIN_DEG, box[1] - COUNTY_MARGIN_DEG, box[2] + COUNTY_MARGIN_DEG, box[3] + COUNTY_MARGIN_DEG)
 
 
-def _as_geojson(geometry: BaseGeometry) -> dict:
+def shape_of(boundary: dict | None) -> BaseGeometry | None:
+    """A stored boundary (GeoJSON) as a valid shapely geometry, or None when there is none or it
+    cannot be read."""
+    if not boundary:
+        return None
+    try:
+        return shapely.make_valid(shape(boundary))
+    except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
+        return None
+
+
+def as_geojson(geometry: BaseGeometry) -> dict:
     return json.loads(json.dumps(mapping(geometry)))  # tuples → lists, as the JSONField gives them back
 
 
@@ -518,9 +529,9 @@ class GridPlan:
                 },
             })
             if planned.outside is not None and not planned.outside.is_empty:
-                features.append({"type": "Feature", "geometry": _as_geojson(planned.outside), "properties": {"role": "outside", "name": feature.name, "code": feature.code}})
+                features.append({"type": "Feature", "geometry": as_geojson(planned.outside), "properties": {"role": "outside", "name": feature.name, "code": feature.code}})
         for overlap in self.overlaps:
-            features.append({"type": "Feature", "geometry": _as_geojson(overlap.shape), "properties": {"role": "overlap", "name": f"{overlap.first_name} / {overlap.second_name}", "code": overlap.first, "area": round(overlap.area_m2, 1)}})
+            features.append({"type": "Feature", "geometry": as_geojson(overlap.shape), "properties": {"role": "overlap", "name": f"{overlap.first_name} / {overlap.second_name}", "code": overlap.first, "area": round(overlap.area_m2, 1)}})
         return {"type": "FeatureCollection", "features": features}
 
 
@@ -586,9 +597,8 @@ def plan_grids(grid_file: GridFile, county: Area, roots: tuple[str, ...] | None 
 
 
 def _check_inside(planned: PlannedGrid, village: Area, transformer, problems: list[Problem]) -> None:
-    try:
-        village_shape = shapely.make_valid(shape(village.boundary))
-    except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
+    village_shape = shape_of(village.boundary)
+    if village_shape is None:
         planned.warnings.append(f"所属村(社区)「{village.name}」的边界无法读取，未核对")
         return
     grid_shape = planned.feature.shape
@@ -607,29 +617,51 @@ def _check_inside(planned: PlannedGrid, village: Area, transformer, problems: li
         planned.warnings.append(f"有 {100 - share * 100:.1f}% 位于所属村(社区)之外")
 
 
+@dataclass
+class Shift:
+    """How a drawing differs from the stored boundary, in square metres and metres; `moved` is
+    None when there was no readable stored boundary (a first drawing)."""
+
+    old_area: float | None
+    new_area: float
+    moved: float | None
+
+    @property
+    def changed(self) -> bool:
+        return self.moved is None or self.moved >= UNCHANGED_WITHIN_M
+
+
+def shift_of(stored: dict | None, drawn: BaseGeometry, transformer) -> Shift:
+    """The stored boundary (as it is, unrepaired) against a new drawing: areas and the largest
+    shift (Hausdorff) on `transformer`'s metric plane. Shared by the grid and division imports."""
+    old = None
+    if stored:
+        try:
+            old = shape(stored)
+        except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
+            old = None
+    new_m = _metric(drawn, transformer)
+    if old is None:
+        return Shift(None, new_m.area, None)
+    old_m = _metric(old, transformer)
+    return Shift(old_m.area, new_m.area, shapely.hausdorff_distance(old_m, new_m))
+
+
 def _compare(planned: PlannedGrid, grid: Area, transformer) -> None:
     feature = planned.feature
     if grid.name != feature.name:
         planned.name_changed = True
         planned.changes.append(f"名称：{grid.name} → {feature.name}")
-    old = None
-    if grid.boundary:
-        try:
-            old = shape(grid.boundary)
-        except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
-            old = None
-    if old is None:
+    shift = shift_of(grid.boundary, feature.shape, transformer)
+    if shift.moved is None:
         planned.boundary_changed = True
         planned.boundary_old, planned.boundary_new = "无", "新绘制"
         planned.changes.append("边界：新增")
-    else:
-        old_m, new_m = _metric(old, transformer), _metric(feature.shape, transformer)
-        moved = shapely.hausdorff_distance(old_m, new_m)
-        if moved >= UNCHANGED_WITHIN_M:
-            planned.boundary_changed = True
-            planned.boundary_old = f"面积 {old_m.area:,.0f} 平方米"
-            planned.boundary_new = f"面积 {new_m.area:,.0f} 平方米，最大偏移 {moved:,.1f} 米"
-            planned.changes.append(f"边界：面积 {old_m.area:,.0f} → {new_m.area:,.0f} 平方米，最大偏移 {moved:,.1f} 米")
+    elif shift.changed:
+        planned.boundary_changed = True
+        planned.boundary_old = f"面积 {shift.old_area:,.0f} 平方米"
+        planned.boundary_new = f"面积 {shift.new_area:,.0f} 平方米，最大偏移 {shift.moved:,.1f} 米"
+        planned.changes.append(f"边界：面积 {shift.old_area:,.0f} → {shift.new_area:,.0f} 平方米，最大偏移 {shift.moved:,.1f} 米")
     planned.status = "changed" if planned.changes else "unchanged"
 
 
@@ -642,10 +674,9 @@ def _overlaps(planned_grids: list[PlannedGrid], county: Area, transformer) -> li
         by_village.setdefault(p.feature.code[:12], []).append((p.feature.code, p.feature.name, p.feature.shape, True))
     named = {p.feature.code for p in planned_grids}
     for other in Area.objects.filter(level=Area.Level.GRID, parent__code__in=by_village.keys()).exclude(code__in=named).exclude(boundary__isnull=True):
-        try:
-            by_village[other.code[:12]].append((other.code, other.name, shapely.make_valid(shape(other.boundary)), False))
-        except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
-            continue
+        other_shape = shape_of(other.boundary)
+        if other_shape is not None:
+            by_village[other.code[:12]].append((other.code, other.name, other_shape, False))
     found = []
     for members in by_village.values():
         shapes = [m[2] for m in members]
@@ -657,7 +688,7 @@ def _overlaps(planned_grids: list[PlannedGrid], county: Area, transformer) -> li
             common = shapes[i].intersection(shapes[j])
             area = _metric(common, transformer).area if not common.is_empty else 0.0
             if area > OVERLAP_TOLERANCE_M2:
-                found.append(Overlap(members[i][0], members[j][0], members[i][1], members[j][1], area, _polygonal_part(common) or common))
+                found.append(Overlap(members[i][0], members[j][0], members[i][1], members[j][1], area, polygonal_part(common) or common))
     return found
 
 

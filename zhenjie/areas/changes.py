@@ -29,21 +29,19 @@ A change effective today or earlier (at most BACKDATE_LIMIT days back) applies a
 one is scheduled and applied by the nightly job (areas/jobs.py) on its date. Every change is
 journaled when registered and when applied, on the rules chain."""
 
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import shapely
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from shapely.geometry import mapping, shape
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 
 from . import geo
+from .boundaries import as_geojson, polygonal_part, shape_of
 from .codes import code_problems
 from .models import PATH_LENGTH, Area, AreaChange
 from .paths import county_of
@@ -386,43 +384,28 @@ def _posted_near(worker_id: int, grid: Area) -> bool:
     return any(grid.path.startswith(path) or path.startswith(grid.path) for path in paths)
 
 
-def _shape(boundary: dict | None):
-    if not boundary:
-        return None
-    try:
-        return shapely.make_valid(shape(boundary))
-    except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
-        return None
-
-
-def _polygonal(geometry) -> dict | None:
-    """A shapely result as GeoJSON, keeping only its polygons (a union or a cut can leave slivers
-    of lines and points along shared edges); None when nothing polygonal is left."""
-    if geometry is None or geometry.is_empty:
-        return None
-    parts = [geometry] if geometry.geom_type in ("Polygon", "MultiPolygon") else [
-        g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")
-    ]
-    if not parts:
-        return None
-    return json.loads(json.dumps(mapping(shapely.union_all(parts))))
+def _dissolved(geometry, fallback: dict | None) -> dict | None:
+    """The polygons of a union or a cut (it can leave slivers of lines along shared edges) as
+    GeoJSON; `fallback` when nothing polygonal is left."""
+    polygons = polygonal_part(geometry)
+    return fallback if polygons is None or polygons.is_empty else as_geojson(polygons)
 
 
 def _joined(mine: dict | None, theirs: dict | None) -> dict | None:
     """Both territories as one, dissolved along the edge they share (shapely)."""
-    a, b = _shape(mine), _shape(theirs)
-    if a is None or b is None:
-        return mine if b is None else theirs if a is None else mine
-    return _polygonal(a.union(b)) or mine
+    a, b = shape_of(mine), shape_of(theirs)
+    if a is None:
+        return theirs if b is not None else mine
+    return mine if b is None else _dissolved(a.union(b), mine)
 
 
 def _cut(mine: dict | None, leaving: dict | None) -> dict | None:
     """A township's territory without the village that moved out of it, so a position there is
     no longer inside the old township (areas.locate then finds the new one)."""
-    a, b = _shape(mine), _shape(leaving)
+    a, b = shape_of(mine), shape_of(leaving)
     if a is None or b is None:
         return mine
-    return _polygonal(a.difference(b)) or mine
+    return _dissolved(a.difference(b), mine)
 
 
 def _recentre(area: Area) -> None:

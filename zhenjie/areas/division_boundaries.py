@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import shapely
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from zhenjie.kernel.errors import Rejected
@@ -27,9 +26,8 @@ from zhenjie.kernel.errors import Rejected
 from .boundaries import (
     MAX_VERTICES,
     MIN_INSIDE_SHARE,
-    UNCHANGED_WITHIN_M,
     Problem,
-    _as_geojson,
+    as_geojson,
     _attribute,
     _county_extent,
     _crs_label,
@@ -38,6 +36,8 @@ from .boundaries import (
     _read_features,
     _to_lonlat_transformer,
     metric_transformer,
+    shape_of,
+    shift_of,
 )
 from .models import Area
 
@@ -63,7 +63,7 @@ class PlannedBoundary:
 
     @property
     def geojson(self) -> dict:
-        return _as_geojson(self.shape)
+        return as_geojson(self.shape)
 
 
 @dataclass
@@ -163,37 +163,22 @@ def plan_division_boundaries(data: bytes, filename: str, county: Area, roots: tu
 
 
 def _compare(item: PlannedBoundary, transformer) -> None:
-    new_m = _metric(item.shape, transformer)
-    old = None
-    if item.area.boundary:
-        try:
-            old = shape(item.area.boundary)
-        except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
-            old = None
-    if old is None:
-        item.status, item.old, item.new = "changed", "无", f"面积 {new_m.area:,.0f} 平方米"
-        return
-    old_m = _metric(old, transformer)
-    moved = shapely.hausdorff_distance(old_m, new_m)
-    if moved < UNCHANGED_WITHIN_M:
+    shift = shift_of(item.area.boundary, item.shape, transformer)
+    if not shift.changed:
         item.status = "unchanged"
-        return
-    item.status, item.old = "changed", f"面积 {old_m.area:,.0f} 平方米"
-    item.new = f"面积 {new_m.area:,.0f} 平方米，最大偏移 {moved:,.1f} 米"
+    elif shift.moved is None:
+        item.status, item.old, item.new = "changed", "无", f"面积 {shift.new_area:,.0f} 平方米"
+    else:
+        item.status, item.old = "changed", f"面积 {shift.old_area:,.0f} 平方米"
+        item.new = f"面积 {shift.new_area:,.0f} 平方米，最大偏移 {shift.moved:,.1f} 米"
 
 
 def _check_inside_parent(item: PlannedBoundary, drawn: dict, transformer, notes: list[str]) -> None:
     """A township outside its county or a village outside its township is noted, not refused:
     the tree comes from the civil-affairs list, and its drawing may lag behind it."""
-    parent_shape = drawn.get(item.area.parent_id)
+    parent_shape = drawn.get(item.area.parent_id) or shape_of(item.area.parent.boundary)
     if parent_shape is None:
-        parent = item.area.parent
-        if not parent.boundary:
-            return
-        try:
-            parent_shape = shapely.make_valid(shape(parent.boundary))
-        except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
-            return
+        return
     own = _metric(item.shape, transformer)
     inside = _metric(item.shape.intersection(parent_shape), transformer)
     item.inside_parent = inside.area / own.area if own.area else 0.0
