@@ -457,3 +457,12 @@ def make_pmtiles(path, tiles: dict, *, bounds=(-180.0, -85.0, 180.0, 85.0)):
             {"attribution": "测试底图"},
         )
     return path
+
+
+def browser_log_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Through the login form, as a person does, on to the workbench."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

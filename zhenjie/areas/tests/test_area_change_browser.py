@@ -4,19 +4,11 @@ the old township's leader sees it greyed under their township."""
 import pytest
 
 from zhenjie.areas.models import Area
-from zhenjie.testing import PASSWORD
+from zhenjie.testing import browser_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1440, "height": 900}
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_village_is_moved_from_the_page_and_greyed_under_its_old_township(chromium, live_server, world, artifacts):
@@ -24,7 +16,7 @@ def test_a_village_is_moved_from_the_page_and_greyed_under_its_old_township(chro
     page = context.new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    log_in(page, live_server, "county_admin")
+    browser_log_in(page, live_server, "county_admin")
     page.get_by_role("link", name="区划调整").click()
     page.wait_for_selector("[data-area-change-form]")
     # Only the fields the kind uses are shown.
@@ -53,7 +45,7 @@ def test_a_village_is_moved_from_the_page_and_greyed_under_its_old_township(chro
 
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
-    log_in(page, live_server, "leader_a")
+    browser_log_in(page, live_server, "leader_a")
     page.goto(f"{live_server.url}/areas/{world.a.pk}/")
     retired = page.get_by_test_id("retired-child")
     assert "甲一村" in retired.inner_text() and "→ 甲一村" in retired.inner_text()

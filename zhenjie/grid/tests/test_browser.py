@@ -6,21 +6,13 @@ from datetime import date
 import pytest
 
 from zhenjie.grid.models import Patrol, Visit
-from zhenjie.testing import PASSWORD, make_key_person, make_resident, wait_until
+from zhenjie.testing import browser_log_in, make_key_person, make_resident, wait_until
 
 from .conftest import days_ago, png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_grid_worker_records_a_visit_with_a_photo_and_the_overdue_list_empties(chromium, live_server, gw, artifacts, tmp_path):
@@ -32,7 +24,7 @@ def test_a_grid_worker_records_a_visit_with_a_photo_and_the_overdue_list_empties
 
     context = chromium.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
     page = context.new_page()
-    log_in(page, live_server, "grid_worker_a")
+    browser_log_in(page, live_server, "grid_worker_a")
     page.goto(f"{live_server.url}/grid/")
     assert page.get_by_test_id("my-overdue").inner_text() == "1"
     page.get_by_test_id("my-overdue").click()
@@ -69,7 +61,7 @@ def test_a_grid_worker_records_a_visit_with_a_photo_and_the_overdue_list_empties
 def test_a_patrol_records_the_phones_track_and_the_township_sees_it_on_the_map(chromium, live_server, gw, artifacts):
     context = chromium.new_context(viewport=PHONE, locale="zh-CN", geolocation={"longitude": 116.01, "latitude": 35.01}, permissions=["geolocation"])
     page = context.new_page()
-    log_in(page, live_server, "grid_worker_a")
+    browser_log_in(page, live_server, "grid_worker_a")
     page.goto(f"{live_server.url}/grid/patrol/")
     page.get_by_role("button", name="开始巡查").click()
     page.wait_for_selector("text=巡查中 · 甲一村第1网格")
@@ -88,7 +80,7 @@ def test_a_patrol_records_the_phones_track_and_the_township_sees_it_on_the_map(c
     assert patrol.track["type"] == "LineString" and patrol.distance_m > 500
     context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
-    log_in(page, live_server, "dispatcher_a")
+    browser_log_in(page, live_server, "dispatcher_a")
     page.goto(f"{live_server.url}/grid/patrols/{patrol.pk}/")
     page.wait_for_selector("#patrol-map[data-ready='1']")
     assert page.locator("#patrol-map").get_attribute("data-track-drawn") == "1"

@@ -8,7 +8,7 @@ import pytest
 from zhenjie.areas.models import Area
 from zhenjie.events.models import Category
 from zhenjie.grid import actions
-from zhenjie.testing import PASSWORD, make_event
+from zhenjie.testing import browser_log_in, make_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +30,7 @@ def open_page(chromium, live_server, username):
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_log_in(page, live_server, username)
     return context, page
 
 

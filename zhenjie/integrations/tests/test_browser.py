@@ -4,7 +4,7 @@ phone width: what people on a small screen actually see."""
 import pytest
 
 from zhenjie.events.models import Event
-from zhenjie.testing import PASSWORD
+from zhenjie.testing import browser_log_in
 
 from .test_hotline_import import order, sheet
 
@@ -13,18 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_a_key_is_created_and_shown_once_and_a_hotline_sheet_is_imported(chromium, live_server, world, artifacts, tmp_path):
     context = chromium.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
-    log_in(page, live_server, "county_admin")
+    browser_log_in(page, live_server, "county_admin")
     page.goto(f"{live_server.url}/integrations/keys/")
     page.fill("#id_key-name", "市12345热线平台")
     page.select_option("#id_key-channel", "hotline")
@@ -38,7 +30,7 @@ def test_a_key_is_created_and_shown_once_and_a_hotline_sheet_is_imported(chromiu
 
     context = chromium.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
-    log_in(page, live_server, "dispatcher_a")
+    browser_log_in(page, live_server, "dispatcher_a")
     page.goto(f"{live_server.url}/integrations/hotline/")
     workbook = tmp_path / "工单.xlsx"
     workbook.write_bytes(sheet([order("12345-001"), order("12345-002", 问题分类="市容环境")]))

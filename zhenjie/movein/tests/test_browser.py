@@ -4,7 +4,7 @@ in headless Chromium, with a console watching for CSP violations and script erro
 import pytest
 
 from zhenjie.areas.models import Area
-from zhenjie.testing import PASSWORD
+from zhenjie.testing import browser_log_in
 
 from .builders import AREA_HEADERS, county_tree, xlsx
 
@@ -13,21 +13,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1440, "height": 900}
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_the_county_administrator_uploads_the_division_file_previews_confirms_and_sees_the_tree(chromium, live_server, world, artifacts, tmp_path):
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    log_in(page, live_server, "county_admin")
+    browser_log_in(page, live_server, "county_admin")
 
     page.get_by_role("link", name="迁入(数据导入)").click()
     page.get_by_test_id("movein-kind-areas").click()

@@ -4,7 +4,7 @@ the grid's map and the command screen draw the file's tiles, fetched from the pl
 
 import pytest
 
-from zhenjie.testing import PASSWORD, make_mbtiles, tile_png, tiles_covering
+from zhenjie.testing import browser_log_in, make_mbtiles, tile_png, tiles_covering
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +19,7 @@ def logged_in(chromium, live_server, username):
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_log_in(page, live_server, username)
     return context, page
 
 
