@@ -6,9 +6,9 @@ import pytest
 
 from zhenjie.areas.models import Area
 from zhenjie.areas.tests.grid_files import geojson_file, shapefile_zip
-from zhenjie.testing import square
+from zhenjie.testing import browser_log_in, square
 
-from .test_browser import DESKTOP, log_in
+from .test_browser import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def test_the_preview_map_draws_the_grids_over_their_village_with_what_is_refused
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    log_in(page, live_server, "county_admin")
+    browser_log_in(page, live_server, "county_admin")
 
     stray = tmp_path / "网格-越界.zip"
     stray.write_bytes(shapefile_zip([
