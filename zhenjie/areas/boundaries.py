@@ -596,15 +596,19 @@ def plan_grids(grid_file: GridFile, county: Area, roots: tuple[str, ...] | None 
     return GridPlan(county=county, source=grid_file.source, crs_name=grid_file.crs_name, grids=planned_grids, problems=problems, overlaps=overlaps, absent=absent)
 
 
+def inside_share(part: BaseGeometry, whole: BaseGeometry, transformer) -> float:
+    """The share of `part`'s area (on `transformer`'s metric plane) that lies inside `whole`."""
+    part_m = _metric(part, transformer)
+    return _metric(part.intersection(whole), transformer).area / part_m.area if part_m.area else 0.0
+
+
 def _check_inside(planned: PlannedGrid, village: Area, transformer, problems: list[Problem]) -> None:
     village_shape = shape_of(village.boundary)
     if village_shape is None:
         planned.warnings.append(f"所属村(社区)「{village.name}」的边界无法读取，未核对")
         return
     grid_shape = planned.feature.shape
-    grid_m = _metric(grid_shape, transformer)
-    inside_m = _metric(grid_shape.intersection(village_shape), transformer)
-    share = inside_m.area / grid_m.area if grid_m.area else 0.0
+    share = inside_share(grid_shape, village_shape, transformer)
     planned.inside_share = share
     if share < 1.0 - 1e-6:
         planned.outside = grid_shape.difference(village_shape)

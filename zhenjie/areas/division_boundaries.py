@@ -32,9 +32,9 @@ from .boundaries import (
     _county_extent,
     _crs_label,
     _geometry,
-    _metric,
     _read_features,
     _to_lonlat_transformer,
+    inside_share,
     metric_transformer,
     shape_of,
     shift_of,
@@ -132,7 +132,7 @@ def plan_division_boundaries(data: bytes, filename: str, county: Area, roots: tu
         items.append(item)
         if len(problems) == before:
             notes += [f"第{row.number}个要素：{note}" for note in repairs]
-    areas = {a.code: a for a in Area.objects.filter(code__in=[i.code for i in items if i.code], path__startswith=county.path)}
+    areas = {a.code: a for a in Area.objects.filter(code__in=[i.code for i in items if i.code], path__startswith=county.path).select_related("parent")}
     transformer_m = metric_transformer([i.shape for i in items if i.shape is not None])
     for item in items:
         if item.shape is None or not item.code or any(p.feature == item.number for p in problems):
@@ -179,8 +179,6 @@ def _check_inside_parent(item: PlannedBoundary, drawn: dict, transformer, notes:
     parent_shape = drawn.get(item.area.parent_id) or shape_of(item.area.parent.boundary)
     if parent_shape is None:
         return
-    own = _metric(item.shape, transformer)
-    inside = _metric(item.shape.intersection(parent_shape), transformer)
-    item.inside_parent = inside.area / own.area if own.area else 0.0
+    item.inside_parent = inside_share(item.shape, parent_shape, transformer)
     if item.inside_parent < MIN_INSIDE_SHARE:
         notes.append(f"{item.area.name}({item.area.code})仅有 {item.inside_parent * 100:.1f}% 位于上级「{item.area.parent.name}」的边界内，请核对")
