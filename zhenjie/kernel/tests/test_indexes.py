@@ -34,6 +34,8 @@ LIST_INDEXES = {
         "case_area_kind_opened": (["area_id", "kind", "opened_at"], ["ASC", "ASC", "ASC"]),
         "case_area_kind_closed": (["area_id", "kind", "closed_at", "opened_at", "state"], ["ASC"] * 5),
     },
+    # Every list's reach (kernel.scoping.reach_of) reads whom the user stands in for today (AB岗).
+    "accounts_standin": {"standin_current": (["stand_in_id", "ends_on"], ["ASC", "ASC"])},
     "kernel_assignment": {  # the inbox's heads, one per branch (partial: open only)
         "assignment_open_unit_due": (["unit_id", "due_at"], ["ASC", "ASC"]),
         "assignment_open_user_due": (["user_id", "due_at"], ["ASC", "ASC"]),
