@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "zhenjie.lists",
     "zhenjie.grid",
     "zhenjie.movein",
+    "zhenjie.topics",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

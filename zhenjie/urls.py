@@ -17,6 +17,8 @@ urlpatterns = [
     path("public/events/", include("zhenjie.events.portal_urls")),  # citizens report and follow (no login)
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
     path("grid/", include("zhenjie.grid.urls")),
+    path("topics/", include("zhenjie.topics.urls")),  # 每月一题
+    path("public/topics/", include("zhenjie.topics.public_urls")),
     path("console/movein/", include("zhenjie.movein.urls")),  # 迁入: a county's own files
     path("", include("zhenjie.workbench.urls")),
 ]

@@ -47,6 +47,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("机构编制", "diagram-3", "staffing:home"),
             NavItem("双向考核", "bar-chart-line", "assessment:home"),
             NavItem("研判预警", "activity", "dashboard:analysis"),
+            NavItem("每月一题", "lightbulb", "topics:home"),
             NavItem("指挥大屏", "display", "dashboard:home"),
         ],
     ),

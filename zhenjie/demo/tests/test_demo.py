@@ -37,6 +37,15 @@ def test_the_demo_county_has_the_shape_the_issue_asks_for():
     stationed = Unit.objects.filter(kind="stationed")
     assert {u.name[-3:] for u in stationed} >= {"派出所", "司法所"} and all(u.home_department_id for u in stationed)
     assert Case.objects.filter(kind="task").exists() and journal.verify() == []
+    from zhenjie.topics import proposals
+    from zhenjie.topics.models import Topic
+
+    # 每月一题: where last month's complaints cluster (as at the default 20,000 events; rarely at
+    # the tests' 600), 柳湾镇's leader has adopted the first proposal and its lead unit reported.
+    liuwan = Area.objects.get(level="township", name="柳湾镇")
+    proposed = proposals.propose(liuwan, proposals.last_month(), shown=1)
+    adopted = Topic.objects.filter(township=liuwan, progress__isnull=False).first()
+    assert (adopted.category if adopted else None) == (proposed[0].category if proposed else None)
 
 
 def test_township_offices_and_centres_stay_within_the_seed_limits():

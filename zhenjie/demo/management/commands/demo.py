@@ -8,6 +8,7 @@ from zhenjie.demo import build
 from zhenjie.demo.progress import Progress
 from zhenjie.events.demo import build_events
 from zhenjie.grid.demo import build_grid
+from zhenjie.topics.demo import build_topics
 from zhenjie.lists.demo import build_lists
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         build_lists(progress, county, units)
         build_grid(progress)
         build_events(progress, settings.DEMO_EVENTS if events is None else events)
+        build_topics(progress)
         self._print_logins()
 
     def _print_accounts(self):
