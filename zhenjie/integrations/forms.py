@@ -59,3 +59,7 @@ class HotlineCallbackForm(StyledFormMixin, forms.Form):
     secret = forms.CharField(label="签名密钥", max_length=128, required=False, widget=forms.PasswordInput(render_value=False),
                              help_text="与12345平台约定的共享密钥(16至128个字符)，用于 HMAC-SHA256 签名；已设置时留空表示不修改")
     is_active = forms.BooleanField(label="启用回传", required=False, initial=True)
+
+
+class SatisfactionUploadForm(HotlineUploadForm):
+    file = forms.FileField(label="12345回访结果表(.xlsx)", help_text="列：工单编号、回访结果、回访时间、回访意见；可先下载模板")

@@ -19,9 +19,9 @@ from zhenjie.workbench.excel import XLSX
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
-from . import actions, hotline_import, queries
+from . import actions, hotline_import, queries, satisfaction
 from . import answers
-from .forms import AlarmMappingForm, HotlineCallbackForm, HotlineUploadForm, KeyForm, Open311PolicyForm
+from .forms import AlarmMappingForm, HotlineCallbackForm, HotlineUploadForm, KeyForm, Open311PolicyForm, SatisfactionUploadForm
 from .hotline_import import COLUMNS, IMPORTER_ROLES, MAX_ROWS
 from .jobs import run_hotline_import
 from .models import HotlineAnswer, HotlineImport
@@ -211,3 +211,39 @@ def hotline_import_errors(request, pk: int):
 @importer_required
 def hotline_template(request):
     return file_response(hotline_import.template(), filename="12345工单导入模板.xlsx", content_type=XLSX)
+
+
+# ---- 12345回访结果导入 (dispatchers, county administrator) -----------------------------------
+
+ERRORS_SHOWN = 200
+
+
+@require_http_methods(["GET", "POST"])
+@importer_required
+def hotline_satisfaction(request):
+    """Upload the hotline's return visits; every row lands or none does (satisfaction.py)."""
+    form, outcome, status = SatisfactionUploadForm(), None, 200
+    if request.method == "POST":
+        form = SatisfactionUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                outcome = satisfaction.import_visits(request.user, form.cleaned_data["file"].read())
+            except ActionError as error:
+                form.add_action_error(error)
+                status = error.status
+            else:
+                if not outcome.errors:
+                    messages.success(request, f"已导入回访结果{outcome.imported}条")
+                    return redirect("integrations:hotline_satisfaction")
+                status = 400
+        else:
+            status = 400
+    context = {"form": form, "outcome": outcome, "columns": satisfaction.COLUMNS, "errors_shown": ERRORS_SHOWN,
+               "errors": outcome.errors[:ERRORS_SHOWN] if outcome else []}
+    return render(request, "integrations/hotline_satisfaction.html", context, status=status)
+
+
+@require_GET
+@importer_required
+def hotline_satisfaction_template(request):
+    return file_response(satisfaction.template(), filename="12345回访结果导入模板.xlsx", content_type=XLSX)
