@@ -143,15 +143,15 @@ class EventDetailOut(EventOut):
 
     @staticmethod
     def resolve_hotline_answer(event):
-        from zhenjie.integrations.queries import hotline_of_event
+        from zhenjie.integrations.queries import hotline_answer_of
 
-        return hotline_of_event(event)["answer"] if event.channel == Channel.HOTLINE else None
+        return hotline_answer_of(event) if event.channel == Channel.HOTLINE else None
 
     @staticmethod
     def resolve_hotline_satisfaction(event):
-        from zhenjie.integrations.queries import hotline_of_event
+        from zhenjie.integrations.queries import hotline_visit_of
 
-        return hotline_of_event(event)["satisfaction"] if event.channel == Channel.HOTLINE else None
+        return hotline_visit_of(event) if event.channel == Channel.HOTLINE else None
 
     @staticmethod
     def resolve_duplicate_of(event):

@@ -75,10 +75,20 @@ def get_hotline_answer_for(user, pk):
     return get_visible_or_404(hotline_answers_for(user), "hotline_answer.not_found", "回传记录不存在", pk=pk)
 
 
-def hotline_of_event(event) -> dict:
-    """What the event's page and API show of the hotline: the answer owed and the return visit.
-    The event was read through the user's scope already. Two queries."""
-    from .models import HotlineAnswer, HotlineSatisfaction
+def hotline_answer_of(event):
+    """The answer owed to the hotline for an event the user was shown (read through their scope)."""
+    from .models import HotlineAnswer
 
-    return {"answer": HotlineAnswer.objects.filter(event_id=event.pk).first(),
-            "satisfaction": HotlineSatisfaction.objects.filter(event_id=event.pk).first()}
+    return HotlineAnswer.objects.filter(event_id=event.pk).first()
+
+
+def hotline_visit_of(event):
+    """The hotline's return visit of an event the user was shown (read through their scope)."""
+    from .models import HotlineSatisfaction
+
+    return HotlineSatisfaction.objects.filter(event_id=event.pk).first()
+
+
+def hotline_of_event(event) -> dict:
+    """What the event's page shows of the hotline: the answer owed and the return visit."""
+    return {"answer": hotline_answer_of(event), "satisfaction": hotline_visit_of(event)}
