@@ -9,8 +9,8 @@ from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from zhenjie.integrations.schemas import HotlineAnswerOut, HotlineSatisfactionOut
 from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, TimelineOut, UnitBrief
+from zhenjie.integrations.schemas import HotlineAnswerOut, HotlineSatisfactionOut
 from zhenjie.kernel import journal, parties, workflow
 from zhenjie.kernel.api import ExtensionOut
 from zhenjie.kernel.models import Attachment
