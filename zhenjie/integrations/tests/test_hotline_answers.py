@@ -296,3 +296,17 @@ def test_the_answers_list_costs_the_same_queries_whatever_its_length(world, clie
     with django_assert_max_num_queries(12):
         page = client.get("/integrations/hotline/answers/").content.decode()
     assert page.index("12345-20261201-0042") < page.index("12345-20261201-0100")  # the failure first
+
+
+def test_the_sweep_sends_an_answer_whose_job_was_lost_and_a_second_run_sends_nothing(world, django_capture_on_commit_callbacks):
+    with Receiver() as hotline:
+        configure(world, hotline.url)
+        event = hotline_event(world)
+        with django_capture_on_commit_callbacks(execute=False):  # the queue lost the job the commit asked for
+            actions.reject_event(world.dispatcher_a, event, "重复诉求")
+        answer = HotlineAnswer.objects.get(event=event)
+        assert answers.sweep(now=answer.next_try_at) == 0  # not overdue yet
+        assert answers.sweep(now=answer.next_try_at + answers.SWEEP_GRACE) == 1
+        assert answers.attempt(answer.pk) == "not pending"  # the lost job turning up late sends nothing
+    answer.refresh_from_db()
+    assert (answer.state, answer.attempts) == ("delivered", 1) and len(hotline.received) == 1
