@@ -9,6 +9,7 @@ from zhenjie.accounts.queries import grid_workers_of
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
+from zhenjie.integrations import answers as hotline_answers
 from zhenjie.kernel import deadlines, parties, rating, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
@@ -42,6 +43,7 @@ def register_event(actor, event: Event) -> Event:
 def reject_event(actor, event: Event, reason: str) -> Event:
     workflow.perform(actor, event.case, "reject", reason=reason)
     Event.objects.filter(pk=event.pk).update(rejection_reason=reason.strip()[:500])
+    hotline_answers.owe(event)  # the 12345 hotline is told, after commit (integrations/answers.py)
     if event.reporter_id:
         notify_users([event.reporter], f"您上报的事件未予受理：{event.case.number}", reason.strip(), event.case)
     return event
@@ -181,6 +183,7 @@ def verify_event(actor, event: Event, passed: bool, note: str = "") -> Event:
 @transaction.atomic
 def close_event(actor, event: Event) -> Event:
     workflow.perform(actor, event.case, "close")
+    hotline_answers.owe(event)  # the 12345 hotline is told, after commit (integrations/answers.py)
     if event.reporter_id:
         notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case)
     return event
@@ -197,6 +200,7 @@ def merge_event(actor, event: Event, into: Event) -> Event:
     workflow.perform(actor, event.case, "merge", summary=f"合并至{into.case.number}", data={"into": into.case_id})
     Event.objects.filter(pk=event.pk).update(duplicate_of=into)
     event.duplicate_of = into
+    hotline_answers.owe(event)  # a 12345 order merged into a finished event is answered now
     return event
 
 

@@ -27,7 +27,13 @@ def events_for(user) -> QuerySet[Event]:
 
 
 def with_parties(rows: QuerySet[Event]) -> QuerySet[Event]:
-    return rows.prefetch_related(parties.prefetch_for_cases())
+    # and the 12345 hotline's return visit (integrations.HotlineSatisfaction), in the same query
+    return rows.prefetch_related(parties.prefetch_for_cases()).select_related("hotline_satisfaction")
+
+
+def _hotline_visit(event: Event) -> str:
+    visit = getattr(event, "hotline_satisfaction", None)  # a missing reverse one-to-one is an AttributeError
+    return f"{visit.get_result_display()} {visit.comment}".strip() if visit else ""
 
 
 COLUMNS = (
@@ -37,6 +43,9 @@ COLUMNS = (
     Column("上报时间", lambda e: e.reported_at), Column("处置单位", lambda e: e.handling_unit.name if e.handling_unit else "", 20),
     Column("办理期限", lambda e: e.case.due_at), Column("办结时间", lambda e: e.case.closed_at), Column("评价", lambda e: e.case.rating, 6),
     Column("当事人", lambda e: "；".join(parties.masked_line(link) for link in e.case.parties.all()), 30),
+    # the 12345 hotline's (issue 14, item 4): its order number, what it was answered, its return visit
+    Column("工单编号", lambda e: e.case.external_id if e.channel == "hotline" else "", 22),
+    Column("办理结果", lambda e: e.result or e.rejection_reason, 40), Column("回访结果", _hotline_visit, 16),
 )  # the export's, on the page and over the API (rows through with_parties)
 
 

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, TimelineOut, UnitBrief
+from zhenjie.integrations.schemas import HotlineAnswerOut, HotlineSatisfactionOut
 from zhenjie.kernel import journal, parties, workflow
 from zhenjie.kernel.api import ExtensionOut
 from zhenjie.kernel.models import Attachment
@@ -137,6 +138,20 @@ class EventDetailOut(EventOut):
     timeline: list[TimelineOut]
     actions: list[ActionOut] = Field(description="当前用户此刻可执行的操作：办理步骤，以及申请延期、呼叫部门、督办、评价等")
     extensions: list[ExtensionOut]
+    hotline_answer: HotlineAnswerOut | None = Field(None, description="12345热线事件：办理结果回传12345平台的状态")
+    hotline_satisfaction: HotlineSatisfactionOut | None = Field(None, description="12345热线事件：12345平台的回访结果")
+
+    @staticmethod
+    def resolve_hotline_answer(event):
+        from zhenjie.integrations.queries import hotline_answer_of
+
+        return hotline_answer_of(event) if event.channel == Channel.HOTLINE else None
+
+    @staticmethod
+    def resolve_hotline_satisfaction(event):
+        from zhenjie.integrations.queries import hotline_visit_of
+
+        return hotline_visit_of(event) if event.channel == Channel.HOTLINE else None
 
     @staticmethod
     def resolve_duplicate_of(event):

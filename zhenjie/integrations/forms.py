@@ -50,3 +50,16 @@ class HotlineUploadForm(StyledFormMixin, forms.Form):
         if head != b"PK\x03\x04":
             raise forms.ValidationError("文件不是有效的 .xlsx 工作簿，请用 Excel 另存为「Excel 工作簿(*.xlsx)」")
         return upload
+
+
+class HotlineCallbackForm(StyledFormMixin, forms.Form):
+    """Shape only; what a URL and a secret must be is answers.set_callback's rule."""
+
+    url = forms.CharField(label="回传地址", max_length=500, help_text="12345平台接收办理结果的地址，以 http:// 或 https:// 开头")
+    secret = forms.CharField(label="签名密钥", max_length=128, required=False, widget=forms.PasswordInput(render_value=False),
+                             help_text="与12345平台约定的共享密钥(16至128个字符)，用于 HMAC-SHA256 签名；已设置时留空表示不修改")
+    is_active = forms.BooleanField(label="启用回传", required=False, initial=True)
+
+
+class SatisfactionUploadForm(HotlineUploadForm):
+    file = forms.FileField(label="12345回访结果表(.xlsx)", help_text="列：工单编号、回访结果、回访时间、回访意见；可先下载模板")

@@ -129,3 +129,75 @@ class Open311Policy(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(position_decimals__gte=2, position_decimals__lte=4), name="open311policy_decimals_range"),
         ]
+
+
+class HotlineCallback(models.Model):
+    """Where the county's 12345 hotline takes its answers back (issue 14, item 4): a URL the
+    platform POSTs the result of a closed or refused hotline event to, signed with a secret both
+    sides hold. The secret is stored encrypted (kernel.pii), never shown again once saved. Set by
+    the county administrator on the 外部接入 page, journaled as `settings.hotline_callback`."""
+
+    county = models.OneToOneField("areas.Area", verbose_name="县", on_delete=models.CASCADE, related_name="+", limit_choices_to={"level": "county"})
+    url = models.CharField("回传地址", max_length=500)
+    secret_cipher = models.TextField(editable=False)
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "12345办理结果回传设置"
+        verbose_name_plural = "12345办理结果回传设置"
+
+
+class HotlineAnswer(models.Model):
+    """One answer owed to the hotline: the result of one of its work orders, sent by a Huey job
+    (answers.py) until the hotline accepts it. The body is fixed when the answer is made, so what
+    the page shows is what was sent."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        DELIVERED = "delivered", "已送达"
+        FAILED = "failed", "失败"
+
+    event = models.OneToOneField("events.Event", verbose_name="事件", on_delete=models.CASCADE, related_name="hotline_answer")
+    county = models.ForeignKey("areas.Area", verbose_name="县", on_delete=models.PROTECT, related_name="+")
+    order_id = models.CharField("工单编号", max_length=64)
+    outcome = models.CharField("办理结论", max_length=16)
+    payload = models.JSONField("回传内容")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    last_error = models.CharField("最近一次错误", max_length=300, blank=True)
+    next_try_at = models.DateTimeField("下次尝试", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "12345办理结果回传"
+        verbose_name_plural = "12345办理结果回传"
+        indexes = [
+            # the county administrator's list: newest first, and its failures (shown first) by state
+            models.Index(fields=["county", "-created_at"], name="hotlineanswer_county_new"),
+            models.Index(fields=["county", "state", "-created_at"], name="hotlineanswer_county_state"),
+            # the sweep that re-enqueues answers whose scheduled try was lost
+            models.Index(fields=["next_try_at"], name="hotlineanswer_due", condition=models.Q(state="pending")),
+        ]
+
+
+class HotlineSatisfaction(models.Model):
+    """The hotline's own return visit (回访) of a work order it sent us: imported from its
+    spreadsheet (satisfaction.py), one per event, the latest import winning."""
+
+    class Result(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        FAIRLY = "fairly", "基本满意"
+        DISSATISFIED = "dissatisfied", "不满意"
+
+    event = models.OneToOneField("events.Event", verbose_name="事件", on_delete=models.CASCADE, related_name="hotline_satisfaction")
+    result = models.CharField("回访结果", max_length=16, choices=Result.choices)
+    visited_at = models.DateTimeField("回访时间")
+    comment = models.TextField("回访意见", blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField("导入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "12345回访结果"
+        verbose_name_plural = "12345回访结果"

@@ -47,3 +47,48 @@ def open311_policy_initial(user) -> dict:
                 "publish_text": DEFAULT_PUBLICATION.publish_text}
     return {"withheld_categories": list(policy.withheld_categories.all()), "position_decimals": policy.position_decimals,
             "publish_text": policy.publish_text}
+
+
+def hotline_callback_of(user):
+    """The county's 12345 callback, or None (the secret is never part of what a page shows)."""
+    from .models import HotlineCallback
+
+    return HotlineCallback.objects.filter(county=administered_county(user, refuse=NOT_COUNTY_ADMIN)).first()
+
+
+ANSWER_STATES = ("failed", "pending", "delivered")
+
+
+def hotline_answers_for(user, state: str = ""):
+    """The county's answers to the hotline, newest first (indexes hotlineanswer_county_new and,
+    by state, hotlineanswer_county_state). The county administrator only; the page puts the
+    failures above the rest."""
+    from .models import HotlineAnswer
+
+    rows = HotlineAnswer.objects.filter(county=administered_county(user, refuse=NOT_COUNTY_ADMIN))
+    if state in ANSWER_STATES:
+        rows = rows.filter(state=state)
+    return rows.select_related("event__case").order_by("-created_at", "-pk")
+
+
+def get_hotline_answer_for(user, pk):
+    return get_visible_or_404(hotline_answers_for(user), "hotline_answer.not_found", "回传记录不存在", pk=pk)
+
+
+def hotline_answer_of(event):
+    """The answer owed to the hotline for an event the user was shown (read through their scope)."""
+    from .models import HotlineAnswer
+
+    return HotlineAnswer.objects.filter(event_id=event.pk).first()
+
+
+def hotline_visit_of(event):
+    """The hotline's return visit of an event the user was shown (read through their scope)."""
+    from .models import HotlineSatisfaction
+
+    return HotlineSatisfaction.objects.filter(event_id=event.pk).first()
+
+
+def hotline_of_event(event) -> dict:
+    """What the event's page shows of the hotline: the answer owed and the return visit."""
+    return {"answer": hotline_answer_of(event), "satisfaction": hotline_visit_of(event)}

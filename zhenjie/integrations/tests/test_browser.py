@@ -52,3 +52,41 @@ def test_a_key_is_created_and_shown_once_and_a_hotline_sheet_is_imported(chromiu
     page.screenshot(path=str(artifacts / "integrations-import-phone.png"), full_page=True)
     assert sorted(Event.objects.values_list("case__external_id", "channel")) == [("12345-001", "hotline"), ("12345-002", "hotline")]
     context.close()
+
+
+def test_the_hotline_callback_is_set_and_a_closed_events_answer_shows_on_its_page(chromium, live_server, world, artifacts):
+    from zhenjie.integrations.models import HotlineAnswer
+
+    from .test_hotline_answers import SECRET, Receiver, handled, hotline_event
+
+    with Receiver() as hotline:
+        context = chromium.new_context(viewport=PHONE, locale="zh-CN")
+        page = context.new_page()
+        browser_log_in(page, live_server, "county_admin")
+        page.goto(f"{live_server.url}/integrations/keys/")
+        page.fill("#id_callback-url", hotline.url)
+        page.fill("#id_callback-secret", SECRET)
+        page.get_by_test_id("hotline-callback").get_by_role("button", name="保存").click()
+        page.wait_for_load_state("networkidle")
+        assert "已保存12345办理结果回传设置" in page.content() and SECRET not in page.content()
+        context.close()
+
+        event = handled(world, hotline_event(world))
+        context = chromium.new_context(viewport=PHONE, locale="zh-CN")
+        page = context.new_page()
+        browser_log_in(page, live_server, "dispatcher_a")
+        page.goto(f"{live_server.url}/events/{event.case_id}/")
+        page.get_by_role("button", name="结案", exact=True).click()
+        page.wait_for_selector("[data-testid=case-state] >> text=已办结")
+        page.reload()
+        assert page.get_by_test_id("hotline-answer-state").inner_text() == "已送达"
+        page.get_by_test_id("event-hotline").screenshot(path=str(artifacts / "integrations-hotline-answer-phone.png"))
+        context.close()
+        context = chromium.new_context(viewport=PHONE, locale="zh-CN")
+        page = context.new_page()
+        browser_log_in(page, live_server, "county_admin")
+        page.goto(f"{live_server.url}/integrations/hotline/answers/")
+        assert "12345-20261201-0042" in page.get_by_test_id("hotline-answer").inner_text()
+        page.screenshot(path=str(artifacts / "integrations-hotline-answers-phone.png"), full_page=True)
+        context.close()
+    assert HotlineAnswer.objects.get(event=event).state == "delivered" and len(hotline.received) == 1
