@@ -487,3 +487,31 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}"
+
+
+class Rework(models.Model):
+    """返工: one row each time a case goes back to the unit that handled it — a failed on-the-spot
+    verification, or a closed case reopened (kernel/rework.py). The figures of a unit (返工率,
+    一次办结率: seed 004 §三 督查考核) count these rows; the journal tells the story."""
+
+    class Reason(models.TextChoices):
+        VERIFY_FAIL = "verify_fail", "核查不通过"
+        REOPEN = "reopen", "重新办理"
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="reworks")
+    unit = models.ForeignKey("units.Unit", verbose_name="返工单位", on_delete=models.PROTECT, related_name="reworks")
+    reason = models.CharField("返工原因", max_length=16, choices=Reason.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("说明", max_length=2000, blank=True)
+    at = models.DateTimeField("返工时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "返工"
+        verbose_name_plural = "返工"
+        indexes = [
+            # A unit's rework in a period (the figures of events.analysis.quality).
+            models.Index(fields=["unit", "at"], name="rework_unit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} 返工 {self.unit}"
