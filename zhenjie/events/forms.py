@@ -106,6 +106,25 @@ class RatingForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(label="评价意见", max_length=COMMENT_MAX, required=False)
 
 
+_YES_NO = [("1", "是"), ("0", "否")]
+
+
+class FollowUpForm(StyledFormMixin, forms.Form):
+    """What a follow-up call (回访) found; the limits are kernel.followups'."""
+
+    called = forms.TypedChoiceField(label="已拨打电话", choices=_YES_NO, coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    reached = forms.TypedChoiceField(label="已接通", choices=_YES_NO, coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    words = forms.CharField(label="群众意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    resolved = forms.TypedChoiceField(label="群众确认问题已解决(办结确认回访填写)", choices=[("", "不适用"), *_YES_NO], required=False,
+                                      coerce=lambda v: v == "1", empty_value=None)
+    note = forms.CharField(label="理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="重新办理或结束差评、抽样回访时必填")
+
+
+class ConfirmForm(forms.Form):
+    resolved = forms.TypedChoiceField(choices=_YES_NO, coerce=lambda v: v == "1")
+
+
 class NoticeForm(StyledFormMixin, forms.Form):
     level = forms.ChoiceField(label="督办级别", choices=[("yellow", "黄牌督办"), ("red", "红牌督办")])
     text = forms.CharField(label="督办要求", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
