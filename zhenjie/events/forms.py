@@ -41,8 +41,10 @@ class ReportForm(StyledFormMixin, forms.Form):
     channel = forms.ChoiceField(label="来源", choices=[(Channel.GRID, Channel.GRID.label), (Channel.WALK_IN, Channel.WALK_IN.label)], initial=Channel.GRID)
     photos = PhotosField(label="现场照片", required=False)
     # Who came to the window (walk-in), and whoever speaks for them (代理人): the case's parties.
-    reporter_name = forms.CharField(label="来访人姓名(可选)", max_length=CONTACT_NAME_MAX, required=False, help_text="窗口来访时填写，不填则为匿名")
-    reporter_phone = forms.CharField(label="来访人电话(可选)", max_length=CONTACT_PHONE_MAX, required=False)
+    reporter_name = forms.CharField(label="来访人姓名(窗口来访必填)", max_length=CONTACT_NAME_MAX, required=False,
+                                    help_text="窗口来访时填写来访群众，不是经办人；提交后打印回执交来访人")
+    reporter_phone = forms.CharField(label="来访人手机(窗口来访必填)", max_length=CONTACT_PHONE_MAX, required=False,
+                                     help_text="加密保存，仅用于回访联系")
     agent_name = forms.CharField(label="代为反映人姓名(可选)", max_length=CONTACT_NAME_MAX, required=False,
                                  help_text="他人代为反映时填写；上面须填所代表的当事人")
     agent_phone = forms.CharField(label="代为反映人电话(可选)", max_length=CONTACT_PHONE_MAX, required=False)

@@ -5,6 +5,7 @@ the calls themselves are zhenjie/calls)."""
 from collections import Counter
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from zhenjie.workbench.views import staff_required
 
 from zhenjie.calls import queries as call_queries
 
-from . import actions, queries, routing
+from . import actions, queries, receipts, routing
 from .forms import (
     CallForm, DecisionForm, DispatchForm, ExtensionForm, FollowUpForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm,
     VerifyForm,
@@ -159,16 +160,22 @@ def event_report(request):
 
                 event = report_finding(request.user, finding, data["category"], data["description"])
             else:
-                event = report_event(request.user, Report(
-                    channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
-                    lng=data["lng"], lat=data["lat"], area=data["area"],
-                    photos=[Photo(f.name, f.read()) for f in data["photos"]],
-                    reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
-                    agent_name=data["agent_name"], agent_phone=data["agent_phone"],
-                ))
+                with transaction.atomic():
+                    event = report_event(request.user, Report(
+                        channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
+                        lng=data["lng"], lat=data["lat"], area=data["area"],
+                        photos=[Photo(f.name, f.read()) for f in data["photos"]],
+                        reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
+                        agent_name=data["agent_name"], agent_phone=data["agent_phone"],
+                    ))
+                    if event.channel == Channel.WALK_IN:  # the visitor leaves with a receipt (回执)
+                        receipts.issue_receipt(request.user, event)
         except ActionError as error:
             form.add_action_error(error)
         else:
+            if event.channel == Channel.WALK_IN:
+                messages.success(request, f"已登记：{event.case.number}。请在右侧「文书」中打开来访登记回执，打印后交来访人")
+                return redirect("events:detail", event.case_id)
             messages.success(request, f"已上报：{event.case.number}")
             return redirect("events:detail", event.case_id)
     return render(request, "events/event_report.html", {"form": form, "finding": finding})
@@ -200,6 +207,7 @@ def _detail_context(request, event, **forms):
         "reason_form": ReasonForm(), "result_form": ResultForm(), "verify_form": VerifyForm(), "merge_form": MergeForm(),
         "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
         "follow_up_form": FollowUpForm(),
+        "may_reissue_receipt": event.channel == Channel.WALK_IN and receipts.RECEIPT.may_issue(user, case),
         "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
         "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
     }
@@ -236,6 +244,19 @@ def event_reveal_phone(request, case_id: int):
     response = render(request, "events/event_detail.html", _detail_context(request, event) | {"revealed_phone": phone})
     response["Cache-Control"] = "no-store"  # a citizen's full number: not for the browser's cache
     return response
+
+
+@require_POST
+@staff_required
+def event_receipt(request, case_id: int):
+    """A new receipt for a walk-in visitor who lost theirs: a new code, the old one retired."""
+    event = queries.get_event_for(request.user, case_id)
+    try:
+        receipts.issue_receipt(request.user, event)
+    except ActionError as error:
+        return render(request, "events/event_detail.html", _detail_context(request, event, error=error.message), status=error.status)
+    messages.success(request, "已出具新的回执，原查询码作废")
+    return redirect("events:detail", event.case_id)
 
 
 FOLLOW_UP_DECISIONS = {"close": followups.close, "reopen": followups.reopen}
