@@ -4,6 +4,8 @@ a button exactly when the action would accept it, and the API lists the same act
 import pytest
 from django.urls import reverse
 
+from zhenjie.kernel import followups
+from zhenjie.kernel.models import FollowUp
 from zhenjie.calls import actions as calls
 from zhenjie.calls.models import Call
 from zhenjie.calls.workflow import CALL_WORKFLOW
@@ -79,6 +81,7 @@ def test_the_reporter_is_offered_the_rating_once_the_event_is_closed_and_not_aft
     event = handling(world, category="dispute")  # no on-site verification
     actions.report_back(world.clerk_a, event, "已调解")
     assert form(event, "rate") not in page(client, world.grid_worker_a, event)
+    followups.close(world.dispatcher_a, FollowUp.objects.get(case_id=event.case_id, state="open"), called=True, reached=True, resolved=True)  # the reporter confirmed on a call
     actions.close_event(world.dispatcher_a, event)
     assert form(event, "rate") in page(client, world.grid_worker_a, event)
     assert form(event, "rate") not in page(client, world.dispatcher_a, event)
