@@ -31,7 +31,7 @@ from .forms import (
 from .intake import Photo, Report, report_event
 from .kit import EVENTS, departments, dispatch_units
 from .models import Channel
-from .workflow import EVENT, EVENT_WORKFLOW
+from .workflow import EVENT, EVENT_WORKFLOW, THROUGH_FOLLOW_UP
 
 # The dispatcher's queue, as tabs over the list: the workflow's phases, then everything.
 PHASES = EVENT_WORKFLOW.phases
@@ -185,7 +185,7 @@ def _detail_context(request, event, **forms):
     user, case = request.user, event.case
     permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
     # Reopening goes through a follow-up (its panel below), which keeps what the call found.
-    transitions = {name: t for name, t in permitted.transitions.items() if name != "reopen"}
+    transitions = {name: t for name, t in permitted.transitions.items() if name not in THROUGH_FOLLOW_UP}
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
         "may": permitted.actions,

@@ -13,6 +13,10 @@ from zhenjie.kernel.workflow import (
 EVENT = "event"
 RESULT_MAX = 4000
 
+# Transitions taken only through another action, never offered as a button or an API step:
+# reopening goes through a follow-up (kernel.followups.reopen), which keeps what the call found.
+THROUGH_FOLLOW_UP = frozenset({"reopen"})
+
 # Who checks the result on the spot: the grid worker of the place, or the command centre.
 VERIFIERS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER})
 

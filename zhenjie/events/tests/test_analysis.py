@@ -6,13 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from zhenjie.kernel import followups
-from zhenjie.kernel.models import FollowUp
 from zhenjie.calls import actions as calls
 from zhenjie.events import actions, analysis
 from zhenjie.events.intake import Report, report_event
 from zhenjie.events.models import Category, Event
-from zhenjie.kernel.models import Case, SupervisionPolicy
+from zhenjie.kernel import followups
+from zhenjie.kernel.models import Case, FollowUp, SupervisionPolicy
 from zhenjie.testing import make_event
 
 pytestmark = pytest.mark.django_db

@@ -3,11 +3,10 @@ import io
 import pytest
 from PIL import Image
 
-from zhenjie.kernel import followups
 from zhenjie.events import actions
 from zhenjie.events.intake import Photo, Report, report_event
 from zhenjie.events.models import Category, Event
-from zhenjie.kernel import extensions, journal
+from zhenjie.kernel import extensions, followups, journal
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import Attachment, Case, Extension, Notification

@@ -4,16 +4,15 @@ a button exactly when the action would accept it, and the API lists the same act
 import pytest
 from django.urls import reverse
 
-from zhenjie.kernel import followups
-from zhenjie.kernel.models import FollowUp
 from zhenjie.calls import actions as calls
 from zhenjie.calls.models import Call
 from zhenjie.calls.workflow import CALL_WORKFLOW
 from zhenjie.events import actions
 from zhenjie.events.models import Event
 from zhenjie.events.workflow import EVENT_WORKFLOW
-from zhenjie.kernel import extensions
+from zhenjie.kernel import extensions, followups
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.models import FollowUp
 from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.testing import api, make_event  # noqa: F401  (api: a fixture)
 
