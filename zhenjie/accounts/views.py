@@ -29,12 +29,21 @@ def safe_next(request) -> str:
     return next_url
 
 
+# Where a citizen account lands: the public pages (report, follow and rate by number and code).
+# Not "/", the staff workbench, which sends citizens away again — the loop of issue 14 item 11.
+CITIZEN_HOME = "events_public:track"
+
+
+def home_of(user) -> str:
+    return CITIZEN_HOME if user.kind == user.Kind.CITIZEN else "workbench:home"
+
+
 @never_cache
 @csrf_protect
 def login_view(request):
     next_url = safe_next(request)
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(next_url or "workbench:home")
+        return redirect(next_url or home_of(request.user))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,9 +54,7 @@ def login_view(request):
             login(request, user)
             if step := second_factor.step_after_password(user):
                 request.session[second_factor.SESSION_KEY] = step
-            if user.kind == user.Kind.CITIZEN:
-                return redirect(next_url or "/")
-            return redirect(next_url or "workbench:home")
+            return redirect(next_url or home_of(user))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 

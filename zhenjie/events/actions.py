@@ -6,23 +6,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhenjie.accounts.queries import grid_workers_of
-from zhenjie.accounts.roles import RoleCode
+from zhenjie.accounts.roles import COMMAND, RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.integrations import answers as hotline_answers
-from zhenjie.kernel import deadlines, parties, rating, workflow
+from zhenjie.kernel import deadlines, followups, parties, rating, rework, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Rejected
-from zhenjie.kernel.models import Case
+from zhenjie.kernel.models import Case, FollowUp, Rework
 from zhenjie.kernel.notify import notify_users
 from zhenjie.kernel.workflow import rule_of
 from zhenjie.units.models import Unit
 
 from . import routing
 from .intake import command_unit_for
+from .policy import policy_for
 from .models import Event
-from .workflow import EVENT_WORKFLOW, RESULT_MAX, EventState
+from .workflow import EVENT, EVENT_WORKFLOW, RESULT_MAX, EventState
 
 
 
@@ -148,6 +149,10 @@ def report_back(actor, event: Event, result: str, photos=()) -> Event:
     verify_due, _ = deadlines.due_after(timezone.now(), Limit(event.category.verify_amount, event.category.verify_unit))
     next_step = _verification(event, verify_due) if event.category.needs_verification else [_to_dispatchers(event, "close")]
     workflow.perform(actor, event.case, "report_back", assign=next_step, data={"result": result[:200]})
+    if not event.category.needs_verification:
+        # No one checks on the spot: the reporter confirms the result, online or on a call
+        # (issue 14 item 2); close waits for it (workflow._may_close).
+        followups.open_follow_up(event.case, FollowUp.Reason.CONFIRM, actor=actor)
     for photo in photos:
         attachments.store(photo.content, photo.name, "photo", case=event.case, actor=actor, field="photos")
     Event.objects.filter(pk=event.pk).update(result=result)
@@ -186,7 +191,45 @@ def close_event(actor, event: Event) -> Event:
     hotline_answers.owe(event)  # the 12345 hotline is told, after commit (integrations/answers.py)
     if event.reporter_id:
         notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case)
+    # 回访率: the county's share of closed events is called back anyway, chosen by the case id.
+    if followups.is_sampled(event.case, policy_for(event.case.area).follow_up_sample_percent):
+        followups.open_follow_up(event.case, FollowUp.Reason.SAMPLE, actor=actor)
     return event
+
+
+@transaction.atomic
+def reopen_event(actor, event: Event, reason: str) -> Event:
+    """A follow-up found the reporter dissatisfied: the closed event goes back to the unit that
+    handled it with a new handling deadline (kernel.followups.reopen calls this). One rework
+    counts on that unit; the earlier rating stays in the journal and on the follow-up, and is
+    cleared from the case so the reporter may rate again after the new close; the reporter is
+    told in-app (an account) and on the public timeline (events.portal)."""
+    unit = _handler(event)
+    category = event.category
+
+    def restart(case: Case) -> None:
+        case.owner_unit = unit
+        deadlines.start(case, Limit(category.handle_amount, category.handle_unit))
+
+    workflow.perform(actor, event.case, "reopen", reason=reason, assign=[Assign(unit, "handle")], before_save=restart,
+                     summary=f"重新办理：交{unit.name}", data={"unit": unit.pk})
+    rework.record(event.case, unit, Rework.Reason.REOPEN, actor=actor if getattr(actor, "pk", None) else None, note=reason)
+    Case.objects.filter(pk=event.case_id).update(rating=None, rating_comment="", rated_at=None, alert="", alert_since=None, alert_leader_notified=False)
+    event.case.rating, event.case.rating_comment, event.case.rated_at = None, "", None
+    if event.reporter_id:
+        notify_users([event.reporter], f"您反映的事件已重新办理：{event.case.number}", "处置单位将重新处置，办结后您可以再次评价。", event.case)
+    return event
+
+
+def _reopen_case(actor, case: Case, reason: str) -> None:
+    reopen_event(actor, Event.objects.select_related("category", "handling_unit", "case__owner_unit").get(case=case), reason)
+
+
+# 回访 of events: the township command centre's dispatchers call back within the county's days.
+followups.register(EVENT, followups.Setup(
+    route=lambda case: command_unit_for(case.area), role=RoleCode.DISPATCHER, roles=COMMAND,
+    days=lambda case: policy_for(case.area).follow_up_days, reopen=_reopen_case,
+))
 
 
 @transaction.atomic

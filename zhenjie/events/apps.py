@@ -8,7 +8,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import jobs, kit, workflow  # noqa: F401  (register the event kind, its pages and API, and its jobs with Huey)
+        from . import jobs, kit, receipts, workflow  # noqa: F401  (register the event kind, its pages and API, its jobs with Huey, the receipt)
         from .categories import ensure_default_categories
 
         post_migrate.connect(ensure_default_categories, sender=self)

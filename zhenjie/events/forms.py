@@ -41,8 +41,10 @@ class ReportForm(StyledFormMixin, forms.Form):
     channel = forms.ChoiceField(label="来源", choices=[(Channel.GRID, Channel.GRID.label), (Channel.WALK_IN, Channel.WALK_IN.label)], initial=Channel.GRID)
     photos = PhotosField(label="现场照片", required=False)
     # Who came to the window (walk-in), and whoever speaks for them (代理人): the case's parties.
-    reporter_name = forms.CharField(label="来访人姓名(可选)", max_length=CONTACT_NAME_MAX, required=False, help_text="窗口来访时填写，不填则为匿名")
-    reporter_phone = forms.CharField(label="来访人电话(可选)", max_length=CONTACT_PHONE_MAX, required=False)
+    reporter_name = forms.CharField(label="来访人姓名(窗口来访必填)", max_length=CONTACT_NAME_MAX, required=False,
+                                    help_text="窗口来访时填写来访群众，不是经办人；提交后打印回执交来访人")
+    reporter_phone = forms.CharField(label="来访人手机(窗口来访必填)", max_length=CONTACT_PHONE_MAX, required=False,
+                                     help_text="加密保存，仅用于回访联系")
     agent_name = forms.CharField(label="代为反映人姓名(可选)", max_length=CONTACT_NAME_MAX, required=False,
                                  help_text="他人代为反映时填写；上面须填所代表的当事人")
     agent_phone = forms.CharField(label="代为反映人电话(可选)", max_length=CONTACT_PHONE_MAX, required=False)
@@ -104,6 +106,25 @@ class DecisionForm(StyledFormMixin, forms.Form):
 class RatingForm(StyledFormMixin, forms.Form):
     rating = forms.TypedChoiceField(label="评价", coerce=int, choices=list(GRADES.items()), widget=forms.RadioSelect)
     comment = forms.CharField(label="评价意见", max_length=COMMENT_MAX, required=False)
+
+
+_YES_NO = [("1", "是"), ("0", "否")]
+
+
+class FollowUpForm(StyledFormMixin, forms.Form):
+    """What a follow-up call (回访) found; the limits are kernel.followups'."""
+
+    called = forms.TypedChoiceField(label="已拨打电话", choices=_YES_NO, coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    reached = forms.TypedChoiceField(label="已接通", choices=_YES_NO, coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    words = forms.CharField(label="群众意见", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    resolved = forms.TypedChoiceField(label="群众确认问题已解决(办结确认回访填写)", choices=[("", "不适用"), *_YES_NO], required=False,
+                                      coerce=lambda v: v == "1", empty_value=None)
+    note = forms.CharField(label="理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="重新办理或结束差评、抽样回访时必填")
+
+
+class ConfirmForm(forms.Form):
+    resolved = forms.TypedChoiceField(choices=_YES_NO, coerce=lambda v: v == "1")
 
 
 class NoticeForm(StyledFormMixin, forms.Form):

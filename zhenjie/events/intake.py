@@ -94,8 +94,9 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
         address=(report.address or "").strip(),
         lng=report.lng,
         lat=report.lat,
-        reporter=actor if getattr(actor, "pk", None) else None,
-        reporter_name=(report.reporter_name or getattr(actor, "display_name", ""))[:CONTACT_NAME_MAX],
+        # A walk-in's reporter is the visitor (a party), never the clerk's account.
+        reporter=actor if getattr(actor, "pk", None) and report.channel != Channel.WALK_IN else None,
+        reporter_name=(report.reporter_name or ("来访群众" if report.channel == Channel.WALK_IN else getattr(actor, "display_name", "")))[:CONTACT_NAME_MAX],
         reporter_phone_masked=phone.masked,
         reporter_phone_cipher=phone.cipher,
         reported_at=case.opened_at,

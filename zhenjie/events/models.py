@@ -74,6 +74,10 @@ class EventPolicy(models.Model):
     warning_window_days = models.PositiveSmallIntegerField("预警时间窗(天)", default=7)
     duplicate_window_hours = models.PositiveSmallIntegerField("疑似重复时间窗(小时)", default=48)
     duplicate_radius_m = models.PositiveIntegerField("疑似重复距离(米)", default=200)
+    # 回访 (kernel.followups): how long the command centre has to call back, and the share of
+    # closed events called back anyway (回访率).
+    follow_up_days = models.PositiveSmallIntegerField("回访时限(工作日)", default=3)
+    follow_up_sample_percent = models.PositiveSmallIntegerField("抽样回访比例(%)", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

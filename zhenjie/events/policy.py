@@ -21,10 +21,14 @@ POLICY_LIMITS = {
     "warning_window_days": (1, 90, "预警时间窗须在1至90天之间"),
     "duplicate_window_hours": (1, 720, "疑似重复时间窗须在1至720小时之间"),
     "duplicate_radius_m": (10, 5000, "疑似重复距离须在10至5000米之间"),
+    # 回访: no document sets these; a month is the longest a call back still answers a rating.
+    "follow_up_days": (1, 20, "回访时限须在1至20个工作日之间"),
+    "follow_up_sample_percent": (0, 100, "抽样回访比例须在0至100之间"),
 }
 LIMIT_FIELDS = ("acknowledge", "handle", "verify")
 
-DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.WarningScope.VILLAGE, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200)
+DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.WarningScope.VILLAGE, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200,
+                             follow_up_days=3, follow_up_sample_percent=0)
 
 
 def policy_for(area: Area) -> EventPolicy:

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_of, township_path
-from zhenjie.kernel import pii, tracking
+from zhenjie.kernel import followups, pii, tracking
 from zhenjie.kernel.actors import CitizenActor
 from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import CaseParty
@@ -118,6 +118,13 @@ def citizen_holding_code_of(event: Event) -> CitizenActor:
     return CitizenActor(event.reporter_name, holds_tracking_code_of=event.case_id, party_id=reporter)
 
 
+def confirm_as_citizen(event: Event, resolved: bool) -> Event:
+    """Say whether the problem is solved, as the citizen who found `event` with its code, where
+    the category skips on-site verification (kernel.followups.confirm)."""
+    followups.confirm(citizen_holding_code_of(event), event.case, resolved)
+    return event
+
+
 def rate_as_citizen(event: Event, grade, comment: str = "") -> Event:
     """Rate `event` as the citizen who found it with its code."""
     return actions.rate_event(citizen_holding_code_of(event), event, grade, comment)
@@ -125,9 +132,11 @@ def rate_as_citizen(event: Event, grade, comment: str = "") -> Event:
 
 # What a citizen is told at each state besides its name: no staff names, no internal notes.
 PUBLIC_NOTES = {EventState.REJECTED: lambda case: case.event.rejection_reason, EventState.CLOSED: lambda case: case.event.result}
+# Steps told by what was done: a reopened event (kernel.followups), and the reporter's own answer.
+PUBLIC_VERBS = {"reopen": ("已重新办理", "根据回访情况，事件已重新交处置单位办理；办结后您可以再次评价。")}
 
 
 def public_timeline(event: Event) -> list[tracking.Step]:
     """The event's states as the citizen sees them, oldest first, with the reason of a rejection
     and the result of the handling."""
-    return tracking.public_timeline(event.case, notes=PUBLIC_NOTES, opened="已受理上报，等待登记")
+    return tracking.public_timeline(event.case, notes=PUBLIC_NOTES, opened="已受理上报，等待登记", verbs=PUBLIC_VERBS)

@@ -7,10 +7,11 @@ from django.views.decorators.http import require_http_methods
 from zhenjie.accounts.login import client_address
 from zhenjie.areas.models import Area
 from zhenjie.kernel import rating
+from zhenjie.kernel.workflow import rule_of
 from zhenjie.kernel.errors import ActionError
 
 from . import portal
-from .forms import CitizenReportForm, RatingForm, TrackForm
+from .forms import CitizenReportForm, ConfirmForm, RatingForm, TrackForm
 from .intake import Photo
 from .workflow import EVENT_WORKFLOW
 
@@ -88,8 +89,20 @@ def track(request):
                 context["error"], status = error.message, error.status
             else:
                 event.case.refresh_from_db(fields=["rating", "rating_comment", "rated_at"])
+    elif "resolved" in request.POST:
+        confirm_form = ConfirmForm(request.POST)
+        if not confirm_form.is_valid():
+            context["error"], status = "请选择问题是否已解决", 400
+        else:
+            try:
+                portal.confirm_as_citizen(event, confirm_form.cleaned_data["resolved"])
+            except ActionError as error:
+                context["error"], status = error.message, error.status
+            else:
+                context["confirmed"] = True
+    citizen = portal.citizen_holding_code_of(event)
     context |= {
         "event": event, "state_label": EVENT_WORKFLOW.state_label(event.case.state), "steps": portal.public_timeline(event),
-        "can_rate": rating.may_rate(portal.citizen_holding_code_of(event), event.case),
+        "can_rate": rating.may_rate(citizen, event.case), "can_confirm": rule_of("confirm")(citizen, event.case) is None,
     }
     return _private(render(request, "events/public/track.html", context, status=status))

@@ -172,7 +172,9 @@ class EventDetailOut(EventOut):
     @staticmethod
     def resolve_actions(event, context):
         user = context["request"].auth
-        return workflow.permitted_actions(user, event.case).listed()
+        from .workflow import THROUGH_FOLLOW_UP  # reopening is a follow-up's, not a step of its own
+
+        return [action for action in workflow.permitted_actions(user, event.case).listed() if action["name"] not in THROUGH_FOLLOW_UP]
 
     @staticmethod
     def resolve_extensions(event):

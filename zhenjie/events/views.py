@@ -5,12 +5,13 @@ the calls themselves are zhenjie/calls)."""
 from collections import Counter
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from zhenjie.kernel import journal, parties
+from zhenjie.kernel import followups, journal, parties
 from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError
@@ -22,14 +23,15 @@ from zhenjie.workbench.views import staff_required
 
 from zhenjie.calls import queries as call_queries
 
-from . import actions, queries, routing
+from . import actions, queries, receipts, routing
 from .forms import (
-    CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifyForm,
+    CallForm, DecisionForm, DispatchForm, ExtensionForm, FollowUpForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm,
+    VerifyForm,
 )
 from .intake import Photo, Report, report_event
 from .kit import EVENTS, departments, dispatch_units
 from .models import Channel
-from .workflow import EVENT, EVENT_WORKFLOW
+from .workflow import EVENT, EVENT_WORKFLOW, THROUGH_FOLLOW_UP
 
 # The dispatcher's queue, as tabs over the list: the workflow's phases, then everything.
 PHASES = EVENT_WORKFLOW.phases
@@ -158,16 +160,22 @@ def event_report(request):
 
                 event = report_finding(request.user, finding, data["category"], data["description"])
             else:
-                event = report_event(request.user, Report(
-                    channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
-                    lng=data["lng"], lat=data["lat"], area=data["area"],
-                    photos=[Photo(f.name, f.read()) for f in data["photos"]],
-                    reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
-                    agent_name=data["agent_name"], agent_phone=data["agent_phone"],
-                ))
+                with transaction.atomic():
+                    event = report_event(request.user, Report(
+                        channel=data["channel"], category=data["category"], description=data["description"], address=data["address"],
+                        lng=data["lng"], lat=data["lat"], area=data["area"],
+                        photos=[Photo(f.name, f.read()) for f in data["photos"]],
+                        reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
+                        agent_name=data["agent_name"], agent_phone=data["agent_phone"],
+                    ))
+                    if event.channel == Channel.WALK_IN:  # the visitor leaves with a receipt (回执)
+                        receipts.issue_receipt(request.user, event)
         except ActionError as error:
             form.add_action_error(error)
         else:
+            if event.channel == Channel.WALK_IN:
+                messages.success(request, f"已登记：{event.case.number}。请在右侧「文书」中打开来访登记回执，打印后交来访人")
+                return redirect("events:detail", event.case_id)
             messages.success(request, f"已上报：{event.case.number}")
             return redirect("events:detail", event.case_id)
     return render(request, "events/event_report.html", {"form": form, "finding": finding})
@@ -176,7 +184,8 @@ def event_report(request):
 def _detail_context(request, event, **forms):
     user, case = request.user, event.case
     permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
-    transitions = permitted.transitions
+    # Reopening goes through a follow-up (its panel below), which keeps what the call found.
+    transitions = {name: t for name, t in permitted.transitions.items() if name not in THROUGH_FOLLOW_UP}
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
         "may": permitted.actions,
@@ -188,6 +197,8 @@ def _detail_context(request, event, **forms):
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
         "pending_extension": pending_extension(permitted.standing),
         "parties": parties.parties_for_case(user, case),
+        "follow_ups": followups.follow_ups_of(case),
+        "may_follow_up": followups.may_handle(user, case) is None,
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
         "reason_actions": [("reject", "不予受理"), ("return", "退回指挥中心"), ("pause", "中止(等待第三方)")],
@@ -195,6 +206,8 @@ def _detail_context(request, event, **forms):
     defaults = {
         "reason_form": ReasonForm(), "result_form": ResultForm(), "verify_form": VerifyForm(), "merge_form": MergeForm(),
         "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
+        "follow_up_form": FollowUpForm(),
+        "may_reissue_receipt": event.channel == Channel.WALK_IN and receipts.RECEIPT.may_issue(user, case),
         "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
         "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
     }
@@ -231,6 +244,46 @@ def event_reveal_phone(request, case_id: int):
     response = render(request, "events/event_detail.html", _detail_context(request, event) | {"revealed_phone": phone})
     response["Cache-Control"] = "no-store"  # a citizen's full number: not for the browser's cache
     return response
+
+
+@require_POST
+@staff_required
+def event_receipt(request, case_id: int):
+    """A new receipt for a walk-in visitor who lost theirs: a new code, the old one retired."""
+    event = queries.get_event_for(request.user, case_id)
+    try:
+        receipts.issue_receipt(request.user, event)
+    except ActionError as error:
+        return render(request, "events/event_detail.html", _detail_context(request, event, error=error.message), status=error.status)
+    messages.success(request, "已出具新的回执，原查询码作废")
+    return redirect("events:detail", event.case_id)
+
+
+FOLLOW_UP_DECISIONS = {"close": followups.close, "reopen": followups.reopen}
+
+
+@require_POST
+@staff_required
+def follow_up_decide(request, case_id: int, follow_up_id: int, decision: str):
+    """The dispatcher records a follow-up call (回访) and closes it or reopens the event."""
+    event = queries.get_event_for(request.user, case_id)
+    follow_up = followups.FollowUp.objects.filter(case=event.case, pk=follow_up_id).first()
+    if follow_up is None or decision not in FOLLOW_UP_DECISIONS:
+        raise Http404("回访不存在")
+    follow_up.case = event.case
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return render(request, "events/event_detail.html", _detail_context(request, event, follow_up_form=form, action="follow_up"), status=400)
+    data = form.cleaned_data
+    extra = {"resolved": data["resolved"]} if decision == "close" else {}
+    try:
+        FOLLOW_UP_DECISIONS[decision](request.user, follow_up, called=data["called"], reached=data["reached"], words=data["words"], note=data["note"], **extra)
+    except ActionError as error:
+        form.add_action_error(error)
+        context = _detail_context(request, event, follow_up_form=form, error=error.message, action="follow_up")
+        return render(request, "events/event_detail.html", context, status=error.status)
+    messages.success(request, "已重新办理，事件退回处置单位" if decision == "reopen" else "回访已结束")
+    return redirect("events:detail", event.case_id)
 
 
 # ---- 县级设置 (county administrator) -----------------------------------------------------

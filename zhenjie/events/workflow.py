@@ -13,6 +13,10 @@ from zhenjie.kernel.workflow import (
 EVENT = "event"
 RESULT_MAX = 4000
 
+# Transitions taken only through another action, never offered as a button or an API step:
+# reopening goes through a follow-up (kernel.followups.reopen), which keeps what the call found.
+THROUGH_FOLLOW_UP = frozenset({"reopen"})
+
 # Who checks the result on the spot: the grid worker of the place, or the command centre.
 VERIFIERS = frozenset({R.GRID_WORKER, R.DISPATCHER, R.TOWNSHIP_LEADER})
 
@@ -66,6 +70,40 @@ def _may_rate_event(standing):
     return None
 
 
+def _may_close(case):
+    """On-site verification passed; or, for a category that skips it, the reporter confirmed the
+    result — online or on a recorded follow-up call (issue 14 item 2: 不需现场核查的类别须经
+    上报人确认或回访)."""
+    if case.state == EventState.VERIFIED:
+        return None
+    if case.event.category.needs_verification:
+        return "该类事件须现场核查通过后才能结案"
+    from zhenjie.kernel import followups
+
+    if not followups.confirmed(case):
+        return "该类事件不需现场核查，但须经上报人确认问题已解决(群众在线确认或回访记录确认)后才能结案"
+    return None
+
+
+def _is_reporter(standing) -> bool:
+    event, actor = standing.case.event, standing.actor
+    return (event.reporter_id is not None and event.reporter_id == getattr(actor, "pk", None)) or (
+        getattr(actor, "holds_tracking_code_of", None) == standing.case.pk
+    )
+
+
+def _may_confirm(standing):
+    """The reporter (or the citizen holding the tracking code) says whether the problem is solved,
+    while a confirmation follow-up waits (kernel.followups.confirm)."""
+    from zhenjie.kernel import followups
+
+    if not _is_reporter(standing):
+        return Forbidden("event.not_reporter", "只有上报人可以确认办理结果")
+    if standing.case.state != EventState.REPORTED_BACK or followups.pending_confirmation(standing.case) is None:
+        return Conflict("followup.nothing_to_confirm", "该事项目前无需确认")
+    return None
+
+
 def _may_reveal_personal_data(standing):
     """Whoever must call the reporter or a party back: the township's command centre and
     leaders, and the unit handling the event (kernel.parties.reveal_party)."""
@@ -98,6 +136,7 @@ EVENT_WORKFLOW = register(
         todo_labels={
             "register": "受理立案", "dispatch": "派遣", "acknowledge": "签收", "handle": "处置并反馈",
             "verify": "现场核查", "close": "结案", "approve_extension": "审批延期", "own": "首问负责，交指挥中心",
+            "follow_up": "回访",
         },
         # The dispatcher's queue, as tabs over the list: what waits on the command centre first.
         phases={
@@ -131,7 +170,10 @@ EVENT_WORKFLOW = register(
     .add("verify_fail", "核查不通过", [EventState.REPORTED_BACK], EventState.HANDLING, by_assignee=True, roles=VERIFIERS,
          inputs=[Input("reason", "核查意见", LONGTEXT, required=True, max_length=2000)])
     .add("close", "结案", [EventState.VERIFIED, EventState.REPORTED_BACK], EventState.CLOSED, roles=COMMAND, closes=True,
-         condition=lambda case: None if case.state == EventState.VERIFIED or not case.event.category.needs_verification else "该类事件须现场核查通过后才能结案")
+         condition=_may_close)
+    # 回访 found the reporter dissatisfied: back to the unit that handled it (kernel.followups;
+    # events.actions.reopen_event counts the rework). Only through a follow-up, which keeps the call.
+    .add("reopen", "重新办理", [EventState.CLOSED], EventState.HANDLING, roles=COMMAND, needs_reason=True)
     .may("request_extension", "申请延期", _may_request_extension, inputs=REQUEST_INPUTS)
     .may("decide_extension", "审批延期", may_decide_extension, inputs=DECISION_INPUTS)
     .may("call", "乡呼县应：呼叫县直部门", may_call, inputs=CALL_INPUTS)  # seed 003 三(二); zhenjie/calls
@@ -139,6 +181,7 @@ EVENT_WORKFLOW = register(
          inputs=[Input("level", "督办级别", CHOICE, required=True, choices=supervision.NOTICE_LEVELS), Input("text", "督办要求", LONGTEXT, required=True, max_length=supervision.NOTICE_MAX)])
     .may("rate", "评价办理结果", _may_rate_event,
          inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
+    .may("confirm", "确认办理结果", _may_confirm)
     .may("reveal_phone", "查看上报人完整电话", _may_reveal_phone)
     .may("reveal_personal_data", "查看当事人完整号码", _may_reveal_personal_data)
 )

@@ -6,7 +6,7 @@ treated exactly like an absent one (spec, conventions)."""
 
 from datetime import datetime, time, timedelta
 
-from django.urls import re_path
+from django.urls import re_path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from zhenjie.areas.models import Area
 from zhenjie.events.intake import ADDRESS_MAX, Report, command_unit_for, report_event
 from zhenjie.events.models import Category, Channel
+from zhenjie.kernel import tracking
 from zhenjie.kernel.errors import ActionError, Forbidden, NotFound, Unauthenticated
 
 from . import open311
@@ -252,7 +253,11 @@ def _create(request, fmt):
         status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, (Forbidden, Unauthenticated)) else 400
         raise Open311Error(status, error.message) from None
     command = command_unit_for(event.case.area)
-    notice = f"已转{command.name}受理；{open311.service_notice(category)}"
+    # The reporter follows and rates on the citizen portal by the number and a code shown once,
+    # as an online report does (issue 14 item 3); only the code's digest is kept.
+    code = tracking.issue_code(event.case)
+    notice = (f"已转{command.name}受理；{open311.service_notice(category)}；事件编号 {event.case.number}，查询码 {code}"
+              f"（凭编号和查询码可在 {reverse('events_public:track')} 查询办理进度，办结后评价）")
     return open311.respond(fmt, [{"service_request_id": str(event.case_id), "service_notice": notice, "account_id": None}],
                            "service_requests", "request")
 

@@ -487,3 +487,80 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}"
+
+
+class Rework(models.Model):
+    """返工: one row each time a case goes back to the unit that handled it — a failed on-the-spot
+    verification, or a closed case reopened (kernel/rework.py). The figures of a unit (返工率,
+    一次办结率: seed 004 §三 督查考核) count these rows; the journal tells the story."""
+
+    class Reason(models.TextChoices):
+        VERIFY_FAIL = "verify_fail", "核查不通过"
+        REOPEN = "reopen", "重新办理"
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="reworks")
+    unit = models.ForeignKey("units.Unit", verbose_name="返工单位", on_delete=models.PROTECT, related_name="reworks")
+    reason = models.CharField("返工原因", max_length=16, choices=Reason.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField("说明", max_length=2000, blank=True)
+    at = models.DateTimeField("返工时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "返工"
+        verbose_name_plural = "返工"
+        indexes = [
+            # A unit's rework in a period (the figures of events.analysis.quality).
+            models.Index(fields=["unit", "at"], name="rework_unit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} 返工 {self.unit}"
+
+
+class FollowUp(models.Model):
+    """回访: a call back to the reporter of a case, for any kind (kernel/followups.py): after a
+    差评, as a sample of closed cases (回访率), or to confirm the result where no one checked it on
+    the spot. Against a deadline, in the inbox of whoever the kind names; what the call found is
+    kept here, and its end is either the case reopened or the follow-up closed with a reason."""
+
+    class Reason(models.TextChoices):
+        DISSATISFIED = "dissatisfied", "差评回访"
+        SAMPLE = "sample", "抽样回访"
+        CONFIRM = "confirm", "办结确认"
+
+    class State(models.TextChoices):
+        OPEN = "open", "待回访"
+        DONE = "done", "已结束"
+
+    class Outcome(models.TextChoices):
+        REOPENED = "reopened", "已重新办理"
+        CLOSED = "closed", "已结束回访"
+        CONFIRMED = "confirmed", "群众确认已解决"
+        DENIED = "denied", "群众反映未解决"
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="follow_ups")
+    reason = models.CharField("回访原因", max_length=16, choices=Reason.choices)
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.OPEN)
+    rating = models.PositiveSmallIntegerField("触发的评价", null=True, blank=True)
+    opened_at = models.DateTimeField("发起时间", default=timezone.now)
+    due_at = models.DateTimeField("回访期限", null=True, blank=True)
+    # What the call found (the dispatcher records it; a citizen confirming online records no call).
+    called = models.BooleanField("已拨打", null=True, blank=True)
+    reached = models.BooleanField("已接通", null=True, blank=True)
+    words = models.CharField("群众意见", max_length=500, blank=True)
+    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    done_at = models.DateTimeField("结束时间", null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回访人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        constraints = [
+            # One follow-up open per case: a second 差评 or a sample while one is open joins it.
+            models.UniqueConstraint(fields=["case"], condition=models.Q(state="open"), name="followup_one_open_per_case"),
+        ]
+        indexes = [models.Index(fields=["case", "opened_at"], name="followup_case_opened")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_reason_display()}"

@@ -46,4 +46,7 @@ def rate(actor, case: Case, grade: int, comment: str = "", *, rater_may: RaterRu
     case.rating, case.rating_comment, case.rated_at = grade, comment, now
     journal.record(actor=actor, verb="rate", case=case, summary=f"评价：{GRADES[grade]}", note=comment,
                    from_state=case.state, to_state=case.state, data={"rating": grade})
+    from . import followups
+
+    followups.after_rating(actor, case, grade)  # a 差评 opens a follow-up (回访), in this transaction
     return case

@@ -86,6 +86,10 @@ def take(
             deadlines.resume(case, at)
         if transition.closes:
             case.closed_at = at
+        elif case.closed_at is not None:
+            # Out of a done phase (a case reopened): it is open again; the kind's before_save
+            # restarts the deadline for whoever has it now.
+            case.closed_at = None
     if before_save:
         before_save(case)
     deadline_moved = old_due is not None and case.due_at != old_due

@@ -72,11 +72,13 @@ class Step:
     note: str = ""
 
 
-def public_timeline(case: Case, *, notes: Mapping[str, Callable[[Case], str]] | None = None, opened: str = "已受理") -> list[Step]:
+def public_timeline(case: Case, *, notes: Mapping[str, Callable[[Case], str]] | None = None, opened: str = "已受理",
+                    verbs: Mapping[str, tuple[str, str]] | None = None) -> list[Step]:
     """The case's states as the citizen sees them, oldest first: `opened` for its opening, the
     workflow's label for every change of state with what the kind tells at that state (`notes`:
-    state → what to say, read from the case), and their own rating."""
-    notes = notes or {}
+    state → what to say, read from the case), and their own rating. `verbs` names steps told by
+    what was done rather than the state reached: verb → (label, note), e.g. a reopened case."""
+    notes, verbs = notes or {}, verbs or {}
     workflow = workflow_for(case.kind)
     steps = []
     for entry in journal.entries_for_case(case):
@@ -84,6 +86,8 @@ def public_timeline(case: Case, *, notes: Mapping[str, Callable[[Case], str]] | 
             steps.append(Step(entry.created_at, opened))
         elif entry.verb == "rate":
             steps.append(Step(entry.created_at, "您已评价", GRADES.get(entry.data.get("rating"), "")))
+        elif entry.verb in verbs:
+            steps.append(Step(entry.created_at, *verbs[entry.verb]))
         elif entry.to_state and entry.to_state != entry.from_state:
             tell = notes.get(entry.to_state)
             steps.append(Step(entry.created_at, workflow.state_label(entry.to_state), tell(case) if tell else ""))

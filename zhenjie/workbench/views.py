@@ -66,7 +66,7 @@ def staff_required(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if request.user.kind != request.user.Kind.STAFF:
-            return redirect("/")
+            return redirect("events_public:track")  # not "/": that is a staff page too, and looped
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__

@@ -10,7 +10,8 @@ from zhenjie.calls import actions as calls
 from zhenjie.events import actions, analysis
 from zhenjie.events.intake import Report, report_event
 from zhenjie.events.models import Category, Event
-from zhenjie.kernel.models import Case, SupervisionPolicy
+from zhenjie.kernel import followups
+from zhenjie.kernel.models import Case, FollowUp, SupervisionPolicy
 from zhenjie.testing import make_event
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def known(world):
     actions.acknowledge_event(world.clerk_a, e3)
     actions.start_handling(world.clerk_a, e3)
     actions.report_back(world.clerk_a, e3, "已调解")
+    followups.close(world.dispatcher_a, FollowUp.objects.get(case_id=e3.case_id, state="open"), called=True, reached=True, resolved=True)  # the reporter confirmed on a call
     actions.close_event(world.dispatcher_a, e3)
     e4 = report(world, "sanitation", "grid", days_ago=10, lng=116.03, lat=35.03)
     dispatch(world, e4)

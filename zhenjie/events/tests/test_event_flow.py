@@ -6,7 +6,7 @@ from PIL import Image
 from zhenjie.events import actions
 from zhenjie.events.intake import Photo, Report, report_event
 from zhenjie.events.models import Category, Event
-from zhenjie.kernel import extensions, journal
+from zhenjie.kernel import extensions, followups, journal
 from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import Attachment, Case, Extension, Notification
@@ -128,6 +128,7 @@ def test_only_the_reporter_rates_and_only_once(world):
     actions.acknowledge_event(world.clerk_a, event)
     actions.start_handling(world.clerk_a, event)
     actions.report_back(world.clerk_a, event, "已调解")
+    followups.confirm(world.grid_worker_a, event.case, True)  # the reporter confirms: no one verified on the spot
     actions.close_event(world.dispatcher_a, event)
     with pytest.raises(Forbidden):
         actions.rate_event(world.dispatcher_a, event, 5)

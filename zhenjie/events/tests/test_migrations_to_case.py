@@ -13,6 +13,7 @@ from django.db.models import Avg
 from zhenjie.calls import actions as calls
 from zhenjie.calls.models import Call
 from zhenjie.events import actions, portal
+from zhenjie.kernel import followups
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case, JournalEntry, SupervisionPolicy
 from zhenjie.testing import make_event, make_other_county, make_world
@@ -36,6 +37,7 @@ def closed_event(world, reporter=None):
     actions.acknowledge_event(world.clerk_a, event)
     actions.start_handling(world.clerk_a, event)
     actions.report_back(world.clerk_a, event, "已调解")
+    followups.confirm(event.reporter, event.case, True)  # no on-site verification: the reporter confirms
     actions.close_event(world.dispatcher_a, event)
     return event
 

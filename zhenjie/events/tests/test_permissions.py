@@ -10,8 +10,9 @@ from zhenjie.calls.workflow import CALL_WORKFLOW
 from zhenjie.events import actions
 from zhenjie.events.models import Event
 from zhenjie.events.workflow import EVENT_WORKFLOW
-from zhenjie.kernel import extensions
+from zhenjie.kernel import extensions, followups
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.models import FollowUp
 from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.testing import api, make_event  # noqa: F401  (api: a fixture)
 
@@ -79,6 +80,7 @@ def test_the_reporter_is_offered_the_rating_once_the_event_is_closed_and_not_aft
     event = handling(world, category="dispute")  # no on-site verification
     actions.report_back(world.clerk_a, event, "已调解")
     assert form(event, "rate") not in page(client, world.grid_worker_a, event)
+    followups.close(world.dispatcher_a, FollowUp.objects.get(case_id=event.case_id, state="open"), called=True, reached=True, resolved=True)  # the reporter confirmed on a call
     actions.close_event(world.dispatcher_a, event)
     assert form(event, "rate") in page(client, world.grid_worker_a, event)
     assert form(event, "rate") not in page(client, world.dispatcher_a, event)

@@ -11,7 +11,7 @@ def test_the_county_administrator_changes_thresholds_and_the_journal_says_who(cl
     client.force_login(world.county_admin)
     response = client.post(reverse("events:settings"), {
         "which": "policy", "policy-warning_threshold": 5, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
-        "policy-duplicate_radius_m": 100,
+        "policy-duplicate_radius_m": 100, "policy-follow_up_days": 3, "policy-follow_up_sample_percent": 10,
     })
     assert response.status_code == 302
     policy = EventPolicy.objects.get(county=world.county)
@@ -30,7 +30,7 @@ def test_bad_thresholds_are_refused_with_the_range(client, world):
     client.force_login(world.county_admin)
     page = client.post(reverse("events:settings"), {
         "which": "policy", "policy-warning_threshold": 1, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
-        "policy-duplicate_radius_m": 100,
+        "policy-duplicate_radius_m": 100, "policy-follow_up_days": 3, "policy-follow_up_sample_percent": 10,
     }).content.decode()
     assert "预警阈值须在2至100件之间" in page and not EventPolicy.objects.exists()
 

@@ -2,6 +2,7 @@
 shared/reference/open311.md) with their coordinates moved into the test county: what an
 existing citizen-reporting client sends, and what it must be able to read back."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 from xml.etree import ElementTree
@@ -121,6 +122,11 @@ def test_the_specs_post_example_files_an_event_in_the_dispatchers_queue(client, 
     assert [a.todo for a in inbox_for(world.dispatcher_a)] == ["register"]
     assert not inbox_for(world.dispatcher_b).exists()
     assert event.case.journal.get(verb="open").actor_name == "Open311 第三方平台接口：市民随手拍App"
+    # The filer holds the number and a code to follow and rate on the citizen portal (issue 14 item 3).
+    from zhenjie.events import portal
+
+    code = re.search(r"查询码 ([23456789A-HJKMNP-Z]{8})", created["service_notice"]).group(1)
+    assert event.case.number in created["service_notice"] and portal.find_for_citizen(event.case.number, code).pk == event.pk
 
 
 def test_the_xml_form_of_post_answers_in_xml(client, world, api_key):
