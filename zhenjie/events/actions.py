@@ -43,7 +43,7 @@ def reject_event(actor, event: Event, reason: str) -> Event:
     workflow.perform(actor, event.case, "reject", reason=reason)
     Event.objects.filter(pk=event.pk).update(rejection_reason=reason.strip()[:500])
     if event.reporter_id:
-        notify_users([event.reporter], f"您上报的事件未予受理：{event.case.number}", reason.strip(), event.case)
+        notify_users([event.reporter], f"您上报的事件未予受理：{event.case.number}", reason.strip(), event.case, kind="result")
     return event
 
 
@@ -182,7 +182,7 @@ def verify_event(actor, event: Event, passed: bool, note: str = "") -> Event:
 def close_event(actor, event: Event) -> Event:
     workflow.perform(actor, event.case, "close")
     if event.reporter_id:
-        notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case)
+        notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case, kind="result")
     return event
 
 
