@@ -17,7 +17,7 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel import delivery
 from zhenjie.kernel.models import Delivery, JournalEntry, Notification, NotificationChannels
 from zhenjie.kernel.notify import notify_users
-from zhenjie.testing import make_task, make_user
+from zhenjie.testing import Api, make_task, make_user
 
 from .receivers import closed_port, robot_server, smtp_server
 
@@ -239,3 +239,10 @@ def test_addresses_and_secrets_are_stored_sealed(world):
     row = NotificationChannels.objects.get(user=world.clerk_a)
     assert row.email_masked == "l***@jiazhen.example.gov.cn"
     assert row.webhook_masked == "https://oapi.dingtalk.com/…7654"
+
+
+def test_the_api_names_each_messages_kind(client, world):
+    task = make_task(world)
+    notify_users([world.clerk_a], "系统维护通知")
+    items = Api(client).as_("clerk_a").get("/api/notifications").json()["items"]
+    assert [(item["kind"], item["case_id"]) for item in items] == [("system", None), ("new_work", task.case_id)]
