@@ -210,6 +210,8 @@ def attempt(pk: int) -> str:
         send(delivery)
     except DeliveryFailed as failure:
         error = str(failure)
+    except pii.DecryptionFailed:
+        error = "接收地址无法解密（字段加密密钥已更换？），请接收人重新填写消息接收设置"
     except Exception as failure:  # a bug or an unreadable sealed value: recorded, never raised into the queue
         logger.exception("delivery %s failed unexpectedly", pk)
         error = f"内部错误：{type(failure).__name__}"
