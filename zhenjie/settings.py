@@ -317,6 +317,25 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
 }
 SITE_NAME = os.environ.get("SITE_NAME", "镇街综合治理平台")
+
+# Messages leave the platform by e-mail (Django's SMTP backend) and group robots (kernel/NOTIFY.md,
+# docs/DEPLOYMENT.md). Without EMAIL_HOST no e-mail is offered on 消息接收设置.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10") or 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhenjie@localhost")
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Group robots: seconds to wait for an answer; hosts a robot's address may name (comma-separated;
+# empty: any host the machine can reach).
+NOTIFY_WEBHOOK_TIMEOUT = int(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "10") or 10)
+NOTIFY_WEBHOOK_HOSTS = [h.strip().lower() for h in os.environ.get("NOTIFY_WEBHOOK_HOSTS", "").split(",") if h.strip()]
+# Minutes to wait after each failed try; after the last, the delivery is marked failed.
+NOTIFY_RETRY_MINUTES = [int(m) for m in os.environ.get("NOTIFY_RETRY_MINUTES", "1,5,30,120,480").split(",") if m.strip()]
 # Maps draw the project's own boundaries with no tiles: intranets are closed. A county with a
 # tile server of its own names it here ({z}/{x}/{y} URL template).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()

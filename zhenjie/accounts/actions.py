@@ -500,7 +500,7 @@ def _move_work(actor, person: User, work, colleague: User | None, reason: str, l
         from zhenjie.kernel.notify import notify_users
 
         count = len(work)
-        transaction.on_commit(lambda: notify_users([colleague], f"{label}：{person.display_name} 的 {count} 项待办已转交给您"))
+        transaction.on_commit(lambda: notify_users([colleague], f"{label}：{person.display_name} 的 {count} 项待办已转交给您", kind="new_work"))
     return len(by_case)
 
 

@@ -46,7 +46,7 @@ def reject_event(actor, event: Event, reason: str) -> Event:
     Event.objects.filter(pk=event.pk).update(rejection_reason=reason.strip()[:500])
     hotline_answers.owe(event)  # the 12345 hotline is told, after commit (integrations/answers.py)
     if event.reporter_id:
-        notify_users([event.reporter], f"您上报的事件未予受理：{event.case.number}", reason.strip(), event.case)
+        notify_users([event.reporter], f"您上报的事件未予受理：{event.case.number}", reason.strip(), event.case, kind="result")
     return event
 
 
@@ -190,7 +190,7 @@ def close_event(actor, event: Event) -> Event:
     workflow.perform(actor, event.case, "close")
     hotline_answers.owe(event)  # the 12345 hotline is told, after commit (integrations/answers.py)
     if event.reporter_id:
-        notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case)
+        notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case, kind="result")
     # 回访率: the county's share of closed events is called back anyway, chosen by the case id.
     if followups.is_sampled(event.case, policy_for(event.case.area).follow_up_sample_percent):
         followups.open_follow_up(event.case, FollowUp.Reason.SAMPLE, actor=actor)
@@ -217,7 +217,7 @@ def reopen_event(actor, event: Event, reason: str) -> Event:
     Case.objects.filter(pk=event.case_id).update(rating=None, rating_comment="", rated_at=None, alert="", alert_since=None, alert_leader_notified=False)
     event.case.rating, event.case.rating_comment, event.case.rated_at = None, "", None
     if event.reporter_id:
-        notify_users([event.reporter], f"您反映的事件已重新办理：{event.case.number}", "处置单位将重新处置，办结后您可以再次评价。", event.case)
+        notify_users([event.reporter], f"您反映的事件已重新办理：{event.case.number}", "处置单位将重新处置，办结后您可以再次评价。", event.case, kind="follow_up")
     return event
 
 

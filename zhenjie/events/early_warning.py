@@ -48,6 +48,7 @@ def check_after_report(event: Event) -> EarlyWarning | None:
         f"【预警】{place.name}{policy.warning_window_days}天内发生{count}起{event.category.name}",
         f"同一{policy.get_warning_scope_display()}同类事件集中发生，请研判处置。",
         event.case,
+        kind="warning",
     )
     return warning
 

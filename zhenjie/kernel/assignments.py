@@ -13,7 +13,7 @@ from zhenjie.areas.models import Area
 from zhenjie.units.models import Unit
 
 from .models import Assignment, Case, SentOutside
-from .notify import notify_users, people_to_act
+from .notify import NotificationKind, notify_users, people_to_act
 from .scoping import reach_of
 
 DUE_SOON = timedelta(hours=24)
@@ -54,7 +54,7 @@ def add(assignment: Assignment, notify_title: str = "") -> Assignment:
         note_sent_outside(assignment_id=assignment.pk)
     case = assignment.case
     title = notify_title or f"新待办：{case.title}"
-    notify_users(people_to_act(assignment.unit, assignment.role, assignment.user), title, f"编号 {case.number}", case)
+    notify_users(people_to_act(assignment.unit, assignment.role, assignment.user), title, f"编号 {case.number}", case, kind=NotificationKind.NEW_WORK)
     return assignment
 
 

@@ -15,7 +15,7 @@ from . import assignments, journal, workflow
 from .assignments import Assign
 from .errors import Conflict, Forbidden, Rejected
 from .models import Assignment, Case, Extension
-from .notify import notify_users
+from .notify import NotificationKind, notify_users
 from .workflow import rule_of
 
 AMOUNT_MAX = 30  # units of the case's own deadline (working days, days or hours)
@@ -95,6 +95,6 @@ def decide_extension(leader, request: Extension, approve: bool, note: str = "") 
     else:
         journal.record(actor=leader, verb="extension_denied", case=case, summary="延期申请未获批准", note=note,
                        from_state=case.state, to_state=case.state)
-    notify_users([request.requested_by], f"延期申请{'已批准' if approve else '未获批准'}：{case.title}", note, case)
+    notify_users([request.requested_by], f"延期申请{'已批准' if approve else '未获批准'}：{case.title}", note, case, kind=NotificationKind.RESULT)
     request.refresh_from_db()
     return request

@@ -41,3 +41,19 @@ def send_journal_anchor(name: str) -> None:
     from .anchors import directory, send
 
     send(directory() / name)
+
+
+# Messages out of the platform (kernel/delivery.py): the deliveries an action queued, once it has
+# committed; and every minute those due again after a failure (back-off, settings.NOTIFY_RETRY_MINUTES).
+@db_task()
+def send_deliveries(ids: list[int]) -> list[str]:
+    from .delivery import attempt
+
+    return [attempt(pk) for pk in ids]
+
+
+@db_periodic_task(crontab(minute="*"))
+def retry_deliveries() -> int:
+    from .delivery import sweep
+
+    return sweep()

@@ -360,9 +360,21 @@ class Attachment(models.Model):
         indexes = [models.Index(fields=["case", "uploaded_at"], name="attachment_case")]
 
 
+class NotificationKind(models.TextChoices):
+    """What a message is about; each person chooses per kind where it reaches them (消息接收设置)."""
+
+    NEW_WORK = "new_work", "新待办"
+    SUPERVISION = "supervision", "督办/催办"
+    RESULT = "result", "办结/结果"
+    FOLLOW_UP = "follow_up", "回访/评价"
+    WARNING = "warning", "预警"
+    SYSTEM = "system", "系统"
+
+
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类别", max_length=16, choices=NotificationKind.choices, default=NotificationKind.SYSTEM)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -374,6 +386,66 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_user_new"),
             models.Index(fields=["user"], name="notification_user_unread", condition=models.Q(read_at__isnull=True)),
+        ]
+
+
+class NotificationChannels(models.Model):
+    """One person's channels besides the in-app list (消息接收设置, kernel/NOTIFY.md): an e-mail
+    address and a group robot's webhook, sealed like other personal data (kernel/pii.py) and
+    shown masked, and per kind of message the channels the person wants (`wanted`: kind → list of
+    channel codes; a kind not named is in-app only)."""
+
+    class Robot(models.TextChoices):
+        WECOM = "wecom", "政务微信/企业微信群机器人"
+        DINGTALK = "dingtalk", "钉钉群机器人"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_channels")
+    email_cipher = models.TextField(blank=True, editable=False)
+    email_masked = models.CharField("电子邮件", max_length=254, blank=True, editable=False)
+    robot = models.CharField("机器人类型", max_length=16, choices=Robot.choices, blank=True)
+    webhook_cipher = models.TextField(blank=True, editable=False)
+    webhook_masked = models.CharField("机器人地址", max_length=120, blank=True, editable=False)
+    webhook_secret_cipher = models.TextField(blank=True, editable=False)
+    wanted = models.JSONField("按类别选择的渠道", default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "消息接收设置"
+        verbose_name_plural = "消息接收设置"
+
+
+class Delivery(models.Model):
+    """One message on its way out through one channel: queued when the action commits, tried by
+    the job queue, retried with back-off up to a cap (settings.NOTIFY_RETRY_MINUTES); failures are
+    listed for the system administrator (kernel/NOTIFY.md)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+        WEBHOOK = "webhook", "群机器人"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已送达"
+        RETRYING = "retrying", "重试中"
+        FAILED = "failed", "发送失败"
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    last_error = models.CharField("最近一次错误", max_length=500, blank=True)
+    next_try_at = models.DateTimeField("下次尝试", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "消息投递"
+        verbose_name_plural = "消息投递"
+        indexes = [
+            # The retry sweep: what is due, oldest first, among the few not yet delivered.
+            models.Index(fields=["next_try_at"], name="delivery_due", condition=models.Q(state__in=["pending", "retrying"])),
+            # The system administrator's list of troubled deliveries, newest first.
+            models.Index(fields=["-id"], name="delivery_troubled", condition=models.Q(state__in=["retrying", "failed"])),
         ]
 
 

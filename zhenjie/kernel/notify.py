@@ -1,17 +1,21 @@
 """In-app notifications (站内消息). Rows are written inside the action's transaction, so a
-rolled-back action notifies no one; delivery to other channels (SMS, 政务微信) would hang off
-transaction.on_commit here."""
+rolled-back action notifies no one. Each has a kind (NotificationKind); where a recipient chose
+e-mail or a group robot for that kind, a delivery is queued with the row and sent by the job queue
+once the transaction commits (kernel/delivery.py, kernel/NOTIFY.md)."""
 
 from collections.abc import Iterable
 
 from django.db.models import Q
 
-from .models import Case, Notification
+from .models import Case, Notification, NotificationKind
 
 
-def notify_users(users: Iterable, title: str, body: str = "", case: Case | None = None) -> int:
-    rows = [Notification(user=user, case=case, title=title[:200], body=body) for user in {u.pk: u for u in users}.values()]
+def notify_users(users: Iterable, title: str, body: str = "", case: Case | None = None, *, kind: str = NotificationKind.SYSTEM) -> int:
+    from .delivery import queue_for
+
+    rows = [Notification(user=user, case=case, kind=kind, title=title[:200], body=body) for user in {u.pk: u for u in users}.values()]
     Notification.objects.bulk_create(rows)
+    queue_for(rows)
     return len(rows)
 
 

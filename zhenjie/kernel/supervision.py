@@ -19,7 +19,7 @@ from zhenjie.areas.paths import ancestor_paths, county_path
 from . import documents, journal
 from .errors import ActionError, Conflict, Forbidden, Rejected
 from .models import Assignment, Case, SupervisionPolicy
-from .notify import notify_users, people_to_act
+from .notify import NotificationKind, notify_users, people_to_act
 from .scoping import administered_county, unscoped
 from .workflow import Standing
 
@@ -140,9 +140,9 @@ def _set_alert(case: Case, level: str, now: datetime, reason: str, policy: Super
         return False
     previous, case.alert = case.alert, level
     title = f"【{LEVELS[level]}督办】{case.title}" if level else f"督办解除：{case.title}"
-    notify_users(_handlers(case), title, reason, case)
+    notify_users(_handlers(case), title, reason, case, kind=NotificationKind.SUPERVISION)
     if level == "red" and policy.notify_leader_on_red and not case.alert_leader_notified:
-        notify_users(leaders_of(case), title, reason, case)
+        notify_users(leaders_of(case), title, reason, case, kind=NotificationKind.SUPERVISION)
         Case.objects.filter(pk=case.pk).update(alert_leader_notified=True)
         case.alert_leader_notified = True
     journal.record(actor=None, verb="supervise", case=case, summary=f"{LEVELS[previous]}→{LEVELS[level]}", note=reason, from_state=case.state, to_state=case.state)
@@ -211,7 +211,7 @@ def issue_notice(leader, case: Case, level: str, text: str) -> Case:
     if level == "red" or case.alert != "red":  # a hand-issued yellow card never softens a red one
         Case.objects.filter(pk=case.pk).update(alert=level, alert_since=timezone.now())
         case.alert = level
-    notify_users(_handlers(case), f"【{LEVELS[level]}督办】{case.title}", f"{text}（督办单 {notice.number}）", case)
+    notify_users(_handlers(case), f"【{LEVELS[level]}督办】{case.title}", f"{text}（督办单 {notice.number}）", case, kind=NotificationKind.SUPERVISION)
     journal.record(
         actor=leader, verb="supervise_notice", case=case, summary=f"领导{LEVELS[level]}督办", note=text,
         from_state=case.state, to_state=case.state, data={"number": notice.number},

@@ -98,7 +98,7 @@ def adopt(actor, township: Area, month: date, key: str, *, title: str, lead_unit
         data={"topic": topic.pk, "month": month.isoformat(), "category": proposal.category.pk, "places": [place.pk for place in proposal.places],
               "lead_unit": lead_unit.pk, "complaints": proposal.count},
     )
-    notify_users(people_to_act(lead_unit), f"【每月一题】{title}", f"{township.name}确定由贵单位牵头，请按工作方案推进并每月报告进展。")
+    notify_users(people_to_act(lead_unit), f"【每月一题】{title}", f"{township.name}确定由贵单位牵头，请按工作方案推进并每月报告进展。", kind="new_work")
     return topic
 
 
@@ -163,6 +163,6 @@ def remind_progress(today: date | None = None) -> int:
     waiting = Topic.objects.filter(state=Topic.State.ACTIVE, month__lt=proposals.month_start(today)).exclude(progress__month=ended).select_related("lead_unit")
     count = 0
     for topic in waiting.iterator(chunk_size=200):
-        notify_users(people_to_act(topic.lead_unit), f"【每月一题】请报告{ended.month}月进展：{topic.title}", "每月一题须每月报告推进情况。")
+        notify_users(people_to_act(topic.lead_unit), f"【每月一题】请报告{ended.month}月进展：{topic.title}", "每月一题须每月报告推进情况。", kind="supervision")
         count += 1
     return count

@@ -81,6 +81,7 @@ def inbox(request, filters: Query[InboxFilter]):
 
 class NotificationOut(Schema):
     id: int
+    kind: str  # NotificationKind: new_work, supervision, result, follow_up, warning, system
     title: str
     body: str
     case_id: int | None

@@ -70,6 +70,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("外部接入", "plug", "integrations:keys", frozenset({R.COUNTY_ADMIN})),
             NavItem("12345结果回传", "send", "integrations:hotline_answers", frozenset({R.COUNTY_ADMIN})),
             NavItem("人员与岗位", "person-badge", "workbench:users", frozenset({R.SYSTEM_ADMIN})),
+            NavItem("消息发送情况", "envelope-exclamation", "workbench:deliveries", frozenset({R.SYSTEM_ADMIN})),
             NavItem("安全策略", "lock", "workbench:security", frozenset({R.SECURITY_ADMIN})),
             NavItem("管理员岗位", "shield-check", "workbench:admins", frozenset({R.SECURITY_ADMIN})),
             NavItem("审计与留痕", "journal-check", "workbench:journal", frozenset({R.AUDIT_ADMIN})),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import console, documents, people, views
+from . import console, documents, notify_pages, people, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.mark_notifications_read, name="notifications_read"),
     path("notifications/<id:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/channels/", notify_pages.my_channels, name="notification_channels"),
     path("areas/", views.areas, name="areas"),
     path("areas/geojson/", views.areas_geojson, name="areas_geojson"),
     path("areas/<id:pk>/", views.areas, name="area"),
@@ -30,4 +31,5 @@ urlpatterns = [
     path("console/security/", console.security_page, name="security"),
     path("console/admins/", console.admins_page, name="admins"),
     path("console/journal/", console.journal_page, name="journal"),
+    path("console/deliveries/", notify_pages.deliveries_page, name="deliveries"),
 ]
