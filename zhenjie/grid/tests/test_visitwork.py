@@ -222,6 +222,16 @@ def test_the_handling_unit_sees_whom_to_help_but_not_the_ledger(client, gw, pers
     assert referral.result.startswith("已纳入") and Case.objects.get(pk=referral.case_id).state == "answered"
 
 
+def test_someone_else_of_the_township_who_sees_the_case_does_not_see_whom_it_is_about(client, gw, person):
+    help_visit(gw, person)
+    referral = Referral.objects.get()
+    client.force_login(gw.world.agent_a)  # a village agent: sees the village's cases, reads no grid register
+    sheet = client.get(reverse("grid:referral", args=[referral.case_id]))
+    assert sheet.status_code == 200
+    text = sheet.content.decode()
+    assert "李大爷" not in text and "幸福路" not in text and "仅承办单位和网格管理人员可见" in text
+
+
 def test_another_township_sees_neither_the_referral_nor_the_task(client, gw, person):
     create_due_visit_tasks()
     help_visit(gw, person)
