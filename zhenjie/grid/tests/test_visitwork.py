@@ -56,6 +56,10 @@ def test_a_due_visit_lands_in_the_lead_workers_inbox_with_the_due_date_as_deadli
     assert response.status_code == 302 and response["Location"] == reverse("grid:visit_new", args=[person.pk])
     form = client.get(response["Location"]).content.decode()
     assert 'data-testid="visit-task"' in form and "保存后任务完成" in form
+    # The worker's grid home says how many there are and leads to them in the inbox.
+    home = client.get(reverse("grid:home")).content.decode()
+    assert 'data-testid="my-visit-tasks"' in home and "待办走访任务 1 件" in home and "?kind=visit" in home
+    assert link in client.get(reverse("workbench:inbox") + "?kind=visit").content.decode()
 
 
 def test_someone_not_yet_due_gets_no_task(gw):
