@@ -47,7 +47,8 @@ def _visitors(grid: Area) -> list[Assign]:
         return [Assign(post.unit, "visit", user=post.user) for post in posts]
     from zhenjie.events.intake import command_unit_for  # the events app imports grid: not at load
 
-    return [Assign(command_unit_for(grid), "visit", role=R.DISPATCHER)]
+    unit = command_unit_for(grid)
+    return [Assign(unit, "visit", role=R.DISPATCHER)] if unit is not None else []
 
 
 def _open_task(person: KeyPerson, visitors: list[Assign]) -> VisitTask:
@@ -114,7 +115,7 @@ def create_due_visit_tasks(today: date | None = None) -> dict[str, int]:
     unique open task per person); grid by grid, through the ledger's (grid, next_visit_on) index,
     CHUNK people per transaction."""
     today = today or timezone.localdate()
-    counts = {"opened": 0, "withdrawn": 0}
+    counts = {"opened": 0, "withdrawn": 0, "unassigned": 0}
     counts["withdrawn"] = _withdraw_stale(today)
     has_open = VisitTask.objects.filter(key_person=OuterRef("pk"), is_open=True)
     due_grids = KeyPerson.objects.filter(ended_on__isnull=True, next_visit_on__lte=today).values("grid_id").distinct()
@@ -127,8 +128,11 @@ def create_due_visit_tasks(today: date | None = None) -> dict[str, int]:
             )
             if not people:
                 break
+            visitors = visitors or _visitors(grid)
+            if not visitors:  # a township without any unit yet (a county still being set up): nobody to give it to
+                counts["unassigned"] += len(people)
+                break
             with transaction.atomic():
-                visitors = visitors or _visitors(grid)
                 for person in people:
                     person.grid = grid
                     try:

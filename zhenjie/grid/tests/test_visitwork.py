@@ -38,7 +38,7 @@ def inbox_of(user) -> list[Assignment]:
 
 
 def test_a_due_visit_lands_in_the_lead_workers_inbox_with_the_due_date_as_deadline(client, gw, person):
-    assert create_due_visit_tasks() == {"opened": 1, "withdrawn": 0}
+    assert create_due_visit_tasks() == {"opened": 1, "withdrawn": 0, "unassigned": 0}
     task = VisitTask.objects.select_related("case").get()
     assert task.key_person == person and task.is_open and task.due_on == timezone.localdate()
     assert task.case.kind == "visit" and task.case.due_at == end_of(timezone.localdate())
@@ -65,13 +65,13 @@ def test_a_due_visit_lands_in_the_lead_workers_inbox_with_the_due_date_as_deadli
 def test_someone_not_yet_due_gets_no_task(gw):
     resident = make_resident(gw.world.grid_a, gw.world.grid_worker_a, 12, name="王奶奶", born=date(1940, 1, 1))
     make_key_person(resident, gw.world.grid_worker_a, "subsistence", since=days_ago(89))
-    assert create_due_visit_tasks() == {"opened": 0, "withdrawn": 0}
+    assert create_due_visit_tasks() == {"opened": 0, "withdrawn": 0, "unassigned": 0}
     assert create_due_visit_tasks(today=timezone.localdate() + timedelta(days=1))["opened"] == 1
 
 
 def test_the_job_run_twice_opens_nothing_new(gw, person):
     create_due_visit_tasks()
-    assert create_due_visit_tasks() == {"opened": 0, "withdrawn": 0}
+    assert create_due_visit_tasks() == {"opened": 0, "withdrawn": 0, "unassigned": 0}
     assert VisitTask.objects.count() == 1 and Case.objects.filter(kind="visit").count() == 1
     assert len(inbox_of(gw.world.grid_worker_a)) == 1
 
@@ -125,7 +125,7 @@ def test_leaving_the_ledger_withdraws_the_task(gw, person):
     task = VisitTask.objects.select_related("case").get()
     assert not task.is_open and task.case.state == "cancelled"
     assert inbox_of(gw.world.grid_worker_a) == []
-    assert create_due_visit_tasks() == {"opened": 0, "withdrawn": 0}
+    assert create_due_visit_tasks() == {"opened": 0, "withdrawn": 0, "unassigned": 0}
 
 
 def test_a_departure_withdraws_every_task_of_the_person(gw, person):
@@ -137,7 +137,7 @@ def test_a_departure_withdraws_every_task_of_the_person(gw, person):
 def test_a_person_moved_to_another_grid_is_visited_by_the_new_grids_worker(gw, person):
     create_due_visit_tasks()
     KeyPerson.objects.filter(pk=person.pk).update(grid=gw.grid_a2)  # as 区划调整 moves a grid's rows
-    assert create_due_visit_tasks() == {"opened": 1, "withdrawn": 1}
+    assert create_due_visit_tasks() == {"opened": 1, "withdrawn": 1, "unassigned": 0}
     old, new = VisitTask.objects.select_related("case").order_by("pk")
     assert old.case.state == "cancelled" and not old.is_open and "调整到其他网格" in list(journal.entries_for_case(old.case))[-1].note
     assert new.is_open and new.grid == gw.grid_a2
@@ -314,3 +314,36 @@ def test_the_visit_list_reads_the_referrals_without_a_query_per_row(client, gw, 
         help_visit(gw, person)
     with django_assert_max_num_queries(before) as _:
         client.get(reverse("grid:key_person", args=[person.pk]))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_the_job_at_once_open_one_task():
+    import threading
+
+    from django.db import connection, connections
+
+    from zhenjie.testing import make_grid_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("true parallel writers need PostgreSQL; SQLite serialises them")
+    gw = make_grid_world()
+    resident = make_resident(gw.world.grid_a, gw.world.grid_worker_a, 11, name="李大爷", born=date(1950, 5, 1))
+    make_key_person(resident, gw.world.grid_worker_a, "subsistence", since=days_ago(90))
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(create_due_visit_tasks()["opened"])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 1]
+    assert VisitTask.objects.count() == 1 and Case.objects.filter(kind="visit").count() == 1
+    assert Assignment.objects.filter(case__kind="visit").count() == 1
