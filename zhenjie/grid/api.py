@@ -9,15 +9,17 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from zhenjie.accounts.models import Coverage
-from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, page_of
+from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, UnitBrief, page_of
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.serving import attachment_response
 
 from . import actions, queries
 from .actions.ledger import FINDINGS_MAX
+from .workflow import NEED_MAX
 from .actions.patrols import DESCRIPTION_MAX, FINDINGS_PER_STOP, POINTS_PER_PATROL, POSITIONS_PER_CALL, SUMMARY_MAX
-from .models import Patrol, Resident, Visit
+from .actions import visitwork
+from .models import Patrol, Referral, Resident, Visit
 from .populations import Kind
 from .uploads import read_photo
 
@@ -246,10 +248,18 @@ class VisitOut(Schema):
     lng: float | None
     lat: float | None
     photos: list[PhotoOut]
+    referral_id: int | None = Field(None, description="需要帮扶时转介事项的ID(/api/referrals/{id})")
 
     @staticmethod
     def resolve_visitor(visit: Visit):
         return visit.visitor.display_name
+
+    @staticmethod
+    def resolve_referral_id(visit: Visit):
+        try:
+            return visit.referral.case_id
+        except Referral.DoesNotExist:
+            return None
 
     @staticmethod
     def resolve_photos(visit: Visit):
@@ -284,6 +294,9 @@ class VisitIn(Schema):
     visited_at: datetime | None = Field(None, description="走访时间，不填为现在")
     lng: float | None = Lng
     lat: float | None = Lat
+    need: str | None = Field(None, description="需要帮扶时必填：帮扶需求类别(" + "、".join(f"{v} {label}" for v, label in Referral.Need.choices) + ")")
+    need_description: str | None = Field(None, description=f"需要帮扶时必填：需求说明(不超过{NEED_MAX}字)")
+    need_unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="需要帮扶时必填：转介的承办单位(本乡镇(街道)的单位)")
 
 
 @router.post("/grid/key-persons/{key_person_id}/visits", response={201: VisitOut, **ERRORS}, summary="记录走访(可附照片，multipart/form-data)")
@@ -292,8 +305,42 @@ def record_visit(request, key_person_id: RecordId, payload: Form[VisitIn], photo
     visit = actions.record_visit(
         request.auth, person, situation=payload.situation, findings=payload.findings, visited_at=payload.visited_at,
         lng=payload.lng, lat=payload.lat, photo=read_photo(photo),
+        need=payload.need, need_description=payload.need_description, need_unit=_referral_unit(person, payload.need_unit_id),
     )
     return Status(201, queries.get_visit_for(request.auth, visit.pk))
+
+
+def _referral_unit(person, unit_id):
+    """The unit named, if it is one a need in the person's grid may be referred to (the action
+    refuses anything else with the field named)."""
+    if unit_id is None:
+        return None
+    return visitwork.referral_units(person.grid).filter(pk=unit_id).first() or False
+
+
+class ReferralOut(Schema):
+    id: int = Field(alias="case_id", description="事项ID")
+    number: str = Field(alias="case.number")
+    title: str = Field(alias="case.title")
+    state: str = Field(alias="case.state")
+    state_label: str = Field(alias="case.state_label")
+    need: str
+    need_label: str
+    description: str
+    result: str
+    unit: UnitBrief
+    visit_id: int
+    opened_at: datetime = Field(alias="case.opened_at")
+    closed_at: datetime | None = Field(alias="case.closed_at")
+
+    @staticmethod
+    def resolve_need_label(referral):
+        return referral.get_need_display()
+
+
+@router.get("/referrals/{case_id}", response={200: ReferralOut, **ERRORS}, summary="一件走访转介")
+def get_referral(request, case_id: RecordId):
+    return queries.get_referral_for(request.auth, case_id)
 
 
 @router.get(

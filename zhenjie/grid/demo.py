@@ -42,6 +42,7 @@ def build_grid(progress) -> None:
     build_registers(progress, rng)
     build_ledgers(progress, rng)
     build_visits(progress, rng)
+    build_visit_tasks(progress)
     build_patrols(progress, rng)
 
 
@@ -342,6 +343,16 @@ def build_visits(progress, rng: random.Random) -> None:
             else:
                 actions.import_visits(worker, person, entries)
             step.advance()
+
+
+def build_visit_tasks(progress) -> None:
+    """The nightly job once: the overdue people's visits in their grid workers' inboxes (issue 14
+    item 5). Idempotent, like the job."""
+    from .actions.visitwork import create_due_visit_tasks
+
+    with progress.step("走访任务", 1) as step:
+        create_due_visit_tasks()
+        step.advance()
 
 
 # ---- patrols ------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from zhenjie.workbench.forms import StyledFormMixin
 
 from .actions.ledger import FINDINGS_MAX
 from .actions.patrols import DESCRIPTION_MAX, SUMMARY_MAX
-from .models import Building, Organisation, Resident, Visit
+from .models import Building, Organisation, Referral, Resident, Visit
 from .populations import LEDGERS, Kind
+from .workflow import NEED_MAX
 
 ID_HELP = "18位，末位可为X；系统只保存加密后的号码，列表中仅显示部分号码"
 
@@ -152,6 +153,17 @@ class VisitForm(StyledFormMixin, forms.Form):
     visited_at = forms.DateTimeField(label="走访时间", required=False, help_text="不填则为现在", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     lng = forms.FloatField(required=False, widget=forms.HiddenInput())
     lat = forms.FloatField(required=False, widget=forms.HiddenInput())
+    # 需要帮扶: what is needed and which unit takes it (the action checks them; shown by the page
+    # only when that conclusion is picked, and read only then).
+    need = forms.ChoiceField(label="帮扶需求类别", choices=[("", "请选择"), *Referral.Need.choices], required=False)
+    need_description = forms.CharField(
+        label="需求说明", required=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": NEED_MAX, "placeholder": "困难情况、诉求，转介后请承办单位办理的事项"})
+    )
+    need_unit = forms.ModelChoiceField(label="转介承办单位", queryset=None, required=False, empty_label="请选择")
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need_unit"].queryset = units
 
 
 class LeadForm(StyledFormMixin, forms.Form):

@@ -356,3 +356,59 @@ class PatrolFinding(models.Model):
             # The events app's queue of findings still to be reported as events.
             models.Index(fields=["grid", "created_at"], condition=Q(needs_handling=True, case__isnull=True), name="finding_unreported"),
         ]
+
+
+class VisitTask(models.Model):
+    """走访任务: a key person's visit that has fallen due, as work in the covering grid worker's
+    inbox (a case of kind "visit", grid/workflow.py). `is_open` mirrors the case being open, so
+    the database itself keeps one open task per person (the daily job may run twice)."""
+
+    case = models.OneToOneField("kernel.Case", on_delete=models.PROTECT, related_name="visit_task")
+    key_person = models.ForeignKey(KeyPerson, verbose_name="走访对象", on_delete=models.PROTECT, related_name="visit_tasks")
+    grid = models.ForeignKey("areas.Area", verbose_name="网格", on_delete=models.PROTECT, related_name="+", limit_choices_to=GRID_ONLY)
+    due_on = models.DateField("应走访日期")
+    is_open = models.BooleanField("未完成", default=True)
+    visit = models.ForeignKey(Visit, verbose_name="完成走访", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "走访任务"
+        verbose_name_plural = "走访任务"
+        constraints = [
+            models.UniqueConstraint(fields=["key_person"], condition=Q(is_open=True), name="visittask_one_open_per_person"),
+        ]
+        indexes = [
+            # The daily job's look at open tasks (left the ledger, moved grid, no longer due).
+            models.Index(fields=["id"], condition=Q(is_open=True), name="visittask_open"),
+            models.Index(fields=["key_person", "-id"], name="visittask_person_newest"),
+        ]
+
+
+class Referral(models.Model):
+    """转介: a visit that found a need (需要帮扶) handed to the unit that handles it (民政、残联、
+    人社 …) as a case of kind "referral" (seed 002 二(三)2: 发现、报告、转介、救助). The visit and
+    the case point at each other through this row."""
+
+    class Need(models.TextChoices):
+        # The kinds of 救助 seed 002 二(三)1 lists, grouped as a worker meets them at the door.
+        LIVING = "living", "基本生活(低保、特困、临时救助)"
+        MEDICAL = "medical", "医疗救助"
+        EDUCATION = "education", "教育救助"
+        HOUSING = "housing", "住房救助"
+        EMPLOYMENT = "employment", "就业救助"
+        DISABILITY = "disability", "残疾人帮扶"
+        CARE = "care", "养老照料"
+        CHILD = "child", "儿童监护保护"
+        OTHER = "other", "其他"
+
+    case = models.OneToOneField("kernel.Case", on_delete=models.PROTECT, related_name="referral")
+    visit = models.OneToOneField(Visit, verbose_name="走访记录", on_delete=models.PROTECT, related_name="referral")
+    key_person = models.ForeignKey(KeyPerson, verbose_name="走访对象", on_delete=models.PROTECT, related_name="referrals")
+    need = models.CharField("帮扶需求", max_length=16, choices=Need.choices)
+    description = models.TextField("需求说明")
+    unit = models.ForeignKey("units.Unit", verbose_name="承办单位", on_delete=models.PROTECT, related_name="+")
+    result = models.TextField("办理结果", blank=True)
+
+    class Meta:
+        verbose_name = "走访转介"
+        verbose_name_plural = "走访转介"
+        indexes = [models.Index(fields=["key_person", "-id"], name="referral_person_newest")]

@@ -15,11 +15,12 @@ from zhenjie.areas.paths import township_path
 from zhenjie.kernel import pii
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Attachment
-from zhenjie.kernel.scoping import get_visible_or_404, reach_of
+from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, reach_of
 from zhenjie.workbench.excel import Column
 
 from .jurisdiction import MANAGERS, READERS, grid_ids_for, grids_for, may_reveal
-from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Resident, Visit
+from .models import Building, KeyPerson, Organisation, Patrol, PatrolFinding, Referral, Resident, Visit, VisitTask
+from .workflow import REFERRAL_WORKFLOW
 
 DUE_SOON_DAYS = 7  # "due soon" on the worker's list: the coming week, which they can plan
 
@@ -391,7 +392,7 @@ def get_key_person_for(user, pk) -> KeyPerson:
 def visits_for(user) -> QuerySet[Visit]:
     return (
         Visit.objects.filter(grid__in=grid_ids_for(user))
-        .select_related("key_person", "key_person__resident", "grid", "grid__parent", "visitor")
+        .select_related("key_person", "key_person__resident", "grid", "grid__parent", "visitor", "referral__case", "referral__unit")
         .prefetch_related(Prefetch("photos", queryset=Attachment.objects.select_related("blob")))
         .order_by("-visited_at", "-pk")
     )
@@ -519,3 +520,39 @@ def get_photo_for(user, pk) -> Attachment:
     )
     rows = Attachment.objects.filter(visible, purpose="photo").select_related("blob")
     return get_visible_or_404(rows, "grid.photo_not_found", "照片不存在或不在您的辖区内", pk=pk)
+
+
+# ---- visit tasks and referrals (issue 14 item 5) ----------------------------------------------
+
+
+def visit_tasks_for(user) -> QuerySet[VisitTask]:
+    """Visit tasks in the grids the user reads (the key person's data is the grid's)."""
+    return VisitTask.objects.filter(grid__in=grid_ids_for(user)).select_related("case", "key_person").order_by("-pk")
+
+
+def get_visit_task_for(user, case_id) -> VisitTask:
+    return get_visible_or_404(visit_tasks_for(user), "grid.visit_task_not_found", "走访任务不存在或不在您的辖区内", case_id=case_id)
+
+
+def open_visit_task_of(user, person: KeyPerson) -> VisitTask | None:
+    return visit_tasks_for(user).filter(key_person=person, is_open=True).first()
+
+
+def referrals_for(user) -> QuerySet[Referral]:
+    """Referrals whose case the user sees: the grid's people, and the unit it was referred to."""
+    return (
+        Referral.objects.filter(case_is_visible(user))
+        .select_related("case", "case__area", "unit", "visit", "visit__visitor", "key_person", "key_person__resident", "key_person__grid")
+        .order_by("-case__opened_at", "-case_id")
+    )
+
+
+def get_referral_for(user, case_id) -> Referral:
+    return get_visible_or_404(referrals_for(user), "grid.referral_not_found", "转介事项不存在或不在您的辖区内", case_id=case_id)
+
+
+REFERRAL_COLUMNS = (
+    Column("编号", lambda r: r.case.number, 24), Column("帮扶需求", lambda r: r.get_need_display(), 16),
+    Column("承办单位", lambda r: r.unit.name, 20), Column("状态", lambda r: REFERRAL_WORKFLOW.state_label(r.case.state), 10),
+    Column("转介时间", lambda r: r.case.opened_at), Column("办结时间", lambda r: r.case.closed_at),
+)  # the export's: no personal data (the person is read on the page, by whoever may)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from .views import grids, ledger, patrols, registers
+from zhenjie.workbench.kit import act
+
+from .views import grids, ledger, patrols, registers, visitwork
 
 app_name = "grid"
 urlpatterns = [
@@ -31,6 +33,9 @@ urlpatterns = [
     path("ledger/<id:pk>/end/", ledger.key_person_end, name="key_person_end"),
     path("ledger/<id:pk>/visit/", ledger.visit_new, name="visit_new"),
     path("visits/", ledger.visit_list, name="visits"),
+    path("visit-tasks/<id:case_id>/", visitwork.visit_task, name="visit_task"),
+    path("referrals/<id:case_id>/", visitwork.referral_detail, name="referral"),
+    path("referrals/<id:case_id>/<slug:transition>/", act, {"kind": "referrals"}, name="referral_act"),
     path("overdue/", ledger.overdue, name="overdue"),
     path("patrol/", patrols.patrol, name="patrol"),
     path("patrol/start/", patrols.patrol_start, name="patrol_start"),

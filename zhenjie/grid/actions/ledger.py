@@ -20,6 +20,7 @@ from ..models import KeyPerson, KeyPopulationSetting, Resident, Visit
 from ..populations import LEDGERS, Kind, kind_label
 from ..positions import check_pair, require_in_grid
 from ..rules import rule_for
+from . import visitwork
 from .inputs import choice, integer, moment, past_date, record, text
 
 CONTACT_PHONE_CONTEXT = "grid.key_person.contact_phone"
@@ -127,6 +128,7 @@ def end_key_person(actor, person: KeyPerson, *, reason: str, on: date | None = N
         raise Rejected("grid.ended_on_before_since", "退出日期不能早于纳入日期", field="ended_on")
     if not KeyPerson.objects.filter(pk=person.pk, ended_on__isnull=True).update(ended_on=on, end_reason=reason):
         raise Conflict("grid.key_person_ended", "该对象已退出台账，请刷新后重试")
+    visitwork.withdraw_tasks_of(actor, [person.pk], "走访对象已退出台账")
     record(actor, person.grid, "grid.key_person.end", f"keyperson:{person.pk}", f"{person.get_kind_display()}台账退出(编号{person.pk})", {"reason": reason, "on": on})
     person.refresh_from_db()
     return person
@@ -164,24 +166,34 @@ def _move_due_date(person: KeyPerson, visited_at: datetime) -> None:
 def record_visit(
     actor, person: KeyPerson, *, situation: str, findings: str, visited_at: datetime | None = None,
     lng: float | None = None, lat: float | None = None, photo: tuple[bytes, str] | None = None,
+    need: str | None = None, need_description: str = "", need_unit=None,
 ) -> Visit:
     """Record a visit: who (the actor), when, what was found, where, and a photo. The person's
     next visit falls due one interval after this visit (kept in the database row, so the
-    overdue list is one indexed comparison). One transaction: a refused photo saves nothing."""
+    overdue list is one indexed comparison), and the open visit task (走访任务) is done. A visit
+    that finds a need (需要帮扶) names it and the unit to refer it to, and the referral (转介) is
+    opened with it (seed 002 二(三)2: 发现、报告、转介、救助). One transaction: a refused photo or
+    need saves nothing."""
     grid = person.grid
     require_grid(actor, grid, EDITORS, "记录走访")
     if person.ended_on is not None:
         raise Conflict("grid.key_person_ended", "该对象已退出台账，不能再记录走访")
     fields = _clean_visit(person, situation=situation, findings=findings, visited_at=visited_at, lng=lng, lat=lat)
+    wanted = visitwork.clean_need(grid, need=need, description=need_description, unit=need_unit) if fields["situation"] == Visit.Situation.HELP else None
     visit = Visit.objects.create(key_person=person, grid=grid, visitor=actor, **fields)
     if photo is not None:
         content, name = photo
         visit.photos.add(attachments.store(content, name, "photo", case=None, actor=actor, field="photo"))
     _move_due_date(person, visit.visited_at)
+    task = visitwork.complete_task_of(actor, person, visit)
+    referral = visitwork.refer(actor, visit, **wanted) if wanted else None
     record(
         actor, grid, "grid.visit", f"keyperson:{person.pk}",
         f"走访{person.get_kind_display()}(台账编号{person.pk})：{visit.get_situation_display()}",
-        {"visit": visit.pk, "situation": visit.situation, "photo": photo is not None},
+        {
+            "visit": visit.pk, "situation": visit.situation, "photo": photo is not None,
+            "task": task.case_id if task else None, "referral": referral.case_id if referral else None,
+        },
     )
     return visit
 
@@ -209,7 +221,9 @@ def import_visits(actor, person: KeyPerson, entries: list[dict]) -> list[Visit]:
             raise Rejected(error.code, f"第{number}条：{error.message}", field=f"rows.{number}.{error.field}") from None
         visits.append(Visit(key_person=person, grid=grid, visitor=actor, **fields))
     created = Visit.objects.bulk_create(visits)
-    _move_due_date(person, max(v.visited_at for v in created))
+    latest = max(created, key=lambda v: v.visited_at)
+    _move_due_date(person, latest.visited_at)
+    visitwork.complete_task_of(actor, person, latest)
     record(actor, grid, "grid.visit.import", f"keyperson:{person.pk}", f"补录{person.get_kind_display()}(台账编号{person.pk})走访记录 {len(created)} 条", {"count": len(created)})
     return created
 

@@ -19,6 +19,7 @@ from ..jurisdiction import EDITORS, require_grid
 from ..models import Building, KeyPerson, Organisation, Resident
 from ..positions import check_pair, require_in_grid
 from .inputs import choice, integer, past_date, record, text
+from .visitwork import withdraw_tasks_of
 
 RESIDENT_ID_CONTEXT = "grid.resident.id_number"
 RESIDENT_PHONE_CONTEXT = "grid.resident.phone"
@@ -125,7 +126,9 @@ def record_departure(actor, resident: Resident, *, status: str, on: date, reason
     if not changed:
         raise Conflict("grid.resident_not_present", "该人员已登记迁出或死亡，请刷新后重试")
     label = Resident.Status(status).label
-    ended = KeyPerson.objects.filter(resident=resident, ended_on__isnull=True).update(ended_on=on, end_reason=f"人员{label}" + (f"：{reason}" if reason else ""))
+    entries = list(KeyPerson.objects.filter(resident=resident, ended_on__isnull=True).values_list("pk", flat=True))
+    ended = KeyPerson.objects.filter(pk__in=entries).update(ended_on=on, end_reason=f"人员{label}" + (f"：{reason}" if reason else ""))
+    withdraw_tasks_of(actor, entries, f"走访对象已{label}")
     record(actor, grid, "grid.resident.depart", f"resident:{resident.pk}", f"实有人口(编号{resident.pk}){label}", {"status": status, "on": on, "ledgers_ended": ended})
     resident.refresh_from_db()
     return resident

@@ -87,3 +87,41 @@ def test_a_patrol_records_the_phones_track_and_the_township_sees_it_on_the_map(c
     assert page.locator("#patrol-map path.leaflet-interactive").count() >= 3  # two grids and the track
     page.screenshot(path=str(artifacts / "grid-patrol-map.png"), full_page=True)
     context.close()
+
+
+def test_a_due_visit_in_the_inbox_opens_the_form_and_a_need_is_referred(chromium, live_server, gw, artifacts):
+    """Issue 14 item 5 on the phone: the nightly job's task in the inbox, the visit form's referral
+    fields appearing only for 需要帮扶, and the referral linked from the person's page."""
+    from zhenjie.grid.actions.visitwork import create_due_visit_tasks
+    from zhenjie.grid.models import Referral, VisitTask
+
+    w = gw.world
+    resident = make_resident(w.grid_a, w.grid_worker_a, 11, name="李大爷", born=date(1950, 5, 1))
+    person = make_key_person(resident, w.grid_worker_a, "subsistence", since=days_ago(90))
+    create_due_visit_tasks()
+    task = VisitTask.objects.get()
+
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
+    page = context.new_page()
+    browser_log_in(page, live_server, "grid_worker_a")
+    page.goto(f"{live_server.url}/inbox/")
+    page.locator(f"a[href='/grid/visit-tasks/{task.case_id}/']").first.click()
+    page.wait_for_selector("[data-testid=visit-task]")
+    assert page.url.endswith(f"/grid/ledger/{person.pk}/visit/")
+    assert not page.get_by_test_id("need-fields").is_visible()
+    page.get_by_label("需要帮扶").check()
+    assert page.get_by_test_id("need-fields").is_visible()
+    page.fill("#id_findings", "老伴住院，家中无收入。")
+    page.select_option("#id_need", "living")
+    page.fill("#id_need_description", "申请临时救助，请核实家庭收入。")
+    page.select_option("#id_need_unit", label=w.office_a.name)
+    page.screenshot(path=str(artifacts / "grid-visit-referral-phone.png"), full_page=True)
+    page.get_by_role("button", name="保存走访记录").click()
+
+    page.wait_for_selector(f"text=已转介{w.office_a.name}")
+    referral = Referral.objects.select_related("case").get()
+    assert not VisitTask.objects.get().is_open
+    page.get_by_test_id("visit-referral").get_by_role("link").click()
+    page.wait_for_selector("[data-testid=referral-source]")
+    assert "李大爷" in page.get_by_test_id("referral-source").inner_text() and referral.case.number in page.content()
+    context.close()

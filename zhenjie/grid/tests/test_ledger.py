@@ -53,7 +53,7 @@ def test_an_older_visit_entered_late_does_not_undo_a_newer_one(gw, person):
 
 
 def test_a_visit_with_a_photo_keeps_the_photo_for_those_who_see_the_visit(client, gw, person):
-    visit = actions.record_visit(gw.world.grid_worker_a, person, situation="help", findings="房屋漏雨", photo=(png_bytes(), "现场.png"))
+    visit = actions.record_visit(gw.world.grid_worker_a, person, situation="attention", findings="房屋漏雨", photo=(png_bytes(), "现场.png"))
     photo = visit.photos.get()
     assert photo.purpose == "photo" and photo.blob.content_type == "image/png"
     client.force_login(gw.world.dispatcher_a)

@@ -15,6 +15,7 @@ from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.areas.queries import boundary_history, feature_collection
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.assignments import inbox_for
 from zhenjie.kernel.ids import parse_id
 from zhenjie.kernel.scoping import administered_county
 from zhenjie.kernel.serving import attachment_response
@@ -25,6 +26,7 @@ from zhenjie.workbench.views import staff_required
 from .. import actions, queries
 from ..forms import HelperForm, LeadForm, RuleForm
 from ..rules import current_rules
+from ..workflow import VISIT
 from .common import page, wants_excel
 
 
@@ -42,7 +44,11 @@ def home(request):
             overdue=sum(c["counts"].overdue for c in cards), due_soon=sum(c["counts"].due_soon for c in cards),
             key_persons=sum(c["counts"].key_persons for c in cards),
         )
-        context = {"cards": cards, "total": total, "open_patrol": queries.open_patrol_of(request.user), "due_soon_days": queries.DUE_SOON_DAYS}
+        context = {
+            "cards": cards, "total": total, "open_patrol": queries.open_patrol_of(request.user), "due_soon_days": queries.DUE_SOON_DAYS,
+            # The visits fallen due as work in their inbox (走访任务, the nightly job's).
+            "visit_tasks": inbox_for(request.user).filter(case__kind=VISIT).count(), "visit_kind": VISIT,
+        }
         return page(request, "grid/home_worker.html", context, "grid:home")
 
     rows = queries.grid_list_for(request.user)

@@ -16,6 +16,7 @@ from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from .. import actions, queries
+from ..actions import visitwork
 from ..forms import EndKeyPersonForm, KeyPersonForm, VisitForm
 from ..models import Visit
 from ..populations import LEDGERS, Kind
@@ -106,6 +107,7 @@ def key_person_detail(request, pk: int):
         "end_form": EndKeyPersonForm(initial={"ended_on": timezone.localdate()}),
         "today": timezone.localdate(),
         "rule": rule_for(person.kind, person.grid),
+        "task": queries.open_visit_task_of(request.user, person),
     }
     return page(request, "grid/key_person_detail.html", context, "grid:ledger")
 
@@ -148,20 +150,23 @@ def visit_new(request, pk: int):
     """Phone-first: pick a conclusion, say what was found, take a photo, send. The position is
     added by the page's script when the phone allows it."""
     person = queries.get_key_person_for(request.user, pk)
-    form = VisitForm(request.POST or None, request.FILES or None)
+    form = VisitForm(request.POST or None, request.FILES or None, units=visitwork.referral_units(person.grid))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.record_visit(
+            visit = actions.record_visit(
                 request.user, person, situation=data["situation"], findings=data["findings"], visited_at=data["visited_at"],
                 lng=data["lng"], lat=data["lat"], photo=read_photo(data["photo"]),
+                need=data["need"] or None, need_description=data["need_description"], need_unit=data["need_unit"],
             )
         except ActionError as error:
             form.add_action_error(error)
         else:
-            messages.success(request, f"已记录对 {person.resident.name} 的走访")
+            referral = getattr(visit, "referral", None) if visit.situation == Visit.Situation.HELP else None
+            messages.success(request, f"已记录对 {person.resident.name} 的走访" + (f"，已转介{referral.unit.name}({referral.case.number})" if referral else ""))
             return redirect(request.GET.get("next") if _safe_next(request) else reverse("grid:key_person", args=[person.pk]))
-    return page(request, "grid/visit_form.html", {"form": form, "person": person, "next": request.GET.get("next", "")}, "grid:ledger")
+    context = {"form": form, "person": person, "next": request.GET.get("next", ""), "task": queries.open_visit_task_of(request.user, person)}
+    return page(request, "grid/visit_form.html", context, "grid:ledger")
 
 
 def _safe_next(request) -> bool:
