@@ -24,7 +24,7 @@ from zhenjie.calls import queries as call_queries
 
 from . import actions, queries, routing
 from .forms import (
-    CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifyForm,
+    CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm, VerifierForm, VerifyForm,
 )
 from .intake import Photo, Report, report_event
 from .kit import EVENTS, departments, dispatch_units
@@ -197,6 +197,7 @@ def _detail_context(request, event, **forms):
         "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
         "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
         "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
+        "verifier_form": VerifierForm(people=actions.verifier_candidates(event)) if "assign_verifier" in permitted.actions else None,
     }
     context.update({name: forms.get(name) or form for name, form in defaults.items()})
     return context
