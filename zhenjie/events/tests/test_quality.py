@@ -193,3 +193,17 @@ def test_bad_filter_values_are_answered_in_chinese_on_the_page_the_list_and_the_
         answer = api.get(f"/api/analysis/quality?{api_query}")
     assert answer.status_code == 400, (path, api_query, answer.content)
     assert re.search(r"[\u4e00-\u9fff]", answer.json()["message"])
+
+
+def test_the_page_reads_the_same_number_of_queries_however_many_units_and_events(client, world, known):
+    client.force_login(world.dispatcher_a)
+    url = reverse("dashboard:quality")
+    client.get(url)  # warm the per-process caches (calendar, categories)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    for unit, handler in ((world.committee_a, world.agent_a), (world.centre_a, world.dispatcher_a), (world.office_a, world.clerk_a)):
+        handled(world, report(world, "noise", days_ago=3), unit, handler)
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(url)
+    assert "甲镇社会治理综合指挥中心" in page.content.decode()  # a third unit, a third category: no more queries
+    assert len(after) == len(before)
