@@ -15,4 +15,5 @@ urlpatterns = [
     path("analysis/warnings/settings/", views.warning_settings, name="warning_settings"),
     path("analysis/due-soon/", views.due_soon, name="due_soon"),
     path("analysis/departments/", views.departments, name="departments"),
+    path("analysis/quality/", views.quality, name="quality"),
 ]

@@ -242,6 +242,26 @@ def departments(request):
     return render(request, "dashboard/departments.html", context)
 
 
+@staff_required
+def quality(request):
+    """办理质量: rework, on-time and first-time-right rates per handling unit and per category
+    (events.quality), each count linking to the events behind it. Bad filter values answer 400
+    with the reason in Chinese, the form kept."""
+    from zhenjie.events import quality as figures_of
+
+    try:
+        chosen = figures_of.choose_from(request.user, request.GET, default_period=True)
+    except ActionError as error:
+        context = {"tab": "quality", "error": error.message, "params": request.GET, "figures": None, "max_days": figures_of.PERIOD_MAX_DAYS}
+        return render(request, "dashboard/quality.html", context, status=error.status)
+    found = figures_of.figures(request.user, chosen)
+    if request.GET.get("format") == "xlsx":
+        return excel.export("办理质量", figures_of.COLUMNS, [found.total, *found.units, *found.categories])
+    context = {"tab": "quality", "figures": found, "choice": chosen, "params": request.GET, "query": query_without_page(request),
+               "max_days": figures_of.PERIOD_MAX_DAYS}
+    return render(request, "dashboard/quality.html", context)
+
+
 # --- the county's warning thresholds -------------------------------------------------------------
 
 def _warning_policy_shown(user):

@@ -13,7 +13,7 @@ from zhenjie.integrations import answers as hotline_answers
 from zhenjie.kernel import deadlines, followups, parties, rating, rework, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.errors import Rejected
+from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.models import Case, FollowUp, Rework
 from zhenjie.kernel.notify import notify_users
 from zhenjie.kernel.workflow import rule_of
@@ -163,9 +163,18 @@ def report_back(actor, event: Event, result: str, photos=()) -> Event:
 def _verification(event: Event, due) -> list[Assign]:
     """On-site verification by whoever answers for the event's grid — its lead worker, else the
     workers covering it, else those posted on it (accounts.queries.grid_workers_of) — else the
-    command centre."""
+    command centre. Never by the handling unit (issue 14, verification by someone else): a grid
+    worker who is of that unit, or who handled the event, leaves it to the command centre."""
+    from zhenjie.accounts.models import Post
+    from zhenjie.kernel.models import Assignment
+
     area = event.case.area
     posts = grid_workers_of(area) if area.level == Area.Level.GRID else []
+    if posts:
+        unit_id = _handler(event).pk
+        of_unit = set(Post.objects.filter(unit_id=unit_id, is_active=True, user_id__in=[p.user_id for p in posts]).values_list("user_id", flat=True))
+        handlers = set(Assignment.objects.filter(case=event.case, todo="handle", state=Assignment.State.DONE).values_list("done_by", flat=True))
+        posts = [p for p in posts if p.unit_id != unit_id and p.user_id not in of_unit and p.user_id not in handlers]
     if not posts:
         return [Assign(_command(event), "verify", due_at=due, role=RoleCode.DISPATCHER)]
     return [Assign(post.unit, "verify", due_at=due, user=post.user) for post in posts]
@@ -179,9 +188,60 @@ def verify_event(actor, event: Event, passed: bool, note: str = "") -> Event:
     if passed:
         workflow.perform(actor, event.case, "verify_pass", reason=note, assign=[_to_dispatchers(event, "close")])
     else:
-        # Failed verification goes back to the unit that handled it (issue 5 item 3).
-        workflow.perform(actor, event.case, "verify_fail", reason=note, assign=[Assign(_handler(event), "handle")])
+        # Failed verification goes back to the unit that handled it (issue 5 item 3), and counts
+        # as one rework of that unit (返工, seed 004 §三 督查考核; issue 14), in this transaction.
+        unit = _handler(event)
+        workflow.perform(actor, event.case, "verify_fail", reason=note, assign=[Assign(unit, "handle")])
+        rework.record(event.case, unit, Rework.Reason.VERIFY_FAIL, actor=actor, note=note)
     Event.objects.filter(pk=event.pk).update(verification_note=note)
+    return event
+
+
+def verifier_candidates(event: Event):
+    """Whom the command centre may name to verify (指定核查人): active people of the event's
+    township — a post in one of its units — who are not of the handling unit and did not handle
+    the event. Users, with the township unit each would verify for (`verify_unit_id`)."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from zhenjie.accounts.models import Post, User
+    from zhenjie.kernel.models import Assignment
+
+    township = township_path(event.case.area.path)
+    handling_unit_id = getattr(_handler(event), "pk", None)
+    township_posts = Post.objects.filter(user=OuterRef("pk"), is_active=True, unit__is_active=True, unit__area__path__startswith=township)
+    handled = Assignment.objects.filter(case=event.case, todo="handle", state=Assignment.State.DONE, done_by=OuterRef("pk"))
+    people = User.objects.filter(is_active=True).filter(Exists(township_posts)).exclude(Exists(handled))
+    if handling_unit_id is not None:
+        people = people.exclude(Exists(Post.objects.filter(user=OuterRef("pk"), is_active=True, unit_id=handling_unit_id)))
+    first_unit = Post.objects.filter(user=OuterRef("pk"), is_active=True, unit__is_active=True, unit__area__path__startswith=township)
+    return people.annotate(verify_unit_id=Subquery(first_unit.order_by("pk").values("unit_id")[:1])).order_by("full_name", "pk")
+
+
+@transaction.atomic
+def assign_verifier(actor, event: Event, verifier_id: int) -> Event:
+    """指定核查人: the command centre moves the open verification to one named person of the
+    township outside the handling unit (issue 14 item 1); journaled, the person told."""
+    from zhenjie.kernel import assignments, journal
+    from zhenjie.kernel.models import Assignment
+
+    values = EVENT_WORKFLOW.permissions["assign_verifier"].clean({"verifier": verifier_id})
+    EVENT_WORKFLOW.require(actor, event.case, "assign_verifier")
+    locked = Case.objects.select_for_update().get(pk=event.case_id)
+    if locked.state != EventState.REPORTED_BACK or locked.version != event.case.version:
+        raise Conflict("event.assign_verifier_conflict", "该事件刚被他人处理，请刷新后查看")
+    person = verifier_candidates(event).filter(pk=values["verifier"]).first()
+    if person is None:
+        raise Rejected("event.verifier_invalid", "核查人须为本乡镇(街道)处置单位以外的在岗人员", field="verifier")
+    open_verify = list(Assignment.objects.filter(case=event.case, todo="verify", state=Assignment.State.OPEN))
+    now = timezone.now()
+    due = min((a.due_at for a in open_verify if a.due_at), default=None)
+    if due is None:
+        due, _ = deadlines.due_after(now, Limit(event.category.verify_amount, event.category.verify_unit))
+    Assignment.objects.filter(pk__in=[a.pk for a in open_verify]).update(state=Assignment.State.CANCELLED, done_at=now)
+    unit = Unit.objects.get(pk=person.verify_unit_id)
+    assignments.create(event.case, Assign(unit, "verify", due_at=due, user=person), notify_title=f"请核查事件：{event.case.number}")
+    journal.record(actor=actor, verb="assign_verifier", case=event.case, summary=f"指定核查人：{person.display_name}"[:200],
+                   from_state=event.case.state, to_state=event.case.state, data={"verifier": person.pk, "unit": unit.pk})
     return event
 
 

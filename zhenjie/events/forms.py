@@ -79,6 +79,16 @@ class VerifyForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label="核查意见", max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class VerifierForm(StyledFormMixin, forms.Form):
+    """指定核查人: one of the township's people outside the handling unit (actions.verifier_candidates)."""
+
+    verifier = forms.TypedChoiceField(label="核查人", coerce=int, choices=[], help_text="本乡镇(街道)处置单位以外的人员")
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verifier"].choices = [("", "请选择")] + [(p.pk, p.display_name) for p in (people if people is not None else [])]
+
+
 class MergeForm(StyledFormMixin, forms.Form):
     into = forms.IntegerField(label="合并至(事件ID)", min_value=1)
 

@@ -14,7 +14,7 @@ from zhenjie.units.queries import units_for
 from zhenjie.workbench.kit import Kind, Step, register
 
 from . import actions, queries
-from .forms import CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ResultForm, VerifyForm
+from .forms import CallForm, DecisionForm, DispatchForm, ExtensionForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ResultForm, VerifierForm, VerifyForm
 from .intake import Photo
 from .workflow import EVENT_WORKFLOW
 
@@ -74,6 +74,8 @@ EVENTS = register(Kind(
         "verify": Step(lambda actor, event, values: actions.verify_event(actor, event, values["passed"], values["note"]),
                        inputs=(Input("passed", "核查通过", BOOLEAN, required=True), Input("note", "核查意见", LONGTEXT, max_length=2000)),
                        form=_form(VerifyForm), form_name="verify_form"),
+        "assign_verifier": Step(lambda actor, event, values: actions.assign_verifier(actor, event, values["verifier"]),
+                                form=_form(VerifierForm, people=lambda user, event: actions.verifier_candidates(event)), form_name="verifier_form"),
         "merge": Step(_merge, form=_form(MergeForm), form_name="merge_form"),
         "rate": Step(lambda actor, event, values: actions.rate_event(actor, event, values["rating"], values["comment"]),
                      form=_form(RatingForm), form_name="rating_form"),

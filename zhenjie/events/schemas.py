@@ -19,10 +19,12 @@ from zhenjie.kernel.workflow import REASON_MAX
 
 from .intake import ADDRESS_MAX, CONTACT_NAME_MAX, CONTACT_PHONE_MAX, DESCRIPTION_MAX
 from .models import Channel
+from .quality import QUALITIES
 from .workflow import EVENT_WORKFLOW, RESULT_MAX
 
 EventState = Literal[tuple(EVENT_WORKFLOW.states)]  # type: ignore[valid-type]
 ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+QualityCode = Literal[tuple(QUALITIES)]  # type: ignore[valid-type]
 
 
 def _reasonable_day(value: date | None) -> date | None:
@@ -104,8 +106,49 @@ class EventFilter(PageQuery):
     channel: ChannelCode | None = None
     reported_from: date | None = Field(None, description="上报日期起(含)")
     reported_to: date | None = Field(None, description="上报日期止(含)")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="处置单位ID")
+    quality: QualityCode | None = Field(None, description="办理质量：某项统计背后的事件(与 /api/analysis/quality 的链接相同)")
 
     _days = field_validator("reported_from", "reported_to")(_reasonable_day)
+
+
+# ---- 办理质量 (events.quality) -------------------------------------------------------------
+
+
+class QualityFilter(Schema):
+    reported_from: date | None = Field(None, description="上报日期起(含)，默认为截止日期前30天")
+    reported_to: date | None = Field(None, description="上报日期止(含)，默认为今天；期间不超过366天")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="只统计该处置单位")
+    category: str | None = Field(None, max_length=40, description="只统计该类别(代码)")
+
+    _days = field_validator("reported_from", "reported_to")(_reasonable_day)
+
+
+class QualityRowOut(Schema):
+    key: int | str | None = Field(description="处置单位ID或类别代码；合计为空")
+    name: str
+    reported_back: int = Field(description="已反馈件数(返工率的分母)")
+    rework: int = Field(description="有返工的件数")
+    rework_rate: float | None = Field(description="返工率(%)，无反馈件时为空")
+    closed: int = Field(description="办结件数")
+    on_time: int = Field(description="按期办结件数")
+    late: int = Field(description="超期办结件数")
+    on_time_rate: float | None = Field(description="按期办结率(%)")
+    first_time: int = Field(description="一次办结件数(未经返工)")
+    first_time_rate: float | None = Field(description="一次办结率(%)")
+    cases: dict[str, str] = Field(description="每项件数背后的事件列表：GET /api/events 的地址")
+
+    @staticmethod
+    def resolve_cases(row):
+        return {quality: f"{reverse('api:list_events')}?{query}" for quality, query in row.api_links.items()}
+
+
+class QualityOut(Schema):
+    reported_from: date
+    reported_to: date
+    total: QualityRowOut
+    units: list[QualityRowOut]
+    categories: list[QualityRowOut]
 
 
 class PhotoOut(Schema):

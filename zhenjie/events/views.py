@@ -23,10 +23,10 @@ from zhenjie.workbench.views import staff_required
 
 from zhenjie.calls import queries as call_queries
 
-from . import actions, queries, receipts, routing
+from . import actions, quality, queries, receipts, routing
 from .forms import (
     CallForm, DecisionForm, DispatchForm, ExtensionForm, FollowUpForm, MergeForm, NoticeForm, RatingForm, ReasonForm, ReportForm, ResultForm,
-    VerifyForm,
+    VerifierForm, VerifyForm,
 )
 from .intake import Photo, Report, report_event
 from .kit import EVENTS, departments, dispatch_units
@@ -39,27 +39,22 @@ ALL_TAB = "all"
 
 
 def _filtered(request, rows):
+    """The list's rows as the query string narrows them, and the tab. The report dates, the
+    handling unit, the category and the quality behind a figure (办理质量) are read once, with
+    bounds, by events.quality.choose_from — a bad value is Rejected, in Chinese."""
     params = request.GET
     tab = params.get("tab") if params.get("tab") in PHASES else ALL_TAB
     if tab != ALL_TAB:
         rows = queries.in_states(rows, PHASES[tab].states)
-    if (category := params.get("category", "")).strip():
-        rows = rows.filter(category__code=category)
+    chosen = quality.choose_from(request.user, params)
+    rows = quality.narrowed(request.user, rows, chosen)
     if (channel := params.get("channel", "")) in Channel.values:
         rows = rows.filter(channel=channel)
     if (alert := params.get("alert", "")) in ("yellow", "red"):
         rows = rows.filter(case__alert=alert, case__closed_at__isnull=True)
     if search := params.get("q", "").strip()[:50]:
         rows = rows.filter(Q(case__number__icontains=search) | Q(description__icontains=search) | Q(address__icontains=search))
-    for name, lookup in (("from", "reported_at__date__gte"), ("to", "reported_at__date__lte")):
-        if value := params.get(name, ""):
-            try:
-                from datetime import date
-
-                rows = rows.filter(**{lookup: date.fromisoformat(value)})
-            except ValueError:
-                pass
-    return rows, tab
+    return rows, tab, chosen
 
 
 # A badge counts the closed history no further: "999+" tells a dispatcher "a lot" as well as
@@ -67,7 +62,7 @@ def _filtered(request, rows):
 # user's whole reach on every request). The list's own total still counts to COUNT_CAP.
 BADGE_CAP = 999
 # The list's filters besides the tab: with none of them given, the list is the tab's badge.
-FILTERS = ("category", "channel", "alert", "q", "from", "to")
+FILTERS = ("category", "channel", "alert", "q", "from", "to", "unit", "quality")
 
 
 def _tab_counts(parts: list) -> dict[str, tuple[int, bool]]:
@@ -118,7 +113,14 @@ def _shown(count: int, capped: bool) -> str:
 
 @staff_required
 def event_list(request):
-    rows, tab = _filtered(request, queries.events_for(request.user))
+    try:
+        rows, tab, chosen = _filtered(request, queries.events_for(request.user))
+    except ActionError as error:
+        # A bad filter value: the list empty, the reason in Chinese, the filters kept to correct.
+        context = {"page": None, "tab": ALL_TAB, "tabs": {}, "counts": {}, "filter_error": error.message,
+                   "categories": queries.active_categories(), "channels": Channel.choices, "params": request.GET, "query": "",
+                   "workflow": EVENT_WORKFLOW, "can_report": False}
+        return render(request, "events/event_list.html", context, status=error.status)
     if request.GET.get("format") == "xlsx":
         return EVENTS.export(request.user, rows)
     parts, exact = _counting_parts(request.user)
@@ -129,7 +131,8 @@ def event_list(request):
         "page": page, "tab": tab, "tabs": {key: phase.label for key, phase in PHASES.items()} | {ALL_TAB: "全部"},
         "counts": {key: _shown(*counted) for key, counted in tabs.items()},
         "categories": queries.active_categories(), "channels": Channel.choices, "params": request.GET, "query": query_without_page(request),
-        "workflow": EVENT_WORKFLOW, "can_report": bool(reach.paths),
+        "workflow": EVENT_WORKFLOW, "can_report": bool(reach.paths), "chosen": chosen,
+        "quality_label": quality.QUALITIES.get(chosen.quality, ""),
     }
     template = "events/_event_table.html" if request.htmx else "events/event_list.html"
     return render(request, template, context)
@@ -210,6 +213,7 @@ def _detail_context(request, event, **forms):
         "may_reissue_receipt": event.channel == Channel.WALK_IN and receipts.RECEIPT.may_issue(user, case),
         "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
         "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
+        "verifier_form": VerifierForm(people=actions.verifier_candidates(event)) if "assign_verifier" in permitted.actions else None,
     }
     context.update({name: forms.get(name) or form for name, form in defaults.items()})
     return context

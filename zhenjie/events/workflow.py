@@ -7,7 +7,7 @@ from zhenjie.kernel import supervision
 from zhenjie.kernel.extensions import DECISION_INPUTS, REQUEST_INPUTS, may_decide_extension, pending_extension
 from zhenjie.kernel.errors import Conflict, Forbidden
 from zhenjie.kernel.workflow import (
-    CASE, CHOICE, DONE, FILES, LONGTEXT, TEXT, UNIT, WAITING, Input, Phase, Workflow, register,
+    CASE, CHOICE, DONE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, WAITING, Input, Phase, Workflow, register,
 )
 
 EVENT = "event"
@@ -53,6 +53,37 @@ def _may_request_extension(standing):
         return Conflict("event.extension_wrong_state", "签收后、反馈前才能申请延期")
     if pending_extension(standing) is not None:
         return Conflict("event.extension_pending", "已有延期申请在审批中")
+    return None
+
+
+def handlers_of(standing) -> frozenset[int]:
+    """The people who handled the event (finished its "handle" work, any round), read once."""
+    from zhenjie.kernel.models import Assignment
+
+    return standing.memo("handlers", lambda: frozenset(
+        Assignment.objects.filter(case=standing.case, todo="handle", state=Assignment.State.DONE, done_by__isnull=False)
+        .values_list("done_by", flat=True)
+    ))
+
+
+def _verifier_not_handler(standing):
+    """Verification by someone else (issue 14): neither the person who handled the event nor
+    anyone acting for the handling unit (its members, their stand-ins) checks its result. Seed
+    004 §三 asks for 核查 before 结案; a unit checking its own work is no check."""
+    unit_id = standing.case.event.handling_unit_id
+    if unit_id is not None and unit_id in standing.reach.unit_ids:
+        return Forbidden("event.verify_own_unit", "处置单位不能核查本单位办理的事件，请由网格员或指挥中心核查")
+    if getattr(standing.actor, "pk", None) in handlers_of(standing):
+        return Forbidden("event.verify_own_work", "办理人不能核查自己办理的事件")
+    return None
+
+
+def _may_assign_verifier(standing):
+    """The command centre names who verifies a reported-back event (指定核查人)."""
+    if not standing.holds(COMMAND):
+        return Forbidden("event.assign_verifier_not_allowed", "只有指挥中心可以指定核查人")
+    if standing.case.state != EventState.REPORTED_BACK:
+        return Conflict("event.assign_verifier_wrong_state", "只有待核查的事件可以指定核查人")
     return None
 
 
@@ -163,11 +194,11 @@ EVENT_WORKFLOW = register(
     .add("resume", "恢复处置", [EventState.PAUSED], EventState.HANDLING, by_assignee=True, roles=COMMAND, deadline="resume")
     .add("report_back", "反馈处置结果", [EventState.HANDLING], EventState.REPORTED_BACK, by_assignee=True,
          inputs=[Input("result", "处置结果", LONGTEXT, required=True, max_length=RESULT_MAX), Input("photos", "处置后照片", FILES)])
-    .add("verify_pass", "核查通过", [EventState.REPORTED_BACK], EventState.VERIFIED, by_assignee=True, roles=VERIFIERS,
+    .add("verify_pass", "核查通过", [EventState.REPORTED_BACK], EventState.VERIFIED, by_assignee=True, roles=VERIFIERS, rule=_verifier_not_handler,
          inputs=[Input("reason", "核查意见", LONGTEXT, max_length=2000)])
     # Failed verification returns the event to the unit that handled it, not to dispatch
     # (issue 5 item 3): the unit that did the work puts it right.
-    .add("verify_fail", "核查不通过", [EventState.REPORTED_BACK], EventState.HANDLING, by_assignee=True, roles=VERIFIERS,
+    .add("verify_fail", "核查不通过", [EventState.REPORTED_BACK], EventState.HANDLING, by_assignee=True, roles=VERIFIERS, rule=_verifier_not_handler,
          inputs=[Input("reason", "核查意见", LONGTEXT, required=True, max_length=2000)])
     .add("close", "结案", [EventState.VERIFIED, EventState.REPORTED_BACK], EventState.CLOSED, roles=COMMAND, closes=True,
          condition=_may_close)
@@ -182,6 +213,8 @@ EVENT_WORKFLOW = register(
     .may("rate", "评价办理结果", _may_rate_event,
          inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
     .may("confirm", "确认办理结果", _may_confirm)
+    .may("assign_verifier", "指定核查人", _may_assign_verifier,
+         inputs=[Input("verifier", "核查人", INTEGER, required=True, minimum=1, help="本乡镇(街道)处置单位以外的人员")])
     .may("reveal_phone", "查看上报人完整电话", _may_reveal_phone)
     .may("reveal_personal_data", "查看当事人完整号码", _may_reveal_personal_data)
 )

@@ -80,7 +80,8 @@ class Input:
         if self.kind == INTEGER and value is not None:
             low, high = self.minimum, self.maximum
             if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) or (high is not None and value > high):
-                raise Rejected(f"{prefix}.{self.name}_invalid", f"{self.label}须为{low}至{high}的整数", field=self.name)
+                bounds = f"{low}至{high}的" if low is not None and high is not None else f"不小于{low}的" if low is not None else ""
+                raise Rejected(f"{prefix}.{self.name}_invalid", f"{self.label}须为{bounds}整数", field=self.name)
         if self.kind == CHOICE and value is not None and value not in {code for code, _ in self.choices}:
             raise Rejected(f"{prefix}.{self.name}_invalid", f"请选择{self.label}", field=self.name)
         return value
@@ -108,6 +109,10 @@ class Transition:
     deadline: str | None = None  # "pause", "resume" or "stop"
     condition: Callable[[Case], str | None] | None = None  # returns why not, or None
     inputs: tuple[Input, ...] = ()
+    # Who may not, though their role or their work would let them: (standing) → the refusal, or
+    # None. The buttons (permitted_actions) and perform() read it alike (an event's handling unit
+    # does not verify its own work).
+    rule: Callable[["Standing"], ActionError | None] | None = None
 
     @property
     def needs_reason(self) -> bool:
@@ -315,6 +320,10 @@ class Standing:
             transition = workflow_for(self.case.kind).transitions[transition]
         return bool(transition.roles & self.roles) or (transition.by_assignee and self.assigned())
 
+    def passes(self, transition: Transition) -> bool:
+        """Whether the transition's own rule (if it declares one) lets the actor take it."""
+        return transition.rule is None or transition.rule(self) is None
+
     def acting_for(self, transition: Transition) -> int | None:
         """Whom the actor acts for (AB岗): None when their own posts allow the transition, else the
         absent person they stand in for whose posts do. Reads nothing for anyone who stands in for
@@ -356,7 +365,7 @@ def permitted_actions(actor, case: Case) -> Permitted:
     the kind's rules read."""
     workflow = workflow_for(case.kind)
     standing = Standing(actor, case)
-    transitions = {t.name: t for t in workflow.available(case) if standing.allowed(t)}
+    transitions = {t.name: t for t in workflow.available(case) if standing.allowed(t) and standing.passes(t)}
     actions = {name: p for name, p in workflow.permissions.items() if p.rule(standing) is None}
     return Permitted(transitions, actions, standing)
 
@@ -364,7 +373,7 @@ def permitted_actions(actor, case: Case) -> Permitted:
 def available_for(actor, case: Case) -> list[Transition]:
     """Transitions the actor could perform now (for buttons; perform() decides)."""
     standing = Standing(actor, case)
-    return [t for t in workflow_for(case.kind).available(case) if standing.allowed(t)]
+    return [t for t in workflow_for(case.kind).available(case) if standing.allowed(t) and standing.passes(t)]
 
 
 # Header fields a step may change besides state and version (which the compare-and-set writes).
@@ -466,6 +475,8 @@ def perform(
     if not can_see_case(actor, case):
         raise NotFound("case.not_found", "事项不存在或不在您的辖区内")
     standing = Standing(actor, case)
+    if transition.rule is not None and (refused := transition.rule(standing)) is not None:
+        raise refused  # the kind's own refusal says why, before the general one
     if not standing.allowed(transition):
         raise Forbidden("case.not_allowed", f"您没有「{transition.label}」此事项的权限")
     reason = transition.clean_reason(reason)

@@ -143,7 +143,7 @@ def test_the_closed_loop_over_the_api_with_one_failed_verification(api, world):
 
     detail = api.get(f"/api/events/{case_id}").json()
     assert [t["verb"] for t in detail["timeline"]] == [
-        "open", "register", "dispatch", "acknowledge", "start", "report_back", "verify_fail", "report_back", "verify_pass", "close", "rate"]
+        "open", "register", "dispatch", "acknowledge", "start", "report_back", "verify_fail", "rework", "report_back", "verify_pass", "close", "rate"]
     assert all(t["actor_name"] and t["created_at"] for t in detail["timeline"])
     assert detail["result"] == "已彻底清理" and [p["name"] for p in detail["photos"]] == ["处置后.png"]
 

@@ -79,7 +79,7 @@ def test_the_closed_loop_with_a_failed_verification(world, django_capture_on_com
     case = Case.objects.get(pk=event.case_id)
     assert (case.state, case.rating) == ("closed", 5) and case.closed_at is not None
     verbs = [e.verb for e in journal.entries_for_case(case)]
-    assert verbs == ["open", "register", "dispatch", "acknowledge", "start", "report_back", "verify_fail",
+    assert verbs == ["open", "register", "dispatch", "acknowledge", "start", "report_back", "verify_fail", "rework",
                      "report_back", "verify_pass", "close", "rate"]
     assert Notification.objects.filter(user=world.grid_worker_a, title__startswith="您上报的事件已办结").exists()
 

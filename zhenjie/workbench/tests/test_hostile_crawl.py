@@ -18,6 +18,7 @@ NAMES = (
     "reported_from", "reported_to", "bbox", "area", "area_id", "grid", "village", "township", "unit", "kind", "id", "finding",
     "year", "month", "day", "days", "period", "format", "next", "level", "status", "topic", "user", "username", "password",
     "description", "title", "note", "reason", "lng", "lat", "address", "working_days", "departments", "rating", "comment",
+    "quality", "verifier",
 )
 HOSTILE = (
     "-1", "99999999999999999999999999", "nan", "2026-13-45T25:61", "<img src=x onerror=alert(1)>", "' OR 1=1 --",
