@@ -99,6 +99,8 @@ EVENT_WORKFLOW = register(
             "register": "受理立案", "dispatch": "派遣", "acknowledge": "签收", "handle": "处置并反馈",
             "verify": "现场核查", "close": "结案", "approve_extension": "审批延期", "own": "首问负责，交指挥中心",
         },
+        # Every step of the loop is watched by its own deadline (issue 14 item 1, kernel/SUPERVISION.md).
+        supervised=frozenset({"register", "dispatch", "acknowledge", "handle", "verify", "close", "approve_extension", "own"}),
         # The dispatcher's queue, as tabs over the list: what waits on the command centre first.
         phases={
             "intake": Phase("待受理", (EventState.REPORTED,)),

@@ -33,6 +33,10 @@ DONE = "done"  # closed: lists count these no further than a cap (docs/PERFORMAN
 GROUPS = (OPEN, WAITING, DONE)
 
 
+# Todos the kernel itself gives out, for any kind: a 督办单 is answered (kernel.supervision).
+KERNEL_TODOS = {"answer_notice": "反馈督办单"}
+
+
 @dataclass(frozen=True)
 class Phase:
     label: str
@@ -150,6 +154,9 @@ class Workflow:
     number_prefix: Callable[[Case, object], str] | None = None  # (case, numbering unit) → prefix
     detail_url_name: str = ""  # URL name taking the case id, for links from the inbox and timeline
     todo_labels: dict[str, str] = field(default_factory=dict)
+    # The todos whose own deadlines the supervision sweep cards (kernel/SUPERVISION.md): yellow,
+    # red and up the ladder. The kernel's own todo (answer_notice) is supervised for every kind.
+    supervised: frozenset[str] = frozenset()
     # Phases, in the order tabs show them; without any, each state is its own phase (register()).
     phases: dict[str, Phase] = field(default_factory=dict)
     permissions: dict[str, Permission] = field(default_factory=dict)
@@ -176,7 +183,10 @@ class Workflow:
         return self.states.get(state, state)
 
     def todo_label(self, todo: str) -> str:
-        return self.todo_labels.get(todo, todo)
+        return self.todo_labels.get(todo) or KERNEL_TODOS.get(todo, todo)
+
+    def supervises(self, todo: str) -> bool:
+        return todo in self.supervised or todo in KERNEL_TODOS
 
     def detail_url(self, case_id: int) -> str:
         from django.urls import reverse

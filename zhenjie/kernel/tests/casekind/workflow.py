@@ -63,6 +63,7 @@ ERRAND_WORKFLOW = register(
         number_series="errand",  # no number_prefix: the numbering unit's short name or name
         detail_url_name="errands:detail",
         todo_labels={"take": "签收", "answer": "办理并反馈", "review": "审核"},
+        supervised=frozenset({"take", "answer", "review"}),
         phases={
             "new": Phase("待签收", (State.NEW,), WAITING),
             "working": Phase("办理中", (State.WORKING, State.PAUSED), WAITING),
