@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from zhenjie.kernel import journal, parties
+from zhenjie.kernel import journal, parties, supervision
 from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError
@@ -177,16 +177,19 @@ def _detail_context(request, event, **forms):
     user, case = request.user, event.case
     permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
     transitions = permitted.transitions
+    documents = documents_for(user).filter(case=case).order_by("-issued_at", "-pk")
+    documents_exist = bool(documents)
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
         "may": permitted.actions,
         "entries": journal.entries_for_case(case),
         "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
-        "documents": documents_for(user).filter(case=case).order_by("-issued_at", "-pk"),
+        "documents": documents,
         "calls": call_queries.calls_on(user, case),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
         "pending_extension": pending_extension(permitted.standing),
+        "notice_answers": supervision.answers_of(case) if documents_exist else [],
         "parties": parties.parties_for_case(user, case),
         "error": forms.pop("error", None),
         "failed_action": forms.pop("action", ""),
@@ -195,6 +198,7 @@ def _detail_context(request, event, **forms):
     defaults = {
         "reason_form": ReasonForm(), "result_form": ResultForm(), "verify_form": VerifyForm(), "merge_form": MergeForm(),
         "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
+        "answer_notice": EVENTS.form("answer_notice") if "answer_notice" in permitted.actions else None,
         "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
         "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
     }

@@ -139,6 +139,7 @@ EVENT_WORKFLOW = register(
     .may("call", "乡呼县应：呼叫县直部门", may_call, inputs=CALL_INPUTS)  # seed 003 三(二); zhenjie/calls
     .may("notice", "督办", supervision.may_issue_notice,
          inputs=[Input("level", "督办级别", CHOICE, required=True, choices=supervision.NOTICE_LEVELS), Input("text", "督办要求", LONGTEXT, required=True, max_length=supervision.NOTICE_MAX)])
+    .may("answer_notice", "反馈督办单", supervision.may_answer_notice, inputs=supervision.ANSWER_INPUTS)
     .may("rate", "评价办理结果", _may_rate_event,
          inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
     .may("reveal_phone", "查看上报人完整电话", _may_reveal_phone)

@@ -22,7 +22,7 @@ from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .models import Assignment, Case, DeadlineUnit, Document, NoticeAnswer, SupervisionPolicy
 from .notify import notify_users, people_to_act
 from .scoping import administered_county, reach_of, unscoped
-from .workflow import _REGISTRY, KERNEL_TODOS, Standing
+from .workflow import _REGISTRY, KERNEL_TODOS, LONGTEXT, Input, Standing
 
 DEFAULT_POLICY = SupervisionPolicy(yellow_hours=24, notify_leader_on_red=True, call_acknowledge_hours=2, office_after_days=2, notice_answer_days=1)
 # What a county may choose (field: lowest, highest, the refusal). 督办: the documents set no number;
@@ -45,6 +45,7 @@ NOTICE_MAX = 500
 NOTICE_ROLES = frozenset({RoleCode.TOWNSHIP_LEADER, RoleCode.COUNTY_ADMIN})
 ANSWER_NOTICE = "answer_notice"  # the kernel's todo: a handler answers a 督办单 (KERNEL_TODOS)
 ANSWER_MAX = 1000
+ANSWER_INPUTS = (Input("text", "反馈内容", LONGTEXT, required=True, max_length=ANSWER_MAX),)
 # The ladder's rungs: who has been told about one assignment (Assignment.alert_rung).
 HOLDERS, LEADERS, OFFICE = 1, 2, 3
 RUNGS = {0: "未通知", HOLDERS: "承办人", LEADERS: "承办人及领导", OFFICE: "县督查室"}

@@ -82,6 +82,7 @@ ERRAND_WORKFLOW = register(
     .add("drop", "撤销", [State.NEW, State.WORKING], State.DROPPED, roles=LEADS, needs_reason=True, closes=True)
     .may("remind", "催办", _may_remind)
     .may("notice", "督办", supervision.may_issue_notice)
+    .may("answer_notice", "反馈督办单", supervision.may_answer_notice, inputs=supervision.ANSWER_INPUTS)
     .may("request_extension", "申请延期", _may_request_extension, inputs=extensions.REQUEST_INPUTS)
     .may("decide_extension", "审批延期", extensions.may_decide_extension, inputs=extensions.DECISION_INPUTS)
     .may("call", "呼叫县直部门", may_call, inputs=CALL_INPUTS)
