@@ -23,6 +23,7 @@ from .assignments import Assign
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .models import Assignment, Case
 from .scoping import can_see_case, reach_of
+from .steps import KERNEL_TODOS
 
 REASON_MAX = 2000
 
@@ -31,10 +32,6 @@ OPEN = "open"  # with whoever runs the case: to accept, route, check, decide or 
 WAITING = "waiting"  # out with someone else (the handling unit, a called department, an applicant); they have not answered yet
 DONE = "done"  # closed: lists count these no further than a cap (docs/PERFORMANCE.md)
 GROUPS = (OPEN, WAITING, DONE)
-
-
-# Todos the kernel itself gives out, for any kind: a 督办单 is answered (kernel.supervision).
-KERNEL_TODOS = {"answer_notice": "反馈督办单"}
 
 
 @dataclass(frozen=True)
@@ -311,6 +308,8 @@ class Standing:
         and their role or their person if it names one."""
         reach = self.reach
         for work in self.open_work:
+            if work.todo in KERNEL_TODOS:  # owing an answer to a 督办单 gives no say over the case's steps
+                continue
             if work.unit_id not in reach.unit_ids or (work.user_id is not None and work.user_id not in reach.user_ids):
                 continue
             if not work.role or work.role in reach.roles_in_unit(work.unit_id):

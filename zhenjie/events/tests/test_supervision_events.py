@@ -99,3 +99,19 @@ def test_the_inbox_shows_each_rows_card(client, world):
     client.force_login(world.clerk_a)
     page = client.get(reverse("workbench:inbox")).content.decode()
     assert 'data-testid="card-red"' in page
+
+
+def test_an_owed_answer_survives_the_handlers_steps_and_gives_no_say_over_the_case(world):
+    from zhenjie.kernel.workflow import permitted_actions
+
+    event = dispatched(world)
+    supervision.issue_notice(world.leader_a, event.case, "red", "请今日下班前反馈进展")
+    actions.start_handling(world.clerk_a, actions.acknowledge_event(world.clerk_a, event))
+    actions.report_back(world.clerk_a, event, "已清理")
+    owed = Assignment.objects.get(case=event.case, todo="answer_notice")
+    assert owed.state == "open"  # the case's steps did not finish it
+    case = Case.objects.get(pk=event.case_id)
+    permitted = permitted_actions(world.clerk_a, case)
+    assert "verify_pass" not in permitted and "answer_notice" in permitted
+    supervision.answer_notice(world.clerk_a, case, "已清理完毕")
+    assert Assignment.objects.get(pk=owed.pk).state == "done"
