@@ -56,6 +56,7 @@ CALL_WORKFLOW = register(
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}呼",
         detail_url_name="calls:detail",
         todo_labels={"respond": "响应呼叫", "handle": "办理并反馈", "confirm": "确认办理结果"},
+        supervised=frozenset({"respond", "handle", "confirm"}),  # kernel/SUPERVISION.md
         phases={
             "department": Phase("部门办理中", (CallState.CALLED, CallState.ACKNOWLEDGED), WAITING),
             "confirm": Phase("待确认", (CallState.REPORTED,)),

@@ -81,6 +81,7 @@ EVENTS = register(Kind(
                      form=_form(RatingForm), form_name="rating_form"),
         "notice": Step(lambda actor, event, values: supervision.issue_notice(actor, event.case, values["level"], values["text"]),
                        form=_form(NoticeForm), form_name="notice_form"),
+        "answer_notice": Step(lambda actor, event, values: supervision.answer_notice(actor, event.case, values["text"])),
         "extension": Step(lambda actor, event, values: extensions.request_extension(actor, event.case, values["amount"], values["reason"]),
                           form=_form(ExtensionForm), form_name="extension_form", api=False),
         "decide_extension": Step(_decide, form=_form(DecisionForm), form_name="decision_form", api=False),

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from zhenjie.kernel import followups, journal, parties
+from zhenjie.kernel import followups, journal, parties, supervision
 from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError
@@ -189,16 +189,19 @@ def _detail_context(request, event, **forms):
     permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
     # Reopening goes through a follow-up (its panel below), which keeps what the call found.
     transitions = {name: t for name, t in permitted.transitions.items() if name not in THROUGH_FOLLOW_UP}
+    documents = documents_for(user).filter(case=case).order_by("-issued_at", "-pk")
+    documents_exist = bool(documents)
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
         "may": permitted.actions,
         "entries": journal.entries_for_case(case),
         "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
-        "documents": documents_for(user).filter(case=case).order_by("-issued_at", "-pk"),
+        "documents": documents,
         "calls": call_queries.calls_on(user, case),
         "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
         "pending_extension": pending_extension(permitted.standing),
+        "notice_answers": supervision.answers_of(case) if documents_exist else [],
         "parties": parties.parties_for_case(user, case),
         "follow_ups": followups.follow_ups_of(case),
         "may_follow_up": followups.may_handle(user, case) is None,
@@ -211,6 +214,7 @@ def _detail_context(request, event, **forms):
         "extension_form": ExtensionForm(), "decision_form": DecisionForm(), "rating_form": RatingForm(), "notice_form": NoticeForm(),
         "follow_up_form": FollowUpForm(),
         "may_reissue_receipt": event.channel == Channel.WALK_IN and receipts.RECEIPT.may_issue(user, case),
+        "answer_notice": EVENTS.form("answer_notice") if "answer_notice" in permitted.actions else None,
         "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
         "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
         "verifier_form": VerifierForm(people=actions.verifier_candidates(event)) if "assign_verifier" in permitted.actions else None,

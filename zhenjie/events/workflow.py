@@ -169,6 +169,8 @@ EVENT_WORKFLOW = register(
             "verify": "现场核查", "close": "结案", "approve_extension": "审批延期", "own": "首问负责，交指挥中心",
             "follow_up": "回访",
         },
+        # Every step of the loop is watched by its own deadline (issue 14 item 1, kernel/SUPERVISION.md).
+        supervised=frozenset({"register", "dispatch", "acknowledge", "handle", "verify", "close", "approve_extension", "own", "follow_up"}),
         # The dispatcher's queue, as tabs over the list: what waits on the command centre first.
         phases={
             "intake": Phase("待受理", (EventState.REPORTED,)),
@@ -210,6 +212,7 @@ EVENT_WORKFLOW = register(
     .may("call", "乡呼县应：呼叫县直部门", may_call, inputs=CALL_INPUTS)  # seed 003 三(二); zhenjie/calls
     .may("notice", "督办", supervision.may_issue_notice,
          inputs=[Input("level", "督办级别", CHOICE, required=True, choices=supervision.NOTICE_LEVELS), Input("text", "督办要求", LONGTEXT, required=True, max_length=supervision.NOTICE_MAX)])
+    .may("answer_notice", "反馈督办单", supervision.may_answer_notice, inputs=supervision.ANSWER_INPUTS)
     .may("rate", "评价办理结果", _may_rate_event,
          inputs=[Input("rating", "评价", CHOICE, required=True, choices=RATING_CHOICES), Input("comment", "评价意见", TEXT, max_length=500)])
     .may("confirm", "确认办理结果", _may_confirm)

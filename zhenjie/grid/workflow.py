@@ -33,6 +33,7 @@ VISIT_WORKFLOW = register(
         # The inbox row opens the person's visit form (views/visitwork.visit_task redirects).
         detail_url_name="grid:visit_task",
         todo_labels={"visit": "上门走访"},
+        supervised=frozenset({"visit"}),  # a missed visit climbs the ladder (kernel/SUPERVISION.md)
         phases={
             "due": Phase("待走访", (VisitState.DUE,), OPEN),
             "closed": Phase("已关闭", (VisitState.DONE, VisitState.CANCELLED), DONE),

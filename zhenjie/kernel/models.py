@@ -237,11 +237,21 @@ class Assignment(models.Model):
     created_at = models.DateTimeField("派发时间", default=timezone.now)
     done_at = models.DateTimeField("办理时间", null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Supervision of this piece of work by its own deadline (kernel/supervision.py): its card, since
+    # when, and how far up the ladder it has been told — 1 the holders, 2 also their leaders,
+    # 3 also the county supervision office (督查室); each rung once.
+    alert = models.CharField("督办", max_length=8, choices=[("", "正常"), ("yellow", "黄牌"), ("red", "红牌")], blank=True, default="")
+    alert_since = models.DateTimeField("督办时间", null=True, blank=True)
+    alert_rung = models.PositiveSmallIntegerField("已通知至", default=0)
 
     class Meta:
         verbose_name = "待办"
         verbose_name_plural = "待办"
         indexes = [
+            # The sweep: open work not carded yet, by deadline (only those due within the warning
+            # period are read), and carded open work by card, rung and deadline (the office's page).
+            models.Index(fields=["due_at"], name="assignment_open_uncarded", condition=models.Q(state="open", alert="")),
+            models.Index(fields=["alert", "alert_rung", "due_at", "id"], name="assignment_open_carded", condition=models.Q(state="open") & ~models.Q(alert="")),
             # The inbox: open work of a unit or a person, soonest deadline first.
             models.Index(fields=["unit", "due_at"], name="assignment_open_unit_due", condition=models.Q(state="open")),
             models.Index(fields=["user", "due_at"], name="assignment_open_user_due", condition=models.Q(state="open")),
@@ -463,6 +473,12 @@ class SupervisionPolicy(models.Model):
     yellow_hours = models.PositiveSmallIntegerField("黄牌提前量(小时)", default=24)
     notify_leader_on_red = models.BooleanField("红牌通知领导", default=True)
     call_acknowledge_hours = models.PositiveSmallIntegerField("乡呼县应响应时限(小时)", default=2)
+    # The ladder (kernel/SUPERVISION.md): red work still red this many working days after its
+    # deadline reaches the county's supervision office (督查室), a unit of the county the
+    # administrator names; a 督办单 is answered within notice_answer_days working days.
+    office = models.ForeignKey("units.Unit", verbose_name="督查室", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    office_after_days = models.PositiveSmallIntegerField("红牌报督查室(工作日)", default=2)
+    notice_answer_days = models.PositiveSmallIntegerField("督办单反馈时限(工作日)", default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -471,7 +487,24 @@ class SupervisionPolicy(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(yellow_hours__gte=1, yellow_hours__lte=720), name="supervision_yellow_range"),
             models.CheckConstraint(condition=models.Q(call_acknowledge_hours__gte=1, call_acknowledge_hours__lte=72), name="supervision_call_acknowledge_range"),
+            models.CheckConstraint(condition=models.Q(office_after_days__gte=1, office_after_days__lte=30), name="supervision_office_after_range"),
+            models.CheckConstraint(condition=models.Q(notice_answer_days__gte=1, notice_answer_days__lte=10), name="supervision_notice_answer_range"),
         ]
+
+
+class NoticeAnswer(models.Model):
+    """The answer (反馈) a handling unit owes to a 督办单: made with the notice, with the
+    "answer the notice" assignment it waits on; the text and time are filled in when answered."""
+
+    notice = models.ForeignKey("Document", verbose_name="督办单", on_delete=models.PROTECT, related_name="answers")
+    assignment = models.OneToOneField(Assignment, verbose_name="待办", on_delete=models.PROTECT, related_name="notice_answer")
+    text = models.TextField("反馈内容", blank=True)
+    answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "督办反馈"
+        verbose_name_plural = "督办反馈"
 
 
 class CalendarDay(models.Model):

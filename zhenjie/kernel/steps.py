@@ -19,6 +19,9 @@ from .scoping import reach_of
 # Which open assignments a step finishes: every one, those of the actor's units, none, or — any
 # other word — those asking for that todo (an approval finishes only the request for approval).
 ALL, ACTOR, NONE = "all", "actor", "none"
+# Todos the kernel itself gives out, for any kind: a 督办单 is answered (kernel.supervision). They
+# are done by their own action only; a step of the case does not finish them (closing cancels them).
+KERNEL_TODOS = {"answer_notice": "反馈督办单"}
 
 
 @dataclass
@@ -101,7 +104,9 @@ def take(
     closes = transition is not None and transition.closes
     finished, cancelled, moved = [], [], []
     for work in open_work:
-        if complete == ALL or (complete == ACTOR and work.unit_id in units) or (complete not in (ALL, ACTOR, NONE) and work.todo == complete):
+        if work.todo not in KERNEL_TODOS and (
+            complete == ALL or (complete == ACTOR and work.unit_id in units) or (complete not in (ALL, ACTOR, NONE) and work.todo == complete)
+        ):
             work.state, work.done_at, work.done_by = Assignment.State.DONE, at, _actor_row(actor)
             finished.append(work)
         elif closes:

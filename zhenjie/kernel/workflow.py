@@ -23,6 +23,7 @@ from .assignments import Assign
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .models import Assignment, Case
 from .scoping import can_see_case, reach_of
+from .steps import KERNEL_TODOS
 
 REASON_MAX = 2000
 
@@ -155,6 +156,9 @@ class Workflow:
     number_prefix: Callable[[Case, object], str] | None = None  # (case, numbering unit) → prefix
     detail_url_name: str = ""  # URL name taking the case id, for links from the inbox and timeline
     todo_labels: dict[str, str] = field(default_factory=dict)
+    # The todos whose own deadlines the supervision sweep cards (kernel/SUPERVISION.md): yellow,
+    # red and up the ladder. The kernel's own todo (answer_notice) is supervised for every kind.
+    supervised: frozenset[str] = frozenset()
     # Phases, in the order tabs show them; without any, each state is its own phase (register()).
     phases: dict[str, Phase] = field(default_factory=dict)
     permissions: dict[str, Permission] = field(default_factory=dict)
@@ -181,7 +185,10 @@ class Workflow:
         return self.states.get(state, state)
 
     def todo_label(self, todo: str) -> str:
-        return self.todo_labels.get(todo, todo)
+        return self.todo_labels.get(todo) or KERNEL_TODOS.get(todo, todo)
+
+    def supervises(self, todo: str) -> bool:
+        return todo in self.supervised or todo in KERNEL_TODOS
 
     def detail_url(self, case_id: int) -> str:
         from django.urls import reverse
@@ -306,6 +313,8 @@ class Standing:
         and their role or their person if it names one."""
         reach = self.reach
         for work in self.open_work:
+            if work.todo in KERNEL_TODOS:  # owing an answer to a 督办单 gives no say over the case's steps
+                continue
             if work.unit_id not in reach.unit_ids or (work.user_id is not None and work.user_id not in reach.user_ids):
                 continue
             if not work.role or work.role in reach.roles_in_unit(work.unit_id):

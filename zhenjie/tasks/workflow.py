@@ -39,6 +39,7 @@ TASK_WORKFLOW = register(
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}交",
         detail_url_name="tasks:detail",
         todo_labels={"acknowledge": "签收", "report_back": "办理并反馈", "review": "审核办理结果"},
+        supervised=frozenset({"acknowledge", "report_back", "review"}),  # kernel/SUPERVISION.md
         phases={
             "assigned": Phase("待签收", (State.ASSIGNED,), WAITING),
             "handling": Phase("办理中", (State.ACKNOWLEDGED,), WAITING),

@@ -131,9 +131,9 @@ def calendar_page(request):
 def supervision_page(request):
     county = administered_county(request.user, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
     policy = supervision.policy_for(county)
-    form = SupervisionForm(initial={field: getattr(policy, field) for field in SupervisionForm.base_fields})
+    form = SupervisionForm(initial={field: getattr(policy, field) for field in SupervisionForm.base_fields}, county=county)
     if request.method == "POST":
-        form = SupervisionForm(request.POST)
+        form = SupervisionForm(request.POST, county=county)
         try:
             if form.is_valid():
                 supervision.update_policy(request.user, **form.cleaned_data)

@@ -51,6 +51,25 @@ class SupervisionForm(StyledFormMixin, forms.Form):
     yellow_hours = forms.IntegerField(label="黄牌提前量(小时)", help_text="距办理期限不足该时长时亮黄牌，超期亮红牌")
     notify_leader_on_red = forms.BooleanField(label="红牌时通知乡镇(街道)领导", required=False)
     call_acknowledge_hours = forms.IntegerField(label="乡呼县应响应时限(小时)", help_text="乡镇(街道)呼叫县直部门后，部门须在该时长内响应")
+    office = forms.ModelChoiceField(
+        label="县督查室", queryset=Unit.objects.none(), required=False, empty_label="未指定(红牌止于领导)",
+        help_text="红牌持续下列工作日数仍未办理的待办报该机构，其人员在「督查室督办」页查看",
+        error_messages={"invalid_choice": "督查室须为本县在用的机构"},
+    )
+    office_after_days = forms.IntegerField(label="红牌报督查室(工作日)", required=False, help_text="超过办理期限该工作日数后仍为红牌的，报县督查室")
+    notice_answer_days = forms.IntegerField(label="督办单反馈时限(工作日)", required=False, help_text="出具督办单后，承办单位须在该工作日数内反馈")
+
+    def __init__(self, *args, county=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if county is not None:  # the county's own units only; the action refuses any other
+            self.fields["office"].queryset = Unit.objects.filter(area__path__startswith=county.path, is_active=True).select_related("area").order_by("area__path", "sort_order", "name")
+
+    def clean(self):
+        data = super().clean()
+        for name in ("office_after_days", "notice_answer_days"):  # left empty: kept as they are
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class StaffForm(StyledFormMixin, forms.Form):

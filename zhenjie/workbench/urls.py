@@ -8,6 +8,7 @@ urlpatterns = [
     # Base-map tiles (basemap.py): digits of bounded length here, the zoom's range in the view.
     re_path(r"^tiles/(?P<z>[0-9]{1,2})/(?P<x>[0-9]{1,8})/(?P<y>[0-9]{1,8})$", views.tile, name="tile"),
     path("inbox/", views.inbox, name="inbox"),
+    path("supervision/escalated/", views.escalated, name="escalated"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.mark_notifications_read, name="notifications_read"),
     path("notifications/<id:pk>/", views.notification_open, name="notification_open"),

@@ -129,6 +129,17 @@ def inbox(request):
 
 
 @staff_required
+def escalated(request):
+    """督查室督办: what has reached the county supervision office — red work still red N working
+    days after its deadline, longest overdue first; only the office's staff (others: 404)."""
+    from zhenjie.kernel import supervision
+
+    now = timezone.now()
+    page = paginate(request, supervision.escalated_for(request.user))
+    return render(request, "workbench/escalated.html", {"page": page, "rows": as_rows(page.object_list, now), "query": query_without_page(request)})
+
+
+@staff_required
 def notifications(request):
     page = paginate(request, Notification.objects.filter(user=request.user).select_related("case").order_by("-created_at"))
     return render(request, "workbench/notifications.html", {"page": page, "query": query_without_page(request)})

@@ -6,7 +6,7 @@ from django.utils import timezone
 from zhenjie.kernel import supervision
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Conflict, Forbidden
-from zhenjie.kernel.models import Case, JournalEntry, Notification, SupervisionPolicy
+from zhenjie.kernel.models import Assignment, Case, JournalEntry, Notification, SupervisionPolicy
 from zhenjie.kernel.workflow import extend_deadline, perform, permitted_actions
 from zhenjie.kernel.tests.casekind.workflow import make_errand
 
@@ -26,7 +26,9 @@ def test_the_sweep_turns_a_case_yellow_then_red_and_tells_the_leader_once(world)
     due = Case.objects.get(pk=errand.case_id).due_at
     before = notes(world.clerk_a, errand.case)
 
-    assert supervision.sweep(now=due - timedelta(hours=30)) == {"yellow": 0, "red": 0, "cleared": 0}
+    assert supervision.sweep(now=due - timedelta(hours=30)) == {
+        "yellow": 0, "red": 0, "cleared": 0, "work_yellow": 0, "work_red": 0, "work_cleared": 0, "office": 0,
+    }
     supervision.sweep(now=due - timedelta(hours=10))
     assert level(errand.case) == "yellow"
     assert notes(world.clerk_a, errand.case)[len(before):] == [f"【黄牌督办】{errand.case.title}"]
@@ -39,6 +41,8 @@ def test_the_sweep_turns_a_case_yellow_then_red_and_tells_the_leader_once(world)
     assert notes(world.leader_a, errand.case) == [f"【红牌督办】{errand.case.title}"]
     assert notes(world.leader_b, errand.case) == []
     assert JournalEntry.objects.filter(case=errand.case, verb="supervise").count() == 2
+    # Its "take" work, due with the case, is carded too, without telling the same people again.
+    assert Assignment.objects.get(case=errand.case, todo="take").alert == "red"
 
 
 def test_the_warning_period_is_the_countys_setting(world):

@@ -328,3 +328,28 @@ def test_an_administrator_resets_the_password_of_the_people_they_look_after_and_
     assert 'data-testid="reset-password"' in client.post(reverse("workbench:admins"), {"reset_password": admins["audit"].username}).content.decode()
     page = client.post(reverse("workbench:admins"), {"reset_password": admins["security"].username}).content.decode()
     assert 'data-testid="reset-password"' not in page
+
+
+def test_the_ladder_is_set_on_the_supervision_page_with_the_countys_own_office(client, world):
+    from zhenjie.units.models import Unit
+
+    client.force_login(world.county_admin)
+    page = client.get(reverse("workbench:supervision")).content.decode()
+    assert "县督查室" in page and "红牌报督查室(工作日)" in page and "督办单反馈时限(工作日)" in page
+    base = {"yellow_hours": 24, "notify_leader_on_red": "on", "call_acknowledge_hours": 2}
+    refused = client.post(reverse("workbench:supervision"), {**base, "office_after_days": 0, "notice_answer_days": 1}).content.decode()
+    assert "报县督查室的红牌天数须在1至30个工作日之间" in refused and not SupervisionPolicy.objects.exists()
+    other_county, other_admin = make_other_county()
+    theirs = Unit.objects.get(area=other_county)
+    refused = client.post(reverse("workbench:supervision"), {**base, "office": theirs.pk, "office_after_days": 2, "notice_answer_days": 1}).content.decode()
+    assert "督查室须为本县在用的机构" in refused and not SupervisionPolicy.objects.exists()
+    saved = client.post(reverse("workbench:supervision"), {**base, "office": world.gov_a.pk, "office_after_days": 3, "notice_answer_days": 2})
+    assert saved.status_code == 302
+    policy = SupervisionPolicy.objects.get(county=world.county)
+    assert (policy.office, policy.office_after_days, policy.notice_answer_days) == (world.gov_a, 3, 2)
+    # The other county's administrator cannot name this county's unit as their office either.
+    client.force_login(other_admin)
+    refused = client.post(reverse("workbench:supervision"), {**base, "office": world.gov_a.pk, "office_after_days": 2}).content.decode()
+    assert "督查室须为本县在用的机构" in refused
+    assert not SupervisionPolicy.objects.filter(county=other_county).exists()
+    assert SupervisionPolicy.objects.get(county=world.county).office == world.gov_a

@@ -63,6 +63,7 @@ ERRAND_WORKFLOW = register(
         number_series="errand",  # no number_prefix: the numbering unit's short name or name
         detail_url_name="errands:detail",
         todo_labels={"take": "签收", "answer": "办理并反馈", "review": "审核"},
+        supervised=frozenset({"take", "answer", "review"}),
         phases={
             "new": Phase("待签收", (State.NEW,), WAITING),
             "working": Phase("办理中", (State.WORKING, State.PAUSED), WAITING),
@@ -81,6 +82,7 @@ ERRAND_WORKFLOW = register(
     .add("drop", "撤销", [State.NEW, State.WORKING], State.DROPPED, roles=LEADS, needs_reason=True, closes=True)
     .may("remind", "催办", _may_remind)
     .may("notice", "督办", supervision.may_issue_notice)
+    .may("answer_notice", "反馈督办单", supervision.may_answer_notice, inputs=supervision.ANSWER_INPUTS)
     .may("request_extension", "申请延期", _may_request_extension, inputs=extensions.REQUEST_INPUTS)
     .may("decide_extension", "审批延期", extensions.may_decide_extension, inputs=extensions.DECISION_INPUTS)
     .may("call", "呼叫县直部门", may_call, inputs=CALL_INPUTS)
