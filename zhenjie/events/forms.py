@@ -78,7 +78,9 @@ class VerifyForm(StyledFormMixin, forms.Form):
 
 
 class MergeForm(StyledFormMixin, forms.Form):
-    into = forms.IntegerField(label="合并至(事件ID)", min_value=1)
+    # The number as printed on the sheet; the kit finds the event in the user's reach (workflow.case_input).
+    into = forms.CharField(label="合并至(事件编号)", max_length=64, help_text="保留的事件的编号，如 甲镇事〔2026〕第12号",
+                           widget=forms.TextInput(attrs={"placeholder": "××事〔2026〕第12号"}))
 
 
 class CallForm(StyledFormMixin, forms.Form):

@@ -184,7 +184,7 @@ def _detail_context(request, event, **forms):
         "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
         "documents": documents_for(user).filter(case=case).order_by("-issued_at", "-pk"),
         "calls": call_queries.calls_on(user, case),
-        "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
+        "route": routing.route(event.category, case.area, routing.report_day(event)) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
         "pending_extension": pending_extension(permitted.standing),
         "parties": parties.parties_for_case(user, case),
