@@ -84,7 +84,7 @@ class MergeForm(StyledFormMixin, forms.Form):
 
 
 class CallForm(StyledFormMixin, forms.Form):
-    departments = forms.ModelMultipleChoiceField(label="呼叫部门", queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
+    departments = forms.ModelMultipleChoiceField(label="呼叫部门(县直部门或派驻机构)", queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
     request = forms.CharField(label="呼叫事项", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "需要部门做什么"}))
     working_days = forms.IntegerField(label="办理时限(工作日)", min_value=1, max_value=60, initial=3)
 

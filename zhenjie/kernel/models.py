@@ -391,6 +391,9 @@ class SupervisionPolicy(models.Model):
     yellow_hours = models.PositiveSmallIntegerField("黄牌提前量(小时)", default=24)
     notify_leader_on_red = models.BooleanField("红牌通知领导", default=True)
     call_acknowledge_hours = models.PositiveSmallIntegerField("乡呼县应响应时限(小时)", default=2)
+    # Whether those hours are office hours on working days (deadlines.add_working_hours) rather
+    # than the clock's: a call made on Friday evening is then due on Monday morning.
+    call_working_hours = models.BooleanField("乡呼县应响应时限按工作时间计", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -16,7 +16,7 @@ from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import ancestor_paths, county_path
 
-from . import documents, journal
+from . import deadlines, documents, journal
 from .errors import ActionError, Conflict, Forbidden, Rejected
 from .models import Assignment, Case, SupervisionPolicy
 from .notify import notify_users, people_to_act
@@ -93,12 +93,26 @@ def policy_at(path: str) -> SupervisionPolicy:
     return SupervisionPolicy.objects.filter(county__path=county_path(path)).first() or DEFAULT_POLICY
 
 
+def call_acknowledge_due(area: Area, start: datetime) -> datetime:
+    """When a 乡呼县应 call made at `start` on a case in `area` must be responded to: the county's
+    `call_acknowledge_hours` after it, counted on the clock or — where the county sets
+    `call_working_hours` — in office hours of working days (deadlines.add_working_hours)."""
+    policy = policy_for(area)
+    if policy.call_working_hours:
+        return deadlines.add_working_hours(start, policy.call_acknowledge_hours)[0]
+    return start + timedelta(hours=policy.call_acknowledge_hours)
+
+
 @transaction.atomic
-def update_policy(actor, yellow_hours: int, notify_leader_on_red: bool, call_acknowledge_hours: int) -> SupervisionPolicy:
+def update_policy(actor, yellow_hours: int, notify_leader_on_red: bool, call_acknowledge_hours: int, call_working_hours: bool = False) -> SupervisionPolicy:
     """The county administrator sets the warning period, whether red tells the leaders and the
-    response time of a call to a county department, for their own county (journaled)."""
+    response time of a call to a county department (on the clock or in working hours), for their
+    own county (journaled)."""
     county = administered_county(actor, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
     after = {"yellow_hours": yellow_hours, "notify_leader_on_red": bool(notify_leader_on_red), "call_acknowledge_hours": call_acknowledge_hours}
+    if not isinstance(call_working_hours, bool):
+        raise Rejected("settings.invalid", "乡呼县应响应时限是否按工作时间计须为是或否", field="call_working_hours")
+    after["call_working_hours"] = call_working_hours
     for field, (low, high, message) in POLICY_LIMITS.items():
         value = after[field]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
