@@ -2,7 +2,7 @@
 documented list and step endpoints a kind keeps (`list_alias`, `step_alias`).
 
 `POST /api/{kind}/{id}/{step}` takes the step's declared inputs as a JSON object (a unit by its
-id, a case by its id), runs the same action as the page and returns the record as the kind's
+id, a case by its number as printed or its id), runs the same action as the page and returns the record as the kind's
 detail schema shows it. The per-step endpoints a kind already documents (`/api/tasks/{id}/close`)
 are aliases: their typed bodies become the same values and go through `take_step`."""
 
@@ -16,7 +16,7 @@ from ninja import Body, Field, Query, Router, Schema
 from pydantic import create_model
 
 from zhenjie.kernel.errors import NotFound, Rejected
-from zhenjie.kernel.workflow import BOOLEAN, CASE, CHOICE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, UNITS
+from zhenjie.kernel.workflow import BOOLEAN, CASE, CHOICE, FILES, INTEGER, LONGTEXT, TEXT, UNIT, UNITS, case_input
 from zhenjie.units.queries import get_unit_for
 from zhenjie.workbench.excel import XLSX
 from zhenjie.workbench.kit import Kind, kind_for
@@ -49,8 +49,9 @@ def _unit(user, value, spec):
 
 def resolve(user, kind: Kind, name: str, body: dict) -> dict:
     """The JSON values of a step as its action takes them: text, numbers and choices checked as
-    declared, units found in the user's reach; a case stays its id (the action fetches it for
-    the user). Files come only through a kind's own multipart endpoint."""
+    declared, units found in the user's reach; a case, named by its number as printed or by its
+    id, becomes the id of one of the user's cases of the kind (workflow.case_input), which the
+    action fetches for the user. Files come only through a kind's own multipart endpoint."""
     values = {}
     for spec in kind.inputs_of(name):
         raw = body.get(spec.name)
@@ -62,8 +63,8 @@ def resolve(user, kind: Kind, name: str, body: dict) -> dict:
             values[spec.name] = _unit(user, raw, spec)
         elif spec.kind == UNITS:
             values[spec.name] = [_unit(user, item, spec) for item in (raw if isinstance(raw, list) else [raw])]
-        elif spec.kind == CASE:
-            values[spec.name] = _id(raw, spec)
+        elif spec.kind == CASE:  # its number as printed, or its id; found among the user's cases of the kind
+            values[spec.name] = case_input(user, spec, raw, kind.workflow.kind, kind.label_of(name))
         else:
             values[spec.name] = spec.clean(raw, kind.label_of(name))
     return values
@@ -88,7 +89,9 @@ def _field(spec):
         kind, limits = bool, {}
     elif spec.kind == CHOICE:
         kind, limits = Literal[tuple(code for code, _ in spec.choices)], {}  # type: ignore[valid-type]
-    else:  # a unit or a case, by its id
+    elif spec.kind == CASE:  # a case by its number as printed (柳湾事〔2026〕第12号), or its id
+        kind, limits = int | str, {}
+    else:  # a unit, by its id
         kind, limits = int, {"ge": 1, "le": MAX_ID}
     return (kind if spec.required else kind | None), Field(default, description=spec.help or spec.label, **limits)
 

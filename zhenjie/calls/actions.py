@@ -1,20 +1,22 @@
 """乡呼县应 (seed 003 三(二)): for what a township cannot solve alone, it calls a county
-department — or several, for joint enforcement — with what is asked and by when, on an event or
+department or a department's unit stationed in the township (派驻机构) — or several, for joint
+enforcement — with what is asked and by when, on an event or
 any case whose kind declares the "call" rule (workflow.may_call). The
-department's liaison responds within the county's response time (kernel.supervision's
-SupervisionPolicy.call_acknowledge_hours), acts and reports back; the
+department's liaison (in a stationed unit, its staff) responds within the county's response time
+(kernel.supervision.call_acknowledge_due: SupervisionPolicy.call_acknowledge_hours, on the clock or
+in working hours), acts and reports back; the
 township confirms or sends it back, and rates the response (seed 003 五(一): townships assess
 departments, 35% weight). "件件有响应、事事有着落"."""
 
 import secrets
-from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from zhenjie.accounts.roles import COMMAND, RoleCode
-from zhenjie.areas.paths import county_path
+from zhenjie.areas.models import Area
+from zhenjie.areas.paths import county_path, reaches_level, township_path
 from zhenjie.kernel import journal, rating, supervision, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
@@ -35,6 +37,21 @@ def _caller_unit(actor, parent: Case) -> Unit:
     return Unit.objects.get(pk=post.unit_id)
 
 
+def _may_be_called(unit: Unit, parent: Case) -> bool:
+    """A county department of the parent's county, or a stationed unit (派驻机构) of one of them
+    stationed in the parent's township (seed 003 四(二): 派驻执法队伍和人员接受镇街统一指导和协调)."""
+    if unit.kind == Unit.Kind.DEPARTMENT:
+        return unit.area.path == county_path(parent.area.path)
+    if unit.kind == Unit.Kind.STATIONED and unit.is_active and reaches_level(parent.area.path, Area.Level.TOWNSHIP):
+        return unit.area.path == township_path(parent.area.path)
+    return False
+
+
+def _responder_role(unit: Unit) -> str:
+    """Who answers a call: a department's liaisons; in a stationed unit, whoever is posted there."""
+    return RoleCode.DEPARTMENT_LIAISON if unit.kind == Unit.Kind.DEPARTMENT else ""
+
+
 @transaction.atomic
 def call_departments(actor, parent: Case, departments, request: str, working_days: int) -> list[Call]:
     """Call `departments` on the case `parent`, one call case each (its child)."""
@@ -46,13 +63,13 @@ def call_departments(actor, parent: Case, departments, request: str, working_day
     request, working_days = values["request"], values["working_days"]
     if len(departments) > MAX_DEPARTMENTS:
         raise Rejected("call.too_many_departments", f"一次最多呼叫{MAX_DEPARTMENTS}个部门", field="departments")
-    if any(d.kind != Unit.Kind.DEPARTMENT or not d.area.path == county_path(parent.area.path) for d in departments):
-        raise Rejected("call.not_a_department", "只能呼叫本县的县直部门", field="departments")
+    if not all(_may_be_called(d, parent) for d in departments):
+        raise Rejected("call.not_a_department", "只能呼叫本县的县直部门或派驻本乡镇(街道)的机构", field="departments")
     busy = set(Call.objects.filter(case__parent=parent, department__in=departments, case__closed_at__isnull=True).values_list("department__name", flat=True))
     if busy:
         raise Conflict("call.already_open", f"已呼叫且尚未办结：{'、'.join(sorted(busy))}", field="departments")
 
-    acknowledge_due = timezone.now() + timedelta(hours=supervision.policy_for(parent.area).call_acknowledge_hours)
+    acknowledge_due = supervision.call_acknowledge_due(parent.area, timezone.now())
     group = secrets.token_hex(6) if len(departments) > 1 else ""
     calls = []
     for department in departments:
@@ -66,7 +83,7 @@ def call_departments(actor, parent: Case, departments, request: str, working_day
             limit=Limit(working_days),
             parent=parent,
             number_unit=caller,
-            assign=[Assign(department, "respond", due_at=acknowledge_due, role=RoleCode.DEPARTMENT_LIAISON)],
+            assign=[Assign(department, "respond", due_at=acknowledge_due, role=_responder_role(department))],
             note=request,
             data={"parent": parent.pk, "department": department.pk, "group": group},
         )
@@ -79,7 +96,7 @@ def call_departments(actor, parent: Case, departments, request: str, working_day
 
 
 def _liaison_work(call: Call, todo: str) -> Assign:
-    return Assign(call.department, todo, role=RoleCode.DEPARTMENT_LIAISON)
+    return Assign(call.department, todo, role=_responder_role(call.department))
 
 
 @transaction.atomic
@@ -127,10 +144,10 @@ def rate_call(actor, call: Call, grade: int, comment: str = "") -> Call:
 
 
 def department_figures(calls):
-    """Per department: calls received, acknowledged on time, solved on time, average rating —
+    """Per department or stationed unit (its kind in `department__kind`): calls received, acknowledged on time, solved on time, average rating —
     what the assessment reads (seed 003 五(一)). One grouped query."""
     return (
-        calls.values("department_id", "department__name")
+        calls.values("department_id", "department__name", "department__kind")
         .annotate(
             received=Count("id"),
             acknowledged_on_time=Count("id", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("acknowledge_due"))),

@@ -17,6 +17,7 @@ from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.models import Case, FollowUp, Rework
 from zhenjie.kernel.notify import notify_users
 from zhenjie.kernel.workflow import rule_of
+from zhenjie.lists.queries import exercise_basis
 from zhenjie.units.models import Unit
 
 from . import routing
@@ -60,17 +61,30 @@ def _check_handling_unit(event: Event, unit: Unit) -> None:
     raise Rejected("event.unit_outside", "处置单位须为本乡镇(街道)的机构、驻本乡镇的派驻机构或县直部门", field="unit")
 
 
+def _check_may_exercise(event: Event, unit: Unit, power_code: str) -> None:
+    """Handling an event of a category that names a power (权责事项) exercises that power: the unit
+    must hold it on the day the event was reported — by its own power list, a delegation in force
+    or, for a department or its stationed unit, the county list (lists.queries.exercise_basis).
+    The refusal is the lists' own words."""
+    if not power_code:
+        return
+    basis = exercise_basis(unit, power_code, routing.report_day(event))
+    if not basis.allowed:
+        raise Rejected("event.may_not_exercise", f"{unit.name}不能处置该事件：{basis.reason}", field="unit")
+
+
 @transaction.atomic
 def dispatch_event(actor, event: Event, unit: Unit | None = None, reason: str = "") -> Event:
     """Send a registered event to the unit that must handle it, starting the handling deadline.
 
     Without a unit the lists decide (routing.py). Choosing another unit than the lists name is
     allowed, with a reason, so the override can be explained later on the timeline."""
-    found = routing.route(event.category, event.case.area)
+    found = routing.route(event.category, event.case.area, routing.report_day(event))
     unit = unit or found.unit
     if unit is None:
         raise Rejected("event.unit_required", found.explanation, field="unit")
     _check_handling_unit(event, unit)
+    _check_may_exercise(event, unit, found.power_code)
     overridden = found.unit is not None and unit.pk != found.unit.pk
     if overridden and not (reason or "").strip():
         raise Rejected("event.reason_required", f"清单指定的处置单位是{found.unit.name}；改派到其他单位须填写理由", field="reason")
@@ -87,7 +101,8 @@ def dispatch_event(actor, event: Event, unit: Unit | None = None, reason: str = 
         assign=[Assign(unit, "acknowledge", due_at=ack_due)],
         before_save=start_deadline,
         summary=f"派遣至{unit.name}",
-        data={"unit": unit.pk, "listed_unit": getattr(found.unit, "pk", None), "duty_item": found.duty_item_code, "route": found.explanation},
+        data={"unit": unit.pk, "listed_unit": getattr(found.unit, "pk", None), "duty_item": found.duty_item_code, "route": found.explanation,
+              "power": found.power_code, "delegated": found.delegated},
     )
     Event.objects.filter(pk=event.pk).update(
         handling_unit=unit, lead_department=found.lead_department, duty_item_code=found.duty_item_code
@@ -101,6 +116,7 @@ def reassign_event(actor, event: Event, unit: Unit, reason: str) -> Event:
     if unit is None:
         raise Rejected("event.unit_required", "请选择改派的处置单位", field="unit")
     _check_handling_unit(event, unit)
+    _check_may_exercise(event, unit, routing.power_code_of(event.category))
     ack_due, _ = deadlines.due_after(timezone.now(), Limit(event.category.acknowledge_amount, event.category.acknowledge_unit))
     workflow.perform(
         actor, event.case, "reassign", reason=reason, assign=[Assign(unit, "acknowledge", due_at=ack_due)],

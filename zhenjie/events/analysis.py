@@ -24,6 +24,7 @@ from zhenjie.kernel import supervision
 from zhenjie.kernel.models import Case, SupervisionPolicy
 from zhenjie.kernel.scoping import jurisdiction_cases, reach_of, visible_areas
 from zhenjie.kernel.workflow import WAITING
+from zhenjie.units.models import Unit
 from zhenjie.workbench.excel import Column
 
 from . import daily
@@ -304,6 +305,7 @@ class DepartmentRow:
     average_rating: float | None
     acknowledge_rate: float | None  # of the calls whose response deadline has come
     solve_rate: float | None  # of the calls whose handling deadline has come or that are done
+    stationed: bool = False  # a department's unit stationed in a township (派驻机构), ranked with the departments
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -311,7 +313,8 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def department_ranking(user, period: Period | None = None, now: datetime | None = None, area: Area | None = None) -> list[DepartmentRow]:
-    """Per department: calls received, acknowledged on time, solved on time, average rating
+    """Per department, and per stationed unit called directly (派驻机构, seed 003 五(一) weighs
+    townships' assessment of them 60%): calls received, acknowledged on time, solved on time, average rating
     (calls.actions.department_figures, the figures the assessment reads, seed 003 五(一)).
 
     Rates count only calls whose deadline has come (or that are done): a call received this
@@ -340,6 +343,7 @@ def department_ranking(user, period: Period | None = None, now: datetime | None 
             average_rating=round(float(row["average_rating"]), 1) if row["average_rating"] is not None else None,
             acknowledge_rate=_rate(row["acknowledged_on_time"], row["acknowledge_settled"]),
             solve_rate=_rate(row["solved_on_time"], row["solve_settled"]),
+            stationed=row["department__kind"] == Unit.Kind.STATIONED,
         ))
     result.sort(key=lambda r: (
         -(r.solve_rate if r.solve_rate is not None else -1),
@@ -358,6 +362,7 @@ DEPARTMENT_COLUMNS = (
     Column("按时响应", lambda r: r.acknowledged_on_time, 10), Column("按时响应率(%)", lambda r: r.acknowledge_rate, 14),
     Column("办结", lambda r: r.solved, 8), Column("按时办结", lambda r: r.solved_on_time, 10),
     Column("按时办结率(%)", lambda r: r.solve_rate, 14), Column("平均评价", lambda r: r.average_rating, 10),
+    Column("类型", lambda r: "派驻机构" if r.stationed else "县直部门", 10),
 )  # the ranking's export
 
 

@@ -7,7 +7,7 @@ record is 404) → the same action the pages call → the record as the user now
 from django.db import IntegrityError
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from zhenjie.api.kit import step_alias, take_step
+from zhenjie.api.kit import resolve, step_alias, take_step
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
 from zhenjie.kernel import api as kernel_api, attachments
 from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
@@ -161,6 +161,10 @@ for name, summary in (
 @router.post("/events/{case_id}/merge", response=EVENT, summary="合并重复件")
 def merge(request, case_id: RecordId, payload: MergeIn):
     def into():
+        if payload.into is not None:  # the number as printed, found in the user's reach (workflow.case_input)
+            return resolve(request.auth, EVENTS, "merge", {"into": payload.into})
+        if payload.into_id is None:
+            raise Rejected("event.into_required", "「合并重复件」须填写合并至的事件编号", field="into")
         try:
             queries.get_event_for(request.auth, payload.into_id)
         except NotFound:

@@ -418,7 +418,7 @@ class Drawer:
         steps.append(Step(at, township.dispatcher, "call", summary=f"乡呼县应：呼叫{names}", note=request, journal_only=True,
                           data={"departments": [d.pk for d in departments]}))
         group = f"{rng.getrandbits(48):012x}" if len(departments) > 1 else ""
-        acknowledge_due = at + timedelta(hours=supervision.policy_for(township.area).call_acknowledge_hours)
+        acknowledge_due = supervision.call_acknowledge_due(township.area, at)
         ended = at
         for slug, department in zip(slugs, departments):
             liaison = world.liaisons[slug]

@@ -90,11 +90,13 @@ class VerifierForm(StyledFormMixin, forms.Form):
 
 
 class MergeForm(StyledFormMixin, forms.Form):
-    into = forms.IntegerField(label="合并至(事件ID)", min_value=1)
+    # The number as printed on the sheet; the kit finds the event in the user's reach (workflow.case_input).
+    into = forms.CharField(label="合并至(事件编号)", max_length=64, help_text="保留的事件的编号，如 甲镇事〔2026〕第12号",
+                           widget=forms.TextInput(attrs={"placeholder": "××事〔2026〕第12号"}))
 
 
 class CallForm(StyledFormMixin, forms.Form):
-    departments = forms.ModelMultipleChoiceField(label="呼叫部门", queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
+    departments = forms.ModelMultipleChoiceField(label="呼叫部门(县直部门或派驻机构)", queryset=Unit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
     request = forms.CharField(label="呼叫事项", max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "需要部门做什么"}))
     working_days = forms.IntegerField(label="办理时限(工作日)", min_value=1, max_value=60, initial=3)
 

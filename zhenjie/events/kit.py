@@ -25,7 +25,9 @@ def dispatch_units(user, event):
 
 
 def departments(user, event):
-    return units_for(user).filter(kind=Unit.Kind.DEPARTMENT, area__path=county_path(event.case.area.path))
+    """Whom the township may call (乡呼县应): the county's departments and the units they station in the township."""
+    stationed = Q(kind=Unit.Kind.STATIONED, is_active=True, area__path=township_path(event.case.area.path))
+    return units_for(user).filter(Q(kind=Unit.Kind.DEPARTMENT, area__path=county_path(event.case.area.path)) | stationed).order_by("kind", "sort_order", "pk")
 
 
 def _form(form_class, **choices):

@@ -40,6 +40,10 @@ class Category(models.Model):
     verify_amount = models.PositiveIntegerField("核查时限", default=1)
     verify_unit = models.CharField("核查时限单位", max_length=16, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING_DAYS)
     needs_verification = models.BooleanField("需现场核查", default=True)
+    # The power (权责事项) handling this kind of event exercises, by its code in the power lists:
+    # when it is delegated to a township, routing sends the township's events there (routing.py),
+    # and whoever is dispatched must be allowed to exercise it (lists.queries.may_exercise).
+    power_code = models.CharField("权责事项编码", max_length=64, blank=True, help_text="处置该类事件所行使的权责事项编码(县级权责清单)；已赋权乡镇的，事件派往乡镇承接机构")
     is_active = models.BooleanField("启用", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 

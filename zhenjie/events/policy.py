@@ -61,6 +61,9 @@ def update_event_policy(actor, **values) -> EventPolicy:
     return policy
 
 
+POWER_CODE_MAX = 64
+
+
 def _check_category(values: dict) -> None:
     name = (values.get("name") or "").strip()
     if not name or len(name) > 40:
@@ -71,6 +74,12 @@ def _check_category(values: dict) -> None:
         _check_int(values.get(f"{prefix}_amount"), 1, 720, "时限须为1至720的整数", f"{prefix}_amount")
         if values.get(f"{prefix}_unit") not in DeadlineUnit.values:
             raise Rejected("category.unit_invalid", "请选择时限单位", field=f"{prefix}_unit")
+    if "power_code" in values:
+        code = values["power_code"]
+        if code is not None and not isinstance(code, str):
+            raise Rejected("category.power_code_invalid", "权责事项编码须为文本", field="power_code")
+        if len((code or "").strip()) > POWER_CODE_MAX:
+            raise Rejected("category.power_code_too_long", f"权责事项编码不能超过{POWER_CODE_MAX}字", field="power_code")
 
 
 def _check_parent(category: Category | None, parent: Category | None) -> None:
@@ -100,6 +109,8 @@ def save_category(actor, category: Category | None, **values) -> Category:
     _check_category(values)
     _check_parent(category, values.get("parent"))
     values["name"] = values["name"].strip()
+    if "power_code" in values:
+        values["power_code"] = (values["power_code"] or "").strip()
     if category is None:
         code = (values.pop("code", "") or "").strip()
         import re

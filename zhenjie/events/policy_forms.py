@@ -20,6 +20,8 @@ class CategoryForm(StyledFormMixin, forms.Form):
     verify_amount = forms.IntegerField(label="核查时限")
     verify_unit = forms.ChoiceField(label="单位", choices=DeadlineUnit.choices)
     needs_verification = forms.BooleanField(label="需现场核查", required=False)
+    power_code = forms.CharField(label="权责事项编码", max_length=64, required=False,
+                                 help_text="处置该类事件所行使的权力(县级权责清单编码)；该权力赋予乡镇并施行后，事件派往乡镇承接机构")
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
 

@@ -45,6 +45,7 @@ class CategoryOut(Schema):
     urgency: str
     urgency_label: str
     needs_verification: bool
+    power_code: str = Field(description="处置该类事件所行使的权责事项编码(空：未关联)")
 
     @staticmethod
     def resolve_urgency_label(category):
@@ -260,7 +261,8 @@ class VerifyIn(Schema):
 
 
 class MergeIn(Schema):
-    into_id: int = Field(ge=1, le=MAX_ID, description="保留的事件ID")
+    into: str | None = Field(None, max_length=200, description="保留的事件的编号，如 甲镇事〔2026〕第12号(与 into_id 二选一)")
+    into_id: int | None = Field(None, ge=1, le=MAX_ID, description="保留的事件ID(与 into 二选一)")
 
 
 class RateIn(Schema):

@@ -198,7 +198,7 @@ def _detail_context(request, event, **forms):
         "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
         "documents": documents,
         "calls": call_queries.calls_on(user, case),
-        "route": routing.route(event.category, case.area) if "dispatch" in transitions else None,
+        "route": routing.route(event.category, case.area, routing.report_day(event)) if "dispatch" in transitions else None,
         "duplicates": queries.suggested_duplicates(user, event) if "merge" in transitions else [],
         "pending_extension": pending_extension(permitted.standing),
         "notice_answers": supervision.answers_of(case) if documents_exist else [],

@@ -18,6 +18,10 @@ from .calendar import WorkCalendar, current_calendar
 from .models import Case, DeadlineUnit
 
 END_OF_DAY = time(23, 59, 59)
+# Office hours of a working day, for limits counted in working hours (a county's 乡呼县应 response
+# time, SupervisionPolicy.call_working_hours). No document we hold fixes the clock times; these
+# are the ones county service halls post (上午8:30-12:00，下午14:00-17:30), seven hours a day.
+OFFICE_HOURS = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,32 @@ def due_after(start: datetime, limit: Limit, calendar: WorkCalendar | None = Non
     last_day = local_start + timedelta(days=limit.amount)
     last_day, uncertain = calendar.next_workday_on_or_after(last_day)
     return _end_of(last_day, tz), uncertain
+
+
+def add_working_hours(start: datetime, hours: int, calendar: WorkCalendar | None = None) -> tuple[datetime, bool]:
+    """When `hours` of office time (OFFICE_HOURS on the calendar's working days: no nights,
+    weekends or statutory holidays, make-up working days counted) started at `start` run out,
+    and whether that rests on a year the calendar does not know. A start outside office hours
+    starts counting at the next opening."""
+    if hours < 0:
+        raise ValueError("a limit cannot be negative")
+    calendar = calendar or current_calendar()
+    tz = timezone.get_current_timezone()
+    cursor = timezone.localtime(start, tz).replace(tzinfo=None)
+    day, left = cursor.date(), timedelta(hours=hours)
+    uncertain = not calendar.is_known_year(day.year)
+    while True:
+        if calendar.is_workday(day):
+            for opens, closes in OFFICE_HOURS:
+                begin, end = max(cursor, datetime.combine(day, opens)), datetime.combine(day, closes)
+                if begin >= end:
+                    continue
+                if end - begin >= left:
+                    return timezone.make_aware(begin + left, tz), uncertain
+                left -= end - begin
+        day += timedelta(days=1)
+        cursor = datetime.combine(day, time.min)
+        uncertain = uncertain or not calendar.is_known_year(day.year)
 
 
 def start(case: Case, limit: Limit, at: datetime | None = None) -> None:

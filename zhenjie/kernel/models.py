@@ -479,6 +479,9 @@ class SupervisionPolicy(models.Model):
     office = models.ForeignKey("units.Unit", verbose_name="督查室", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     office_after_days = models.PositiveSmallIntegerField("红牌报督查室(工作日)", default=2)
     notice_answer_days = models.PositiveSmallIntegerField("督办单反馈时限(工作日)", default=1)
+    # Whether those hours are office hours on working days (deadlines.add_working_hours) rather
+    # than the clock's: a call made on Friday evening is then due on Monday morning.
+    call_working_hours = models.BooleanField("乡呼县应响应时限按工作时间计", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

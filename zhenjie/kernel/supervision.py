@@ -106,18 +106,33 @@ def policy_at(path: str) -> SupervisionPolicy:
     return SupervisionPolicy.objects.filter(county__path=county_path(path)).first() or DEFAULT_POLICY
 
 
+def call_acknowledge_due(area: Area, start: datetime) -> datetime:
+    """When a 乡呼县应 call made at `start` on a case in `area` must be responded to: the county's
+    `call_acknowledge_hours` after it, counted on the clock or — where the county sets
+    `call_working_hours` — in office hours of working days (deadlines.add_working_hours)."""
+    policy = policy_for(area)
+    if policy.call_working_hours:
+        return deadlines.add_working_hours(start, policy.call_acknowledge_hours)[0]
+    return start + timedelta(hours=policy.call_acknowledge_hours)
+
+
 @transaction.atomic
 def update_policy(actor, yellow_hours: int, notify_leader_on_red: bool, call_acknowledge_hours: int, *,
-                  office=_KEEP, office_after_days=_KEEP, notice_answer_days=_KEEP) -> SupervisionPolicy:
+                  call_working_hours=_KEEP, office=_KEEP, office_after_days=_KEEP, notice_answer_days=_KEEP) -> SupervisionPolicy:
     """The county administrator sets the warning period, whether red tells the leaders, the
-    response time of a call to a county department and the ladder (the county's supervision
-    office, after how many working days red reaches it, how long a 督办单 waits for its answer),
-    for their own county (journaled). A setting not given stays as it is."""
+    response time of a call to a county department or stationed unit (on the clock or in working
+    hours) and the ladder (the county's supervision office, after how many working days red
+    reaches it, how long a 督办单 waits for its answer), for their own county (journaled). A
+    setting not given stays as it is."""
     county = administered_county(actor, refuse=("settings.not_allowed", "只有县级管理员可以修改设置"))
     policy, _ = SupervisionPolicy.objects.select_for_update().get_or_create(county=county)
     after = {"yellow_hours": yellow_hours, "notify_leader_on_red": bool(notify_leader_on_red), "call_acknowledge_hours": call_acknowledge_hours}
     for field, value in (("office_after_days", office_after_days), ("notice_answer_days", notice_answer_days)):
         after[field] = getattr(policy, field) if value is _KEEP else value
+    if call_working_hours is not _KEEP:
+        if not isinstance(call_working_hours, bool):
+            raise Rejected("settings.invalid", "乡呼县应响应时限是否按工作时间计须为是或否", field="call_working_hours")
+        after["call_working_hours"] = call_working_hours
     for field, (low, high, message) in POLICY_LIMITS.items():
         value = after[field]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

@@ -9,6 +9,8 @@ change (compare-and-set, so of two people acting at once exactly one wins), then
 notifications. `permitted_actions()` tells pages and the API what a person may do.
 """
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -96,6 +98,60 @@ def clean_inputs(inputs: Iterable[Input], values: dict, action_label: str, prefi
     """Every declared input cleaned (text stripped, required and limits checked); the first
     problem raises Rejected naming its field."""
     return {spec.name: spec.clean(values.get(spec.name), action_label, prefix) for spec in inputs}
+
+
+# ---- a case named by a person: its number as printed ----------------------------------------
+
+NUMBER_MAX = 64  # Case.number's length
+_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "(": "〔", ")": "〕", "［": "〔", "］": "〕", "〖": "〔", "〗": "〕"})
+_NUMBER = re.compile(r"(?P<prefix>.+?)〔(?P<year>\d{4})〕第?(?P<n>\d{1,9})号?")
+
+
+def normalize_number(text: str) -> str:
+    """A case number as people type it — without 第, with other brackets, full-width digits or
+    spaces — as numbering writes it (`柳湾事〔2026〕第12号`, numbering.format_number), or "" when
+    the text is no such number."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).translate(_BRACKETS)
+    found = _NUMBER.fullmatch(text)
+    if found is None:
+        return ""
+    return numbering.format_number(found["prefix"], int(found["year"]), int(found["n"]))
+
+
+def case_input(user, spec: "Input", value, kind: str, action_label: str, prefix: str = "case") -> int | None:
+    """A CASE input as its action takes it: the id of a case of `kind` that `user` may see, named
+    by its number as printed (page and API), or — over the API, as before — by its id.
+
+    A number that does not exist and one out of the user's reach are refused alike, so nobody
+    learns what exists elsewhere. Two townships may issue alike-looking numbers (NUMBERING.md):
+    when the user's reach holds both, the number alone cannot choose and is refused."""
+    if value in (None, ""):
+        spec.clean(None, action_label, prefix)  # required → Rejected naming the field
+        return None
+    from .scoping import case_is_visible
+
+    visible = Case.objects.filter(case_is_visible(user, "pk"), kind=kind)
+    label = workflow_for(kind).label if kind in _REGISTRY else "事项"
+    if isinstance(value, int) and not isinstance(value, bool):  # the API's id
+        if not 1 <= value <= 2**63 - 1 or not visible.filter(pk=value).exists():
+            raise Rejected(f"{prefix}.{spec.name}_unknown", f"{spec.label}：{label}不存在或不在您的辖区内", field=spec.name)
+        return value
+    if not isinstance(value, str):
+        raise Rejected(f"{prefix}.{spec.name}_invalid", f"{spec.label}须填写{label}编号", field=spec.name)
+    text = value.strip()
+    number = normalize_number(text[: NUMBER_MAX * 2])
+    if len(text) > NUMBER_MAX or not number:
+        raise Rejected(
+            f"{prefix}.{spec.name}_invalid",
+            f"「{text[:NUMBER_MAX]}」不是{label}编号，请按「××事〔2026〕第12号」的格式填写{spec.label}",
+            field=spec.name,
+        )
+    found = list(visible.filter(number=number).values_list("pk", flat=True)[:2])
+    if not found:
+        raise Rejected(f"{prefix}.{spec.name}_unknown", f"您的辖区内没有编号为{number}的{label}，请核对{spec.label}", field=spec.name)
+    if len(found) > 1:
+        raise Rejected(f"{prefix}.{spec.name}_ambiguous", f"编号{number}在您的辖区内对应多件{label}，请在该{label}页面办理", field=spec.name)
+    return found[0]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,10 @@ township must do (配合责任), read from the local-duty list in force — neve
 
 When several items cover the category, the rule is fixed so the answer never changes between
 calls: lists of the county in the order they were created (oldest first), and inside a list the
-item that comes first in list order (its 序号, then its code)."""
+item that comes first in list order (its 序号, then its code).
+
+`delegated_to` answers the other question routing asks: has this power been delegated (赋权) to
+the township of a place, in force on a day — and which of its units exercises it."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +19,7 @@ from zhenjie.areas.paths import county_path, reaches_level, township_path
 from zhenjie.units.models import Unit
 
 from .models import ListKind, ListSeries, LocalDutyCategory
-from .queries import versions_in_force
+from .queries import DELEGATION_HELD_STATES, delegations_in_force_for, versions_in_force
 
 
 @dataclass(frozen=True)
@@ -68,4 +71,43 @@ def _stationed_unit(department: Unit, area: Area) -> Unit | None:
         )
         .order_by("sort_order", "pk")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class DelegatedRoute:
+    power_code: str
+    power_name: str
+    department: Unit  # the county department that delegated the power (原实施部门)
+    unit: Unit  # the township's unit that exercises it (the delegation's 承接机构)
+    basis: str  # the delegation, as a dispatcher can read it
+
+
+def delegated_to(power_code: str, area: Area, on: date | None = None) -> DelegatedRoute | None:
+    """The delegation of the power `power_code` to the township containing `area` that is in
+    force on `on` (default today) — brought into force, its effective date come, the township's
+    period covering the day — or None. The same test as `queries.exercise_basis`'s delegation
+    source (delegations_in_force_for). The unit is the receiving unit the capacity check named,
+    else the township's government."""
+    code = (power_code or "").strip()
+    if not code or not reaches_level(area.path, Area.Level.TOWNSHIP):
+        return None
+    on = on or timezone.localdate()
+    township = Area.objects.filter(path=township_path(area.path)).first()
+    if township is None:
+        return None
+    target = delegations_in_force_for(township, on).filter(delegation__power_code=code).filter(delegation__state__in=DELEGATION_HELD_STATES).first()
+    if target is None:
+        return None
+    delegation = target.delegation
+    unit = target.receiving_unit
+    if unit is None or not unit.is_active:
+        unit = Unit.objects.filter(area=township, kind=Unit.Kind.TOWNSHIP_GOVERNMENT, is_active=True).order_by("pk").first()
+        if unit is None:
+            return None
+    start = max(delegation.effective_from, target.valid_from)
+    return DelegatedRoute(
+        power_code=delegation.power_code, power_name=delegation.power_name, department=delegation.department, unit=unit,
+        basis=f"赋权清单第{delegation.batch.number}批「{delegation.batch.title}」：{delegation.department.name}的「{delegation.power_name}」"
+        f"自{start:%Y-%m-%d}起由{township.name}行使",
     )

@@ -51,6 +51,8 @@ class SupervisionForm(StyledFormMixin, forms.Form):
     yellow_hours = forms.IntegerField(label="黄牌提前量(小时)", help_text="距办理期限不足该时长时亮黄牌，超期亮红牌")
     notify_leader_on_red = forms.BooleanField(label="红牌时通知乡镇(街道)领导", required=False)
     call_acknowledge_hours = forms.IntegerField(label="乡呼县应响应时限(小时)", help_text="乡镇(街道)呼叫县直部门后，部门须在该时长内响应")
+    call_working_hours = forms.BooleanField(label="乡呼县应响应时限按工作时间计", required=False,
+                                            help_text="勾选后只计工作日的上班时间(8:30-12:00、14:00-17:30)，夜间、周末和法定节假日不计")
     office = forms.ModelChoiceField(
         label="县督查室", queryset=Unit.objects.none(), required=False, empty_label="未指定(红牌止于领导)",
         help_text="红牌持续下列工作日数仍未办理的待办报该机构，其人员在「督查室督办」页查看",

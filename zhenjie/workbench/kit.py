@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from zhenjie.kernel.errors import ActionError
-from zhenjie.kernel.workflow import BOOLEAN, CHOICE, INTEGER, LONGTEXT, TEXT, Input, Workflow
+from zhenjie.kernel.workflow import BOOLEAN, CASE, CHOICE, INTEGER, LONGTEXT, NUMBER_MAX, TEXT, Input, Workflow, case_input
 
 from . import excel
 from .forms import StyledFormMixin
@@ -107,6 +107,8 @@ def _field(spec: Input) -> forms.Field:
                                       widget=forms.RadioSelect, help_text=spec.help)
     if spec.kind == BOOLEAN:
         return forms.BooleanField(label=spec.label, required=spec.required, help_text=spec.help)
+    if spec.kind == CASE:  # its number as printed; `act` finds the case (workflow.case_input)
+        return forms.CharField(label=spec.label, max_length=NUMBER_MAX, required=spec.required, help_text=spec.help or "编号，如 柳湾事〔2026〕第12号")
     raise ValueError(f"an input of kind {spec.kind!r} needs the step's own form")
 
 
@@ -119,6 +121,16 @@ def step_forms(kind: Kind, transitions: Iterable, bound: dict | None = None) -> 
     """Each transition the person may take now with its form — the one that just failed, bound."""
     bound = bound or {}
     return [(t, bound.get(t.name) or kind.form(t.name)) for t in transitions if t.name in kind.steps]
+
+
+def _cases_found(kind: Kind, name: str, user, values: dict) -> dict:
+    """The step's CASE inputs, typed as numbers on the page, as the ids of the user's cases of
+    the kind (workflow.case_input: unknown and out-of-reach numbers are refused alike)."""
+    cases = [spec for spec in kind.inputs_of(name) if spec.kind == CASE]
+    if not cases:
+        return values
+    label = kind.label_of(name)
+    return values | {spec.name: case_input(user, spec, values.get(spec.name), kind.workflow.kind, label) for spec in cases}
 
 
 @require_POST
@@ -138,7 +150,7 @@ def act(request, kind: str, case_id: int, transition: str):
     form, error = page.form(transition, request.POST, request.FILES, request.user, record), None
     if form.is_valid():
         try:
-            step.run(request.user, record, form.cleaned_data)
+            step.run(request.user, record, _cases_found(page, transition, request.user, form.cleaned_data))
         except ActionError as refused:
             form.add_action_error(refused)
             error = refused.message

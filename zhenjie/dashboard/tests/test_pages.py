@@ -171,8 +171,8 @@ def test_the_department_table_and_its_export(client, world):
     assert "测试县公安局" in page and "100.0%" in page
     sheet = load_workbook(io.BytesIO(client.get(reverse("dashboard:departments") + "?format=xlsx").content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("名次", "部门", "收到呼叫", "按时响应", "按时响应率(%)", "办结", "按时办结", "按时办结率(%)", "平均评价")
-    assert rows[1] == (1, "测试县公安局", 1, 1, 100, 1, 1, 100, 4)
+    assert rows[0] == ("名次", "部门", "收到呼叫", "按时响应", "按时响应率(%)", "办结", "按时办结", "按时办结率(%)", "平均评价", "类型")
+    assert rows[1] == (1, "测试县公安局", 1, 1, 100, 1, 1, 100, 4, "县直部门")
     client.force_login(world.leader_b)
     sheet = load_workbook(io.BytesIO(client.get(reverse("dashboard:departments") + "?format=xlsx").content)).active
     assert sheet.max_row == 1  # headers only: township B called no one
