@@ -10,6 +10,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from zhenjie.accounts.models import Coverage
 from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, page_of
+from zhenjie.kernel import submits
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.serving import attachment_response
@@ -284,6 +285,7 @@ class VisitIn(Schema):
     visited_at: datetime | None = Field(None, description="走访时间，不填为现在")
     lng: float | None = Lng
     lat: float | None = Lat
+    client_key: str = Field("", max_length=64, description="手机为这份填报生成的标识(UUID)：同一标识再次提交，答复已记录的走访；内容不同则拒绝(409)")
 
 
 @router.post("/grid/key-persons/{key_person_id}/visits", response={201: VisitOut, **ERRORS}, summary="记录走访(可附照片，multipart/form-data)")
@@ -291,7 +293,7 @@ def record_visit(request, key_person_id: RecordId, payload: Form[VisitIn], photo
     person = queries.get_key_person_for(request.auth, key_person_id)
     visit = actions.record_visit(
         request.auth, person, situation=payload.situation, findings=payload.findings, visited_at=payload.visited_at,
-        lng=payload.lng, lat=payload.lat, photo=read_photo(photo),
+        lng=payload.lng, lat=payload.lat, photo=read_photo(photo), client_key=submits.parse_key(payload.client_key),
     )
     return Status(201, queries.get_visit_for(request.auth, visit.pk))
 

@@ -2,6 +2,8 @@
 for them. A visit moves the person's next due date; a rule change moves every due date of its
 kind, in the database, in the same transaction."""
 
+import hashlib
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
-from zhenjie.kernel import attachments, journal, pii
+from zhenjie.kernel import attachments, journal, pii, submits
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.scoping import reach_of
 
@@ -163,13 +165,19 @@ def _move_due_date(person: KeyPerson, visited_at: datetime) -> None:
 @transaction.atomic
 def record_visit(
     actor, person: KeyPerson, *, situation: str, findings: str, visited_at: datetime | None = None,
-    lng: float | None = None, lat: float | None = None, photo: tuple[bytes, str] | None = None,
+    lng: float | None = None, lat: float | None = None, photo: tuple[bytes, str] | None = None, client_key: uuid.UUID | None = None,
 ) -> Visit:
     """Record a visit: who (the actor), when, what was found, where, and a photo. The person's
     next visit falls due one interval after this visit (kept in the database row, so the
-    overdue list is one indexed comparison). One transaction: a refused photo saves nothing."""
+    overdue list is one indexed comparison). One transaction: a refused photo saves nothing.
+    Under a key already used (the phone sending its queue again, kernel.submits) it answers with
+    the visit that key recorded."""
     grid = person.grid
     require_grid(actor, grid, EDITORS, "记录走访")
+    content = {"person": person.pk, "situation": situation, "findings": (findings or "").strip() if isinstance(findings, str) else findings,
+               "visited_at": visited_at, "lng": lng, "lat": lat, "photo": hashlib.sha256(photo[0]).hexdigest() if photo else None}
+    if (earlier := submits.claim(actor, client_key, content)) is not None:
+        return earlier
     if person.ended_on is not None:
         raise Conflict("grid.key_person_ended", "该对象已退出台账，不能再记录走访")
     fields = _clean_visit(person, situation=situation, findings=findings, visited_at=visited_at, lng=lng, lat=lat)
@@ -178,6 +186,7 @@ def record_visit(
         content, name = photo
         visit.photos.add(attachments.store(content, name, "photo", case=None, actor=actor, field="photo"))
     _move_due_date(person, visit.visited_at)
+    submits.settle(actor, client_key, visit)
     record(
         actor, grid, "grid.visit", f"keyperson:{person.pk}",
         f"走访{person.get_kind_display()}(台账编号{person.pk})：{visit.get_situation_display()}",
