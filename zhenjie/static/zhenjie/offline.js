@@ -13,6 +13,9 @@
   const DB_NAME = "zhenjie-offline", OUTBOX = "outbox", TRACKS = "tracks";
   const WAITING = "已保存在手机上，待网络恢复后自动上报";
   const MAX_SIDE = 1600, QUALITY = 0.85;
+  // Whose phone session this is (templates/base.html): a form waits for the one who filed it,
+  // and is sent only while they are signed in — never under the next user of a shared phone.
+  const USER = document.body.dataset.user || "";
 
   // ---- IndexedDB ----------------------------------------------------------------------------
   let opened = null;
@@ -71,8 +74,12 @@
     }
     return { box: banner, waiting: banner.children[0], note: banner.children[1] };
   }
+  function mine() {
+    return outbox.all().then(function (entries) { return entries.filter(function (entry) { return USER && entry.user === USER; }); });
+  }
   function refresh() {
-    return outbox.count().then(function (count) {
+    return mine().then(function (entries) {
+      const count = entries.length;
       const parts = bannerParts();
       parts.waiting.textContent = count ? WAITING + "（" + count + "条待上报）" : "";
       parts.box.classList.toggle("d-none", !count && !parts.note.textContent);
@@ -142,7 +149,7 @@
       if (value instanceof File) { if (value.size || value.name) files.push([name, value, value.name]); }
       else fields.push([name, value]);
     });
-    return { key: keyOf(form), url: form.action || location.href, label: form.dataset.offline || "填报", filed: new Date().toISOString(), fields: fields, files: files };
+    return { key: keyOf(form), user: USER, url: form.action || location.href, label: form.dataset.offline || "填报", filed: new Date().toISOString(), fields: fields, files: files };
   }
   // Resolves {sent, url, message} | {refused, message, fields} | {through: false}; rejects when
   // the network is not there.
@@ -226,7 +233,7 @@
   // ---- the queue goes out -----------------------------------------------------------------
   let flushing = false;
   function flushNow() {
-    return outbox.all().then(function (entries) {
+    return mine().then(function (entries) {
       return entries.reduce(function (chain, entry) {
         return chain.then(function () {
           return send(entry).then(function (result) {
