@@ -4,13 +4,17 @@ phone and arrives once when the signal returns, its photo made smaller on the ph
 track survives a reload without signal and reaches the server once the signal is back."""
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from zhenjie.events.models import Category, Event
-from zhenjie.grid.models import Patrol, PatrolPoint
+from zhenjie.grid.models import Patrol, PatrolPoint, Visit
 from zhenjie.kernel import attachments
 from zhenjie.kernel.models import Attachment
-from zhenjie.testing import browser_log_in, wait_until
+from zhenjie.testing import browser_log_in, make_key_person, make_resident, wait_until
+
+from .conftest import days_ago
+from .test_browser_output import RECORD_VIOLATIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,8 +29,9 @@ def camera_photo(path) -> int:
 
 
 def phone(chromium, lng, lat):
-    context = chromium.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True,
+    context = chromium.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", has_touch=True, is_mobile=True,
                                    geolocation={"longitude": lng, "latitude": lat}, permissions=["geolocation"])
+    context.add_init_script(RECORD_VIOLATIONS)  # nothing the policy refuses, the worker included
     return context, context.new_page()
 
 
@@ -63,6 +68,34 @@ def test_a_report_filed_without_signal_waits_on_the_phone_and_arrives_once(chrom
     assert stored.blob.content_type == "image/jpeg" and stored.blob.size < original / 2
     with attachments.open_blob(stored.blob) as file, Image.open(file) as picture:
         assert picture.size == (1600, 1067)  # the longest side 1600 px, the shape kept
+    assert page.evaluate("window.__violations") == []
+    context.close()
+
+
+def test_a_visit_filed_without_signal_keeps_its_time_and_arrives_once(chromium, live_server, gw):
+    from datetime import date
+
+    resident = make_resident(gw.world.grid_a, gw.world.grid_worker_a, 11, name="李大爷", born=date(1950, 5, 1))
+    person = make_key_person(resident, gw.world.grid_worker_a, "subsistence", since=days_ago(100))
+    context, page = phone(chromium, 116.01, 35.01)
+    browser_log_in(page, live_server, "grid_worker_a")
+    page.goto(f"{live_server.url}/grid/ledger/{person.pk}/visit/")
+    wait_until(page, KEPT)
+    context.set_offline(True)
+    page.reload()
+    page.get_by_label("需持续关注").check()
+    page.fill("#id_findings", "老伴住院，本人生活能自理")
+    page.get_by_role("button", name="保存走访记录").click()
+    page.get_by_test_id("offline-waiting").wait_for()
+    assert "1条待上报" in page.get_by_test_id("offline-waiting").inner_text()
+    filed = page.evaluate("new Date().getHours() * 60 + new Date().getMinutes()")
+    context.set_offline(False)
+    wait_until(page, "document.querySelector('[data-testid=offline-note]').textContent.startsWith('已自动上报：走访记录')")
+    visit = Visit.objects.get()
+    assert visit.findings == "老伴住院，本人生活能自理" and visit.situation == "attention"
+    local = timezone.localtime(visit.visited_at)
+    assert abs(local.hour * 60 + local.minute - filed) <= 1  # the phone's time of filing, to the minute
+    assert page.evaluate("window.__violations") == []
     context.close()
 
 
@@ -97,4 +130,5 @@ def test_a_patrols_track_survives_a_reload_without_signal(chromium, live_server,
     patrol = Patrol.objects.get()
     # Every point the phone kept, once, beside the one the patrol started at.
     assert PatrolPoint.objects.filter(patrol=patrol).count() == kept + 1 == patrol.point_count
+    assert page.evaluate("window.__violations") == []
     context.close()
