@@ -29,4 +29,5 @@ def refused(*, form: forms.Form | None = None, error: ActionError | None = None)
     if error is not None:
         return JsonResponse({"ok": False, "code": error.code, "message": error.message, "fields": error.fields}, status=error.status)
     fields = {name: "；".join(str(e) for e in errors) for name, errors in form.errors.items()}
-    return JsonResponse({"ok": False, "code": "form.invalid", "message": "；".join(fields.values()) or "填写有误", "fields": fields}, status=400)
+    said = [f"{form.fields[name].label}：{text}" if name in form.fields and form.fields[name].label else text for name, text in fields.items()]
+    return JsonResponse({"ok": False, "code": "form.invalid", "message": "；".join(said) or "填写有误", "fields": fields}, status=400)

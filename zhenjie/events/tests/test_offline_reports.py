@@ -59,6 +59,7 @@ def test_refusals_answer_json_in_chinese_and_keep_no_key(client, world):
     key = uuid.uuid4()
     empty = client.post("/events/report/", form(key, description=""), **JSON)
     assert empty.status_code == 400 and empty.json()["fields"]["description"]
+    assert empty.json()["message"].startswith("问题描述：")  # the phone shows it above the form
     outside = client.post("/events/report/", form(key, lng="116.3"), **JSON)  # township B's land
     assert outside.status_code == 400 and "lng" in outside.json()["fields"]
     garbled = client.post("/events/report/", form("不是标识"), **JSON)

@@ -25,7 +25,7 @@ self.addEventListener("message", function (event) {
       const target = new URL(url, self.location.origin);
       if (target.origin !== self.location.origin) return null;
       return cache.match(target.href, { ignoreVary: true }).then(function (hit) {
-        if (hit && target.pathname.startsWith("/static/")) return null;
+        if (hit) return null;  // a kept page is refreshed by each visit (below), an asset by its own fetch
         return fetch(target.href, { credentials: "same-origin" }).then(function (response) {
           if (usable(response)) return cache.put(target.href, response);
           return null;
