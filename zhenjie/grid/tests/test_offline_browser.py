@@ -131,4 +131,8 @@ def test_a_patrols_track_survives_a_reload_without_signal(chromium, live_server,
     # Every point the phone kept, once, beside the one the patrol started at.
     assert PatrolPoint.objects.filter(patrol=patrol).count() == kept + 1 == patrol.point_count
     assert page.evaluate("window.__violations") == []
+    page.get_by_role("button", name="结束巡查").click()
+    page.wait_for_selector("text=巡查已结束")
+    patrol.refresh_from_db()
+    assert len(patrol.track["coordinates"]) == kept + 1
     context.close()

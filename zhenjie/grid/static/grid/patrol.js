@@ -49,12 +49,13 @@
     mapBox.dataset.drawn = String(latlngs.length);
   }
 
+  let inFlight = Promise.resolve();
   function send() {
-    if (sending || track.sent >= track.points.length) return;
+    if (sending || track.sent >= track.points.length) return inFlight;
     sending = true;
     let again = false;
     const batch = track.points.slice(track.sent, track.sent + PER_CALL);
-    fetch(url, {
+    inFlight = fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify({ positions: batch }),
@@ -81,10 +82,28 @@
       return keep();
     }).catch(function () {
       status.textContent = "网络不可用，位置已保存在手机上(" + (track.points.length - track.sent) + "个待上传)";
-    }).finally(function () { sending = false; draw(); if (again) send(); });
+    }).finally(function () { sending = false; draw(); if (again) return send(); });
+    return inFlight;
+  }
+
+  // Stopping: what the phone still holds goes first, so the stored track is the whole walk.
+  const stop = document.querySelector("form[data-patrol-stop]");
+  if (stop) {
+    stop.addEventListener("submit", function (event) {
+      if (stop.dataset.flushed || track.sent >= track.points.length) return;
+      event.preventDefault();
+      send().then(function () { return inFlight; }).finally(function () {
+        stop.dataset.flushed = "1";
+        HTMLFormElement.prototype.submit.call(stop);
+      });
+    });
   }
 
   function start() {
+    // Tracks of earlier patrols the server has whole are no longer needed on the phone.
+    if (tracks) tracks.all().then(function (all) {
+      all.forEach(function (kept) { if (kept.patrol !== patrolId && kept.sent >= kept.points.length) tracks.remove(kept.patrol); });
+    }).catch(function () {});
     draw();
     send();
     watch = navigator.geolocation.watchPosition(function (position) {
