@@ -367,6 +367,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", "blob:", *_tile_origin()],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        "worker-src": ["'self'"],  # the service worker at /sw.js (static/zhenjie/sw.js): phone pages offline
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

@@ -6,6 +6,7 @@ from zhenjie.workbench import views as workbench_views
 
 urlpatterns = [
     path("healthz", workbench_views.healthz, name="healthz"),
+    path("sw.js", workbench_views.service_worker, name="service_worker"),  # root scope: the phone pages offline
     path("accounts/", include("zhenjie.accounts.urls")),
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),

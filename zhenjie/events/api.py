@@ -9,7 +9,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from zhenjie.api.kit import resolve, step_alias, take_step
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
-from zhenjie.kernel import api as kernel_api, attachments
+from zhenjie.kernel import api as kernel_api, attachments, submits
 from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
@@ -111,7 +111,7 @@ def create_event(request, payload: Form[ReportIn], photos: File[list[UploadedFil
         channel=payload.channel, category=_category(payload.category), description=payload.description,
         lng=payload.lng, lat=payload.lat, address=payload.address, area=area, photos=_photos(photos),
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
-        agent_name=payload.agent_name, agent_phone=payload.agent_phone,
+        agent_name=payload.agent_name, agent_phone=payload.agent_phone, client_key=submits.parse_key(payload.client_key),
     )
     # The answer is the event as just written (issue 11: re-reading it through the visibility rule
     # cost a third of a create); the reporter reported inside their own reach, so may see it.

@@ -3,6 +3,7 @@ from django import forms
 from zhenjie.kernel.attachments import DEFAULT_MAX_BYTES
 from zhenjie.kernel.rating import COMMENT_MAX, GRADES
 from zhenjie.units.models import Unit
+from zhenjie.workbench import offline
 from zhenjie.workbench.forms import StyledFormMixin
 
 from . import portal
@@ -48,6 +49,7 @@ class ReportForm(StyledFormMixin, forms.Form):
     agent_name = forms.CharField(label="代为反映人姓名(可选)", max_length=CONTACT_NAME_MAX, required=False,
                                  help_text="他人代为反映时填写；上面须填所代表的当事人")
     agent_phone = forms.CharField(label="代为反映人电话(可选)", max_length=CONTACT_PHONE_MAX, required=False)
+    client_key = offline.key_field()  # the phone's key for this filled-in form (kernel.submits)
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)

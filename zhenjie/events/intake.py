@@ -3,6 +3,8 @@ video alarm, a department, someone at the window. One function, so every channel
 rules: a known category, a description, a place inside the county (and inside the reporter's own
 jurisdiction when staff report), photos that are photos."""
 
+import hashlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -12,7 +14,7 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
-from zhenjie.kernel import attachments, intake
+from zhenjie.kernel import attachments, intake, submits
 from zhenjie.kernel.errors import Rejected
 from zhenjie.units.models import Unit
 
@@ -43,6 +45,17 @@ class Report(intake.Intake):
     description: str
     address: str = ""
     photos: list[Photo] = field(default_factory=list)
+    # The phone's key for this filled-in form (kernel.submits): a report sent twice makes one event.
+    client_key: uuid.UUID | None = None
+
+    def content(self) -> dict:
+        """What the key stands for: the same key with other content is refused."""
+        return {
+            "category": self.category.code if self.category else None, "description": (self.description or "").strip(),
+            "address": (self.address or "").strip(), "channel": self.channel, "lng": self.lng, "lat": self.lat,
+            "area": getattr(self.area, "pk", None), "reporter": [self.reporter_name, self.reporter_phone, self.agent_name, self.agent_phone],
+            "photos": [hashlib.sha256(photo.content).hexdigest() for photo in self.photos],
+        }
 
 
 def command_unit_for(area: Area) -> Unit:
@@ -64,7 +77,10 @@ RECEPTION = intake.Reception(route=command_unit_for, step="register", role=RoleC
 
 @transaction.atomic
 def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
-    """Take in one event. `county` is the county a citizen or outside system reports into."""
+    """Take in one event. `county` is the county a citizen or outside system reports into. A
+    report under a key already used (the phone sending again) answers with the event it made."""
+    if (earlier := submits.claim(actor, report.client_key, report.content())) is not None:
+        return earlier
     if report.category is None or not report.category.is_active:
         raise Rejected("event.category_unknown", "事件类别不存在或已停用", field="category")
     description = (report.description or "").strip()
@@ -105,6 +121,7 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     uploader = actor if getattr(actor, "pk", None) else None
     for photo in report.photos:
         attachments.store(photo.content, photo.name, "photo", case=case, actor=uploader, field="photos")
+    submits.settle(actor, report.client_key, event)
     daily.forget_day(case.area, timezone.localdate(case.opened_at))  # a report dated into a day already counted
     daily.keep_window(case.area)
     transaction.on_commit(lambda: jobs.check_pile_up(event.pk))  # the early warning, off the reporter's clock

@@ -49,3 +49,10 @@ def issue_receipt(actor, event: Event) -> Document:
         raise Conflict("event.receipt_walk_in_only", "只有窗口来访登记的事件出具回执")
     code = tracking.issue_code(event.case)
     return documents.issue_document(actor, event.case, KIND, extra={"code": code})
+
+
+def first_receipt(actor, event: Event) -> Document:
+    """The receipt of a walk-in just filed: issued once. A form sent again under its key
+    (kernel.submits) answers with the event it filed, whose receipt — and code — stand."""
+    issued = Document.objects.filter(case=event.case, kind=KIND).order_by("pk").first()
+    return issued or issue_receipt(actor, event)

@@ -239,6 +239,7 @@ class ReportIn(Schema):
     reporter_phone: str = Field("", max_length=CONTACT_PHONE_MAX)
     agent_name: str = Field("", max_length=CONTACT_NAME_MAX, description="代为反映人(代理人)姓名；须同时填写所代表的来访人")
     agent_phone: str = Field("", max_length=CONTACT_PHONE_MAX)
+    client_key: str = Field("", max_length=64, description="手机为这份填报生成的标识(UUID)：同一标识再次提交，答复已上报的事件，不重复立案；内容不同则拒绝(409)")
 
 
 class DispatchIn(Schema):

@@ -9,15 +9,17 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhenjie.kernel import followups, journal, parties, supervision
+from zhenjie.kernel import followups, journal, parties, submits, supervision
 from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.documents import documents_for
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import administered_county, counting_parts, reach_of, report_areas
 from zhenjie.kernel.workflow import DONE, permitted_actions
+from zhenjie.workbench import offline
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
@@ -150,11 +152,14 @@ def _finding_for(request, finding_id):
 
 @staff_required
 def event_report(request):
+    """The report form. The phone's script (static/zhenjie/offline.js) sends it by fetch and
+    asks for JSON (workbench.offline), or keeps it on the phone while there is no signal."""
     areas = report_areas(request.user).order_by("path")
     finding_id = request.POST.get("finding") or request.GET.get("finding")
     finding = _finding_for(request, finding_id) if finding_id else None
     initial = {"description": finding.description, "lng": finding.lng, "lat": finding.lat, "area": finding.grid_id} if finding else {}
     form = ReportForm(request.POST or None, request.FILES or None, areas=areas, initial=initial)
+    as_json = request.method == "POST" and offline.wants_json(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -170,17 +175,24 @@ def event_report(request):
                         photos=[Photo(f.name, f.read()) for f in data["photos"]],
                         reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
                         agent_name=data["agent_name"], agent_phone=data["agent_phone"],
+                        client_key=submits.parse_key(data["client_key"]),
                     ))
                     if event.channel == Channel.WALK_IN:  # the visitor leaves with a receipt (回执)
-                        receipts.issue_receipt(request.user, event)
+                        receipts.first_receipt(request.user, event)
         except ActionError as error:
+            if as_json:
+                return offline.refused(error=error)
             form.add_action_error(error)
         else:
-            if event.channel == Channel.WALK_IN:
+            if event.channel == Channel.WALK_IN and not as_json:
                 messages.success(request, f"已登记：{event.case.number}。请在右侧「文书」中打开来访登记回执，打印后交来访人")
                 return redirect("events:detail", event.case_id)
             messages.success(request, f"已上报：{event.case.number}")
+            if as_json:
+                return offline.filed(reverse("events:detail", args=[event.case_id]), f"已上报：{event.case.number}")
             return redirect("events:detail", event.case_id)
+    elif as_json:
+        return offline.refused(form=form)
     return render(request, "events/event_report.html", {"form": form, "finding": finding})
 
 

@@ -10,6 +10,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from zhenjie.accounts.models import Coverage
 from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, RecordId, UnitBrief, page_of
+from zhenjie.kernel import submits
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.serving import attachment_response
@@ -297,6 +298,7 @@ class VisitIn(Schema):
     need: str | None = Field(None, description="需要帮扶时必填：帮扶需求类别(" + "、".join(f"{v} {label}" for v, label in Referral.Need.choices) + ")")
     need_description: str | None = Field(None, description=f"需要帮扶时必填：需求说明(不超过{NEED_MAX}字)")
     need_unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="需要帮扶时必填：转介的承办单位(本乡镇(街道)的单位)")
+    client_key: str = Field("", max_length=64, description="手机为这份填报生成的标识(UUID)：同一标识再次提交，答复已记录的走访；内容不同则拒绝(409)")
 
 
 @router.post("/grid/key-persons/{key_person_id}/visits", response={201: VisitOut, **ERRORS}, summary="记录走访(可附照片，multipart/form-data)")
@@ -306,6 +308,7 @@ def record_visit(request, key_person_id: RecordId, payload: Form[VisitIn], photo
         request.auth, person, situation=payload.situation, findings=payload.findings, visited_at=payload.visited_at,
         lng=payload.lng, lat=payload.lat, photo=read_photo(photo),
         need=payload.need, need_description=payload.need_description, need_unit=_referral_unit(person, payload.need_unit_id),
+        client_key=submits.parse_key(payload.client_key),
     )
     return Status(201, queries.get_visit_for(request.auth, visit.pk))
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from zhenjie.workbench import offline
 from zhenjie.workbench.forms import StyledFormMixin
 
 from .actions.ledger import FINDINGS_MAX
@@ -153,6 +154,7 @@ class VisitForm(StyledFormMixin, forms.Form):
     visited_at = forms.DateTimeField(label="走访时间", required=False, help_text="不填则为现在", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     lng = forms.FloatField(required=False, widget=forms.HiddenInput())
     lat = forms.FloatField(required=False, widget=forms.HiddenInput())
+    client_key = offline.key_field()  # the phone's key for this filled-in form (kernel.submits)
     # 需要帮扶: what is needed and which unit takes it (the action checks them; shown by the page
     # only when that conclusion is picked, and read only then).
     need = forms.ChoiceField(label="帮扶需求类别", choices=[("", "请选择"), *Referral.Need.choices], required=False)

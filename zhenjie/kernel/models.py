@@ -672,3 +672,15 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_reason_display()}"
+class SubmitKey(models.Model):
+    """A phone's key for one filled-in form (kernel.submits): the form may reach the server twice
+    (sent offline, retried when the signal returns), the record it made is made once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    digest = models.CharField(max_length=64)  # sha256 of what was filed under the key
+    target = models.CharField(max_length=64, blank=True)  # "app_label.model:pk" of the record made
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submit_key_unique")]

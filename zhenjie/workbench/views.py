@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -36,6 +37,21 @@ def healthz(request):
     except Exception as error:  # any database failure means "not healthy", whatever its class
         return JsonResponse({"status": "unavailable", "database": str(error)[:200]}, status=503)
     return JsonResponse({"status": "ok", "time": timezone.now().isoformat()})
+
+
+SERVICE_WORKER = settings.BASE_DIR / "zhenjie" / "static" / "zhenjie" / "sw.js"
+
+
+@require_GET
+def service_worker(request):
+    """The service worker (static/zhenjie/sw.js, issue 14 item 9) from the site's root: a worker
+    controls only the pages under the path it is served from, and the phone pages it keeps
+    (/events/report/, /grid/…) are not under /static/. Always re-checked (no-cache), so a new
+    version reaches the phones at once; no login needed (it holds no data)."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @require_GET

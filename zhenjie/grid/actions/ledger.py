@@ -2,6 +2,8 @@
 for them. A visit moves the person's next due date; a rule change moves every due date of its
 kind, in the database, in the same transaction."""
 
+import hashlib
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
-from zhenjie.kernel import attachments, journal, pii
+from zhenjie.kernel import attachments, journal, pii, submits
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.scoping import reach_of
 
@@ -165,7 +167,7 @@ def _move_due_date(person: KeyPerson, visited_at: datetime) -> None:
 @transaction.atomic
 def record_visit(
     actor, person: KeyPerson, *, situation: str, findings: str, visited_at: datetime | None = None,
-    lng: float | None = None, lat: float | None = None, photo: tuple[bytes, str] | None = None,
+    lng: float | None = None, lat: float | None = None, photo: tuple[bytes, str] | None = None, client_key: uuid.UUID | None = None,
     need: str | None = None, need_description: str = "", need_unit=None,
 ) -> Visit:
     """Record a visit: who (the actor), when, what was found, where, and a photo. The person's
@@ -173,9 +175,14 @@ def record_visit(
     overdue list is one indexed comparison), and the open visit task (走访任务) is done. A visit
     that finds a need (需要帮扶) names it and the unit to refer it to, and the referral (转介) is
     opened with it (seed 002 二(三)2: 发现、报告、转介、救助). One transaction: a refused photo or
-    need saves nothing."""
+    need saves nothing. Under a key already used (the phone sending its queue again, kernel.submits)
+    it answers with the visit that key recorded."""
     grid = person.grid
     require_grid(actor, grid, EDITORS, "记录走访")
+    content = {"person": person.pk, "situation": situation, "findings": (findings or "").strip() if isinstance(findings, str) else findings,
+               "visited_at": visited_at, "lng": lng, "lat": lat, "photo": hashlib.sha256(photo[0]).hexdigest() if photo else None}
+    if (earlier := submits.claim(actor, client_key, content)) is not None:
+        return earlier
     if person.ended_on is not None:
         raise Conflict("grid.key_person_ended", "该对象已退出台账，不能再记录走访")
     fields = _clean_visit(person, situation=situation, findings=findings, visited_at=visited_at, lng=lng, lat=lat)
@@ -187,6 +194,7 @@ def record_visit(
     _move_due_date(person, visit.visited_at)
     task = visitwork.complete_task_of(actor, person, visit)
     referral = visitwork.refer(actor, visit, **wanted) if wanted else None
+    submits.settle(actor, client_key, visit)
     record(
         actor, grid, "grid.visit", f"keyperson:{person.pk}",
         f"走访{person.get_kind_display()}(台账编号{person.pk})：{visit.get_situation_display()}",

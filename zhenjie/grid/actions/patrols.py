@@ -95,6 +95,16 @@ def add_positions(actor, patrol: Patrol, positions: list[dict]) -> Patrol:
     if patrol.point_count + len(positions) > POINTS_PER_PATROL:
         raise Rejected("grid.track_too_long", f"一次巡查最多记录{POINTS_PER_PATROL}个位置，请结束本次巡查后重新开始", field="positions")
     points = [_clean_position(patrol, grid, index, item) for index, item in enumerate(positions)]
+    # The phone sends again what it kept while its answers were lost (grid/patrol.js keeps the
+    # track until the server has it): a position already stored at the same moment is not stored
+    # twice (the patrol's (patrol, recorded_at) index answers this).
+    known = set(PatrolPoint.objects.filter(patrol=patrol, recorded_at__in=[p.recorded_at for p in points]).values_list("recorded_at", flat=True))
+    fresh = []
+    for point in points:
+        if point.recorded_at not in known:
+            known.add(point.recorded_at)
+            fresh.append(point)
+    points = fresh
     PatrolPoint.objects.bulk_create(points)
     patrol.point_count += len(points)
     Patrol.objects.filter(pk=patrol.pk).update(point_count=patrol.point_count)

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from openpyxl.styles import Font
 
+from zhenjie.kernel import submits
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.ids import parse_id
-from zhenjie.workbench import excel
+from zhenjie.workbench import excel, offline
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
@@ -151,6 +152,7 @@ def visit_new(request, pk: int):
     added by the page's script when the phone allows it."""
     person = queries.get_key_person_for(request.user, pk)
     form = VisitForm(request.POST or None, request.FILES or None, units=visitwork.referral_units(person.grid))
+    as_json = request.method == "POST" and offline.wants_json(request)  # sent by offline.js, perhaps from the phone's queue
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -158,13 +160,20 @@ def visit_new(request, pk: int):
                 request.user, person, situation=data["situation"], findings=data["findings"], visited_at=data["visited_at"],
                 lng=data["lng"], lat=data["lat"], photo=read_photo(data["photo"]),
                 need=data["need"] or None, need_description=data["need_description"], need_unit=data["need_unit"],
+                client_key=submits.parse_key(data["client_key"]),
             )
         except ActionError as error:
+            if as_json:
+                return offline.refused(error=error)
             form.add_action_error(error)
         else:
             referral = getattr(visit, "referral", None) if visit.situation == Visit.Situation.HELP else None
-            messages.success(request, f"已记录对 {person.resident.name} 的走访" + (f"，已转介{referral.unit.name}({referral.case.number})" if referral else ""))
-            return redirect(request.GET.get("next") if _safe_next(request) else reverse("grid:key_person", args=[person.pk]))
+            done = f"已记录对 {person.resident.name} 的走访" + (f"，已转介{referral.unit.name}({referral.case.number})" if referral else "")
+            messages.success(request, done)
+            target = request.GET.get("next") if _safe_next(request) else reverse("grid:key_person", args=[person.pk])
+            return offline.filed(target, done) if as_json else redirect(target)
+    elif as_json:
+        return offline.refused(form=form)
     context = {"form": form, "person": person, "next": request.GET.get("next", ""), "task": queries.open_visit_task_of(request.user, person)}
     return page(request, "grid/visit_form.html", context, "grid:ledger")
 

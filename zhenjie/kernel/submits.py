@@ -1,0 +1,68 @@
+"""Forms filed once (issue 14 item 9). A grid worker's phone without signal keeps what was filed
+and sends it when the signal returns — perhaps twice (the first answer lost on the way back, two
+tabs flushing at once). Each filled-in form carries a key the phone made (crypto.randomUUID);
+the record is made under that key once per user:
+
+    earlier = submits.claim(actor, key, content)   # inside the caller's transaction, first
+    if earlier is not None: return earlier          # the same form again: the record it made
+    record = … make it …
+    submits.settle(actor, key, record)
+
+A repeat with the same key and the same content answers with the earlier record; the same key
+with other content is refused (a Conflict, never a second record). Two submits at once: the
+unique (user, key) row makes the second wait for the first and then see it."""
+
+import hashlib
+import json
+import uuid
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+
+from .errors import Conflict, Rejected
+from .models import SubmitKey
+
+FIELD = "client_key"
+
+
+def parse_key(value) -> uuid.UUID | None:
+    """The phone's key, or None for a form sent without one (the key is optional)."""
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    value = str(value).strip()
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Rejected("submit.key_invalid", "表单标识无效，请刷新页面后重新填写") from None
+
+
+def digest(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def claim(actor, key: uuid.UUID | None, content: dict):
+    """The record this key already made for this actor (same content), or None once the key is
+    held for this submit. Call inside the transaction that makes the record."""
+    if key is None or not getattr(actor, "pk", None):
+        return None
+    fingerprint = digest(content)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on after a clash
+            SubmitKey.objects.create(user=actor, key=key, digest=fingerprint)
+        return None
+    except IntegrityError:
+        pass
+    earlier = SubmitKey.objects.get(user=actor, key=key)
+    if earlier.digest != fingerprint or not earlier.target:
+        raise Conflict("submit.key_reused", "这份表单此前已提交，但内容不同，未再次保存；请重新填写")
+    label, pk = earlier.target.rsplit(":", 1)
+    return apps.get_model(label).objects.get(pk=pk)
+
+
+def settle(actor, key: uuid.UUID | None, record) -> None:
+    """Name the record the claimed key made."""
+    if key is None or not getattr(actor, "pk", None):
+        return
+    SubmitKey.objects.filter(user=actor, key=key).update(target=f"{record._meta.label_lower}:{record.pk}")
