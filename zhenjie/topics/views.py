@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from zhenjie.areas.paths import county_path
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.ids import parse_id
-from zhenjie.kernel.scoping import get_visible_or_404
+from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404
 from zhenjie.units.models import Unit
 from zhenjie.units.queries import units_for
 from zhenjie.workbench.paging import paginate, query_without_page
@@ -101,7 +101,9 @@ def adopt(request):
 
 
 def _render_detail(request, topic, *, progress_form=None, finish_form=None, status=200):
-    events = topic.events.select_related("case", "category").order_by("-reported_at", "-pk")
+    # The complaints behind it, as far as the reader may see them: a county department leading a
+    # township's topic reads the topic, not the township's events (their numbers and titles).
+    events = topic.events.filter(case_is_visible(request.user)).select_related("case", "category").order_by("-reported_at", "-pk")
     context = {
         "topic": topic, "places": list(topic.places.order_by("path")), "milestones": list(topic.milestones.all()),
         "progress": list(topic.progress.select_related("reported_by")), "events": events[:EVENTS_SHOWN], "event_count": events.count(),

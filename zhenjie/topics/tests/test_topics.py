@@ -266,3 +266,18 @@ def test_the_api_proposes_adopts_and_reports(api, world, grids):
     assert api.get(f"/api/topics/{topic_id}").status_code == 404
     assert api.post("/api/topics", body | {"township_id": world.a.pk}).status_code == 404
     assert api.as_("leader_a").post("/api/topics", body | {"milestones": "not a list"}).status_code in (400, 422)
+
+
+def test_a_lead_department_reads_only_the_complaints_it_may_see(client, world, grids):
+    """Review: a county department leading a township's topic reads the topic, but the complaints
+    behind it are the township's — their numbers and titles only for whoever may see them."""
+    hidden = complaint(world)
+    complaint(world)
+    topic = adopt(world, lead_unit=world.police)
+
+    client.force_login(world.liaison)
+    page = client.get(f"/topics/{topic.pk}/")
+    assert page.status_code == 200
+    assert hidden.case.number not in page.content.decode() and hidden.case.title not in page.content.decode()
+    client.force_login(world.leader_a)
+    assert hidden.case.number in client.get(f"/topics/{topic.pk}/").content.decode()
