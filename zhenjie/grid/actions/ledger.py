@@ -181,6 +181,10 @@ def record_visit(
     require_grid(actor, grid, EDITORS, "记录走访")
     content = {"person": person.pk, "situation": situation, "findings": (findings or "").strip() if isinstance(findings, str) else findings,
                "visited_at": visited_at, "lng": lng, "lat": lat, "photo": hashlib.sha256(photo[0]).hexdigest() if photo else None}
+    if need or need_description or need_unit:
+        # The need is content too: the same key with another need or unit is another form (refused),
+        # never answered with the referral the first one opened. Absent, the digest is as before.
+        content |= {"need": need, "need_description": need_description, "need_unit": getattr(need_unit, "pk", need_unit)}
     if (earlier := submits.claim(actor, client_key, content)) is not None:
         return earlier
     if person.ended_on is not None:

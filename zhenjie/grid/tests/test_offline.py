@@ -79,3 +79,21 @@ def test_the_service_worker_is_served_from_the_root_and_the_policy_lets_it_run(c
     assert b'addEventListener("fetch"' in response.content
     assert "worker-src 'self'" in response["Content-Security-Policy"]
     assert client.post("/sw.js").status_code == 405
+
+
+def test_a_help_visit_sent_again_opens_one_referral_and_another_need_under_its_key_is_refused(gw, person):
+    """Review: the phone's repeat of a 需要帮扶 visit answers with the visit it recorded — one
+    referral — and the same key with another need is other content (refused, never a silent
+    answer with a referral to a different unit)."""
+    from zhenjie.grid import actions
+    from zhenjie.grid.models import Referral
+    from zhenjie.kernel.errors import Conflict
+
+    key = uuid.uuid4()
+    help_visit = {"situation": "help", "findings": "家中无收入", "need": "living", "need_description": "申请临时救助", "need_unit": gw.world.office_a}
+    first = actions.record_visit(gw.world.grid_worker_a, person, client_key=key, **help_visit)
+    again = actions.record_visit(gw.world.grid_worker_a, person, client_key=key, **help_visit)
+    assert again.pk == first.pk and Visit.objects.count() == 1 and Referral.objects.count() == 1
+    with pytest.raises(Conflict):
+        actions.record_visit(gw.world.grid_worker_a, person, client_key=key, **(help_visit | {"need_description": "申请残疾人辅具"}))
+    assert Referral.objects.count() == 1
