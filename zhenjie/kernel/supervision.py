@@ -270,7 +270,9 @@ def _sweep_work(county: Area, policy: SupervisionPolicy, now: datetime, counts: 
         wanted |= Q(alert="red", alert_rung__lt=OFFICE, due_at__lte=now - timedelta(days=policy.office_after_days))
     candidates = unscoped(Assignment, why="the sweep watches every open assignment's deadline in every county").filter(
         wanted, state=Assignment.State.OPEN, due_at__isnull=False, todo__in=sorted(supervised_todos()),
-        case__area__path__startswith=county.path, case__closed_at__isnull=True, case__paused_at__isnull=True,
+        # Not only on open cases: closing cancels the work then open, so open work on a closed case
+        # is work given after it — a follow-up call (回访) after a 差评 or a sample — and is watched too.
+        case__area__path__startswith=county.path, case__paused_at__isnull=True,
     ).select_related("case", "case__area", "unit", "unit__area", "user")
     for work in candidates.order_by("pk").iterator(chunk_size=SWEEP_CHUNK):
         workflow = _REGISTRY.get(work.case.kind)

@@ -218,3 +218,19 @@ def test_a_citizen_confirms_on_the_portal_by_number_and_code(world, client):
     assert response.status_code == 409 and "该事项目前无需确认" in response.content.decode()
     actions.close_event(world.dispatcher_a, fresh(event))
     assert Case.objects.get(pk=event.case_id).state == "closed"
+
+
+def test_an_overdue_follow_up_of_a_closed_event_is_carded_like_any_other_work(world):
+    """Review: a 差评 follows the close, so its follow-up is work on a closed case; it is
+    supervised by its own deadline (events.workflow supervised "follow_up") all the same."""
+    from datetime import timedelta
+
+    from zhenjie.kernel import supervision
+
+    event = closed(world)
+    actions.rate_event(world.grid_worker_a, event, 1, "没处理好")
+    work = Assignment.objects.get(case=event.case, todo="follow_up", state="open")
+    supervision.sweep(now=work.due_at + timedelta(minutes=1))
+    work.refresh_from_db()
+    assert work.alert == "red"
+    assert Notification.objects.filter(user=world.dispatcher_a, title__contains="回访", kind="supervision").exists()
