@@ -17,8 +17,10 @@ TRACK_PATH = "/public/events/track/"
 RECEIPT = documents.register_kind(documents.DocumentKind(
     code=KIND, label="来访登记回执", number_series=KIND,
     number_prefix=lambda case, unit: f"{unit.area.name[:2]}回",
-    # Whoever took the visitor in (首问负责: their own assignment) or the township command centre.
-    roles=frozenset(COMMAND), by_assignee=True,
+    # Whoever took the visitor in (首问负责: their own assignment) or the township command centre —
+    # not whoever else holds work on the event: a new receipt retires the visitor's code, and the
+    # handling unit holding a code could confirm or rate its own result as the visitor.
+    roles=frozenset(COMMAND), by_assignee=True, assignee_todos=frozenset({"own"}),
     forbidden_message="只有接待来访的工作人员或指挥中心可以出具回执",
     number_rule="按接待单位、年度连续编号，如 柳湾回〔2026〕第3号",
     fields=(

@@ -67,3 +67,24 @@ def test_only_walk_ins_get_receipts_and_other_townships_cannot_print_them(client
     client.force_login(world.dispatcher_b)
     assert client.post(reverse("events:receipt", args=[event.case_id])).status_code == 404
     assert Document.objects.filter(kind="walk_in_receipt").count() == 1
+
+
+def test_the_handling_unit_cannot_print_a_new_receipt_and_so_take_the_visitors_code(client, world):
+    """Review: a new receipt retires the visitor's code and prints a fresh one. Holding the
+    handling work on the event is no right to it — the handling unit would hold a code that
+    confirms or rates its own result as the visitor (and the visitor's code would stop working).
+    Only the command centre, or whoever took the visitor in while it is theirs (首问负责)."""
+    from zhenjie.events import actions
+
+    walk_in(client, world)
+    event = Event.objects.select_related("case__area", "category").get()
+    code = re.search(r"查询码：([23456789A-HJKMNP-Z]{8})", receipt_text(client, Document.objects.get(case=event.case))).group(1)
+    actions.register_event(world.dispatcher_a, event)
+    actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="社会治理办处置")
+    actions.acknowledge_event(world.clerk_a, Event.objects.select_related("case__area", "category", "handling_unit").get(pk=event.pk))
+
+    client.force_login(world.clerk_a)
+    assert client.get(reverse("events:detail", args=[event.case_id])).status_code == 200  # they see it: they handle it
+    assert client.post(reverse("events:receipt", args=[event.case_id])).status_code == 403
+    assert Document.objects.filter(case=event.case, kind="walk_in_receipt").count() == 1
+    assert portal.find_for_citizen(event.case.number, code).pk == event.pk

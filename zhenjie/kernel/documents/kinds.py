@@ -52,6 +52,7 @@ class DocumentKind:
     values: Callable[[Case], dict[str, str]] = lambda case: {}  # the kind's own fields that are not supplied
     roles: frozenset[str] = frozenset()  # roles that may issue it within their jurisdiction
     by_assignee: bool = False  # …or whoever an open assignment on the case is addressed to
+    assignee_todos: frozenset[str] = frozenset()  # …of these todos only, when given (any open work otherwise)
     forbidden_message: str = ""
     number_rule: str = "按出具单位、年度连续编号"  # shown to the county administrator
     extra_fields: dict[str, DocField] = field(init=False, repr=False, compare=False)
@@ -90,12 +91,12 @@ class DocumentKind:
             return max(posts, key=lambda p: (len(p.path), -p.post_id)).unit_id
         return self._assignment_unit(actor, case) if self.by_assignee else None
 
-    @staticmethod
-    def _assignment_unit(actor, case: Case) -> int | None:
+    def _assignment_unit(self, actor, case: Case) -> int | None:
         reach = reach_of(actor)
-        rows = Assignment.objects.filter(case=case, state=Assignment.State.OPEN, unit_id__in=reach.unit_ids).values_list(
-            "unit_id", "user_id", "role"
-        )
+        rows = Assignment.objects.filter(case=case, state=Assignment.State.OPEN, unit_id__in=reach.unit_ids)
+        if self.assignee_todos:
+            rows = rows.filter(todo__in=sorted(self.assignee_todos))
+        rows = rows.values_list("unit_id", "user_id", "role")
         for unit_id, user_id, role in rows.order_by("pk"):
             if (user_id is None or user_id in reach.user_ids) and (not role or role in reach.roles_in_unit(unit_id)):
                 return unit_id
