@@ -21,6 +21,7 @@ RECEIPT = documents.register_kind(documents.DocumentKind(
     # not whoever else holds work on the event: a new receipt retires the visitor's code, and the
     # handling unit holding a code could confirm or rate its own result as the visitor.
     roles=frozenset(COMMAND), by_assignee=True, assignee_todos=frozenset({"own"}),
+    read_by_issuers=True,  # the code inside is the visitor's: whoever handles the event does not read it
     forbidden_message="只有接待来访的工作人员或指挥中心可以出具回执",
     number_rule="按接待单位、年度连续编号，如 柳湾回〔2026〕第3号",
     fields=(
@@ -46,7 +47,7 @@ RECEIPT = documents.register_kind(documents.DocumentKind(
 def issue_receipt(actor, event: Event) -> Document:
     """A new tracking code and the receipt that prints it, in one transaction. Issuing again
     (a lost receipt) retires the earlier code (kernel.tracking.issue_code). The PDF, kept like
-    every document, holds the code: staff who may see the event can reprint it."""
+    every document, holds the code: those who may issue it (not everyone who sees the event) can reprint it."""
     if event.channel != Channel.WALK_IN:
         raise Conflict("event.receipt_walk_in_only", "只有窗口来访登记的事件出具回执")
     code = tracking.issue_code(event.case)

@@ -13,7 +13,7 @@ from zhenjie.events import portal
 from zhenjie.events.models import Category, Event
 from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Document
-from zhenjie.testing import make_event
+from zhenjie.testing import api, make_event  # noqa: F401  (api: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,23 @@ def test_the_handling_unit_cannot_print_a_new_receipt_and_so_take_the_visitors_c
     assert client.post(reverse("events:receipt", args=[event.case_id])).status_code == 403
     assert Document.objects.filter(case=event.case, kind="walk_in_receipt").count() == 1
     assert portal.find_for_citizen(event.case.number, code).pk == event.pk
+
+
+def test_the_receipt_and_its_code_are_read_only_by_whoever_may_print_it(client, world, api):
+    """Review: the receipt holds the visitor's tracking code. Seeing the event (the handling unit
+    does) is no right to read it: with the code the handling unit could confirm its own result
+    as the visitor (a category without on-site verification then closes) or rate it."""
+    from zhenjie.events import actions
+
+    walk_in(client, world)
+    event = Event.objects.select_related("case__area", "category").get()
+    document = Document.objects.get(case=event.case)
+    actions.register_event(world.dispatcher_a, event)
+    actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="社会治理办处置")
+
+    client.force_login(world.clerk_a)
+    assert client.get(reverse("events:detail", args=[event.case_id])).status_code == 200
+    assert client.get(reverse("workbench:document_pdf", args=[document.pk])).status_code == 404
+    assert api.as_("clerk_a").get(f"/api/documents/{document.pk}/pdf").status_code == 404
+    client.force_login(world.dispatcher_a)
+    assert "查询码" in receipt_text(client, document)  # the command centre reprints it

@@ -53,6 +53,9 @@ class DocumentKind:
     roles: frozenset[str] = frozenset()  # roles that may issue it within their jurisdiction
     by_assignee: bool = False  # …or whoever an open assignment on the case is addressed to
     assignee_todos: frozenset[str] = frozenset()  # …of these todos only, when given (any open work otherwise)
+    # The document holds a secret (a walk-in receipt's tracking code): read only by whoever may
+    # issue it, not by everyone who sees the case (queries.get_document_for).
+    read_by_issuers: bool = False
     forbidden_message: str = ""
     number_rule: str = "按出具单位、年度连续编号"  # shown to the county administrator
     extra_fields: dict[str, DocField] = field(init=False, repr=False, compare=False)

@@ -14,7 +14,14 @@ def documents_for(user) -> QuerySet[Document]:
 
 def get_document_for(user, pk) -> Document:
     """One document, or NotFound: another township's document and a missing one look the same."""
-    return get_visible_or_404(documents_for(user).select_related("case"), "document.not_found", "文书不存在或不在您的辖区内", pk=pk)
+    document = get_visible_or_404(documents_for(user).select_related("case"), "document.not_found", "文书不存在或不在您的辖区内", pk=pk)
+    from .kinds import _REGISTRY
+
+    kind = _REGISTRY.get(document.kind)
+    if kind is not None and kind.read_by_issuers and not kind.may_issue(user, document.case):
+        # A secret inside (a tracking code): answered as a missing one, like another township's.
+        raise NotFound("document.not_found", "文书不存在或不在您的辖区内")
+    return document
 
 
 def documents_of_case_for(user, case_id) -> QuerySet[Document]:
