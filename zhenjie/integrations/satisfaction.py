@@ -10,11 +10,10 @@ result that is not 满意/基本满意/不满意, a bad time — is reported by 
 and nothing is written."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from zhenjie.areas.paths import county_path
 from zhenjie.events.models import Channel, Event
@@ -23,7 +22,7 @@ from zhenjie.kernel.scoping import administered_county, case_is_visible, unscope
 from zhenjie.movein.files import read_xlsx, xlsx_of
 from zhenjie.movein.kinds.base import CellError, Column
 
-from .hotline_import import DATE_FORMATS, IMPORTER_ROLES, NOT_IMPORTER
+from .hotline_import import IMPORTER_ROLES, NOT_IMPORTER, moment_from_text
 from .models import HotlineSatisfaction
 
 COLUMNS = (
@@ -43,27 +42,7 @@ class Outcome:
 
 
 def _moment(text: str) -> datetime:
-    moment = None
-    try:
-        moment = parse_datetime(text.replace("/", "-"))
-    except ValueError:
-        moment = None
-    for pattern in DATE_FORMATS:
-        if moment is not None:
-            break
-        try:
-            moment = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-    if moment is None:
-        raise ValueError("日期时间格式不正确，应如 2026-12-01 15:30")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    if moment.year < 2000:
-        raise ValueError("日期早于2000年")
-    if moment > timezone.now() + timedelta(hours=1):
-        raise ValueError("回访时间晚于当前时间")
-    return moment
+    return moment_from_text(text, "回访时间")
 
 
 def import_visits(actor, content: bytes) -> Outcome:
