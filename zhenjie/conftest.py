@@ -82,3 +82,29 @@ def artifacts():
     folder = Path(__file__).resolve().parent.parent / "test-artifacts"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def _one_live_request_at_a_time():
+    """Browser tests drive Django's live server, whose request threads share the test's one
+    in-memory SQLite connection (connections_override). Two requests stepping statements on it at
+    once — the wall screen polls its figures and its map together — can lock up for good. So the
+    live server handles one request at a time (sockets stay concurrent; only the application call
+    is serialised). PostgreSQL gives each thread its own connection and is left as it is."""
+    import threading
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    original, lock = WSGIHandler.__call__, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        from django.db import connection
+
+        if connection.vendor != "sqlite":
+            return original(self, environ, start_response)
+        with lock:
+            return original(self, environ, start_response)
+
+    WSGIHandler.__call__ = __call__
+
+
+_one_live_request_at_a_time()
