@@ -119,20 +119,26 @@ def detail(request, pk: int):
     return _render_detail(request, queries.get_topic_for(request.user, pk))
 
 
-@require_POST
-@staff_required
-def progress(request, pk: int):
+def _post_to_topic(request, pk: int, form_class, form_name: str, act, done: str):
+    """One form posted on a topic's sheet: acted on through `act(user, topic, value)`, then back
+    to the sheet; a refusal re-renders the sheet (400) with the message on the form."""
     topic = queries.get_topic_for(request.user, pk)
-    form = ProgressForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            actions.report_progress(request.user, topic, form.cleaned_data["text"])
+            act(request.user, topic, *form.cleaned_data.values())
         except ActionError as error:
             form.add_action_error(error)
         else:
-            messages.success(request, "已报告本月进展")
+            messages.success(request, done)
             return redirect("topics:detail", topic.pk)
-    return _render_detail(request, topic, progress_form=form, status=400)
+    return _render_detail(request, topic, status=400, **{form_name: form})
+
+
+@require_POST
+@staff_required
+def progress(request, pk: int):
+    return _post_to_topic(request, pk, ProgressForm, "progress_form", actions.report_progress, "已报告本月进展")
 
 
 @require_POST
@@ -155,17 +161,7 @@ def milestone_done(request, pk: int, milestone_pk: int):
 @require_POST
 @staff_required
 def finish(request, pk: int):
-    topic = queries.get_topic_for(request.user, pk)
-    form = FinishForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.finish(request.user, topic, form.cleaned_data["summary"])
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(request, "已确认完成")
-            return redirect("topics:detail", topic.pk)
-    return _render_detail(request, topic, finish_form=form, status=400)
+    return _post_to_topic(request, pk, FinishForm, "finish_form", actions.finish, "已确认完成")
 
 
 # ---- public (no login) ------------------------------------------------------------------------

@@ -281,3 +281,17 @@ def test_a_lead_department_reads_only_the_complaints_it_may_see(client, world, g
     assert hidden.case.number not in page.content.decode() and hidden.case.title not in page.content.decode()
     client.force_login(world.leader_a)
     assert hidden.case.number in client.get(f"/topics/{topic.pk}/").content.decode()
+
+
+def test_progress_and_finish_on_the_sheet_refuse_in_chinese_then_act(client, world, grids):
+    complaint(world)
+    complaint(world)
+    topic = adopt(world)
+    client.force_login(world.leader_a)
+    refused = client.post(f"/topics/{topic.pk}/finish/", {"summary": "  "})
+    assert refused.status_code == 400 and "完成情况" in refused.content.decode()
+    assert client.post(f"/topics/{topic.pk}/progress/", {"text": "已清运"}).status_code == 302
+    assert client.post(f"/topics/{topic.pk}/progress/", {"text": "又清运"}).status_code == 400  # once a month
+    assert client.post(f"/topics/{topic.pk}/finish/", {"summary": "已解决"}).status_code == 302
+    topic.refresh_from_db()
+    assert topic.state == Topic.State.DONE and topic.progress.count() == 1
