@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.urls import reverse
@@ -152,3 +152,56 @@ def decide_extension(request, case_id: RecordId, extension_id: RecordId, payload
     if extension is None:
         raise NotFound("extension.not_found", "延期申请不存在")
     return extensions.decide_extension(request.auth, extension, payload.approve, payload.note)
+
+
+# ---- 归档 ----------------------------------------------------------------------------------
+
+
+class ArchivePackageOut(Schema):
+    id: int
+    case_id: int
+    version: int
+    state: str = Field(description="pending 打包中 / ready 已归档 / failed 打包失败")
+    state_label: str
+    error: str = Field(description="打包失败的原因")
+    created_at: datetime
+    packaged_at: datetime | None
+    manifest_sha256: str = Field(description="清单(manifest.json)的SHA-256，与归档包中verify.py打印的值核对")
+    size: int = Field(description="归档包字节数")
+    retention: str = Field(description="保管期限，如 10年、永久")
+    retain_until: date | None = Field(description="保管至(此后可按规定鉴定销毁)；永久为空")
+
+    @staticmethod
+    def resolve_state_label(package) -> str:
+        return package.get_state_display()
+
+    @staticmethod
+    def resolve_manifest_sha256(package) -> str:
+        return package.sha256
+
+    @staticmethod
+    def resolve_retention(package) -> str:
+        return package.retention_label if package.state == "ready" else ""
+
+
+@router.post("/cases/{case_id}/archive", response={202: ArchivePackageOut, **ERRORS}, tags=["归档"], summary="归档(已办结的事项，后台打包)")
+def archive_case(request, case_id: RecordId):
+    """再次申请时：正在打包的或最近一版归档包原样返回；归档后事项又有新的记录(如评价)时生成新版本。"""
+    from . import archive
+
+    return Status(202, archive.archive_case(request.auth, visible_case(request, case_id)))
+
+
+@router.get("/cases/{case_id}/archive/packages", response={200: list[ArchivePackageOut], **ERRORS}, tags=["归档"], summary="事项的归档包(新的在前)")
+def archive_packages(request, case_id: RecordId):
+    from . import archive
+
+    return list(archive.packages_of_case_for(request.auth, visible_case(request, case_id).pk))
+
+
+@router.get("/cases/{case_id}/archive", response={200: None, **ERRORS}, tags=["归档"], summary="下载最近一版归档包(ZIP)")
+def archive_download(request, case_id: RecordId):
+    """ZIP内含manifest.json与verify.py：解压后用 python verify.py 即可自行校验。"""
+    from . import archive
+
+    return archive.package_response(archive.latest_ready_for(request.auth, case_id))

@@ -28,6 +28,7 @@ DOCUMENT_TYPES = {
 }
 VIDEO_TYPES = {"video/mp4"}
 ALLOWED = {
+    "archive": {"application/zip"},  # archive packages the system builds (kernel/archive.py), never uploads
     "photo": IMAGE_TYPES,
     "evidence": IMAGE_TYPES | DOCUMENT_TYPES | VIDEO_TYPES,
     "document": DOCUMENT_TYPES | IMAGE_TYPES,
@@ -35,8 +36,9 @@ ALLOWED = {
 # A phone photo is 12-50 megapixels; a 24 KB PNG declaring 20000×10000 (200 MP) would take 600 MB
 # to decode (decompression bomb, ASVS 5.0 5.2.x, 等保 8.1.4.4). A technical limit: a setting.
 DEFAULT_IMAGE_MAX_PIXELS = 60_000_000
-DEFAULT_MAX_BYTES = {"photo": 10 * 1024 * 1024, "evidence": 50 * 1024 * 1024, "document": 20 * 1024 * 1024}
-TYPE_LABELS = {"photo": "图片(JPG、PNG、WebP、GIF)", "evidence": "图片、PDF、Word、Excel或MP4视频", "document": "PDF、Word、Excel或图片"}
+# An archive package holds every file of a case: up to 2 GB (kernel/archive.py).
+DEFAULT_MAX_BYTES = {"archive": 2 * 1024 * 1024 * 1024, "photo": 10 * 1024 * 1024, "evidence": 50 * 1024 * 1024, "document": 20 * 1024 * 1024}
+TYPE_LABELS = {"archive": "ZIP归档包", "photo": "图片(JPG、PNG、WebP、GIF)", "evidence": "图片、PDF、Word、Excel或MP4视频", "document": "PDF、Word、Excel或图片"}
 
 
 def sniff_content_type(head: bytes, name: str) -> str | None:
@@ -57,6 +59,7 @@ def sniff_content_type(head: bytes, name: str) -> str | None:
         return {
             ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ".zip": "application/zip",
         }.get(suffix)
     return None
 

@@ -57,3 +57,12 @@ def retry_deliveries() -> int:
     from .delivery import sweep
 
     return sweep()
+
+
+# An archive package (kernel/archive.py): a case's files can reach gigabytes, so it is built here,
+# after the request committed; the page shows the package's state meanwhile.
+@db_task()
+def build_archive_package(package_id: int) -> str:
+    from .archive import build_package
+
+    return build_package(package_id).state

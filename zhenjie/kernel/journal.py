@@ -46,6 +46,7 @@ class _Keys:
     entry: bytes
     head: bytes
     anchor: bytes
+    archive: bytes  # archive packages' manifests (kernel/archive.py)
 
 
 @lru_cache(maxsize=4)
@@ -61,7 +62,8 @@ def _derive(raw: str) -> _Keys:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
     # One key per use, so an anchor's MAC can never pass for an entry's digest or a head's seal.
-    return _Keys(derive(b"zhenjie journal entry v1"), derive(b"zhenjie journal head v1"), derive(b"zhenjie journal anchor v1"))
+    return _Keys(derive(b"zhenjie journal entry v1"), derive(b"zhenjie journal head v1"), derive(b"zhenjie journal anchor v1"),
+                 derive(b"zhenjie archive manifest v1"))
 
 
 def keys() -> _Keys:
@@ -86,7 +88,7 @@ def normalised(data: dict | None) -> dict:
     return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def _canonical_fields(entry: JournalEntry) -> dict:
+def canonical_fields(entry: JournalEntry) -> dict:
     return {
         "chain": entry.chain,
         "seq": entry.seq,
@@ -105,15 +107,20 @@ def _canonical_fields(entry: JournalEntry) -> dict:
     }
 
 
+def plain_digest(fields: dict) -> str:
+    """Plain SHA-256 of an entry's canonical fields (entries written before keying)."""
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def legacy_hash(entry: JournalEntry) -> str:
     """The digest of entries written before keying: plain SHA-256 of the same canonical JSON."""
-    canonical = json.dumps(_canonical_fields(entry), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return plain_digest(canonical_fields(entry))
 
 
 def compute_hash(entry: JournalEntry) -> str:
     """The keyed digest: without JOURNAL_KEY no one can make an entry that verifies."""
-    return mac(keys().entry, _canonical_fields(entry))
+    return mac(keys().entry, canonical_fields(entry))
 
 
 def seal_of(chain: str, seq: int, digest: str, keyed_from: int) -> str:

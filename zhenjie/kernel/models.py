@@ -684,3 +684,66 @@ class SubmitKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="submit_key_unique")]
+
+
+class RetentionRule(models.Model):
+    """How long a county keeps the archive packages of one kind of case (保管期限), for one service
+    item or — with `item_code` blank — for the kind as a whole. County data, set on the console
+    page 归档保管期限; kernel/ARCHIVE.md. `years` is null exactly when the period is permanent."""
+
+    county = models.ForeignKey("areas.Area", verbose_name="县", on_delete=models.CASCADE, related_name="+", limit_choices_to={"level": "county"})
+    kind = models.CharField("事项类型", max_length=32)
+    item_code = models.CharField("事项编码", max_length=64, blank=True, help_text="留空表示该类型的默认期限")
+    years = models.PositiveSmallIntegerField("保管年限", null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "归档保管期限"
+        verbose_name_plural = "归档保管期限"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "kind", "item_code"], name="retentionrule_unique"),
+            models.CheckConstraint(condition=models.Q(years__isnull=True) | models.Q(years__gte=1), name="retentionrule_years_positive"),
+        ]
+
+    @property
+    def label(self) -> str:
+        return "永久" if self.years is None else f"{self.years}年"
+
+
+class ArchivePackage(models.Model):
+    """One archive package of a closed case (归档包): a zip of its files, documents, header and
+    journal with a manifest of SHA-256 sums (kernel/archive.py, ARCHIVE.md). The manifest's SHA-256
+    and its HMAC under the archive key are kept here, so an edit of both a file and the manifest
+    is still caught by the system's check. A case gets a new version only when its record grew
+    after the last one."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "打包中"
+        READY = "ready", "已归档"
+        FAILED = "failed", "打包失败"
+
+    case = models.ForeignKey(Case, verbose_name="事项", on_delete=models.PROTECT, related_name="archive_packages")
+    version = models.PositiveSmallIntegerField("版本")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    packaged_at = models.DateTimeField("打包时间", null=True, blank=True)
+    attachment = models.OneToOneField(Attachment, verbose_name="归档包文件", null=True, blank=True, on_delete=models.PROTECT, related_name="archive_package")
+    sha256 = models.CharField("清单SHA-256", max_length=64, blank=True)
+    seal = models.CharField("清单校验码(HMAC)", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    files = models.PositiveIntegerField("文件数", default=0)
+    journal_upto = models.PositiveBigIntegerField("所含最后一条记录ID", default=0)
+    retention_years = models.PositiveSmallIntegerField("保管年限", null=True, blank=True, help_text="空为永久")
+    retain_until = models.DateField("保管至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "归档包"
+        verbose_name_plural = "归档包"
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="archivepackage_case_version_unique")]
+
+    @property
+    def retention_label(self) -> str:
+        return "永久" if self.retention_years is None else f"{self.retention_years}年"

@@ -165,3 +165,18 @@ class StandInForm(StyledFormMixin, forms.Form):
     starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}), help_text="含当日；期间顶岗人员可查看并办理其待办")
     reason = forms.CharField(label="事由", max_length=100, required=False, help_text="如：年休假、病假、外出学习")
+
+
+def _case_kinds():
+    from zhenjie.kernel.workflow import registered_kinds
+
+    return [("", "请选择"), *registered_kinds().items()]
+
+
+class RetentionForm(StyledFormMixin, forms.Form):
+    """Shape only; the rules (registered kind, code, 1-100 years or permanent) are kernel.retention's."""
+
+    kind = forms.ChoiceField(label="事项类型", choices=_case_kinds)
+    item_code = forms.CharField(label="事项编码", required=False, help_text="政务服务事项等的编码；留空表示该类型的默认期限")
+    years = forms.IntegerField(label="保管年限", required=False, help_text="常用：10年、30年")
+    permanent = forms.BooleanField(label="永久保管", required=False)

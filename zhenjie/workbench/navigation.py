@@ -67,6 +67,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("区划调整", "signpost-split", "workbench:area_changes", frozenset({R.COUNTY_ADMIN})),
             NavItem("督办设置", "alarm", "workbench:supervision", frozenset({R.COUNTY_ADMIN})),
             NavItem("文书模板", "file-earmark-text", "workbench:document_templates", frozenset({R.COUNTY_ADMIN})),
+            NavItem("归档保管期限", "archive", "workbench:retention", frozenset({R.COUNTY_ADMIN})),
             NavItem("外部接入", "plug", "integrations:keys", frozenset({R.COUNTY_ADMIN})),
             NavItem("12345结果回传", "send", "integrations:hotline_answers", frozenset({R.COUNTY_ADMIN})),
             NavItem("人员与岗位", "person-badge", "workbench:users", frozenset({R.SYSTEM_ADMIN})),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import console, documents, notify_pages, people, views
+from . import archive_pages, console, documents, notify_pages, people, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("files/<id:pk>/", views.attachment, name="attachment"),
     path("documents/<id:pk>/pdf/", documents.document_pdf, name="document_pdf"),
+    path("cases/<id:case_id>/archive/", archive_pages.case_archive, name="case_archive"),
+    path("cases/<id:case_id>/archive/<id:pk>/zip/", archive_pages.package_zip, name="archive_zip"),
+    path("cases/<id:case_id>/archive/<id:pk>/verify/", archive_pages.package_verify, name="archive_verify"),
+    path("console/archive/", archive_pages.retention_page, name="retention"),
     path("console/documents/", documents.template_list, name="document_templates"),
     path("console/documents/<slug:code>/", documents.template_edit, name="document_template"),
     path("console/documents/<slug:code>/preview/", documents.template_preview, name="document_template_preview"),

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from ninja import Field, Schema
 
-from zhenjie.kernel import documents
+from zhenjie.kernel import archive, documents
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404
 from zhenjie.kernel.workflow import perform
@@ -61,3 +61,7 @@ RECEIPT = documents.register_kind(documents.DocumentKind(
     fields=(documents.DocField("answer", "办理结果"),), values=lambda case: {"answer": case.errand.answer},
     default_title="办结回执", default_body="{case_title}（{case_number}）已办结。办理结果：{answer}",
 ))  # fmt: skip
+
+# What of the errand goes into its archive package, and its "service item" for the retention rule.
+archive.register_kind("errand", detail=lambda case: {"unit": case.errand.unit.name, "answer": case.errand.answer},
+                      item_code=lambda case: "ERRAND-" + case.errand.unit.kind)

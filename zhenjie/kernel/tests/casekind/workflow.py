@@ -51,6 +51,13 @@ def _may_rate(standing):
     return None
 
 
+def _may_archive(standing):
+    """The leads archive a closed errand (kernel.archive); the kernel itself refuses an open one."""
+    if not standing.holds(LEADS):
+        return Forbidden("errand.archive_not_allowed", "只有领导和调度员可以归档")
+    return None
+
+
 ERRAND_WORKFLOW = register(
     Workflow(
         kind=KIND,
@@ -87,6 +94,7 @@ ERRAND_WORKFLOW = register(
     .may("decide_extension", "审批延期", extensions.may_decide_extension, inputs=extensions.DECISION_INPUTS)
     .may("call", "呼叫县直部门", may_call, inputs=CALL_INPUTS)
     .may("rate", "评价", _may_rate)
+    .may("archive", "归档", _may_archive)
 )
 
 
