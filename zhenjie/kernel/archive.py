@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from django.db import transaction
@@ -26,7 +27,7 @@ from . import archive_verify, attachments, journal
 from .actors import journal_name
 from .errors import ActionError, Conflict, NotFound
 from .models import ArchivePackage, Attachment, Case, JournalEntry, JournalHead
-from .retention import retention_for
+from .retention import Retention, retention_for
 from .scoping import can_see_case, case_is_visible, get_visible_or_404, unscoped
 from .workflow import rule_of, workflow_for
 
@@ -193,57 +194,76 @@ def seal_of(manifest: bytes) -> str:
 
 
 def build_package(package_id: int) -> ArchivePackage:
-    """Build a pending package (the job's body). A failure leaves the package `failed` with the
-    reason, and nothing else written."""
+    """Build a pending package (the job's body). The zip is written outside any transaction (it
+    only reads, and may take long); storing it, the row and the journal entry are one short
+    transaction that first locks the row, so of two workers given the same package one registers
+    it. A failure leaves the package `failed` with the reason, and nothing else written."""
     package = ArchivePackage.objects.select_related("case__area", "case__owner_unit", "case__parent", "created_by").get(pk=package_id)
     if package.state != ArchivePackage.State.PENDING:
         return package
     try:
+        with tempfile.TemporaryFile() as spool:
+            built = _write_zip(package, spool)
+            spool.seek(0)
+            content = spool.read()
         with transaction.atomic():
-            _build(package)
+            if ArchivePackage.objects.select_for_update().filter(pk=package.pk, state=ArchivePackage.State.PENDING).exists():
+                _register(package, content, built)
     except (ArchiveFailed, OSError) as error:
         reason = str(error) if isinstance(error, ArchiveFailed) else "读取案卷文件失败，请联系系统管理员"
         ArchivePackage.objects.filter(pk=package.pk, state=ArchivePackage.State.PENDING).update(state=ArchivePackage.State.FAILED, error=reason[:500])
-        package.refresh_from_db()
+    package.refresh_from_db()
     return package
 
 
-def _build(package: ArchivePackage) -> None:
+@dataclass(frozen=True)
+class _Built:
+    manifest: bytes
+    files: int
+    journal_upto: int
+    retention: Retention
+    retain_until: date | None
+    at: datetime
+
+
+def _write_zip(package: ArchivePackage, spool) -> _Built:
     case, now = package.case, timezone.now()
     retention = retention_for(case, item_code_of(case))
     retain_until = retention.until(case.closed_at)
     spec = _SPECS.get(case.kind)
     segments, summaries, upto = _journal_segments(case)
     files = Attachment.objects.filter(case=case).exclude(purpose=PURPOSE).select_related("blob", "document").order_by("pk")
-    with tempfile.TemporaryFile() as spool:
-        with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
-            writer = _Writer(archive)
-            writer.add_bytes("case.json", _dumps({"case": _header(case), "detail": spec.detail(case) if spec and spec.detail else None}))
-            for attachment in files:
-                writer.add_blob(_member_path(attachment), attachment)
-            writer.add_bytes(archive_verify.JOURNAL, _dumps({"segments": segments}))
-            writer.add_bytes("verify.py", VERIFY_SOURCE.read_bytes())
-            manifest = _dumps({
-                "format": FORMAT, "package": {"id": package.pk, "version": package.version},
-                "case": {"id": case.pk, "kind": case.kind, "number": case.number, "title": case.title},
-                "packaged_by": journal_name(package.created_by), "packaged_at": now.isoformat(),
-                "retention": {"years": retention.years, "label": retention.label, "source": retention.source},
-                "retain_until": retain_until.isoformat() if retain_until else None,
-                "may_destroy_after": retain_until.isoformat() if retain_until else None,
-                "files": writer.files, "journal": summaries,
-            })  # fmt: skip
-            archive.writestr(archive_verify.MANIFEST, manifest)
-        spool.seek(0)
-        content = spool.read()
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+        writer = _Writer(archive)
+        writer.add_bytes("case.json", _dumps({"case": _header(case), "detail": spec.detail(case) if spec and spec.detail else None}))
+        for attachment in files:
+            writer.add_blob(_member_path(attachment), attachment)
+        writer.add_bytes(archive_verify.JOURNAL, _dumps({"segments": segments}))
+        writer.add_bytes("verify.py", VERIFY_SOURCE.read_bytes())
+        manifest = _dumps({
+            "format": FORMAT, "package": {"id": package.pk, "version": package.version},
+            "case": {"id": case.pk, "kind": case.kind, "number": case.number, "title": case.title},
+            "packaged_by": journal_name(package.created_by), "packaged_at": now.isoformat(),
+            "retention": {"years": retention.years, "label": retention.label, "source": retention.source},
+            "retain_until": retain_until.isoformat() if retain_until else None,
+            "may_destroy_after": retain_until.isoformat() if retain_until else None,
+            "files": writer.files, "journal": summaries,
+        })  # fmt: skip
+        archive.writestr(archive_verify.MANIFEST, manifest)
+    return _Built(manifest, len(writer.files), upto, retention, retain_until, now)
+
+
+def _register(package: ArchivePackage, content: bytes, built: _Built) -> None:
+    case = package.case
     name = f"{case.number or case.pk}-归档包-第{package.version}版.zip"
     stored = attachments.store(content, name, PURPOSE, case=case, actor=package.created_by)
-    package.state, package.packaged_at, package.attachment = ArchivePackage.State.READY, now, stored
-    package.sha256, package.seal = hashlib.sha256(manifest).hexdigest(), seal_of(manifest)
-    package.size, package.files, package.journal_upto = len(content), len(writer.files), upto
-    package.retention_years, package.retain_until = retention.years, retain_until
+    package.state, package.packaged_at, package.attachment = ArchivePackage.State.READY, built.at, stored
+    package.sha256, package.seal = hashlib.sha256(built.manifest).hexdigest(), seal_of(built.manifest)
+    package.size, package.files, package.journal_upto = len(content), built.files, built.journal_upto
+    package.retention_years, package.retain_until = built.retention.years, built.retain_until
     package.save()
     journal.record(actor=package.created_by, verb="archive.package", case=case, from_state=case.state, to_state=case.state,
-                   summary=f"归档(第{package.version}版，保管期限{retention.label})",
+                   summary=f"归档(第{package.version}版，保管期限{built.retention.label})",
                    data={"package": package.pk, "version": package.version, "manifest_sha256": package.sha256,
                          "retain_until": package.retain_until})
 

@@ -401,3 +401,54 @@ def test_a_malformed_manifest_is_a_problem_not_a_crash(manifest):
         out.writestr("manifest.json", manifest)
     problems = archive.verify_package(buffer.getvalue())
     assert problems and all(isinstance(problem, str) for problem in problems)
+
+
+def test_of_two_workers_building_one_package_only_the_first_registers_it(world, django_capture_on_commit_callbacks, monkeypatch):
+    case = done_errand(world)
+    package = archive.archive_case(world.leader_a, case)  # pending; its job not run (no commit here)
+    real = archive._write_zip
+
+    def other_worker_finishes_meanwhile(package, spool):
+        built = real(package, spool)
+        ArchivePackage.objects.filter(pk=package.pk).update(state="ready")  # the other worker committed first
+        return built
+
+    monkeypatch.setattr(archive, "_write_zip", other_worker_finishes_meanwhile)
+    archive.build_package(package.pk)
+
+    assert not JournalEntry.objects.filter(verb="archive.package").exists()
+    assert ArchivePackage.objects.get(pk=package.pk).attachment is None
+    assert archive.build_package(package.pk).state == "ready"  # a finished package is left alone
+
+
+def test_the_archive_page_runs_the_same_queries_for_one_package_or_three(world, client, package):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.leader_a)
+    url = f"/cases/{package.case_id}/archive/"
+
+    def count() -> int:
+        client.get(url)  # warm the per-user caches alike for both counts
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one = count()
+    for version in (2, 3):
+        ArchivePackage.objects.create(case=package.case, version=version, state="failed", error="磁盘已满", created_by=world.leader_a)
+    assert count() == one
+
+
+def test_a_kinds_timeline_links_its_archive_page_once_archived(world, client, django_capture_on_commit_callbacks):
+    from zhenjie.tasks import actions as task_actions
+
+    task = make_task(world)
+    task_actions.acknowledge_task(world.clerk_a, task)
+    task_actions.report_task(world.clerk_a, task, "已排查")
+    task_actions.close_task(world.leader_a, task)
+    with django_capture_on_commit_callbacks(execute=True):
+        archive.archive_case(world.leader_a, Case.objects.get(pk=task.case_id), may=lambda actor, case: None)  # tasks declare no rule yet
+    client.force_login(world.leader_a)
+    page = client.get(f"/tasks/{task.case_id}/").content.decode()
+    assert f'href="/cases/{task.case_id}/archive/" data-testid="archive-link"' in page
