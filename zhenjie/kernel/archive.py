@@ -185,7 +185,8 @@ class ArchiveFailed(Exception):
 def _member_path(attachment: Attachment) -> str:
     document = getattr(attachment, "document", None)
     if document is not None:
-        return f"documents/{attachment.pk}-{document.number}.pdf"
+        number = document.number.replace("/", "-").replace("\\", "-")  # a number is a name here, never a folder
+        return f"documents/{attachment.pk}-{number}.pdf"
     return f"attachments/{attachment.pk}-{attachment.name}"
 
 
