@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "zhenjie.grid",
     "zhenjie.movein",
     "zhenjie.topics",
+    "zhenjie.window",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class WindowConfig(AppConfig):
+    name = "zhenjie.window"
+    verbose_name = "便民服务一窗口"
+
+    def ready(self):
+        from . import workflow  # noqa: F401  (register the case kind)

@@ -1,0 +1,5 @@
+"""The service window's records. One module per part: the application and its materials
+(application.py); further parts (hall, agent points, notices, decisions) add their own module
+and import it here."""
+
+from .application import Application, ApplicationMaterial, Channel, Decision, DeliveryMethod, MaterialStatus  # noqa: F401
