@@ -273,3 +273,43 @@ def test_an_item_whose_power_no_one_holds_cannot_be_accepted(world):
     with pytest.raises(Rejected, match="无法确定审批单位"):
         acceptance.accept_application(ww.clerk_a, fresh(application))
     assert fresh(application).case.state == State.RECEIVED and not Document.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_accepting_at_the_same_moment_one_wins_and_no_receipt_number_is_lost():
+    import threading
+
+    from django.db import connection, connections
+
+    from zhenjie.accounts.roles import RoleCode
+    from zhenjie.testing import make_user
+
+    if connection.vendor != "postgresql":
+        pytest.skip("true parallel writers need PostgreSQL; SQLite serialises them")
+    ww = make_window_world()
+    second = make_user("window_a2", ww.centre_a, [RoleCode.WINDOW_CLERK], ww.world.a)
+    application = make_application(ww)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def act(user):
+        try:
+            mine = fresh(application)
+            barrier.wait()
+            acceptance.accept_application(user, mine)
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act, args=(user,)) for user in (ww.clerk_a, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "ok"]
+    receipts = list(Document.objects.filter(kind="acceptance_notice"))
+    assert len(receipts) == 1 and "第1号" in receipts[0].number  # the loser's number went back unused
+    assert Assignment.objects.filter(case=application.case, todo="decide").count() == 1
