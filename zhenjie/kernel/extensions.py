@@ -63,7 +63,9 @@ def _approver(case: Case) -> Unit:
 
 
 @transaction.atomic
-def request_extension(actor, case: Case, amount: int, reason: str) -> Extension:
+def request_extension(actor, case: Case, amount: int, reason: str, approver: Assign | None = None) -> Extension:
+    """`approver`: the approval assignment when the kind's approver is not the township's leaders
+    (the window: a county department deciding an application approves its own extension)."""
     _require(actor, case, "request_extension")
     if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= AMOUNT_MAX:
         raise Rejected("event.extension_amount", f"延期时长须为1至{AMOUNT_MAX}", field="amount")
@@ -71,7 +73,7 @@ def request_extension(actor, case: Case, amount: int, reason: str) -> Extension:
     if not reason or len(reason) > REASON_MAX:
         raise Rejected("event.extension_reason", f"请填写延期理由(不超过{REASON_MAX}字)", field="reason")
     request = Extension.objects.create(case=case, amount=amount, reason=reason, requested_by=actor)
-    assignments.create(case, Assign(_approver(case), APPROVE, role=RoleCode.TOWNSHIP_LEADER), f"延期申请：{case.title}")
+    assignments.create(case, approver or Assign(_approver(case), APPROVE, role=RoleCode.TOWNSHIP_LEADER), f"延期申请：{case.title}")
     journal.record(actor=actor, verb="extension_request", case=case, summary=f"申请延期{amount}{case.get_deadline_unit_display()}",
                    note=reason, from_state=case.state, to_state=case.state)
     return request

@@ -217,6 +217,13 @@ class ServiceItem(ListItem):
     phone = models.CharField("咨询电话", max_length=64)
     result = models.CharField("办理结果", max_length=200)
     legal_basis = models.TextField("设定依据")
+    # The power item (权责清单事项编码) a decision on this service exercises; blank for a pure
+    # public service. The window routes the decision by it (window/routing.py): the township when
+    # it may exercise that power on the day of acceptance, else the county department holding it.
+    power_code = models.CharField("对应权责事项编码", max_length=64, blank=True)
+    # Joint items (联合办理, 行政许可法 Art. 42 para. 2): the codes of the other powers exercised
+    # together, each routed the same way and deciding in parallel; separated by 、 , ; or spaces.
+    joint_power_codes = models.CharField("联办权责事项编码", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "政务服务事项"

@@ -46,19 +46,21 @@ class WindowWorld:
     items_b: dict
 
 
-def make_window_world(world: World | None = None) -> WindowWorld:
+def make_window_world(world: World | None = None, rows: tuple[dict, ...] = ()) -> WindowWorld:
+    """`rows`: further guide items (lists.tests.builders.service_row) in both townships' guides."""
     world = world or make_world()
     centre_a = create_unit(None, name="甲镇便民服务中心", kind=Unit.Kind.CENTRE, area=world.a)
     centre_b = create_unit(None, name="乙镇便民服务中心", kind=Unit.Kind.CENTRE, area=world.b)
     items = {}
     for township, centre in ((world.a, centre_a), (world.b, centre_b)):
-        rows = [
+        guide = [
             service_row("ZW0001", "最低生活保障申请", materials=MATERIALS),
             service_row("ZW0002", "高龄津贴申请", materials=MATERIALS),
             service_row("BM001", "老年人优待证代办", level="村(社区)", agent="是", materials=MATERIALS),
+            *rows,
         ]
         version = published_list(world.county_admin, kind=ListKind.SERVICE, name=f"{township.name}政务服务事项清单",
-                                 area=township, rows=rows, effective_from=date(2026, 1, 1))
+                                 area=township, rows=guide, effective_from=date(2026, 1, 1))
         items[township.pk] = {item.code: item for item in ServiceItem.objects.filter(version=version)}
     return WindowWorld(
         world=world, centre_a=centre_a, centre_b=centre_b,

@@ -11,7 +11,10 @@ department) on the decision. Rules beyond roles live in `window/rules.py` and ar
 transitions as `rule=`."""
 
 from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel import extensions
 from zhenjie.kernel.workflow import DONE, OPEN, WAITING, Phase, Workflow, register
+
+from .rules_backoffice import may_decide_extension, may_request_extension
 
 KIND = "application"
 FRONT_DESK = frozenset({RoleCode.WINDOW_CLERK, RoleCode.VILLAGE_AGENT})
@@ -71,4 +74,6 @@ APPLICATION_WORKFLOW = register(
     .add("deliver", "出件", [State.DECIDED], State.DELIVERED, roles=FRONT_DESK, by_assignee=True, closes=True)
     .add("withdraw", "撤回申请", [State.RECEIVED, State.NOTIFIED, State.REVIEWING, State.EXCLUDED], State.WITHDRAWN,
          roles=FRONT_DESK, needs_reason=True, closes=True)
+    .may("request_extension", "申请延期", may_request_extension, inputs=extensions.REQUEST_INPUTS)
+    .may("decide_extension", "审批延期", may_decide_extension, inputs=extensions.DECISION_INPUTS)
 )  # fmt: skip

@@ -143,6 +143,20 @@ VILLAGE_MATERIALS = [ID_CARD, HOUSEHOLD_COPY, ("相关申请材料", "原件", 1
 VILLAGE_STEPS = ["受理：村(社区)代办员收取材料并一次性告知", "转办：代办员3个工作日内送交乡镇(街道)便民服务中心", "办结：结果由代办员送达或通知领取"]
 
 
+# The power items the decisions exercise (对应权责事项), codes of the county departments' list
+# (demo_data/powers.py). The rural-housing pair is delegated to the developed towns by the first
+# delegation batch from 1 July last year (powers.FIRST_BATCH): before that date, and in the other
+# townships, the departments decide (window/routing.py). Homestead approval and the rural planning
+# permit are decided jointly (联审联办, 行政许可法 Art. 42 para. 2).
+POWER_CODES = {
+    "农村村民宅基地申请审批": ("NYNC-XK-001", "ZRZY-XK-001"),
+    "乡村建设规划许可证核发": ("ZRZY-XK-001", ""),
+    "最低生活保障申请": ("MZ-QR-001", ""),
+    "临时救助申请": ("MZ-JF-001", ""),
+    "居住证申领(受理)": ("GA-XK-001", ""),
+}
+
+
 def _materials(entries) -> list[dict]:
     return [{"name": n, "form": f, "copies": c, "requirement": "容缺(可后补)" if r == "容缺" else r, "note": note} for n, f, c, r, note in entries]
 
@@ -159,6 +173,7 @@ def service_rows(township_name: str, phone: str) -> list[dict]:
                 "fee": "不收费", "fee_basis": "", "visits": visits, "online": online,
                 "place": f"{place}{index % 6 + 1}号窗口" if "户籍" not in group else f"{township_name.removesuffix('街道').removesuffix('镇').removesuffix('乡')}派出所户籍窗口(便民服务中心内)",
                 "hours": HOURS, "phone": phone, "result": result, "legal_basis": basis, "materials": _materials(materials),
+                "power_code": POWER_CODES.get(name, ("", ""))[0], "joint_power_codes": POWER_CODES.get(name, ("", ""))[1],
             })
     number = 0
     for kind, names in VILLAGE_GROUPS:

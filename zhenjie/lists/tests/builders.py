@@ -26,10 +26,12 @@ def duty_row(code: str, name: str, department, categories="", domain="城乡建�
     }
 
 
-def service_row(code: str, name: str, *, level="乡镇(街道)", agent="否", materials=None) -> dict:
+def service_row(code: str, name: str, *, level="乡镇(街道)", agent="否", materials=None, service_type="行政给付", statutory_days=20,
+                promised_days=5, power_code="", joint_power_codes="") -> dict:
     return {
-        "code": code, "name": name, "service_type": "行政给付", "handling_level": level, "agent_point": agent,
-        "conditions": "具有本县户籍的城乡居民。", "steps": "1.受理\n2.审核\n3.办结", "statutory_days": 20, "promised_days": 5,
+        "code": code, "name": name, "service_type": service_type, "handling_level": level, "agent_point": agent,
+        "power_code": power_code, "joint_power_codes": joint_power_codes,
+        "conditions": "具有本县户籍的城乡居民。", "steps": "1.受理\n2.审核\n3.办结", "statutory_days": statutory_days, "promised_days": promised_days,
         "fee": "不收费", "fee_basis": "", "visits": 1, "online": "是", "place": "甲镇便民服务中心2号窗口",
         "hours": "工作日 上午8:30-12:00，下午14:00-17:30", "phone": "0537-8610100", "result": "审批结果通知书",
         "legal_basis": "《社会救助暂行办法》第十一条",

@@ -1,0 +1,110 @@
+"""The back office's steps on the clock: periods not counted (行政许可法 Art. 45) and extensions
+(Art. 42). Each tells the applicant in writing — a numbered 特别程序告知书 / 延期告知书 — in the
+same transaction as the step, so a refused step leaves neither a document nor a number."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhenjie.kernel import documents, extensions, workflow
+from zhenjie.kernel.assignments import Assign
+from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.models import Extension
+from zhenjie.units.models import Unit
+
+from .. import clock, receipts
+from ..models import Application, DecisionRoute, ExcludedPeriod, ExclusionKind, StatutoryClock
+from .acceptance import _in_state
+
+REASON_MAX = 500
+EXPECTED_MAX = 250  # working days: about a year, longer than any hearing or review the law has in mind
+
+
+def _text(value, label: str, field: str, limit: int) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > limit:
+        raise Rejected("window.text_invalid", f"请填写{label}(不超过{limit}字)", field=field)
+    return text
+
+
+def _days(value, field: str, limit: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+        raise Rejected("window.days_invalid", f"须为1至{limit}之间的整数(工作日)", field=field)
+    return value
+
+
+@transaction.atomic
+def exclude(actor, application: Application, kind: str, reason: str, expected_days: int) -> ExcludedPeriod:
+    """进入特别程序: the clock stops (transition `exclude`, deadline "pause") and the applicant is
+    told the procedure, why, and the time it needs (Art. 45)."""
+    if kind not in ExclusionKind.values:
+        raise Rejected("window.exclusion_kind", "请选择听证、招标、拍卖、检验、检测、检疫、鉴定或专家评审", field="kind")
+    reason = _text(reason, "理由", "reason", REASON_MAX)
+    expected_days = _days(expected_days, "expected_days", EXPECTED_MAX)
+    _in_state(application, "exclude")
+    label = ExclusionKind(kind).label
+    notice = documents.issue_document(actor, application.case, receipts.SPECIAL, extra={
+        "procedure": label, "reason": reason, "expected_days": f"{expected_days}个工作日",
+    })  # fmt: skip
+    case = workflow.perform(actor, application.case, "exclude", reason=f"{label}：{reason}(预计{expected_days}个工作日)", complete="none")
+    return ExcludedPeriod.objects.create(
+        application=application, kind=kind, reason=reason, expected_days=expected_days, started_at=case.paused_at or timezone.now(),
+        started_by=actor, notice=notice,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def resume(actor, application: Application, note: str = "") -> ExcludedPeriod:
+    """特别程序结束: the clock runs again; the deadline moves by the working days it stood still."""
+    note = note.strip() if isinstance(note, str) else ""
+    if len(note) > REASON_MAX:
+        raise Rejected("window.text_invalid", f"说明不超过{REASON_MAX}字", field="note")
+    period = ExcludedPeriod.objects.filter(application=application, ended_at__isnull=True).first()
+    case = workflow.perform(actor, application.case, "resume", reason=note, complete="none")
+    if period is None or not ExcludedPeriod.objects.filter(pk=period.pk, ended_at__isnull=True).update(ended_at=case.updated_at, ended_by=actor):
+        raise Conflict("window.no_excluded_period", "该办件没有进行中的特别程序")
+    period.refresh_from_db()
+    return period
+
+
+def _approver(application: Application) -> Assign | None:
+    """Art. 42: the head of the deciding agency approves. A county department deciding the
+    application approves its own (its people: there is no department-head role yet); the
+    township's leaders otherwise (the kernel's default)."""
+    lead = DecisionRoute.objects.filter(application=application, lead=True).select_related("unit").first()
+    if lead is not None and lead.unit.kind == Unit.Kind.DEPARTMENT:
+        return Assign(lead.unit, extensions.APPROVE)
+    return None
+
+
+def request_extension(actor, application: Application, amount: int, reason: str) -> Extension:
+    """Ask for more time; beyond what Art. 42 still allows (10, joint 15, less what was granted)
+    is refused here, and the approval rule refuses it again however the request came in."""
+    case = application.case
+    statutory = StatutoryClock.objects.filter(application=application).first()
+    if statutory is not None and isinstance(amount, int) and not isinstance(amount, bool):
+        left = clock.extension_left(statutory, case)
+        if amount > left:
+            raise Rejected("window.extension_beyond_statute",
+                           f"延期超出法定上限：依《中华人民共和国行政许可法》第四十二条，本件最多还可延长{left}个工作日", field="amount")
+    return extensions.request_extension(actor, case, amount, reason, approver=_approver(application))
+
+
+@transaction.atomic
+def decide_extension(actor, application: Application, approve: bool, note: str = "") -> Extension:
+    """Approve (the deadline moves, the applicant gets the 延期告知书 with the reason) or deny."""
+    if not isinstance(approve, bool):
+        raise Rejected("window.extension_decision", "请选择批准或不批准", field="approve")
+    request = Extension.objects.filter(case_id=application.case_id, state=Extension.State.PENDING).first()
+    if request is None:
+        raise Conflict("window.no_extension", "没有待审批的延期申请")
+    if (refused := workflow.rule_of("decide_extension")(actor, application.case)) is not None:
+        raise refused
+    if approve:
+        case = application.case
+        new_due = clock.due_preview(case.due_at, request.amount)
+        documents.issue_document(actor, case, receipts.EXTENSION, extra={
+            "days": f"{request.amount}个工作日", "reason": request.reason, "new_due": f"{timezone.localtime(new_due):%Y年%m月%d日}",
+        })  # fmt: skip
+    return extensions.decide_extension(actor, request, approve, note)
+
+

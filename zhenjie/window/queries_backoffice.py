@@ -1,0 +1,64 @@
+"""The back office's reads, every one through kernel.scoping: the queue of applications a user's
+units must decide, and one application with what its clock panel shows. A clerk of township A
+reaches nothing of B's (case_is_visible); a county department reaches what was routed to it
+(an open assignment to its unit makes the case visible to its people)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from zhenjie.kernel.models import Assignment, Extension
+from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, reach_of
+from zhenjie.kernel.workflow import permitted_actions
+
+from . import clock
+from .models import Application, DecisionRoute, ExcludedPeriod
+from .routing import DECIDE
+from .workflow import KIND, State
+
+QUEUE_SIZE = 50
+
+
+def applications_for(user) -> QuerySet[Application]:
+    return Application.objects.filter(case_is_visible(user), case__kind=KIND).select_related("case", "case__area", "intake_unit")
+
+
+def get_for(user, case_id: int) -> Application:
+    """One application by its case id; another township's and a missing one look alike (404)."""
+    return get_visible_or_404(applications_for(user).select_related("service_item", "applicant", "deciding_unit"),
+                              "application.not_found", "办件不存在或不在您的辖区内", case_id=case_id)
+
+
+def decision_queue_for(user) -> QuerySet[Application]:
+    """Applications waiting on a decision by one of the user's units, soonest due first: a fixed
+    number of queries whatever the rows (the routes come in one prefetch)."""
+    units = reach_of(user).unit_ids
+    mine = Assignment.objects.filter(case_id=OuterRef("case_id"), todo=DECIDE, state=Assignment.State.OPEN, unit_id__in=units)
+    return (
+        applications_for(user)
+        .filter(Exists(mine), case__state__in=(State.REVIEWING, State.EXCLUDED))
+        .prefetch_related(Prefetch("routes", queryset=DecisionRoute.objects.select_related("unit").order_by("position")))
+        .order_by("case__due_at", "case_id")
+    )
+
+
+@dataclass(frozen=True)
+class Panel:
+    application: Application
+    clock: clock.ClockView | None
+    routes: list[DecisionRoute]
+    periods: list[ExcludedPeriod]
+    pending_extension: Extension | None
+    permitted: object
+
+
+def panel_for(user, application: Application) -> Panel:
+    """What the back-office panel shows and offers (the buttons from the same rules the actions use)."""
+    return Panel(
+        application=application,
+        clock=clock.view_of(application),
+        routes=list(DecisionRoute.objects.filter(application=application).select_related("unit").order_by("position")),
+        periods=list(ExcludedPeriod.objects.filter(application=application).select_related("notice").order_by("started_at")),
+        pending_extension=Extension.objects.filter(case_id=application.case_id, state=Extension.State.PENDING).first(),
+        permitted=permitted_actions(user, application.case),
+    )

@@ -1,0 +1,12 @@
+"""The back office's pages, included by the integrator under /window/backoffice/."""
+
+from django.urls import path
+
+from . import views_backoffice as views
+
+app_name = "window_backoffice"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:case_id>/", views.clock_page, name="clock"),
+    path("<int:case_id>/<slug:step>/", views.act, name="act"),
+]
