@@ -7,3 +7,4 @@ class WindowConfig(AppConfig):
 
     def ready(self):
         from . import workflow  # noqa: F401  (register the case kind)
+        from . import decision_papers, rating  # noqa: F401  (document kinds; the follow-up of a poor rating)

@@ -3,3 +3,5 @@
 and import it here."""
 
 from .application import Application, ApplicationMaterial, Channel, Decision, DeliveryMethod, MaterialStatus  # noqa: F401
+from .decision import Handover  # noqa: F401
+from .policy import WindowPolicy  # noqa: F401
