@@ -41,40 +41,33 @@ _DECISION_FIELDS = (
     DocField("legal_basis", "法律依据", sample="《××条例》第×条"),
 )
 
-documents.register_kind(documents.DocumentKind(
-    code=APPROVAL, label="准予决定书", number_series=APPROVAL,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}准",
-    # Issued with the decision by the unit the decision is assigned to (window.rules_decision.may_decide).
-    roles=frozenset(), by_assignee=True, assignee_todos=frozenset({"decide"}),
-    forbidden_message="只有承办审批的单位可以出具决定书", number_rule="按决定单位、年度连续编号，如 甲镇准〔2026〕第3号",
-    fields=_DECISION_FIELDS, values=_decision_values,
-    default_title="准予决定书",
-    default_body=(
-        "{applicant}：\n"
-        "\u3000\u3000你于{received_on}提出的「{item}」(事项编码{item_code})申请(编号{case_number})，经审查，决定准予。\n"
-        "\u3000\u3000审批意见：{opinion}\n"
-        "\u3000\u3000法律依据：{legal_basis}\n"
-        "\u3000\u3000办理结果由受理窗口统一出件，请按约定方式领取。"
-    ),
-))  # fmt: skip
+def _decision_kind(code: str, label: str, prefix: str, body: str) -> documents.DocumentKind:
+    """准予 and 不予 are one kind of paper with their own number series and wording: issued with
+    the decision by the unit the decision is assigned to (window.rules_decision.may_decide)."""
+    return documents.register_kind(documents.DocumentKind(
+        code=code, label=label, number_series=code, number_prefix=lambda case, unit: f"{unit.area.name[:2]}{prefix}",
+        roles=frozenset(), by_assignee=True, assignee_todos=frozenset({"decide"}),
+        forbidden_message="只有承办审批的单位可以出具决定书", number_rule=f"按决定单位、年度连续编号，如 甲镇{prefix}〔2026〕第3号",
+        fields=_DECISION_FIELDS, values=_decision_values, default_title=label, default_body=body,
+    ))  # fmt: skip
 
-documents.register_kind(documents.DocumentKind(
-    code=REFUSAL, label="不予决定书", number_series=REFUSAL,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}不准",
-    roles=frozenset(), by_assignee=True, assignee_todos=frozenset({"decide"}),
-    forbidden_message="只有承办审批的单位可以出具决定书", number_rule="按决定单位、年度连续编号，如 甲镇不准〔2026〕第3号",
-    fields=_DECISION_FIELDS, values=_decision_values,
-    default_title="不予决定书",
-    # 行政许可法 Art. 38(2): a refusal in writing gives its reasons and tells the applicant of the
-    # right to apply for administrative reconsideration or to sue.
-    default_body=(
-        "{applicant}：\n"
-        "\u3000\u3000你于{received_on}提出的「{item}」(事项编码{item_code})申请(编号{case_number})，经审查，决定不予办理。\n"
-        "\u3000\u3000理由：{opinion}\n"
-        "\u3000\u3000法律依据：{legal_basis}\n"
-        "\u3000\u3000如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起行政诉讼。"
-    ),
-))  # fmt: skip
+
+_decision_kind(APPROVAL, "准予决定书", "准", (
+    "{applicant}：\n"
+    "\u3000\u3000你于{received_on}提出的「{item}」(事项编码{item_code})申请(编号{case_number})，经审查，决定准予。\n"
+    "\u3000\u3000审批意见：{opinion}\n"
+    "\u3000\u3000法律依据：{legal_basis}\n"
+    "\u3000\u3000办理结果由受理窗口统一出件，请按约定方式领取。"
+))
+# 行政许可法 Art. 38(2): a refusal in writing gives its reasons and tells the applicant of the
+# right to apply for administrative reconsideration or to sue.
+_decision_kind(REFUSAL, "不予决定书", "不准", (
+    "{applicant}：\n"
+    "\u3000\u3000你于{received_on}提出的「{item}」(事项编码{item_code})申请(编号{case_number})，经审查，决定不予办理。\n"
+    "\u3000\u3000理由：{opinion}\n"
+    "\u3000\u3000法律依据：{legal_basis}\n"
+    "\u3000\u3000如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起行政诉讼。"
+))
 
 
 def _handover_values(case) -> dict[str, str]:
