@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),
     path("window/backoffice/", include("zhenjie.window.urls_backoffice")),  # the window's back office (issue 15)
+    path("window/", include(("zhenjie.window.urls_decision", "window"))),  # the decision part's pages, until the merge
+    path("public/window/", include(("zhenjie.window.urls_decision_public", "window_public"))),  # the applicant's rating (no login)
     path("events/calls/", include("zhenjie.calls.urls")),  # 乡呼县应, under the events' path users know
     path("events/", include("zhenjie.events.urls")),
     path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…

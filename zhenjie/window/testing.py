@@ -77,21 +77,26 @@ def make_applicant(ww: WindowWorld, sequence: int = 1, name: str = "王秀英") 
 
 
 def make_application(ww: WindowWorld, code: str = "ZW0001", *, township: Area | None = None, state: str = State.RECEIVED,
-                     applicant: Party | None = None, received_at: datetime | None = None) -> Application:
+                     applicant: Party | None = None, received_at: datetime | None = None, at_agent_point: bool = False) -> Application:
     """An application in `state` (received, notified, reviewing, decided), every paper received,
-    decided (when asked) by the township's back office."""
+    decided (when asked) by the township's back office. `at_agent_point`: filed by township A's
+    village agent at 甲一村's agent point (the village committee), for the village's area."""
     township = township or ww.world.a
     in_a = township == ww.world.a
     clerk, centre, backoffice = (ww.clerk_a, ww.centre_a, ww.backoffice_a) if in_a else (ww.clerk_b, ww.centre_b, ww.backoffice_b)
     item = (ww.items_a if in_a else ww.items_b)[code]
     applicant = applicant or make_applicant(ww)
+    intake_unit, filer, area, channel, handover_role = (
+        (ww.world.committee_a, ww.agent_a, ww.world.village_a, Channel.AGENT_POINT, R.VILLAGE_AGENT) if at_agent_point
+        else (centre, clerk, township, Channel.WINDOW, R.WINDOW_CLERK)
+    )  # fmt: skip
     case = workflow.open_case(
-        clerk, kind=KIND, title=f"{item.name}({applicant.name})", area=township, owner_unit=centre, channel=Channel.WINDOW,
+        filer, kind=KIND, title=f"{item.name}({applicant.name})", area=area, owner_unit=centre, channel=channel,
         limit=Limit(5), number_unit=centre, opened_at=received_at, assign=[Assign(centre, "check", role=R.WINDOW_CLERK)],
     )  # fmt: skip
     application = Application.objects.create(
-        case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant, intake_unit=centre,
-        filed_by=clerk, received_at=case.opened_at, notice_due_at=case.due_at,
+        case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant, intake_unit=intake_unit,
+        filed_by=filer, received_at=case.opened_at, notice_due_at=case.due_at,
     )  # fmt: skip
     for material in ServiceMaterial.objects.filter(item=item).order_by("position"):
         ApplicationMaterial.objects.create(
@@ -107,7 +112,7 @@ def make_application(ww: WindowWorld, code: str = "ZW0001", *, township: Area | 
         workflow.perform(clerk, case, "accept", assign=[Assign(centre, "decide", role=R.BACK_OFFICE_HANDLER)], before_save=start_clock)
         Application.objects.filter(pk=application.pk).update(accepted_at=case.updated_at, deciding_unit=centre)
     if state == State.DECIDED:
-        workflow.perform(backoffice, case, "approve", assign=[Assign(centre, "deliver", role=R.WINDOW_CLERK)])
+        workflow.perform(backoffice, case, "approve", assign=[Assign(intake_unit, "deliver", role=handover_role)])
         Application.objects.filter(pk=application.pk).update(decision="approved", decided_at=case.updated_at)
     application.refresh_from_db()
     return application

@@ -12,7 +12,12 @@ transitions as `rule=`."""
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import extensions
-from zhenjie.kernel.workflow import DONE, OPEN, WAITING, Phase, Workflow, register
+from zhenjie.kernel.rating import GRADES
+from zhenjie.kernel.workflow import CHOICE, DONE, LONGTEXT, OPEN, REASON_MAX, TEXT, WAITING, Input, Phase, Workflow, register
+
+from .models.application import DeliveryMethod
+
+from .rules_decision import may_decide, may_hand_over, may_rate
 
 from .rules_backoffice import may_decide_extension, may_request_extension
 
@@ -69,11 +74,16 @@ APPLICATION_WORKFLOW = register(
     .add("exclude", "进入特别程序", [State.REVIEWING], State.EXCLUDED, roles=BACK_OFFICE, by_assignee=True,
          needs_reason=True, deadline="pause")
     .add("resume", "特别程序结束", [State.EXCLUDED], State.REVIEWING, roles=BACK_OFFICE, by_assignee=True, deadline="resume")
-    .add("approve", "准予", [State.REVIEWING], State.DECIDED, roles=BACK_OFFICE, by_assignee=True)
-    .add("refuse", "不予", [State.REVIEWING], State.DECIDED, roles=BACK_OFFICE, by_assignee=True, needs_reason=True)
-    .add("deliver", "出件", [State.DECIDED], State.DELIVERED, roles=FRONT_DESK, by_assignee=True, closes=True)
+    .add("approve", "准予", [State.REVIEWING], State.DECIDED, roles=BACK_OFFICE, by_assignee=True, rule=may_decide,
+         inputs=[Input("opinion", "审批意见", LONGTEXT, max_length=REASON_MAX)])
+    .add("refuse", "不予", [State.REVIEWING], State.DECIDED, roles=BACK_OFFICE, by_assignee=True, needs_reason=True, rule=may_decide)
+    .add("deliver", "出件", [State.DECIDED], State.DELIVERED, roles=FRONT_DESK, by_assignee=True, closes=True, rule=may_hand_over,
+         inputs=[Input("method", "出件方式", CHOICE, required=True, choices=tuple(DeliveryMethod.choices)),
+                 Input("tracking_number", "邮寄单号", TEXT, max_length=64), Input("received_by", "领取人", TEXT, max_length=50)])
     .add("withdraw", "撤回申请", [State.RECEIVED, State.NOTIFIED, State.REVIEWING, State.EXCLUDED], State.WITHDRAWN,
          roles=FRONT_DESK, needs_reason=True, closes=True)
     .may("request_extension", "申请延期", may_request_extension, inputs=extensions.REQUEST_INPUTS)
     .may("decide_extension", "审批延期", may_decide_extension, inputs=extensions.DECISION_INPUTS)
+    .may("rate", "评价", may_rate,  # 好差评 (window/rating.py)
+         inputs=[Input("rating", "评价", CHOICE, required=True, choices=tuple(GRADES.items())), Input("comment", "评价意见", TEXT, max_length=500)])
 )  # fmt: skip

@@ -4,3 +4,5 @@ and import it here."""
 
 from .application import Application, ApplicationMaterial, Channel, Decision, DeliveryMethod, MaterialStatus  # noqa: F401
 from .backoffice import DecisionRoute, ExcludedPeriod, ExclusionKind, RouteSource, StatutoryClock  # noqa: F401
+from .decision import Handover  # noqa: F401
+from .policy import WindowPolicy  # noqa: F401

@@ -56,6 +56,9 @@ class Application(models.Model):
     decision_reason = models.TextField("审批意见", blank=True)
     legal_basis = models.TextField("法律依据", blank=True)
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    # Decided after the case's deadline (the clock as it stood then, pauses and extensions
+    # counted): kept at the decision, so the on-time rate reads it and a later change cannot.
+    decided_late = models.BooleanField("超期决定", default=False)
     delivery_method = models.CharField("出件方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
     tracking_number = models.CharField("邮寄单号", max_length=64, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)

@@ -1,0 +1,35 @@
+"""The shapes of the decision, hand-over, rating and settings forms; the rules are the actions'."""
+
+from django import forms
+
+from zhenjie.kernel.rating import COMMENT_MAX, GRADES
+from zhenjie.kernel.workflow import REASON_MAX
+from zhenjie.workbench.forms import StyledFormMixin
+
+from .models import DeliveryMethod
+
+
+class DecideForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(label="审批结果", choices=[("approve", "准予"), ("refuse", "不予")], widget=forms.RadioSelect)
+    text = forms.CharField(label="审批意见或不予理由", required=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX}),
+                           help_text="不予的，须说明理由(行政许可法第三十八条)")
+
+
+class HandOverForm(StyledFormMixin, forms.Form):
+    method = forms.ChoiceField(label="出件方式", choices=DeliveryMethod.choices)
+    received_by = forms.CharField(label="领取人", required=False, max_length=200, help_text="当面领取时填写签收人姓名")
+    tracking_number = forms.CharField(label="邮寄单号", required=False, max_length=200, help_text="邮寄送达时必填")
+    signed_scan = forms.FileField(label="签收单扫描件", required=False, help_text="可选：已签字的纸质送达回证扫描件")
+
+
+class RateByCodeForm(StyledFormMixin, forms.Form):
+    number = forms.CharField(label="办件编号", max_length=64)
+    code = forms.CharField(label="查询码", max_length=16)
+    rating = forms.TypedChoiceField(label="评价", choices=list(GRADES.items()), coerce=int)
+    comment = forms.CharField(label="评价意见", required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WindowPolicyForm(StyledFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    rectification_days = forms.IntegerField(label="差评整改时限(工作日)", help_text="不满意、非常不满意的评价须在该期限内回访整改(1至20)")
+    delivery_days = forms.IntegerField(label="出件时限(工作日)", help_text="行政许可证件按法定10个工作日；其他办理结果在该期限内出件(1至30)")

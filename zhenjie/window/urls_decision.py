@@ -1,0 +1,12 @@
+"""The decision part's pages, included by window/urls.py under /window/ (namespace "window")."""
+
+from django.urls import path
+
+from . import views_decision as views
+
+urlpatterns = [
+    path("<id:case_id>/decision/", views.decision_sheet, name="decision"),
+    path("<id:case_id>/decision/decide/", views.decide, name="decide"),
+    path("<id:case_id>/decision/hand-over/", views.hand_over, name="hand_over"),
+    path("settings/", views.window_settings, name="settings"),
+]

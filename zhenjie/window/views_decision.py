@@ -1,0 +1,150 @@
+"""Pages of the decision and the hand-over (the panel of the application's sheet), the county's
+window settings and the applicant's rating on the portal. Thin: parse → read for the user →
+action → render; every rule is the action's."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from zhenjie.events.portal import allow
+from zhenjie.accounts.login import client_address
+from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.models import Assignment, Document
+from zhenjie.kernel.scoping import administered_county, case_is_visible, get_visible_or_404
+from zhenjie.kernel.workflow import permitted_actions
+from zhenjie.workbench.views import staff_required
+
+from . import policy, rating
+from .actions.decision import approve_application, refuse_application
+from .actions.delivery import default_method, deliver_application
+from .decision_papers import APPROVAL, HANDOVER_SLIP, REFUSAL
+from .forms_decision import DecideForm, HandOverForm, RateByCodeForm, WindowPolicyForm
+from .models import Application, Handover
+from .workflow import APPLICATION_WORKFLOW, KIND
+
+PAPERS = (APPROVAL, REFUSAL, HANDOVER_SLIP)
+
+
+def _applications_for(user) -> QuerySet[Application]:
+    # The one scoped read of applications is window.queries (the intake part's); until the merge
+    # this is the same filter, to be replaced by queries.get_application_for.
+    return Application.objects.filter(case_is_visible(user), case__kind=KIND).select_related("case", "case__area", "intake_unit", "service_item")
+
+
+def get_application_for(user, case_id: int) -> Application:
+    return get_visible_or_404(_applications_for(user), "application.not_found", "办件不存在或不在您的辖区内", case_id=case_id)
+
+
+def panel_context(user, application: Application, decide_form=None, hand_over_form=None) -> dict:
+    """What the decision panel shows: the decision, its papers, the hand-over and its due date,
+    and the forms the user may use now (a fixed number of queries)."""
+    case = application.case
+    permitted = permitted_actions(user, case)
+    deliver_work = Assignment.objects.filter(case=case, todo="deliver").order_by("-pk").first()
+    return {
+        "application": application, "case": case, "state_label": APPLICATION_WORKFLOW.state_label(case.state),
+        "papers": list(Document.objects.filter(case=case, kind__in=PAPERS).order_by("pk")),
+        "handover": Handover.objects.filter(application=application).select_related("handed_over_by").first(),
+        "deliver_work": deliver_work,
+        "decide_form": (decide_form or DecideForm()) if ("approve" in permitted or "refuse" in permitted) else None,
+        "hand_over_form": (hand_over_form or HandOverForm(initial={"method": default_method(application)})) if "deliver" in permitted else None,
+    }  # fmt: skip
+
+
+@staff_required
+def decision_sheet(request, case_id: int):
+    application = get_application_for(request.user, case_id)
+    return render(request, "window/decision_sheet.html", panel_context(request.user, application))
+
+
+@staff_required
+@require_POST
+def decide(request, case_id: int):
+    application = get_application_for(request.user, case_id)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                approve_application(request.user, application, opinion=data["text"])
+            else:
+                refuse_application(request.user, application, data["text"])
+        except ActionError as error:
+            form.add_action_error(_on_text(error), request)
+        else:
+            messages.success(request, "已作出决定，决定书已出具")
+            return redirect("window:decision", case_id)
+    return render(request, "window/decision_sheet.html", panel_context(request.user, application, decide_form=form), status=400)
+
+
+def _on_text(error: ActionError) -> ActionError:
+    # The action names its text `opinion` or `reason`; the form has one field for both.
+    if error.fields.keys() & {"opinion", "reason"}:
+        error.fields = {"text": error.message}
+    return error
+
+
+@staff_required
+@require_POST
+def hand_over(request, case_id: int):
+    application = get_application_for(request.user, case_id)
+    form = HandOverForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        scan = data.get("signed_scan")
+        try:
+            deliver_application(request.user, application, method=data["method"], tracking_number=data["tracking_number"],
+                                received_by=data["received_by"], signed_scan=(scan.read(), scan.name) if scan else None)  # fmt: skip
+        except ActionError as error:
+            form.add_action_error(error, request)
+        else:
+            messages.success(request, "已出件，送达回证已出具")
+            return redirect("window:decision", case_id)
+    return render(request, "window/decision_sheet.html", panel_context(request.user, application, hand_over_form=form), status=400)
+
+
+@staff_required
+def window_settings(request):
+    county = administered_county(request.user)
+    if county is None:
+        raise PermissionDenied(policy.NOT_COUNTY_ADMIN[1])
+    current = policy.policy_for(county)
+    form = WindowPolicyForm(request.POST or None, initial={"version": current.version or 1, **{f: getattr(current, f) for f in policy.LIMITS}})
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        version = values.pop("version")
+        try:
+            policy.update_window_policy(request.user, version=version if current.pk else None, **values)
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(request, "窗口设置已保存")
+            return redirect("window:settings")
+    return render(request, "window/settings.html", {"form": form, "county": county}, status=400 if form.errors else 200)
+
+
+# The portal's rating: POST only, number and code never in a URL, answers never cached, a limit
+# per client address (as events' portal pages: kernel/CASE_SERVICES.md).
+RATE_LIMIT, RATE_WINDOW_SECONDS = 10, 600
+
+
+@never_cache
+def rate_by_code(request):
+    form = RateByCodeForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        if not allow("window_rate", client_address(request) or "unknown", RATE_LIMIT, RATE_WINDOW_SECONDS):
+            form.add_error(None, "尝试次数过多，请稍后再试")
+        else:
+            data = form.cleaned_data
+            try:
+                rating.rate_as_citizen(rating.find_for_citizen(data["number"], data["code"]), data["rating"], data["comment"])
+            except ActionError as error:
+                form.add_action_error(error)
+            else:
+                done = True
+    response = render(request, "window/public_rate.html", {"form": form, "done": done}, status=400 if form.errors else 200)
+    return response
