@@ -3,3 +3,4 @@
 and import it here."""
 
 from .application import Application, ApplicationMaterial, Channel, Decision, DeliveryMethod, MaterialStatus  # noqa: F401
+from .agents import AgentPoint, AgentSetting, Direction, DutySlot, Handover, Weekday  # noqa: F401
