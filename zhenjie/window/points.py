@@ -22,6 +22,7 @@ from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, paths_q,
 from zhenjie.lists.layouts import layout_for
 from zhenjie.lists.models import ListKind, ServiceItem
 from zhenjie.lists.queries import items_in, public_series_of, versions_in_force
+from zhenjie.units.models import Unit
 from zhenjie.workbench.excel import Column
 
 from .models import AgentPoint, AgentSetting, Application, Direction, DutySlot, Handover
@@ -224,3 +225,20 @@ COLUMNS = (
     Column("值班表", _roster, 40),
     Column("在用", lambda p: "是" if p.is_active else "否", 6),
 )
+
+
+# ---- choices for the managers' forms --------------------------------------------------------
+
+
+def point_unit_choices(user) -> QuerySet:
+    """Units a manager may set a point up in: active village committees and centres of the
+    townships they manage."""
+    townships = managed_townships(user)
+    paths = tuple(t.path for t in townships)
+    if not paths:
+        return Unit.objects.none()
+    return Unit.objects.filter(paths_q(paths, "area__path"), kind__in=[Unit.Kind.VILLAGE_COMMITTEE, Unit.Kind.CENTRE], is_active=True).order_by("area__path", "name")
+
+
+def village_choices(townships) -> QuerySet[Area]:
+    return Area.objects.filter(level=Area.Level.VILLAGE, parent__in=list(townships)).order_by("path")
