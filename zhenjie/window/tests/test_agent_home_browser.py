@@ -4,6 +4,7 @@ that they were carried to the centre."""
 import pytest
 
 from zhenjie.testing import PASSWORD
+from zhenjie.workbench.tests.test_browser import log_in
 from zhenjie.window.models import Handover
 from zhenjie.window.testing import make_application, make_point, make_window_world
 from zhenjie.window.workflow import State
@@ -21,11 +22,7 @@ def test_an_agent_records_carrying_originals_from_their_phone(chromium, live_ser
 
     context = chromium.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "agent_a")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, "agent_a", PASSWORD)
     page.goto(f"{live_server.url}/window/points/mine/")
 
     assert page.locator("h1").inner_text() == "我的代办点"
