@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from zhenjie.api.core import api
 from zhenjie.api import urls as _api_routes  # noqa: F401  (registers the routers)
+from zhenjie.window import urls_agents as window_agents_urls
 from zhenjie.workbench import views as workbench_views
 
 urlpatterns = [
@@ -24,5 +25,7 @@ urlpatterns = [
     path("topics/", include("zhenjie.topics.urls")),  # 每月一题
     path("public/topics/", include("zhenjie.topics.public_urls")),
     path("console/movein/", include("zhenjie.movein.urls")),  # 迁入: a county's own files
+    path("window/", include(("zhenjie.window.urls_agents", "window"))),  # agent points (issue 15 item 5); merged into window/urls.py by the integrator
+    path("public/agent-points/", include((window_agents_urls.public_urlpatterns, "window_public"))),
     path("", include("zhenjie.workbench.urls")),
 ]

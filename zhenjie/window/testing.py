@@ -81,6 +81,10 @@ def make_application(ww: WindowWorld, code: str = "ZW0001", *, township: Area | 
     """An application in `state` (received, notified, reviewing, decided), every paper received,
     decided (when asked) by the township's back office. `at_agent_point`: filed by township A's
     village agent at 甲一村's agent point (the village committee), for the village's area."""
+                     applicant: Party | None = None, received_at: datetime | None = None, at_point: Unit | None = None) -> Application:
+    """An application in `state` (received, notified, reviewing, decided), every paper received,
+    decided (when asked) by the township's back office. `at_point`: filed at the village agent
+    point of that unit (its village committee) — channel agent_point, the case on the unit's area."""
     township = township or ww.world.a
     in_a = township == ww.world.a
     clerk, centre, backoffice = (ww.clerk_a, ww.centre_a, ww.backoffice_a) if in_a else (ww.clerk_b, ww.centre_b, ww.backoffice_b)
@@ -97,6 +101,13 @@ def make_application(ww: WindowWorld, code: str = "ZW0001", *, township: Area | 
     application = Application.objects.create(
         case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant, intake_unit=intake_unit,
         filed_by=filer, received_at=case.opened_at, notice_due_at=case.due_at,
+        clerk, kind=KIND, title=f"{item.name}({applicant.name})", area=at_point.area if at_point else township, owner_unit=centre,
+        channel=Channel.AGENT_POINT if at_point else Channel.WINDOW,
+        limit=Limit(5), number_unit=centre, opened_at=received_at, assign=[Assign(centre, "check", role=R.WINDOW_CLERK)],
+    )  # fmt: skip
+    application = Application.objects.create(
+        case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant, intake_unit=at_point or centre,
+        filed_by=clerk, received_at=case.opened_at, notice_due_at=case.due_at,
     )  # fmt: skip
     for material in ServiceMaterial.objects.filter(item=item).order_by("position"):
         ApplicationMaterial.objects.create(
@@ -116,3 +127,15 @@ def make_application(ww: WindowWorld, code: str = "ZW0001", *, township: Area | 
         Application.objects.filter(pk=application.pk).update(decision="approved", decided_at=case.updated_at)
     application.refresh_from_db()
     return application
+
+
+def make_point(ww: WindowWorld, *, name: str = "甲一村代办点"):
+    """Township A's agent point in 甲一村's village committee, serving 甲一村, with agent_a on
+    duty Monday to Friday mornings."""
+    from .actions.agents import create_point, set_roster
+
+    world = ww.world
+    point = create_point(world.leader_a, unit=world.committee_a, name=name, villages=[world.village_a], phone="0317-1234567",
+                         address="甲一村村委会一楼", hours="周一至周五 8:30-12:00 14:00-17:30")  # fmt: skip
+    slots = [{"weekday": day, "starts": "08:30", "ends": "12:00", "agent_id": world.agent_a.pk} for day in range(5)]
+    return set_roster(world.leader_a, point, slots, expected_version=0)

@@ -6,3 +6,4 @@ from .application import Application, ApplicationMaterial, Channel, Decision, De
 from .backoffice import DecisionRoute, ExcludedPeriod, ExclusionKind, RouteSource, StatutoryClock  # noqa: F401
 from .decision import Handover  # noqa: F401
 from .policy import WindowPolicy  # noqa: F401
+from .agents import AgentPoint, AgentSetting, Direction, DutySlot, Handover, Weekday  # noqa: F401
