@@ -3,3 +3,4 @@
 and import it here."""
 
 from .application import Application, ApplicationMaterial, Channel, Decision, DeliveryMethod, MaterialStatus  # noqa: F401
+from .hall import Appointment, AppointmentSlot, AppointmentState, Counter, HolidayDuty, OpeningHours, Priority, Ticket, TicketState  # noqa: F401
