@@ -52,7 +52,34 @@ class BookingIn(Schema):
     phone: str = Field(min_length=11, max_length=11)
 
 
-@router.get("/window/hall/centres/{pk}/screen", summary="服务大厅叫号屏数据")
+class CallOut(Schema):
+    ticket: str
+    counter: str
+    counter_name: str
+
+
+class ItemWaitOut(Schema):
+    code: str
+    name: str
+    waiting: int
+    longest_minutes: int
+    average_minutes: int
+
+
+class LoadOut(Schema):
+    name: str
+    value: int
+
+
+class ScreenOut(Schema):
+    generated_at: str
+    calls: list[CallOut]
+    items: list[ItemWaitOut]
+    loads: list[LoadOut]
+    waiting_total: int
+
+
+@router.get("/window/hall/centres/{pk}/screen", response={200: ScreenOut, **ERRORS}, summary="服务大厅叫号屏数据")
 def screen(request, pk: RecordId):
     return hall_queries.screen_data(hall_queries.get_centre_for(request.auth, pk))
 
