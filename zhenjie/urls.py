@@ -21,6 +21,7 @@ urlpatterns = [
     path("open311/v2/", include("zhenjie.integrations.open311_views")),
     path("public/events/", include("zhenjie.events.portal_urls")),  # citizens report and follow (no login)
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
+    path("window/", include("zhenjie.window.urls_hall")),  # the hall (issue 15 item 6); merged into window's urls at integration
     path("grid/", include("zhenjie.grid.urls")),
     path("topics/", include("zhenjie.topics.urls")),  # 每月一题
     path("public/topics/", include("zhenjie.topics.public_urls")),

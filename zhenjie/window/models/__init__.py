@@ -7,3 +7,4 @@ from .backoffice import DecisionRoute, ExcludedPeriod, ExclusionKind, RouteSourc
 from .decision import Handover  # noqa: F401
 from .policy import WindowPolicy  # noqa: F401
 from .agents import AgentPoint, AgentSetting, Direction, DutySlot, Handover, Weekday  # noqa: F401
+from .hall import Appointment, AppointmentSlot, AppointmentState, Counter, HolidayDuty, OpeningHours, Priority, Ticket, TicketState  # noqa: F401

@@ -76,6 +76,7 @@
   const BUILDERS = {
     by_category: function (rows, t) { return bars(rows, t, { color: "#f43f5e" }); },
     by_area: function (rows, t) { return bars(rows, t, { color: "#f59e0b", limit: 12 }); },
+    counter_loads: function (rows, t) { return bars(rows, t, { color: "#34d399", limit: 16 }); },  // the hall screen (window)
     by_channel: ring,
     trend: trend,
   };
