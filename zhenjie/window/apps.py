@@ -6,4 +6,4 @@ class WindowConfig(AppConfig):
     verbose_name = "便民服务一窗口"
 
     def ready(self):
-        from . import workflow  # noqa: F401  (register the case kind)
+        from . import jobs, kit, notices, workflow  # noqa: F401  (the case kind, its pages and API, its documents, its jobs)

@@ -3,3 +3,5 @@
 and import it here."""
 
 from .application import Application, ApplicationMaterial, Channel, Decision, DeliveryMethod, MaterialStatus  # noqa: F401
+from .notice import Notice, NoticeItem  # noqa: F401
+from .intake import MaterialScan  # noqa: F401

@@ -43,6 +43,10 @@ class Application(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="代为申报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The citizen account that applied online (网上申请): whose "my applications" it shows in.
+    citizen_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="网上申请账号", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     received_at = models.DateTimeField("收件时间")
     # 行政许可法 Art. 32(4): the one-time notice on the spot or within 5 working days of receipt,
     # else the application counts as accepted from the day the materials were received.

@@ -1,0 +1,2 @@
+def render_detail(request, application, forms=None, error=None, action=""):
+    raise NotImplementedError
