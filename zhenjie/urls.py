@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("zhenjie.accounts.urls")),
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),
+    path("window/", include("zhenjie.window.urls")),  # 便民服务一窗口
     path("events/calls/", include("zhenjie.calls.urls")),  # 乡呼县应, under the events' path users know
     path("events/", include("zhenjie.events.urls")),
     path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…

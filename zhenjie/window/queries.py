@@ -62,7 +62,7 @@ def deemed_due(application: Application, now=None) -> bool:
 COLUMNS = (
     Column("编号", lambda a: a.case.number, 24), Column("事项编码", lambda a: a.item_code, 14), Column("事项名称", lambda a: a.item_name, 30),
     Column("申请人", lambda a: a.applicant.name, 16), Column("证件号码", lambda a: a.applicant.id_number_masked, 20),
-    Column("受理渠道", lambda a: Channel(a.case.channel).label if a.case.channel in Channel.values else a.case.channel, 10),
+    Column("受理渠道", lambda a: a.channel_label, 10),
     Column("受理单位", lambda a: a.intake_unit.name, 20), Column("状态", lambda a: APPLICATION_WORKFLOW.state_label(a.case.state), 10),
     Column("收件时间", lambda a: a.received_at), Column("告知期限", lambda a: a.notice_due_at),
     Column("视为受理", lambda a: "是" if a.deemed_accepted else ""), Column("办理期限", lambda a: a.case.due_at),

@@ -75,6 +75,11 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.case.number} {self.item_name}"
 
+    @property
+    def channel_label(self) -> str:
+        channel = self.case.channel
+        return Channel(channel).label if channel in Channel.values else channel
+
 
 class MaterialStatus(models.TextChoices):
     RECEIVED = "received", "已收取"
