@@ -17,6 +17,7 @@ urlpatterns = [
     path("integrations/", include("zhenjie.integrations.urls")),
     path("open311/v2/", include("zhenjie.integrations.open311_views")),
     path("public/events/", include("zhenjie.events.portal_urls")),  # citizens report and follow (no login)
+    path("public/window/", include("zhenjie.window.portal_urls")),  # 网上申请 (citizen accounts), progress by number + code
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
     path("grid/", include("zhenjie.grid.urls")),
     path("topics/", include("zhenjie.topics.urls")),  # 每月一题
