@@ -69,14 +69,21 @@ def _staff_channel(user) -> str:
     return Channel.WINDOW if FILERS[Channel.WINDOW] in roles else Channel.AGENT_POINT
 
 
+def _desk(request):
+    """The user's channel and where they take applications in; no desk (and a message) when they take none."""
+    channel = _staff_channel(request.user)
+    try:
+        return channel, desk_of(request.user, channel)
+    except ActionError as refused:
+        messages.error(request, refused.message)
+        return channel, None
+
+
 @staff_required
 def new(request):
     """收件, step one: the item, searched by name or pinyin initials in the township's guide in force."""
-    channel = _staff_channel(request.user)
-    try:
-        desk = desk_of(request.user, channel)
-    except ActionError as refused:
-        messages.error(request, refused.message)
+    channel, desk = _desk(request)
+    if desk is None:
         return redirect("window:home")
     search = clean_query(request.GET.get("q"))
     items = list(guide_items(desk.township, timezone.localdate(), channel=channel, search=search)[:ITEMS_SHOWN])
@@ -86,11 +93,8 @@ def new(request):
 @staff_required
 def new_for_item(request, item_id: int):
     """收件, step two: applicant and the guide's checklist for the chosen item."""
-    channel = _staff_channel(request.user)
-    try:
-        desk = desk_of(request.user, channel)
-    except ActionError as refused:
-        messages.error(request, refused.message)
+    channel, desk = _desk(request)
+    if desk is None:
         return redirect("window:home")
     item = guide_items(desk.township, timezone.localdate(), channel=channel).filter(pk=item_id).first()
     if item is None:
