@@ -14,12 +14,14 @@ urlpatterns = [
     path("window/backoffice/", include("zhenjie.window.urls_backoffice")),  # the window's back office (issue 15)
     path("window/", include(("zhenjie.window.urls_decision", "window"))),  # the decision part's pages, until the merge
     path("public/window/", include(("zhenjie.window.urls_decision_public", "window_public"))),  # the applicant's rating (no login)
+    path("window/", include("zhenjie.window.urls")),  # 便民服务一窗口
     path("events/calls/", include("zhenjie.calls.urls")),  # 乡呼县应, under the events' path users know
     path("events/", include("zhenjie.events.urls")),
     path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…
     path("integrations/", include("zhenjie.integrations.urls")),
     path("open311/v2/", include("zhenjie.integrations.open311_views")),
     path("public/events/", include("zhenjie.events.portal_urls")),  # citizens report and follow (no login)
+    path("public/window/", include("zhenjie.window.portal_urls")),  # 网上申请 (citizen accounts), progress by number + code
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
     path("window/", include("zhenjie.window.urls_hall")),  # the hall (issue 15 item 6); merged into window's urls at integration
     path("grid/", include("zhenjie.grid.urls")),

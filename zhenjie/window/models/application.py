@@ -43,6 +43,10 @@ class Application(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="代为申报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The citizen account that applied online (网上申请): whose "my applications" it shows in.
+    citizen_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="网上申请账号", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     received_at = models.DateTimeField("收件时间")
     # 行政许可法 Art. 32(4): the one-time notice on the spot or within 5 working days of receipt,
     # else the application counts as accepted from the day the materials were received.
@@ -73,6 +77,11 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.item_name}"
+
+    @property
+    def channel_label(self) -> str:
+        channel = self.case.channel
+        return Channel(channel).label if channel in Channel.values else channel
 
 
 class MaterialStatus(models.TextChoices):

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from zhenjie.workbench.kit import act
+
+from . import views
+
+app_name = "window"
+urlpatterns = [
+    path("", views.application_list, name="home"),
+    path("queue/", views.queue, name="queue"),
+    path("new/", views.new, name="new"),
+    path("new/<id:item_id>/", views.new_for_item, name="new_item"),
+    path("<id:case_id>/", views.detail, name="detail"),
+    path("<id:case_id>/scans/<id:attachment_id>/", views.scan, name="scan"),
+    path("<id:case_id>/<slug:transition>/", act, {"kind": "applications"}, name="act"),
+]

@@ -1,0 +1,144 @@
+"""The window's staff pages: the applications list (tabs by phase), the front desk's queue, the
+intake form (choose the item, then the guide's checklist), and the detail page. Thin: reads
+through window.queries, changes through window.actions and the kit's act view."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from zhenjie.kernel import journal
+from zhenjie.kernel.documents import documents_of_case_for
+from zhenjie.kernel.errors import ActionError, NotFound
+from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.parties import parties_for_case
+from zhenjie.kernel.scoping import get_visible_or_404, reach_of
+from zhenjie.kernel.serving import attachment_response
+from zhenjie.kernel.workflow import available_for
+from zhenjie.lists.models import ServiceMaterial
+from zhenjie.lists.search import clean_query
+from zhenjie.workbench.kit import step_forms
+from zhenjie.workbench.paging import paginate, query_without_page
+from zhenjie.workbench.views import staff_required
+
+from . import queries
+from .actions.intake import FILERS, Filing, desk_of, file_application, guide_items
+from .forms import IntakeForm, NoticeForm, SupplementForm
+from .kit import APPLICATIONS
+from .models import Channel
+from .workflow import APPLICATION_WORKFLOW, FRONT_DESK
+
+ITEMS_SHOWN = 30  # the item picker shows the first matches; typing narrows it
+
+
+def _filter(request, rows):
+    phase = request.GET.get("phase", "")
+    if phase in APPLICATION_WORKFLOW.phases:
+        rows = rows.filter(case__state__in=APPLICATION_WORKFLOW.phases[phase].states)
+    search = clean_query(request.GET.get("q"))
+    if search:
+        rows = rows.filter(Q(item_name__icontains=search) | Q(case__number=search))
+    return rows, phase, search
+
+
+@staff_required
+def application_list(request):
+    rows, phase, search = _filter(request, queries.applications_for(request.user))
+    if request.GET.get("format") == "xlsx":
+        return APPLICATIONS.export(request.user, rows)
+    return render(request, "window/list.html", {
+        "page": paginate(request, rows), "phases": APPLICATION_WORKFLOW.phases, "phase": phase, "search": search,
+        "query": query_without_page(request), "can_file": _may_file(request.user), "now": timezone.now(),
+    })  # fmt: skip
+
+
+@staff_required
+def queue(request):
+    """待受理: what the user's front desk has to check, the notice due soonest first."""
+    return render(request, "window/queue.html", {"page": paginate(request, queries.queue_for(request.user)), "now": timezone.now(),
+                                                 "can_file": _may_file(request.user)})  # fmt: skip
+
+
+def _may_file(user) -> bool:
+    return bool(reach_of(user).roles & FRONT_DESK)
+
+
+def _staff_channel(user) -> str:
+    """A village agent files at their point; a window clerk at the window (or on a home visit)."""
+    roles = reach_of(user).roles
+    return Channel.WINDOW if FILERS[Channel.WINDOW] in roles else Channel.AGENT_POINT
+
+
+def _desk(request):
+    """The user's channel and where they take applications in; no desk (and a message) when they take none."""
+    channel = _staff_channel(request.user)
+    try:
+        return channel, desk_of(request.user, channel)
+    except ActionError as refused:
+        messages.error(request, refused.message)
+        return channel, None
+
+
+@staff_required
+def new(request):
+    """收件, step one: the item, searched by name or pinyin initials in the township's guide in force."""
+    channel, desk = _desk(request)
+    if desk is None:
+        return redirect("window:home")
+    search = clean_query(request.GET.get("q"))
+    items = list(guide_items(desk.township, timezone.localdate(), channel=channel, search=search)[:ITEMS_SHOWN])
+    return render(request, "window/new.html", {"items": items, "search": search, "desk": desk})
+
+
+@staff_required
+def new_for_item(request, item_id: int):
+    """收件, step two: applicant and the guide's checklist for the chosen item."""
+    channel, desk = _desk(request)
+    if desk is None:
+        return redirect("window:home")
+    item = guide_items(desk.township, timezone.localdate(), channel=channel).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("application.item_not_in_guide", "该事项不在现行办事指南中或不能在此受理")
+    materials = ServiceMaterial.objects.filter(item=item).order_by("position", "pk")
+    agent_point = channel == Channel.AGENT_POINT
+    form = IntakeForm(request.POST or None, request.FILES or None, item=item, materials=materials, agent_point=agent_point)
+    if request.method == "POST" and form.is_valid():
+        chosen = Channel.AGENT_POINT if agent_point else form.cleaned_data["channel"]
+        try:
+            filed = file_application(request.user, Filing(channel=chosen, **form.filing_values()))
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            if filed.code:
+                messages.success(request, f"已收件：{filed.application.case.number}，申请人查询码 {filed.code}(仅显示一次，请告知申请人)")
+            return redirect("window:detail", filed.application.case_id)
+    return render(request, "window/intake_form.html", {"form": form, "item": item, "desk": desk})
+
+
+def render_detail(request, application, forms=None, error=None, action=""):
+    """The application's sheet; after a refused step (kit.act), with the error; under HTMX only its panel."""
+    case = application.case
+    # The notice's and the supplement's forms are made for this application's materials.
+    forms = {"notify": NoticeForm(record=application), "supplement": SupplementForm(record=application)} | (forms or {})
+    context = {
+        "application": application, "case": case, "state_label": APPLICATION_WORKFLOW.state_label(case.state),
+        "entries": journal.entries_for_case(case), "parties": parties_for_case(request.user, case),
+        "documents": documents_of_case_for(request.user, case.pk).order_by("issued_at", "pk"),
+        "steps": step_forms(APPLICATIONS, available_for(request.user, case), forms), "error": error,
+        "overdue_notice": queries.deemed_due(application),
+    }  # fmt: skip
+    template = "window/_panel.html" if request.htmx and request.method == "POST" else "window/detail.html"
+    return render(request, template, context)
+
+
+@staff_required
+def detail(request, case_id: int):
+    return render_detail(request, queries.get_application_for(request.user, case_id))
+
+
+@staff_required
+def scan(request, case_id: int, attachment_id: int):
+    """A scanned material, through the application the user can see."""
+    application = queries.get_application_for(request.user, case_id)
+    rows = Attachment.objects.filter(case=application.case, purpose="material").select_related("blob")
+    return attachment_response(get_visible_or_404(rows, "attachment.not_found", "文件不存在", pk=attachment_id))
