@@ -2,7 +2,6 @@ from django.urls import include, path
 
 from zhenjie.api.core import api
 from zhenjie.api import urls as _api_routes  # noqa: F401  (registers the routers)
-from zhenjie.window import urls_agents as window_agents_urls
 from zhenjie.workbench import views as workbench_views
 
 urlpatterns = [
@@ -11,9 +10,8 @@ urlpatterns = [
     path("accounts/", include("zhenjie.accounts.urls")),
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),
-    path("window/backoffice/", include("zhenjie.window.urls_backoffice")),  # the window's back office (issue 15)
-    path("window/", include(("zhenjie.window.urls_decision", "window"))),  # the decision part's pages, until the merge
-    path("public/window/", include(("zhenjie.window.urls_decision_public", "window_public"))),  # the applicant's rating (no login)
+    path("window/backoffice/", include("zhenjie.window.urls_backoffice")),  # the back office's queue and clock
+    path("window/", include("zhenjie.window.urls_hall")),  # the hall: numbers, counters, the hall screen
     path("window/", include("zhenjie.window.urls")),  # 便民服务一窗口
     path("events/calls/", include("zhenjie.calls.urls")),  # 乡呼县应, under the events' path users know
     path("events/", include("zhenjie.events.urls")),
@@ -23,12 +21,9 @@ urlpatterns = [
     path("public/events/", include("zhenjie.events.portal_urls")),  # citizens report and follow (no login)
     path("public/window/", include("zhenjie.window.portal_urls")),  # 网上申请 (citizen accounts), progress by number + code
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
-    path("window/", include("zhenjie.window.urls_hall")),  # the hall (issue 15 item 6); merged into window's urls at integration
     path("grid/", include("zhenjie.grid.urls")),
     path("topics/", include("zhenjie.topics.urls")),  # 每月一题
     path("public/topics/", include("zhenjie.topics.public_urls")),
     path("console/movein/", include("zhenjie.movein.urls")),  # 迁入: a county's own files
-    path("window/", include(("zhenjie.window.urls_agents", "window"))),  # agent points (issue 15 item 5); merged into window/urls.py by the integrator
-    path("public/agent-points/", include((window_agents_urls.public_urlpatterns, "window_public"))),
     path("", include("zhenjie.workbench.urls")),
 ]

@@ -39,10 +39,10 @@ ALLOWED = {
 # to decode (decompression bomb, ASVS 5.0 5.2.x, 等保 8.1.4.4). A technical limit: a setting.
 DEFAULT_IMAGE_MAX_PIXELS = 60_000_000
 # An archive package holds every file of a case: up to 2 GB (kernel/archive.py).
-DEFAULT_MAX_BYTES = {"archive": 2 * 1024 * 1024 * 1024, "photo": 10 * 1024 * 1024, "evidence": 50 * 1024 * 1024, "document": 20 * 1024 * 1024}
-TYPE_LABELS = {"archive": "ZIP归档包", "photo": "图片(JPG、PNG、WebP、GIF)", "evidence": "图片、PDF、Word、Excel或MP4视频", "document": "PDF、Word、Excel或图片"}
-DEFAULT_MAX_BYTES = {"photo": 10 * 1024 * 1024, "evidence": 50 * 1024 * 1024, "document": 20 * 1024 * 1024, "material": 20 * 1024 * 1024}
-TYPE_LABELS = {"photo": "图片(JPG、PNG、WebP、GIF)", "evidence": "图片、PDF、Word、Excel或MP4视频", "document": "PDF、Word、Excel或图片", "material": "PDF或图片(JPG、PNG、WebP、GIF)"}
+DEFAULT_MAX_BYTES = {"archive": 2 * 1024 * 1024 * 1024, "photo": 10 * 1024 * 1024, "evidence": 50 * 1024 * 1024, "document": 20 * 1024 * 1024,
+                     "material": 20 * 1024 * 1024}
+TYPE_LABELS = {"archive": "ZIP归档包", "photo": "图片(JPG、PNG、WebP、GIF)", "evidence": "图片、PDF、Word、Excel或MP4视频", "document": "PDF、Word、Excel或图片",
+               "material": "PDF或图片(JPG、PNG、WebP、GIF)"}
 
 
 def sniff_content_type(head: bytes, name: str) -> str | None:

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from zhenjie.api.schemas import ERRORS, PageOut, PageQuery, UnitBrief, page_of
 
+from .queries import get_application_for
 from . import queries_backoffice as queries
 from .actions import acceptance, backoffice
 from .models import ExclusionKind
@@ -91,7 +92,7 @@ class ExtensionDecisionIn(Schema):
 
 
 def _clock(user, case_id: int) -> dict:
-    application = queries.get_for(user, case_id)
+    application = get_application_for(user, case_id)
     panel = queries.panel_for(user, application)
     out = {
         "id": application.case_id, "state": application.case.state,
@@ -120,35 +121,35 @@ def clock(request, case_id: int):
 
 @router.post("/window/applications/{case_id}/accept", response={200: ClockOut, **ERRORS}, summary="受理(出具受理通知书)")
 def accept(request, case_id: int):
-    acceptance.accept_application(request.auth, queries.get_for(request.auth, case_id))
+    acceptance.accept_application(request.auth, get_application_for(request.auth, case_id))
     return _clock(request.auth, case_id)
 
 
 @router.post("/window/applications/{case_id}/refuse-acceptance", response={200: ClockOut, **ERRORS}, summary="不予受理(出具不予受理通知书)")
 def refuse(request, case_id: int, payload: ReasonIn):
-    acceptance.refuse_acceptance(request.auth, queries.get_for(request.auth, case_id), payload.reason)
+    acceptance.refuse_acceptance(request.auth, get_application_for(request.auth, case_id), payload.reason)
     return _clock(request.auth, case_id)
 
 
 @router.post("/window/applications/{case_id}/exclude", response={200: ClockOut, **ERRORS}, summary="进入特别程序(计时暂停)")
 def exclude(request, case_id: int, payload: ExcludeIn):
-    backoffice.exclude(request.auth, queries.get_for(request.auth, case_id), payload.kind, payload.reason, payload.expected_days)
+    backoffice.exclude(request.auth, get_application_for(request.auth, case_id), payload.kind, payload.reason, payload.expected_days)
     return _clock(request.auth, case_id)
 
 
 @router.post("/window/applications/{case_id}/resume", response={200: ClockOut, **ERRORS}, summary="特别程序结束(继续计时)")
 def resume(request, case_id: int, payload: NoteIn):
-    backoffice.resume(request.auth, queries.get_for(request.auth, case_id), payload.note)
+    backoffice.resume(request.auth, get_application_for(request.auth, case_id), payload.note)
     return _clock(request.auth, case_id)
 
 
 @router.post("/window/applications/{case_id}/extension", response={200: ClockOut, **ERRORS}, summary="申请延期(行政许可法第四十二条)")
 def request_extension(request, case_id: int, payload: ExtensionIn):
-    backoffice.request_extension(request.auth, queries.get_for(request.auth, case_id), payload.amount, payload.reason)
+    backoffice.request_extension(request.auth, get_application_for(request.auth, case_id), payload.amount, payload.reason)
     return _clock(request.auth, case_id)
 
 
 @router.post("/window/applications/{case_id}/extension/decide", response={200: ClockOut, **ERRORS}, summary="审批延期(出具延期告知书)")
 def decide_extension(request, case_id: int, payload: ExtensionDecisionIn):
-    backoffice.decide_extension(request.auth, queries.get_for(request.auth, case_id), payload.approve, payload.note)
+    backoffice.decide_extension(request.auth, get_application_for(request.auth, case_id), payload.approve, payload.note)
     return _clock(request.auth, case_id)

@@ -13,7 +13,7 @@ from zhenjie.kernel.workflow import REASON_MAX
 from .actions.decision import approve_application, refuse_application
 from .actions.delivery import deliver_application
 from .models import Handover
-from .views_decision import get_application_for
+from .queries import get_application_for
 from .workflow import APPLICATION_WORKFLOW
 
 router = Router(tags=["便民服务：审批与出件"])

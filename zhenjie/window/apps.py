@@ -6,6 +6,6 @@ class WindowConfig(AppConfig):
     verbose_name = "便民服务一窗口"
 
     def ready(self):
-        from . import receipts, workflow  # noqa: F401  (register the case kind; the back office's document kinds)
-        from . import decision_papers, rating  # noqa: F401  (document kinds; the follow-up of a poor rating)
-        from . import jobs, kit, notices, workflow  # noqa: F401  (the case kind, its pages and API, its documents, its jobs)
+        # The case kind and its pages and API; its documents (notices, receipts, decisions,
+        # hand-over slips); the follow-up of a poor rating; its periodic jobs.
+        from . import decision_papers, jobs, kit, notices, rating, receipts, workflow  # noqa: F401

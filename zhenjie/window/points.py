@@ -25,7 +25,7 @@ from zhenjie.lists.queries import items_in, public_series_of, versions_in_force
 from zhenjie.units.models import Unit
 from zhenjie.workbench.excel import Column
 
-from .models import AgentPoint, AgentSetting, Application, Direction, DutySlot, Handover
+from .models import AgentPoint, AgentSetting, Application, Direction, DutySlot, PaperTransfer
 from .workflow import State
 
 # Who keeps a township's points and their rosters: its window clerks and leaders, and the
@@ -159,7 +159,7 @@ class Ledger:
 def applications_at(user, point: AgentPoint) -> QuerySet[Application]:
     """Applications filed at the point that the user may see (kernel.scoping), with whether each
     has been carried each way — one query."""
-    handovers = Handover.objects.filter(application=OuterRef("pk"))
+    handovers = PaperTransfer.objects.filter(application=OuterRef("pk"))
     return (
         Application.objects.filter(case_is_visible(user), intake_unit_id=point.unit_id)
         .annotate(
@@ -188,9 +188,9 @@ def ledger_for(user, point: AgentPoint, now: datetime | None = None) -> Ledger:
     return Ledger(held=held, to_bring=to_bring, waiting=waiting, carry_days=days)
 
 
-def handovers_of(user, point: AgentPoint) -> QuerySet[Handover]:
+def handovers_of(user, point: AgentPoint) -> QuerySet[PaperTransfer]:
     return (
-        Handover.objects.filter(case_is_visible(user, "application__case_id"), point=point)
+        PaperTransfer.objects.filter(case_is_visible(user, "application__case_id"), point=point)
         .select_related("application", "application__case", "recorded_by")
         .order_by("-handed_at", "-pk")
     )

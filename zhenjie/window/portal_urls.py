@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import portal_views
+from . import portal_views, urls_agents, urls_decision_public
 
 app_name = "window_public"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("apply/<str:township_code>/<id:item_id>/", portal_views.apply, name="apply"),
     path("mine/<id:case_id>/", portal_views.mine, name="mine"),
     path("track/", portal_views.track, name="track"),
+    *urls_decision_public.urlpatterns,  # the applicant rates by number and code
+    path("points/", include(urls_agents.public_urlpatterns)),  # agent points, their hours and items
 ]

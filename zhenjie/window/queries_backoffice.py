@@ -8,25 +8,16 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from zhenjie.kernel.models import Assignment, Extension
-from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, reach_of
+from zhenjie.kernel.scoping import reach_of
 from zhenjie.kernel.workflow import permitted_actions
 
 from . import clock
 from .models import Application, DecisionRoute, ExcludedPeriod
+from .queries import applications_for
 from .routing import DECIDE
-from .workflow import KIND, State
+from .workflow import State
 
 QUEUE_SIZE = 50
-
-
-def applications_for(user) -> QuerySet[Application]:
-    return Application.objects.filter(case_is_visible(user), case__kind=KIND).select_related("case", "case__area", "intake_unit")
-
-
-def get_for(user, case_id: int) -> Application:
-    """One application by its case id; another township's and a missing one look alike (404)."""
-    return get_visible_or_404(applications_for(user).select_related("service_item", "applicant", "deciding_unit"),
-                              "application.not_found", "办件不存在或不在您的辖区内", case_id=case_id)
 
 
 def decision_queue_for(user) -> QuerySet[Application]:

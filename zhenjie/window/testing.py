@@ -77,21 +77,21 @@ def make_applicant(ww: WindowWorld, sequence: int = 1, name: str = "王秀英") 
 
 
 def make_application(ww: WindowWorld, code: str = "ZW0001", *, township: Area | None = None, state: str = State.RECEIVED,
-                     applicant: Party | None = None, received_at: datetime | None = None, at_agent_point: bool = False) -> Application:
+                     applicant: Party | None = None, received_at: datetime | None = None, at_point: Unit | None = None,
+                     at_agent_point: bool = False) -> Application:
     """An application in `state` (received, notified, reviewing, decided), every paper received,
-    decided (when asked) by the township's back office. `at_agent_point`: filed by township A's
-    village agent at 甲一村's agent point (the village committee), for the village's area."""
-                     applicant: Party | None = None, received_at: datetime | None = None, at_point: Unit | None = None) -> Application:
-    """An application in `state` (received, notified, reviewing, decided), every paper received,
-    decided (when asked) by the township's back office. `at_point`: filed at the village agent
-    point of that unit (its village committee) — channel agent_point, the case on the unit's area."""
+    decided (when asked) by the township's back office. `at_point`: filed by its village agent at
+    the agent point of that unit (a village committee) — channel agent_point, the case on the unit's
+    area; `at_agent_point=True` is township A's 甲一村 committee."""
     township = township or ww.world.a
     in_a = township == ww.world.a
     clerk, centre, backoffice = (ww.clerk_a, ww.centre_a, ww.backoffice_a) if in_a else (ww.clerk_b, ww.centre_b, ww.backoffice_b)
     item = (ww.items_a if in_a else ww.items_b)[code]
     applicant = applicant or make_applicant(ww)
+    if at_agent_point and at_point is None:
+        at_point = ww.world.committee_a
     intake_unit, filer, area, channel, handover_role = (
-        (ww.world.committee_a, ww.agent_a, ww.world.village_a, Channel.AGENT_POINT, R.VILLAGE_AGENT) if at_agent_point
+        (at_point, ww.agent_a, at_point.area, Channel.AGENT_POINT, R.VILLAGE_AGENT) if at_point is not None
         else (centre, clerk, township, Channel.WINDOW, R.WINDOW_CLERK)
     )  # fmt: skip
     case = workflow.open_case(
@@ -101,13 +101,6 @@ def make_application(ww: WindowWorld, code: str = "ZW0001", *, township: Area | 
     application = Application.objects.create(
         case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant, intake_unit=intake_unit,
         filed_by=filer, received_at=case.opened_at, notice_due_at=case.due_at,
-        clerk, kind=KIND, title=f"{item.name}({applicant.name})", area=at_point.area if at_point else township, owner_unit=centre,
-        channel=Channel.AGENT_POINT if at_point else Channel.WINDOW,
-        limit=Limit(5), number_unit=centre, opened_at=received_at, assign=[Assign(centre, "check", role=R.WINDOW_CLERK)],
-    )  # fmt: skip
-    application = Application.objects.create(
-        case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant, intake_unit=at_point or centre,
-        filed_by=clerk, received_at=case.opened_at, notice_due_at=case.due_at,
     )  # fmt: skip
     for material in ServiceMaterial.objects.filter(item=item).order_by("position"):
         ApplicationMaterial.objects.create(

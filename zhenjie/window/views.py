@@ -21,11 +21,12 @@ from zhenjie.workbench.kit import step_forms
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
-from . import queries
+from . import queries, queries_backoffice
 from .actions.intake import FILERS, Filing, desk_of, file_application, guide_items
 from .forms import IntakeForm, NoticeForm, SupplementForm
 from .kit import APPLICATIONS
-from .models import Channel
+from .models import Channel, ExclusionKind
+from .views_decision import panel_context as decision_panel_context
 from .workflow import APPLICATION_WORKFLOW, FRONT_DESK
 
 ITEMS_SHOWN = 30  # the item picker shows the first matches; typing narrows it
@@ -126,7 +127,9 @@ def render_detail(request, application, forms=None, error=None, action=""):
         "documents": documents_of_case_for(request.user, case.pk).order_by("issued_at", "pk"),
         "steps": step_forms(APPLICATIONS, available_for(request.user, case), forms), "error": error,
         "overdue_notice": queries.deemed_due(application),
-    }  # fmt: skip
+        # The other parts' panels: the clock and who decides; the decision and the hand-over.
+        "panel": queries_backoffice.panel_for(request.user, application), "exclusion_kinds": ExclusionKind.choices,
+    } | decision_panel_context(request.user, application)  # fmt: skip
     template = "window/_panel.html" if request.htmx and request.method == "POST" else "window/detail.html"
     return render(request, template, context)
 

@@ -10,6 +10,7 @@ from zhenjie.kernel.errors import ActionError, Rejected
 from zhenjie.workbench.paging import paginate
 from zhenjie.workbench.views import staff_required
 
+from .queries import get_application_for
 from . import queries_backoffice as queries
 from .actions import acceptance, backoffice
 from .models import ExclusionKind
@@ -22,7 +23,7 @@ def queue(request):
 
 @staff_required
 def clock_page(request, case_id: int):
-    application = queries.get_for(request.user, case_id)
+    application = get_application_for(request.user, case_id)
     context = {"panel": queries.panel_for(request.user, application), "exclusion_kinds": ExclusionKind.choices}
     return render(request, "window/backoffice_detail.html", context)
 
@@ -52,7 +53,7 @@ DONE = {"accept": "已受理，受理通知书已出具", "refuse_acceptance": "
 @staff_required
 @require_POST
 def act(request, case_id: int, step: str):
-    application = queries.get_for(request.user, case_id)
+    application = get_application_for(request.user, case_id)
     run = STEPS.get(step)
     if run is None:
         messages.error(request, "不支持的操作")

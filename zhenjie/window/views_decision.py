@@ -4,7 +4,6 @@ action → render; every rule is the action's."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -13,29 +12,20 @@ from zhenjie.events.portal import allow
 from zhenjie.accounts.login import client_address
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Assignment, Document
-from zhenjie.kernel.scoping import administered_county, case_is_visible, get_visible_or_404
+from zhenjie.kernel.scoping import administered_county
 from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.workbench.views import staff_required
 
 from . import policy, rating
+from .queries import get_application_for
 from .actions.decision import approve_application, refuse_application
 from .actions.delivery import default_method, deliver_application
 from .decision_papers import APPROVAL, HANDOVER_SLIP, REFUSAL
 from .forms_decision import DecideForm, HandOverForm, RateByCodeForm, WindowPolicyForm
 from .models import Application, Handover
-from .workflow import APPLICATION_WORKFLOW, KIND
+from .workflow import APPLICATION_WORKFLOW
 
 PAPERS = (APPROVAL, REFUSAL, HANDOVER_SLIP)
-
-
-def _applications_for(user) -> QuerySet[Application]:
-    # The one scoped read of applications is window.queries (the intake part's); until the merge
-    # this is the same filter, to be replaced by queries.get_application_for.
-    return Application.objects.filter(case_is_visible(user), case__kind=KIND).select_related("case", "case__area", "intake_unit", "service_item")
-
-
-def get_application_for(user, case_id: int) -> Application:
-    return get_visible_or_404(_applications_for(user), "application.not_found", "办件不存在或不在您的辖区内", case_id=case_id)
 
 
 def panel_context(user, application: Application, decide_form=None, hand_over_form=None) -> dict:

@@ -16,7 +16,7 @@ from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.scoping import can_see_case, reach_of
 from zhenjie.units.models import Unit
 
-from ..models import AgentPoint, AgentSetting, Application, Direction, DutySlot, Handover, Weekday
+from ..models import AgentPoint, AgentSetting, Application, Direction, DutySlot, PaperTransfer, Weekday
 from ..models.agents import ADDRESS_MAX, HOURS_MAX, NAME_MAX, NOTE_MAX, PHONE_MAX, SIGNER_MAX
 from ..points import HANDOVER_STAFF, agent_unit_ids, agents_of, can_manage
 from ..workflow import State
@@ -216,7 +216,7 @@ def _require_handover_staff(actor, point: AgentPoint) -> None:
 
 
 @transaction.atomic
-def record_handover(actor, application: Application, direction, *, received_by, note="", at: datetime | None = None) -> Handover:
+def record_handover(actor, application: Application, direction, *, received_by, note="", at: datetime | None = None) -> PaperTransfer:
     """Record one hand-over of the papers ledger: the originals carried from the point to the
     centre (前台综合受理 → 后台, seed 002 §三(六)), or the result carried back to the point it was
     filed at (统一窗口出件). Once per direction; the result only once decided."""
@@ -237,10 +237,10 @@ def record_handover(actor, application: Application, direction, *, received_by, 
         raise Conflict("agent_point.no_papers", "该办件已不予受理或已撤回，原件应退还申请人，无需送交中心")
     if direction == Direction.TO_POINT and state != State.DECIDED:
         raise Conflict("agent_point.not_decided", "该办件尚未作出决定或已出件，没有待送回的办理结果")
-    if Handover.objects.filter(application=application, direction=direction).exists():
+    if PaperTransfer.objects.filter(application=application, direction=direction).exists():
         label = Direction(direction).label
         raise Conflict("agent_point.handover_done", f"该办件已登记过“{label}”，请勿重复登记")
-    handover = Handover.objects.create(application=application, point=point, direction=direction, handed_at=at,
+    handover = PaperTransfer.objects.create(application=application, point=point, direction=direction, handed_at=at,
                                        recorded_by=actor, received_by=received_by, note=note)  # fmt: skip
     journal.record(actor=actor, verb="window.handover", case=application.case,
                    summary=f"{Direction(direction).label}({point.name})，签收人 {received_by}",

@@ -102,12 +102,12 @@ class Direction(models.TextChoices):
     TO_POINT = "to_point", "结果送回代办点"  # 统一窗口出件 at the point it came from
 
 
-class Handover(models.Model):
+class PaperTransfer(models.Model):
     """One line of the papers ledger (代办件流转台账): an application's originals carried from the
     point to the centre, or its result carried back to the point, with who received and signed."""
 
-    application = models.ForeignKey("window.Application", verbose_name="办件", on_delete=models.PROTECT, related_name="handovers")
-    point = models.ForeignKey(AgentPoint, verbose_name="代办点", on_delete=models.PROTECT, related_name="handovers")
+    application = models.ForeignKey("window.Application", verbose_name="办件", on_delete=models.PROTECT, related_name="paper_transfers")
+    point = models.ForeignKey(AgentPoint, verbose_name="代办点", on_delete=models.PROTECT, related_name="paper_transfers")
     direction = models.CharField("流转方向", max_length=16, choices=Direction.choices)
     handed_at = models.DateTimeField("交接时间")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
@@ -118,5 +118,5 @@ class Handover(models.Model):
         verbose_name = "代办件交接"
         verbose_name_plural = "代办件交接"
         ordering = ["-handed_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["application", "direction"], name="handover_once_per_direction")]
-        indexes = [models.Index(fields=["point", "handed_at"], name="handover_point_time")]
+        constraints = [models.UniqueConstraint(fields=["application", "direction"], name="paper_transfer_once_per_direction")]
+        indexes = [models.Index(fields=["point", "handed_at"], name="paper_transfer_point_time")]

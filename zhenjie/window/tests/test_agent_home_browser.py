@@ -5,7 +5,7 @@ import pytest
 
 from zhenjie.testing import PASSWORD
 from zhenjie.workbench.tests.test_browser import log_in
-from zhenjie.window.models import Handover
+from zhenjie.window.models import PaperTransfer
 from zhenjie.window.testing import make_application, make_point, make_window_world
 from zhenjie.window.workflow import State
 
@@ -37,6 +37,6 @@ def test_an_agent_records_carrying_originals_from_their_phone(chromium, live_ser
     held_card.get_by_role("button", name="登记送交").click()
     page.wait_for_selector("text=交接已登记")
     assert page.get_by_test_id("held-count").inner_text() == "0"
-    assert Handover.objects.get().received_by == "窗口张三"
+    assert PaperTransfer.objects.get().received_by == "窗口张三"
     page.screenshot(path=str(artifacts / "agent-home-phone.png"), full_page=True)
     context.close()

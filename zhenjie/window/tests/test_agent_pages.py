@@ -14,7 +14,7 @@ from zhenjie.accounts.models import ApiToken
 from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 from zhenjie.window.actions.agents import create_point
-from zhenjie.window.models import AgentPoint, DutySlot, Handover
+from zhenjie.window.models import AgentPoint, DutySlot, PaperTransfer
 from zhenjie.window.testing import make_application, make_point, make_window_world
 from zhenjie.window.workflow import State
 
@@ -135,10 +135,10 @@ def test_the_agent_home_shows_their_point_papers_held_and_results(ww, client):
     answer = client.post(reverse("window:agent_point_handover", args=[point.pk]),
                          {"application": held.pk, "direction": "to_centre", "received_by": "窗口张三", "next": "home"})  # fmt: skip
     assert answer.status_code == 302 and answer.url == reverse("window:agent_home")
-    assert Handover.objects.get().application == held
+    assert PaperTransfer.objects.get().application == held
     again = client.post(reverse("window:agent_point_handover", args=[point.pk]),
                         {"application": held.pk, "direction": "to_centre", "received_by": "窗口张三", "next": "home"}, follow=True)  # fmt: skip
-    assert "已登记过" in again.content.decode() and Handover.objects.count() == 1
+    assert "已登记过" in again.content.decode() and PaperTransfer.objects.count() == 1
 
 
 def test_an_agent_cannot_open_another_township_point_nor_record_its_handover(ww, client):
@@ -146,7 +146,7 @@ def test_an_agent_cannot_open_another_township_point_nor_record_its_handover(ww,
     application = make_application(ww, "BM001", at_point=ww.world.committee_a)
     client.force_login(ww.clerk_b)
     answer = client.post(reverse("window:agent_point_handover", args=[point.pk]), {"application": application.pk, "direction": "to_centre", "received_by": "x"})
-    assert answer.status_code == 404 and not Handover.objects.exists()
+    assert answer.status_code == 404 and not PaperTransfer.objects.exists()
     assert client.get(reverse("window:agent_home")).status_code == 200
 
 

@@ -14,7 +14,7 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 from zhenjie.window.actions.agents import create_point, record_handover, set_carry_days, set_roster, update_point
-from zhenjie.window.models import AgentPoint, Direction, DutySlot, Handover
+from zhenjie.window.models import AgentPoint, Direction, DutySlot, PaperTransfer
 from zhenjie.window.points import items_for_point, ledger_for, on_duty, points_for, points_of
 from zhenjie.window.testing import make_application, make_point, make_window_world
 from zhenjie.window.workflow import State
@@ -218,7 +218,7 @@ def test_hand_over_rules(ww):
     window_application = make_application(ww, "ZW0001")
     with pytest.raises(Rejected, match="不是在代办点受理的"):
         record_handover(ww.clerk_a, window_application, Direction.TO_CENTRE, received_by="王五")
-    assert Handover.objects.count() == 1
+    assert PaperTransfer.objects.count() == 1
 
 
 def test_the_result_goes_back_to_the_point_and_waits_there(ww):
