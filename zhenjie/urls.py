@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("zhenjie.lists.urls")),  # /lists/ (staff) and /public/lists/ (no login)
     path("grid/", include("zhenjie.grid.urls")),
     path("topics/", include("zhenjie.topics.urls")),  # 每月一题
+    path("window/", include(("zhenjie.window.urls_figures", "window"))),  # issue 15 figures; the integrator folds it into window/urls.py
     path("public/topics/", include("zhenjie.topics.public_urls")),
     path("console/movein/", include("zhenjie.movein.urls")),  # 迁入: a county's own files
     path("", include("zhenjie.workbench.urls")),

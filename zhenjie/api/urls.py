@@ -12,6 +12,7 @@ from zhenjie.lists.api import router as lists_router
 from zhenjie.tasks.api import router as tasks_router
 from zhenjie.topics.api import router as topics_router
 from zhenjie.units.api import router as units_router
+from zhenjie.window.api_figures import router as window_figures_router
 from zhenjie.workbench.api import router as workbench_router
 
 from .core import api
@@ -19,5 +20,5 @@ from .kit import exports as kit_exports
 from .kit import router as kit_router
 
 for router in (kit_exports, accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router, calls_router, events_router,
-               integrations_router, topics_router, lists_router, lists_public_router, kit_router):  # the kit's catch-all paths last
+               integrations_router, topics_router, lists_router, lists_public_router, window_figures_router, kit_router):  # the kit's catch-all paths last
     api.add_router("", router)
