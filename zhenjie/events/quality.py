@@ -23,11 +23,11 @@ from urllib.parse import urlencode
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from zhenjie.kernel import periods
-from zhenjie.kernel.errors import NotFound, Rejected
+from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case, JournalEntry, Rework
 from zhenjie.kernel.scoping import jurisdiction_cases
 from zhenjie.units.models import Unit
-from zhenjie.units.queries import get_unit_for
+from zhenjie.units.queries import chosen_unit
 from zhenjie.workbench.excel import Column
 
 from . import daily
@@ -107,15 +107,7 @@ def choose(user, *, start=None, end=None, unit=None, category=None, quality="", 
         raise Rejected("quality.quality_invalid", "办理质量筛选须为：" + "、".join(f"{k}({v})" for k, v in QUALITIES.items()), field="quality")
     chosen = periods.period(start, end, prefix="quality", max_days=PERIOD_MAX_DAYS,
                             default_days=PERIOD_DEFAULT_DAYS if default_period or quality else None)
-    found_unit = None
-    if unit not in (None, ""):
-        try:
-            unit_id = int(str(unit).strip())
-            if not 0 < unit_id < 2**63:
-                raise ValueError
-            found_unit = get_unit_for(user, unit_id)
-        except (ValueError, NotFound):
-            raise Rejected("quality.unit_unknown", "所选单位不存在或不在您的辖区内", field="unit") from None
+    found_unit = chosen_unit(user, unit, "quality.unit_unknown")
     found_category = None
     if category not in (None, ""):
         found_category = Category.objects.filter(code=str(category).strip()[:40]).first()

@@ -400,16 +400,7 @@ def _save(lives: list[Life], now: datetime) -> None:
         [CaseParty(case=life.past.case, party=life.applicant, role=CaseParty.Role.APPLICANT, linked_at=life.application.received_at,
                    linked_by=life.filer) for life in lives], batch_size=1000)  # fmt: skip
     FollowUp.objects.bulk_create([f for f in (_follow_up(life, now) for life in lives) if f is not None])
-    requests = []
-    for life in lives:
-        if life.extension is None or life.extension[0].requested_at > now:
-            continue
-        request, decided, leader = life.extension
-        request.case = life.past.case
-        if decided <= now:
-            request.state, request.decided_by, request.decided_at = Extension.State.APPROVED, leader, decided
-        requests.append(request)
-    Extension.objects.bulk_create(requests)
+    history.save_extensions([(life.past.case, *life.extension) for life in lives if life.extension is not None], now)
 
 
 def _follow_up(life: Life, now: datetime) -> FollowUp | None:

@@ -30,12 +30,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from zhenjie.kernel import periods
-from zhenjie.kernel.errors import NotFound, Rejected
+from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import FollowUp, JournalEntry
 from zhenjie.kernel.rating import GRADES
 from zhenjie.kernel.scoping import jurisdiction_cases
 from zhenjie.units.models import Unit
-from zhenjie.units.queries import get_unit_for
+from zhenjie.units.queries import chosen_unit
 from zhenjie.workbench.excel import Column
 
 from .models import Application, ApplicationMaterial, DeliveryMethod
@@ -166,15 +166,7 @@ def choose(user, *, start=None, end=None, unit=None, item="", measure="") -> Cho
     item = str(item or "").strip()
     if len(item) > ITEM_CODE_MAX:
         raise Rejected("window_figures.item_invalid", f"事项编码不能超过{ITEM_CODE_MAX}个字符", field="item")
-    found_unit = None
-    if unit not in (None, ""):
-        try:
-            unit_id = int(str(unit).strip())
-            if not 0 < unit_id < 2**63:
-                raise ValueError
-            found_unit = get_unit_for(user, unit_id)
-        except (ValueError, NotFound):
-            raise Rejected("window_figures.unit_unknown", "所选单位不存在或不在您的辖区内", field="unit") from None
+    found_unit = chosen_unit(user, unit, "window_figures.unit_unknown")
     return Choice(chosen.start, chosen.end, found_unit, item, measure)
 
 
