@@ -44,6 +44,7 @@ from .workflow import KIND
 PERIOD_MAX_DAYS = 366  # a leap year's whole year: a figure never reads more than a year
 PERIOD_DEFAULT_DAYS = 30
 ITEM_CODE_MAX = 64  # Application.item_code
+RATING_BAR = 200  # the longest bar of the ratings' distribution, in the SVG's units
 
 # What a figure's link asks the list for: the applications behind each count.
 MEASURES = {
@@ -240,9 +241,12 @@ class Row:
         return _rate(self.counts["follow_up_on_time"], self.counts["follow_up"])
 
     @property
-    def ratings(self) -> list[tuple[int, str, int, str]]:
-        """(grade, label, count, the list's query string), best first: the distribution."""
-        return [(g, label, self.counts[f"rating_{g}"], self.links.get(f"rating_{g}", "")) for g, label in GRADES.items()]
+    def ratings(self) -> list[tuple[int, str, int, str, int]]:
+        """(grade, label, count, the list's query string, bar length 0–RATING_BAR), best first:
+        the distribution as the page draws it."""
+        most = max([self.counts[f"rating_{g}"] for g in GRADES] + [1])
+        return [(g, label, self.counts[f"rating_{g}"], self.links.get(f"rating_{g}", ""), round(RATING_BAR * self.counts[f"rating_{g}"] / most))
+                for g, label in GRADES.items()]
 
 
 def _aggregates() -> dict:

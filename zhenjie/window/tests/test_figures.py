@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhenjie.kernel import workflow
 from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case, FollowUp, JournalEntry
 from zhenjie.testing import Api
@@ -183,3 +184,23 @@ def test_the_notice_hook_reads_the_notify_step(scene):
     notified = scene["notified"]
     assert JournalEntry.objects.filter(case=notified.case, verb="notify").exists()
     assert Application.objects.filter(f.notice_issued()).get() == notified
+
+
+def test_one_visit_means_no_notice_and_no_trip_to_collect(world):
+    ww = make_window_world(world)
+
+    def delivered(method, *, days_after=0, notified=False):
+        app = make_application(ww, "ZW0001", state=State.NOTIFIED if notified else State.REVIEWING)
+        if notified:  # told once, supplemented, accepted: the journal's notify entry stays (figures.notice_issued)
+            workflow.perform(ww.clerk_a, app.case, "supplement")
+            workflow.perform(ww.clerk_a, app.case, "accept")
+        return _decide(app, delivered=app.received_at + timedelta(days=days_after), method=method)
+
+    same_day = delivered(DeliveryMethod.WINDOW)
+    by_agent = delivered(DeliveryMethod.AGENT_POINT, days_after=3)
+    delivered(DeliveryMethod.WINDOW, days_after=1)  # came back to collect it
+    delivered(DeliveryMethod.POST, days_after=2, notified=True)  # came back with the papers
+    _decide(make_application(ww, "ZW0001", state=State.REVIEWING), delivered=None)  # not delivered: not counted
+    assert _ids(f.applications_matching(ww.clerk_a, {"measure": "one_visit"})) == {same_day.pk, by_agent.pk}
+    total = f.figures(ww.clerk_a, f.choose(ww.clerk_a)).total
+    assert (total.counts["one_visit"], total.counts["delivered"], total.one_visit_rate) == (2, 4, 50.0)
