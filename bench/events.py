@@ -392,7 +392,6 @@ def _sqlite(value):
 
 def seed(target: int, batch: int) -> None:
     """Insert events until the database holds `target`; resumable, as bench/inbox.py's seed."""
-    from django.db import connection
     from django.utils import timezone
 
     from zhenjie.events.models import Event
@@ -404,13 +403,22 @@ def seed(target: int, batch: int) -> None:
     started = time.monotonic()
     note_sent_outside()  # what kernel.assignments.add would have noted of the rows written in bulk
     print(f"cases sent outside their units' areas noted ({time.monotonic() - started:.0f}s)")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("kernel_case", "events_event"):  # ids were given: move the identity on
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-            started = time.monotonic()
-            cursor.execute("VACUUM ANALYZE")
-        print(f"VACUUM ANALYZE ({time.monotonic() - started:.0f}s)")
+    after_bulk_load(("kernel_case", "events_event"))
+
+
+def after_bulk_load(tables) -> None:
+    """On PostgreSQL, after rows written with their ids: move each table's identity on, then
+    VACUUM ANALYZE (what autovacuum would do after a bulk load). SQLite: nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+        started = time.monotonic()
+        cursor.execute("VACUUM ANALYZE")
+    print(f"VACUUM ANALYZE ({time.monotonic() - started:.0f}s)")
 
 
 # ── reads: the list and the queue, ORM and hand-written ───────────────────────────────────────

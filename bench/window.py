@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/, for the shared helpers
 
-from events import Seeder as EventSeeder, _due, visible_sql  # noqa: E402
+from events import Seeder as EventSeeder, _due, after_bulk_load, visible_sql  # noqa: E402
 from inbox import BENCH_VAR, bench_parser, describe_machine, load_average, measure, p95, prepare_database, seed_rows, setup_django  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{BENCH_VAR / 'window_bench.sqlite3'}"  # the name must contain "bench"
@@ -206,20 +206,13 @@ class Seeder(EventSeeder):
 
 
 def seed(target: int, batch: int) -> None:
-    from django.db import connection
     from django.utils import timezone
 
     from zhenjie.window.models import Application
 
     if not seed_rows("applications", Application.objects.count(), target, batch, Seeder(load_county(), timezone.now()), SEED):
         return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("kernel_case", "window_application"):  # ids were given: move the identity on
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-            started = time.monotonic()
-            cursor.execute("VACUUM ANALYZE")
-        print(f"VACUUM ANALYZE ({time.monotonic() - started:.0f}s)")
+    after_bulk_load(("kernel_case", "window_application"))
 
 
 # ── reads: ORM against hand-written SQL ─────────────────────────────────────────────────────────
