@@ -465,7 +465,7 @@ def orm_request(user, scenario: Scenario, tabs: bool = True) -> Answer:
     t0 = time.perf_counter()
     reach_of(user)
     t1 = time.perf_counter()
-    rows, tab = views._filtered(request, queries.events_for(user))
+    rows, tab, _ = views._filtered(request, queries.events_for(user))
     parts, exact = views._counting_parts(user)
     counted = views._tab_counts(parts) if tabs else None
     t2 = time.perf_counter()
