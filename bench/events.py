@@ -181,27 +181,40 @@ class Seeder:
     """Rows of kernel_case, events_event and kernel_assignment, as the actions would have left
     them, from a seeded random generator; written with COPY (PostgreSQL) or executemany (SQLite)."""
 
-    def __init__(self, townships: list[Township], now: datetime):
+    SERIES = "event"  # the number series the seeded cases continue
+    DETAIL = "events_event"  # the kind's row beside each case
+
+    def __init__(self, townships: list, now: datetime):
         from django.db import connection
         from django.utils import timezone
 
-        from zhenjie.events.models import Event
-        from zhenjie.kernel.models import Assignment, Case, NumberSeries
+        from zhenjie.kernel.models import NumberSeries
 
         self.townships, self.weights = townships, [t.weight for t in townships]
         self.now, self.tz = now, timezone.get_current_timezone()
         self.postgres = connection.vendor == "postgresql"
-        self.models = {"kernel_case": Case, "events_event": Event, "kernel_assignment": Assignment}
-        self.numbers = {(r.unit_id, r.year): r.last for r in NumberSeries.objects.filter(series="event")}
+        self.models = self.tables()
+        self.numbers = {(r.unit_id, r.year): r.last for r in NumberSeries.objects.filter(series=self.SERIES)}
         self.last_in_township: dict[str, int] = {}  # for merged events: what they duplicate
-        self.next_case = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-        self.next_event = (Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        self.next_case, self.next_detail = self._next_id("kernel_case"), self._next_id(self.DETAIL)
 
-    def _number(self, township: Township, opened: datetime) -> str:
+    def tables(self) -> dict:
+        from zhenjie.events.models import Event
+        from zhenjie.kernel.models import Assignment, Case
+
+        return {"kernel_case": Case, self.DETAIL: Event, "kernel_assignment": Assignment}
+
+    def _next_id(self, table: str) -> int:
+        return (self.models[table].objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+    def numbering_unit(self, township) -> int:
+        return township.command_id
+
+    def _number(self, township, opened: datetime) -> str:
         from zhenjie.kernel.numbering import format_number
 
         year = opened.astimezone(self.tz).year
-        key = (township.command_id, year)
+        key = (self.numbering_unit(township), year)
         self.numbers[key] = self.numbers.get(key, 0) + 1
         return format_number(township.prefix, year, self.numbers[key])
 
@@ -209,7 +222,7 @@ class Seeder:
         from zhenjie.kernel.models import NumberSeries
 
         for (unit_id, year), last in self.numbers.items():
-            NumberSeries.objects.update_or_create(unit_id=unit_id, series="event", year=year, defaults={"last": last})
+            NumberSeries.objects.update_or_create(unit_id=unit_id, series=self.SERIES, year=year, defaults={"last": last})
 
     def draft(self, rng: random.Random, state: str | None = None, reported: datetime | None = None, township=None):
         """One event: (case row, event row, assignment rows), each a dict of column values."""
@@ -239,8 +252,8 @@ class Seeder:
             squeeze = (self.now - reported) * 0.95 / (max(when.values()) - reported)
             when = {name: reported + (at - reported) * squeeze for name, at in when.items()}
         reporter = grid.worker[0] if channel == "grid" and grid.worker else None
-        case_id, event_id = self.next_case, self.next_event
-        self.next_case, self.next_event = case_id + 1, event_id + 1
+        case_id, event_id = self.next_case, self.next_detail
+        self.next_case, self.next_detail = case_id + 1, event_id + 1
         description = f"{grid.place}{rng.choice(PROBLEMS)}"
         dispatcher, command = township.dispatcher_id, township.command_id
         case = dict(
@@ -292,6 +305,7 @@ class Seeder:
             assignments.append(dict(
                 case_id=case_id, unit_id=unit, user_id=user, role=role, todo=todo, state="done" if finished else "open",
                 due_at=due, due_uncertain=False, created_at=created, done_at=finished, done_by_id=signer[todo] if finished else None,
+                alert="", alert_since=None, alert_rung=0,
             ))  # fmt: skip
         if state in ("rejected", "merged"):
             end = reported + _minutes(rng, 5, 90)
@@ -333,16 +347,41 @@ class Seeder:
                                    [[_sqlite(row[c]) for c in columns] for row in rows])  # fmt: skip
 
     def insert(self, drafts) -> int:
-        """Cases, events and assignments of the drafts in one transaction; returns assignments made."""
+        """Cases, their detail rows and assignments of the drafts in one transaction; returns assignments made."""
         from django.db import transaction
 
         with transaction.atomic():
             self.write("kernel_case", [case for case, _, _ in drafts])
-            self.write("events_event", [event for _, event, _ in drafts])
+            self.write(self.DETAIL, [detail for _, detail, _ in drafts])
             assignments = [a for _, _, rows in drafts for a in rows]
             self.write("kernel_assignment", assignments, with_id=False)
             self.save_numbers()
         return len(assignments)
+
+    def insert_one_by_one(self, drafts) -> float:
+        """The drafts inserted raw, one case (with its detail and assignments) per transaction;
+        returns the seconds it took."""
+        from django.db import connection, transaction
+
+        tables = [("kernel_case", True), (self.DETAIL, True), ("kernel_assignment", False)]
+        statements = {t: _insert_sql(self, t, with_id) for t, with_id in tables}
+        convert = (lambda v: v) if self.postgres else _sqlite
+        started = time.perf_counter()
+        for case, detail, assignments in drafts:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for table, with_id in tables:
+                    for row in {"kernel_case": [case], self.DETAIL: [detail], "kernel_assignment": assignments}[table]:
+                        cursor.execute(statements[table], [convert(row[c]) for c in self.columns(table, with_id)])
+        return time.perf_counter() - started
+
+    def delete_from(self, first_case: int) -> None:
+        """The raw rows go again: every case from `first_case` on, with its detail and assignments."""
+        from django.db import connection, transaction
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM kernel_assignment WHERE case_id >= %s", [first_case])
+            cursor.execute(f"DELETE FROM {self.DETAIL} WHERE case_id >= %s", [first_case])
+            cursor.execute("DELETE FROM kernel_case WHERE id >= %s", [first_case])
 
 
 def _sqlite(value):
@@ -353,7 +392,6 @@ def _sqlite(value):
 
 def seed(target: int, batch: int) -> None:
     """Insert events until the database holds `target`; resumable, as bench/inbox.py's seed."""
-    from django.db import connection
     from django.utils import timezone
 
     from zhenjie.events.models import Event
@@ -365,13 +403,22 @@ def seed(target: int, batch: int) -> None:
     started = time.monotonic()
     note_sent_outside()  # what kernel.assignments.add would have noted of the rows written in bulk
     print(f"cases sent outside their units' areas noted ({time.monotonic() - started:.0f}s)")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("kernel_case", "events_event"):  # ids were given: move the identity on
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-            started = time.monotonic()
-            cursor.execute("VACUUM ANALYZE")
-        print(f"VACUUM ANALYZE ({time.monotonic() - started:.0f}s)")
+    after_bulk_load(("kernel_case", "events_event"))
+
+
+def after_bulk_load(tables) -> None:
+    """On PostgreSQL, after rows written with their ids: move each table's identity on, then
+    VACUUM ANALYZE (what autovacuum would do after a bulk load). SQLite: nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+        started = time.monotonic()
+        cursor.execute("VACUUM ANALYZE")
+    print(f"VACUUM ANALYZE ({time.monotonic() - started:.0f}s)")
 
 
 # ── reads: the list and the queue, ORM and hand-written ───────────────────────────────────────
@@ -418,7 +465,7 @@ def orm_request(user, scenario: Scenario, tabs: bool = True) -> Answer:
     t0 = time.perf_counter()
     reach_of(user)
     t1 = time.perf_counter()
-    rows, tab = views._filtered(request, queries.events_for(user))
+    rows, tab, _ = views._filtered(request, queries.events_for(user))
     parts, exact = views._counting_parts(user)
     counted = views._tab_counts(parts) if tabs else None
     t2 = time.perf_counter()
@@ -633,7 +680,6 @@ def time_creation(n: int, township_slug: str) -> None:
     dispatcher registers and dispatches them to the unit the lists name (routing), each action in
     its own transaction. Against it: the same rows (case, event, the three assignments) inserted
     raw, in bulk and one event per transaction, then deleted."""
-    from django.db import connection, transaction
     from django.utils import timezone
 
     from zhenjie.accounts.models import Post, User
@@ -670,22 +716,8 @@ def time_creation(n: int, township_slug: str) -> None:
     seeder.insert(batch)
     bulk_s = time.perf_counter() - started
 
-    batch = drafts()
-    tables = [("kernel_case", True), ("events_event", True), ("kernel_assignment", False)]
-    statements = {t: _insert_sql(seeder, t, with_id) for t, with_id in tables}
-    convert = (lambda v: v) if seeder.postgres else _sqlite
-    started = time.perf_counter()
-    for case, event, assignments in batch:
-        with transaction.atomic(), connection.cursor() as cursor:
-            for table, with_id in tables:
-                for row in {"kernel_case": [case], "events_event": [event], "kernel_assignment": assignments}[table]:
-                    cursor.execute(statements[table], [convert(row[c]) for c in seeder.columns(table, with_id)])
-    single_s = time.perf_counter() - started
-
-    with transaction.atomic(), connection.cursor() as cursor:  # the raw rows go again
-        cursor.execute("DELETE FROM kernel_assignment WHERE case_id >= %s", [first_case])
-        cursor.execute("DELETE FROM events_event WHERE case_id >= %s", [first_case])
-        cursor.execute("DELETE FROM kernel_case WHERE id >= %s", [first_case])
+    single_s = seeder.insert_one_by_one(drafts())
+    seeder.delete_from(first_case)
     print(f"\ncreation: {n} events of {township_slug} (grid worker {worker.username} reports, {dispatcher.username} registers and dispatches)")
     print(f"  {'through the actions (3 transactions each)':<52}{n / actions_s:>9,.0f} events/s  {actions_s / n * 1e3:>7.2f} ms each")
     print(f"  {'raw INSERT, bulk (one transaction)':<52}{n / bulk_s:>9,.0f} events/s  {bulk_s / n * 1e3:>7.2f} ms each"

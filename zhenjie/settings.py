@@ -377,3 +377,4 @@ CONTENT_SECURITY_POLICY = {
 }
 # How many events `manage.py demo` draws for the demo county's past year (issue 5 item 10).
 DEMO_EVENTS = int(os.environ.get("ZHENJIE_DEMO_EVENTS", "20000"))
+DEMO_APPLICATIONS = int(os.environ.get("ZHENJIE_DEMO_APPLICATIONS", "3000"))  # window/demo.py: a year of applications

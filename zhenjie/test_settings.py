@@ -21,6 +21,7 @@ BASEMAP_DIR = Path(tempfile.mkdtemp(prefix="zhenjie-basemap-"))  # noqa: F405
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "zhenjie-test", "immediate": True}
 # A smaller past year for tests that build the demo; demo/tests check its shape at this size.
 DEMO_EVENTS = 600
+DEMO_APPLICATIONS = 60
 # A case kind for the kernel's own tests (kernel/tests/casekind): never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "zhenjie.kernel.tests.casekind"]  # noqa: F405
 ROOT_URLCONF = "zhenjie.kernel.tests.casekind.urls"  # the site and the errand's pages

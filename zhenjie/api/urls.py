@@ -16,6 +16,7 @@ from zhenjie.window.api import router as window_router
 from zhenjie.window.api_agents import router as window_agents_router
 from zhenjie.window.api_backoffice import router as window_backoffice_router
 from zhenjie.window.api_decision import router as window_decision_router
+from zhenjie.window.api_figures import router as window_figures_router
 from zhenjie.window.api_hall import router as window_hall_router
 from zhenjie.workbench.api import router as workbench_router
 
@@ -24,7 +25,6 @@ from .kit import exports as kit_exports
 from .kit import router as kit_router
 
 for router in (kit_exports, accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router, calls_router, events_router,
-               integrations_router, topics_router, window_router, window_backoffice_router, window_decision_router, window_agents_router, window_hall_router,
+               integrations_router, topics_router, window_router, window_backoffice_router, window_decision_router, window_figures_router, window_agents_router, window_hall_router,
                lists_router, lists_public_router, kit_router):  # the kit's catch-all paths last
-
     api.add_router("", router)

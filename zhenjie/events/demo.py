@@ -528,16 +528,7 @@ def _save(lives: list[Life], now: datetime) -> None:
         for past, call, life in calls:
             call.case = past.case
         Call.objects.bulk_create([call for _, call, _ in calls], batch_size=500)
-    requests = []
-    for life in lives:
-        if life.extension is None or life.extension[0].requested_at > now:
-            continue
-        request, decided, leader = life.extension
-        request.case = life.event.case
-        if decided <= now:
-            request.state, request.decided_by, request.decided_at = Extension.State.APPROVED, leader, decided
-        requests.append(request)
-    Extension.objects.bulk_create(requests)
+    history.save_extensions([(life.event.case, *life.extension) for life in lives if life.extension is not None], now)
 
 
 def _judge_old_warnings(world: World, now: datetime) -> None:

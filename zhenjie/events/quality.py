@@ -21,13 +21,13 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
 
-from zhenjie.kernel.errors import NotFound, Rejected
+from zhenjie.kernel import periods
+from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case, JournalEntry, Rework
 from zhenjie.kernel.scoping import jurisdiction_cases
 from zhenjie.units.models import Unit
-from zhenjie.units.queries import get_unit_for
+from zhenjie.units.queries import chosen_unit
 from zhenjie.workbench.excel import Column
 
 from . import daily
@@ -96,53 +96,24 @@ class Choice:
         return {key: value for key, value in found.items() if value}
 
 
-def _date(raw: str, field: str, label: str) -> date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw[:10]) if len(raw) <= 10 else None
-    except ValueError:
-        value = None
-    if value is None or not 2000 <= value.year <= 2099:
-        raise Rejected(f"quality.{field}_invalid", f"{label}「{raw[:20]}」无效，请按YYYY-MM-DD填写2000至2099年的日期", field=field)
-    return value
-
-
 def choose(user, *, start=None, end=None, unit=None, category=None, quality="", default_period: bool = False) -> Choice:
     """The choice checked, or Rejected in Chinese naming the field: dates as `date` or text
     (YYYY-MM-DD), `from` not after `to`, at most PERIOD_MAX_DAYS; a unit the user may see (by
     id); an active or former category (by code); a known quality. With `default_period` (the
     figures, and a list asked for the cases behind one) a missing end is today and a missing
     start PERIOD_DEFAULT_DAYS before the end."""
-    start = start if isinstance(start, date) or start is None else _date(start, "from", "起始日期")
-    end = end if isinstance(end, date) or end is None else _date(end, "to", "截止日期")
     quality = (quality or "").strip()
     if quality and quality not in QUALITIES:
         raise Rejected("quality.quality_invalid", "办理质量筛选须为：" + "、".join(f"{k}({v})" for k, v in QUALITIES.items()), field="quality")
-    if default_period or quality:
-        end = end or timezone.localdate()
-        start = start or end - timedelta(days=PERIOD_DEFAULT_DAYS - 1)
-    if start and end:
-        if start > end:
-            raise Rejected("quality.period_reversed", "起始日期不能晚于截止日期", field="from")
-        if (end - start).days + 1 > PERIOD_MAX_DAYS:
-            raise Rejected("quality.period_too_long", f"统计期间不能超过{PERIOD_MAX_DAYS}天", field="to")
-    found_unit = None
-    if unit not in (None, ""):
-        try:
-            unit_id = int(str(unit).strip())
-            if not 0 < unit_id < 2**63:
-                raise ValueError
-            found_unit = get_unit_for(user, unit_id)
-        except (ValueError, NotFound):
-            raise Rejected("quality.unit_unknown", "所选单位不存在或不在您的辖区内", field="unit") from None
+    chosen = periods.period(start, end, prefix="quality", max_days=PERIOD_MAX_DAYS,
+                            default_days=PERIOD_DEFAULT_DAYS if default_period or quality else None)
+    found_unit = chosen_unit(user, unit, "quality.unit_unknown")
     found_category = None
     if category not in (None, ""):
         found_category = Category.objects.filter(code=str(category).strip()[:40]).first()
         if found_category is None:
             raise Rejected("quality.category_unknown", "所选事件类别不存在", field="category")
-    return Choice(start, end, found_unit, found_category, quality)
+    return Choice(chosen.start, chosen.end, found_unit, found_category, quality)
 
 
 def choose_from(user, params, *, default_period: bool = False) -> Choice:

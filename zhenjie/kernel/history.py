@@ -27,7 +27,7 @@ from django.db import transaction
 
 from . import journal, steps
 from .assignments import Assign, note_sent_outside
-from .models import Assignment, Case, JournalEntry, NumberSeries
+from .models import Assignment, Case, Extension, JournalEntry, NumberSeries
 from .workflow import number_year, workflow_for
 
 
@@ -134,3 +134,18 @@ def replay(pasts: list[PastCase]) -> list[Case]:
         entry.data = entry.data() if callable(entry.data) else entry.data
     journal.append_many(entries)
     return cases
+
+
+def save_extensions(requests: list[tuple[Case, Extension, datetime, object]], now: datetime) -> None:
+    """The extension requests of replayed cases, each (case, unsaved request, when it was decided,
+    by whom): a past case's `extension_request` and `extend` steps are journal-only, so their
+    Extension rows are written here — those requested by `now`, approved when decided by then."""
+    rows = []
+    for case, request, decided, leader in requests:
+        if request.requested_at > now:
+            continue
+        request.case = case
+        if decided <= now:
+            request.state, request.decided_by, request.decided_at = Extension.State.APPROVED, leader, decided
+        rows.append(request)
+    Extension.objects.bulk_create(rows)

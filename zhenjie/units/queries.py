@@ -1,5 +1,6 @@
 from django.db.models import Q, QuerySet
 
+from zhenjie.kernel.errors import NotFound, Rejected
 from zhenjie.kernel.scoping import get_visible_or_404, visible_units
 from zhenjie.workbench.excel import Column
 
@@ -23,3 +24,18 @@ COLUMNS = (
 
 def get_unit_for(user, pk) -> Unit:
     return get_visible_or_404(units_for(user), "unit.not_found", "机构不存在或不在您的辖区内", pk=pk)
+
+
+def chosen_unit(user, raw, code: str) -> Unit | None:
+    """The unit a filter names by id (text or int), or None when it names none; a unit that is
+    not a number, missing or out of the user's reach is Rejected with `code`, naming the field
+    `unit` (the figures pages' unit filter)."""
+    if raw in (None, ""):
+        return None
+    try:
+        unit_id = int(str(raw).strip())
+        if not 0 < unit_id < 2**63:
+            raise ValueError
+        return get_unit_for(user, unit_id)
+    except (ValueError, NotFound):
+        raise Rejected(code, "所选单位不存在或不在您的辖区内", field="unit") from None

@@ -2,7 +2,7 @@ from django.urls import path
 
 from zhenjie.workbench.kit import act
 
-from . import urls_agents, urls_decision, views
+from . import urls_agents, urls_decision, urls_figures, views
 
 app_name = "window"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<id:case_id>/scans/<id:attachment_id>/", views.scan, name="scan"),
     *urls_decision.urlpatterns,  # decision, hand-over, the county's window settings
     *urls_agents.urlpatterns,  # village agent points
+    *urls_figures.urlpatterns,  # the figures the assessment reads
     # The kit's act view last: its <slug> would take the parts' own paths (decision/ …).
     path("<id:case_id>/<slug:transition>/", act, {"kind": "applications"}, name="act"),
 ]

@@ -23,6 +23,7 @@ from zhenjie.workbench.views import staff_required
 
 from . import queries, queries_backoffice
 from .actions.intake import FILERS, Filing, desk_of, file_application, guide_items
+from .figures import applications_matching
 from .forms import IntakeForm, NoticeForm, SupplementForm
 from .kit import APPLICATIONS
 from .models import Channel, ExclusionKind
@@ -42,9 +43,19 @@ def _filter(request, rows):
     return rows, phase, search
 
 
+FIGURE_FILTERS = {"from", "to", "unit", "item", "measure"}
+
+
 @staff_required
 def application_list(request):
     rows, phase, search = _filter(request, queries.applications_for(request.user))
+    if FIGURE_FILTERS & request.GET.keys():
+        # A count on the figures page links here with its own filters: exactly the applications behind it.
+        try:
+            rows = rows.filter(pk__in=applications_matching(request.user, request.GET).values("pk"))
+        except ActionError as error:
+            messages.error(request, error.message)
+            rows = rows.none()
     if request.GET.get("format") == "xlsx":
         return APPLICATIONS.export(request.user, rows)
     return render(request, "window/list.html", {

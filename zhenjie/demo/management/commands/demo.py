@@ -10,10 +10,11 @@ from zhenjie.events.demo import build_events
 from zhenjie.grid.demo import build_grid
 from zhenjie.topics.demo import build_topics
 from zhenjie.lists.demo import build_lists
+from zhenjie.window.demo import build_applications
 
 
 class Command(BaseCommand):
-    help = "建立虚构的演示县(青禾县)：区划、机构、人员岗位、交办件、清单、网格和近一年的事件。可重复执行，已有数据不会重复创建。"
+    help = "建立虚构的演示县(青禾县)：区划、机构、人员岗位、交办件、清单、网格、近一年的事件和便民服务办件。可重复执行，已有数据不会重复创建。"
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", action="store_true", help="只打印演示账号，每行一个 JSON 对象")
@@ -21,8 +22,12 @@ class Command(BaseCommand):
             "--events", type=int, default=None, metavar="N",
             help=f"近一年的事件件数(默认 {settings.DEMO_EVENTS}；0 表示不建事件历史)",
         )
+        parser.add_argument(
+            "--applications", type=int, default=None, metavar="N",
+            help=f"近一年的便民服务办件件数(默认 {settings.DEMO_APPLICATIONS}；0 表示不建办件历史)",
+        )
 
-    def handle(self, *args, accounts=False, events=None, **options):
+    def handle(self, *args, accounts=False, events=None, applications=None, **options):
         if accounts:
             return self._print_accounts()
         progress = Progress(self.stdout)
@@ -35,6 +40,7 @@ class Command(BaseCommand):
         build_lists(progress, county, units)
         build_grid(progress)
         build_events(progress, settings.DEMO_EVENTS if events is None else events)
+        build_applications(progress, settings.DEMO_APPLICATIONS if applications is None else applications)
         build_topics(progress)
         self._print_logins()
 
