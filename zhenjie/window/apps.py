@@ -7,5 +7,5 @@ class WindowConfig(AppConfig):
 
     def ready(self):
         # The case kind and its pages and API; its documents (notices, receipts, decisions,
-        # hand-over slips); the follow-up of a poor rating; its periodic jobs.
-        from . import decision_papers, jobs, kit, notices, rating, receipts, workflow  # noqa: F401
+        # hand-over slips, the agent points' transfer slips); the follow-up of a poor rating; its periodic jobs.
+        from . import decision_papers, jobs, kit, notices, rating, receipts, transfer_slips, workflow  # noqa: F401

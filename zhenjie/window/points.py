@@ -25,7 +25,7 @@ from zhenjie.lists.queries import items_in, public_series_of, versions_in_force
 from zhenjie.units.models import Unit
 from zhenjie.workbench.excel import Column
 
-from .models import AgentPoint, AgentSetting, Application, Direction, DutySlot, PaperTransfer
+from .models import AgentPoint, AgentSetting, Application, Direction, DutySlot, PaperTransfer, PointItem, Weekday
 from .workflow import State
 
 # Who keeps a township's points and their rosters: its window clerks and leaders, and the
@@ -68,6 +68,12 @@ def get_point_for(user, pk) -> AgentPoint:
     return get_visible_or_404(points_for(user), "agent_point.not_found", "代办点不存在或不在您的辖区内", pk=pk)
 
 
+def may_record_transfer(user, point: AgentPoint) -> bool:
+    """Who records a line of the point's papers ledger: its own agents, and the township's
+    window clerks and leaders (the centre's side of the hand-over)."""
+    return point.unit_id in agent_unit_ids(user) or bool(reach_of(user).roles_in(point.township) & HANDOVER_STAFF)
+
+
 def can_manage(user, point_or_township) -> bool:
     township = point_or_township.township if isinstance(point_or_township, AgentPoint) else point_or_township
     return bool(reach_of(user).roles_in(township) & MANAGERS)
@@ -91,26 +97,90 @@ def points_of(user) -> QuerySet[AgentPoint]:
     return AgentPoint.objects.filter(unit_id__in=agent_unit_ids(user), is_active=True, unit__is_active=True).select_related("township", "unit")
 
 
-def items_for_point(point: AgentPoint, on: date | datetime) -> QuerySet[ServiceItem]:
-    """The service items an agent may take at `point` on `on`: the items of the township's
-    published service guide in force that day (its own and the county's) that the guide marks
-    村级代办点可办 (简单事项不出村, seed 001 §四(一)2), in guide order, materials prefetched."""
+def guide_of_point(point: AgentPoint, on: date | datetime) -> QuerySet[ServiceItem]:
+    """Every item of the point's township's published service guide in force on `on` (its own
+    and the county's), in guide order, materials prefetched."""
     in_force = versions_in_force(list(public_series_of(point.township, ListKind.SERVICE)), on)
     if not in_force:
         return ServiceItem.objects.none()
-    return items_in(layout_for(ListKind.SERVICE), list(in_force.values()), agent_point=True)
+    return items_in(layout_for(ListKind.SERVICE), list(in_force.values()))
+
+
+def point_takes(item: ServiceItem, choices: dict[str, bool]) -> bool:
+    """The rule of what a point takes: the township's choice for the point (`PointItem`, by item
+    code) where it made one, else the guide's 村级代办点可办 mark (简单事项不出村, seed 001 §四(一)2;
+    an entrusted unmarked item is 复杂事项可代办)."""
+    return choices.get(item.code, item.agent_point)
+
+
+def choices_of(point_ids) -> dict[int, dict[str, bool]]:
+    """point id → {item code: takes}, for many points in one query."""
+    result: dict[int, dict[str, bool]] = {pk: {} for pk in point_ids}
+    for point_id, code, takes in PointItem.objects.filter(point_id__in=list(point_ids)).values_list("point_id", "code", "takes"):
+        result[point_id][code] = takes
+    return result
+
+
+def items_for_point(point: AgentPoint | None, on: date | datetime) -> QuerySet[ServiceItem]:
+    """THE answer to "what may an agent take at this point" — the intake form's item choices and
+    its check (actions.intake.guide_items) and the point's page read it: the guide's items in
+    force that `point_takes` (as a query: marked and not removed, or entrusted). No point, no items."""
+    if point is None:
+        return ServiceItem.objects.none()
+    choices = choices_of([point.pk])[point.pk]
+    removed = [code for code, takes in choices.items() if not takes]
+    added = [code for code, takes in choices.items() if takes]
+    return guide_of_point(point, on).filter((Q(agent_point=True) & ~Q(code__in=removed)) | Q(code__in=added))
+
+
+@dataclass
+class ItemChoice:
+    item: ServiceItem
+    takes: bool  # the point takes it
+    own: bool  # by the township's choice for this point, against the guide's mark
+
+
+def item_choices(point: AgentPoint, on: date | datetime) -> list[ItemChoice]:
+    """For the point's managers: every item of the guide in force, whether the point takes it
+    and whether that is the point's own choice."""
+    choices = choices_of([point.pk])[point.pk]
+    return [ItemChoice(item, point_takes(item, choices), item.code in choices) for item in guide_of_point(point, on)]
+
+
+def items_of_points(points: list[AgentPoint], on: date | datetime) -> dict[int, list[ServiceItem]]:
+    """point id → the items it takes, for a township's points at once (the public page): the
+    township's guide read once, the points' choices in one query."""
+    if not points:
+        return {}
+    guide = list(guide_of_point(points[0], on).prefetch_related(None))
+    choices = choices_of([p.pk for p in points])
+    return {p.pk: [item for item in guide if point_takes(item, choices[p.pk])] for p in points}
+
+
+def point_of_unit(unit_id: int) -> AgentPoint | None:
+    """The active point in the unit an agent files from (their village committee or centre)."""
+    return AgentPoint.objects.filter(unit_id=unit_id, is_active=True).select_related("township").first()
 
 
 # ---- duty -----------------------------------------------------------------------------------
 
 
+def roster_weekday(on: date) -> int | None:
+    """Which line of the 周一至周五 roster (seed 001 §四(一)3) holds on `on`: its own weekday on a
+    working weekday; none on a weekend or a statutory holiday; Monday's on a make-up working day
+    (调休上班, e.g. Sunday 2026-09-20 before 国庆). The State Council's notice (国办发明电〔2025〕7号)
+    makes such a day a full working day but names no weekday it stands for, so the point keeps
+    the week's first roster — as the service hall keeps Monday's hours (hall_hours.py)."""
+    if not current_calendar().is_workday(on):
+        return None
+    return on.weekday() if on.weekday() <= Weekday.FRIDAY else Weekday.MONDAY
+
+
 def on_duty(point: AgentPoint, on: date) -> list[DutySlot]:
-    """Who is on duty at the point on `on`: the roster's lines for that weekday, on a working
-    day (a statutory holiday has no duty; a make-up Saturday keeps none either — the roster is
-    周一至周五, seed 001 §四(一)3). Reads the prefetched slots: no query per point."""
-    if on.weekday() > 4 or not current_calendar().is_workday(on):
-        return []
-    return [slot for slot in point.duty_slots.all() if slot.weekday == on.weekday()]
+    """Who is on duty at the point on `on` (`roster_weekday`). Reads the prefetched slots: no
+    query per point."""
+    weekday = roster_weekday(on)
+    return [slot for slot in point.duty_slots.all() if slot.weekday == weekday] if weekday is not None else []
 
 
 def agents_of(point: AgentPoint) -> QuerySet:
@@ -188,10 +258,46 @@ def ledger_for(user, point: AgentPoint, now: datetime | None = None) -> Ledger:
     return Ledger(held=held, to_bring=to_bring, waiting=waiting, carry_days=days)
 
 
+@dataclass
+class AgentPanel:
+    """An application's agent-point panel (`_panel_agents.html` on its detail page)."""
+
+    point: AgentPoint
+    carry_days: int
+    carry_by: datetime  # the originals' limit to reach the centre
+    to_centre: PaperTransfer | None
+    to_point: PaperTransfer | None
+    carry_overdue: bool  # still at the point past the limit
+    may_send: bool  # the user may record the originals' trip now
+    may_return: bool  # the user may record the result's trip back now
+
+
+def panel_for(user, application: Application, now: datetime | None = None) -> dict:
+    """The agent panel's context for an application filed at a point (channel agent_point; the
+    result comes back there to be handed over, 统一窗口出件): the point, the originals' carry limit
+    (AgentSetting, working days) and whether they reached the centre, the result's trip back, and
+    which transfer the user may record now. `{"agent_panel": None}` for any other application.
+    The caller has read the application through the scoped read (queries.get_application_for)."""
+    point = AgentPoint.objects.filter(unit_id=application.intake_unit_id).select_related("township").first()
+    if point is None:
+        return {"agent_panel": None}
+    days = carry_days(setting_county(point))
+    carry_by, _ = due_after(application.received_at, Limit(days))
+    lines = {t.direction: t for t in PaperTransfer.objects.filter(application=application).select_related("recorded_by", "slip")}
+    state, may = application.case.state, may_record_transfer(user, point)
+    to_centre, to_point = lines.get(Direction.TO_CENTRE), lines.get(Direction.TO_POINT)
+    return {"agent_panel": AgentPanel(
+        point=point, carry_days=days, carry_by=carry_by, to_centre=to_centre, to_point=to_point,
+        carry_overdue=to_centre is None and (now or timezone.now()) > carry_by and state not in (*_NO_PAPERS, State.DECIDED),
+        may_send=may and to_centre is None and state not in (State.NOT_ACCEPTED, State.WITHDRAWN),
+        may_return=may and to_point is None and state == State.DECIDED,
+    )}  # fmt: skip
+
+
 def handovers_of(user, point: AgentPoint) -> QuerySet[PaperTransfer]:
     return (
         PaperTransfer.objects.filter(case_is_visible(user, "application__case_id"), point=point)
-        .select_related("application", "application__case", "recorded_by")
+        .select_related("application", "application__case", "recorded_by", "slip")
         .order_by("-handed_at", "-pk")
     )
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("points/<int:pk>/edit/", views.point_edit, name="agent_point_edit"),
     path("points/<int:pk>/roster/", views.point_roster, name="agent_point_roster"),
     path("points/<int:pk>/handover/", views.point_handover, name="agent_point_handover"),
+    path("points/<int:pk>/items/", views.point_item, name="agent_point_item"),
 ]
 
 public_urlpatterns = [

@@ -21,7 +21,7 @@ from zhenjie.workbench.kit import step_forms
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
-from . import queries, queries_backoffice
+from . import points, queries, queries_backoffice
 from .actions.intake import FILERS, Filing, desk_of, file_application, guide_items
 from .figures import applications_matching
 from .forms import IntakeForm, NoticeForm, SupplementForm
@@ -98,7 +98,7 @@ def new(request):
     if desk is None:
         return redirect("window:home")
     search = clean_query(request.GET.get("q"))
-    items = list(guide_items(desk.township, timezone.localdate(), channel=channel, search=search)[:ITEMS_SHOWN])
+    items = list(guide_items(desk.township, timezone.localdate(), channel=channel, search=search, point=desk.point)[:ITEMS_SHOWN])
     return render(request, "window/new.html", {"items": items, "search": search, "desk": desk})
 
 
@@ -108,7 +108,7 @@ def new_for_item(request, item_id: int):
     channel, desk = _desk(request)
     if desk is None:
         return redirect("window:home")
-    item = guide_items(desk.township, timezone.localdate(), channel=channel).filter(pk=item_id).first()
+    item = guide_items(desk.township, timezone.localdate(), channel=channel, point=desk.point).filter(pk=item_id).first()
     if item is None:
         raise NotFound("application.item_not_in_guide", "该事项不在现行办事指南中或不能在此受理")
     materials = ServiceMaterial.objects.filter(item=item).order_by("position", "pk")
@@ -140,7 +140,7 @@ def render_detail(request, application, forms=None, error=None, action=""):
         "overdue_notice": queries.deemed_due(application),
         # The other parts' panels: the clock and who decides; the decision and the hand-over.
         "panel": queries_backoffice.panel_for(request.user, application), "exclusion_kinds": ExclusionKind.choices,
-    } | decision_panel_context(request.user, application)  # fmt: skip
+    } | decision_panel_context(request.user, application) | points.panel_for(request.user, application)  # fmt: skip
     template = "window/_panel.html" if request.htmx and request.method == "POST" else "window/detail.html"
     return render(request, template, context)
 

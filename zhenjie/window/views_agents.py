@@ -85,7 +85,8 @@ def _render_point(request, point, *, edit_form=None, roster=None, roster_error=N
         "point": point, "today": queries.on_duty(point, today), "manage": manage,
         "edit_form": edit_form or (_point_form(request, point=point) if manage else None),
         "roster": _roster_rows(point, roster), "roster_error": roster_error, "weekdays": Weekday.choices,
-        "agents": list(queries.agents_of(point)), "items": queries.items_for_point(point, today),
+        "agents": list(queries.agents_of(point)),
+        "items": queries.item_choices(point, today) if manage else queries.items_for_point(point, today),
         "ledger": queries.ledger_for(request.user, point), "handovers": queries.handovers_of(request.user, point)[:20],
         "handover_error": handover_error,
     }  # fmt: skip
@@ -142,26 +143,52 @@ def point_roster(request, pk: int):
 @require_POST
 @staff_required
 def point_handover(request, pk: int):
+    """Record one line of the ledger, from the point's page, the agent's page (next=home) or an
+    application's agent panel (next=detail: back to the application, the outcome as a message)."""
     point = queries.get_point_for(request.user, pk)
     form = HandoverForm(request.POST)
-    back = request.POST.get("next") == "home"
-    if not form.is_valid():
+    back = request.POST.get("next", "")
+    valid = form.is_valid()
+    chosen = form.cleaned_data.get("application")
+    application = queries.applications_at(request.user, point).filter(pk=chosen).first() if chosen else None
+    if not valid:
         problem = "；".join(f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
                            for name, errors in form.errors.items())  # fmt: skip
     else:
-        application = queries.applications_at(request.user, point).filter(pk=form.cleaned_data["application"]).first()
         try:
             actions.record_handover(request.user, application, form.cleaned_data["direction"],
                                     received_by=form.cleaned_data["received_by"], note=form.cleaned_data["note"])  # fmt: skip
         except ActionError as error:
             problem = error.message
         else:
-            messages.success(request, "交接已登记")
-            return redirect("window:agent_home") if back else redirect("window:agent_point", point.pk)
-    if back:
+            messages.success(request, "交接已登记，交接单已出具")
+            if back == "detail":
+                return redirect("window:detail", application.case_id)
+            return redirect("window:agent_home") if back == "home" else redirect("window:agent_point", point.pk)
+    if back == "detail" and application is not None:
+        messages.error(request, problem)
+        return redirect("window:detail", application.case_id)
+    if back == "home":
         messages.error(request, problem)
         return redirect("window:agent_home")
     return _render_point(request, point, handover_error=problem)
+
+
+@require_POST
+@staff_required
+def point_item(request, pk: int):
+    """The township adjusts one guide item for the point (remove, or entrust: 复杂事项可代办)."""
+    point = queries.get_point_for(request.user, pk)
+    takes = request.POST.get("takes", "")
+    try:
+        if takes not in ("1", "0"):
+            raise Rejected("agent_point.takes_invalid", "请选择可代办或不可代办", field="takes")
+        actions.set_point_item(request.user, point, request.POST.get("code", ""), takes == "1")
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "代办事项已调整")
+    return redirect("window:agent_point", point.pk)
 
 
 @require_POST
@@ -210,7 +237,8 @@ def public_township(request, code: str):
     township = get_public_township(code)
     today = timezone.localdate()
     rows = _with_today(list(queries.public_points(township)), today)
-    # Every point of a township takes the same guide's agent-point items: read them once.
-    items = list(queries.items_for_point(rows[0], today).values_list("name", flat=True)) if rows else []
-    return render(request, "window/agents/public_township.html", {"township": township, "points": rows, "items": items})
+    items = queries.items_of_points(rows, today)  # the township may adjust them per point
+    for point in rows:
+        point.items = items[point.pk]
+    return render(request, "window/agents/public_township.html", {"township": township, "points": rows})
 

@@ -11,14 +11,18 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.grid.actions.inputs import moment, text
-from zhenjie.kernel import journal
+from zhenjie.kernel import documents, journal
+from zhenjie.kernel.models import Document
+from zhenjie.lists.models import MaterialForm
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.scoping import can_see_case, reach_of
 from zhenjie.units.models import Unit
 
-from ..models import AgentPoint, AgentSetting, Application, Direction, DutySlot, PaperTransfer, Weekday
+from ..models import AgentPoint, AgentSetting, Application, Decision, Direction, DutySlot, MaterialStatus, PaperTransfer, PointItem, Weekday
 from ..models.agents import ADDRESS_MAX, HOURS_MAX, NAME_MAX, NOTE_MAX, PHONE_MAX, SIGNER_MAX
-from ..points import HANDOVER_STAFF, agent_unit_ids, agents_of, can_manage
+from ..points import agents_of, can_manage, guide_of_point, may_record_transfer
+from ..decision_papers import APPROVAL, REFUSAL
+from ..transfer_slips import PAPERS_MAX, TRANSFER_SLIP
 from ..workflow import State
 
 # A point sits in its village committee or in the township's 党群服务中心 (the brief's two places).
@@ -208,11 +212,19 @@ def _point_of(application: Application) -> AgentPoint:
 
 
 def _require_handover_staff(actor, point: AgentPoint) -> None:
-    if point.unit_id in agent_unit_ids(actor):
-        return
-    if reach_of(actor).roles_in(point.township) & HANDOVER_STAFF:
-        return
-    raise Forbidden("agent_point.handover_forbidden", "只有本代办点代办员或便民服务中心窗口人员可以登记交接")
+    if not may_record_transfer(actor, point):
+        raise Forbidden("agent_point.handover_forbidden", "只有本代办点代办员或便民服务中心窗口人员可以登记交接")
+
+
+def _papers(application: Application, direction: str) -> str:
+    """What changes hands, for the slip: the originals and copies received at the point, or the
+    result with its numbered 决定书."""
+    if direction == Direction.TO_CENTRE:
+        rows = application.materials.filter(status=MaterialStatus.RECEIVED).order_by("position")
+        return "；".join(f"{m.name}({MaterialForm(m.form).label if m.form in MaterialForm.values else '材料'}{m.copies}份)" for m in rows) or "无"
+    papers = Document.objects.filter(case_id=application.case_id, kind__in=(APPROVAL, REFUSAL)).order_by("pk")
+    result = Decision(application.decision).label if application.decision in Decision.values else "办理结果"
+    return "；".join([f"审批结果：{result}", *(f"{d.title} {d.number}" for d in papers)])
 
 
 @transaction.atomic
@@ -240,10 +252,53 @@ def record_handover(actor, application: Application, direction, *, received_by, 
     if PaperTransfer.objects.filter(application=application, direction=direction).exists():
         label = Direction(direction).label
         raise Conflict("agent_point.handover_done", f"该办件已登记过“{label}”，请勿重复登记")
+    slip = documents.issue_document(actor, application.case, TRANSFER_SLIP, extra={
+        "point": point.name, "direction": Direction(direction).label, "papers": _papers(application, direction)[:PAPERS_MAX],
+        "handed_at": f"{timezone.localtime(at):%Y年%-m月%-d日 %H:%M}", "received_by": received_by, "note": note or "无",
+    })  # fmt: skip
     handover = PaperTransfer.objects.create(application=application, point=point, direction=direction, handed_at=at,
-                                       recorded_by=actor, received_by=received_by, note=note)  # fmt: skip
+                                            recorded_by=actor, received_by=received_by, note=note, slip=slip)  # fmt: skip
     journal.record(actor=actor, verb="window.handover", case=application.case,
                    summary=f"{Direction(direction).label}({point.name})，签收人 {received_by}",
                    data={"point": point.pk, "direction": direction, "handed_at": at.isoformat()})  # fmt: skip
     return handover
 
+
+
+def require_result_at_point(application: Application) -> None:
+    """Before the result is handed over at the agent point (统一窗口出件 at the point it came
+    from): the ledger must show it reached the point (a `to_point` line). The decision part's
+    hand-over calls this inside its step; nothing is recorded for it — the centre's clerk who
+    gives the result to the agent records the line (and prints its slip) when it happens."""
+    if not PaperTransfer.objects.filter(application=application, direction=Direction.TO_POINT).exists():
+        raise Conflict("application.result_not_at_point",
+                       "办理结果尚未送回代办点：请便民服务中心将结果交给代办员并登记“结果送回代办点”后，再在代办点出件")  # fmt: skip
+
+
+# ---- per-point items (复杂事项可代办) --------------------------------------------------------
+
+
+@transaction.atomic
+def set_point_item(actor, point: AgentPoint, code, takes) -> PointItem | None:
+    """The township removes an item of the guide's 村级代办点可办 from `point` (`takes` False), or
+    entrusts the point with an item the guide does not mark (True; seed 001 §四(一)2
+    “复杂事项可代办”). Setting what the guide already says drops the point's own choice. The item
+    must be in the township's guide in force today. Journaled with before and after."""
+    _require_manager(actor, point.township)
+    if not isinstance(takes, bool):
+        raise Rejected("agent_point.takes_invalid", "请选择可代办或不可代办", field="takes")
+    code = _text(code, "code", "事项编码", 64)
+    item = guide_of_point(point, timezone.localdate()).filter(code=code).first()
+    if item is None:
+        raise Rejected("agent_point.item_not_in_guide", f"事项{code}不在{point.township.name}现行办事指南中", field="code")
+    AgentPoint.objects.select_for_update().filter(pk=point.pk).get()  # two managers at once: one after the other
+    before = PointItem.objects.filter(point=point, code=code).values_list("takes", flat=True).first()
+    if takes == item.agent_point:
+        PointItem.objects.filter(point=point, code=code).delete()
+        choice = None
+    else:
+        choice, _ = PointItem.objects.update_or_create(point=point, code=code, defaults={"takes": takes, "set_by": actor})
+    label = "可代办" if takes else "不可代办"
+    _record(actor, point, "window.agent_point.item", f"代办点 {point.name}：{item.code} {item.name} 设为{label}",
+            {"code": code, "takes": [before, None if choice is None else takes], "guide_agent_point": item.agent_point})  # fmt: skip
+    return choice

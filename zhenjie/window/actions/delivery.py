@@ -14,6 +14,7 @@ from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case
 
 from ..decision_papers import HANDOVER_SLIP
+from .agents import require_result_at_point
 from ..models import Application, Channel, DeliveryMethod, Handover
 
 # Express and EMS waybill numbers are letters and digits (EMS: two letters, nine digits, "CN"),
@@ -57,6 +58,8 @@ def deliver_application(actor, application: Application, *, method: str = "", tr
     def hand_over(case: Case) -> None:
         # Inside the engine's step, after its checks and compare-and-set, while the `deliver` work
         # is still open: the slip is numbered by the unit handing over.
+        if method == DeliveryMethod.AGENT_POINT:
+            require_result_at_point(application)  # the papers ledger shows the result reached the point
         slip = documents.issue_document(actor, case, HANDOVER_SLIP, extra={
             "method": DeliveryMethod(method).label, "receiver": receiver or "(见邮政签收记录)", "tracking": tracking or "无",
         })  # fmt: skip

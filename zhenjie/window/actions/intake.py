@@ -29,7 +29,8 @@ from zhenjie.lists.queries import public_versions_of
 from zhenjie.lists.search import clean_query, search_q
 from zhenjie.units.models import Unit
 
-from ..models import Application, ApplicationMaterial, Channel, MaterialScan, MaterialStatus
+from ..models import AgentPoint, Application, ApplicationMaterial, Channel, MaterialScan, MaterialStatus
+from ..points import items_for_point, point_of_unit
 from ..workflow import KIND
 
 # 行政许可法 Art. 32(4): the one-time notice on the spot or within five working days of receipt.
@@ -90,6 +91,7 @@ class Desk:
     area: Area
     township: Area
     centre: Unit
+    point: AgentPoint | None = None  # an agent's: the point in their unit (points.point_of_unit)
 
 
 @dataclass(frozen=True)
@@ -127,20 +129,26 @@ def desk_of(actor, channel: str, township: Area | None = None) -> Desk:
     township = township_of(unit.area)
     if channel != Channel.AGENT_POINT:
         return Desk(unit=unit, area=township, township=township, centre=unit)
+    # An agent files only at the point set up in their unit (points_of): none, or stopped, none.
+    point = point_of_unit(unit.pk)
+    if point is None:
+        raise Forbidden("application.no_agent_point", f"{unit.name}尚未设立代办点或代办点已停用，不能在代办点受理申请")
     centre = service_centre_for(township)
     if centre is None:
         raise Rejected("application.no_centre", f"{township.name}尚未设置便民服务中心窗口", field="channel")
-    return Desk(unit=unit, area=unit.area, township=township, centre=centre)
+    return Desk(unit=unit, area=unit.area, township=township, centre=centre, point=point)
 
 
-def guide_items(township: Area, on: date, *, channel: str = Channel.WINDOW, search: str = "") -> QuerySet[ServiceItem]:
-    """The items of the township's guide in force on `on` that `channel` may take: a village agent
-    point only the guide's agent-point items (简单事项不出村, seed 001 §四(一)2), online only
-    those the guide marks online. Searched by name, code or pinyin initials (lists.search)."""
-    versions = public_versions_of(township, on, kind=ListKind.SERVICE)
-    rows = ServiceItem.objects.filter(version__in=[v.pk for v in versions])
+def guide_items(township: Area, on: date, *, channel: str = Channel.WINDOW, search: str = "", point: AgentPoint | None = None) -> QuerySet[ServiceItem]:
+    """The items of the township's guide in force on `on` that `channel` may take: at a village
+    agent `point` what the point takes (`points.items_for_point`: the guide's agent-point items,
+    简单事项不出村, as the township adjusted them for the point), online only those the guide
+    marks online. Searched by name, code or pinyin initials (lists.search)."""
     if channel == Channel.AGENT_POINT:
-        rows = rows.filter(agent_point=True)
+        rows = ServiceItem.objects.filter(pk__in=items_for_point(point, on).values("pk"))
+    else:
+        versions = public_versions_of(township, on, kind=ListKind.SERVICE)
+        rows = ServiceItem.objects.filter(version__in=[v.pk for v in versions])
     if channel == Channel.ONLINE:
         rows = rows.filter(online=True)
     if search := clean_query(search):
@@ -149,7 +157,7 @@ def guide_items(township: Area, on: date, *, channel: str = Channel.WINDOW, sear
 
 
 def _item(filing: Filing, desk: Desk, on: date) -> ServiceItem:
-    item = guide_items(desk.township, on, channel=filing.channel).filter(pk=filing.item_id).first()
+    item = guide_items(desk.township, on, channel=filing.channel, point=desk.point).filter(pk=filing.item_id).first()
     if item is not None:
         return item
     if filing.channel == Channel.AGENT_POINT and guide_items(desk.township, on).filter(pk=filing.item_id).exists():

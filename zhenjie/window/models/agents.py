@@ -113,6 +113,8 @@ class PaperTransfer(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
     received_by = models.CharField("签收人", max_length=SIGNER_MAX)
     note = models.CharField("说明", max_length=NOTE_MAX, blank=True)
+    # The numbered 代办件交接单 both sides sign, issued with the line (window/transfer_slips.py).
+    slip = models.OneToOneField("kernel.Document", verbose_name="交接单", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "代办件交接"
@@ -120,3 +122,21 @@ class PaperTransfer(models.Model):
         ordering = ["-handed_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["application", "direction"], name="paper_transfer_once_per_direction")]
         indexes = [models.Index(fields=["point", "handed_at"], name="paper_transfer_point_time")]
+
+
+class PointItem(models.Model):
+    """The township's word on one guide item at one point, against the guide's 村级代办点可办 mark:
+    `takes` False removes a marked item from this point; True entrusts it with an unmarked one
+    (复杂事项可代办, seed 001 §四(一)2). Keyed by the item's code, so it holds across revisions of
+    the guide; no row means the guide's mark decides (points.items_for_point)."""
+
+    point = models.ForeignKey(AgentPoint, on_delete=models.CASCADE, related_name="item_choices")
+    code = models.CharField("事项编码", max_length=64)
+    takes = models.BooleanField("可代办")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "代办点事项调整"
+        verbose_name_plural = "代办点事项调整"
+        constraints = [models.UniqueConstraint(fields=["point", "code"], name="point_item_once")]

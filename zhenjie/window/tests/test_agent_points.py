@@ -142,7 +142,21 @@ def test_no_one_is_on_duty_on_a_holiday_or_weekend(ww):
     point = points_for(ww.world.leader_a).get(pk=make_point(ww).pk)
     assert [s.agent for s in on_duty(point, date(2026, 4, 30))] == [ww.agent_a]  # a Thursday
     assert on_duty(point, date(2026, 5, 1)) == []  # 劳动节
-    assert on_duty(point, date(2026, 5, 9)) == []  # a make-up Saturday: the roster is Monday to Friday
+    assert on_duty(point, date(2026, 5, 16)) == []  # an ordinary Saturday
+
+
+def test_on_a_make_up_working_day_the_point_keeps_mondays_roster(ww):
+    """2026-09-20 is a Sunday made a working day before 国庆 (国办发明电〔2025〕7号): Monday's duty."""
+    point = make_point(ww)
+    set_roster(ww.world.leader_a, point, [
+        {"weekday": 0, "starts": "08:30", "ends": "12:00", "agent_id": ww.agent_a.pk},
+        {"weekday": 2, "starts": "14:00", "ends": "17:30", "agent_id": ww.agent_a.pk},
+    ], expected_version=1)  # fmt: skip
+    point = points_for(ww.world.leader_a).get(pk=point.pk)
+    assert [(s.weekday, f"{s.starts:%H:%M}") for s in on_duty(point, date(2026, 9, 20))] == [(0, "08:30")]
+    assert [(s.weekday, f"{s.starts:%H:%M}") for s in on_duty(point, date(2026, 10, 10))] == [(0, "08:30")]  # the Saturday after
+    assert on_duty(point, date(2026, 9, 27)) == []  # 中秋节, a Sunday off
+    assert on_duty(point, date(2026, 10, 5)) == []  # a Monday of 国庆: no duty
 
 
 # ---- where an agent files ---------------------------------------------------------------------

@@ -10,9 +10,10 @@ from zhenjie.kernel.models import Assignment, Case, Document, FollowUp
 from zhenjie.testing import make_user
 from zhenjie.window.actions.delivery import deliver_application
 from zhenjie.window.decision_papers import HANDOVER_SLIP
-from zhenjie.window.models import Application, Handover, WindowPolicy
+from zhenjie.window.models import Application, Direction, Handover, WindowPolicy
 from zhenjie.window.rating import find_for_citizen, rate_application, rate_as_citizen
-from zhenjie.window.testing import make_application, make_window_world
+from zhenjie.window.actions.agents import record_handover
+from zhenjie.window.testing import make_application, make_point, make_window_world
 from zhenjie.window.workflow import State
 
 from .test_decision import pdf_text
@@ -67,9 +68,12 @@ def test_bad_method_and_missing_receiver_are_refused(ww):
 
 
 def test_filed_at_an_agent_point_the_agent_hands_it_over_there_by_default(ww):
+    make_point(ww)
     application = make_application(ww, state=State.DECIDED, at_agent_point=True)
     with pytest.raises(Forbidden):  # the centre's clerk did not take this one in
         deliver_application(ww.clerk_a, application, received_by="王秀英")
+    # The result reaches the point first (the papers ledger), then the agent hands it over there.
+    record_handover(ww.clerk_a, application, Direction.TO_POINT, received_by="张代办")
     deliver_application(ww.agent_a, application, received_by="王秀英")
     assert application.delivery_method == "agent_point"
     assert Document.objects.get(case=application.case, kind=HANDOVER_SLIP).unit == ww.world.committee_a

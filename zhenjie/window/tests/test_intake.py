@@ -15,7 +15,7 @@ from zhenjie.lists.models import ServiceMaterial
 from zhenjie.testing import citizen_id
 from zhenjie.window.actions.intake import Filed, Filing, MaterialIn, Scan, file_application, guide_items
 from zhenjie.window.models import Application, Channel, MaterialStatus
-from zhenjie.window.testing import make_window_world
+from zhenjie.window.testing import make_point, make_window_world
 from zhenjie.window.workflow import State
 
 def png() -> bytes:
@@ -152,6 +152,10 @@ def test_an_item_of_a_guide_not_yet_in_force(ww):
 
 def test_a_village_agent_files_agent_point_items_only(ww):
     agent = ww.agent_a
+    with pytest.raises(Forbidden) as refused:  # no point set up in the agent's committee yet
+        file_application(agent, filing(ww.items_a["BM001"], channel=Channel.AGENT_POINT))
+    assert refused.value.code == "application.no_agent_point"
+    point = make_point(ww)
     with pytest.raises(Rejected) as refused:
         file_application(agent, filing(ww.items_a["ZW0001"], channel=Channel.AGENT_POINT))
     assert refused.value.code == "application.not_agent_item"
@@ -160,7 +164,7 @@ def test_a_village_agent_files_agent_point_items_only(ww):
     assert case.area == ww.world.village_a and application.intake_unit == ww.world.committee_a
     assert application.filed_by == agent and case.number.startswith("甲镇办")  # numbered by the township's centre
     assert case.assignments.get().role == "village_agent"
-    assert [i.code for i in guide_items(ww.world.a, date(2026, 6, 1), channel=Channel.AGENT_POINT)] == ["BM001"]
+    assert [i.code for i in guide_items(ww.world.a, date(2026, 6, 1), channel=Channel.AGENT_POINT, point=point)] == ["BM001"]
     with pytest.raises(Forbidden):
         file_application(agent, filing(ww.items_a["BM001"], channel=Channel.WINDOW))
     with pytest.raises(Forbidden):
