@@ -96,6 +96,10 @@ def may_co_decide(standing) -> Forbidden | Conflict | None:
     if not is_joint(routes):
         return Forbidden("application.not_joint", "该事项不是联合办理事项，由审批单位直接作出决定")
     if own_route(standing) is not None:
+        lead = lead_of(routes)
+        if any(work.todo == DECIDE and work.unit_id == lead.unit_id and _mine(standing, work) for work in standing.open_work):
+            # The step finishes the actor's work (complete="actor"): the lead's would go with it.
+            return Forbidden("application.both_units", f"您同时承担牵头单位{lead.unit.name}的审批，本单位意见请由其他人员提出")
         return None
     reach = standing.reach
     lead = lead_of(routes)

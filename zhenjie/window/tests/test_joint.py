@@ -178,3 +178,14 @@ def test_the_opinion_over_the_api_and_township_b_gets_404(client):
     decided = client.post(base + "/approve", {"opinion": "同意"}, content_type="application/json", **lead)
     assert decided.status_code == 200 and decided.json()["state"] == State.DECIDED
     assert [(o["unit"], o["lead"]) for o in decided.json()["opinions"]] == [("甲镇便民服务中心", True), ("测试县公安局", False)]
+
+
+def test_someone_in_both_units_cannot_close_the_leads_work_with_an_opinion(ww):
+    from zhenjie.accounts import actions as accounts
+
+    application = make_joint(ww)
+    both = make_user("both_units", ww.centre_a, [R.BACK_OFFICE_HANDLER], ww.world.a)
+    accounts.grant_post(None, user=both, unit=ww.world.police, title="岗位", roles=[R.DEPARTMENT_LIAISON], jurisdiction=None)
+    with pytest.raises(Forbidden, match="同时承担牵头单位"):
+        give_opinion(both, application, decision="approved")
+    assert Assignment.objects.filter(case=application.case, todo="decide", state="open").count() == 2
