@@ -46,6 +46,19 @@ def content_of(package) -> bytes:
         return stored.read()
 
 
+def rewritten(content: bytes, member: str, old: bytes, new: bytes) -> bytes:
+    """The package with one member's bytes replaced, everything else as it was."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == member:
+                assert old in data
+                data = data.replace(old, new, 1)
+            out.writestr(name, data)
+    return buffer.getvalue()
+
+
 def test_a_delivered_applications_package_holds_its_record_and_papers_and_verifies(ww, django_capture_on_commit_callbacks):
     case = delivered(ww)
     package = archived(ww.clerk_a, case, django_capture_on_commit_callbacks)
@@ -61,7 +74,9 @@ def test_a_delivered_applications_package_holds_its_record_and_papers_and_verifi
     assert "最低生活保障申请" in text and "材料齐全" in text and "窗口领取" in text
     applicant = detail["applicant"]
     assert "*" in applicant["id_number"] and "*" in applicant["phone"]  # masked, as everywhere
-    # a changed file is found
+    # a changed file is found: the record rewritten inside the package, and a byte of the zip
+    assert archive.verify_package(rewritten(content, "case.json", '"准予"'.encode(), '"不予"'.encode())) == [
+        "文件已被改动(SHA-256或大小与清单不符)：case.json"]
     changed = bytearray(content)
     changed[len(changed) // 3] ^= 1
     assert archive.verify_package(bytes(changed)) != []
