@@ -3,6 +3,7 @@ filing, the one-time notice and the supplement. Other steps go through the kit's
 (POST /api/applications/{id}/{step}); the export through GET /api/applications/export."""
 
 import uuid
+from dataclasses import replace
 from datetime import date, datetime
 
 from ninja import Field, Router, Schema, Status
@@ -12,6 +13,7 @@ from zhenjie.api.schemas import AreaBrief, ERRORS, MAX_ID, PageOut, RecordId, Ti
 from zhenjie.kernel import journal
 
 from . import queries
+from .clock import statutory_due
 from .actions.intake import COPIES_MAX, PROBLEM_MAX, Filing, MaterialIn, file_application
 from .forms import ID_MAX, NAME_MAX, PHONE_MAX
 from .kit import APPLICATIONS
@@ -58,7 +60,21 @@ class NoticeOut(Schema):
         return list(notice.items.all())
 
 
+class DeciderOut(Schema):
+    unit: UnitBrief
+    lead: bool = Field(description="牵头单位(联合办理)；单一审批单位时即该单位")
+    opinion: str = Field(description="联合办理中该单位的意见：approved 同意 / refused 不同意；空为尚未提出")
+
+
+class HandoverBrief(Schema):
+    method: str
+    handed_over_at: datetime
+
+
 class ApplicationOut(Schema):
+    """One shape for every part's reading of an application (issue 15): intake, the clocks, the
+    deciding units, the decision, the hand-over and the applicant's rating."""
+
     id: int = Field(alias="case_id", description="办件ID")
     number: str = Field(alias="case.number")
     state: str = Field(alias="case.state")
@@ -73,12 +89,33 @@ class ApplicationOut(Schema):
     notice_due_at: datetime
     deemed_accepted: bool
     accepted_at: datetime | None
-    due_at: datetime | None = Field(alias="case.due_at")
+    due_at: datetime | None = Field(alias="case.due_at", description="办理期限：承诺时限(含暂停、延期)")
+    statutory_due_at: datetime | None = Field(description="法定时限届满时间(行政许可法第四十二条；无法定时限为空)")
     closed_at: datetime | None = Field(alias="case.closed_at")
+    deciding_units: list[DeciderOut] = Field(description="审批单位(受理时确定，牵头单位在前)")
+    decision: str = Field(description="approved 准予 / refused 不予；空为尚未决定")
+    decided_at: datetime | None
+    decided_late: bool
+    handover: HandoverBrief | None
+    rating: int | None = Field(alias="case.rating", description="申请人评价(1至5)")
 
     @staticmethod
     def resolve_state_label(application):
         return APPLICATION_WORKFLOW.state_label(application.case.state)
+
+    @staticmethod
+    def resolve_statutory_due_at(application):
+        clock = queries.clock_of(application)
+        return statutory_due(clock, application.case)[0] if clock is not None else None
+
+    @staticmethod
+    def resolve_deciding_units(application):
+        opinions = {o.unit_id: o.decision for o in application.opinions.all()}
+        return [{"unit": r.unit, "lead": r.lead, "opinion": opinions.get(r.unit_id, "")} for r in application.routes.all()]
+
+    @staticmethod
+    def resolve_handover(application):
+        return queries.handover_of(application)
 
 
 class ApplicationDetailOut(ApplicationOut):
@@ -144,7 +181,9 @@ class SupplementIn(Schema):
     materials: list[SuppliedIn] = Field(min_length=1, max_length=200)
 
 
-list_alias(router, APPLICATIONS, "办件列表(辖区内)", ApplicationPageOut)
+# The API's list reads what its shape shows in a fixed number of queries (queries.with_outcome).
+list_alias(router, replace(APPLICATIONS, rows=lambda user: queries.with_outcome(queries.applications_for(user))), "办件列表(辖区内)",
+           ApplicationPageOut)
 
 
 @router.post("/applications", response={201: FiledOut, **ERRORS}, summary="收件登记")

@@ -12,7 +12,8 @@ from zhenjie.kernel.workflow import REASON_MAX
 
 from .actions.decision import approve_application, refuse_application
 from .actions.delivery import deliver_application
-from .models import Handover
+from .actions.joint import give_opinion
+from .models import Handover, Opinion
 from .queries import get_application_for
 from .workflow import APPLICATION_WORKFLOW
 
@@ -27,6 +28,17 @@ class HandoverOut(Schema):
     slip_number: str = Field(alias="slip.number")
 
 
+class OpinionOut(Schema):
+    unit_id: int
+    unit: str = Field(alias="unit.name")
+    lead: bool
+    decision: str
+    reason: str
+    legal_basis: str
+    overruling: str
+    decided_at: datetime
+
+
 class DecisionOut(Schema):
     id: int = Field(description="事项ID")
     number: str
@@ -39,6 +51,7 @@ class DecisionOut(Schema):
     decided_late: bool
     handover_due_at: datetime | None = Field(description="出件期限(许可证件：决定之日起10个工作日)")
     handover: HandoverOut | None
+    opinions: list[OpinionOut] = Field(description="联合办理：各审批单位意见(牵头单位在前)")
 
 
 def decision_out(application) -> dict:
@@ -49,11 +62,18 @@ def decision_out(application) -> dict:
         "decision": application.decision, "decision_reason": application.decision_reason, "legal_basis": application.legal_basis,
         "decided_at": application.decided_at, "decided_late": application.decided_late, "handover_due_at": due,
         "handover": Handover.objects.filter(application=application).select_related("slip").first(),
+        "opinions": list(Opinion.objects.filter(application=application).select_related("unit")),
     }  # fmt: skip
 
 
 class ApproveIn(Schema):
     opinion: str = Field("", max_length=REASON_MAX)
+    overruling: str = Field("", max_length=REASON_MAX, description="联合办理：有单位不同意而仍准予的，不采纳其意见的理由")
+
+
+class OpinionIn(Schema):
+    decision: str = Field(max_length=16, description="approved 同意 / refused 不同意")
+    reason: str = Field("", max_length=REASON_MAX, description="不同意的须说明理由")
 
 
 class RefuseIn(Schema):
@@ -73,7 +93,15 @@ def get_decision(request, case_id: RecordId):
 
 @router.post("/window/applications/{case_id}/approve", response={200: DecisionOut, **ERRORS}, summary="准予")
 def approve(request, case_id: RecordId, payload: ApproveIn):
-    application = approve_application(request.auth, get_application_for(request.auth, case_id), opinion=payload.opinion)
+    application = approve_application(request.auth, get_application_for(request.auth, case_id), opinion=payload.opinion,
+                                      overruling=payload.overruling)
+    return decision_out(application)
+
+
+@router.post("/window/applications/{case_id}/opinion", response={200: DecisionOut, **ERRORS}, summary="联合办理：本单位提出意见")
+def opinion(request, case_id: RecordId, payload: OpinionIn):
+    application = get_application_for(request.auth, case_id)
+    give_opinion(request.auth, application, decision=payload.decision, reason=payload.reason)
     return decision_out(application)
 
 

@@ -8,4 +8,6 @@ class WindowConfig(AppConfig):
     def ready(self):
         # The case kind and its pages and API; its documents (notices, receipts, decisions,
         # hand-over slips, the agent points' transfer slips); the follow-up of a poor rating; its periodic jobs.
-        from . import decision_papers, jobs, kit, notices, rating, receipts, transfer_slips, workflow  # noqa: F401
+        from . import archive, decision_papers, jobs, kit, notices, rating, receipts, transfer_slips, workflow  # noqa: F401
+
+        archive.register()  # the archive package's content and retention (kernel/ARCHIVE.md)

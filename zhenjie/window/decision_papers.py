@@ -11,6 +11,7 @@ from zhenjie.kernel import documents
 from zhenjie.kernel.documents import DocField
 from zhenjie.kernel.documents.pdf import chinese_date
 
+from . import joint
 from .models import Application
 
 APPROVAL = "approval_decision"
@@ -29,6 +30,7 @@ def _decision_values(case) -> dict[str, str]:
         "applicant": application.applicant.name, "item": application.item_name, "item_code": application.item_code,
         "received_on": chinese_date(application.received_at),
         "opinion": application.decision_reason or "无", "legal_basis": application.legal_basis,
+        "units": joint.opinions_text(application),
     }  # fmt: skip
 
 
@@ -39,6 +41,8 @@ _DECISION_FIELDS = (
     DocField("received_on", "申请日期", sample="2026年3月2日"),
     DocField("opinion", "审批意见", sample="材料齐全，符合条件"),
     DocField("legal_basis", "法律依据", sample="《××条例》第×条"),
+    # One unit, or a joint item's every unit with its opinion and basis (window/joint.py).
+    DocField("units", "审批单位及意见", sample="甲镇便民服务中心"),
 )
 
 def _decision_kind(code: str, label: str, prefix: str, body: str) -> documents.DocumentKind:
@@ -55,6 +59,7 @@ def _decision_kind(code: str, label: str, prefix: str, body: str) -> documents.D
 _decision_kind(APPROVAL, "准予决定书", "准", (
     "{applicant}：\n"
     "\u3000\u3000你于{received_on}提出的「{item}」(事项编码{item_code})申请(编号{case_number})，经审查，决定准予。\n"
+    "\u3000\u3000审批单位：{units}\n"
     "\u3000\u3000审批意见：{opinion}\n"
     "\u3000\u3000法律依据：{legal_basis}\n"
     "\u3000\u3000办理结果由受理窗口统一出件，请按约定方式领取。"
@@ -64,6 +69,7 @@ _decision_kind(APPROVAL, "准予决定书", "准", (
 _decision_kind(REFUSAL, "不予决定书", "不准", (
     "{applicant}：\n"
     "\u3000\u3000你于{received_on}提出的「{item}」(事项编码{item_code})申请(编号{case_number})，经审查，决定不予办理。\n"
+    "\u3000\u3000审批单位：{units}\n"
     "\u3000\u3000理由：{opinion}\n"
     "\u3000\u3000法律依据：{legal_basis}\n"
     "\u3000\u3000如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起行政诉讼。"

@@ -6,13 +6,27 @@ from zhenjie.kernel.rating import COMMENT_MAX, GRADES
 from zhenjie.kernel.workflow import REASON_MAX
 from zhenjie.workbench.forms import StyledFormMixin
 
-from .models import DeliveryMethod
+from .models import Decision, DeliveryMethod
 
 
 class DecideForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(label="审批结果", choices=[("approve", "准予"), ("refuse", "不予")], widget=forms.RadioSelect)
     text = forms.CharField(label="审批意见或不予理由", required=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX}),
                            help_text="不予的，须说明理由(行政许可法第三十八条)")
+
+
+class DecideJointForm(DecideForm):
+    """The lead's decision on a joint item: may have to say why a unit's refusal does not stand
+    in the way (window/joint.py)."""
+
+    overruling = forms.CharField(label="不采纳不同意见的理由", required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
+                                 help_text="联合办理单位有不同意意见而仍准予的，须写明理由；将载入准予决定书")
+
+
+class OpinionForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(label="本单位意见", choices=Decision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label="意见说明", required=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX}),
+                             help_text="不同意的，须说明理由")
 
 
 class HandOverForm(StyledFormMixin, forms.Form):

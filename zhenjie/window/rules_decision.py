@@ -5,6 +5,7 @@
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel.errors import Conflict, Forbidden
 
+from .joint import why_not_lead_decision
 from .models import Application
 
 # The front desk a result is handed over by (统一窗口出件): the window's clerks, or the village
@@ -30,6 +31,8 @@ def may_decide(standing) -> Forbidden | Conflict | None:
     deciding = [work for work in standing.open_work if work.todo == "decide"]
     if not deciding:  # the case was read before someone else decided it
         return Conflict("application.already_decided", "该申请刚被他人作出决定，请刷新后查看")
+    if (joint := why_not_lead_decision(standing)) is not None:  # a joint item: the lead, last (window/joint.py)
+        return joint
     for work in deciding:
         if work.unit_id in reach.unit_ids and (work.user_id is None or work.user_id in reach.user_ids) and (
             not work.role or work.role in reach.roles_in_unit(work.unit_id)

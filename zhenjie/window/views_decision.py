@@ -16,32 +16,44 @@ from zhenjie.kernel.scoping import administered_county
 from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.workbench.views import staff_required
 
-from . import policy, rating
+from . import joint, policy, rating
+from .actions import joint as joint_actions
 from .queries import get_application_for
 from .actions.decision import approve_application, refuse_application
 from .actions.delivery import default_method, deliver_application
 from .decision_papers import APPROVAL, HANDOVER_SLIP, REFUSAL
-from .forms_decision import DecideForm, HandOverForm, RateByCodeForm, WindowPolicyForm
-from .models import Application, Handover
+from .forms_decision import DecideForm, DecideJointForm, HandOverForm, OpinionForm, RateByCodeForm, WindowPolicyForm
+from .models import Application, Handover, Opinion
 from .workflow import APPLICATION_WORKFLOW
 
 PAPERS = (APPROVAL, REFUSAL, HANDOVER_SLIP)
 
 
-def panel_context(user, application: Application, decide_form=None, hand_over_form=None) -> dict:
+def panel_context(user, application: Application, decide_form=None, hand_over_form=None, opinion_form=None) -> dict:
     """What the decision panel shows: the decision, its papers, the hand-over and its due date,
-    and the forms the user may use now (a fixed number of queries)."""
+    a joint item's units and opinions, and the forms the user may use now (a fixed number of
+    queries)."""
     case = application.case
     permitted = permitted_actions(user, case)
     deliver_work = Assignment.objects.filter(case=case, todo="deliver").order_by("-pk").first()
+    routes = joint.routes_of(application)
+    is_joint = joint.is_joint(routes)
+    decide_form_class = DecideJointForm if is_joint else DecideForm
     return {
+        "joint_rows": _joint_rows(application, routes) if is_joint else [],
+        "opinion_form": (opinion_form or OpinionForm()) if "co_decide" in permitted else None,
         "application": application, "case": case, "state_label": APPLICATION_WORKFLOW.state_label(case.state),
         "papers": list(Document.objects.filter(case=case, kind__in=PAPERS).order_by("pk")),
         "handover": Handover.objects.filter(application=application).select_related("handed_over_by").first(),
         "deliver_work": deliver_work,
-        "decide_form": (decide_form or DecideForm()) if ("approve" in permitted or "refuse" in permitted) else None,
+        "decide_form": (decide_form or decide_form_class()) if ("approve" in permitted or "refuse" in permitted) else None,
         "hand_over_form": (hand_over_form or HandOverForm(initial={"method": default_method(application)})) if "deliver" in permitted else None,
     }  # fmt: skip
+
+
+def _joint_rows(application: Application, routes) -> list[dict]:
+    opinions = {o.unit_id: o for o in Opinion.objects.filter(application=application)}
+    return [{"route": route, "opinion": opinions.get(route.unit_id)} for route in routes]
 
 
 @staff_required
@@ -54,12 +66,12 @@ def decision_sheet(request, case_id: int):
 @require_POST
 def decide(request, case_id: int):
     application = get_application_for(request.user, case_id)
-    form = DecideForm(request.POST)
+    form = (DecideJointForm if joint.is_joint(joint.routes_of(application)) else DecideForm)(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             if data["decision"] == "approve":
-                approve_application(request.user, application, opinion=data["text"])
+                approve_application(request.user, application, opinion=data["text"], overruling=data.get("overruling", ""))
             else:
                 refuse_application(request.user, application, data["text"])
         except ActionError as error:
@@ -68,6 +80,23 @@ def decide(request, case_id: int):
             messages.success(request, "已作出决定，决定书已出具")
             return redirect("window:decision", case_id)
     return render(request, "window/decision_sheet.html", panel_context(request.user, application, decide_form=form), status=400)
+
+
+@staff_required
+@require_POST
+def give_opinion(request, case_id: int):
+    """A co-deciding unit's opinion on a joint item (actions/joint.py)."""
+    application = get_application_for(request.user, case_id)
+    form = OpinionForm(request.POST)
+    if form.is_valid():
+        try:
+            joint_actions.give_opinion(request.user, application, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+        except ActionError as error:
+            form.add_action_error(error, request)
+        else:
+            messages.success(request, "本单位意见已提出，待牵头单位作出决定")
+            return redirect("window:decision", case_id)
+    return render(request, "window/decision_sheet.html", panel_context(request.user, application, opinion_form=form), status=400)
 
 
 def _on_text(error: ActionError) -> ActionError:

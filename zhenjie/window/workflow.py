@@ -15,7 +15,9 @@ from zhenjie.kernel import extensions
 from zhenjie.kernel.rating import GRADES
 from zhenjie.kernel.workflow import CHOICE, DONE, LONGTEXT, OPEN, REASON_MAX, TEXT, WAITING, Input, Phase, Workflow, register
 
-from .models.application import DeliveryMethod
+from .archive import may_archive
+from .joint import may_co_decide
+from .models.application import Decision, DeliveryMethod
 
 from .rules_decision import may_decide, may_hand_over, may_rate
 
@@ -76,6 +78,11 @@ APPLICATION_WORKFLOW = register(
     .add("resume", "特别程序结束", [State.EXCLUDED], State.REVIEWING, roles=BACK_OFFICE, by_assignee=True, deadline="resume")
     .add("approve", "准予", [State.REVIEWING], State.DECIDED, roles=BACK_OFFICE, by_assignee=True, rule=may_decide,
          inputs=[Input("opinion", "审批意见", LONGTEXT, max_length=REASON_MAX)])
+    # A joint item's co-deciding unit gives its opinion; the case stays under review until the
+    # lead decides (window/joint.py, actions/joint.py).
+    .add("co_decide", "提出联合审批意见", [State.REVIEWING], State.REVIEWING, roles=BACK_OFFICE, by_assignee=True, rule=may_co_decide,
+         inputs=[Input("decision", "意见", CHOICE, required=True, choices=tuple(Decision.choices)),
+                 Input("reason", "意见说明", LONGTEXT, max_length=REASON_MAX)])
     .add("refuse", "不予", [State.REVIEWING], State.DECIDED, roles=BACK_OFFICE, by_assignee=True, needs_reason=True, rule=may_decide)
     .add("deliver", "出件", [State.DECIDED], State.DELIVERED, roles=FRONT_DESK, by_assignee=True, closes=True, rule=may_hand_over,
          inputs=[Input("method", "出件方式", CHOICE, required=True, choices=tuple(DeliveryMethod.choices)),
@@ -84,6 +91,7 @@ APPLICATION_WORKFLOW = register(
          roles=FRONT_DESK, needs_reason=True, closes=True)
     .may("request_extension", "申请延期", may_request_extension, inputs=extensions.REQUEST_INPUTS)
     .may("decide_extension", "审批延期", may_decide_extension, inputs=extensions.DECISION_INPUTS)
+    .may("archive", "归档", may_archive)  # kernel/ARCHIVE.md; the package's content: window/archive.py
     .may("rate", "评价", may_rate,  # 好差评 (window/rating.py)
          inputs=[Input("rating", "评价", CHOICE, required=True, choices=tuple(GRADES.items())), Input("comment", "评价意见", TEXT, max_length=500)])
 )  # fmt: skip

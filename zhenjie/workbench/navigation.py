@@ -15,12 +15,28 @@ class NavItem:
     icon: str
     url_name: str
     roles: frozenset[str] = frozenset()  # empty: every staff member
+    # A page another branch is still building: left out (not greyed) until its URL name exists.
+    until_built: bool = False
+    also: tuple[str, ...] = ()  # other names the page may be built under; the first that exists
 
     def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        for name in (self.url_name, *self.also):
+            try:
+                return reverse(name)
+            except NoReverseMatch:
+                continue
+        return None
+
+
+# 便民服务一窗口 by role (issue 15): the front desk files and accepts, the back office (or the
+# deciding department's liaison) decides, the hall calls numbers, agent points are managed by the
+# township's window clerks and leaders, the agent sees their own point, the county sets the rules.
+WINDOW_FRONT = frozenset({R.WINDOW_CLERK, R.VILLAGE_AGENT})
+WINDOW_BACK = frozenset({R.BACK_OFFICE_HANDLER, R.DEPARTMENT_LIAISON})
+WINDOW_HALL = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER})
+WINDOW_READERS = WINDOW_FRONT | WINDOW_BACK | frozenset({R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
+WINDOW_POINTS = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})  # window.points.MANAGERS
+WINDOW_FIGURES = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 
 
 SECTIONS: list[tuple[str, list[NavItem]]] = [
@@ -38,7 +54,6 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
         "业务",
         [
             NavItem("清单管理", "journal-text", "lists:home"),
-            NavItem("便民服务一窗口", "window-stack", "window:home"),
             NavItem("镇村治理一张网", "grid-3x3", "grid:home"),
             NavItem("指挥调度一中心", "broadcast", "events:home"),
             NavItem("综合执法一队伍", "shield-check", "enforcement:home"),
@@ -49,6 +64,19 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("研判预警", "activity", "dashboard:analysis"),
             NavItem("每月一题", "lightbulb", "topics:home"),
             NavItem("指挥大屏", "display", "dashboard:home"),
+        ],
+    ),
+    (
+        "便民服务",
+        [
+            NavItem("办件", "window-stack", "window:home", WINDOW_READERS),
+            NavItem("受理队列", "inboxes", "window:queue", WINDOW_FRONT),
+            NavItem("待审批", "clipboard-check", "window_backoffice:queue", WINDOW_BACK),
+            NavItem("大厅叫号", "megaphone", "window_hall:home", WINDOW_HALL),
+            NavItem("村级代办点", "house-door", "window:agent_points", WINDOW_POINTS),
+            NavItem("我的代办点", "phone", "window:agent_home", frozenset({R.VILLAGE_AGENT})),
+            NavItem("办件统计", "graph-up", "window_figures:home", WINDOW_FIGURES, until_built=True, also=("window:figures",)),
+            NavItem("窗口设置", "sliders2", "window:settings", frozenset({R.COUNTY_ADMIN})),
         ],
     ),
     (
@@ -88,14 +116,21 @@ def sections_for(roles: frozenset[str], current_path: str) -> list[dict]:
             if item.roles and not item.roles & roles:
                 continue
             url = item.url()
-            entries.append(
-                {
-                    "label": item.label,
-                    "icon": item.icon,
-                    "url": url,
-                    "active": bool(url) and (current_path == url or (url != "/" and current_path.startswith(url))),
-                }
-            )
+            if url is None and item.until_built:
+                continue
+            entries.append({"label": item.label, "icon": item.icon, "url": url, "active": False})
         if entries:
             result.append({"title": title, "items": entries})
+    _mark_active(result, current_path)
     return result
+
+
+def _mark_active(sections: list[dict], current_path: str) -> None:
+    """The entry whose URL is the longest prefix of the path is the active one: /window/queue/
+    marks 受理队列, not 办件 at /window/ as well."""
+    matching = [
+        entry for section in sections for entry in section["items"]
+        if entry["url"] and (current_path == entry["url"] or (entry["url"] != "/" and current_path.startswith(entry["url"])))
+    ]  # fmt: skip
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["active"] = True

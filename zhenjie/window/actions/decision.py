@@ -3,10 +3,8 @@ reasons and the legal basis from the power list; the numbered 准予/不予决�
 same transaction, and the result goes to the window that took the application in, which must
 hand it over in time (a licence within 10 working days, 行政许可法 Art. 44 and 82).
 
-Joint items (Art. 42 para. 2, several units deciding in parallel): the decision here is one
-unit's. The hook the integrator connects is `window.routing.pending_deciders(application)` —
-the units whose `decide` work is still open besides the actor's; while it returns any, the
-case must wait for them (WINDOW.md, "Decision")."""
+Joint items (Art. 26 para. 2, 42 para. 2): the co-deciding units give their opinions first
+(`actions/joint.py`), the lead decides here last for all of them (`window/joint.py`)."""
 
 from datetime import datetime
 
@@ -18,13 +16,15 @@ from zhenjie.areas.paths import township_of
 from zhenjie.kernel import documents, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit, due_after
+from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import Case, DeadlineUnit
 from zhenjie.lists import queries as lists_queries
 from zhenjie.lists.models import ListKind, ListSeries, PowerItem, PowerType
 from zhenjie.units.models import Unit
 
+from .. import joint
 from ..decision_papers import APPROVAL, REFUSAL
-from ..models import Application, Decision
+from ..models import Application, Decision, Opinion
 from ..policy import policy_for
 
 # 行政许可法 Art. 44: the licence is issued or served within 10 days of the decision to grant it;
@@ -32,12 +32,13 @@ from ..policy import policy_for
 LICENCE_WORKING_DAYS = 10
 
 
-def power_item_in_force(application: Application, on) -> PowerItem | None:
+def power_item_in_force(application: Application, on, *, code: str | None = None, unit: Unit | None = None) -> PowerItem | None:
     """The power item the service item is exercised under, in the list in force on `on`: the
     township's own power list, else the county department's (the deciding department, or the one
     that delegated it). None while the guide names no power item (`ServiceItem.power_code`, added
-    with the power list link) or no list in force holds it."""
-    code = (getattr(application.service_item, "power_code", "") or "").strip()
+    with the power list link) or no list in force holds it. A joint item's co-deciding unit
+    passes its own route's `code` and `unit` (window/joint.py)."""
+    code = (application.service_item.power_code if code is None else code).strip()
     if not code:
         return None
     township_series = list(ListSeries.objects.filter(kind=ListKind.POWER, area=township_of(application.case.area)))
@@ -46,16 +47,16 @@ def power_item_in_force(application: Application, on) -> PowerItem | None:
         item = PowerItem.objects.filter(version__in=list(versions.values()), code=code).first()
         if item is not None:
             return item
-    unit = application.deciding_unit
+    unit = application.deciding_unit if unit is None else unit
     if unit is not None and unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.STATIONED):
         return lists_queries.held_power(unit.home_department if unit.kind == Unit.Kind.STATIONED else unit, code, on)
     return None
 
 
-def legal_basis_for(application: Application, on) -> str:
+def legal_basis_for(application: Application, on, *, code: str | None = None, unit: Unit | None = None) -> str:
     """The legal basis the decision cites: the power item's in force that day, else the guide's
     设定依据 (every published guide item has one)."""
-    item = power_item_in_force(application, on)
+    item = power_item_in_force(application, on, code=code, unit=unit)
     return (item.legal_basis if item is not None else "") or application.service_item.legal_basis
 
 
@@ -73,10 +74,15 @@ def _handover_role(unit: Unit) -> str:
 
 
 @transaction.atomic
-def _decide(actor, application: Application, transition: str, decision: str, text: str) -> Application:
+def _decide(actor, application: Application, transition: str, decision: str, text: str, overruling: str = "") -> Application:
     case = application.case
     field = "opinion" if transition == "approve" else "reason"
     text = workflow.workflow_for(case.kind).transitions[transition].clean({field: text})[field]
+    routes = joint.routes_of(application)
+    if joint.is_joint(routes):
+        overruling = joint.check_result(application, decision, overruling)
+    elif overruling.strip():
+        raise Rejected("application.nothing_to_overrule", "没有需要不采纳的不同意见，请勿填写该理由", field="overruling")
     now = timezone.now()
     basis = legal_basis_for(application, timezone.localtime(now).date())
     due, uncertain = handover_due(application, decision, now)
@@ -88,6 +94,9 @@ def _decide(actor, application: Application, transition: str, decision: str, tex
         Application.objects.filter(pk=application.pk).update(
             decision=decision, decision_reason=text, legal_basis=basis, decided_at=now, decided_late=late
         )
+        if joint.is_joint(routes):  # the lead's own opinion, printed with the others' on the paper
+            Opinion.objects.create(application=application, unit=joint.lead_of(routes).unit, lead=True, decision=decision, reason=text,
+                                   legal_basis=basis, overruling=overruling, decided_by=actor, decided_at=now)  # fmt: skip
         documents.issue_document(actor, c, APPROVAL if decision == Decision.APPROVED else REFUSAL)  # journaled with its link
 
     workflow.perform(
@@ -99,9 +108,11 @@ def _decide(actor, application: Application, transition: str, decision: str, tex
     return application
 
 
-def approve_application(actor, application: Application, *, opinion: str = "") -> Application:
-    """准予: the deciding unit grants the application, with its opinion (optional, ≤ 2000)."""
-    return _decide(actor, application, "approve", Decision.APPROVED, opinion)
+def approve_application(actor, application: Application, *, opinion: str = "", overruling: str = "") -> Application:
+    """准予: the deciding unit grants the application, with its opinion (optional, ≤ 2000). For a
+    joint item the lead, after every other unit's opinion; against a refusal only with
+    `overruling`, why it does not stand in the way (window/joint.py)."""
+    return _decide(actor, application, "approve", Decision.APPROVED, opinion, overruling)
 
 
 def refuse_application(actor, application: Application, reason: str) -> Application:
