@@ -15,17 +15,12 @@ class NavItem:
     icon: str
     url_name: str
     roles: frozenset[str] = frozenset()  # empty: every staff member
-    # A page another branch is still building: left out (not greyed) until its URL name exists.
-    until_built: bool = False
-    also: tuple[str, ...] = ()  # other names the page may be built under; the first that exists
 
     def url(self) -> str | None:
-        for name in (self.url_name, *self.also):
-            try:
-                return reverse(name)
-            except NoReverseMatch:
-                continue
-        return None
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
 
 
 # 便民服务一窗口 by role (issue 15): the front desk files and accepts, the back office (or the
@@ -75,7 +70,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("大厅叫号", "megaphone", "window_hall:home", WINDOW_HALL),
             NavItem("村级代办点", "house-door", "window:agent_points", WINDOW_POINTS),
             NavItem("我的代办点", "phone", "window:agent_home", frozenset({R.VILLAGE_AGENT})),
-            NavItem("办件统计", "graph-up", "window_figures:home", WINDOW_FIGURES, until_built=True, also=("window:figures",)),
+            NavItem("办件统计", "graph-up", "window:figures", WINDOW_FIGURES),
             NavItem("窗口设置", "sliders2", "window:settings", frozenset({R.COUNTY_ADMIN})),
         ],
     ),
@@ -115,10 +110,7 @@ def sections_for(roles: frozenset[str], current_path: str) -> list[dict]:
         for item in items:
             if item.roles and not item.roles & roles:
                 continue
-            url = item.url()
-            if url is None and item.until_built:
-                continue
-            entries.append({"label": item.label, "icon": item.icon, "url": url, "active": False})
+            entries.append({"label": item.label, "icon": item.icon, "url": item.url(), "active": False})
         if entries:
             result.append({"title": title, "items": entries})
     _mark_active(result, current_path)

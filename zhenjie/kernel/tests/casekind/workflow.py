@@ -55,6 +55,8 @@ def _may_archive(standing):
     """The leads archive a closed errand (kernel.archive); the kernel itself refuses an open one."""
     if not standing.holds(LEADS):
         return Forbidden("errand.archive_not_allowed", "只有领导和调度员可以归档")
+    if standing.case.closed_at is None:  # the same words as the kernel's own refusal, so the button shows only once it can work
+        return Conflict("archive.case_open", "事项尚未办结，办结后才能归档")
     return None
 
 
