@@ -13,6 +13,11 @@ STRETCHES_PER_DAY = 4  # morning, lunch-time (错时), afternoon, evening (错�
 TIME = {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
 
+def posted(request):
+    """The data to bind: a POST's, even an empty one (a weekday with no stretches is closed)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _item_choices(items) -> list[tuple[str, str]]:
     return [(item.code, f"{item.code} {item.name}") for item in items]
 

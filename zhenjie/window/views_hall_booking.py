@@ -16,7 +16,7 @@ from zhenjie.workbench.views import staff_required
 
 from . import hall_queries
 from .actions import hall
-from .forms_hall import BookingForm
+from .forms_hall import BookingForm, posted
 from .portal_views import citizen_required
 from .views_hall import SCREEN_REFRESH_SECONDS
 
@@ -56,7 +56,7 @@ def _book(request, centre, form) -> bool:
 @staff_required
 def appointments(request, pk: int):
     centre = hall_queries.get_centre_for(request.user, pk)
-    form = _booking_form(centre, request.POST or None)
+    form = _booking_form(centre, posted(request))
     if request.method == "POST" and _book(request, centre, form):
         return redirect("window_hall:appointments", pk=centre.pk)
     today = timezone.localdate()
@@ -95,7 +95,7 @@ def mine(request):
 @citizen_required
 def book(request, pk: int):
     centre = hall_queries.public_centre(pk)
-    form = _booking_form(centre, request.POST or None)
+    form = _booking_form(centre, posted(request))
     if request.method == "POST" and _book(request, centre, form):
         return redirect("window_public:appointments")
     context = {"centre": centre, "form": form, "hours": hall_queries.hours_of(centre)}

@@ -16,7 +16,7 @@ from zhenjie.workbench.views import staff_required
 
 from . import hall_queries
 from .actions import hall, hall_screen
-from .forms_hall import CounterForm, DutyForm, ScreenLinkForm, SlotForm, WeekdayHoursForm
+from .forms_hall import CounterForm, DutyForm, ScreenLinkForm, SlotForm, WeekdayHoursForm, posted
 from .models import OpeningHours
 
 WEEKDAYS = dict(OpeningHours._meta.get_field("weekday").choices)
@@ -58,7 +58,7 @@ def _counter_form(request, centre, counter=None):
     if counter is not None:
         initial = {"number": counter.number, "name": counter.name, "item_codes": counter.item_codes, "clerk": counter.clerk,
                    "alternate": counter.alternate, "is_active": counter.is_active}
-    form = CounterForm(request.POST or None, initial=initial, items=hall_queries.guide_items_of(centre, timezone.localdate()),
+    form = CounterForm(posted(request), initial=initial, items=hall_queries.guide_items_of(centre, timezone.localdate()),
                        clerks=hall_queries.centre_clerks(centre))
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +87,7 @@ def _slot_form(request, centre, slot=None):
     initial = {}
     if slot is not None:
         initial = {"starts": slot.starts, "ends": slot.ends, "capacity": slot.capacity, "item_codes": slot.item_codes, "is_active": slot.is_active}
-    form = SlotForm(request.POST or None, initial=initial, items=hall_queries.guide_items_of(centre, timezone.localdate()))
+    form = SlotForm(posted(request), initial=initial, items=hall_queries.guide_items_of(centre, timezone.localdate()))
     if request.method == "POST" and form.is_valid():
         try:
             saved = hall.save_slot(request.user, centre, slot=slot, **form.cleaned_data)
@@ -117,7 +117,7 @@ def weekday_hours(request, pk: int, weekday: int):
     if weekday not in WEEKDAYS:
         return redirect("window_hall:settings", pk=centre.pk)
     rows = [row for row in hall_queries.hours_of(centre) if row.weekday == weekday]
-    form = WeekdayHoursForm(request.POST or None, initial=WeekdayHoursForm.initial_of(rows))
+    form = WeekdayHoursForm(posted(request), initial=WeekdayHoursForm.initial_of(rows))
     if request.method == "POST" and form.is_valid():
         try:
             hall.set_weekday_hours(request.user, centre, weekday, form.stretches())

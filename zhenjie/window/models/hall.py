@@ -134,7 +134,8 @@ class Ticket(models.Model):
         verbose_name_plural = "排队号"
         constraints = [
             models.UniqueConstraint(fields=["centre", "day", "letter", "number"], name="hall_ticket_number_once"),
-            models.CheckConstraint(condition=Q(state="waiting") | Q(counter__isnull=False), name="hall_ticket_called_at_counter"),
+            # called, done or skipped at a counter; waiting (or put back, 回号) and void (never called) at none
+            models.CheckConstraint(condition=Q(state__in=["waiting", "void"]) | Q(counter__isnull=False), name="hall_ticket_called_at_counter"),
         ]
         indexes = [models.Index(fields=["centre", "day", "state"], name="hall_ticket_queue")]
 
