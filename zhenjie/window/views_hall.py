@@ -73,16 +73,23 @@ def desk(request, pk: int):
     staff = hall.counter_staff_today(counter, timezone.localdate())
     return render(request, "window/hall/desk.html", {"counter": counter, "current": current, "on_duty": request.user.pk in staff})
 
+def run_step(request, act, done: str) -> bool:
+    """A one-button step (回号, 取消, 停用 …): the action, then its message, or the refusal's, for
+    the page the caller redirects to."""
+    try:
+        act()
+    except ActionError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, done)
+    return True
+
 @require_POST
 @staff_required
 def requeue(request, pk: int):
     """回号 from the centre's page: a skipped number's holder is back."""
     ticket = hall_queries.get_ticket_for(request.user, pk)
-    try:
-        hall.requeue(request.user, ticket)
-        messages.success(request, f"{ticket.code}号已回号，重新排队")
-    except ActionError as error:
-        messages.error(request, error.message)
+    run_step(request, lambda: hall.requeue(request.user, ticket), f"{ticket.code}号已回号，重新排队")
     return redirect("window_hall:centre", pk=ticket.centre_id)
 
 @staff_required

@@ -18,7 +18,7 @@ from . import hall_queries
 from .actions import hall
 from .forms_hall import BookingForm, posted
 from .portal_views import citizen_required
-from .views_hall import SCREEN_REFRESH_SECONDS
+from .views_hall import SCREEN_REFRESH_SECONDS, run_step
 
 SHOWN_DAYS = 7  # the staff page lists today's and the next week's bookings
 MINE_SHOWN = 50
@@ -71,15 +71,13 @@ def appointment_step(request, pk: int, step: str):
     if step not in ("check-in", "cancel"):
         raise Http404("未知的操作")
     appointment = hall_queries.get_appointment_for(request.user, pk)
-    try:
-        if step == "check-in":
-            ticket = hall.check_in(request.user, appointment)
-            messages.success(request, f"已签到，排队号 {ticket.code}")
-        else:
-            hall.cancel_appointment(request.user, appointment)
-            messages.success(request, "已取消预约")
-    except ActionError as error:
-        messages.error(request, error.message)
+    if step == "check-in":
+        try:
+            messages.success(request, f"已签到，排队号 {hall.check_in(request.user, appointment).code}")
+        except ActionError as error:
+            messages.error(request, error.message)
+    else:
+        run_step(request, lambda: hall.cancel_appointment(request.user, appointment), "已取消预约")
     return redirect("window_hall:appointments", pk=appointment.centre_id)
 
 
@@ -106,11 +104,7 @@ def book(request, pk: int):
 @citizen_required
 def cancel(request, pk: int):
     appointment = hall_queries.get_appointment_for(request.user, pk)
-    try:
-        hall.cancel_appointment(request.user, appointment)
-        messages.success(request, "已取消预约")
-    except ActionError as error:
-        messages.error(request, error.message)
+    run_step(request, lambda: hall.cancel_appointment(request.user, appointment), "已取消预约")
     return redirect("window_public:appointments")
 
 

@@ -18,6 +18,7 @@ from . import hall_queries
 from .actions import hall, hall_screen
 from .forms_hall import CounterForm, DutyForm, ScreenLinkForm, SlotForm, WeekdayHoursForm, posted
 from .models import OpeningHours
+from .views_hall import run_step
 
 WEEKDAYS = dict(OpeningHours._meta.get_field("weekday").choices)
 
@@ -53,6 +54,21 @@ def settings(request, pk: int):
     return _settings_page(request, hall_queries.get_centre_for(request.user, pk))
 
 
+def _form_page(request, centre, form, save, title: str, help_text: str = ""):
+    """One settings form: shown; posted, parsed and handed to `save` (the action, which returns
+    what to say), then back to the settings — or the form again with the action's message."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = save(form.cleaned_data)
+        except ActionError as error:
+            form.add_action_error(error)
+        else:
+            messages.success(request, done)
+            return redirect("window_hall:settings", pk=centre.pk)
+    context = {"centre": centre, "form": form, "title": title, "help": help_text}
+    return render(request, "window/hall/setting_form.html", context, status=400 if form.errors else 200)
+
+
 def _counter_form(request, centre, counter=None):
     initial = {}
     if counter is not None:
@@ -60,16 +76,11 @@ def _counter_form(request, centre, counter=None):
                    "alternate": counter.alternate, "is_active": counter.is_active}
     form = CounterForm(posted(request), initial=initial, items=hall_queries.guide_items_of(centre, timezone.localdate()),
                        clerks=hall_queries.centre_clerks(centre))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = hall.save_counter(request.user, centre, counter=counter, **form.cleaned_data)
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(request, f"已保存{saved}")
-            return redirect("window_hall:settings", pk=centre.pk)
-    status = 400 if form.errors else 200
-    return render(request, "window/hall/setting_form.html", {"centre": centre, "form": form, "title": f"修改{counter}" if counter else "新增窗口"}, status=status)
+
+    def save(data):
+        return f"已保存{hall.save_counter(request.user, centre, counter=counter, **data)}"
+
+    return _form_page(request, centre, form, save, f"修改{counter}" if counter else "新增窗口")
 
 
 @staff_required
@@ -88,16 +99,11 @@ def _slot_form(request, centre, slot=None):
     if slot is not None:
         initial = {"starts": slot.starts, "ends": slot.ends, "capacity": slot.capacity, "item_codes": slot.item_codes, "is_active": slot.is_active}
     form = SlotForm(posted(request), initial=initial, items=hall_queries.guide_items_of(centre, timezone.localdate()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = hall.save_slot(request.user, centre, slot=slot, **form.cleaned_data)
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(request, f"已保存预约时段 {saved}")
-            return redirect("window_hall:settings", pk=centre.pk)
-    status = 400 if form.errors else 200
-    return render(request, "window/hall/setting_form.html", {"centre": centre, "form": form, "title": f"修改预约时段 {slot}" if slot else "新增预约时段"}, status=status)
+
+    def save(data):
+        return f"已保存预约时段 {hall.save_slot(request.user, centre, slot=slot, **data)}"
+
+    return _form_page(request, centre, form, save, f"修改预约时段 {slot}" if slot else "新增预约时段")
 
 
 @staff_required
@@ -118,17 +124,12 @@ def weekday_hours(request, pk: int, weekday: int):
         return redirect("window_hall:settings", pk=centre.pk)
     rows = [row for row in hall_queries.hours_of(centre) if row.weekday == weekday]
     form = WeekdayHoursForm(posted(request), initial=WeekdayHoursForm.initial_of(rows))
-    if request.method == "POST" and form.is_valid():
-        try:
-            hall.set_weekday_hours(request.user, centre, weekday, form.stretches())
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(request, f"已保存{WEEKDAYS[weekday]}办公时间")
-            return redirect("window_hall:settings", pk=centre.pk)
-    status = 400 if form.errors else 200
-    return render(request, "window/hall/setting_form.html", {"centre": centre, "form": form, "title": f"{WEEKDAYS[weekday]}办公时间",
-                                                             "help": "不填任何时段即当天不办公；错时服务时段在调休上班日不开放。"}, status=status)
+
+    def save(data):
+        hall.set_weekday_hours(request.user, centre, weekday, form.stretches())
+        return f"已保存{WEEKDAYS[weekday]}办公时间"
+
+    return _form_page(request, centre, form, save, f"{WEEKDAYS[weekday]}办公时间", "不填任何时段即当天不办公；错时服务时段在调休上班日不开放。")
 
 
 @require_POST
@@ -151,11 +152,7 @@ def duty_add(request, pk: int):
 @staff_required
 def duty_remove(request, pk: int):
     duty = hall_queries.get_duty_for(request.user, pk)
-    try:
-        hall.remove_holiday_duty(request.user, duty)
-        messages.success(request, f"已取消{duty.day:%Y-%m-%d}的值班安排")
-    except ActionError as error:
-        messages.error(request, error.message)
+    run_step(request, lambda: hall.remove_holiday_duty(request.user, duty), f"已取消{duty.day:%Y-%m-%d}的值班安排")
     return redirect("window_hall:settings", pk=duty.centre_id)
 
 
@@ -180,9 +177,5 @@ def screen_link_issue(request, pk: int):
 @staff_required
 def screen_link_revoke(request, pk: int):
     link = hall_queries.get_screen_link_for(request.user, pk)
-    try:
-        hall_screen.revoke_screen_link(request.user, link)
-        messages.success(request, f"已停用{link}")
-    except ActionError as error:
-        messages.error(request, error.message)
+    run_step(request, lambda: hall_screen.revoke_screen_link(request.user, link), f"已停用{link}")
     return redirect("window_hall:settings", pk=link.centre_id)
