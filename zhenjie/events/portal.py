@@ -8,7 +8,6 @@ enters through intake.report_event like every channel."""
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 
 from zhenjie.areas.models import Area
@@ -28,8 +27,7 @@ DESCRIPTION_MAX = 1000  # a citizen's account of a problem; the hotline and staf
 PHOTOS_MAX = 3
 NAME_MAX = 20
 
-# Abuse limits per client address (the portal needs no account). Kept in Django's cache: per
-# process with the default cache, shared when a shared cache is configured (docs/DEPLOYMENT.md).
+# Abuse limits per client address (the portal needs no account), counted by kernel.throttle.
 REPORTS_PER_HOUR = 5
 LOOKUPS_PER_10_MINUTES = 20
 
@@ -64,17 +62,6 @@ def _check_position(report: "CitizenReport", county: Area) -> None:
     found = place_of_report(CitizenActor(), lng=report.lng, lat=report.lat, area=report.village, county=county, kind=EVENT)
     if not found.path.startswith(township_path(report.village.path)):
         raise Rejected("portal.position_elsewhere", "定位与所选村(社区)不在同一乡镇(街道)，请核对后重试", field="village")
-
-
-def allow(kind: str, client: str, limit: int, seconds: int) -> bool:
-    """Count one more `kind` for `client`; False once `limit` is passed within `seconds`."""
-    key = f"portal:{kind}:{client}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        return True
 
 
 @transaction.atomic

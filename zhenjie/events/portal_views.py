@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhenjie.accounts.login import client_address
 from zhenjie.areas.models import Area
-from zhenjie.kernel import rating
+from zhenjie.kernel import rating, throttle
 from zhenjie.kernel.workflow import rule_of
 from zhenjie.kernel.errors import ActionError
 
@@ -42,7 +42,7 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
             return _refuse(request, "提交未成功，请稍后再试")
-        if not portal.allow("report", _client(request), portal.REPORTS_PER_HOUR, HOUR):
+        if not throttle.allow("report", _client(request), portal.REPORTS_PER_HOUR, HOUR):
             return _refuse(request, f"同一网络每小时最多提交{portal.REPORTS_PER_HOUR}件，请稍后再试；紧急情况请拨打12345或110")
         data = form.cleaned_data
         try:
@@ -69,7 +69,7 @@ def track(request):
     context = {"form": form, "rating_form": RatingForm()}
     if not form.is_valid():
         return _private(render(request, "events/public/track.html", context, status=400))
-    if not portal.allow("lookup", _client(request), portal.LOOKUPS_PER_10_MINUTES, TEN_MINUTES):
+    if not throttle.allow("lookup", _client(request), portal.LOOKUPS_PER_10_MINUTES, TEN_MINUTES):
         return _refuse(request, "查询过于频繁，请10分钟后再试")
     number, code = form.cleaned_data["number"], form.cleaned_data["code"]
     try:

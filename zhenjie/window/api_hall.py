@@ -49,7 +49,7 @@ class BookingIn(Schema):
     day: date
     item_code: str = Field(min_length=1, max_length=64)
     person_name: str = Field(min_length=1, max_length=32)
-    phone: str = Field(min_length=11, max_length=11)
+    phone: str = Field(min_length=11, max_length=20)  # kernel.pii normalises (+86, spaces) and checks
 
 
 class CallOut(Schema):
@@ -95,11 +95,11 @@ def call(request, pk: RecordId):
     return hall.call_next(request.auth, hall_queries.get_counter_for(request.auth, pk))
 
 
-STEPS = {"recall": hall.recall, "skip": hall.skip, "finish": hall.finish}
+STEPS = {"recall": hall.recall, "skip": hall.skip, "finish": hall.finish, "requeue": hall.requeue}
 
 
-@router.post("/window/hall/tickets/{pk}/{step}", response={200: TicketOut, **ERRORS}, summary="重呼、过号或办结")
-def ticket_step(request, pk: RecordId, step: Literal["recall", "skip", "finish"]):
+@router.post("/window/hall/tickets/{pk}/{step}", response={200: TicketOut, **ERRORS}, summary="重呼、过号、回号或办结")
+def ticket_step(request, pk: RecordId, step: Literal["recall", "skip", "finish", "requeue"]):
     return STEPS[step](request.auth, hall_queries.get_ticket_for(request.auth, pk))
 
 

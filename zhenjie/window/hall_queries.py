@@ -10,15 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zhenjie.kernel.scoping import get_visible_or_404, visible_units
+from zhenjie.accounts.models import User
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel.errors import NotFound
+from zhenjie.kernel.scoping import get_visible_or_404, unscoped, visible_units
 from zhenjie.lists.models import ListKind, ServiceItem
 from zhenjie.lists.queries import public_versions_of
 from zhenjie.units.models import Unit
 
-from .models import Appointment, AppointmentSlot, Counter, Ticket, TicketState
+from .models import Appointment, AppointmentSlot, Counter, HolidayDuty, OpeningHours, ScreenLink, Ticket, TicketState
 
 CALLS_SHOWN = 8  # the screen's list of latest calls
 
@@ -48,6 +51,83 @@ def get_ticket_for(user, pk) -> Ticket:
     return get_visible_or_404(tickets_for(user).select_related("counter"), "hall.ticket_not_found", "排队号不存在", pk=pk)
 
 
+def hours_of(centre: Unit) -> QuerySet[OpeningHours]:
+    """The centre's weekday hours (for its settings page; the centre read through get_centre_for)."""
+    return OpeningHours.objects.filter(centre=centre).order_by("weekday", "opens")
+
+
+def duties_of(centre: Unit, since: date) -> QuerySet[HolidayDuty]:
+    return HolidayDuty.objects.filter(centre=centre, day__gte=since).select_related("staff").order_by("day", "opens")
+
+
+def get_duty_for(user, pk) -> HolidayDuty:
+    rows = HolidayDuty.objects.filter(centre__in=centres_for(user)).select_related("centre__area", "staff")
+    return get_visible_or_404(rows, "hall.duty_not_found", "值班安排不存在", pk=pk)
+
+
+def all_slots_of(centre: Unit) -> QuerySet[AppointmentSlot]:
+    return AppointmentSlot.objects.filter(centre=centre).order_by("starts", "pk")
+
+
+def get_slot_for(user, pk) -> AppointmentSlot:
+    rows = AppointmentSlot.objects.filter(centre__in=centres_for(user)).select_related("centre__area")
+    return get_visible_or_404(rows, "hall.slot_not_found", "预约时段不存在", pk=pk)
+
+
+def screen_links_of(centre: Unit) -> QuerySet[ScreenLink]:
+    return ScreenLink.objects.filter(centre=centre).select_related("created_by").order_by("-created_at")
+
+
+def get_screen_link_for(user, pk) -> ScreenLink:
+    rows = ScreenLink.objects.filter(centre__in=centres_for(user)).select_related("centre__area")
+    return get_visible_or_404(rows, "hall.screen_link_not_found", "叫号屏链接不存在", pk=pk)
+
+
+def centre_by_screen_token(token: str) -> Unit:
+    """The one centre a live screen link opens (looked up by the token's digest: only its holder
+    has it); a revoked or unknown token, or an inactive centre, is NotFound like a missing page."""
+    link = (
+        unscoped(ScreenLink, why="an unattended hall screen opens by its own token")
+        .filter(digest=ScreenLink.digest_of(token or ""), revoked_at__isnull=True, centre__is_active=True)
+        .select_related("centre").first()
+    )  # fmt: skip
+    if link is None:
+        raise NotFound("hall.screen_link_not_found", "叫号屏链接无效或已停用")
+    return link.centre
+
+
+def public_centre(pk) -> Unit:
+    """A centre as the public sees it (kiosk, booking): its name and guide items are public data."""
+    rows = unscoped(Unit, why="the public pages of a service centre's hall").filter(kind=Unit.Kind.CENTRE, is_active=True).select_related("area")
+    return get_visible_or_404(rows, "hall.centre_not_found", "便民服务中心不存在", pk=pk)
+
+
+def public_centres() -> QuerySet[Unit]:
+    """Centres that take appointments: the citizen's booking page lists them."""
+    with_slots = AppointmentSlot.objects.filter(is_active=True).values("centre_id")
+    return unscoped(Unit, why="the public list of service centres taking appointments").filter(
+        kind=Unit.Kind.CENTRE, is_active=True, pk__in=with_slots).select_related("area").order_by("area__path", "pk")
+
+
+def appointment_items_of(centre: Unit, on: date) -> QuerySet[ServiceItem]:
+    """The guide items one books an appointment for at the centre: those some active slot takes
+    (a slot naming no items takes every item)."""
+    items = guide_items_of(centre, on)
+    codes: set[str] = set()
+    for slot_codes in slots_of(centre).values_list("item_codes", flat=True):
+        if not slot_codes:
+            return items
+        codes.update(slot_codes)
+    return items.filter(code__in=codes)
+
+
+def centre_appointments(centre: Unit, first: date, last: date) -> QuerySet[Appointment]:
+    """The centre's bookings from `first` to `last` (its staff's page; the centre read through
+    get_centre_for)."""
+    return (Appointment.objects.filter(centre=centre, day__gte=first, day__lte=last)
+            .select_related("slot", "ticket").order_by("day", "slot__starts", "pk"))
+
+
 def slots_of(centre: Unit) -> QuerySet[AppointmentSlot]:
     """A centre's slots are public (the citizen picks one); who may book is the action's rule."""
     return AppointmentSlot.objects.filter(centre=centre, is_active=True).order_by("starts")
@@ -56,7 +136,7 @@ def slots_of(centre: Unit) -> QuerySet[AppointmentSlot]:
 def appointments_for(user) -> QuerySet[Appointment]:
     """Staff: the appointments of the centres they reach; a citizen: their own."""
     if user.is_authenticated and user.kind == user.Kind.CITIZEN:
-        return Appointment.objects.filter(citizen=user)
+        return Appointment.objects.filter(citizen=user).select_related("centre", "slot")
     return Appointment.objects.filter(centre__in=centres_for(user))
 
 
@@ -143,3 +223,20 @@ def waiting_figures(user, first: date, last: date) -> list[WaitingDay]:
         WaitingDay(centre_id, day, len(values), round(sum(values) / len(values), 1), round(_p90(values), 1))
         for (centre_id, day), values in sorted(waits.items())
     ]
+
+
+# ---- who may sit at a counter or be on the rota (choices for the settings pages) ---------------
+
+
+def centre_clerks(centre: Unit):
+    """The centre's window clerks (an active post at the centre with the role): counters' clerks
+    and alternates are picked from these; the action checks again."""
+    return (User.objects.filter(is_active=True, posts__unit=centre, posts__is_active=True, posts__roles__code=RoleCode.WINDOW_CLERK)
+            .distinct().order_by("pk"))
+
+
+def centre_staff(centre: Unit):
+    """Who may be on the holiday rota: the centre's clerks and the township's leaders."""
+    clerk = Q(posts__unit=centre, posts__roles__code=RoleCode.WINDOW_CLERK)
+    leader = Q(posts__unit__area=centre.area, posts__roles__code=RoleCode.TOWNSHIP_LEADER)
+    return User.objects.filter(clerk | leader, is_active=True, posts__is_active=True).distinct().order_by("pk")

@@ -11,3 +11,12 @@ def deem_overdue() -> int:
     from .actions.notice import sweep_deemed
 
     return sweep_deemed()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def close_hall() -> tuple[int, int]:
+    """Every quarter of an hour: numbers not called by the hall's closing are void, bookings not
+    checked in by their slot's end are missed (actions.hall_closing)."""
+    from .actions.hall_closing import sweep_closing
+
+    return sweep_closing()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import portal_views, urls_agents, urls_decision_public
+from . import portal_views, urls_agents, urls_decision_public, urls_hall
 
 app_name = "window_public"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("track/", portal_views.track, name="track"),
     *urls_decision_public.urlpatterns,  # the applicant rates by number and code
     path("points/", include(urls_agents.public_urlpatterns)),  # agent points, their hours and items
+    *urls_hall.public_urlpatterns,  # a citizen's hall bookings, the hall's unattended screen
 ]

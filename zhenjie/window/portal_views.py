@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from zhenjie.areas.models import Area
 from zhenjie.events import portal as events_portal
 from zhenjie.events.forms import TrackForm
-from zhenjie.kernel import tracking
+from zhenjie.kernel import throttle, tracking
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Party
 from zhenjie.kernel.scoping import get_visible_or_404
@@ -121,7 +121,7 @@ def track(request):
     context = {"form": form}
     if not form.is_valid():
         return _private(render(request, "window/public/track.html", context, status=400))
-    if not events_portal.allow("window_lookup", client_address(request) or "unknown", events_portal.LOOKUPS_PER_10_MINUTES, TEN_MINUTES):
+    if not throttle.allow("window_lookup", client_address(request) or "unknown", events_portal.LOOKUPS_PER_10_MINUTES, TEN_MINUTES):
         return _private(render(request, "window/public/track.html", context | {"error": "查询过于频繁，请10分钟后再试"}, status=429))
     try:
         case = tracking.find_by_code(form.cleaned_data["number"], form.cleaned_data["code"], kinds=[KIND])

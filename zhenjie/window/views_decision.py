@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from zhenjie.events.portal import allow
+from zhenjie.kernel.throttle import allow
 from zhenjie.accounts.login import client_address
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Assignment, Document

@@ -9,13 +9,12 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from zhenjie.accounts.login import client_address
-from zhenjie.events.portal import allow
+from zhenjie.kernel.throttle import allow
 from zhenjie.kernel.errors import ActionError
-from zhenjie.kernel.scoping import get_visible_or_404, unscoped
-from zhenjie.units.models import Unit
 from zhenjie.workbench.views import staff_required
 
 from . import hall_queries
@@ -46,6 +45,7 @@ def centre(request, pk: int):
     context = {
         "centre": unit, "hours": hours_on(unit.pk, today), "counters": hall_queries.counters_for(request.user, unit).order_by("number"),
         "items": hall_queries.guide_items_of(unit, today), "priorities": PRIORITY_CHOICES, "screen": hall_queries.screen_data(unit),
+        "skipped": hall_queries.tickets_for(request.user).filter(centre=unit, day=today, state=TicketState.SKIPPED).order_by("-finished_at")[:20],
     }
     return render(request, "window/hall/centre.html", context)
 
@@ -73,11 +73,32 @@ def desk(request, pk: int):
     staff = hall.counter_staff_today(counter, timezone.localdate())
     return render(request, "window/hall/desk.html", {"counter": counter, "current": current, "on_duty": request.user.pk in staff})
 
+def run_step(request, act, done: str) -> bool:
+    """A one-button step (回号, 取消, 停用 …): the action, then its message, or the refusal's, for
+    the page the caller redirects to."""
+    try:
+        act()
+    except ActionError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, done)
+    return True
+
+@require_POST
+@staff_required
+def requeue(request, pk: int):
+    """回号 from the centre's page: a skipped number's holder is back."""
+    ticket = hall_queries.get_ticket_for(request.user, pk)
+    run_step(request, lambda: hall.requeue(request.user, ticket), f"{ticket.code}号已回号，重新排队")
+    return redirect("window_hall:centre", pk=ticket.centre_id)
+
 @staff_required
 def screen(request, pk: int):
     """The hall's large screen (大厅叫号屏): dark, full window, polled every few seconds."""
     unit = hall_queries.get_centre_for(request.user, pk)
-    return render(request, "window/hall/screen.html", {"centre": unit, "refresh": SCREEN_REFRESH_SECONDS})
+    context = {"centre": unit, "refresh": SCREEN_REFRESH_SECONDS, "data_url": reverse("window_hall:screen_data", args=[unit.pk]),
+               "back_url": reverse("window_hall:centre", args=[unit.pk])}
+    return render(request, "window/hall/screen.html", context)
 
 @require_GET
 @staff_required
@@ -85,22 +106,24 @@ def screen_data(request, pk: int):
     """The screen's figures: a fixed number of queries whatever the tickets (hall_queries)."""
     return JsonResponse(hall_queries.screen_data(hall_queries.get_centre_for(request.user, pk)))
 
-def _public_centre(pk) -> Unit:
-    # The kiosk stands in the hall, open to anyone: it names the centre and its guide items
-    # (public data, like the published guide) and nothing else.
-    rows = unscoped(Unit, why="the public kiosk of a service centre").filter(kind=Unit.Kind.CENTRE, is_active=True).select_related("area")
-    return get_visible_or_404(rows, "hall.centre_not_found", "便民服务中心不存在", pk=pk)
+def _kiosk_step(unit, post):
+    """取号 (an item and priority) or 预约签到 (the booking's mobile): the ticket either way."""
+    if post.get("step") == "check_in":
+        return hall.check_in(None, hall.kiosk_booking(unit, post.get("phone", "")))
+    return hall.issue_ticket(None, unit, post.get("item_code", ""), post.get("priority", ""))
 
 def kiosk(request, pk: int):
-    """取号机: pick an item (and priority), get a number. No login, no personal data."""
-    unit = _public_centre(pk)
+    """取号机: pick an item (and priority), get a number; or check a booking in by its mobile.
+    No login; the page shows the centre's guide items (public data) and the number, no name,
+    no phone. Both steps count into one limit per centre and client address."""
+    unit = hall_queries.public_centre(pk)
     ticket, error = None, ""
     if request.method == "POST":
         if not allow("hall-kiosk", f"{unit.pk}:{client_address(request) or 'unknown'}", KIOSK_PER_MINUTE, 60):
             error = "取号过于频繁，请稍后再试或到导服台咨询"
         else:
             try:
-                ticket = hall.issue_ticket(None, unit, request.POST.get("item_code", ""), request.POST.get("priority", ""))
+                ticket = _kiosk_step(unit, request.POST)
             except ActionError as refused:
                 error = refused.message
     today = timezone.localdate()

@@ -255,7 +255,7 @@ def test_the_portals_limits_are_shared_by_every_web_process_without_redis(tmp_pa
 
     script = (
         "import django; django.setup()\n"
-        "from zhenjie.events.portal import allow\n"
+        "from zhenjie.kernel.throttle import allow\n"
         "print(allow('report', '203.0.113.9', 3, 600))\n"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "zhenjie.settings", "ZHENJIE_VAR_DIR": str(tmp_path), "DEBUG": "0"}

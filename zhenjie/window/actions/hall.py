@@ -7,15 +7,15 @@ Seed 002 §三(三): 推行首问负责、服务承诺、AB岗互补、错时服
 counters, hours and slots; a counter's calls are made by its clerk, or — while the clerk is away
 (an accounts.StandIn period) — by the counter's named alternate or the period's stand-in (AB岗)."""
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import journal
+from zhenjie.kernel import journal, pii
 from zhenjie.kernel.calendar import current_calendar
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.numbering import next_number
@@ -35,7 +35,7 @@ CALL_ATTEMPTS = 5  # candidates tried when another counter takes the first one a
 CHECK_IN_EARLY = timedelta(minutes=30)  # an appointment may check in this long before its slot
 BOOK_AHEAD_DAYS = 30
 LETTERS = {"": "A", Priority.APPOINTMENT: "P"}  # every other priority: "Y" (优先)
-PHONE = re.compile(r"^1\d{10}$")
+PHONE_CONTEXT = "window.appointment.phone"  # kernel.pii: the cipher's associated data
 
 
 def _now(now: datetime | None) -> datetime:
@@ -71,18 +71,16 @@ def _guide_item(centre: Unit, code, on: date):
 
 
 @transaction.atomic
-def save_counter(actor, centre: Unit, *, number, name, item_codes=(), clerk=None, alternate=None, counter: Counter | None = None) -> Counter:
+def save_counter(actor, centre: Unit, *, number, name, item_codes=(), clerk=None, alternate=None, is_active=True,
+                 counter: Counter | None = None) -> Counter:
     """Create or change a counter: its number and name, the guide items it serves (none = all),
-    its clerk and its named alternate (AB岗)."""
+    its clerk and its named alternate (AB岗), and whether it is open (a closed one is not called
+    at and takes no numbers)."""
     _require_role(actor, centre, KEEPERS, "只有本中心窗口人员或乡镇(街道)领导可以设置窗口")
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 99:
         raise Rejected("hall.counter_number", "窗口号须为1至99的整数", field="number")
     name = _text(name, "name", "窗口名称")
-    if not isinstance(item_codes, (list, tuple)) or not all(isinstance(c, str) for c in item_codes):
-        raise Rejected("hall.item_codes", "办理事项须为事项编码列表", field="item_codes")
-    known = set(guide_items_of(centre, timezone.localdate()).values_list("code", flat=True))
-    if unknown := sorted(set(item_codes) - known):
-        raise Rejected("hall.item_unknown", f"清单中没有这些事项：{'、'.join(unknown[:5])}", field="item_codes")
+    item_codes = _item_codes(centre, item_codes)
     for person, field in ((clerk, "clerk"), (alternate, "alternate")):
         if person is not None and not (reach_of(person).roles_in(centre.area) & {RoleCode.WINDOW_CLERK}):
             raise Rejected("hall.not_a_clerk", f"{person.display_name} 不是本中心的窗口人员", field=field)
@@ -97,11 +95,20 @@ def save_counter(actor, centre: Unit, *, number, name, item_codes=(), clerk=None
         raise Conflict("hall.counter_taken", f"{number}号窗口已存在", field="number")
     counter = counter or Counter(centre=centre)
     counter.number, counter.name, counter.item_codes = number, name, sorted(set(item_codes))
-    counter.clerk, counter.alternate = clerk, alternate
+    counter.clerk, counter.alternate, counter.is_active = clerk, alternate, bool(is_active)
     counter.save()
     journal.record(actor=actor, verb="hall.counter", subject=f"unit:{centre.pk}", summary=f"设置{counter}",
                    data={"counter": counter.pk, "clerk": getattr(clerk, "pk", None), "alternate": getattr(alternate, "pk", None)})
     return counter
+
+
+def _item_codes(centre: Unit, item_codes) -> list[str]:
+    if not isinstance(item_codes, (list, tuple)) or not all(isinstance(c, str) for c in item_codes):
+        raise Rejected("hall.item_codes", "办理事项须为事项编码列表", field="item_codes")
+    known = set(guide_items_of(centre, timezone.localdate()).values_list("code", flat=True))
+    if unknown := sorted(set(item_codes) - known):
+        raise Rejected("hall.item_unknown", f"清单中没有这些事项：{'、'.join(unknown[:5])}", field="item_codes")
+    return sorted(set(item_codes))
 
 
 def _stretches(rows) -> list[tuple[time, time, bool]]:
@@ -153,21 +160,34 @@ def set_holiday_duty(actor, centre: Unit, *, day, staff, opens, closes) -> Holid
     return duty
 
 
+@transaction.atomic
+def remove_holiday_duty(actor, duty: HolidayDuty) -> None:
+    _require_role(actor, duty.centre, KEEPERS, "只有本中心窗口人员或乡镇(街道)领导可以安排节假日值班")
+    if not HolidayDuty.objects.filter(pk=duty.pk).delete()[0]:
+        raise Conflict("hall.duty_gone", "该值班安排已被删除")
+    journal.record(actor=actor, verb="hall.duty_removed", subject=f"unit:{duty.centre_id}",
+                   summary=f"取消{duty.day:%Y-%m-%d}节假日值班：{duty.staff.display_name}", data={"day": duty.day.isoformat(), "staff": duty.staff_id})
+
+
 def _is_holiday(day: date) -> bool:
     calendar = current_calendar()
     return not calendar.is_workday(day) and bool(calendar.day_name(day))
 
 
 @transaction.atomic
-def save_slot(actor, centre: Unit, *, starts, ends, capacity, slot: AppointmentSlot | None = None) -> AppointmentSlot:
+def save_slot(actor, centre: Unit, *, starts, ends, capacity, item_codes=(), is_active=True,
+              slot: AppointmentSlot | None = None) -> AppointmentSlot:
+    """A slot's hours, its capacity on each day, the items booked in it (none = every item) and
+    whether it takes bookings (bookings already made stay)."""
     _require_role(actor, centre, KEEPERS, "只有本中心窗口人员或乡镇(街道)领导可以设置预约时段")
     _stretches([(starts, ends, False)])
     if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 999:
         raise Rejected("hall.capacity_invalid", "可预约人数须为1至999的整数", field="capacity")
+    item_codes = _item_codes(centre, item_codes)
     slot = slot or AppointmentSlot(centre=centre)
     if slot.centre_id != centre.pk:
         raise Rejected("hall.slot_elsewhere", "该时段不属于本中心")
-    slot.starts, slot.ends, slot.capacity = starts, ends, capacity
+    slot.starts, slot.ends, slot.capacity, slot.item_codes, slot.is_active = starts, ends, capacity, item_codes, bool(is_active)
     slot.save()
     journal.record(actor=actor, verb="hall.slot", subject=f"unit:{centre.pk}", summary=f"设置预约时段{slot}（{capacity}人）", data={"slot": slot.pk})
     return slot
@@ -239,10 +259,12 @@ def call_next(actor, counter: Counter, now: datetime | None = None) -> Ticket:
     if counter.item_codes:
         waiting = waiting.filter(item_code__in=counter.item_codes)
     first = Case(When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField())
-    candidates = list(waiting.annotate(rank=first).order_by("rank", "issued_at", "pk").values_list("pk", flat=True)[:CALL_ATTEMPTS])
+    queued = Coalesce("requeued_at", "issued_at")  # a number put back (回号) queues from then
+    candidates = list(waiting.annotate(rank=first, queued=queued).order_by("rank", "queued", "pk").values_list("pk", flat=True)[:CALL_ATTEMPTS])
     for pk in candidates:
+        # called_at keeps the first call: the waiting figures end there, not at the call after 回号.
         if Ticket.objects.filter(pk=pk, state=TicketState.WAITING).update(
-            state=TicketState.CALLED, counter=counter, called_by=actor, called_at=at, last_called_at=at
+            state=TicketState.CALLED, counter=counter, called_by=actor, called_at=Coalesce(F("called_at"), Value(at)), last_called_at=at
         ):
             return Ticket.objects.get(pk=pk)
     if candidates:
@@ -274,6 +296,28 @@ def skip(actor, ticket: Ticket, now: datetime | None = None) -> Ticket:
     """过号: the person called did not come; the counter may call the next."""
     at = _now(now)
     return _move(actor, ticket, True, at, state=TicketState.SKIPPED, finished_at=at)
+
+
+@transaction.atomic
+def requeue(actor, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """回号: a skipped number whose holder comes back is put back in the queue — once, on its
+    day, while the hall is open — behind those waiting now. The centre's staff do it (the guide
+    desk or any counter: the holder may turn up anywhere)."""
+    at = _now(now)
+    _require_role(actor, ticket.centre, ISSUERS, "只有本中心工作人员可以回号")
+    if ticket.state != TicketState.SKIPPED:
+        raise Conflict("hall.not_skipped", f"{ticket.code}号当前状态为{ticket.get_state_display()}，只有已过号的号码可以回号")
+    if ticket.requeued_at is not None:
+        raise Conflict("hall.requeued_once", f"{ticket.code}号已回号过一次，请重新取号")
+    if ticket.day != timezone.localtime(at).date():
+        raise Conflict("hall.ticket_expired", f"{ticket.code}号不是今日的号码，请重新取号")
+    require_open(ticket.centre_id, at)
+    if not Ticket.objects.filter(pk=ticket.pk, state=TicketState.SKIPPED, requeued_at__isnull=True).update(
+        state=TicketState.WAITING, counter=None, finished_at=None, requeued_at=at, requeued_by=actor
+    ):
+        raise Conflict("hall.ticket_changed", f"{ticket.code}号已被处理，请刷新后重试")
+    ticket.refresh_from_db()
+    return ticket
 
 
 @transaction.atomic
@@ -310,9 +354,12 @@ def book_appointment(actor, slot: AppointmentSlot, *, day, item_code, person_nam
     if not hours.covers(slot.starts, slot.ends):
         raise Rejected("hall.closed_day", f"该时段不在办公时间内。{hours.describe()}", field="day")
     item = _guide_item(centre, item_code, day)
+    if not slot.takes(item.code):
+        raise Rejected("hall.slot_item", f"该时段不预约「{item.name}」，请选择其他时段", field="slot")
     person_name = _text(person_name, "person_name", "预约人姓名")
-    if not isinstance(phone, str) or not PHONE.match(phone.strip()):
+    if not isinstance(phone, str):
         raise Rejected("hall.phone_invalid", "请填写11位手机号码", field="phone")
+    sealed = pii.seal_phone(phone, PHONE_CONTEXT, required=True)
     # Lock the slot: two bookings of its last place at once must not both pass the count.
     AppointmentSlot.objects.select_for_update().filter(pk=slot.pk).values_list("pk").first()
     taken = Appointment.objects.filter(slot=slot, day=day).exclude(state=AppointmentState.CANCELLED).count()
@@ -320,7 +367,7 @@ def book_appointment(actor, slot: AppointmentSlot, *, day, item_code, person_nam
         raise Rejected("hall.slot_full", f"{day:%m月%d日} {slot} 已约满，请选择其他时段", field="slot")
     return Appointment.objects.create(
         centre=centre, slot=slot, day=day, item_code=item.code, item_name=item.name, person_name=person_name,
-        phone=phone.strip(), citizen=actor if is_citizen else None, booked_by=None if is_citizen else actor, booked_at=at,
+        phone_cipher=sealed.cipher, phone_digest=sealed.digest, phone_masked=sealed.masked, citizen=actor if is_citizen else None, booked_by=None if is_citizen else actor, booked_at=at,
     )
 
 
@@ -339,11 +386,13 @@ def cancel_appointment(actor, appointment: Appointment) -> Appointment:
 
 @transaction.atomic
 def check_in(actor, appointment: Appointment, now: datetime | None = None) -> Ticket:
-    """签到: at the counter, on the day, from half an hour before the slot to its end; the
+    """签到: at the desk (`actor` staff) or the kiosk (`actor` None, after kiosk_booking found it
+    by the caller's phone), on the day, from half an hour before the slot to its end; the
     appointment becomes a priority ticket (letter P)."""
     at = _now(now)
     centre = appointment.centre
-    _require_role(actor, centre, ISSUERS, "只有本中心工作人员可以办理预约签到")
+    if actor is not None:
+        _require_role(actor, centre, ISSUERS, "只有本中心工作人员可以办理预约签到")
     local = timezone.localtime(at)
     slot = appointment.slot
     opens = timezone.make_aware(datetime.combine(appointment.day, slot.starts)) - CHECK_IN_EARLY
@@ -359,3 +408,19 @@ def check_in(actor, appointment: Appointment, now: datetime | None = None) -> Ti
         raise Conflict("hall.appointment_done", "该预约已签到或已取消")
     appointment.refresh_from_db()
     return ticket
+
+
+def kiosk_booking(centre: Unit, phone, now: datetime | None = None) -> Appointment:
+    """The kiosk's check-in finds today's booking at this centre by the caller's mobile (its
+    keyed digest; the number itself is never compared or shown): the one whose slot is open for
+    check-in now, else the next one today."""
+    local = timezone.localtime(_now(now))
+    sealed = pii.seal_phone(phone if isinstance(phone, str) else "", PHONE_CONTEXT, required=True)
+    rows = list(
+        Appointment.objects.filter(centre=centre, day=local.date(), phone_digest=sealed.digest, state=AppointmentState.BOOKED)
+        .select_related("slot", "centre").order_by("slot__starts")
+    )
+    for row in rows:
+        if row.slot.ends > local.time():
+            return row
+    raise Rejected("hall.booking_not_found", "未找到该手机号今日待签到的预约，请到导服台咨询", field="phone")

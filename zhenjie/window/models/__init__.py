@@ -8,6 +8,6 @@ from .decision import Handover  # noqa: F401
 from .joint import Opinion  # noqa: F401
 from .policy import WindowPolicy  # noqa: F401
 from .agents import AgentPoint, AgentSetting, Direction, DutySlot, PaperTransfer, PointItem, Weekday  # noqa: F401
-from .hall import Appointment, AppointmentSlot, AppointmentState, Counter, HolidayDuty, OpeningHours, Priority, Ticket, TicketState  # noqa: F401
+from .hall import Appointment, AppointmentSlot, AppointmentState, Counter, HolidayDuty, OpeningHours, Priority, ScreenLink, Ticket, TicketState  # noqa: F401
 from .notice import Notice, NoticeItem  # noqa: F401
 from .intake import MaterialScan  # noqa: F401

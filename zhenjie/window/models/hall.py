@@ -5,6 +5,9 @@ Seed 002 §三(三): 推行首问负责、服务承诺、AB岗互补、错时服
 alternate (AB岗, with accounts.StandIn for the absence), the staggered hours and the holiday rota
 are rows the centre edits, not constants."""
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -92,6 +95,7 @@ class TicketState(models.TextChoices):
     CALLED = "called", "已叫号"
     DONE = "done", "已办结"
     SKIPPED = "skipped", "已过号"
+    VOID = "void", "已作废"  # never called by closing time (the closing job)
 
 
 class Ticket(models.Model):
@@ -116,6 +120,11 @@ class Ticket(models.Model):
     called_at = models.DateTimeField("首次叫号时间", null=True, blank=True)  # waiting time ends here
     last_called_at = models.DateTimeField("最近叫号时间", null=True, blank=True)  # the screen shows the latest calls
     recalls = models.PositiveSmallIntegerField("重呼次数", default=0)
+    # 回号: a skipped number put back in the queue, once; it queues from this moment, behind
+    # those already waiting (call_next orders by Coalesce(requeued_at, issued_at)).
+    requeued_at = models.DateTimeField("回号时间", null=True, blank=True)
+    requeued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回号人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     application = models.ForeignKey("window.Application", verbose_name="办件", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
@@ -125,7 +134,8 @@ class Ticket(models.Model):
         verbose_name_plural = "排队号"
         constraints = [
             models.UniqueConstraint(fields=["centre", "day", "letter", "number"], name="hall_ticket_number_once"),
-            models.CheckConstraint(condition=Q(state="waiting") | Q(counter__isnull=False), name="hall_ticket_called_at_counter"),
+            # called, done or skipped at a counter; waiting (or put back, 回号) and void (never called) at none
+            models.CheckConstraint(condition=Q(state__in=["waiting", "void"]) | Q(counter__isnull=False), name="hall_ticket_called_at_counter"),
         ]
         indexes = [models.Index(fields=["centre", "day", "state"], name="hall_ticket_queue")]
 
@@ -140,6 +150,9 @@ class AppointmentSlot(models.Model):
     starts = models.TimeField("开始")
     ends = models.TimeField("结束")
     capacity = models.PositiveSmallIntegerField("可预约人数")
+    # The guide items booked in this slot (empty = every item of the centre's guide): an item
+    # "needs an appointment" at a centre when some active slot names it or takes every item.
+    item_codes = models.JSONField("预约事项编码", default=list, blank=True)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -154,11 +167,15 @@ class AppointmentSlot(models.Model):
     def __str__(self) -> str:
         return f"{self.starts:%H:%M}-{self.ends:%H:%M}"
 
+    def takes(self, item_code: str) -> bool:
+        return not self.item_codes or item_code in self.item_codes
+
 
 class AppointmentState(models.TextChoices):
     BOOKED = "booked", "已预约"
     CHECKED_IN = "checked_in", "已签到"
     CANCELLED = "cancelled", "已取消"
+    MISSED = "missed", "未到"  # not checked in by the slot's end (the closing job)
 
 
 class Appointment(models.Model):
@@ -171,7 +188,11 @@ class Appointment(models.Model):
     item_code = models.CharField("事项编码", max_length=64)
     item_name = models.CharField("事项名称", max_length=200)
     person_name = models.CharField("预约人", max_length=32)
-    phone = models.CharField("联系电话", max_length=11)
+    # The caller's mobile, sealed by kernel.pii (PII.md) like kernel.Party's: the digest finds a
+    # booking at the kiosk's check-in, the mask is what pages show.
+    phone_cipher = models.TextField(editable=False)
+    phone_digest = models.CharField(max_length=64, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, editable=False)
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="群众账号", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="代约人员", null=True, blank=True,
@@ -183,4 +204,39 @@ class Appointment(models.Model):
     class Meta:
         verbose_name = "预约"
         verbose_name_plural = "预约"
-        indexes = [models.Index(fields=["slot", "day", "state"], name="hall_appointment_slot")]
+        indexes = [
+            models.Index(fields=["slot", "day", "state"], name="hall_appointment_slot"),
+            models.Index(fields=["centre", "day", "phone_digest"], name="hall_appointment_phone"),
+        ]
+
+
+class ScreenLink(models.Model):
+    """An unattended hall screen's link (the TV on the hall's wall): a long random token of one
+    centre, shown once to whoever makes it; only its SHA-256 is kept (as integrations'
+    IntegrationKey). It opens that centre's screen read-only, with no personal data; revoked, it
+    opens nothing."""
+
+    centre = models.ForeignKey("units.Unit", verbose_name="便民服务中心", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("名称", max_length=32, help_text="如：一楼大厅电视")
+    prefix = models.CharField("前缀", max_length=12, help_text="用于辨认链接，不能用于打开")
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间")
+    revoked_at = models.DateTimeField("停用时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "叫号屏链接"
+        verbose_name_plural = "叫号屏链接"
+        ordering = ["centre", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
