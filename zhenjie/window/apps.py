@@ -8,4 +8,4 @@ class WindowConfig(AppConfig):
     def ready(self):
         # The case kind and its pages and API; its documents (notices, receipts, decisions,
         # hand-over slips); the follow-up of a poor rating; its periodic jobs.
-        from . import decision_papers, jobs, kit, notices, rating, receipts, workflow  # noqa: F401
+        from . import decision_papers, intake_receipt, jobs, kit, notices, rating, receipts, workflow  # noqa: F401
