@@ -205,7 +205,7 @@ def _point_of(application: Application, direction: str) -> AgentPoint:
     unit_id = application.handover_unit_id if direction == Direction.TO_POINT else application.intake_unit_id
     point = AgentPoint.objects.filter(unit_id=unit_id).select_related("township").first()
     if point is None:
-        raise Rejected("agent_point.not_agent_application", "该办件不是在代办点受理或领取的，无需登记代办件交接", field="application")
+        raise Rejected("agent_point.not_agent_application", "该办件不是在代办点受理的，也不在代办点领取，无需登记代办件交接", field="application")
     return point
 
 
