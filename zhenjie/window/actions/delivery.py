@@ -24,7 +24,7 @@ RECEIVER_MAX = 50
 
 def default_method(application: Application) -> str:
     """Where the result is handed over unless the applicant chose otherwise: at the agent point an
-    application was filed at (简单事项不出村), else at the window."""
+    application was filed at or chosen to collect it at (简单事项不出村), else at the window."""
     return DeliveryMethod.AGENT_POINT if _at_point(application) else DeliveryMethod.WINDOW
 
 
