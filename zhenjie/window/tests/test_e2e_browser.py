@@ -3,7 +3,8 @@ world is set up by code): a clerk takes an application with one paper missing; t
 notice lists exactly that paper and prints as PDF; the applicant supplements it; the back office
 decides within the deadline; the result is handed over at the village agent point and the
 applicant rates it on the portal with the number and code from the receipt. Then the same from a
-phone, by the agent at the village agent point."""
+phone, by the agent at the village agent point. (It replaces the first round's test_browser.py,
+which walked the filing and the notice only.)"""
 
 import io
 import re
