@@ -36,11 +36,15 @@ class IntakeForm(StyledFormMixin, ApplicantFields):
     delivery_point = forms.TypedChoiceField(label="领取地点", coerce=int, empty_value=None, required=False,
                                             help_text="申请人希望在村级代办点领取办理结果的，选择代办点")
 
-    def __init__(self, *args, item, materials, agent_point=False, points=(), **kwargs):
+    def __init__(self, *args, item, materials, agent_point=False, points=None, **kwargs):
+        """`points`: the agent points the result may be collected at (intake.delivery_points); None
+        where there is no choice (filed at a point: collected there)."""
         super().__init__(*args, **kwargs)
         self.item, self.materials = item, list(materials)
         if agent_point:
-            del self.fields["channel"], self.fields["delivery_point"]  # filed at the point, collected there
+            del self.fields["channel"]
+        if points is None:
+            del self.fields["delivery_point"]
         else:
             self.fields["delivery_point"].choices = [("", "受理窗口领取"), *((p.unit_id, f"{p.name}领取") for p in points)]
         statuses = MaterialStatus.choices

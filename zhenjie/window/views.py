@@ -104,7 +104,7 @@ def new_for_item(request, item_id: int):
         raise NotFound("application.item_not_in_guide", "该事项不在现行办事指南中或不能在此受理")
     materials = ServiceMaterial.objects.filter(item=item).order_by("position", "pk")
     agent_point = channel == Channel.AGENT_POINT
-    points = () if agent_point else delivery_points(desk.township)
+    points = None if agent_point else delivery_points(desk.township)
     form = IntakeForm(request.POST or None, request.FILES or None, item=item, materials=materials, agent_point=agent_point, points=points)
     if request.method == "POST" and form.is_valid():
         chosen = Channel.AGENT_POINT if agent_point else form.cleaned_data["channel"]

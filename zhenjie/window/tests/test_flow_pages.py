@@ -150,3 +150,31 @@ def test_materials_of_the_guide_are_listed_on_the_receipt(ww):
     clerk.post(reverse("window:new_item", args=[item.pk]), intake_post(item, **{f"m{missing.pk}_status": "missing"}))
     text = pdf_text(Document.objects.get(kind=INTAKE_RECEIPT)).replace("\n", "")
     assert "居民身份证" in text and "申请表" not in text
+
+
+def test_a_citizen_online_chooses_a_point_and_gets_no_paper_receipt(ww):
+    from zhenjie.window.tests.test_online import citizen
+
+    point = make_point(ww)
+    online = client_for(citizen())
+    item = ww.items_a["ZW0001"]
+    url = reverse("window_public:apply", args=[ww.world.a.code, item.pk])
+    assert "甲一村代办点领取" in online.get(url).content.decode()
+    data = intake_post(item, delivery_point=point.unit_id)
+    data.pop("channel")
+    assert online.post(url, data).status_code == 302
+    application = Application.objects.get()
+    assert application.delivery_point_id == point.unit_id and application.handover_unit_id == point.unit_id
+    assert not Document.objects.filter(kind=INTAKE_RECEIPT).exists()  # the code is on the confirmation page
+
+
+def test_progress_of_a_delivered_application_points_to_the_rating(client, ww):
+    from zhenjie.kernel import tracking
+
+    application = make_application(ww, state=State.DECIDED)
+    code = tracking.issue_code(application.case)
+    before = client.post(reverse("window_public:track"), {"number": application.case.number, "code": code}).content.decode()
+    assert 'data-testid="rate-link"' not in before
+    deliver_application(ww.clerk_a, application, method="window", received_by="王秀英")
+    after = client.post(reverse("window_public:track"), {"number": application.case.number, "code": code}).content.decode()
+    assert 'data-testid="rate-link"' in after and reverse("window_public:rate") in after
