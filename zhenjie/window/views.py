@@ -30,8 +30,8 @@ from .models import Channel, ExclusionKind
 from .views_decision import panel_context as decision_panel_context
 from .workflow import APPLICATION_WORKFLOW, FRONT_DESK
 
-ITEMS_SHOWN = 30
-FILED_CODE = "window_filed_code"  # session key: [case id, tracking code] until the sheet shows it once  # the item picker shows the first matches; typing narrows it
+ITEMS_SHOWN = 30  # the item picker shows the first matches; typing narrows it
+FILED_CODE = "window_filed_code"  # session key: [case id, tracking code] until the sheet shows it once
 
 
 def _filter(request, rows):
