@@ -178,3 +178,21 @@ def test_progress_of_a_delivered_application_points_to_the_rating(client, ww):
     deliver_application(ww.clerk_a, application, method="window", received_by="王秀英")
     after = client.post(reverse("window_public:track"), {"number": application.case.number, "code": code}).content.decode()
     assert 'data-testid="rate-link"' in after and reverse("window_public:rate") in after
+
+
+def test_the_api_files_with_a_point_to_collect_at(client, ww):
+    from zhenjie.testing import Api, citizen_id
+
+    point = make_point(ww)
+    api = Api(client).as_(ww.clerk_a.username)
+    item = ww.items_a["ZW0001"]
+    materials = [{"material_id": m.pk, "status": "received", "form": m.form, "copies": m.copies}
+                 for m in ServiceMaterial.objects.filter(item=item).order_by("position")]  # fmt: skip
+    body = {"item_id": item.pk, "applicant_kind": "person", "applicant_name": "赵六", "id_number": citizen_id(13), "phone": "13800138002",
+            "materials": materials}  # fmt: skip
+    wrong = api.post("/api/applications", body | {"delivery_point": ww.centre_b.pk})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "application.delivery_point_invalid"
+    assert api.post("/api/applications", body | {"delivery_point": "甲一村"}).status_code == 400
+    assert not Application.objects.exists()
+    assert api.post("/api/applications", body | {"delivery_point": point.unit_id}).status_code == 201
+    assert Application.objects.get().delivery_point_id == point.unit_id
