@@ -7,7 +7,8 @@ class WindowConfig(AppConfig):
 
     def ready(self):
         # The case kind and its pages and API; its documents (notices, receipts, decisions,
-        # hand-over slips, the agent points' transfer slips); the follow-up of a poor rating; its periodic jobs.
-        from . import archive, decision_papers, jobs, kit, notices, rating, receipts, transfer_slips, workflow  # noqa: F401
+        # hand-over slips, the agent points' transfer slips, the intake receipt); the follow-up of a
+        # poor rating; its periodic jobs.
+        from . import archive, decision_papers, intake_receipt, jobs, kit, notices, rating, receipts, transfer_slips, workflow  # noqa: F401
 
         archive.register()  # the archive package's content and retention (kernel/ARCHIVE.md)

@@ -33,11 +33,20 @@ class IntakeForm(StyledFormMixin, ApplicantFields):
     agent_phone = forms.CharField(label="代办人电话", max_length=PHONE_MAX, required=False)
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, item, materials, agent_point=False, **kwargs):
+    delivery_point = forms.TypedChoiceField(label="领取地点", coerce=int, empty_value=None, required=False,
+                                            help_text="申请人希望在村级代办点领取办理结果的，选择代办点")
+
+    def __init__(self, *args, item, materials, agent_point=False, points=None, **kwargs):
+        """`points`: the agent points the result may be collected at (intake.delivery_points); None
+        where there is no choice (filed at a point: collected there)."""
         super().__init__(*args, **kwargs)
         self.item, self.materials = item, list(materials)
         if agent_point:
             del self.fields["channel"]
+        if points is None:
+            del self.fields["delivery_point"]
+        else:
+            self.fields["delivery_point"].choices = [("", "受理窗口领取"), *((p.unit_id, f"{p.name}领取") for p in points)]
         statuses = MaterialStatus.choices
         for m in self.materials:
             allowed = statuses if m.requirement == MaterialRequirement.DEFERRABLE else [c for c in statuses if c[0] != MaterialStatus.DEFERRED]
@@ -74,7 +83,7 @@ class IntakeForm(StyledFormMixin, ApplicantFields):
         return {
             "item_id": self.item.pk, "applicant_kind": data["applicant_kind"], "applicant_name": data["applicant_name"],
             "id_number": data["id_number"], "phone": data["phone"], "agent_name": data["agent_name"], "agent_phone": data["agent_phone"],
-            "materials": materials, "scans": scans, "client_key": data.get("client_key"),
+            "materials": materials, "scans": scans, "client_key": data.get("client_key"), "delivery_point": data.get("delivery_point"),
         }  # fmt: skip
 
 

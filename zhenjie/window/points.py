@@ -227,11 +227,12 @@ class Ledger:
 
 
 def applications_at(user, point: AgentPoint) -> QuerySet[Application]:
-    """Applications filed at the point that the user may see (kernel.scoping), with whether each
-    has been carried each way — one query."""
+    """Applications filed at the point, or to be collected there, that the user may see
+    (kernel.scoping), with whether each has been carried each way — one query."""
     handovers = PaperTransfer.objects.filter(application=OuterRef("pk"))
     return (
-        Application.objects.filter(case_is_visible(user), intake_unit_id=point.unit_id)
+        Application.objects.filter(case_is_visible(user))
+        .filter(Q(intake_unit_id=point.unit_id) | Q(delivery_point_id=point.unit_id))
         .annotate(
             sent=Exists(handovers.filter(direction=Direction.TO_CENTRE)),
             returned_at=Subquery(handovers.filter(direction=Direction.TO_POINT).values("handed_at")[:1]),
@@ -250,7 +251,9 @@ def ledger_for(user, point: AgentPoint, now: datetime | None = None) -> Ledger:
     open_rows = applications_at(user, point).exclude(case__state__in=_NO_PAPERS).filter(Q(sent=False) | Q(case__state=State.DECIDED))
     held, to_bring, waiting = [], [], []
     for application in open_rows:
-        if not application.sent and application.case.state != State.DECIDED:
+        # Only what was filed here has originals here; a result to collect here was filed at the window.
+        filed_here = application.intake_unit_id == point.unit_id
+        if filed_here and not application.sent and application.case.state != State.DECIDED:
             carry_by, _ = due_after(application.received_at, Limit(days))
             held.append(Held(application, carry_by, now > carry_by))
         if application.case.state == State.DECIDED:

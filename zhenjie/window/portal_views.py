@@ -22,7 +22,7 @@ from zhenjie.lists.search import clean_query
 from zhenjie.accounts.login import client_address
 
 from . import queries
-from .actions.intake import Filing, file_application, guide_items
+from .actions.intake import Filing, delivery_points, file_application, guide_items
 from .forms import IntakeForm
 from .models import Channel
 from .workflow import APPLICATION_WORKFLOW, KIND
@@ -87,7 +87,8 @@ def apply(request, township_code: str, item_id: int):
     item = guide_items(township, timezone.localdate(), channel=Channel.ONLINE).filter(pk=item_id).first() if township else None
     if item is None:
         raise NotFound("application.item_not_online", "该事项不存在或不能网上申请")
-    form = OnlineForm(request.POST or None, request.FILES or None, item=item, materials=ServiceMaterial.objects.filter(item=item).order_by("position", "pk"))
+    form = OnlineForm(request.POST or None, request.FILES or None, item=item, materials=ServiceMaterial.objects.filter(item=item).order_by("position", "pk"),
+                      points=delivery_points(township))  # collect at the window or a village agent point near home
     if request.method == "POST" and form.is_valid():
         try:
             filed = file_application(request.user, Filing(channel=Channel.ONLINE, township=township, **form.filing_values()))

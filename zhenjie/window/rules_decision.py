@@ -43,10 +43,12 @@ def may_decide(standing) -> Forbidden | Conflict | None:
 
 def may_hand_over(standing) -> Forbidden | None:
     """The unit that took the application in hands the result over: its window clerks, or the
-    agent of the agent point where it was filed; no one else, whatever their role."""
-    intake_unit_id = application_of(standing).intake_unit_id
-    if standing.reach.roles_in_unit(intake_unit_id) & HANDOVER_ROLES:
-        return None
+    agent of the agent point where it was filed; or the agent of the point the applicant chose to
+    collect it at (the result is carried there); no one else, whatever their role."""
+    application = application_of(standing)
+    for unit_id in {application.intake_unit_id, application.delivery_point_id} - {None}:
+        if standing.reach.roles_in_unit(unit_id) & HANDOVER_ROLES:
+            return None
     return Forbidden("application.not_intake_unit", "只有受理该申请的窗口或代办点可以出件")
 
 

@@ -22,15 +22,17 @@ from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from . import points, queries, queries_backoffice
-from .actions.intake import FILERS, Filing, desk_of, file_application, guide_items
+from .actions.intake import FILERS, Filing, delivery_points, desk_of, file_application, guide_items
 from .figures import applications_matching
 from .forms import IntakeForm, NoticeForm, SupplementForm
+from .intake_receipt import KIND as INTAKE_RECEIPT
 from .kit import APPLICATIONS
 from .models import Channel, ExclusionKind
 from .views_decision import panel_context as decision_panel_context
 from .workflow import APPLICATION_WORKFLOW, FRONT_DESK
 
 ITEMS_SHOWN = 30  # the item picker shows the first matches; typing narrows it
+FILED_CODE = "window_filed_code"  # session key: [case id, tracking code] until the sheet shows it once
 
 
 def _filter(request, rows):
@@ -113,7 +115,8 @@ def new_for_item(request, item_id: int):
         raise NotFound("application.item_not_in_guide", "该事项不在现行办事指南中或不能在此受理")
     materials = ServiceMaterial.objects.filter(item=item).order_by("position", "pk")
     agent_point = channel == Channel.AGENT_POINT
-    form = IntakeForm(request.POST or None, request.FILES or None, item=item, materials=materials, agent_point=agent_point)
+    points = None if agent_point else delivery_points(desk.township)
+    form = IntakeForm(request.POST or None, request.FILES or None, item=item, materials=materials, agent_point=agent_point, points=points)
     if request.method == "POST" and form.is_valid():
         chosen = Channel.AGENT_POINT if agent_point else form.cleaned_data["channel"]
         try:
@@ -122,12 +125,14 @@ def new_for_item(request, item_id: int):
             form.add_action_error(error)
         else:
             if filed.code:
-                messages.success(request, f"已收件：{filed.application.case.number}，申请人查询码 {filed.code}(仅显示一次，请告知申请人)")
+                # Shown once, on the sheet the clerk lands on (detail pops it); printed on the 收件回执.
+                request.session[FILED_CODE] = [filed.application.case_id, filed.code]
+            messages.success(request, f"已收件：{filed.application.case.number}")
             return redirect("window:detail", filed.application.case_id)
     return render(request, "window/intake_form.html", {"form": form, "item": item, "desk": desk})
 
 
-def render_detail(request, application, forms=None, error=None, action=""):
+def render_detail(request, application, forms=None, error=None, action="", filed_code=None):
     """The application's sheet; after a refused step (kit.act), with the error; under HTMX only its panel."""
     case = application.case
     # The notice's and the supplement's forms are made for this application's materials.
@@ -137,7 +142,8 @@ def render_detail(request, application, forms=None, error=None, action=""):
         "entries": journal.entries_for_case(case), "parties": parties_for_case(request.user, case),
         "documents": documents_of_case_for(request.user, case.pk).order_by("issued_at", "pk"),
         "steps": step_forms(APPLICATIONS, available_for(request.user, case), forms), "error": error,
-        "overdue_notice": queries.deemed_due(application),
+        "overdue_notice": queries.deemed_due(application), "filed_code": filed_code,
+        "intake_receipt": documents_of_case_for(request.user, case.pk).filter(kind=INTAKE_RECEIPT).first() if filed_code else None,
         # The other parts' panels: the clock and who decides; the decision and the hand-over.
         "panel": queries_backoffice.panel_for(request.user, application), "exclusion_kinds": ExclusionKind.choices,
     } | decision_panel_context(request.user, application) | points.panel_for(request.user, application)  # fmt: skip
@@ -147,7 +153,12 @@ def render_detail(request, application, forms=None, error=None, action=""):
 
 @staff_required
 def detail(request, case_id: int):
-    return render_detail(request, queries.get_application_for(request.user, case_id))
+    application = queries.get_application_for(request.user, case_id)
+    filed = request.session.get(FILED_CODE)
+    code = filed[1] if filed and filed[0] == application.case_id else None
+    if code:
+        del request.session[FILED_CODE]
+    return render_detail(request, application, filed_code=code)
 
 
 @staff_required

@@ -64,4 +64,5 @@ def act(request, case_id: int, step: str):
             messages.error(request, error.message)
         else:
             messages.success(request, DONE[step])
-    return redirect("window_backoffice:clock", case_id)
+    # Back to the application's sheet, where the panel and every other part's next step are.
+    return redirect("window:detail", case_id)

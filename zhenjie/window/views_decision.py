@@ -78,7 +78,7 @@ def decide(request, case_id: int):
             form.add_action_error(_on_text(error), request)
         else:
             messages.success(request, "已作出决定，决定书已出具")
-            return redirect("window:decision", case_id)
+            return redirect("window:detail", case_id)  # the sheet shows the next step (hand-over, rating)
     return render(request, "window/decision_sheet.html", panel_context(request.user, application, decide_form=form), status=400)
 
 
@@ -121,7 +121,7 @@ def hand_over(request, case_id: int):
             form.add_action_error(error, request)
         else:
             messages.success(request, "已出件，送达回证已出具")
-            return redirect("window:decision", case_id)
+            return redirect("window:detail", case_id)  # the sheet shows the next step (hand-over, rating)
     return render(request, "window/decision_sheet.html", panel_context(request.user, application, hand_over_form=form), status=400)
 
 

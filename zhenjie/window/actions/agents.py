@@ -204,10 +204,12 @@ def set_carry_days(actor, county: Area, days) -> AgentSetting:
     return setting
 
 
-def _point_of(application: Application) -> AgentPoint:
-    point = AgentPoint.objects.filter(unit_id=application.intake_unit_id).select_related("township").first()
+def _point_of(application: Application, direction: str) -> AgentPoint:
+    # The originals go from the point they were filed at; the result to the point it is collected at.
+    unit_id = application.handover_unit_id if direction == Direction.TO_POINT else application.intake_unit_id
+    point = AgentPoint.objects.filter(unit_id=unit_id).select_related("township").first()
     if point is None:
-        raise Rejected("agent_point.not_agent_application", "该办件不是在代办点受理的，无需登记代办件交接", field="application")
+        raise Rejected("agent_point.not_agent_application", "该办件不是在代办点受理的，也不在代办点领取，无需登记代办件交接", field="application")
     return point
 
 
@@ -236,7 +238,7 @@ def record_handover(actor, application: Application, direction, *, received_by, 
         raise Rejected("agent_point.application_invalid", "办件不存在或不在您的辖区内", field="application")
     if direction not in Direction.values:
         raise Rejected("agent_point.direction_invalid", "请选择有效的流转方向", field="direction")
-    point = _point_of(application)
+    point = _point_of(application, direction)
     _require_handover_staff(actor, point)
     received_by = _text(received_by, "received_by", "签收人", SIGNER_MAX)
     note = _text(note, "note", "说明", NOTE_MAX, required=False)

@@ -1,7 +1,8 @@
 """The decision (审批决定): the unit the decision is assigned to approves or refuses, with its
 reasons and the legal basis from the power list; the numbered 准予/不予决定书 is issued in the
 same transaction, and the result goes to the window that took the application in, which must
-hand it over in time (a licence within 10 working days, 行政许可法 Art. 44 and 82).
+hand it over in time — or, when the applicant chose to collect it at a village agent point, that
+point's agent — (a licence within 10 working days, 行政许可法 Art. 44 and 82).
 
 Joint items (Art. 26 para. 2, 42 para. 2): the co-deciding units give their opinions first
 (`actions/joint.py`), the lead decides here last for all of them (`window/joint.py`)."""
@@ -87,6 +88,7 @@ def _decide(actor, application: Application, transition: str, decision: str, tex
     basis = legal_basis_for(application, timezone.localtime(now).date())
     due, uncertain = handover_due(application, decision, now)
     late = case.due_at is not None and now > case.due_at
+    handover_unit = application.handover_unit  # the agent point the applicant collects at, else the intake window
 
     def record_and_issue(c: Case) -> None:
         # Runs inside the engine's step, after its checks and compare-and-set, while the `decide`
@@ -101,7 +103,7 @@ def _decide(actor, application: Application, transition: str, decision: str, tex
 
     workflow.perform(
         actor, case, transition, reason=text,
-        assign=[Assign(application.intake_unit, "deliver", due_at=due, due_uncertain=uncertain, role=_handover_role(application.intake_unit))],
+        assign=[Assign(handover_unit, "deliver", due_at=due, due_uncertain=uncertain, role=_handover_role(handover_unit))],
         data={"decision": decision, "late": late, "handover_due": due.isoformat()}, before_save=record_and_issue,
     )  # fmt: skip
     application.refresh_from_db()

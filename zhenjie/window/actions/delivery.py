@@ -25,8 +25,13 @@ RECEIVER_MAX = 50
 
 def default_method(application: Application) -> str:
     """Where the result is handed over unless the applicant chose otherwise: at the agent point an
-    application was filed at (简单事项不出村), else at the window."""
-    return DeliveryMethod.AGENT_POINT if application.case.channel == Channel.AGENT_POINT else DeliveryMethod.WINDOW
+    application was filed at or chosen to collect it at (简单事项不出村), else at the window."""
+    return DeliveryMethod.AGENT_POINT if _at_point(application) else DeliveryMethod.WINDOW
+
+
+def _at_point(application: Application) -> bool:
+    """Filed at an agent point, or to be collected at one the applicant chose."""
+    return application.case.channel == Channel.AGENT_POINT or application.delivery_point_id is not None
 
 
 def _clean(application: Application, values: dict) -> tuple[str, str, str]:
@@ -42,8 +47,8 @@ def _clean(application: Application, values: dict) -> tuple[str, str, str]:
         tracking = ""  # a number typed for a hand-over in person means nothing
         if not receiver:
             raise Rejected("application.receiver_required", "当面领取须填写领取人姓名", field="received_by")
-    if method == DeliveryMethod.AGENT_POINT and application.case.channel != Channel.AGENT_POINT:
-        raise Rejected("application.not_from_agent_point", "只有在村级代办点申请的事项可以在代办点领取", field="method")
+    if method == DeliveryMethod.AGENT_POINT and not _at_point(application):
+        raise Rejected("application.not_from_agent_point", "只有在村级代办点申请或申请时选择代办点领取的事项可以在代办点领取", field="method")
     return method, tracking, receiver
 
 

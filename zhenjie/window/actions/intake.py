@@ -30,6 +30,7 @@ from zhenjie.lists.search import clean_query, search_q
 from zhenjie.units.models import Unit
 
 from ..models import AgentPoint, Application, ApplicationMaterial, Channel, MaterialScan, MaterialStatus
+from ..intake_receipt import issue_intake_receipt
 from ..points import items_for_point, point_of_unit
 from ..workflow import KIND
 
@@ -80,6 +81,9 @@ class Filing:
     agent_phone: str = ""
     scans: list[Scan] = field(default_factory=list)
     client_key: uuid.UUID | None = None
+    # The unit of the township's agent point where the applicant will collect the result
+    # (统一窗口出件 at the point); None: where it is filed.
+    delivery_point: int | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ def _content(filing: Filing, township: Area | None) -> dict:
         "phone": filing.phone, "channel": filing.channel, "township": township.pk if township else None,
         "agent": [filing.agent_name, filing.agent_phone],
         "materials": {str(k): [m.status, m.form, m.copies, m.problem, str(m.due_on or "")] for k, m in sorted(filing.materials.items())},
-        "scans": sorted(hashlib.sha256(s.content).hexdigest() for s in filing.scans),
+        "scans": sorted(hashlib.sha256(s.content).hexdigest() for s in filing.scans), "delivery_point": filing.delivery_point,
     }  # fmt: skip
 
 
@@ -243,6 +247,7 @@ def file_application(actor, filing: Filing, *, at: datetime | None = None) -> Fi
     desk = desk_of(actor, filing.channel, filing.township)
     item = _item(filing, desk, timezone.localdate(at))
     materials = _material_rows(item, filing.materials, timezone.localdate(at))
+    delivery_point = _delivery_point(filing, desk)
     if len(filing.scans) > SCANS_MAX:
         raise Rejected("application.too_many_scans", f"扫描件一次最多上传{SCANS_MAX}个", field="scans")
     # A citizen online acts as the public (no posts, no reach); the journal names them by party.
@@ -260,7 +265,7 @@ def file_application(actor, filing: Filing, *, at: datetime | None = None) -> Fi
     application = Application.objects.create(
         case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant, intake_unit=desk.unit,
         filed_by=None if online else actor, citizen_account=actor if online else None,
-        received_at=case.opened_at, notice_due_at=case.due_at,
+        received_at=case.opened_at, notice_due_at=case.due_at, delivery_point=delivery_point,
     )  # fmt: skip
     for row in materials:
         row.application = application
@@ -269,8 +274,28 @@ def file_application(actor, filing: Filing, *, at: datetime | None = None) -> Fi
     ApplicationMaterial.objects.bulk_create(materials)
     _store_scans(None if online else actor, application, filing.scans)
     code = tracking.issue_code(case)
+    if not online:  # a walk-in (or visited, or agent-point) applicant takes the code home on paper
+        issue_intake_receipt(actor, application, code)
     submits.settle(actor, filing.client_key, application)
     return Filed(application, code)
+
+
+def delivery_points(township: Area) -> QuerySet[AgentPoint]:
+    """The township's active agent points, where a result may be collected (chosen by unit id)."""
+    return AgentPoint.objects.filter(township=township, is_active=True).select_related("unit").order_by("name", "pk")
+
+
+def _delivery_point(filing: Filing, desk: Desk) -> Unit | None:
+    """The agent point chosen for collecting the result: one of the township's active points; an
+    application filed at a point is collected there (its intake unit), so none is chosen."""
+    if filing.delivery_point in (None, ""):
+        return None
+    if filing.channel == Channel.AGENT_POINT:
+        raise Rejected("application.delivery_point_at_point", "在代办点受理的申请在本代办点出件，无需另选领取代办点", field="delivery_point")
+    point = delivery_points(desk.township).filter(unit_id=filing.delivery_point).first() if isinstance(filing.delivery_point, int) else None
+    if point is None:
+        raise Rejected("application.delivery_point_invalid", f"领取代办点须为{desk.township.name}在用的村级代办点", field="delivery_point")
+    return point.unit
 
 
 def _check(unit: Unit, channel: str) -> Assign:

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from zhenjie.kernel import deadlines, documents, journal, workflow
 from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.models import NotificationKind
+from zhenjie.kernel.notify import notify_users, people_to_act
 from zhenjie.kernel.scoping import unscoped
 from zhenjie.lists.models import MaterialForm
 
@@ -53,8 +55,20 @@ def settle_deemed(application: Application, now=None) -> bool:
                 summary="逾期未一次性告知，依法视为受理",
                 note=f"收件后5个工作日内未一次性告知需补正的材料，自{timezone.localtime(accepted_at):%Y-%m-%d}起视为受理(行政许可法第三十二条)，请及时办理受理。",
             )  # fmt: skip
+            _tell_front_desk(application, accepted_at)
     application.deemed_accepted, application.accepted_at = True, accepted_at
     return True
+
+
+def _tell_front_desk(application: Application, accepted_at) -> None:
+    # Once, with the write that won: the desk that let the five days pass must accept it now, and
+    # the clock runs from the receipt already (Art. 32(4)). A warning (kernel/NOTIFY.md kinds).
+    desk = check_assignment(application)
+    notify_users(
+        people_to_act(desk.unit, desk.role), f"逾期未告知，已视为受理：{application.case.title}",
+        f"编号 {application.case.number}：收件后5个工作日内未一次性告知，依法自{timezone.localtime(accepted_at):%Y-%m-%d}起视为受理，"
+        "审批期限已开始计算，请立即办理受理。", application.case, kind=NotificationKind.WARNING,
+    )  # fmt: skip
 
 
 @dataclass(kw_only=True)

@@ -63,6 +63,12 @@ class Application(models.Model):
     # Decided after the case's deadline (the clock as it stood then, pauses and extensions
     # counted): kept at the decision, so the on-time rate reads it and a later change cannot.
     decided_late = models.BooleanField("超期决定", default=False)
+    # Where the applicant collects the result when not at the window that took it in (统一窗口出件 at
+    # a village agent point, seed 002 §三(六)): an agent point's unit of the same township, chosen
+    # at filing; filed at a point, that point. Empty: the intake window. See `handover_unit`.
+    delivery_point = models.ForeignKey(
+        "units.Unit", verbose_name="领取代办点", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     delivery_method = models.CharField("出件方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
     tracking_number = models.CharField("邮寄单号", max_length=64, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
@@ -77,6 +83,15 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.item_name}"
+
+    @property
+    def handover_unit_id(self) -> int:
+        return self.delivery_point_id or self.intake_unit_id
+
+    @property
+    def handover_unit(self):
+        """The unit that hands the result over: the agent point chosen for it, else the intake unit."""
+        return self.delivery_point if self.delivery_point_id else self.intake_unit
 
     @property
     def channel_label(self) -> str:
