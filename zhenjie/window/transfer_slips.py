@@ -26,6 +26,9 @@ documents.register_kind(documents.DocumentKind(
     # The same people as may record the line (points.may_record_transfer); the action checks the
     # point besides.
     roles=frozenset({R.VILLAGE_AGENT, R.WINDOW_CLERK, R.TOWNSHIP_LEADER}),
+    # A result collected at a point chosen at the window: the case lies in the township, outside the
+    # agent's village, but the hand-over work is theirs — the agent records the result's arrival.
+    by_assignee=True, assignee_todos=frozenset({"deliver"}),
     forbidden_message="只有本代办点代办员或便民服务中心窗口人员可以出具代办件交接单",
     number_rule="按登记单位、年度连续编号，如 甲镇代交〔2026〕第3号",
     fields=(
