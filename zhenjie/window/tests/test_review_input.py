@@ -1,0 +1,46 @@
+"""Bad input the round-one tests did not send (issue 15 round 2 review): digits Python calls
+digits but int() refuses ("²"), ids past 64 bits, NUL bytes — a Chinese message, nothing
+written, never a 500."""
+
+import pytest
+from django.urls import reverse
+
+from zhenjie.window.models import AgentPoint, DutySlot, PaperTransfer
+from zhenjie.window.testing import make_application, make_point, make_window_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ww(db):
+    return make_window_world()
+
+
+def test_the_roster_editor_answers_odd_digits_with_a_message(client, ww):
+    point = make_point(ww)
+    client.force_login(ww.world.leader_a)
+    url = reverse("window:agent_point_roster", args=[point.pk])
+    line = {"slot-0-weekday": "0", "slot-0-starts": "08:30", "slot-0-ends": "12:00", "slot-0-agent_id": str(ww.agent_a.pk)}
+    for posted in (
+        {"rows": "²", "version": "7", **line},  # stale: nothing written, whatever the rows
+        {"rows": "1", "version": "²", **line},
+        {"rows": "1", "version": "1", **line, "slot-0-weekday": "²"},
+        {"rows": "1", "version": "1", **line, "slot-0-agent_id": "²"},
+        {"rows": "1", "version": "99999999999999999999999", **line},
+        {"rows": "1", "version": "1", **line, "slot-0-agent_id": "99999999999999999999999"},
+    ):
+        response = client.post(url, posted)
+        assert response.status_code in (200, 302), (posted, response.status_code)
+    point.refresh_from_db()
+    assert point.roster_version == 1 and DutySlot.objects.filter(point=point).count() == 5
+
+
+def test_the_papers_ledger_refuses_an_application_id_past_64_bits(client, ww):
+    point = make_point(ww)
+    make_application(ww, at_agent_point=True)
+    client.force_login(ww.world.leader_a)
+    url = reverse("window:agent_point_handover", args=[point.pk])
+    for application in ("99999999999999999999999", "-1", "x", "1\x00"):
+        response = client.post(url, {"application": application, "direction": "to_centre", "received_by": "王五"})
+        assert response.status_code in (200, 400), (application, response.status_code)  # NUL: the middleware's 400
+    assert not PaperTransfer.objects.exists() and AgentPoint.objects.count() == 1
