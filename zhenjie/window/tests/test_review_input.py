@@ -44,3 +44,21 @@ def test_the_papers_ledger_refuses_an_application_id_past_64_bits(client, ww):
         response = client.post(url, {"application": application, "direction": "to_centre", "received_by": "王五"})
         assert response.status_code in (200, 400), (application, response.status_code)  # NUL: the middleware's 400
     assert not PaperTransfer.objects.exists() and AgentPoint.objects.count() == 1
+
+
+def test_a_form_filed_with_its_key_keeps_no_plain_hash_of_the_applicants_id_number(ww):
+    """kernel.submits keeps a fingerprint of the form to know it again; a plain SHA-256 of it,
+    the other fields known, gives the ID number back to anyone trying the few million that fit."""
+    import hashlib
+    import json
+    import uuid
+
+    from zhenjie.kernel.models import SubmitKey
+    from zhenjie.window.actions.intake import _content, file_application
+    from zhenjie.window.tests.test_intake import filing
+
+    sent = filing(ww.items_a["ZW0001"], client_key=uuid.uuid4())
+    first = file_application(ww.clerk_a, sent)
+    assert file_application(ww.clerk_a, sent).application == first.application  # still known again
+    plain = hashlib.sha256(json.dumps(_content(sent, None), sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    assert SubmitKey.objects.get().digest != plain
