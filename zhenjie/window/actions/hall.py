@@ -7,7 +7,6 @@ Seed 002 §三(三): 推行首问负责、服务承诺、AB岗互补、错时服
 counters, hours and slots; a counter's calls are made by its clerk, or — while the clerk is away
 (an accounts.StandIn period) — by the counter's named alternate or the period's stand-in (AB岗)."""
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -15,7 +14,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import journal
+from zhenjie.kernel import journal, pii
 from zhenjie.kernel.calendar import current_calendar
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.numbering import next_number
@@ -35,7 +34,7 @@ CALL_ATTEMPTS = 5  # candidates tried when another counter takes the first one a
 CHECK_IN_EARLY = timedelta(minutes=30)  # an appointment may check in this long before its slot
 BOOK_AHEAD_DAYS = 30
 LETTERS = {"": "A", Priority.APPOINTMENT: "P"}  # every other priority: "Y" (优先)
-PHONE = re.compile(r"^1\d{10}$")
+PHONE_CONTEXT = "window.appointment.phone"  # kernel.pii: the context bound into the cipher
 
 
 def _now(now: datetime | None) -> datetime:
@@ -311,8 +310,7 @@ def book_appointment(actor, slot: AppointmentSlot, *, day, item_code, person_nam
         raise Rejected("hall.closed_day", f"该时段不在办公时间内。{hours.describe()}", field="day")
     item = _guide_item(centre, item_code, day)
     person_name = _text(person_name, "person_name", "预约人姓名")
-    if not isinstance(phone, str) or not PHONE.match(phone.strip()):
-        raise Rejected("hall.phone_invalid", "请填写11位手机号码", field="phone")
+    phone = pii.seal_phone(phone if isinstance(phone, str) else "", PHONE_CONTEXT, required=True)
     # Lock the slot: two bookings of its last place at once must not both pass the count.
     AppointmentSlot.objects.select_for_update().filter(pk=slot.pk).values_list("pk").first()
     taken = Appointment.objects.filter(slot=slot, day=day).exclude(state=AppointmentState.CANCELLED).count()
@@ -320,7 +318,7 @@ def book_appointment(actor, slot: AppointmentSlot, *, day, item_code, person_nam
         raise Rejected("hall.slot_full", f"{day:%m月%d日} {slot} 已约满，请选择其他时段", field="slot")
     return Appointment.objects.create(
         centre=centre, slot=slot, day=day, item_code=item.code, item_name=item.name, person_name=person_name,
-        phone=phone.strip(), citizen=actor if is_citizen else None, booked_by=None if is_citizen else actor, booked_at=at,
+        phone=phone.masked, phone_cipher=phone.cipher, citizen=actor if is_citizen else None, booked_by=None if is_citizen else actor, booked_at=at,
     )
 
 

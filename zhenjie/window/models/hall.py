@@ -171,7 +171,9 @@ class Appointment(models.Model):
     item_code = models.CharField("事项编码", max_length=64)
     item_name = models.CharField("事项名称", max_length=200)
     person_name = models.CharField("预约人", max_length=32)
-    phone = models.CharField("联系电话", max_length=11)
+    # A mobile is never kept in clear (kernel/PII.md): sealed, and masked for the pages (138****5678).
+    phone = models.CharField("联系电话(隐去中间四位)", max_length=11)
+    phone_cipher = models.TextField("联系电话(加密)", blank=True)
     citizen = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="群众账号", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="代约人员", null=True, blank=True,

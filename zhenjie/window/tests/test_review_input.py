@@ -62,3 +62,22 @@ def test_a_form_filed_with_its_key_keeps_no_plain_hash_of_the_applicants_id_numb
     assert file_application(ww.clerk_a, sent).application == first.application  # still known again
     plain = hashlib.sha256(json.dumps(_content(sent, None), sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     assert SubmitKey.objects.get().digest != plain
+
+
+def test_an_appointments_mobile_is_sealed_and_masked_never_kept_in_clear(db):
+    """kernel/PII.md: mobiles are never stored in clear — a caller's booked by a clerk included."""
+    from datetime import time
+
+    from zhenjie.kernel import pii
+    from zhenjie.window.actions import hall
+    from zhenjie.window.actions.hall import PHONE_CONTEXT
+    from zhenjie.window.models import Appointment
+    from zhenjie.window.tests.hall_world import at, make_hall_world
+
+    hw = make_hall_world()
+    slot = hall.save_slot(hw.ww.clerk_a, hw.ww.centre_a, starts=time(9), ends=time(10), capacity=2)
+    hall.book_appointment(hw.ww.clerk_a, slot, day=at().date().replace(day=8), item_code="ZW0001", person_name="张强",
+                          phone="139 0000 0001", now=at())  # fmt: skip
+    row = Appointment.objects.values().get()
+    assert "13900000001" not in str(row) and row["phone"] == "139****0001"
+    assert pii.decrypt(row["phone_cipher"], PHONE_CONTEXT) == "13900000001"
