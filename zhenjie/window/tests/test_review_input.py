@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from zhenjie.window.models import AgentPoint, DutySlot, PaperTransfer
 from zhenjie.window.testing import make_application, make_point, make_window_world
+from zhenjie.window.workflow import State
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,25 @@ def test_an_appointments_mobile_is_sealed_and_masked_never_kept_in_clear(db):
     row = Appointment.objects.values().get()
     assert "13900000001" not in str(row) and row["phone"] == "139****0001"
     assert pii.decrypt(row["phone_cipher"], PHONE_CONTEXT) == "13900000001"
+
+
+def test_the_citizen_account_that_applied_online_rates_in_its_account(ww):
+    """The online filing opens the case as the public (CitizenActor, no account on the case), so
+    the account to ask is the application's `citizen_account`, not the case's creator."""
+    from zhenjie.accounts.models import User
+    from zhenjie.kernel.errors import Forbidden
+    from zhenjie.kernel.models import Case
+    from zhenjie.window.actions.intake import file_application
+    from zhenjie.window.models import Channel
+    from zhenjie.window.rating import rate_application
+    from zhenjie.window.tests.test_intake import filing
+
+    citizen = User.objects.create(username="citizen_zhou", kind=User.Kind.CITIZEN)
+    stranger = User.objects.create(username="citizen_li", kind=User.Kind.CITIZEN)
+    filed = file_application(citizen, filing(ww.items_a["ZW0001"], channel=Channel.ONLINE, township=ww.world.a))
+    Case.objects.filter(pk=filed.application.case_id).update(state=State.DELIVERED)  # decided and handed over
+    filed.application.case.refresh_from_db()
+    with pytest.raises(Forbidden):
+        rate_application(stranger, filed.application, 4)
+    rate_application(citizen, filed.application, 4)
+    assert Case.objects.get(pk=filed.application.case_id).rating == 4
