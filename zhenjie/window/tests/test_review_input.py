@@ -104,3 +104,20 @@ def test_the_citizen_account_that_applied_online_rates_in_its_account(ww):
         rate_application(stranger, filed.application, 4)
     rate_application(citizen, filed.application, 4)
     assert Case.objects.get(pk=filed.application.case_id).rating == 4
+
+
+def test_two_keepers_numbering_a_counter_at_once_get_a_conflict_not_a_server_error(monkeypatch):
+    """The number check reads before the insert; the other keeper's insert can land between (the
+    unique constraint is the last defence): simulated by a check that sees nothing."""
+    from django.db.models import QuerySet
+
+    from zhenjie.kernel.errors import Conflict
+    from zhenjie.window.actions import hall
+    from zhenjie.window.models import Counter
+    from zhenjie.window.tests.hall_world import make_hall_world
+
+    hw = make_hall_world()
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)  # both checked before either inserted
+    with pytest.raises(Conflict):
+        hall.save_counter(hw.ww.clerk_a, hw.ww.centre_a, number=1, name="又一个1号", clerk=hw.clerk_a2)
+    assert Counter.objects.filter(centre=hw.ww.centre_a, number=1).count() == 1
