@@ -18,10 +18,20 @@ router = Router(tags=["村级代办点"])
 
 class DutyOut(Schema):
     weekday: int = Field(description="0=周一 … 4=周五")
-    starts: time
-    ends: time
+    # "08:30", as the roster editor shows it: OpenAPI's `time` format is RFC 3339's, which
+    # wants an offset a local duty hour has not (the schema fuzz caught "08:30:00").
+    starts: str = Field(pattern=r"^\d{2}:\d{2}$", description="开始时间 HH:MM")
+    ends: str = Field(pattern=r"^\d{2}:\d{2}$", description="结束时间 HH:MM")
     agent_id: int
     agent_name: str = Field(alias="agent.display_name")
+
+    @staticmethod
+    def resolve_starts(slot):
+        return f"{slot.starts:%H:%M}"
+
+    @staticmethod
+    def resolve_ends(slot):
+        return f"{slot.ends:%H:%M}"
 
 
 class PointOut(Schema):

@@ -60,7 +60,9 @@ def may_rate(standing) -> Forbidden | Conflict | None:
 
     case, actor = standing.case, standing.actor
     holds_code = getattr(actor, "holds_tracking_code_of", None) == case.pk
-    own_account = getattr(actor, "kind", None) == "citizen" and actor.pk is not None and actor.pk == case.created_by_id
+    # The account that applied online: the application's, not the case's creator — an online
+    # filing opens the case as the public (CitizenActor), so the case names no account.
+    own_account = getattr(actor, "kind", None) == "citizen" and actor.pk is not None and actor.pk == application_of(standing).citizen_account_id
     if not (holds_code or own_account):
         return Forbidden("application.not_applicant", "只有申请人可以评价")
     if case.state != State.DELIVERED:

@@ -117,7 +117,7 @@ def point_edit(request, pk: int):
 def _posted_slots(post) -> list[dict]:
     """The roster editor's lines as posted; blank lines dropped. Shape only: the action checks."""
     rows = []
-    for index in range(min(int(post.get("rows", 0) or 0) if str(post.get("rows", "")).isdigit() else 0, 60)):
+    for index in range(min(int(post.get("rows", 0) or 0) if str(post.get("rows", "")).isdecimal() else 0, 60)):
         row = {key: post.get(f"slot-{index}-{key}", "").strip() for key in ("weekday", "starts", "ends", "agent_id")}
         if any(row.values()):
             rows.append(row)
@@ -131,7 +131,7 @@ def point_roster(request, pk: int):
     slots = _posted_slots(request.POST)
     version = request.POST.get("version", "")
     try:
-        if not version.isdigit():
+        if not version.isdecimal():
             raise Rejected("agent_point.roster_invalid", "值班表格式不正确，请刷新后重试", field="slots")
         actions.set_roster(request.user, point, slots, expected_version=int(version))
     except ActionError as error:

@@ -28,6 +28,7 @@ from ..workflow import State
 # A point sits in its village committee or in the township's 党群服务中心 (the brief's two places).
 POINT_UNIT_KINDS = (Unit.Kind.VILLAGE_COMMITTEE, Unit.Kind.CENTRE)
 MAX_SLOTS = 50  # five weekdays of a point with several agents; more is a mistaken post
+ROSTER_VERSION_MAX = 2**31  # AgentPoint.roster_version is a PositiveIntegerField
 
 
 def _text(value, field, label, max_length, required=True):
@@ -143,7 +144,7 @@ def _slots(point: AgentPoint, slots) -> list[DutySlot]:
         if not isinstance(slot, dict):
             raise Rejected("agent_point.roster_invalid", "值班表格式不正确", field="slots")
         weekday = slot.get("weekday")
-        if isinstance(weekday, str) and weekday.strip().isdigit():
+        if isinstance(weekday, str) and weekday.strip().isdecimal():
             weekday = int(weekday)
         # 周一至周五值班制 (seed 001 §四(一)3)
         if isinstance(weekday, bool) or weekday not in Weekday.values:
@@ -153,7 +154,7 @@ def _slots(point: AgentPoint, slots) -> list[DutySlot]:
         if ends <= starts:
             raise Rejected("agent_point.slot_order", f"第{number}行：结束时间须晚于开始时间", field="slots")
         agent_id = slot.get("agent_id")
-        if isinstance(agent_id, str) and agent_id.strip().isdigit():
+        if isinstance(agent_id, str) and agent_id.strip().isdecimal():
             agent_id = int(agent_id)
         if agent_id not in agents:
             raise Rejected("agent_point.agent_invalid", f"第{number}行：值班人员须为本代办点的在岗代办员", field="slots")
@@ -174,6 +175,10 @@ def set_roster(actor, point: AgentPoint, slots, *, expected_version: int) -> Age
     showed: if someone changed the roster since, nothing is written (compare-and-set)."""
     _require_manager(actor, point.township)
     rows = _slots(point, slots)
+    # A version no editor was ever shown (a forged or garbled form) is stale too — and one past
+    # the column's range would fail in the database rather than match nothing.
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int) or not 0 <= expected_version < ROSTER_VERSION_MAX:
+        raise Conflict("agent_point.roster_changed", "值班表已被他人修改，请刷新后重新编辑")
     changed = AgentPoint.objects.filter(pk=point.pk, roster_version=expected_version).update(
         roster_version=expected_version + 1, updated_at=timezone.now()
     )
@@ -193,7 +198,7 @@ def set_carry_days(actor, county: Area, days) -> AgentSetting:
     """The county's limit, in working days, for carrying originals from a point to the centre."""
     if not isinstance(county, Area) or county.level != Area.Level.COUNTY or R.COUNTY_ADMIN not in reach_of(actor).roles_in(county):
         raise Forbidden("agent_point.setting_forbidden", "只有县级管理员可以修改代办点设置")
-    if isinstance(days, str) and days.strip().isdigit():
+    if isinstance(days, str) and days.strip().isdecimal():
         days = int(days)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
         raise Rejected("agent_point.carry_days_invalid", "原件送交时限须为1至30之间的整数(工作日)", field="carry_days")

@@ -9,7 +9,7 @@ counters, hours and slots; a counter's calls are made by its clerk, or — while
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -96,7 +96,11 @@ def save_counter(actor, centre: Unit, *, number, name, item_codes=(), clerk=None
     counter = counter or Counter(centre=centre)
     counter.number, counter.name, counter.item_codes = number, name, sorted(set(item_codes))
     counter.clerk, counter.alternate, counter.is_active = clerk, alternate, bool(is_active)
-    counter.save()
+    try:
+        with transaction.atomic():  # a savepoint: the check above and another keeper's insert can cross
+            counter.save()
+    except IntegrityError:
+        raise Conflict("hall.counter_taken", f"{number}号窗口已存在", field="number") from None
     journal.record(actor=actor, verb="hall.counter", subject=f"unit:{centre.pk}", summary=f"设置{counter}",
                    data={"counter": counter.pk, "clerk": getattr(clerk, "pk", None), "alternate": getattr(alternate, "pk", None)})
     return counter

@@ -157,8 +157,8 @@ def test_a_citizen_account_that_applied_rates_in_its_account(ww):
 
     citizen = User.objects.create(username="citizen_wang", kind=User.Kind.CITIZEN)
     application, _ = delivered(ww)
-    Case.objects.filter(pk=application.case_id).update(created_by=citizen)
-    application.case.refresh_from_db()
+    Application.objects.filter(pk=application.pk).update(citizen_account=citizen)  # as an online filing records it
+    application.refresh_from_db()
     stranger = User.objects.create(username="citizen_li", kind=User.Kind.CITIZEN)
     with pytest.raises(Forbidden):
         rate_application(stranger, application, 4)
