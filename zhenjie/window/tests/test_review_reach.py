@@ -106,7 +106,7 @@ def township_a(db):
     slot = hall.save_slot(ww.clerk_a, centre, starts=at().time(), ends=at(hour=11).time(), capacity=5)
     appointment = Appointment.objects.create(
         centre=centre, slot=slot, day=date(2026, 12, 8), item_code="ZW0001", item_name="最低生活保障申请", person_name=SECRET_NAME,
-        phone="13900000000", booked_by=ww.clerk_a, booked_at=at(),
+        phone_cipher="x", phone_digest="x", phone_masked="139****0000", booked_by=ww.clerk_a, booked_at=at(),
     )  # fmt: skip
     # The hostile people: the other village's agent (甲二村, township A itself), a department nothing was routed to, a citizen.
     village_a2, _ = create_area(None, code="990199101202", name="甲二村", level="village", parent=world.a, village_kind="village")
@@ -121,6 +121,11 @@ def township_a(db):
             "<id:item_id>": ww.items_a["ZW0001"].pk, "<id:attachment_id>": scan.pk, "<slug:transition>": STEPS, "<slug:step>": STEPS,
             "points/<int:pk>": f"points/{point.pk}", "hall/<id:pk>": f"hall/{centre.pk}", "counter/<id:pk>": f"counter/{hw.counter_a1.pk}",
             "<str:township_code>": world.a.code, "<str:code>": world.a.code,
+            # The hall's settings, bookings and screen links (the duty and link ids name none: 404 is the answer to check).
+            "ticket/<id:pk>": f"ticket/{ticket.pk}", "slot/<id:pk>": f"slot/{slot.pk}", "duty/<id:pk>": "duty/999999",
+            "screen-link/<id:pk>": "screen-link/999999", "appointment/<id:pk>": f"appointment/{appointment.pk}",
+            "appointments/<id:pk>": f"appointments/{appointment.pk}", "centre/<id:pk>": f"centre/{centre.pk}",
+            "<int:weekday>": "0", "<str:step>": ["check-in", "cancel"], "<str:token>": "x" * 43,
         },
         "api_ids": {
             "{case_id}": [a.case_id for a in cases], "{point_id}": point.pk, "{step}": ["recall", "skip", "finish"],
