@@ -22,8 +22,8 @@ pytestmark = [
         reason="the bundle does not depend on the database: run on the SQLite pass, from a git checkout, with make",
     ),
     pytest.mark.slow,
-    # Its five subprocesses have 300 s limits of their own; the suite's 300 s would cut it short on a loaded machine.
-    pytest.mark.timeout(900),
+    # Its five subprocesses have 300 s limits of their own; the suite's 600 s could cut it short on a loaded machine.
+    pytest.mark.timeout(1500),
 ]
 
 
