@@ -44,8 +44,11 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py serve --port $(PORT)
 
+# The suite runs on every core (pytest-xdist): each worker has its own test database and live-server
+# port. TEST_WORKERS=0 runs it in this one process (a debugger, -x, print statements).
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: install-dev
 	$(BIN)/python bench/inbox.py

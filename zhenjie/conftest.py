@@ -108,3 +108,10 @@ def _one_live_request_at_a_time():
 
 
 _one_live_request_at_a_time()
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked slow run first. `make test` spreads the suite over parallel workers (xdist)
+    in collection order; a two-minute test collected last would leave one worker running alone at
+    the end. The sort is stable and the same in every worker, as xdist requires."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

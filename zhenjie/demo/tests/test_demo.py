@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from zhenjie.accounts.models import Post, User
 from zhenjie.accounts.roles import RoleCode
@@ -15,7 +16,7 @@ from zhenjie.kernel import journal
 from zhenjie.kernel.models import Case
 from zhenjie.units.models import Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def run_demo(*args) -> str:
@@ -24,8 +25,19 @@ def run_demo(*args) -> str:
     return out.getvalue()
 
 
-def test_the_demo_county_has_the_shape_the_issue_asks_for():
-    output = run_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo county, built once for this module's tests (about ten seconds each time) and
+    shared: it stays inside a transaction that is rolled back after the module; each test's own
+    transaction nests in it as a savepoint, so what one test changes the next does not see.
+    Yields the first run's output."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield run_demo()
+        transaction.set_rollback(True)
+
+
+def test_the_demo_county_has_the_shape_the_issue_asks_for(demo):
+    output = demo
     assert "青禾县" in output and "liuwan.leader" in output and "Zhenjie@2026" in output
     townships = Area.objects.filter(level="township")
     assert townships.count() == 4
@@ -48,8 +60,7 @@ def test_the_demo_county_has_the_shape_the_issue_asks_for():
     assert (adopted.category if adopted else None) == (proposed[0].category if proposed else None)
 
 
-def test_township_offices_and_centres_stay_within_the_seed_limits():
-    run_demo()
+def test_township_offices_and_centres_stay_within_the_seed_limits(demo):
     for township in Area.objects.filter(level="township"):
         offices = Unit.objects.filter(area=township, kind="office").count()
         centres = Unit.objects.filter(area=township, kind="centre").count()
@@ -60,8 +71,7 @@ def test_township_offices_and_centres_stay_within_the_seed_limits():
             assert 5 <= offices <= 7 and 4 <= centres <= 5
 
 
-def test_grids_tile_their_villages():
-    run_demo()
+def test_grids_tile_their_villages(demo):
     for grid in Area.objects.filter(level="grid").select_related("parent"):
         lng, lat = geo.centroid(grid.boundary)
         assert geo.contains_point(grid.parent.boundary, lng, lat), grid.name
@@ -71,8 +81,7 @@ def test_grids_tile_their_villages():
         )
 
 
-def test_every_role_has_staff_in_at_least_two_townships():
-    run_demo()
+def test_every_role_has_staff_in_at_least_two_townships(demo):
     township_roles = set(RoleCode) - {
         RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON, RoleCode.COUNTY_ADMIN,
         RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN,
@@ -85,16 +94,14 @@ def test_every_role_has_staff_in_at_least_two_townships():
     assert User.objects.filter(kind="citizen").exists()
 
 
-def test_running_the_demo_twice_changes_nothing():
-    run_demo()
+def test_running_the_demo_twice_changes_nothing(demo):
     before = Counter({model.__name__: model.objects.count() for model in (Area, Unit, User, Post, Case)})
     assert "已存在，跳过" in run_demo()
     after = Counter({model.__name__: model.objects.count() for model in (Area, Unit, User, Post, Case)})
     assert before == after
 
 
-def test_accounts_are_printed_one_json_object_per_line():
-    run_demo()
+def test_accounts_are_printed_one_json_object_per_line(demo):
     lines = run_demo("--accounts").strip().splitlines()
     records = [json.loads(line) for line in lines]
     assert all(set(r) == {"username", "password", "roles", "unit", "area"} for r in records)

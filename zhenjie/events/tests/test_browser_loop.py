@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
 INSIDE_LIUWAN_GRID_1 = {"longitude": 117.329, "latitude": 35.425}  # 柳湾社区第1网格 of the demo county

@@ -19,7 +19,7 @@ from zhenjie.events.workflow import EventState
 from zhenjie.kernel import journal
 from zhenjie.kernel.models import Assignment, Case, Document
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_a_year_of_events_from_every_channel_lives_through_the_real_workflow():

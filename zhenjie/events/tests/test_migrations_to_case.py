@@ -18,6 +18,8 @@ from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Case, JournalEntry, SupervisionPolicy
 from zhenjie.testing import make_event, make_other_county, make_world
 
+pytestmark = pytest.mark.slow  # each test migrates back and forth
+
 BEFORE = [("events", "0007_rename_warning_early_warning"), ("kernel", "0005_parties")]
 BEFORE_TRACKING = [("events", "0008_ratings_to_case"), ("kernel", "0006_case_rating_comment")]
 

@@ -17,7 +17,7 @@ from zhenjie.grid.models import Building, KeyPerson, Organisation, Patrol, Resid
 from zhenjie.grid.populations import Kind
 from zhenjie.kernel import journal, pii
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_the_demo_fills_every_grid_and_a_second_run_adds_nothing():

@@ -29,6 +29,7 @@ def write_unkeyed_chain(apps, chain: str, count: int) -> None:
     OldHead.objects.create(chain=chain, seq=count, hash=prev)
 
 
+@pytest.mark.slow  # migrates back and forth
 @pytest.mark.django_db(transaction=True)
 def test_chains_written_before_keying_verify_after_it_and_grow_keyed():
     call_command("migrate", "kernel", "0015", verbosity=0)

@@ -24,6 +24,7 @@ def demo_county(transactional_db):
     call_command("demo", stdout=io.StringIO())
 
 
+@pytest.mark.slow  # the demo, built with commits for the live server
 def test_citizens_list_search_and_print_the_demo_lists_without_logging_in(chromium, live_server, demo_county, artifacts):
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()

@@ -16,7 +16,7 @@ from zhenjie.lists.models import Delegation, DelegationBatch, ListKind, ListSeri
 from zhenjie.lists.routing import route_for
 from zhenjie.units.models import Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 CATEGORIES = [
     "sanitation", "illegal_construction", "street_vending", "safety_hazard", "gas_safety", "dispute", "road_facility", "river_lake",

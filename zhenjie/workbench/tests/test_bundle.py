@@ -16,10 +16,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres") or shutil.which("make") is None or not (ROOT / ".git").exists(),
-    reason="the bundle does not depend on the database: run on the SQLite pass, from a git checkout, with make",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        os.environ.get("DATABASE_URL", "").startswith("postgres") or shutil.which("make") is None or not (ROOT / ".git").exists(),
+        reason="the bundle does not depend on the database: run on the SQLite pass, from a git checkout, with make",
+    ),
+    pytest.mark.slow,
+    # Its five subprocesses have 300 s limits of their own; the suite's 600 s could cut it short on a loaded machine.
+    pytest.mark.timeout(1500),
+]
 
 
 def offline_environment(var: Path) -> dict[str, str]:

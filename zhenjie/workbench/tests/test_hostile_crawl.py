@@ -10,7 +10,7 @@ from django.urls import reverse
 from zhenjie.testing import make_event, make_task
 from zhenjie.workbench.tests.test_security_headers import plain_paths
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # The names the site's forms and filters read (GET and POST), each given every hostile value.
 NAMES = (
