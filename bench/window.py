@@ -17,9 +17,8 @@ bulk insert, then:
 
 `applications_for(user)` is the window's one scoped read (window/queries.py, the intake part of
 issue 15): every application the user may see, newest first (-case.opened_at, -case_id, as
-tasks_for orders). Until it is merged the local `_applications_for` below stands in for it with
-the same contract, and filing is `_file` (workflow.open_case + the application's rows), the steps
-the intake action takes; point both at the real ones (`APPLICATIONS_FOR`, `_file`) when merging.
+tasks_for orders). Filing is the clerk's own action, window.actions.intake.file_application
+(applicant found by ID number, every paper received).
 
 See bench/README.md; figures go to docs/PERFORMANCE.md.
 
@@ -72,25 +71,6 @@ def build_county() -> None:
 
 
 # ── the reads under test ────────────────────────────────────────────────────────────────────────
-
-
-def _applications_for(user):
-    """Stand-in for window.queries.applications_for until it is merged: every application the
-    user may see (kernel.scoping.case_is_visible), newest first."""
-    from zhenjie.kernel.scoping import case_is_visible
-    from zhenjie.window.models import Application
-
-    return (
-        Application.objects.filter(case_is_visible(user), case__kind="application")
-        .select_related("case", "case__area", "intake_unit", "deciding_unit")
-        .order_by("-case__opened_at", "-case_id")
-    )
-
-
-try:  # the intake part's scoped read, once merged
-    from zhenjie.window.queries import applications_for as APPLICATIONS_FOR  # noqa: N812
-except ImportError:
-    APPLICATIONS_FOR = _applications_for
 
 
 # ── the county as the seeder sees it ────────────────────────────────────────────────────────────
@@ -185,7 +165,7 @@ class Seeder(EventSeeder):
         application = dict(
             id=application_id, case_id=case_id, service_item_id=item_id, item_code=code, item_name=name,
             applicant_id=rng.choice(township.applicants), intake_unit_id=township.centre_id, filed_by_id=township.clerk_id,
-            received_at=received, notice_due_at=notice_due, accepted_at=accepted, deemed_accepted=False,
+            citizen_account_id=None, delivery_point_id=None, decided_late=bool(decided and decided > due), received_at=received, notice_due_at=notice_due, accepted_at=accepted, deemed_accepted=False,
             deciding_unit_id=township.centre_id if accepted else None, decision="approved" if decided else "", decision_reason="",
             legal_basis="", decided_at=decided, delivery_method="window" if delivered else "", tracking_number="", delivered_at=delivered,
         )  # fmt: skip
@@ -232,11 +212,13 @@ def orm_request(user, queue: bool) -> Answer:
     from zhenjie.kernel.scoping import forget_reach, reach_of
     from zhenjie.workbench.paging import paginate
 
+    from zhenjie.window.queries import applications_for
+
     request = RequestFactory().get("/window/")
     forget_reach(user)
     t0 = time.perf_counter()
     reach_of(user)
-    rows = APPLICATIONS_FOR(user)
+    rows = applications_for(user)
     if queue:
         rows = rows.filter(case__state__in=FRONT_DESK_STATES)
     page = paginate(request, rows)
@@ -289,7 +271,6 @@ def time_reads(args) -> None:
     from zhenjie.accounts.models import User
     from zhenjie.kernel.scoping import reach_of
 
-    print(f"applications_for: {APPLICATIONS_FOR.__module__}.{APPLICATIONS_FOR.__name__}")
     results = []
     for label, username, queue in (("(a) back-office list, page 1", args.user, False), ("(b) clerk's queue, page 1", args.clerk, True)):
         user = User.objects.get(username=username)
@@ -317,49 +298,35 @@ def time_reads(args) -> None:
 # ── filing: through the engine, and raw ─────────────────────────────────────────────────────────
 
 
-def _file(clerk, centre, item, applicant, at=None):
-    """Filing as the intake action does it (stand-in until window's intake is merged): the case
-    opened through the workflow engine (number, assignment, journal), the application and one
-    row per guide material, the applicant linked (journaled)."""
-    from django.db import transaction
-
-    from zhenjie.accounts.roles import RoleCode
-    from zhenjie.kernel import workflow
-    from zhenjie.kernel.assignments import Assign
-    from zhenjie.kernel.deadlines import Limit
-    from zhenjie.kernel.models import CaseParty
-    from zhenjie.kernel.parties import link_party
+def _file(clerk, item, n: int):
+    """Filing as a clerk does it: window.actions.intake.file_application, every paper received,
+    the applicant found by ID number (registered once, then reused)."""
+    from zhenjie.demo import county as plan
+    from zhenjie.kernel.pii import citizen_id_check_character
     from zhenjie.lists.models import ServiceMaterial
-    from zhenjie.window.models import Application, ApplicationMaterial, MaterialStatus
+    from zhenjie.window.actions.intake import Filing, MaterialIn, file_application
+    from zhenjie.window.models import MaterialStatus
 
-    with transaction.atomic():
-        case = workflow.open_case(clerk, kind="application", title=f"{item.name}({applicant.name})", area=centre.area, owner_unit=centre,
-                                  channel="window", limit=Limit(5), number_unit=centre, assign=[Assign(centre, "check", role=RoleCode.WINDOW_CLERK)])  # fmt: skip
-        application = Application.objects.create(case=case, service_item=item, item_code=item.code, item_name=item.name, applicant=applicant,
-                                                 intake_unit=centre, filed_by=clerk, received_at=case.opened_at, notice_due_at=case.due_at)  # fmt: skip
-        ApplicationMaterial.objects.bulk_create([
-            ApplicationMaterial(application=application, guide_material=m, position=m.position, name=m.name, status=MaterialStatus.RECEIVED,
-                                form=m.form, copies=m.copies) for m in ServiceMaterial.objects.filter(item=item)
-        ])  # fmt: skip
-        link_party(clerk, case, applicant, CaseParty.Role.APPLICANT)
-    return application
+    body = f"{plan.COUNTY_CODE}1970{n // 28 % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}"
+    materials = {m.pk: MaterialIn(status=MaterialStatus.RECEIVED, form=m.form, copies=m.copies) for m in ServiceMaterial.objects.filter(item=item)}
+    filing = Filing(item_id=item.pk, applicant_kind="person", applicant_name=f"申请人{n % APPLICANTS}",
+                    id_number=body + citizen_id_check_character(body), phone="13800138000", materials=materials)  # fmt: skip
+    return file_application(clerk, filing).application
 
 
 def time_filing(n: int) -> None:
     from django.utils import timezone
 
     from zhenjie.accounts.models import User
-    from zhenjie.kernel.models import Party
     from zhenjie.lists.models import ServiceItem
     from zhenjie.units.models import Unit
 
     township = next(t for t in load_county() if t.slug == "shiqiao")
     clerk, centre = User.objects.get(pk=township.clerk_id), Unit.objects.select_related("area").get(pk=township.centre_id)
     items = list(ServiceItem.objects.filter(pk__in=[i[0] for i in township.items]))
-    applicants = list(Party.objects.filter(pk__in=township.applicants[:50]))
     started = time.perf_counter()
     for i in range(n):
-        _file(clerk, centre, items[i % len(items)], applicants[i % len(applicants)])
+        _file(clerk, items[i % len(items)], i)
     engine_s = time.perf_counter() - started
 
     seeder = Seeder([township], timezone.now())
