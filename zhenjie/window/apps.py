@@ -6,6 +6,11 @@ class WindowConfig(AppConfig):
     verbose_name = "便民服务一窗口"
 
     def ready(self):
+        from django.urls import register_converter
+
+        from .hall_hours import WeekdayConverter
+
+        register_converter(WeekdayConverter, "weekday")
         # The case kind and its pages and API; its documents (notices, receipts, decisions,
         # hand-over slips, the agent points' transfer slips, the intake receipt); the follow-up of a
         # poor rating; its periodic jobs.

@@ -71,3 +71,16 @@ def require_open(centre_id: int, at: datetime) -> DayHours:
     if not hours.is_open_at(local.time()):
         raise Rejected("hall.closed", f"当前不在办公时间。{hours.describe()}")
     return hours
+
+
+class WeekdayConverter:
+    """`<weekday:weekday>` in a URL: Monday 0 … Sunday 6, as `date.weekday()`; anything else is no
+    match (404) — the bounded form every number in a path takes (kernel/ids.py)."""
+
+    regex = "[0-6]"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)

@@ -10,11 +10,11 @@ urlpatterns = [
     path("points/new/", views.point_new, name="agent_point_new"),
     path("points/settings/", views.carry_days, name="agent_point_settings"),
     path("points/mine/", views.agent_home, name="agent_home"),
-    path("points/<int:pk>/", views.point_detail, name="agent_point"),
-    path("points/<int:pk>/edit/", views.point_edit, name="agent_point_edit"),
-    path("points/<int:pk>/roster/", views.point_roster, name="agent_point_roster"),
-    path("points/<int:pk>/handover/", views.point_handover, name="agent_point_handover"),
-    path("points/<int:pk>/items/", views.point_item, name="agent_point_item"),
+    path("points/<id:pk>/", views.point_detail, name="agent_point"),
+    path("points/<id:pk>/edit/", views.point_edit, name="agent_point_edit"),
+    path("points/<id:pk>/roster/", views.point_roster, name="agent_point_roster"),
+    path("points/<id:pk>/handover/", views.point_handover, name="agent_point_handover"),
+    path("points/<id:pk>/items/", views.point_item, name="agent_point_item"),
 ]
 
 public_urlpatterns = [

@@ -7,6 +7,6 @@ from . import views_backoffice as views
 app_name = "window_backoffice"
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("<int:case_id>/", views.clock_page, name="clock"),
-    path("<int:case_id>/<slug:step>/", views.act, name="act"),
+    path("<id:case_id>/", views.clock_page, name="clock"),
+    path("<id:case_id>/<slug:step>/", views.act, name="act"),
 ]

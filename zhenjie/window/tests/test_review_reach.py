@@ -117,15 +117,15 @@ def township_a(db):
     return {
         "hw": hw, "cases": cases, "numbers": [a.case.number for a in cases],
         "ids": {
-            "<id:case_id>": [a.case_id for a in cases], "<int:case_id>": [a.case_id for a in cases],
+            "<id:case_id>": [a.case_id for a in cases],
             "<id:item_id>": ww.items_a["ZW0001"].pk, "<id:attachment_id>": scan.pk, "<slug:transition>": STEPS, "<slug:step>": STEPS,
-            "points/<int:pk>": f"points/{point.pk}", "hall/<id:pk>": f"hall/{centre.pk}", "counter/<id:pk>": f"counter/{hw.counter_a1.pk}",
+            "points/<id:pk>": f"points/{point.pk}", "hall/<id:pk>": f"hall/{centre.pk}", "counter/<id:pk>": f"counter/{hw.counter_a1.pk}",
             "<str:township_code>": world.a.code, "<str:code>": world.a.code,
             # The hall's settings, bookings and screen links (the duty and link ids name none: 404 is the answer to check).
             "ticket/<id:pk>": f"ticket/{ticket.pk}", "slot/<id:pk>": f"slot/{slot.pk}", "duty/<id:pk>": "duty/999999",
             "screen-link/<id:pk>": "screen-link/999999", "appointment/<id:pk>": f"appointment/{appointment.pk}",
             "appointments/<id:pk>": f"appointments/{appointment.pk}", "centre/<id:pk>": f"centre/{centre.pk}",
-            "<int:weekday>": "0", "<str:step>": ["check-in", "cancel"], "<str:token>": "x" * 43,
+            "<weekday:weekday>": "0", "<str:step>": ["check-in", "cancel"], "<str:token>": "x" * 43,
         },
         "api_ids": {
             "{case_id}": [a.case_id for a in cases], "{point_id}": point.pk, "{step}": ["recall", "skip", "finish"],
