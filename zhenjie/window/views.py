@@ -137,13 +137,14 @@ def render_detail(request, application, forms=None, error=None, action="", filed
     case = application.case
     # The notice's and the supplement's forms are made for this application's materials.
     forms = {"notify": NoticeForm(record=application), "supplement": SupplementForm(record=application)} | (forms or {})
+    documents = list(documents_of_case_for(request.user, case.pk).order_by("issued_at", "pk"))  # one read: the card and the receipt
     context = {
         "application": application, "case": case, "state_label": APPLICATION_WORKFLOW.state_label(case.state),
         "entries": journal.entries_for_case(case), "parties": parties_for_case(request.user, case),
-        "documents": documents_of_case_for(request.user, case.pk).order_by("issued_at", "pk"),
+        "documents": documents,
         "steps": step_forms(APPLICATIONS, available_for(request.user, case), forms), "error": error,
         "overdue_notice": queries.deemed_due(application), "filed_code": filed_code,
-        "intake_receipt": documents_of_case_for(request.user, case.pk).filter(kind=INTAKE_RECEIPT).first() if filed_code else None,
+        "intake_receipt": next((d for d in documents if d.kind == INTAKE_RECEIPT), None) if filed_code else None,
         # The other parts' panels: the clock and who decides; the decision and the hand-over.
         "panel": queries_backoffice.panel_for(request.user, application), "exclusion_kinds": ExclusionKind.choices,
     } | decision_panel_context(request.user, application) | points.panel_for(request.user, application)  # fmt: skip
