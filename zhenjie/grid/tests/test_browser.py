@@ -4,6 +4,7 @@ see the overdue list empty; walk a patrol whose track the township then sees on 
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from zhenjie.grid.models import Patrol, Visit
 from zhenjie.testing import browser_log_in, make_key_person, make_resident, wait_until
@@ -108,9 +109,10 @@ def test_a_due_visit_in_the_inbox_opens_the_form_and_a_need_is_referred(chromium
     page.locator(f"a[href='/grid/visit-tasks/{task.case_id}/']").first.click()
     page.wait_for_selector("[data-testid=visit-task]")
     assert page.url.endswith(f"/grid/ledger/{person.pk}/visit/")
-    assert not page.get_by_test_id("need-fields").is_visible()
+    # need.js hides the referral fields once it runs: wait for it rather than read the page before it has
+    expect(page.get_by_test_id("need-fields")).to_be_hidden()
     page.get_by_label("需要帮扶").check()
-    assert page.get_by_test_id("need-fields").is_visible()
+    expect(page.get_by_test_id("need-fields")).to_be_visible()
     page.fill("#id_findings", "老伴住院，家中无收入。")
     page.select_option("#id_need", "living")
     page.fill("#id_need_description", "申请临时救助，请核实家庭收入。")
