@@ -5,6 +5,7 @@ next login; a lock-out shows its Chinese page."""
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.testing import PASSWORD, make_user, make_world
@@ -32,7 +33,7 @@ def test_an_administrator_enrols_an_authenticator_then_needs_it_to_log_in(chromi
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     log_in(page, live_server, "auditor_x")
     page.wait_for_url(f"{live_server.url}/accounts/otp/")
-    assert page.locator("[data-testid=otp-qr] svg").is_visible()
+    expect(page.locator("[data-testid=otp-qr] svg")).to_be_visible()
     assert len(page.get_by_test_id("otp-secret").inner_text().replace(" ", "")) == 32
     page.screenshot(path=str(artifacts / "otp-enrol.png"), full_page=True)
     device = TOTPDevice.objects.get(user=admin, confirmed=False)

@@ -2,6 +2,7 @@
 the old township's leader sees it greyed under their township."""
 
 import pytest
+from playwright.sync_api import expect
 
 from zhenjie.areas.models import Area
 from zhenjie.testing import browser_log_in
@@ -21,9 +22,11 @@ def test_a_village_is_moved_from_the_page_and_greyed_under_its_old_township(chro
     page.wait_for_selector("[data-area-change-form]")
     # Only the fields the kind uses are shown.
     page.select_option("#id_kind", "rename")
-    assert page.locator("#id_new_name").is_visible() and not page.locator("#id_target").is_visible()
+    expect(page.locator("#id_new_name")).to_be_visible()
+    expect(page.locator("#id_target")).to_be_hidden()
     page.select_option("#id_kind", "move")
-    assert page.locator("#id_target").is_visible() and page.locator("#id_new_code").is_visible()
+    expect(page.locator("#id_target")).to_be_visible()
+    expect(page.locator("#id_new_code")).to_be_visible()
     assert page.locator("label[for='id_target']").inner_text().startswith("新隶属的乡镇(街道)")
 
     page.select_option("#id_area", label="甲镇 · 甲一村（村 990199101201）")
@@ -32,7 +35,7 @@ def test_a_village_is_moved_from_the_page_and_greyed_under_its_old_township(chro
     page.fill("#id_document_number", "测民〔2026〕8号")
     page.get_by_role("button", name="登记").click()
     assert "应以上级「乙镇」的代码 990199102 开头" in page.locator("[data-field-error='new_code']").inner_text()
-    assert page.locator("#id_target").is_visible()  # the form keeps its kind's fields after a refusal
+    expect(page.locator("#id_target")).to_be_visible()  # the form keeps its kind's fields after a refusal
 
     page.fill("#id_new_code", "990199102205")
     page.get_by_role("button", name="登记").click()

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from zhenjie.calls import actions as calls
 from zhenjie.events import actions
@@ -58,7 +59,7 @@ def test_the_wall_screen_draws_and_counts_a_new_event_without_reloading(chromium
     assert page.locator("#screen-map").get_attribute("data-points") == "7"  # B's event is not on A's map
     assert page.get_by_test_id("count-reported-today").inner_text() == "7"
     assert page.get_by_test_id("count-overdue").inner_text() == "1"
-    assert page.get_by_test_id("ranking").get_by_text("测试县公安局").is_visible()
+    expect(page.get_by_test_id("ranking").get_by_text("测试县公安局")).to_be_visible()
     # Nothing on a wall screen may need scrolling.
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
     page.wait_for_timeout(700)  # let the charts' entry animation finish before the picture
@@ -83,7 +84,7 @@ def test_a_leader_on_a_phone_gets_the_leaders_version(chromium, live_server, wor
     page.wait_for_selector("#leader-map[data-ready='1']")
     wait_until(page, "document.querySelectorAll('[data-chart][data-drawn=\"1\"]').length === 4")
     assert page.get_by_test_id("count-reported_today").inner_text() == "7"
-    assert page.get_by_test_id("count-overdue").is_visible()
+    expect(page.get_by_test_id("count-overdue")).to_be_visible()
     # Made for the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.wait_for_timeout(700)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from zhenjie.testing import wait_until
 
@@ -64,11 +65,12 @@ def test_citizens_list_search_and_print_the_demo_lists_without_logging_in(chromi
         assert cell.count() == 1 and cell.inner_text().strip(), field
     assert "申请人居民身份证" in guide.locator("[data-field=materials]").inner_text()
     assert "容缺(可后补)" in guide.locator("[data-field=materials]").inner_text()
-    assert page.get_by_test_id("print").is_visible()
+    expect(page.get_by_test_id("print")).to_be_visible()
     page.screenshot(path=str(artifacts / "lists-guide-desktop.png"), full_page=True)
     page.emulate_media(media="print")
-    assert not page.get_by_test_id("print").is_visible() and not page.locator(".breadcrumb").is_visible()
-    assert guide.is_visible()
+    expect(page.get_by_test_id("print")).to_be_hidden()
+    expect(page.locator(".breadcrumb")).to_be_hidden()
+    expect(guide).to_be_visible()
     context.close()
 
     # on a phone, the same guide reads in one column

@@ -2,12 +2,13 @@
 that they were carried to the centre."""
 
 import pytest
+from playwright.sync_api import expect
 
 from zhenjie.testing import PASSWORD
-from zhenjie.workbench.tests.test_browser import log_in
 from zhenjie.window.models import PaperTransfer
 from zhenjie.window.testing import make_application, make_point, make_window_world
 from zhenjie.window.workflow import State
+from zhenjie.workbench.tests.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,8 +29,8 @@ def test_an_agent_records_carrying_originals_from_their_phone(chromium, live_ser
     assert page.locator("h1").inner_text() == "我的代办点"
     assert page.get_by_test_id("held-count").inner_text() == "1"
     held_card = page.get_by_test_id("held")
-    assert held_card.get_by_text(held.case.number).is_visible()
-    assert page.get_by_test_id("to-bring").get_by_text("登记送回").is_visible()
+    expect(held_card.get_by_text(held.case.number)).to_be_visible()
+    expect(page.get_by_test_id("to-bring").get_by_text("登记送回")).to_be_visible()
     # Nothing wider than the phone: no sideways scrolling on the agent's page.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 

@@ -10,11 +10,12 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from zhenjie.testing import PASSWORD, citizen_id
-from zhenjie.workbench.tests.test_browser import log_in
 from zhenjie.window.testing import make_point, make_window_world
+from zhenjie.workbench.tests.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +90,7 @@ def _back_office_approves(page, live_server, number: str):
     page.goto(f"{live_server.url}/window/backoffice/")
     page.get_by_role("row").filter(has_text=number).get_by_role("link").first.click()
     page.get_by_test_id("decide-form").wait_for()
-    assert page.get_by_test_id("backoffice-panel").locator("[data-field=promised]").is_visible()  # within the deadline
+    expect(page.get_by_test_id("backoffice-panel").locator("[data-field=promised]")).to_be_visible()  # within the deadline
     page.get_by_label("准予").check()
     page.get_by_label("审批意见或不予理由").fill("材料齐全，符合条件")
     page.get_by_role("button", name="作出决定并出具决定书").click()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -32,18 +33,18 @@ def test_the_workbench_looks_finished_on_desktop_and_phone(chromium, live_server
         assert page.locator("h1").inner_text() == "工作台"
         pending = int(page.get_by_test_id("count-pending").inner_text())
         assert pending >= 1
-        assert page.locator("#my-posts").get_by_text("柳湾镇人民政府").is_visible()
+        expect(page.locator("#my-posts").get_by_text("柳湾镇人民政府")).to_be_visible()
         page.wait_for_selector("#jurisdiction-map[data-ready='1']")
         assert page.locator("#jurisdiction-map path.leaflet-interactive").count() == 8  # the town's eight villages
         if name == "phone":
-            assert not page.locator("#sidebar").is_visible()
+            expect(page.locator("#sidebar")).to_be_hidden()
             page.get_by_label("打开菜单").click()
             page.wait_for_selector("#sidebar.show")
-            assert page.locator("#sidebar").get_by_text("我的待办").is_visible()
+            expect(page.locator("#sidebar").get_by_text("我的待办")).to_be_visible()
             page.keyboard.press("Escape")
             page.wait_for_selector("#sidebar", state="hidden")
         else:
-            assert page.locator("#sidebar").get_by_text("交办件").is_visible()
+            expect(page.locator("#sidebar").get_by_text("交办件")).to_be_visible()
         page.screenshot(path=str(artifacts / f"workbench-{name}.png"), full_page=True)
         context.close()
 
