@@ -24,7 +24,9 @@ from django.utils import timezone
 # fontTools reports every subsetting step at INFO; a document is not worth 40 log lines.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSerifSC-Regular.ttf"
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT_FILE = FONTS / "NotoSerifSC-Regular.ttf"
+COMMON_FONT_FILE = FONTS / "NotoSerifSC-Common.ttf"  # the everyday cut (common_font.py)
 FAMILY = "NotoSerifSC"
 
 MM_PER_PT = 25.4 / 72
@@ -48,14 +50,24 @@ TOKENS = re.compile(rf"{LATIN}+(?:[-.,:/@_'%+]{LATIN}+)*|\s|.", re.S)
 
 
 @functools.cache
-def _codepoints() -> frozenset[int]:
+def _codepoints(font_file: Path = FONT_FILE) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    font = TTFont(FONT_FILE, lazy=True)
+    font = TTFont(font_file, lazy=True)
     try:
         return frozenset(font.getBestCmap())
     finally:
         font.close()
+
+
+def font_for(sheet: "Sheet") -> Path:
+    """The everyday cut when it has every character of the sheet, else the full font."""
+    have = _codepoints(COMMON_FONT_FILE)
+    texts = (sheet.organ, sheet.number, sheet.title, sheet.signature, sheet.date_text, sheet.watermark, "第页共0123456789")
+    texts += tuple(paragraph.text for paragraph in sheet.paragraphs)
+    if all(ch == "\n" or ord(ch) in have for text in texts for ch in text):
+        return COMMON_FONT_FILE
+    return FONT_FILE
 
 
 def unsupported_characters(text: str) -> list[str]:
@@ -257,7 +269,7 @@ def render(sheet: Sheet) -> bytes:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.alias_nb_pages(None)  # "{nb}" in someone's text stays "{nb}"
     pdf.set_auto_page_break(False)
-    pdf.add_font(FAMILY, fname=str(FONT_FILE))
+    pdf.add_font(FAMILY, fname=str(font_for(sheet)))
     pdf.set_font(FAMILY, size=10)
     pages = _Layout(sheet, _Metrics(pdf)).build()
 

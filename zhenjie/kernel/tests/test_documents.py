@@ -346,6 +346,34 @@ def test_the_shipped_font_covers_every_gbk_hanzi():
     assert missing == []
 
 
+def test_the_shipped_everyday_cut_holds_its_characters_with_the_full_fonts_widths():
+    from fontTools.ttLib import TTFont
+
+    from zhenjie.kernel.documents import common_font
+
+    full, cut = TTFont(pdf.FONT_FILE, lazy=True), TTFont(pdf.COMMON_FONT_FILE, lazy=True)
+    # Rebuild with `manage.py build_common_font` when the character list or the font changes.
+    held = set(cut.getBestCmap())
+    assert common_font.wanted_code_points(pdf._codepoints()) <= held <= pdf._codepoints()
+    full_map, cut_map = full.getBestCmap(), cut.getBestCmap()
+    for ch in "〇一二三中华人民共和国，。（）〔〕ABCxyz0123456789①℃":
+        assert full["hmtx"][full_map[ord(ch)]][0] == cut["hmtx"][cut_map[ord(ch)]][0], ch
+
+
+def sheet(text: str) -> pdf.Sheet:
+    return pdf.Sheet(organ="柳湾镇人民政府", number="柳政〔2026〕1号", title="通知", paragraphs=[pdf.Paragraph(text, 2)],
+                     signature="柳湾镇人民政府", date_text="2026年12月6日", issued_at=timezone.now())
+
+
+def test_a_sheet_of_everyday_characters_prints_from_the_cut_and_a_rare_one_from_the_full_font():
+    assert pdf.font_for(sheet("张三于二〇二六年提交材料。")) == pdf.COMMON_FONT_FILE
+    for rare in ("王堃", "张喆", "䶮"):  # GBK and Extension A: outside GB 2312
+        chosen = pdf.font_for(sheet(f"申请人{rare}提交材料。"))
+        assert chosen == pdf.FONT_FILE, rare
+        assert f"申请人{rare}提交材料" in pdf_text(pdf.render(sheet(f"申请人{rare}提交材料。")))
+    assert "张三于二〇二六年提交材料" in pdf_text(pdf.render(sheet("张三于二〇二六年提交材料。")))
+
+
 def test_a_long_body_runs_onto_more_pages_numbered_x_of_y(world):
     documents.save_template(world.county_admin, NOTICE, "督办单", "\n".join(["\u3000\u3000" + "这是一段较长的督办说明文字。" * 8] * 12))
     text = pdf_text(pdf_bytes(notice(world, make_task(world).case)))
