@@ -23,6 +23,7 @@ from . import assignments, deadlines, journal, numbering, steps
 from .actors import journal_name
 from .assignments import Assign
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
+from .inputs import text as checked_text
 from .models import Assignment, Case
 from .scoping import can_see_case, reach_of
 from .steps import KERNEL_TODOS
@@ -68,14 +69,8 @@ class Input:
         """The value as the action should use it, or Rejected naming the field (its code under
         `prefix`: a kind's own actions name their refusals by the kind)."""
         if self.kind in _TEXT_KINDS:
-            if value is not None and not isinstance(value, str):  # a number or a list sent over the API
-                raise Rejected(f"{prefix}.{self.name}_invalid", f"{self.label}须为文本", field=self.name)
-            value = (value or "").strip()
-            if self.required and not value:
-                raise Rejected(f"{prefix}.{self.name}_required", f"「{action_label}」须填写{self.label}", field=self.name)
-            if self.max_length is not None and len(value) > self.max_length:
-                raise Rejected(f"{prefix}.{self.name}_too_long", f"{self.label}不能超过{self.max_length}字", field=self.name)
-            return value
+            return checked_text(value, field=self.name, label=self.label, max_length=self.max_length, code=prefix,
+                                required=self.required, required_message=f"「{action_label}」须填写{self.label}")  # fmt: skip
         if self.required and value in (None, "", [], ()):
             raise Rejected(f"{prefix}.{self.name}_required", f"「{action_label}」须选择{self.label}", field=self.name)
         if self.kind == BOOLEAN and value is not None and not isinstance(value, bool):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_path
-from zhenjie.kernel import journal
+from zhenjie.kernel import inputs, journal
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.notify import notify_users, people_to_act
 from zhenjie.kernel.scoping import reach_of
@@ -30,14 +30,7 @@ def leads(actor, township: Area) -> bool:
 
 
 def _text(value, field: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        raise Rejected("topic.invalid", f"{label}格式不正确", field=field)
-    if required and not value:
-        raise Rejected("topic.required", f"请填写{label}", field=field)
-    if len(value) > limit:
-        raise Rejected("topic.too_long", f"{label}不能超过{limit}字", field=field)
-    return value
+    return inputs.text(value, field=field, label=label, max_length=limit, required=required, code="topic")
 
 
 def _check_lead_unit(township: Area, unit: Unit | None) -> None:

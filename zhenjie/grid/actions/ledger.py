@@ -15,6 +15,7 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.kernel import attachments, journal, pii, submits
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.inputs import moment
 from zhenjie.kernel.scoping import reach_of
 
 from ..jurisdiction import EDITORS, require_grid
@@ -23,7 +24,7 @@ from ..populations import LEDGERS, Kind, kind_label
 from ..positions import check_pair, require_in_grid
 from ..rules import rule_for
 from . import visitwork
-from .inputs import choice, integer, moment, past_date, record, text
+from .inputs import choice, integer, past_date, record, text
 
 CONTACT_PHONE_CONTEXT = "grid.key_person.contact_phone"
 FINDINGS_MAX = 2000

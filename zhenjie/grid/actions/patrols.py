@@ -13,11 +13,12 @@ from django.utils import timezone
 from zhenjie.areas.models import Area
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
+from zhenjie.kernel.inputs import CLOCK_SKEW, moment
 
 from ..jurisdiction import EDITORS, require_grid
 from ..models import Patrol, PatrolFinding, PatrolPoint
 from ..positions import check_pair, line_string, require_in_grid, track_length_m
-from .inputs import CLOCK_SKEW, moment, record, text
+from .inputs import record, text
 
 POSITIONS_PER_CALL = 500
 POINTS_PER_PATROL = 10_000  # one point every 5 s for 12 hours; more is a stuck phone, not a walk

@@ -91,7 +91,7 @@ class TestPerform:
         assert error.value.fields == {"reason": "「中止」须填写理由"}
         with pytest.raises(Rejected) as error:
             perform(world.clerk_a, errand.case, "pause", reason="长" * 2001, complete="none")
-        assert (error.value.code, error.value.message) == ("case.reason_too_long", "理由不能超过2000字")
+        assert (error.value.code, error.value.message) == ("case.reason_too_long", "理由不能超过2000字(现有2001字)")
         errand.case.refresh_from_db()
         assert errand.case.state == "working"
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
-from zhenjie.grid.actions.inputs import moment, text
 from zhenjie.kernel import documents, journal
+from zhenjie.kernel.inputs import moment, text
 from zhenjie.kernel.models import Document
 from zhenjie.lists.models import MaterialForm
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected

@@ -8,6 +8,7 @@ from django.utils import timezone
 from zhenjie.kernel import documents, extensions, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.inputs import integer, text
 from zhenjie.kernel.models import Extension
 from zhenjie.units.models import Unit
 
@@ -19,27 +20,14 @@ REASON_MAX = 500
 EXPECTED_MAX = 250  # working days: about a year, longer than any hearing or review the law has in mind
 
 
-def _text(value, label: str, field: str, limit: int) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text or len(text) > limit:
-        raise Rejected("window.text_invalid", f"请填写{label}(不超过{limit}字)", field=field)
-    return text
-
-
-def _days(value, field: str, limit: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-        raise Rejected("window.days_invalid", f"须为1至{limit}之间的整数(工作日)", field=field)
-    return value
-
-
 @transaction.atomic
 def exclude(actor, application: Application, kind: str, reason: str, expected_days: int) -> ExcludedPeriod:
     """进入特别程序: the clock stops (transition `exclude`, deadline "pause") and the applicant is
     told the procedure, why, and the time it needs (Art. 45)."""
     if kind not in ExclusionKind.values:
         raise Rejected("window.exclusion_kind", "请选择听证、招标、拍卖、检验、检测、检疫、鉴定或专家评审", field="kind")
-    reason = _text(reason, "理由", "reason", REASON_MAX)
-    expected_days = _days(expected_days, "expected_days", EXPECTED_MAX)
+    reason = text(reason, field="reason", label="理由", max_length=REASON_MAX, required=True, code="window")
+    expected_days = integer(expected_days, field="expected_days", label="预计所需工作日", low=1, high=EXPECTED_MAX, code="window")
     _in_state(application, "exclude")
     label = ExclusionKind(kind).label
     notice = documents.issue_document(actor, application.case, receipts.SPECIAL, extra={
@@ -55,9 +43,7 @@ def exclude(actor, application: Application, kind: str, reason: str, expected_da
 @transaction.atomic
 def resume(actor, application: Application, note: str = "") -> ExcludedPeriod:
     """特别程序结束: the clock runs again; the deadline moves by the working days it stood still."""
-    note = note.strip() if isinstance(note, str) else ""
-    if len(note) > REASON_MAX:
-        raise Rejected("window.text_invalid", f"说明不超过{REASON_MAX}字", field="note")
+    note = text(note, field="note", label="说明", max_length=REASON_MAX, code="window")
     period = ExcludedPeriod.objects.filter(application=application, ended_at__isnull=True).first()
     case = workflow.perform(actor, application.case, "resume", reason=note, complete="none")
     if period is None or not ExcludedPeriod.objects.filter(pk=period.pk, ended_at__isnull=True).update(ended_at=case.updated_at, ended_by=actor):

@@ -18,6 +18,7 @@ from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import journal, pii
 from zhenjie.kernel.calendar import current_calendar
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.inputs import text
 from zhenjie.kernel.numbering import next_number
 from zhenjie.kernel.scoping import reach_of, stand_ins_today
 from zhenjie.units.models import Unit
@@ -49,15 +50,6 @@ def _require_role(actor, centre: Unit, roles: frozenset[str], message: str) -> N
         raise Forbidden("hall.not_allowed", message)
 
 
-def _text(value, field: str, label: str, limit: int = NAME_MAX) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise Rejected("hall.required", f"请填写{label}", field=field)
-    value = value.strip()
-    if len(value) > limit:
-        raise Rejected("hall.too_long", f"{label}不能超过{limit}字", field=field)
-    return value
-
-
 def _guide_item(centre: Unit, code, on: date):
     if not isinstance(code, str) or not code.strip():
         raise Rejected("hall.item_required", "请选择办理事项", field="item_code")
@@ -79,7 +71,7 @@ def save_counter(actor, centre: Unit, *, number, name, item_codes=(), clerk=None
     _require_role(actor, centre, KEEPERS, "只有本中心窗口人员或乡镇(街道)领导可以设置窗口")
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 99:
         raise Rejected("hall.counter_number", "窗口号须为1至99的整数", field="number")
-    name = _text(name, "name", "窗口名称")
+    name = text(name, field="name", label="窗口名称", max_length=NAME_MAX, required=True, code="hall")
     item_codes = _item_codes(centre, item_codes)
     for person, field in ((clerk, "clerk"), (alternate, "alternate")):
         if person is not None and not (reach_of(person).roles_in(centre.area) & {RoleCode.WINDOW_CLERK}):
@@ -360,7 +352,7 @@ def book_appointment(actor, slot: AppointmentSlot, *, day, item_code, person_nam
     item = _guide_item(centre, item_code, day)
     if not slot.takes(item.code):
         raise Rejected("hall.slot_item", f"该时段不预约「{item.name}」，请选择其他时段", field="slot")
-    person_name = _text(person_name, "person_name", "预约人姓名")
+    person_name = text(person_name, field="person_name", label="预约人姓名", max_length=NAME_MAX, required=True, code="hall")
     if not isinstance(phone, str):
         raise Rejected("hall.phone_invalid", "请填写11位手机号码", field="phone")
     sealed = pii.seal_phone(phone, PHONE_CONTEXT, required=True)

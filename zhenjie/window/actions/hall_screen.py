@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from zhenjie.kernel import journal
 from zhenjie.kernel.errors import Conflict
+from zhenjie.kernel.inputs import text
 from zhenjie.units.models import Unit
 
 from ..models import ScreenLink
-from .hall import KEEPERS, _require_role, _text
+from .hall import KEEPERS, NAME_MAX, _require_role
 
 PREFIX_LENGTH = 6
 
@@ -20,7 +21,7 @@ PREFIX_LENGTH = 6
 def issue_screen_link(actor, centre: Unit, name) -> tuple[ScreenLink, str]:
     """A new link for the centre's screen; returns the row and the token (never stored)."""
     _require_role(actor, centre, KEEPERS, "只有本中心窗口人员或乡镇(街道)领导可以设置叫号屏链接")
-    name = _text(name, "name", "名称")
+    name = text(name, field="name", label="名称", max_length=NAME_MAX, required=True, code="hall")
     token = ScreenLink.new_token()
     link = ScreenLink.objects.create(centre=centre, name=name, prefix=token[:PREFIX_LENGTH], digest=ScreenLink.digest_of(token),
                                      created_by=actor, created_at=timezone.now())
