@@ -136,6 +136,13 @@ class Reach:
     def roles_in_unit(self, unit_id: int) -> frozenset[str]:
         return frozenset().union(*(p.roles for p in self.posts if p.unit_id == unit_id))
 
+    def unit_acting_in(self, area: Area, roles: frozenset[str]) -> int | None:
+        """The unit of the post through which the user holds one of `roles` in `area`, the nearest
+        jurisdiction first (a township clerk who is also a county clerk acts as the township's):
+        in whose name, and number series, they act there."""
+        posts = [p for p in self.posts if p.path and area.path.startswith(p.path) and p.roles & roles]
+        return max(posts, key=lambda p: (len(p.path), -p.post_id)).unit_id if posts else None
+
     @cached_property
     def worker_unit_ids(self) -> frozenset[int]:
         """Units where the user is a grid worker and nothing else. Their work there is what is

@@ -68,10 +68,18 @@ def get_point_for(user, pk) -> AgentPoint:
     return get_visible_or_404(points_for(user), "agent_point.not_found", "代办点不存在或不在您的辖区内", pk=pk)
 
 
+def transfer_recorder_unit(user, point: AgentPoint) -> int | None:
+    """Who records a line of the point's papers ledger, and in whose name (its 代办件交接单 is
+    numbered in that unit's series): its own agents for the point's unit, the township's window
+    clerks and leaders (the centre's side of the hand-over) for the unit of their post. None for
+    anyone else."""
+    if point.unit_id in agent_unit_ids(user):
+        return point.unit_id
+    return reach_of(user).unit_acting_in(point.township, HANDOVER_STAFF)
+
+
 def may_record_transfer(user, point: AgentPoint) -> bool:
-    """Who records a line of the point's papers ledger: its own agents, and the township's
-    window clerks and leaders (the centre's side of the hand-over)."""
-    return point.unit_id in agent_unit_ids(user) or bool(reach_of(user).roles_in(point.township) & HANDOVER_STAFF)
+    return transfer_recorder_unit(user, point) is not None
 
 
 def can_manage(user, point_or_township) -> bool:

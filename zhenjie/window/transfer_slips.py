@@ -2,17 +2,30 @@
 papers change hands — the originals carried from the point to the township's service centre, or
 the result carried back to the point for 统一窗口出件 (seed 002 §三(六)). Issued by
 `actions.agents.record_handover` inside its transaction, by whoever records the line (the point's
-agent or the centre's window clerk or leader), numbered in their unit's series; the ledger prints
-it (`window/agents/point_detail.html`, the application's agent panel)."""
+agent or the centre's window clerk or leader: `points.may_record_transfer`, the kind's only rule),
+numbered in their unit's series; the ledger prints it (`window/agents/point_detail.html`, the
+application's agent panel)."""
 
-from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.kernel import documents
 from zhenjie.kernel.documents import DocField
 
-from .models import Application
+from .models import AgentPoint, Application
+from .points import transfer_recorder_unit
 
 TRANSFER_SLIP = "paper_transfer_slip"
 PAPERS_MAX = 2000
+
+
+def _recorder_unit(actor, case) -> int | None:
+    """Whoever may record a line of the application's ledger — at the point it was filed at, or
+    the point its result is collected at (a point chosen at the window: the case may lie outside
+    that agent's village) — issues the slip, in the unit they record it for."""
+    intake_unit_id, delivery_point_id = Application.objects.values_list("intake_unit_id", "delivery_point_id").get(case_id=case.pk)
+    points = AgentPoint.objects.filter(unit_id__in={intake_unit_id, delivery_point_id or intake_unit_id})
+    for point in points.select_related("township").order_by("pk"):
+        if (unit_id := transfer_recorder_unit(actor, point)) is not None:
+            return unit_id
+    return None
 
 
 def _values(case) -> dict[str, str]:
@@ -23,12 +36,7 @@ def _values(case) -> dict[str, str]:
 documents.register_kind(documents.DocumentKind(
     code=TRANSFER_SLIP, label="代办件交接单", number_series=TRANSFER_SLIP,
     number_prefix=lambda case, unit: f"{unit.area.name[:2]}代交",
-    # The same people as may record the line (points.may_record_transfer); the action checks the
-    # point besides.
-    roles=frozenset({R.VILLAGE_AGENT, R.WINDOW_CLERK, R.TOWNSHIP_LEADER}),
-    # A result collected at a point chosen at the window: the case lies in the township, outside the
-    # agent's village, but the hand-over work is theirs — the agent records the result's arrival.
-    by_assignee=True, assignee_todos=frozenset({"deliver"}),
+    issuer=_recorder_unit,
     forbidden_message="只有本代办点代办员或便民服务中心窗口人员可以出具代办件交接单",
     number_rule="按登记单位、年度连续编号，如 甲镇代交〔2026〕第3号",
     fields=(

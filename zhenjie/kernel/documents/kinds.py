@@ -2,11 +2,16 @@
 
 A kind names its number series and prefix, who may issue it, the fields its template may use
 (each with a Chinese label) and a default template. Its `values` function reads the case; the
-fields marked `supplied` are given by whoever issues it (`issue_document(..., extra=…)`)."""
+fields marked `supplied` are given by whoever issues it (`issue_document(..., extra=…)`).
+
+Who may issue is either roles in the jurisdiction (+ `by_assignee`), or — when the owning app
+already states who may do the thing the document records — that app's own rule (`issuer`), so
+the rule is written once."""
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..models import Assignment, Case
 from ..scoping import reach_of
@@ -40,6 +45,11 @@ COMMON_FIELDS = (
 )
 
 
+# The owning app's rule: the unit in whose name (and number series) `actor` issues the kind on
+# `case`, or None when they may not. Not a yes/no: a document is always some unit's.
+IssuerRule = Callable[[Any, Case], int | None]
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     code: str
@@ -53,6 +63,7 @@ class DocumentKind:
     roles: frozenset[str] = frozenset()  # roles that may issue it within their jurisdiction
     by_assignee: bool = False  # …or whoever an open assignment on the case is addressed to
     assignee_todos: frozenset[str] = frozenset()  # …of these todos only, when given (any open work otherwise)
+    issuer: IssuerRule | None = None  # instead of roles and by_assignee: the owning app's own rule
     # The document holds a secret (a walk-in receipt's tracking code): read only by whoever may
     # issue it, not by everyone who sees the case (queries.get_document_for).
     read_by_issuers: bool = False
@@ -76,8 +87,11 @@ class DocumentKind:
         return tuple(f for f in self.fields if f.supplied)
 
     def may_issue(self, actor, case: Case) -> bool:
-        """A role in a jurisdiction containing the case, or (by_assignee) an open assignment
-        addressed to the actor — the same rule as a workflow transition's."""
+        """The kind's own rule; else a role in a jurisdiction containing the case, or
+        (by_assignee) an open assignment addressed to the actor — the same rule as a workflow
+        transition's."""
+        if self.issuer is not None:
+            return self.issuer(actor, case) is not None
         reach = reach_of(actor)
         if self.roles & reach.roles_in(case.area):
             return True
@@ -86,13 +100,15 @@ class DocumentKind:
         return False
 
     def issuing_unit_id(self, actor, case: Case) -> int | None:
-        """The unit in whose name (and number series) the actor issues: the unit of the post that
-        gives the right, the nearest jurisdiction first; else the unit the work was sent to."""
-        reach = reach_of(actor)
-        posts = [p for p in reach.posts if p.path and case.area.path.startswith(p.path) and p.roles & self.roles]
-        if posts:
-            return max(posts, key=lambda p: (len(p.path), -p.post_id)).unit_id
-        return self._assignment_unit(actor, case) if self.by_assignee else None
+        """The unit in whose name (and number series) the actor issues: what the kind's own rule
+        says; else the unit of the post that gives the right, the nearest jurisdiction first; else
+        the unit the work was sent to."""
+        if self.issuer is not None:
+            return self.issuer(actor, case)
+        unit_id = reach_of(actor).unit_acting_in(case.area, self.roles)
+        if unit_id is None and self.by_assignee:
+            return self._assignment_unit(actor, case)
+        return unit_id
 
     def _assignment_unit(self, actor, case: Case) -> int | None:
         reach = reach_of(actor)
@@ -116,6 +132,8 @@ def register_kind(kind: DocumentKind) -> DocumentKind:
 
     if not NAME.fullmatch(kind.code) or not NAME.fullmatch(kind.number_series):
         raise ValueError(f"document kind {kind.code!r}: code and number series must match {NAME.pattern}")
+    if kind.issuer is not None and (kind.roles or kind.by_assignee or kind.assignee_todos):
+        raise ValueError(f"document kind {kind.code!r}: an issuer rule is the whole rule; roles and by_assignee would state it twice")
     names = [f.name for f in kind.all_fields]
     if len(names) != len(set(names)) or not all(NAME.fullmatch(n) for n in names):
         raise ValueError(f"document kind {kind.code!r}: field names must be unique and match {NAME.pattern}")

@@ -131,6 +131,39 @@ def test_only_a_leader_of_the_place_may_issue_and_another_township_sees_nothing(
     assert not Document.objects.exists() and not NumberSeries.objects.filter(series=NOTICE).exists()
 
 
+def test_a_kind_with_its_own_rule_is_issued_by_whom_the_rule_names_in_the_unit_it_names(world):
+    task = make_task(world)
+    # The owning app's rule (the window's transfer slip uses points.may_record_transfer): here the
+    # leader of township A issues in the office's name; nobody else does.
+    kind = documents.register_kind(documents.DocumentKind(
+        code="test_slip", label="测试交接单", number_series="test_slip", number_prefix=lambda case, unit: "测交",
+        default_title="交接单", default_body="{case_title}", forbidden_message="只有甲镇领导可以出具测试交接单",
+        issuer=lambda actor, case: world.office_a.pk if actor.pk == world.leader_a.pk else None,
+    ))  # fmt: skip
+    try:
+        assert [kind.may_issue(user, task.case) for user in (world.leader_a, world.clerk_a, world.leader_b)] == [True, False, False]
+        slip = documents.issue_document(world.leader_a, task.case, "test_slip")
+        assert slip.number == f"测交〔{YEAR}〕第1号" and NumberSeries.objects.get(series="test_slip").unit == world.office_a
+        with pytest.raises(Forbidden) as refused:
+            documents.issue_document(world.clerk_a, task.case, "test_slip")
+        assert refused.value.message == "只有甲镇领导可以出具测试交接单"
+        with pytest.raises(NotFound):
+            documents.issue_document(world.leader_b, task.case, "test_slip")
+        assert Document.objects.filter(kind="test_slip").count() == 1
+    finally:
+        kinds._REGISTRY.pop("test_slip")
+
+
+def test_a_kind_states_who_may_issue_it_once():
+    with pytest.raises(ValueError, match="state it twice"):
+        documents.register_kind(documents.DocumentKind(
+            code="test_twice", label="测试", number_series="test_twice", number_prefix=lambda case, unit: "测",
+            default_title="测试", default_body="{case_title}", roles=frozenset({RoleCode.TOWNSHIP_LEADER}),
+            issuer=lambda actor, case: None,
+        ))  # fmt: skip
+    assert "test_twice" not in kinds._REGISTRY
+
+
 def test_what_the_issuer_must_supply_is_checked_field_by_field(world):
     task = make_task(world)
     with pytest.raises(Rejected) as empty:

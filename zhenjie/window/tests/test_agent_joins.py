@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
+from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import Document, JournalEntry
 from zhenjie.window.actions.agents import record_handover, set_point_item
 from zhenjie.window.actions.delivery import deliver_application
@@ -73,6 +73,48 @@ def test_the_ledger_prints_the_slips_and_b_cannot_open_them(ww, client):
     assert client.get(reverse("workbench:document_pdf", args=[slip.pk]))["Content-Type"] == "application/pdf"
     client.force_login(ww.clerk_b)
     assert client.get(reverse("workbench:document_pdf", args=[slip.pk])).status_code == 404
+
+
+def test_the_slip_is_issued_by_exactly_those_who_may_record_the_transfer(ww):
+    from zhenjie.areas.actions import create_area
+    from zhenjie.kernel import documents
+    from zhenjie.kernel.documents import kind_for
+    from zhenjie.testing import make_user
+    from zhenjie.units.actions import create_unit
+    from zhenjie.units.models import Unit
+    from zhenjie.window.points import may_record_transfer
+
+    world = ww.world
+    point = make_point(ww)
+    application = make_application(ww, "BM001", at_point=world.committee_a)
+    # An agent of another village's point, posted over the whole township: an agent, in the
+    # township, who sees the case — but not of this point.
+    village_2, _ = create_area(None, code="990199101202", name="甲二村", level="village", parent=world.a, village_kind="village")
+    committee_2 = create_unit(None, name="甲二村村民委员会", kind=Unit.Kind.VILLAGE_COMMITTEE, area=village_2)
+    other_agent = make_user("agent_a2", committee_2, ["village_agent"], world.a)
+    slip = kind_for(TRANSFER_SLIP)
+    people = {"agent_a": ww.agent_a, "clerk_a": ww.clerk_a, "leader_a": world.leader_a, "backoffice_a": ww.backoffice_a,
+              "dispatcher_a": world.dispatcher_a, "agent_a2": other_agent, "clerk_b": ww.clerk_b}  # fmt: skip
+    may = {name: may_record_transfer(user, point) for name, user in people.items()}
+    assert may == {"agent_a": True, "clerk_a": True, "leader_a": True, "backoffice_a": False, "dispatcher_a": False,
+                   "agent_a2": False, "clerk_b": False}  # fmt: skip
+    assert {name: slip.may_issue(user, application.case) for name, user in people.items()} == may
+
+    extra = {"point": point.name, "direction": "原件送交中心", "papers": "身份证", "handed_at": "2026年6月1日 09:00", "received_by": "李娜"}
+    numbers = [documents.issue_document(people[name], application.case, TRANSFER_SLIP, extra=extra).number
+               for name in ("agent_a", "clerk_a")]  # fmt: skip
+    assert numbers == ["甲一代交〔2026〕第1号", "甲镇代交〔2026〕第1号"]  # the committee's series, the centre's
+    for name in ("backoffice_a", "dispatcher_a", "agent_a2"):
+        with pytest.raises(Forbidden) as refused:
+            documents.issue_document(people[name], application.case, TRANSFER_SLIP, extra=extra)
+        assert refused.value.message == "只有本代办点代办员或便民服务中心窗口人员可以出具代办件交接单"
+    with pytest.raises(NotFound) as hidden:  # another township's clerk: the application is not even there
+        documents.issue_document(ww.clerk_b, application.case, TRANSFER_SLIP, extra=extra)
+    assert hidden.value.message == "事项不存在或不在您的辖区内"
+    with pytest.raises(Forbidden) as refused:  # and the ledger line itself says the same
+        record_handover(other_agent, application, Direction.TO_CENTRE, received_by="李娜")
+    assert refused.value.message == "只有本代办点代办员或便民服务中心窗口人员可以登记交接"
+    assert Document.objects.filter(kind=TRANSFER_SLIP).count() == 2 and not PaperTransfer.objects.exists()
 
 
 # ---- the hand-over at the point joins the ledger ------------------------------------------------
