@@ -1,10 +1,12 @@
 -- wrk script of bench/httpload.py: one scenario per run, chosen by the environment.
 --
---   BENCH_KIND    get | report | flow
+--   BENCH_KIND    get | report | flow | post
 --   BENCH_HEADER  "Name: value" sent with every GET (a session cookie or a bearer token)
 --   BENCH_PATHS   get: a file of request paths, one a line; each request takes one at random
 --   BENCH_GRID    report, flow: "token lng lat" per line: a grid worker's token and a point in their grid
 --   BENCH_CODES   report, flow: category codes separated by spaces
+--   BENCH_POST_PATH, BENCH_BODIES  post: JSON bodies, one a line, each request POSTs one at random
+--                 to BENCH_POST_PATH with BENCH_HEADER (bench/httpload_window.py files applications)
 --   BENCH_DISPATCHER  flow: the township dispatcher's token; the dispatcher registers each
 --                 reported event, then dispatches it by the lists (POST .../dispatch {})
 --
@@ -28,6 +30,8 @@ local function read_lines(name)
 end
 
 local paths = read_lines("BENCH_PATHS")
+local bodies = read_lines("BENCH_BODIES")
+local post_path = os.getenv("BENCH_POST_PATH") or "/"
 local grid = {}
 for _, line in ipairs(read_lines("BENCH_GRID")) do
   local token, lng, lat = line:match("^(%S+) (%S+) (%S+)$")
@@ -77,6 +81,11 @@ end
 function request()
   if kind == "get" then
     return wrk.format("GET", paths[math.random(#paths)], fixed)
+  end
+  if kind == "post" then
+    local headers = { ["Content-Type"] = "application/json" }
+    for name, value in pairs(fixed) do headers[name] = value end
+    return wrk.format("POST", post_path, headers, bodies[math.random(#bodies)])
   end
   if kind == "flow" and #waiting > 0 then
     local step = table.remove(waiting, 1)

@@ -335,39 +335,47 @@ def run(args, crew: Cast, tmp: Path) -> list[dict]:
         print(
             f"logged in: {crew.dispatcher} (session and token), {len(crew.reporters)} grid workers of {crew.township} (tokens)\n"
         )
-        results = []
+        loads = []
         for scenario in scenarios(args.scenarios, crew):
             env = {"BENCH_KIND": scenario.kind, "BENCH_HEADER": cookie if scenario.auth == "session" else bearer}
-            if scenario.kind == "get":
-                listed = tmp / f"{scenario.name}.txt"
-                listed.write_text("\n".join(scenario.paths) + "\n")
-                env["BENCH_PATHS"] = str(listed)
-                status, ms, size = probe(server.base, scenario.paths[0], env["BENCH_HEADER"])
-                print(f"{scenario.name}: {scenario.what}; first request {status}, {ms:,.0f} ms, {size:,} bytes", flush=True)
-                if not 200 <= status < 300:
-                    print(f"  warning: {scenario.paths[0]} answered {status}; its figures count only 2xx as served")
-            else:
+            if scenario.kind != "get":
                 codes = crew.routable if scenario.kind == "flow" else crew.categories
                 env |= {"BENCH_GRID": str(grid), "BENCH_CODES": " ".join(codes), "BENCH_DISPATCHER": bearer.rsplit(" ", 1)[1]}
-                print(f"{scenario.name}: {scenario.what}", flush=True)
-            if args.warmup > 0:
-                wrk(server.base, env, max(args.clients), args.warmup, args.timeout)
-                server.settle()
-            for clients in args.clients:
-                load = os.getloadavg()[0]
-                figures = wrk(server.base, env, clients, args.duration, args.timeout)
-                figures |= {
-                    "scenario": scenario.name,
-                    "clients": clients,
-                    "load_before": round(load, 2),
-                    "load_after": round(os.getloadavg()[0], 2),
-                }
-                results.append(figures)
-                print(f"  {clients:>3} clients  {line(figures)}", flush=True)
-                server.settle()
+            loads.append((scenario, env))
+        results = measure(server, args, loads, tmp)
         return results
     finally:
         server.stop()
+
+
+def measure(server: Server, args, loads: list[tuple[Scenario, dict[str, str]]], tmp: Path) -> list[dict]:
+    """Each scenario after a warm-up, at each client count, the server settled between runs. A GET
+    scenario's paths go to wrk in a file and its first path is tried once first (a failing page is
+    said at once)."""
+    results = []
+    for scenario, env in loads:
+        if scenario.kind == "get":
+            listed = tmp / f"{scenario.name}.txt"
+            listed.write_text("\n".join(scenario.paths) + "\n")
+            env = env | {"BENCH_PATHS": str(listed)}
+            status, ms, size = probe(server.base, scenario.paths[0], env["BENCH_HEADER"])
+            print(f"{scenario.name}: {scenario.what}; first request {status}, {ms:,.0f} ms, {size:,} bytes", flush=True)
+            if not 200 <= status < 300:
+                print(f"  warning: {scenario.paths[0]} answered {status}; its figures count only 2xx as served")
+        else:
+            print(f"{scenario.name}: {scenario.what}", flush=True)
+        if args.warmup > 0:
+            wrk(server.base, env, max(args.clients), args.warmup, args.timeout)
+            server.settle()
+        for clients in args.clients:
+            load = os.getloadavg()[0]
+            figures = wrk(server.base, env, clients, args.duration, args.timeout)
+            figures |= {"scenario": scenario.name, "clients": clients, "load_before": round(load, 2),
+                        "load_after": round(os.getloadavg()[0], 2)}  # fmt: skip
+            results.append(figures)
+            print(f"  {clients:>3} clients  {line(figures)}", flush=True)
+            server.settle()
+    return results
 
 
 def line(r: dict) -> str:

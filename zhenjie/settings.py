@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "zhenjie.movein",
     "zhenjie.topics",
     "zhenjie.window",
+    "zhenjie.enforcement",
     "zhenjie.workbench",
     "zhenjie.demo",
 ]

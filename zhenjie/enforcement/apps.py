@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EnforcementConfig(AppConfig):
+    name = "zhenjie.enforcement"
+    verbose_name = "综合执法一队伍"
+
+    def ready(self):
+        from . import workflow  # noqa: F401  (the case kind registers itself)

@@ -1,0 +1,8 @@
+"""The enforcement team's records. One module per part: the case (case.py), the officers'
+certificates (officers.py), the evidence (evidence.py); further parts (review, decision,
+publicity, transfers, joint operations, discretion benchmarks) add their own module and import
+it here."""
+
+from .case import EnforcementCase, Procedure, Source  # noqa: F401
+from .evidence import Evidence, EvidenceKind  # noqa: F401
+from .officers import Certificate  # noqa: F401

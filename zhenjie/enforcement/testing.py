@@ -1,0 +1,114 @@
+"""Builders for the enforcement team's tests: two townships, each with its enforcement team (综合
+行政执法队), officers with certificates valid this year, township A's legal reviewer, each
+township's power list in force (CF001–CF003, penalties for illegal building), and cases put in a
+given state through the workflow engine.
+
+`make_enforcement_case` opens the case directly with the engine (the registration action's own
+checks — the power on that date, the limitation period — are tested in its own tests); it is
+what every other part's tests start from."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from zhenjie.accounts.roles import RoleCode as R
+from zhenjie.areas.models import Area
+from zhenjie.kernel import workflow
+from zhenjie.kernel.assignments import Assign
+from zhenjie.kernel.deadlines import Limit
+from zhenjie.kernel.models import DeadlineUnit, Party
+from zhenjie.kernel.parties import register_party
+from zhenjie.lists.models import PowerItem
+from zhenjie.lists.tests.builders import township_power_list
+from zhenjie.testing import World, citizen_id, make_user, make_world
+from zhenjie.units.actions import create_unit
+from zhenjie.units.models import Unit
+
+from .models import Certificate, EnforcementCase, Source
+from .workflow import KIND, State
+
+# 行政处罚法 Art. 60: decided within 90 days of registration (calendar days).
+DECISION_LIMIT = Limit(90, DeadlineUnit.NATURAL_DAYS)
+THIS_YEAR = (date(2026, 1, 1), date(2028, 12, 31))
+
+
+@dataclass
+class EnforcementWorld:
+    world: World
+    team_a: Unit  # 甲镇综合行政执法队
+    team_b: Unit
+    officer_a1: object
+    officer_a2: object
+    officer_b1: object
+    officer_b2: object
+    reviewer_a: object  # legal reviewer of A, no part in any investigation
+    leader_a: object  # world.leader_a: decides
+    powers_a: dict  # code → PowerItem of A's power list in force
+    powers_b: dict
+
+
+def certify(officer, area: Area, number: str, valid=THIS_YEAR) -> Certificate:
+    return Certificate.objects.create(officer=officer, number=number, issuer="测试县人民政府", area=area,
+                                      valid_from=valid[0], valid_until=valid[1])  # fmt: skip
+
+
+def make_enforcement_world(world: World | None = None) -> EnforcementWorld:
+    world = world or make_world()
+    team_a = create_unit(None, name="甲镇综合行政执法队", kind=Unit.Kind.CENTRE, area=world.a)
+    team_b = create_unit(None, name="乙镇综合行政执法队", kind=Unit.Kind.CENTRE, area=world.b)
+    officers = {}
+    for name, team, area in (("officer_a1", team_a, world.a), ("officer_a2", team_a, world.a),
+                             ("officer_b1", team_b, world.b), ("officer_b2", team_b, world.b)):  # fmt: skip
+        officers[name] = make_user(name, team, [R.ENFORCEMENT_OFFICER], area)
+        certify(officers[name], area, f"37990{len(officers):03d}")
+    powers = {}
+    for township in (world.a, world.b):
+        version = township_power_list(world, township)
+        powers[township.pk] = {item.code: item for item in PowerItem.objects.filter(version=version)}
+    return EnforcementWorld(
+        world=world, team_a=team_a, team_b=team_b, **officers,
+        reviewer_a=make_user("reviewer_a", team_a, [R.LEGAL_REVIEWER], world.a), leader_a=world.leader_a,
+        powers_a=powers[world.a.pk], powers_b=powers[world.b.pk],
+    )  # fmt: skip
+
+
+def make_party(ew: EnforcementWorld, sequence: int = 1, name: str = "李建国") -> Party:
+    return register_party(ew.officer_a1, ew.world.county, Party.Kind.PERSON, name, id_number=citizen_id(sequence), phone="13900139000")
+
+
+def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township: Area | None = None, state: str = State.LEAD,
+                          party: Party | None = None, is_major: bool = False) -> EnforcementCase:
+    """A case in `state` (lead, investigating, notified, reviewing, deciding, decided), under the
+    township's power `code`, opened by the team's first officer."""
+    township = township or ew.world.a
+    in_a = township == ew.world.a
+    officer, team = (ew.officer_a1, ew.team_a) if in_a else (ew.officer_b1, ew.team_b)
+    power = (ew.powers_a if in_a else ew.powers_b)[code]
+    party = party or make_party(ew)
+    case = workflow.open_case(officer, kind=KIND, title=f"{power.name}案", area=township, owner_unit=team, channel=Source.PATROL,
+                              number_unit=team, assign=[Assign(team, "register", role=R.ENFORCEMENT_OFFICER)])  # fmt: skip
+    enforcement = EnforcementCase.objects.create(
+        case=case, team=team, source=Source.PATROL, party=party, place=f"{township.name}某村", facts="未经批准擅自搭建彩钢棚。",
+        occurred_on=timezone.localdate(), discovered_at=case.opened_at, is_major=is_major,
+    )  # fmt: skip
+    steps = {
+        State.INVESTIGATING: ("register",),
+        State.NOTIFIED: ("register", "notify"),
+        State.REVIEWING: ("register", "notify", "submit_review"),
+        State.DECIDING: ("register", "notify", "ready"),
+        State.DECIDED: ("register", "notify", "ready", "decide"),
+    }.get(state, ())
+    leader = ew.leader_a if in_a else ew.world.leader_b
+    for step in steps:
+        actor = leader if step == "decide" else officer
+        if step == "register":
+            workflow.perform(actor, case, step, assign=[Assign(team, "investigate", role=R.ENFORCEMENT_OFFICER)])
+            EnforcementCase.objects.filter(pk=enforcement.pk).update(
+                registered_at=case.updated_at, power_code=power.code, power_name=power.name, legal_basis=power.legal_basis,
+                power_source="power_list",
+            )  # fmt: skip
+        else:
+            workflow.perform(actor, case, step)
+    enforcement.refresh_from_db()
+    return enforcement

@@ -1,0 +1,94 @@
+"""The enforcement case's workflow (行政处罚法 2021, ../shared/reference/statutory-deadlines.md §2):
+lead → register (立案, Art. 54: only under a power the township may exercise that day, within the
+limitation period of Art. 36) → investigate (evidence by at least two certified officers, Art. 42,
+55) → tell the party of the intended penalty and their rights (Arts. 44, 45, 62) → statements and,
+when asked within 5 working days, a hearing (Art. 64) → legal review for major decisions (Art. 58)
+→ decision (collective for serious cases, Art. 57; within 90 days of registration unless extended,
+Art. 60) → service (Art. 61: within 7 days) → execution (payment, the 3 %-a-day surcharge capped at
+the fine, Art. 72; the court when unpaid) → closed. The summary procedure (简易程序, Art. 51) decides
+on the spot. Suspension (中止) pauses the clock; termination (终结) ends the case with its reason.
+
+Who acts: the enforcement officers (执法人员) of the team, the legal reviewer (法制审核人员) who
+took no part in the investigation, the township's leaders (the decision, the collective meeting).
+Rules beyond roles live in the parts' rules modules and are passed as `rule=`."""
+
+from zhenjie.accounts.roles import RoleCode
+from zhenjie.kernel.workflow import DONE, OPEN, WAITING, Phase, Workflow, register
+
+KIND = "enforcement"
+OFFICERS = frozenset({RoleCode.ENFORCEMENT_OFFICER})
+REVIEWERS = frozenset({RoleCode.LEGAL_REVIEWER})
+LEADERS = frozenset({RoleCode.TOWNSHIP_LEADER})
+
+
+class State:
+    LEAD = "lead"  # a lead (线索) waiting for the decision to register
+    INVESTIGATING = "investigating"  # registered: evidence being taken
+    NOTIFIED = "notified"  # the party told of the intended penalty; statements awaited
+    HEARING = "hearing"  # the party asked for a hearing in time
+    REVIEWING = "reviewing"  # legal review (法制审核) of a major decision
+    DECIDING = "deciding"  # ready for the decision (collective where serious)
+    DECIDED = "decided"  # decided; the decision to be served
+    EXECUTING = "executing"  # served; waiting for payment or enforcement
+    SUSPENDED = "suspended"  # 中止: the clock does not run
+    CLOSED = "closed"  # 结案
+    NOT_REGISTERED = "not_registered"  # 不予立案, with the reason
+    TRANSFERRED = "transferred"  # 移送 to the unit that holds the power
+    TERMINATED = "terminated"  # 终结, with the reason
+
+
+ENFORCEMENT_WORKFLOW = register(
+    Workflow(
+        kind=KIND,
+        label="执法案件",
+        states={
+            State.LEAD: "待立案",
+            State.INVESTIGATING: "调查取证",
+            State.NOTIFIED: "已告知",
+            State.HEARING: "听证",
+            State.REVIEWING: "法制审核",
+            State.DECIDING: "待决定",
+            State.DECIDED: "待送达",
+            State.EXECUTING: "执行中",
+            State.SUSPENDED: "中止",
+            State.CLOSED: "已结案",
+            State.NOT_REGISTERED: "不予立案",
+            State.TRANSFERRED: "已移送",
+            State.TERMINATED: "终结",
+        },
+        initial=State.LEAD,
+        number_series="enforcement",
+        number_prefix=lambda case, unit: f"{unit.area.name[:2]}综执",
+        detail_url_name="",  # the case page comes with the lifecycle part
+        todo_labels={"register": "立案审查", "investigate": "调查取证", "review": "法制审核", "decide": "作出决定",
+                     "serve": "送达", "execute": "执行"},  # fmt: skip
+        supervised=frozenset({"register", "investigate", "review", "decide", "serve"}),
+        phases={
+            "lead": Phase("待立案", (State.LEAD,), OPEN),
+            "investigation": Phase("调查", (State.INVESTIGATING, State.NOTIFIED, State.HEARING), OPEN),
+            "decision": Phase("审核决定", (State.REVIEWING, State.DECIDING), OPEN),
+            "execution": Phase("送达执行", (State.DECIDED, State.EXECUTING), OPEN),
+            "suspended": Phase("中止", (State.SUSPENDED,), WAITING),
+            "closed": Phase("已结束", (State.CLOSED, State.NOT_REGISTERED, State.TRANSFERRED, State.TERMINATED), DONE),
+        },
+    )
+    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS)
+    .add("decline", "不予立案", [State.LEAD], State.NOT_REGISTERED, roles=OFFICERS, needs_reason=True, closes=True)
+    .add("transfer_out", "移送", [State.LEAD, State.INVESTIGATING], State.TRANSFERRED, roles=OFFICERS, needs_reason=True,
+         closes=True)
+    .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS)
+    .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True)
+    .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True)
+    .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True)
+    .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS)
+    .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True)
+    .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True)
+    .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS)
+    .add("serve", "送达", [State.DECIDED], State.EXECUTING, roles=OFFICERS, by_assignee=True)
+    .add("close", "结案", [State.EXECUTING], State.CLOSED, roles=OFFICERS, by_assignee=True, closes=True)
+    .add("suspend", "中止", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING],
+         State.SUSPENDED, roles=LEADERS, needs_reason=True, deadline="pause")
+    .add("resume", "恢复办理", [State.SUSPENDED], State.INVESTIGATING, roles=LEADERS, deadline="resume")
+    .add("terminate", "终结", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING,
+                              State.SUSPENDED, State.EXECUTING], State.TERMINATED, roles=LEADERS, needs_reason=True, closes=True)
+)  # fmt: skip
