@@ -11,12 +11,13 @@ from zhenjie.kernel.errors import Forbidden
 from zhenjie.kernel.extensions import decide_extension
 from zhenjie.kernel.models import Assignment, Document, Extension, JournalEntry
 from zhenjie.lists.tests.builders import county_power_list
-from zhenjie.testing import PASSWORD, make_user
+from zhenjie.testing import make_user
 from zhenjie.window.actions import acceptance, backoffice
 from zhenjie.window.testing import make_application, make_window_world
 from zhenjie.window.workflow import State
 
 from .test_backoffice import POLICE_ITEM, accepted, at, fresh, on_day, pdf_text
+from .test_decision_api import headers
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +79,7 @@ def test_a_township_application_is_still_approved_by_the_townships_leader(ww):
 def test_approving_through_the_generic_case_endpoint_issues_the_extension_notice_once(ww, client):
     application = accepted(ww)
     request = backoffice.request_extension(ww.backoffice_a, application, 10, "需入户核实家庭经济状况")
-    token = client.post("/api/auth/token", {"username": ww.world.leader_a.username, "password": PASSWORD}, content_type="application/json")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.json()['token']}"}
+    auth = headers(client, ww.world.leader_a)
     path = f"/api/cases/{application.case_id}/extensions/{request.pk}/decide"
     answer = client.post(path, {"approve": True, "note": "同意"}, content_type="application/json", **auth)
     assert answer.status_code == 200
