@@ -17,6 +17,8 @@ class RoleCode(models.TextChoices):
     STATIONED_OFFICER = "stationed_officer", "派驻机构工作人员"
     TOWNSHIP_LEADER = "township_leader", "乡镇(街道)领导"
     DEPARTMENT_LIAISON = "department_liaison", "部门联络员"
+    # 本行政机关负责人 of a county department (行政许可法 Art. 42: approves its extensions).
+    DEPARTMENT_LEADER = "department_leader", "部门负责人"
     COUNTY_ADMIN = "county_admin", "县级管理员(编办)"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
@@ -37,8 +39,9 @@ BUSINESS_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN
 # over the tree and the roster.
 LENDABLE_ROLES = BUSINESS_ROLES - {RoleCode.COUNTY_ADMIN}
 
-# Roles whose holders work on cases inside an area: their post needs a jurisdiction.
-AREA_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON}
+# Roles whose holders work on cases inside an area: their post needs a jurisdiction. A
+# department's liaison and head act on what is sent to the department, wherever it lies.
+AREA_ROLES = frozenset(RoleCode) - SEPARATED_ADMIN_ROLES - {RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON, RoleCode.DEPARTMENT_LEADER}
 
 # Who runs a township's command centre (指挥中心): its dispatchers, and the township's leaders.
 COMMAND = frozenset({RoleCode.DISPATCHER, RoleCode.TOWNSHIP_LEADER})

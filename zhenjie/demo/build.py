@@ -134,6 +134,8 @@ def account_plans(county: Area, units: dict) -> list[AccountPlan]:
     for slug, department in data.items():
         if slug not in ("data", "bianban"):
             add(f"dept.{slug}", department, "乡呼县应联络员", [R.DEPARTMENT_LIAISON], None)
+            # Approves the extensions of the applications the department decides (行政许可法 Art. 42).
+            add(f"dept.{slug}.head", department, "分管负责人", [R.DEPARTMENT_LEADER], None)
     for township in plan.TOWNSHIPS:
         own = units["townships"][township.slug]
         area = own["government"].area

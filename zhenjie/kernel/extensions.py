@@ -4,6 +4,8 @@ kernel.deadlines). Who may ask and who may decide, and when, are the kind's "may
 "request_extension" and "decide_extension" (kernel.workflow `.may(…)`); a kind that declares
 neither offers no extension. Contract: kernel/CASE_SERVICES.md."""
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +33,16 @@ DECISION_INPUTS = (
     workflow.Input("note", "意见", workflow.TEXT, max_length=REASON_MAX),
 )
 # The error codes keep their "event." prefix from when only events had extensions: clients match them.
+
+# What a kind does when one of its extensions is approved, in the same transaction, after the
+# deadline moved and while the approval is still the approver's open work: (approver, case,
+# extension). The window tells the applicant in writing (行政许可法 Art. 42), whichever page or
+# endpoint approved it.
+_ON_APPROVED: dict[str, Callable[[object, Case, Extension], None]] = {}
+
+
+def on_approved(kind: str, react: Callable[[object, Case, Extension], None]) -> None:
+    _ON_APPROVED[kind] = react
 
 
 def pending_extension(standing) -> Extension | None:
@@ -88,15 +100,17 @@ def decide_extension(leader, request: Extension, approve: bool, note: str = "") 
         state=Extension.State.APPROVED if approve else Extension.State.DENIED, decided_by=leader, decided_at=timezone.now()
     ):
         raise Conflict("event.extension_decided", "该申请已审批")
-    Assignment.objects.filter(case=case, todo=APPROVE, state=Assignment.State.OPEN).update(
-        state=Assignment.State.DONE, done_at=timezone.now(), done_by=leader
-    )
     case = Case.objects.get(pk=case.pk)
     if approve:
         workflow.extend_deadline(leader, case, request.amount, request.reason + (f"（{note}）" if note else ""), approved_by=leader)
+        if react := _ON_APPROVED.get(case.kind):
+            react(leader, case, request)
     else:
         journal.record(actor=leader, verb="extension_denied", case=case, summary="延期申请未获批准", note=note,
                        from_state=case.state, to_state=case.state)
+    Assignment.objects.filter(case=case, todo=APPROVE, state=Assignment.State.OPEN).update(
+        state=Assignment.State.DONE, done_at=timezone.now(), done_by=leader
+    )
     notify_users([request.requested_by], f"延期申请{'已批准' if approve else '未获批准'}：{case.title}", note, case, kind=NotificationKind.RESULT)
     request.refresh_from_db()
     return request

@@ -6,14 +6,14 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
-from zhenjie.api.schemas import ERRORS, RecordId
+from zhenjie.api.schemas import ERRORS, MAX_ID, RecordId
 from zhenjie.kernel.models import Assignment
 from zhenjie.kernel.workflow import REASON_MAX
 
 from .actions.decision import approve_application, refuse_application
-from .actions.delivery import deliver_application
+from .actions.delivery import COLLECTION_NOTE_MAX, POST_ADDRESS_MAX, change_collection, collection_of, deliver_application
 from .actions.joint import give_opinion
-from .models import Handover, Opinion
+from .models import DeliveryMethod, Handover, Opinion
 from .queries import get_application_for
 from .workflow import APPLICATION_WORKFLOW
 
@@ -115,3 +115,28 @@ def deliver(request, case_id: RecordId, payload: DeliverIn):
     application = get_application_for(request.auth, case_id)
     return decision_out(deliver_application(request.auth, application, method=payload.method, tracking_number=payload.tracking_number,
                                             received_by=payload.received_by))  # fmt: skip
+
+
+class CollectionIn(Schema):
+    method: str = Field(max_length=16, description="window 窗口领取 / post 邮寄送达 / agent_point 代办点领取")
+    point_id: int | None = Field(None, ge=1, le=MAX_ID, description="代办点领取的，代办点所在单位ID(本乡镇在用的村级代办点)")
+    address: str = Field("", max_length=POST_ADDRESS_MAX, description="邮寄送达的邮寄地址")
+    note: str = Field("", max_length=COLLECTION_NOTE_MAX, description="说明，如申请人来电要求改为邮寄")
+
+
+class CollectionOut(Schema):
+    id: int = Field(description="事项ID")
+    method: str
+    method_label: str
+    unit_id: int = Field(description="出件单位ID")
+    unit: str = Field(description="出件单位")
+    post_address: str
+
+
+@router.post("/window/applications/{case_id}/collection", response={200: CollectionOut, **ERRORS}, summary="更改领取方式(出件前，申请人要求)")
+def collection(request, case_id: RecordId, payload: CollectionIn):
+    application = change_collection(request.auth, get_application_for(request.auth, case_id), method=payload.method,
+                                    point=payload.point_id, address=payload.address, note=payload.note)  # fmt: skip
+    method, unit = collection_of(application), application.handover_unit
+    return {"id": application.case_id, "method": method, "method_label": DeliveryMethod(method).label, "unit_id": unit.pk,
+            "unit": unit.name, "post_address": application.post_address}  # fmt: skip

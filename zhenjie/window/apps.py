@@ -17,3 +17,8 @@ class WindowConfig(AppConfig):
         from . import archive, decision_papers, intake_receipt, jobs, kit, notices, rating, receipts, transfer_slips, workflow  # noqa: F401
 
         archive.register()  # the archive package's content and retention (kernel/ARCHIVE.md)
+        from zhenjie.kernel import extensions
+
+        from .actions.backoffice import tell_extension
+
+        extensions.on_approved(workflow.KIND, tell_extension)  # the 延期告知书, however the extension was approved

@@ -6,6 +6,7 @@ from zhenjie.kernel.rating import COMMENT_MAX, GRADES
 from zhenjie.kernel.workflow import REASON_MAX
 from zhenjie.workbench.forms import StyledFormMixin
 
+from .actions.delivery import COLLECTION_NOTE_MAX, POST_ADDRESS_MAX
 from .models import Decision, DeliveryMethod
 
 
@@ -34,6 +35,23 @@ class HandOverForm(StyledFormMixin, forms.Form):
     received_by = forms.CharField(label="领取人", required=False, max_length=200, help_text="当面领取时填写签收人姓名")
     tracking_number = forms.CharField(label="邮寄单号", required=False, max_length=200, help_text="邮寄送达时必填")
     signed_scan = forms.FileField(label="签收单扫描件", required=False, help_text="可选：已签字的纸质送达回证扫描件")
+
+
+class CollectionForm(StyledFormMixin, forms.Form):
+    """How the applicant will collect the result, changed after filing (delivery.change_collection)."""
+
+    method = forms.ChoiceField(label="领取方式", choices=DeliveryMethod.choices, widget=forms.RadioSelect)
+    point = forms.TypedChoiceField(label="领取代办点", coerce=int, empty_value=None, required=False, help_text="代办点领取时选择")
+    address = forms.CharField(label="邮寄地址", max_length=POST_ADDRESS_MAX, required=False, help_text="邮寄送达时必填")
+    note = forms.CharField(label="说明", max_length=COLLECTION_NOTE_MAX, required=False, help_text="如：申请人来电要求改为邮寄")
+
+    def __init__(self, *args, points=(), online=False, **kwargs):
+        """`points`: the township's agent points (intake.delivery_points); `online`: the applicant's
+        own form, without the clerk's note."""
+        super().__init__(*args, **kwargs)
+        self.fields["point"].choices = [("", "—"), *((p.unit_id, p.name) for p in points)]
+        if online:
+            del self.fields["note"]
 
 
 class RateByCodeForm(StyledFormMixin, forms.Form):

@@ -17,11 +17,13 @@ from zhenjie.kernel import throttle, tracking
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.models import Party
 from zhenjie.kernel.scoping import get_visible_or_404
+from zhenjie.kernel.workflow import Standing
 from zhenjie.lists.models import ServiceMaterial
 from zhenjie.lists.search import clean_query
 from zhenjie.accounts.login import client_address
 
 from . import queries
+from .actions.delivery import collection_form, collection_text
 from .actions.intake import Filing, delivery_points, file_application, guide_items
 from .forms import IntakeForm
 from .models import Channel
@@ -108,9 +110,19 @@ def _timeline(case):
 @citizen_required
 def mine(request, case_id: int):
     application = get_visible_or_404(queries.citizen_applications(request.user), "application.not_found", "申请不存在", case_id=case_id)
+    return mine_page(request, application)
+
+
+def mine_page(request, application, collection=None, status=200):
+    """The citizen's own application: its state and timeline, how the result will be collected,
+    and — until it is handed over — the form to change that (views_collection)."""
+    case = application.case
+    may_change = APPLICATION_WORKFLOW.why_not(Standing(request.user, case), "change_collection") is None
     return _private(render(request, "window/public/mine.html", {
-        "application": application, "state_label": APPLICATION_WORKFLOW.state_label(application.case.state), "steps": _timeline(application.case),
-    }))  # fmt: skip
+        "application": application, "state_label": APPLICATION_WORKFLOW.state_label(case.state), "steps": _timeline(case),
+        "collection": collection_text(application),
+        "collection_form": (collection or collection_form(application, online=True)) if may_change else None,
+    }, status=status))  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,8 +1,10 @@
 """The back office's written documents (kernel/DOCUMENTS.md), each numbered in the issuing unit's
 series: the acceptance and refusal receipts (受理通知书 / 不予受理通知书, 行政许可法 Art. 32 last
 para.: a written receipt, sealed and dated, for both), the notice of a period not counted
-(特别程序告知书, Art. 45: the applicant is told in writing the time it needs) and the notice of an
-extension (延期告知书, Art. 42: the applicant is told the reason)."""
+(特别程序告知书, Art. 45: the applicant is told in writing the time it needs), the notice that it
+ended and the limits run again (特别程序结束告知书: the applicant learns the new dates in writing,
+as they learnt of the pause) and the notice of an extension (延期告知书, Art. 42: the applicant is
+told the reason)."""
 
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from .workflow import BACK_OFFICE, FRONT_DESK, LEADERS
 ACCEPTANCE = "acceptance_notice"
 REFUSAL = "non_acceptance_notice"
 SPECIAL = "special_procedure_notice"
+RESUMED = "special_procedure_ended_notice"
 EXTENSION = "extension_notice"
 
 
@@ -85,7 +88,24 @@ _declare(
     ),
 )  # fmt: skip
 
-# Whoever approves the extension: a township leader, or the approver the request named.
+_declare(
+    RESUMED, "特别程序结束告知书", "续", BACK_OFFICE, {"decide"}, "该办件的审批单位",
+    (
+        DocField("procedure", "特别程序", supplied=True, max_length=10, sample="专家评审"),
+        DocField("ended", "结束日期", supplied=True, max_length=20, sample="2026年09月25日"),
+        DocField("promised_due", "承诺办结日期", supplied=True, max_length=20, sample="2026年09月30日"),
+        DocField("statutory_due", "法定办结日期", supplied=True, max_length=20, sample="2026年10月27日"),
+    ),
+    (
+        "{applicant}：\n"
+        "\u3000\u3000你申请的「{item}」(办件编号：{case_number})，{procedure}已于{ended}结束。"
+        "根据《中华人民共和国行政许可法》第四十五条的规定，{procedure}所需时间不计算在审批期限内，审批期限自结束之日起继续计算，"
+        "承诺办结日期顺延至{promised_due}，法定办结期限顺延至{statutory_due}。"
+    ),
+)  # fmt: skip
+
+# Whoever approves the extension: a township leader, or the approver the request named (a
+# deciding department's head). Issued for every approval (actions.backoffice.tell_extension).
 _declare(
     EXTENSION, "延期告知书", "延", LEADERS, {"approve_extension"}, "审批延期的负责人",
     (

@@ -5,7 +5,7 @@ kernel's extension service, the pages and the API all ask the same question."""
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel.errors import Conflict, Forbidden
-from zhenjie.kernel.extensions import APPROVE, pending_extension
+from zhenjie.kernel.extensions import pending_extension
 
 REVIEWING = "reviewing"  # workflow.State.REVIEWING (this module is imported by workflow.py)
 
@@ -37,18 +37,29 @@ def _allowance(case) -> int | None:
     return None if clock is None else extension_left(clock, case)
 
 
+def deciding_department(case):
+    """The county department leading the decision, or None when the township's back office decides."""
+    from zhenjie.units.models import Unit
+
+    from .models import DecisionRoute
+
+    lead = DecisionRoute.objects.filter(application__case_id=case.pk, lead=True).select_related("unit").first()
+    return lead.unit if lead is not None and lead.unit.kind == Unit.Kind.DEPARTMENT else None
+
+
 def may_decide_extension(standing):
-    """The head: a leader of the case's township, or whoever the approval assignment names (the
-    deciding department, for applications a county department decides); and never beyond what
-    the statute allows, however the request came in."""
+    """Art. 42: "经本行政机关负责人批准" — the head of the deciding agency: the department's head
+    (部门负责人) when a county department decides, else a leader of the case's township; and
+    never beyond what the statute allows, however the request came in."""
     request = pending_extension(standing)
     if request is None:
         return Conflict("window.no_extension", "没有待审批的延期申请")
-    reach = standing.reach
-    named = any(w.todo == APPROVE and w.unit_id in reach.unit_ids and (not w.role or w.role in reach.roles_in_unit(w.unit_id))
-                for w in standing.open_work)
-    if not named and RoleCode.TOWNSHIP_LEADER not in standing.roles:
-        return Forbidden("window.extension_approver", "只有审批单位负责人(乡镇为乡镇领导)可以审批延期")
+    department = standing.memo("window_deciding_department", lambda: deciding_department(standing.case))
+    if department is not None:
+        if RoleCode.DEPARTMENT_LEADER not in standing.reach.roles_in_unit(department.pk):
+            return Forbidden("window.extension_approver", f"只有审批部门({department.name})的负责人可以审批延期")
+    elif RoleCode.TOWNSHIP_LEADER not in standing.roles:
+        return Forbidden("window.extension_approver", "只有本乡镇(街道)领导可以审批延期")
     left = standing.memo("window_extension_left", lambda: _allowance(standing.case))
     if left is not None and request.amount > left:
         return Conflict("window.extension_beyond_statute", f"延期超出法定上限：依《中华人民共和国行政许可法》第四十二条，本件最多还可延长{left}个工作日")

@@ -1,4 +1,4 @@
-"""Who may decide, hand over and rate an application, beyond the roles the workflow names
+"""Who may decide, hand over, change how the result is collected and rate an application, beyond the roles the workflow names
 (passed to its transitions as `rule=` and to its "rate" action). Each rule is
 `(standing) -> ActionError | None`: None when the actor may (kernel/WORKFLOW.md)."""
 
@@ -50,6 +50,26 @@ def may_hand_over(standing) -> Forbidden | None:
         if standing.reach.roles_in_unit(unit_id) & HANDOVER_ROLES:
             return None
     return Forbidden("application.not_intake_unit", "只有受理该申请的窗口或代办点可以出件")
+
+
+def may_change_collection(standing) -> Forbidden | Conflict | None:
+    """How the applicant collects the result changes at the applicant's own request, before it is
+    handed over: recorded by the township's window clerks, by the front desk that took it in or
+    will hand it over (its clerks or the point's agent), or by the applicant in the citizen account
+    that applied online."""
+    from .workflow import State
+
+    application = application_of(standing)
+    actor, reach = standing.actor, standing.reach
+    own_account = getattr(actor, "kind", None) == "citizen" and actor.pk is not None and actor.pk == application.citizen_account_id
+    desk = RoleCode.WINDOW_CLERK in standing.roles or any(
+        reach.roles_in_unit(unit_id) & HANDOVER_ROLES for unit_id in {application.intake_unit_id, application.delivery_point_id} - {None}
+    )
+    if not (own_account or desk):
+        return Forbidden("application.collection_forbidden", "只有受理窗口、代办点或网上申请的申请人本人可以更改领取方式")
+    if standing.case.state in (State.DELIVERED, State.NOT_ACCEPTED, State.WITHDRAWN):
+        return Conflict("application.collection_closed", "办件已出件或已办结，不能再更改领取方式")
+    return None
 
 
 def may_rate(standing) -> Forbidden | Conflict | None:

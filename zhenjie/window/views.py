@@ -147,7 +147,7 @@ def render_detail(request, application, forms=None, error=None, action="", filed
         "intake_receipt": next((d for d in documents if d.kind == INTAKE_RECEIPT), None) if filed_code else None,
         # The other parts' panels: the clock and who decides; the decision and the hand-over.
         "panel": queries_backoffice.panel_for(request.user, application), "exclusion_kinds": ExclusionKind.choices,
-    } | decision_panel_context(request.user, application) | points.panel_for(request.user, application)  # fmt: skip
+    } | decision_panel_context(request.user, application, papers=False) | points.panel_for(request.user, application)  # fmt: skip
     template = "window/_panel.html" if request.htmx and request.method == "POST" else "window/detail.html"
     return render(request, template, context)
 

@@ -20,7 +20,7 @@ from . import joint, policy, rating
 from .actions import joint as joint_actions
 from .queries import get_application_for
 from .actions.decision import approve_application, refuse_application
-from .actions.delivery import default_method, deliver_application
+from .actions.delivery import collection_form, collection_text, default_method, deliver_application
 from .decision_papers import APPROVAL, HANDOVER_SLIP, REFUSAL
 from .forms_decision import DecideForm, DecideJointForm, HandOverForm, OpinionForm, RateByCodeForm, WindowPolicyForm
 from .models import Application, Handover, Opinion
@@ -29,10 +29,12 @@ from .workflow import APPLICATION_WORKFLOW
 PAPERS = (APPROVAL, REFUSAL, HANDOVER_SLIP)
 
 
-def panel_context(user, application: Application, decide_form=None, hand_over_form=None, opinion_form=None) -> dict:
+def panel_context(user, application: Application, decide_form=None, hand_over_form=None, opinion_form=None, *, papers=True,
+                  collection=None) -> dict:
     """What the decision panel shows: the decision, its papers, the hand-over and its due date,
-    a joint item's units and opinions, and the forms the user may use now (a fixed number of
-    queries)."""
+    a joint item's units and opinions, how the applicant collects the result, and the forms the
+    user may use now (a fixed number of
+    queries). `papers=False` on the application's sheet, whose documents card lists them already."""
     case = application.case
     permitted = permitted_actions(user, case)
     deliver_work = Assignment.objects.filter(case=case, todo="deliver").order_by("-pk").first()
@@ -43,11 +45,13 @@ def panel_context(user, application: Application, decide_form=None, hand_over_fo
         "joint_rows": _joint_rows(application, routes) if is_joint else [],
         "opinion_form": (opinion_form or OpinionForm()) if "co_decide" in permitted else None,
         "application": application, "case": case, "state_label": APPLICATION_WORKFLOW.state_label(case.state),
-        "papers": list(Document.objects.filter(case=case, kind__in=PAPERS).order_by("pk")),
+        "papers": list(Document.objects.filter(case=case, kind__in=PAPERS).order_by("pk")) if papers else [],
         "handover": Handover.objects.filter(application=application).select_related("handed_over_by").first(),
         "deliver_work": deliver_work,
         "decide_form": (decide_form or decide_form_class()) if ("approve" in permitted or "refuse" in permitted) else None,
         "hand_over_form": (hand_over_form or HandOverForm(initial={"method": default_method(application)})) if "deliver" in permitted else None,
+        "collection": collection_text(application),
+        "collection_form": (collection or collection_form(application)) if "change_collection" in permitted else None,
     }  # fmt: skip
 
 

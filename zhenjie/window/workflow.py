@@ -19,7 +19,7 @@ from .archive import may_archive
 from .joint import may_co_decide
 from .models.application import Decision, DeliveryMethod
 
-from .rules_decision import may_decide, may_hand_over, may_rate
+from .rules_decision import may_change_collection, may_decide, may_hand_over, may_rate
 
 from .rules_backoffice import may_decide_extension, may_request_extension
 
@@ -91,6 +91,7 @@ APPLICATION_WORKFLOW = register(
          roles=FRONT_DESK, needs_reason=True, closes=True)
     .may("request_extension", "申请延期", may_request_extension, inputs=extensions.REQUEST_INPUTS)
     .may("decide_extension", "审批延期", may_decide_extension, inputs=extensions.DECISION_INPUTS)
+    .may("change_collection", "更改领取方式", may_change_collection)  # actions/delivery.change_collection
     .may("archive", "归档", may_archive)  # kernel/ARCHIVE.md; the package's content: window/archive.py
     .may("rate", "评价", may_rate,  # 好差评 (window/rating.py)
          inputs=[Input("rating", "评价", CHOICE, required=True, choices=tuple(GRADES.items())), Input("comment", "评价意见", TEXT, max_length=500)])

@@ -27,7 +27,7 @@ class NavItem:
 # deciding department's liaison) decides, the hall calls numbers, agent points are managed by the
 # township's window clerks and leaders, the agent sees their own point, the county sets the rules.
 WINDOW_FRONT = frozenset({R.WINDOW_CLERK, R.VILLAGE_AGENT})
-WINDOW_BACK = frozenset({R.BACK_OFFICE_HANDLER, R.DEPARTMENT_LIAISON})
+WINDOW_BACK = frozenset({R.BACK_OFFICE_HANDLER, R.DEPARTMENT_LIAISON, R.DEPARTMENT_LEADER})
 WINDOW_HALL = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER})
 WINDOW_READERS = WINDOW_FRONT | WINDOW_BACK | frozenset({R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 WINDOW_POINTS = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})  # window.points.MANAGERS

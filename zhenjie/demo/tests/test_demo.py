@@ -83,13 +83,13 @@ def test_grids_tile_their_villages(demo):
 
 def test_every_role_has_staff_in_at_least_two_townships(demo):
     township_roles = set(RoleCode) - {
-        RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON, RoleCode.COUNTY_ADMIN,
+        RoleCode.CITIZEN, RoleCode.DEPARTMENT_LIAISON, RoleCode.DEPARTMENT_LEADER, RoleCode.COUNTY_ADMIN,
         RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN,
     }
     for role in township_roles:
         townships = {township_path(post.unit.area.path) for post in Post.objects.filter(roles__code=role).select_related("unit__area")}
         assert len(townships) >= 2, role
-    for role in (RoleCode.DEPARTMENT_LIAISON, RoleCode.COUNTY_ADMIN, RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN):
+    for role in (RoleCode.DEPARTMENT_LIAISON, RoleCode.DEPARTMENT_LEADER, RoleCode.COUNTY_ADMIN, RoleCode.SYSTEM_ADMIN, RoleCode.SECURITY_ADMIN, RoleCode.AUDIT_ADMIN):
         assert Post.objects.filter(roles__code=role).exists(), role
     assert User.objects.filter(kind="citizen").exists()
 
@@ -109,3 +109,4 @@ def test_accounts_are_printed_one_json_object_per_line(demo):
     assert by_name["liuwan.leader"]["roles"] == ["township_leader"] and by_name["liuwan.leader"]["area"] == "柳湾镇"
     assert len({r["username"] for r in records}) == User.objects.count()
     assert len(DEPARTMENTS) - 2 == sum(1 for r in records if r["roles"] == ["department_liaison"])
+    assert len(DEPARTMENTS) - 2 == sum(1 for r in records if r["roles"] == ["department_leader"])

@@ -1,19 +1,21 @@
 """The back office's steps on the clock: periods not counted (行政许可法 Art. 45) and extensions
-(Art. 42). Each tells the applicant in writing — a numbered 特别程序告知书 / 延期告知书 — in the
-same transaction as the step, so a refused step leaves neither a document nor a number."""
+(Art. 42). Each tells the applicant in writing — a numbered 特别程序告知书 / 特别程序结束告知书 /
+延期告知书 — in the same transaction as the step, so a refused step leaves neither a document nor
+a number."""
 
 from django.db import transaction
 from django.utils import timezone
 
+from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import documents, extensions, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.inputs import text
-from zhenjie.kernel.models import Extension
-from zhenjie.units.models import Unit
+from zhenjie.kernel.models import Case, Extension
 
 from .. import clock, receipts
-from ..models import Application, DecisionRoute, ExcludedPeriod, ExclusionKind, StatutoryClock
+from ..models import Application, ExcludedPeriod, ExclusionKind, StatutoryClock
+from ..rules_backoffice import deciding_department
 from .acceptance import _in_state
 
 REASON_MAX = 500
@@ -50,24 +52,33 @@ def exclude(actor, application: Application, kind: str, reason: str, expected_da
 
 @transaction.atomic
 def resume(actor, application: Application, note: str = "") -> ExcludedPeriod:
-    """特别程序结束: the clock runs again; the deadline moves by the working days it stood still."""
+    """特别程序结束: the clock runs again; the deadline moves by the working days it stood still,
+    and the applicant is told in writing from when and until when (the 特别程序结束告知书)."""
     note = text(note, field="note", label="说明", max_length=REASON_MAX, code="window")
     period = ExcludedPeriod.objects.filter(application=application, ended_at__isnull=True).first()
     case = workflow.perform(actor, application.case, "resume", reason=note, complete="none")
-    if period is None or not ExcludedPeriod.objects.filter(pk=period.pk, ended_at__isnull=True).update(ended_at=case.updated_at, ended_by=actor):
+    # Now, not case.updated_at: the engine writes that column but leaves the object's stale.
+    if period is None or not ExcludedPeriod.objects.filter(pk=period.pk, ended_at__isnull=True).update(ended_at=timezone.now(), ended_by=actor):
         raise Conflict("window.no_excluded_period", "该办件没有进行中的特别程序")
     period.refresh_from_db()
+    statutory = StatutoryClock.objects.filter(application=application).first()
+    statutory_due = clock.statutory_due(statutory, case)[0] if statutory is not None else None
+    documents.issue_document(actor, case, receipts.RESUMED, extra={
+        "procedure": ExclusionKind(period.kind).label, "ended": _day(period.ended_at), "promised_due": _day(case.due_at),
+        "statutory_due": _day(statutory_due) if statutory_due else "法律未规定",
+    })  # fmt: skip
     return period
 
 
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%Y年%m月%d日}"
+
+
 def _approver(application: Application) -> Assign | None:
-    """Art. 42: the head of the deciding agency approves. A county department deciding the
-    application approves its own (its people: there is no department-head role yet); the
-    township's leaders otherwise (the kernel's default)."""
-    lead = DecisionRoute.objects.filter(application=application, lead=True).select_related("unit").first()
-    if lead is not None and lead.unit.kind == Unit.Kind.DEPARTMENT:
-        return Assign(lead.unit, extensions.APPROVE)
-    return None
+    """Art. 42: the head of the deciding agency approves — a deciding county department's head
+    (its 部门负责人); the township's leaders otherwise (the kernel's default)."""
+    department = deciding_department(application.case)
+    return Assign(department, extensions.APPROVE, role=RoleCode.DEPARTMENT_LEADER) if department is not None else None
 
 
 def request_extension(actor, application: Application, amount: int, reason: str) -> Extension:
@@ -85,20 +96,19 @@ def request_extension(actor, application: Application, amount: int, reason: str)
 
 @transaction.atomic
 def decide_extension(actor, application: Application, approve: bool, note: str = "") -> Extension:
-    """Approve (the deadline moves, the applicant gets the 延期告知书 with the reason) or deny."""
+    """Approve (the deadline moves, the applicant gets the 延期告知书: `tell_extension`) or deny."""
     if not isinstance(approve, bool):
         raise Rejected("window.extension_decision", "请选择批准或不批准", field="approve")
     request = Extension.objects.filter(case_id=application.case_id, state=Extension.State.PENDING).first()
     if request is None:
         raise Conflict("window.no_extension", "没有待审批的延期申请")
-    if (refused := workflow.rule_of("decide_extension")(actor, application.case)) is not None:
-        raise refused
-    if approve:
-        case = application.case
-        new_due = clock.due_preview(case.due_at, request.amount)
-        documents.issue_document(actor, case, receipts.EXTENSION, extra={
-            "days": f"{request.amount}个工作日", "reason": request.reason, "new_due": f"{timezone.localtime(new_due):%Y年%m月%d日}",
-        })  # fmt: skip
     return extensions.decide_extension(actor, request, approve, note)
 
 
+def tell_extension(approver, case: Case, request: Extension) -> None:
+    """Art. 42: the applicant is told the extension and its reason in writing. The kernel calls it
+    for every approval of an application's extension (extensions.on_approved), whether through
+    this window's page, its API or the generic case endpoint, once the deadline has moved."""
+    documents.issue_document(approver, case, receipts.EXTENSION, extra={
+        "days": f"{request.amount}个工作日", "reason": request.reason, "new_due": _day(case.due_at),
+    })  # fmt: skip

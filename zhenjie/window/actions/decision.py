@@ -69,7 +69,7 @@ def handover_due(application: Application, decision: str, at: datetime) -> tuple
     return due_after(at, Limit(policy_for(application.case.area).delivery_days, DeadlineUnit.WORKING_DAYS))
 
 
-def _handover_role(unit: Unit) -> str:
+def handover_role(unit: Unit) -> str:
     # A village agent point's result is handed over by its agent; a window's by its clerks.
     return RoleCode.VILLAGE_AGENT if unit.kind == Unit.Kind.VILLAGE_COMMITTEE else RoleCode.WINDOW_CLERK
 
@@ -103,7 +103,7 @@ def _decide(actor, application: Application, transition: str, decision: str, tex
 
     workflow.perform(
         actor, case, transition, reason=text,
-        assign=[Assign(handover_unit, "deliver", due_at=due, due_uncertain=uncertain, role=_handover_role(handover_unit))],
+        assign=[Assign(handover_unit, "deliver", due_at=due, due_uncertain=uncertain, role=handover_role(handover_unit))],
         data={"decision": decision, "late": late, "handover_due": due.isoformat()}, before_save=record_and_issue,
     )  # fmt: skip
     application.refresh_from_db()

@@ -99,12 +99,19 @@ def _clean_problems(application: Application, problems: dict[int, str]) -> dict[
     return named
 
 
-@transaction.atomic
 def issue_notice(actor, application: Application, problems: dict[int, str]) -> Notice:
     """Tell the applicant once, in a numbered notice, every material to bring or correct:
-    `problems` maps the application's material (ApplicationMaterial id) to what is wrong."""
+    `problems` maps the application's material (ApplicationMaterial id) to what is wrong.
+
+    Past the five working days the notice is refused, and the deemed acceptance found on the way
+    stays recorded: it is settled in its own transaction, which the refusal does not undo."""
     if settle_deemed(application):
         raise Conflict("notice.deemed_accepted", "收件已超过5个工作日未一次性告知，依法视为受理，不能再出具告知书，请办理受理")
+    return _issue_notice(actor, application, problems)
+
+
+@transaction.atomic
+def _issue_notice(actor, application: Application, problems: dict[int, str]) -> Notice:
     named = _clean_problems(application, problems)
     first = application.notices.filter(round=1).first()
     if first is not None:

@@ -63,12 +63,17 @@ class Application(models.Model):
     # Decided after the case's deadline (the clock as it stood then, pauses and extensions
     # counted): kept at the decision, so the on-time rate reads it and a later change cannot.
     decided_late = models.BooleanField("超期决定", default=False)
-    # Where the applicant collects the result when not at the window that took it in (统一窗口出件 at
+    # Where the applicant collects the result when not at the unit that took it in (统一窗口出件 at
     # a village agent point, seed 002 §三(六)): an agent point's unit of the same township, chosen
-    # at filing; filed at a point, that point. Empty: the intake window. See `handover_unit`.
+    # at filing or later; or the township's centre for an application filed at a point whose
+    # applicant later chose the window or the post. Empty: the intake unit. See `handover_unit`.
     delivery_point = models.ForeignKey(
-        "units.Unit", verbose_name="领取代办点", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Unit", verbose_name="出件单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # How the applicant asked to collect it after filing (actions.delivery.change_collection);
+    # empty: as filed (`delivery.collection_of`). By post, to this address.
+    collection = models.CharField("领取方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
+    post_address = models.CharField("邮寄地址", max_length=200, blank=True)
     delivery_method = models.CharField("出件方式", max_length=16, choices=DeliveryMethod.choices, blank=True)
     tracking_number = models.CharField("邮寄单号", max_length=64, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from zhenjie.kernel import tracking
-from zhenjie.kernel.models import Case
+from zhenjie.kernel.models import Case, Document
 from zhenjie.window.actions.delivery import deliver_application
 from zhenjie.window.models import WindowPolicy
 from zhenjie.window.testing import make_application, make_window_world
@@ -48,6 +48,17 @@ def test_the_clerk_hands_over_on_the_page(ww):
     assert clerk.post(url, {"method": "window", "received_by": "<b>王秀英</b>"}).status_code == 302
     page = clerk.get(reverse("window:decision", args=[application.case_id])).content.decode()
     assert "送达回证" in page and "&lt;b&gt;王秀英&lt;/b&gt;" in page
+
+
+def test_the_application_sheet_lists_each_paper_once(ww):
+    application = make_application(ww, state=State.REVIEWING)
+    client_for(ww.backoffice_a).post(reverse("window:decide", args=[application.case_id]), {"decision": "approve", "text": "符合条件"})
+    number = Document.objects.get(case=application.case, kind="approval_decision").number
+    sheet = client_for(ww.clerk_a).get(reverse("window:detail", args=[application.case_id])).content.decode()
+    documents_card, rest = sheet.split('data-testid="decision-panel"')
+    assert f"准予决定书 {number}" in documents_card
+    assert number not in rest.split('id="application-panel"')[0]  # not again in the decision panel
+    assert client_for(ww.clerk_a).get(reverse("window:decision", args=[application.case_id])).content.decode().count(number) == 1
 
 
 def test_township_b_sees_nothing_of_a(ww):

@@ -129,11 +129,15 @@ def test_five_working_days_over_national_day_2026(ww, monkeypatch):
     fresh = Application.objects.get(pk=application.pk)
     with pytest.raises(Conflict) as refused:
         issue_notice(ww.clerk_a, fresh, {material(fresh, "申请表").pk: "未提交"})
-    assert refused.value.code == "notice.deemed_accepted"
-    # The refusal rolled its own settling back; the read settles it for good, once.
-    fresh = get_application_for(ww.clerk_a, application.case_id)
-    assert fresh.deemed_accepted and fresh.accepted_at == application.received_at
+    assert refused.value.code == "notice.deemed_accepted" and "视为受理" in refused.value.message
+    # The refusal keeps the deemed acceptance it found: written, journaled once, no notice.
+    stored = Application.objects.get(pk=application.pk)
+    assert stored.deemed_accepted and stored.accepted_at == application.received_at
+    assert JournalEntry.objects.filter(case=application.case, verb="deemed_accepted").count() == 1
+    assert not Notice.objects.exists() and not Document.objects.filter(kind="supplement_notice").exists()
     get_application_for(ww.clerk_a, application.case_id)
+    with pytest.raises(Conflict):
+        issue_notice(ww.clerk_a, stored, {material(stored, "申请表").pk: "未提交"})
     assert JournalEntry.objects.filter(case=application.case, verb="deemed_accepted").count() == 1
 
 
