@@ -3,8 +3,12 @@ township's published service guide, taken in at each township's service centre w
 visit, and at every village agent point (the guide's village items), each living its life —
 checked, told once what is missing (some notices late, some applications counted as accepted for
 want of one), supplemented, refused acceptance, accepted with papers deferred (容缺, some late),
-paused for an excluded period (Art. 45), extended (Art. 42), decided (some late, some refused),
-handed over at the window, by post or at the agent point, and rated, poor ratings followed up.
+paused for an excluded period (Art. 45), extended (Art. 42), decided (some late, some refused) by
+the unit routing names — the township's back office, a county department for an item the
+township only takes in, several units for a joint item, each giving its opinion before the lead
+decides — handed over at the window, by post or at the agent point, and rated, poor ratings
+followed up. Six of today's applications go through the real actions instead and carry their
+numbered PDFs (demo_papers.py).
 
 As events/demo.py does, each life is drawn whole from its receipt and cut at the present moment,
 so the last days' applications are still open in whichever state they have reached; the lives go
@@ -155,7 +159,6 @@ class World:
         item_ids = [item.pk for t in self.townships for item in t.items]
         for material in ServiceMaterial.objects.filter(item_id__in=item_ids).order_by("item_id", "position"):
             self.materials.setdefault(material.item_id, []).append(material)
-
 
     def deciders(self, township: Township, item: ServiceItem, on: date) -> list[Decider]:
         """Who decides the item accepted on `on` (window/routing.py, the rule acceptance applies).
