@@ -99,10 +99,12 @@ def build_units(progress, county: Area) -> dict:
             else:
                 offices, centres = plan.OFFICES, plan.CENTRES
             for index, name in enumerate(offices):
-                own[name] = _unit(f"{township.name}{name}", Unit.Kind.OFFICE, area, parent=own["government"], sort_order=10 + index)
+                kind = Unit.Kind.SERVICE_CENTRE if name in plan.SERVICE_CENTRES else Unit.Kind.OFFICE
+                own[name] = _unit(f"{township.name}{name}", kind, area, parent=own["government"], sort_order=10 + index)
                 step.advance()
             for index, name in enumerate(centres):
-                own[name] = _unit(f"{township.name}{name}", Unit.Kind.CENTRE, area, parent=own["government"], sort_order=30 + index)
+                kind = Unit.Kind.SERVICE_CENTRE if name in plan.SERVICE_CENTRES else Unit.Kind.CENTRE
+                own[name] = _unit(f"{township.name}{name}", kind, area, parent=own["government"], sort_order=30 + index)
                 step.advance()
             for index, (suffix, department) in enumerate(plan.STATIONED):
                 own[suffix] = _unit(

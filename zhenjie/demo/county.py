@@ -90,6 +90,9 @@ SUBDISTRICT_OFFICES = ["党政办公室", "社区建设办公室", "社会事务
 DEVELOPED_OFFICES = OFFICES + ["政务服务局", "综合行政执法局"]
 CENTRES = ["便民服务中心", "综合执法队", "社会治理综合指挥中心", "农业综合服务中心", "和为贵社会治理服务中心"]
 DEVELOPED_CENTRES = ["党群服务中心", "社会治理综合指挥中心", "农业综合服务中心", "和为贵社会治理服务中心", "文化旅游服务中心"]
+# The units that run the one-window hall (kind service_centre): in the developed town its
+# 政务服务局, the "专门审批服务机构" of seed 001 (一)2, takes the 便民服务中心's place.
+SERVICE_CENTRES = {"便民服务中心", "政务服务局"}
 
 
 class Lattice:

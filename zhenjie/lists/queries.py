@@ -274,7 +274,7 @@ class ExerciseBasis:
     delegation_id: int | None = None
 
 
-TOWNSHIP_UNIT_KINDS = (Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.OFFICE, Unit.Kind.CENTRE)
+TOWNSHIP_UNIT_KINDS = (Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.OFFICE, Unit.Kind.SERVICE_CENTRE, Unit.Kind.CENTRE)
 DELEGATION_HELD_STATES = (Delegation.State.IN_FORCE, Delegation.State.ADJUSTED, Delegation.State.WITHDRAWN)
 
 

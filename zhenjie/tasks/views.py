@@ -16,7 +16,7 @@ from .forms import TaskForm
 from .kit import TASKS
 from .workflow import ISSUERS, TASK_WORKFLOW
 
-ASSIGNABLE_KINDS = [Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.OFFICE, Unit.Kind.CENTRE, Unit.Kind.STATIONED, Unit.Kind.VILLAGE_COMMITTEE]
+ASSIGNABLE_KINDS = [Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.OFFICE, Unit.Kind.SERVICE_CENTRE, Unit.Kind.CENTRE, Unit.Kind.STATIONED, Unit.Kind.VILLAGE_COMMITTEE]
 
 
 def _assignable_units(user):

@@ -13,6 +13,7 @@ LEVEL_OF_KIND = {
     Unit.Kind.STATIONED: Area.Level.TOWNSHIP,
     Unit.Kind.TOWNSHIP_GOVERNMENT: Area.Level.TOWNSHIP,
     Unit.Kind.OFFICE: Area.Level.TOWNSHIP,
+    Unit.Kind.SERVICE_CENTRE: Area.Level.TOWNSHIP,
     Unit.Kind.CENTRE: Area.Level.TOWNSHIP,
     Unit.Kind.VILLAGE_COMMITTEE: Area.Level.VILLAGE,
 }

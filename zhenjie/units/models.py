@@ -12,6 +12,10 @@ class Unit(models.Model):
         STATIONED = "stationed", "派驻机构"
         TOWNSHIP_GOVERNMENT = "township_government", "乡镇政府(街道办事处)"
         OFFICE = "office", "党政工作机构"
+        # The one-window hall (便民服务中心, in a developed town often 政务服务局/政务服务中心) is a
+        # kind of its own: the hall, routing and the follow-up of a poor rating look for it, and
+        # the other township centres (the command centre, the enforcement team …) have no counters.
+        SERVICE_CENTRE = "service_centre", "便民服务中心"
         CENTRE = "centre", "事业单位(中心)"
         VILLAGE_COMMITTEE = "village_committee", "村(居)民委员会"
 

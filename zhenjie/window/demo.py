@@ -3,8 +3,12 @@ township's published service guide, taken in at each township's service centre w
 visit, and at every village agent point (the guide's village items), each living its life —
 checked, told once what is missing (some notices late, some applications counted as accepted for
 want of one), supplemented, refused acceptance, accepted with papers deferred (容缺, some late),
-paused for an excluded period (Art. 45), extended (Art. 42), decided (some late, some refused),
-handed over at the window, by post or at the agent point, and rated, poor ratings followed up.
+paused for an excluded period (Art. 45), extended (Art. 42), decided (some late, some refused) by
+the unit routing names — the township's back office, a county department for an item the
+township only takes in, several units for a joint item, each giving its opinion before the lead
+decides — handed over at the window, by post or at the agent point, and rated, poor ratings
+followed up. Six of today's applications go through the real actions instead and carry their
+numbered PDFs (demo_papers.py).
 
 As events/demo.py does, each life is drawn whole from its receipt and cut at the present moment,
 so the last days' applications are still open in whichever state they have reached; the lives go
@@ -41,7 +45,10 @@ from zhenjie.lists.models import ListKind, ListSeries, MaterialRequirement, Serv
 from zhenjie.lists.queries import version_in_force
 from zhenjie.units.models import Unit
 
-from .models import Application, ApplicationMaterial, Channel, Decision, DeliveryMethod, MaterialStatus
+from . import demo_papers, routing
+from .models import (Application, ApplicationMaterial, Channel, Decision, DecisionRoute, DeliveryMethod, ExcludedPeriod, MaterialStatus,
+                     Opinion)
+from .routing import Decider
 from .workflow import KIND
 
 SEED = 20261206
@@ -59,7 +66,10 @@ CHANNEL_WEIGHTS = {Channel.WINDOW: 70, Channel.AGENT_POINT: 22, Channel.HOME_VIS
 NOTICE_PROBLEMS = ["复印件不清晰，请提供清晰复印件", "缺少本人签字", "证明材料已过有效期", "未提供原件核验"]
 NOT_ACCEPTED_REASONS = ["申请事项不属于本机关职权范围，已告知向县民政局申请", "申请人不符合受理条件(户籍不在本辖区)", "补正后的材料仍不符合法定形式"]
 REFUSE_REASONS = ["经审查，申请人家庭收入超过本县最低生活保障标准", "经入户核查，申报情况与实际不符", "不符合相关政策规定的条件"]
-EXCLUDE_REASONS = ["入户调查和民主评议，所需时间不计入审批期限", "委托第三方鉴定，所需时间不计入审批期限", "依法举行听证，所需时间不计入审批期限"]
+EXCLUDE_REASONS = [("expert_review", "组织专家评审，所需时间不计入审批期限"), ("appraisal", "委托第三方鉴定，所需时间不计入审批期限"),
+                   ("hearing", "依法举行听证，所需时间不计入审批期限")]
+OPINION_REASONS = ["经审查，符合本部门职权范围内的审批条件，同意", "经现场踏勘，选址符合国土空间规划，同意"]
+CO_REFUSE_REASONS = ["经现场踏勘，拟建房选址占用永久基本农田，不同意"]
 EXTEND_REASONS = ["需提请镇(街道)审批联席会议研究，经负责人批准延长10个工作日"]
 WITHDRAW_REASONS = ["申请人主动撤回申请", "申请人已通过其他渠道办结"]
 LEGAL_BASIS = "《中华人民共和国行政许可法》第三十八条；本事项办事指南所列设定依据"
@@ -68,11 +78,17 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 # Lives whose fate is an open state stop at the step that began it (an empty tuple: at receipt).
 # The last days' applications take these fates, so however small the year, every state is open
 # somewhere; FATES are the turns a small year must also show, spread over it.
-OPEN_FATES = {"received": (), "notified": ("notify",), "reviewing": ("accept",), "excluded": ("exclude",), "decided": ("approve", "refuse")}
+OPEN_FATES = {"received": (), "notified": ("notify",), "reviewing": ("accept",), "excluded": ("exclude",), "decided": ("approve", "refuse"),
+              "joint_waiting": ("accept",), "joint_opinions_in": ("co_decide",)}
 RECENT = {"received": timedelta(minutes=15), "notified": timedelta(days=1), "reviewing": timedelta(days=2), "excluded": timedelta(days=20),
-          "decided": timedelta(days=40)}
+          "decided": timedelta(days=40), "joint_waiting": timedelta(days=3), "joint_opinions_in": timedelta(days=8)}
 FATES = ("not_accepted", "withdrawn", "not_accepted_after_notice", "notice_late", "deemed", "deferred", "excluded", "extended", "late",
-         "refused", "poor", "post", "agent_point", "online", "notified")
+         "refused", "poor", "post", "agent_point", "online", "notified", "department", "joint", "department_slow")
+# Fates that need an item the township only takes in (window/routing.py): decided by a county
+# department, or — the homestead item outside the town it was delegated to — by two departments
+# jointly (行政许可法 Art. 26 para. 2); "department_slow" also has an excluded period that ended
+# and an extension its department approved. Value: whether the fate needs a joint item.
+ROUTED_FATES = {"department": False, "department_slow": False, "joint": True, "joint_waiting": True, "joint_opinions_in": True}
 GIVEN = "秀英桂兰建华志强丽娟海燕国庆玉梅春生红梅立新文斌晓东美玲德明淑珍"
 
 
@@ -106,6 +122,9 @@ class Life:
     rated: tuple[int, datetime] | None = None
     extension: tuple[Extension, datetime, User] | None = None
     follow_up: FollowUp | None = None
+    routes: list[Decider] | None = None  # set by the acceptance, when it happened
+    opinions: list[Opinion] | None = None
+    excluded: ExcludedPeriod | None = None
 
 
 class World:
@@ -131,10 +150,24 @@ class World:
                 Unit.objects.get(area=area, kind=Unit.Kind.TOWNSHIP_GOVERNMENT), clerk,
                 users[f"{t.slug}.backoffice"], users[f"{t.slug}.leader"], points, items, [i for i in items if i.agent_point],
             ))  # fmt: skip
+        # Who acts for a deciding unit: the centre's back office, a department's liaison.
+        self.people = {t.centre.pk: t.backoffice for t in self.townships}
+        for post in Post.objects.filter(is_active=True, roles__code=R.DEPARTMENT_LIAISON, unit__kind=Unit.Kind.DEPARTMENT).select_related("user"):
+            self.people.setdefault(post.unit_id, post.user)
+        self.routes: dict[tuple, list[Decider]] = {}
         self.materials: dict[int, list[ServiceMaterial]] = {}
         item_ids = [item.pk for t in self.townships for item in t.items]
         for material in ServiceMaterial.objects.filter(item_id__in=item_ids).order_by("item_id", "position"):
             self.materials.setdefault(material.item_id, []).append(material)
+
+    def deciders(self, township: Township, item: ServiceItem, on: date) -> list[Decider]:
+        """Who decides the item accepted on `on` (window/routing.py, the rule acceptance applies).
+        Items without a power code are decided by the township whatever the day, so one answer
+        serves them all; a power code's answer can change with a delegation's date."""
+        key = (township.slug, item.power_code, item.joint_power_codes, item.handling_level, on if item.power_code else None)
+        if key not in self.routes:
+            self.routes[key] = routing.route(Application(service_item=item, intake_unit=township.centre), on)
+        return self.routes[key]
 
 
 class Drawer:
@@ -180,6 +213,9 @@ class Drawer:
         channel = rng.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
         if fate in ("agent_point", "online"):
             channel = fate
+        routed = self.routed_item(at, ROUTED_FATES[fate]) if fate in ROUTED_FATES else None
+        if routed is not None:
+            township, channel = routed[0], Channel.WINDOW
         if channel == Channel.AGENT_POINT and not (township.points and township.village_items):
             channel = Channel.WINDOW
         point = rng.choice(township.points) if channel == Channel.AGENT_POINT else None
@@ -187,7 +223,7 @@ class Drawer:
             item = rng.choice(township.village_items)
             intake_unit, filer, area, role = point.unit, point.agent, point.unit.area, R.VILLAGE_AGENT
         else:
-            item = rng.choice([i for i in township.items if not i.agent_point] or township.items)
+            item = routed[1] if routed is not None else rng.choice([i for i in township.items if not i.agent_point] or township.items)
             intake_unit, filer, area, role = township.centre, township.clerk, township.area, R.WINDOW_CLERK
             if channel == Channel.ONLINE:
                 filer = None  # the applicant applied online themselves
@@ -207,6 +243,18 @@ class Drawer:
         life = Life(past, application, materials, applicant, filer)
         self.live(life, township, item, intake_unit, filer or township.clerk, role)
         return life
+
+    def routed_item(self, at: datetime, joint: bool) -> tuple[Township, ServiceItem] | None:
+        """A township and an item of its guide that county departments decide — two or more of
+        them when `joint` — on the day `at`; None when no guide has one."""
+        on = timezone.localtime(at).date()
+        for township in self.rng.sample(self.world.townships, len(self.world.townships)):
+            coded = [i for i in township.items if i.power_code and not i.agent_point]
+            for item in self.rng.sample(coded, len(coded)):
+                deciders = self.world.deciders(township, item, on)
+                if (len(deciders) > 1) == joint and all(d.unit.kind == Unit.Kind.DEPARTMENT for d in deciders):
+                    return township, item
+        return None
 
     def live(self, life: Life, township: Township, item: ServiceItem, intake_unit: Unit, front: User, role: str) -> None:
         rng, app, steps = self.rng, life.application, []
@@ -243,36 +291,41 @@ class Drawer:
             self.defer(life, rng.choice(deferrable), t)
         days = item.promised_days or item.statutory_days or 1
         start = app.received_at if deemed else t
+        # Routed as acceptance routes it: the township's back office, a county department for an
+        # item the township only takes in, several units for a joint item (the lead first).
+        deciders = self.world.deciders(township, item, timezone.localtime(t).date())
+        lead = deciders[0]
+        decider = self.world.people[lead.unit.pk]
 
         def accept(case, t=t, start=start, days=days, deemed=deemed):
             deadlines.start(case, Limit(days), start)
             case.owner_unit = township.centre
-            app.accepted_at, app.deemed_accepted, app.deciding_unit = start, deemed, township.centre
+            app.accepted_at, app.deemed_accepted, app.deciding_unit = start, deemed, lead.unit
+            life.routes = deciders
 
         steps.append(Step(t, front, "accept", summary="逾期未告知，视为受理" if deemed else "受理", before_save=accept,
-                          assign=[Assign(township.centre, "decide", role=R.BACK_OFFICE_HANDLER)]))
+                          assign=[Assign(d.unit, routing.DECIDE, role=d.role) for d in deciders]))
         late = self.chance("late", 0.06)
         span = days * rng.uniform(1.05, 1.5) if late else days * rng.uniform(0.15, 0.9)
-        if self.chance("excluded", 0.05):
-            # An excluded period (Art. 45): the clock stops while it lasts.
-            paused = self.working_days_after(t, days * rng.uniform(0.1, 0.4))
-            reason = rng.choice(EXCLUDE_REASONS)
-            steps.append(Step(paused, township.backoffice, "exclude", note=reason, summary="进入特别程序"))
-            t = self.working_days_after(paused, rng.uniform(2, 10))
-            steps.append(Step(t, township.backoffice, "resume", summary="特别程序结束", assign=[Assign(township.centre, "decide", role=R.BACK_OFFICE_HANDLER)]))
-            span *= 0.6
-        if (days >= 5 or self.fate == "extended") and self.chance("extended", 0.03):
-            t = self.extend(life, township, steps, self.working_days_after(t, days * 0.5))
+        if self.chance("excluded", 0.05) or self.fate == "department_slow":
+            t, span = self.exclude(life, decider, steps, self.working_days_after(t, days * rng.uniform(0.1, 0.4))), span * 0.6
+        if (days >= 5 or self.fate in ("extended", "department_slow")) and (self.chance("extended", 0.03) or self.fate == "department_slow"):
+            t = self.extend(life, township, lead.unit, decider, steps, self.working_days_after(t, days * 0.5))
             span = days * rng.uniform(0.6, 1.3)
-        t = self.working_days_after(t, span)
-        refused = self.chance("refused", 0.07)
-        reason = rng.choice(REFUSE_REASONS) if refused else "经审查，符合条件，准予办理"
+        decided_at = self.working_days_after(t, span)
+        co_refused = self.co_decide(life, deciders, steps, t, decided_at)
+        t = decided_at
+        refused = co_refused or self.chance("refused", 0.07)
+        reason = CO_REFUSE_REASONS[0] if co_refused else rng.choice(REFUSE_REASONS) if refused else "经审查，符合条件，准予办理"
 
         def decide(case, t=t, refused=refused, reason=reason):
             app.decision, app.decision_reason, app.legal_basis, app.decided_at = (
                 Decision.REFUSED if refused else Decision.APPROVED, reason, LEGAL_BASIS, t)
+            if len(deciders) > 1:  # the lead's own opinion, beside the others' (window/joint.py)
+                life.opinions.append(Opinion(unit=lead.unit, lead=True, decision=app.decision, reason=reason, legal_basis=item.legal_basis,
+                                             decided_by=decider, decided_at=t))
 
-        steps.append(Step(t, township.backoffice, "refuse" if refused else "approve", note=reason if refused else "", before_save=decide,
+        steps.append(Step(t, decider, "refuse" if refused else "approve", note=reason if refused else "", before_save=decide,
                           assign=[Assign(intake_unit, "deliver", role=role)]))
         method = DeliveryMethod.AGENT_POINT if intake_unit != township.centre else DeliveryMethod.POST if self.fate == "post" else rng.choices(
             [DeliveryMethod.WINDOW, DeliveryMethod.POST], [65, 35] if app.filed_by else [20, 80])[0]
@@ -308,17 +361,58 @@ class Drawer:
             self.working_days_after(due, self.rng.uniform(1, 6)) if roll < 0.95 else None)
         paper.supplied_at = supplied if supplied is not None and supplied <= self.now else None
 
-    def extend(self, life: Life, township: Township, steps: list[Step], at: datetime) -> datetime:
-        """The back office asks for 10 more working days; the head approves (Art. 42)."""
+    def exclude(self, life: Life, decider: User, steps: list[Step], paused: datetime) -> datetime:
+        """An excluded period (Art. 45): the clock stops while it lasts; the deciding unit's work
+        stays open (actions/backoffice.exclude, resume). Returns when it ended."""
+        kind, reason = self.rng.choice(EXCLUDE_REASONS)
+        expected = self.rng.randint(3, 10)
+        ended = self.working_days_after(paused, self.rng.uniform(2, 10))
+
+        def begin(case):
+            life.excluded = ExcludedPeriod(kind=kind, reason=reason, expected_days=expected, started_at=paused, started_by=decider)
+
+        def end(case):
+            life.excluded.ended_at, life.excluded.ended_by = ended, decider
+
+        steps.append(Step(paused, decider, "exclude", note=reason, summary="进入特别程序", complete="none", before_save=begin))
+        steps.append(Step(ended, decider, "resume", summary="特别程序结束", complete="none", before_save=end))
+        return ended
+
+    def extend(self, life: Life, township: Township, deciding_unit: Unit, decider: User, steps: list[Step], at: datetime) -> datetime:
+        """The deciding unit asks for 10 more working days; its head approves (Art. 42): the
+        township's leader, or for a department the department itself (actions/backoffice._approver)."""
         reason = EXTEND_REASONS[0]
-        request = Extension(amount=EXTENSION_DAYS, reason=reason, requested_by=township.backoffice, requested_at=at, state=Extension.State.PENDING)
-        steps.append(Step(at, township.backoffice, "extension_request", summary=f"申请延长{EXTENSION_DAYS}个工作日", note=reason, journal_only=True,
-                          assign=[Assign(township.government, "approve_extension", role=R.TOWNSHIP_LEADER)]))
+        by_department = deciding_unit.kind == Unit.Kind.DEPARTMENT
+        approval = Assign(deciding_unit, "approve_extension") if by_department else Assign(township.government, "approve_extension", role=R.TOWNSHIP_LEADER)
+        approver = decider if by_department else township.leader
+        request = Extension(amount=EXTENSION_DAYS, reason=reason, requested_by=decider, requested_at=at, state=Extension.State.PENDING)
+        steps.append(Step(at, decider, "extension_request", summary=f"申请延长{EXTENSION_DAYS}个工作日", note=reason, journal_only=True,
+                          assign=[approval]))
         decided = self.later(at, 60, 60 * 20)
-        steps.append(Step(decided, township.leader, "extend", summary=f"延长{EXTENSION_DAYS}个工作日", note=reason, journal_only=True,
+        steps.append(Step(decided, approver, "extend", summary=f"延长{EXTENSION_DAYS}个工作日", note=reason, journal_only=True,
                           complete="approve_extension", before_save=lambda case: deadlines.extend(case, EXTENSION_DAYS)))
-        life.extension = (request, decided, township.leader)
+        life.extension = (request, decided, approver)
         return decided
+
+    def co_decide(self, life: Life, deciders: list[Decider], steps: list[Step], since: datetime, until: datetime) -> bool:
+        """A joint item's other units give their opinions before the lead decides (window/joint.py),
+        each finishing only its own `decide` work; returns whether one refused."""
+        life.opinions = []
+        refused = False
+        for n, co in enumerate(deciders[1:], 1):
+            person = self.world.people[co.unit.pk]
+            at = self.later(since, 30, 300) if self.fate == "joint_opinions_in" else since + (until - since) * (0.2 + 0.6 * n / len(deciders))
+            no = not self.fate and self.rng.random() < 0.1
+            refused = refused or no
+            decision, reason = (Decision.REFUSED, CO_REFUSE_REASONS[0]) if no else (Decision.APPROVED, self.rng.choice(OPINION_REASONS))
+
+            def opine(case, co=co, person=person, at=at, decision=decision, reason=reason):
+                life.opinions.append(Opinion(unit=co.unit, decision=decision, reason=reason, legal_basis=life.application.service_item.legal_basis,
+                                             decided_by=person, decided_at=at))
+
+            steps.append(Step(at, person, "co_decide", summary=f"{co.unit.name}提出意见：{Decision(decision).label}", note=reason,
+                              data={"decision": decision}, complete="actor", before_save=opine))
+        return refused
 
     def finish(self, life: Life, steps: list[Step]) -> None:
         """The life up to now; a life whose fate is an open state stops where that state begins
@@ -360,13 +454,20 @@ def build_applications(progress, count: int = DEFAULT_APPLICATIONS) -> int:
         applicants = _applicants(world, rng, max(10, int(count * APPLICANTS_PER_APPLICATION)))
         step.advance()
     drawer = Drawer(world, rng, now, applicants)
-    moments, fates = _plan(drawer, count, now)
-    with progress.step("办件(近一年)", count) as step:
-        for start in range(0, count, CHUNK):
+    stories = demo_papers.STORIES if count >= 2 * len(demo_papers.STORIES) else ()
+    replayed = count - len(stories)
+    moments, fates = _plan(drawer, replayed, now)
+    with progress.step("办件(近一年)", replayed) as step:
+        for start in range(0, replayed, CHUNK):
             lives = [drawer.draw(at, fates.get(i, "")) for i, at in enumerate(moments[start : start + CHUNK], start)]
             with transaction.atomic():
                 _save(lives, now)
             step.advance(len(lives))
+    with progress.step("办件文书(今日)", len(stories)) as step:
+        for n, story in enumerate(stories):
+            with transaction.atomic():
+                demo_papers.tell(world, story, n, timezone.now() - timedelta(hours=len(stories) - n))
+            step.advance()
     return count
 
 
@@ -400,6 +501,18 @@ def _save(lives: list[Life], now: datetime) -> None:
         [CaseParty(case=life.past.case, party=life.applicant, role=CaseParty.Role.APPLICANT, linked_at=life.application.received_at,
                    linked_by=life.filer) for life in lives], batch_size=1000)  # fmt: skip
     FollowUp.objects.bulk_create([f for f in (_follow_up(life, now) for life in lives) if f is not None])
+    DecisionRoute.objects.bulk_create([row for life in lives if life.routes for row in routing.route_rows(life.application, life.routes)],
+                                      batch_size=1000)
+    opinions, excluded = [], []
+    for life in lives:
+        for opinion in life.opinions or ():
+            opinion.application = life.application
+            opinions.append(opinion)
+        if life.excluded is not None:
+            life.excluded.application = life.application
+            excluded.append(life.excluded)
+    Opinion.objects.bulk_create(opinions)
+    ExcludedPeriod.objects.bulk_create(excluded)
     history.save_extensions([(life.past.case, *life.extension) for life in lives if life.extension is not None], now)
 
 

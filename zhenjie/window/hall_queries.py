@@ -27,7 +27,7 @@ CALLS_SHOWN = 8  # the screen's list of latest calls
 
 
 def centres_for(user) -> QuerySet[Unit]:
-    return visible_units(user).filter(kind=Unit.Kind.CENTRE, is_active=True).select_related("area")
+    return visible_units(user).filter(kind=Unit.Kind.SERVICE_CENTRE, is_active=True).select_related("area")
 
 
 def get_centre_for(user, pk) -> Unit:
@@ -98,7 +98,7 @@ def centre_by_screen_token(token: str) -> Unit:
 
 def public_centre(pk) -> Unit:
     """A centre as the public sees it (kiosk, booking): its name and guide items are public data."""
-    rows = unscoped(Unit, why="the public pages of a service centre's hall").filter(kind=Unit.Kind.CENTRE, is_active=True).select_related("area")
+    rows = unscoped(Unit, why="the public pages of a service centre's hall").filter(kind=Unit.Kind.SERVICE_CENTRE, is_active=True).select_related("area")
     return get_visible_or_404(rows, "hall.centre_not_found", "便民服务中心不存在", pk=pk)
 
 
@@ -106,7 +106,7 @@ def public_centres() -> QuerySet[Unit]:
     """Centres that take appointments: the citizen's booking page lists them."""
     with_slots = AppointmentSlot.objects.filter(is_active=True).values("centre_id")
     return unscoped(Unit, why="the public list of service centres taking appointments").filter(
-        kind=Unit.Kind.CENTRE, is_active=True, pk__in=with_slots).select_related("area").order_by("area__path", "pk")
+        kind=Unit.Kind.SERVICE_CENTRE, is_active=True, pk__in=with_slots).select_related("area").order_by("area__path", "pk")
 
 
 def appointment_items_of(centre: Unit, on: date) -> QuerySet[ServiceItem]:

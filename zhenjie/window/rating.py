@@ -28,11 +28,11 @@ def service_centre_of(case: Case) -> Unit:
     """The 便民服务中心 that took the application in; for one filed at a village agent point, the
     centre of the township over it; the intake unit itself where no centre is set up."""
     intake_unit = Application.objects.select_related("intake_unit").get(case=case).intake_unit
-    if intake_unit.kind == Unit.Kind.CENTRE:
+    if intake_unit.kind == Unit.Kind.SERVICE_CENTRE:
         return intake_unit
     centre = (
         unscoped(Unit, why="the follow-up goes to the centre of the case's own township")
-        .filter(kind=Unit.Kind.CENTRE, is_active=True, area__path__in=ancestor_paths(case.area.path))
+        .filter(kind=Unit.Kind.SERVICE_CENTRE, is_active=True, area__path__in=ancestor_paths(case.area.path))
         .order_by("-area__path", "pk").first()
     )  # fmt: skip
     return centre or intake_unit

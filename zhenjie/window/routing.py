@@ -48,10 +48,10 @@ def township_back_office(application: Application, township: Area) -> Unit:
     """The back office of the township: the service centre that took the application in, or —
     for an agent point or a home visit — the township's centre where back-office handlers sit."""
     intake = application.intake_unit
-    if intake.kind == Unit.Kind.CENTRE and intake.area_id == township.pk:
+    if intake.kind == Unit.Kind.SERVICE_CENTRE and intake.area_id == township.pk:
         return intake
     centre = (
-        Unit.objects.filter(area=township, kind=Unit.Kind.CENTRE, is_active=True, posts__roles__code=RoleCode.BACK_OFFICE_HANDLER)
+        Unit.objects.filter(area=township, kind=Unit.Kind.SERVICE_CENTRE, is_active=True, posts__roles__code=RoleCode.BACK_OFFICE_HANDLER)
         .order_by("sort_order", "pk")
         .first()
     )
@@ -108,12 +108,16 @@ def route(application: Application, on: date) -> list[Decider]:
     return deciders
 
 
-def record(application: Application, deciders: list[Decider]) -> None:
-    DecisionRoute.objects.bulk_create(
+def route_rows(application: Application, deciders: list[Decider]) -> list[DecisionRoute]:
+    return [
         DecisionRoute(application=application, unit=d.unit, power_code=d.power_code, source=d.source, basis=d.basis[:500],
                       lead=index == 0, position=index)
         for index, d in enumerate(deciders)
-    )
+    ]
+
+
+def record(application: Application, deciders: list[Decider]) -> None:
+    DecisionRoute.objects.bulk_create(route_rows(application, deciders))
 
 
 def is_joint(deciders: list[Decider]) -> bool:

@@ -49,8 +49,8 @@ class WindowWorld:
 def make_window_world(world: World | None = None, rows: tuple[dict, ...] = ()) -> WindowWorld:
     """`rows`: further guide items (lists.tests.builders.service_row) in both townships' guides."""
     world = world or make_world()
-    centre_a = create_unit(None, name="甲镇便民服务中心", kind=Unit.Kind.CENTRE, area=world.a)
-    centre_b = create_unit(None, name="乙镇便民服务中心", kind=Unit.Kind.CENTRE, area=world.b)
+    centre_a = create_unit(None, name="甲镇便民服务中心", kind=Unit.Kind.SERVICE_CENTRE, area=world.a)
+    centre_b = create_unit(None, name="乙镇便民服务中心", kind=Unit.Kind.SERVICE_CENTRE, area=world.b)
     items = {}
     for township, centre in ((world.a, centre_a), (world.b, centre_b)):
         guide = [

@@ -30,7 +30,7 @@ from .inputs import choice, text
 CHUNK = 500  # people per transaction in the daily job
 # Units a need may be referred to: the township's own offices and centres, its government and the
 # stations of county departments there (民政办、社会事务办、残联、人社所 …).
-REFERRAL_UNIT_KINDS = (Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.OFFICE, Unit.Kind.CENTRE, Unit.Kind.STATIONED)
+REFERRAL_UNIT_KINDS = (Unit.Kind.TOWNSHIP_GOVERNMENT, Unit.Kind.OFFICE, Unit.Kind.SERVICE_CENTRE, Unit.Kind.CENTRE, Unit.Kind.STATIONED)
 
 
 def _end_of(day: date) -> datetime:

@@ -25,7 +25,7 @@ from .base import CellError, Change, Column, FieldChange, ImportKind, Plan, Row,
 KIND_WORDS = {label: code for code, label in Unit.Kind.choices} | {
     "县委": Unit.Kind.COUNTY_LEADERSHIP, "县政府": Unit.Kind.COUNTY_LEADERSHIP, "部门": Unit.Kind.DEPARTMENT,
     "派驻": Unit.Kind.STATIONED, "乡镇政府": Unit.Kind.TOWNSHIP_GOVERNMENT, "街道办事处": Unit.Kind.TOWNSHIP_GOVERNMENT,
-    "办公室": Unit.Kind.OFFICE, "内设机构": Unit.Kind.OFFICE, "中心": Unit.Kind.CENTRE, "事业单位": Unit.Kind.CENTRE,
+    "办公室": Unit.Kind.OFFICE, "内设机构": Unit.Kind.OFFICE, "政务服务中心": Unit.Kind.SERVICE_CENTRE, "中心": Unit.Kind.CENTRE, "事业单位": Unit.Kind.CENTRE,
     "村委会": Unit.Kind.VILLAGE_COMMITTEE, "居委会": Unit.Kind.VILLAGE_COMMITTEE, "村(居)委会": Unit.Kind.VILLAGE_COMMITTEE,
 }
 

@@ -44,7 +44,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _require_role(actor, centre: Unit, roles: frozenset[str], message: str) -> None:
-    if centre.kind != Unit.Kind.CENTRE:
+    if centre.kind != Unit.Kind.SERVICE_CENTRE:
         raise Rejected("hall.not_a_centre", "只有便民服务中心设有服务大厅")
     if not (reach_of(actor).roles_in(centre.area) & roles):
         raise Forbidden("hall.not_allowed", message)
@@ -212,7 +212,7 @@ def issue_ticket(actor, centre: Unit, item_code, priority="", now: datetime | No
     at = _now(now)
     if actor is not None:
         _require_role(actor, centre, ISSUERS, "只有本中心工作人员可以代为取号")
-    elif centre.kind != Unit.Kind.CENTRE or not centre.is_active:
+    elif centre.kind != Unit.Kind.SERVICE_CENTRE or not centre.is_active:
         raise Rejected("hall.not_a_centre", "只有便民服务中心设有服务大厅")
     if priority not in (Priority.NONE, Priority.ELDERLY, Priority.DISABLED, Priority.PREGNANT):
         raise Rejected("hall.priority_invalid", "请选择普通号或优先号(老年人、残疾人、孕妇)", field="priority")

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from zhenjie.kernel.errors import Rejected
 from zhenjie.window.actions import hall
 from zhenjie.window.models import Ticket, TicketState
 
@@ -105,3 +106,16 @@ def test_the_centre_page_issues_a_number_for_a_visitor(client, hw):
     page = client.post(url, {"item_code": "ZW0002", "priority": "elderly"}, follow=True).content.decode()
     assert "已取号 Y001" in page and "08:30-12:00" in page
     assert "优先" in client.post(url, {"item_code": "ZW0002", "priority": "vip"}, follow=True).content.decode()
+
+
+def test_the_hall_home_lists_the_service_centre_and_not_the_command_centre(client, hw):
+    ww = hw.ww
+    page = logged_in(client, ww.world.leader_a).get(reverse("window_hall:home")).content.decode()
+
+    assert ww.centre_a.name in page
+    assert ww.world.centre_a.name not in page  # 甲镇社会治理综合指挥中心 has no counters
+    assert ww.centre_b.name not in page
+    # Nor can its hall be opened by address, nor a number taken there.
+    assert client.get(reverse("window_hall:centre", args=[ww.world.centre_a.pk])).status_code == 404
+    with pytest.raises(Rejected, match="只有便民服务中心设有服务大厅"):
+        hall.issue_ticket(None, ww.world.centre_a, "ZW0001")
