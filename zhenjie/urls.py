@@ -15,6 +15,7 @@ urlpatterns = [
     path("window/", include("zhenjie.window.urls")),  # 便民服务一窗口
     path("events/calls/", include("zhenjie.calls.urls")),  # 乡呼县应, under the events' path users know
     path("events/", include("zhenjie.events.urls")),
+    path("enforcement/", include("zhenjie.enforcement.urls")),  # 综合执法一队伍
     path("", include("zhenjie.dashboard.urls")),  # /dashboard/… and /analysis/…
     path("integrations/", include("zhenjie.integrations.urls")),
     path("open311/v2/", include("zhenjie.integrations.open311_views")),

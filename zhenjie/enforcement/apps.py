@@ -6,4 +6,4 @@ class EnforcementConfig(AppConfig):
     verbose_name = "综合执法一队伍"
 
     def ready(self):
-        from . import workflow  # noqa: F401  (the case kind registers itself)
+        from . import kit, workflow  # noqa: F401  (the case kind and its pages register themselves)

@@ -16,8 +16,8 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.kernel import workflow
 from zhenjie.kernel.assignments import Assign
-from zhenjie.kernel.deadlines import Limit
-from zhenjie.kernel.models import DeadlineUnit, Party
+from zhenjie.kernel import deadlines
+from zhenjie.kernel.models import Party
 from zhenjie.kernel.parties import register_party
 from zhenjie.lists.models import PowerItem
 from zhenjie.lists.tests.builders import township_power_list
@@ -25,11 +25,10 @@ from zhenjie.testing import World, citizen_id, make_user, make_world
 from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 
+from .actions.lifecycle import DECISION_LIMIT
 from .models import Certificate, EnforcementCase, Source
 from .workflow import KIND, State
 
-# 行政处罚法 Art. 60: decided within 90 days of registration (calendar days).
-DECISION_LIMIT = Limit(90, DeadlineUnit.NATURAL_DAYS)
 THIS_YEAR = (date(2026, 1, 1), date(2028, 12, 31))
 
 
@@ -103,7 +102,8 @@ def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township
     for step in steps:
         actor = leader if step == "decide" else officer
         if step == "register":
-            workflow.perform(actor, case, step, assign=[Assign(team, "investigate", role=R.ENFORCEMENT_OFFICER)])
+            workflow.perform(actor, case, step, assign=[Assign(team, "investigate", role=R.ENFORCEMENT_OFFICER)],
+                             before_save=lambda c: deadlines.start(c, DECISION_LIMIT))  # fmt: skip
             EnforcementCase.objects.filter(pk=enforcement.pk).update(
                 registered_at=case.updated_at, power_code=power.code, power_name=power.name, legal_basis=power.legal_basis,
                 power_source="power_list",

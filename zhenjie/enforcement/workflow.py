@@ -13,12 +13,24 @@ took no part in the investigation, the township's leaders (the decision, the col
 Rules beyond roles live in the parts' rules modules and are passed as `rule=`."""
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel.workflow import DONE, OPEN, WAITING, Phase, Workflow, register
+from zhenjie.kernel.workflow import BOOLEAN, DONE, OPEN, TEXT, WAITING, Input, Phase, Workflow, register
+
+from . import rules
 
 KIND = "enforcement"
 OFFICERS = frozenset({RoleCode.ENFORCEMENT_OFFICER})
 REVIEWERS = frozenset({RoleCode.LEGAL_REVIEWER})
 LEADERS = frozenset({RoleCode.TOWNSHIP_LEADER})
+CODE_MAX = 64  # PowerItem.code
+
+# What registration (立案) takes: the power it is handled under, from the township's list in
+# force or a delegation (actions.lifecycle.register_case), and the mark that makes Art. 36's
+# limitation period 5 years instead of 2.
+REGISTER_INPUTS = (
+    Input("power_code", "权责事项编码", TEXT, required=True, max_length=CODE_MAX),
+    Input("endangers_safety", "涉及公民生命健康安全、金融安全且有危害后果", BOOLEAN,
+          help="勾选后追责时效按5年计算(《行政处罚法》第三十六条)"),
+)  # fmt: skip
 
 
 class State:
@@ -59,7 +71,7 @@ ENFORCEMENT_WORKFLOW = register(
         initial=State.LEAD,
         number_series="enforcement",
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}综执",
-        detail_url_name="",  # the case page comes with the lifecycle part
+        detail_url_name="enforcement:detail",
         todo_labels={"register": "立案审查", "investigate": "调查取证", "review": "法制审核", "decide": "作出决定",
                      "serve": "送达", "execute": "执行"},  # fmt: skip
         supervised=frozenset({"register", "investigate", "review", "decide", "serve"}),
@@ -72,10 +84,11 @@ ENFORCEMENT_WORKFLOW = register(
             "closed": Phase("已结束", (State.CLOSED, State.NOT_REGISTERED, State.TRANSFERRED, State.TERMINATED), DONE),
         },
     )
-    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS)
-    .add("decline", "不予立案", [State.LEAD], State.NOT_REGISTERED, roles=OFFICERS, needs_reason=True, closes=True)
+    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS, inputs=REGISTER_INPUTS, rule=rules.certified_officer)
+    .add("decline", "不予立案", [State.LEAD], State.NOT_REGISTERED, roles=OFFICERS, needs_reason=True, closes=True,
+         rule=rules.certified_officer)
     .add("transfer_out", "移送", [State.LEAD, State.INVESTIGATING], State.TRANSFERRED, roles=OFFICERS, needs_reason=True,
-         closes=True)
+         closes=True, rule=rules.certified_officer)
     .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS)
     .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True)
     .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True)

@@ -262,6 +262,33 @@ def held_power(department: Unit, code: str, on: date) -> PowerItem | None:
     )
 
 
+def holder_of(county: Area, code: str, on: date) -> PowerItem | None:
+    """The county power list's item with this code in force on `on`: its implementing unit is the
+    department that holds the power, to which a township that may not exercise it transfers a case
+    (the enforcement app's registration names it)."""
+    series = list(ListSeries.objects.filter(kind=ListKind.POWER, area=county))
+    versions = versions_in_force(series, _as_date(on))
+    if not versions:
+        return None
+    return (
+        PowerItem.objects.filter(version__in=list(versions.values()), code=(code or "").strip())
+        .select_related("implementing_unit").order_by("version__series_id").first()
+    )  # fmt: skip
+
+
+def item_behind(basis: "ExerciseBasis", township: Area, code: str, on: date) -> PowerItem | None:
+    """The power item an allowed basis rests on, whose legal basis an act cites: the township's
+    own list's item in force, or, for a delegation, the item of the department that delegated it."""
+    on, code = _as_date(on), (code or "").strip()
+    if basis.source == "power_list":
+        versions = versions_in_force(list(ListSeries.objects.filter(kind=ListKind.POWER, area=township)), on)
+        return PowerItem.objects.filter(version__in=list(versions.values()), code=code).first() if versions else None
+    if basis.source == "delegation":
+        delegation = Delegation.objects.select_related("department").get(pk=basis.delegation_id)
+        return held_power(delegation.department, code, on)
+    return None
+
+
 # ---- may this unit exercise this power on this date? ----------------------------------------
 
 

@@ -32,6 +32,9 @@ WINDOW_HALL = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER})
 WINDOW_READERS = WINDOW_FRONT | WINDOW_BACK | frozenset({R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 WINDOW_POINTS = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})  # window.points.MANAGERS
 WINDOW_FIGURES = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
+# 综合执法一队伍 (issue 16): the officers run cases, the legal reviewers and the leaders read them.
+ENFORCEMENT_READERS = frozenset({R.ENFORCEMENT_OFFICER, R.LEGAL_REVIEWER, R.TOWNSHIP_LEADER})
+ENFORCEMENT_OFFICERS = frozenset({R.ENFORCEMENT_OFFICER})
 
 
 SECTIONS: list[tuple[str, list[NavItem]]] = [
@@ -51,7 +54,6 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("清单管理", "journal-text", "lists:home"),
             NavItem("镇村治理一张网", "grid-3x3", "grid:home"),
             NavItem("指挥调度一中心", "broadcast", "events:home"),
-            NavItem("综合执法一队伍", "shield-check", "enforcement:home"),
             NavItem("和为贵矛盾调处", "people", "disputes:home"),
             NavItem("准入与减负", "funnel", "duties:home"),
             NavItem("机构编制", "diagram-3", "staffing:home"),
@@ -72,6 +74,14 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("我的代办点", "phone", "window:agent_home", frozenset({R.VILLAGE_AGENT})),
             NavItem("办件统计", "graph-up", "window:figures", WINDOW_FIGURES),
             NavItem("窗口设置", "sliders2", "window:settings", frozenset({R.COUNTY_ADMIN})),
+        ],
+    ),
+    (
+        "综合执法",
+        [
+            NavItem("执法案件", "shield-check", "enforcement:home", ENFORCEMENT_READERS),
+            NavItem("执法待办", "list-check", "enforcement:queue", ENFORCEMENT_READERS),
+            NavItem("登记线索", "plus-square", "enforcement:new", ENFORCEMENT_OFFICERS),
         ],
     ),
     (

@@ -35,6 +35,9 @@ class EnforcementCase(models.Model):
     # Art. 36: no penalty once 2 years (5 where life, health, finance are at stake) have passed
     # since the act, counted from the day it ended when it continued.
     occurred_on = models.DateField("违法行为发生(终了)日期", null=True, blank=True)
+    # Art. 36: the period is 5 years where the act endangers life, health or financial security
+    # and caused harm; the officer marks it, the registration counts by it.
+    endangers_safety = models.BooleanField("涉及生命健康安全、金融安全且有危害后果", default=False)
     discovered_at = models.DateTimeField("发现时间")
     # Copied at registration from the list in force that day (lists.queries.exercise_basis).
     power_code = models.CharField("权责事项编码", max_length=64, blank=True)

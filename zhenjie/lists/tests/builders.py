@@ -71,3 +71,25 @@ def county_power_list(world, effective_from=date(2026, 1, 1)) -> ListVersion:
         power_row("GA-CF-003", "对娱乐场所违反治安管理规定的行政处罚", world.police, level="县级", basis="《娱乐场所管理条例》第四十三条"),
     ]
     return published_list(world.county_admin, kind=ListKind.POWER, name="测试县县直部门权责清单", area=world.county, rows=rows, effective_from=effective_from)
+
+
+EFFECTIVE = date(2026, 7, 1)  # a delegation's default effective date
+
+
+def delegate(world, code="GA-CF-003", townships=None, *, state="in_force", effective_from=EFFECTIVE):
+    """A delegation of the police's `code` to `townships` (A by default), taken up by each
+    township's enforcement team (`world.team_a` / `world.team_b`), in `state`."""
+    batch = actions.create_batch(world.county_admin, world.county, title="第一批赋予乡镇县级行政权力事项", document_number="测政发〔2026〕5号")
+    delegation = actions.propose_delegation(
+        world.county_admin, batch, department=world.police, power_code=code, scope="some",
+        townships=townships or [world.a], effective_from=effective_from,
+    )
+    if state == "proposed":
+        return delegation
+    for target in delegation.targets.select_related("township"):
+        team = world.team_a if target.township == world.a else world.team_b
+        actions.assess_capacity(world.county_admin, target, receiving_unit=team, trained_staff=4, assessment="已完成执法资格培训")
+    delegation = actions.approve_delegation(world.county_admin, delegation)
+    if state == "approved":
+        return delegation
+    return actions.bring_into_force(world.county_admin, delegation)

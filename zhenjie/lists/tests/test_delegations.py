@@ -13,11 +13,10 @@ from zhenjie.lists.queries import exercise_basis, may_exercise
 from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 
-from .builders import county_power_list, township_power_list
+from .builders import EFFECTIVE, county_power_list, delegate, township_power_list
 
 pytestmark = pytest.mark.django_db
 
-EFFECTIVE = date(2026, 7, 1)
 
 
 @pytest.fixture
@@ -27,23 +26,6 @@ def powers(world):
     world.team_a = create_unit(None, name="甲镇综合执法队", kind=Unit.Kind.CENTRE, area=world.a)
     world.team_b = create_unit(None, name="乙镇综合执法队", kind=Unit.Kind.CENTRE, area=world.b)
     return world
-
-
-def delegate(world, code="GA-CF-003", townships=None, *, state="in_force", effective_from=EFFECTIVE):
-    batch = actions.create_batch(world.county_admin, world.county, title="第一批赋予乡镇县级行政权力事项", document_number="测政发〔2026〕5号")
-    delegation = actions.propose_delegation(
-        world.county_admin, batch, department=world.police, power_code=code, scope="some",
-        townships=townships or [world.a], effective_from=effective_from,
-    )
-    if state == "proposed":
-        return delegation
-    for target in delegation.targets.select_related("township"):
-        team = world.team_a if target.township == world.a else world.team_b
-        actions.assess_capacity(world.county_admin, target, receiving_unit=team, trained_staff=4, assessment="已完成执法资格培训")
-    delegation = actions.approve_delegation(world.county_admin, delegation)
-    if state == "approved":
-        return delegation
-    return actions.bring_into_force(world.county_admin, delegation)
 
 
 def test_a_power_delegated_and_in_force_may_be_exercised_from_its_effective_date(powers):

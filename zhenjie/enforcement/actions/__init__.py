@@ -1,0 +1,1 @@
+"""Every change to an enforcement case, one module per stage (ENFORCEMENT.md)."""
