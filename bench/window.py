@@ -1,24 +1,21 @@
 #!/usr/bin/env python
-"""Benchmark: the service window at 1,000,000 applications — the back-office list and the
-clerk's queue against hand-written SQL, and filing an application against raw inserts.
+"""Benchmark: the service window at 1,000,000 applications — the applications list, the clerk's
+queue and the back office's queue against hand-written SQL, and filing an application against raw
+inserts.
 
 Not a test and not run by CI. It builds its own database (SQLite under var/bench/ by default, or
 the PostgreSQL database given with --database-url), loads the demo county (without its event and
 application history), seeds N applications with the assignments the workflow would have left by
 bulk insert, then:
 
-1. times (a) the back-office handler's application list, first page, and (b) the window clerk's
-   queue, first page (the applications waiting at the front desk: 待受理 and 待出件), each as the
-   ORM runs it — reach_of(), the paginator's capped count and the page of `applications_for(user)`
-   — against hand-written SQL that returns the same ids and count;
-2. times (c) filing: an application opened through the workflow engine with its materials and
-   applicant link, one transaction each, against raw INSERTs of the same rows (in bulk, and one
+1. times, each as the page reads it — reach_of(), the count and the first page of 20 with what a
+   row shows — against hand-written SQL that returns the same ids and count: (a) the window
+   clerk's applications list (`applications_for`, counted from the indexes by `counted_for`),
+   (b) the clerk's queue (待受理, `queue_for`: the centre's open checks by deadline) and (c) the
+   back office's queue (待审批, `decision_queue_for`: the centre's open decisions by deadline);
+2. times filing: the clerk's own action, window.actions.intake.file_application (applicant found
+   by ID number, every paper received), against raw INSERTs of the same rows (in bulk, and one
    application per transaction; the raw rows are deleted again).
-
-`applications_for(user)` is the window's one scoped read (window/queries.py, the intake part of
-issue 15): every application the user may see, newest first (-case.opened_at, -case_id, as
-tasks_for orders). Filing is the clerk's own action, window.actions.intake.file_application
-(applicant found by ID number, every paper received).
 
 See bench/README.md; figures go to docs/PERFORMANCE.md.
 
@@ -50,7 +47,6 @@ TOWNSHIP_WEIGHTS = {"liuwan": 0.35, "chengguan": 0.30, "dongxi": 0.20, "shiqiao"
 OPEN_SHARE = 0.03
 FINISHED_STATES = {"delivered": 0.94, "not_accepted": 0.04, "withdrawn": 0.02}
 OPEN_STATES = {"received": 0.15, "notified": 0.10, "reviewing": 0.50, "excluded": 0.05, "decided": 0.20}
-FRONT_DESK_STATES = ("received", "decided")  # what waits on the window: check, deliver
 
 
 def parse_args(argv=None):
@@ -205,48 +201,69 @@ class Answer:
     ms: dict[str, float]
 
 
-def orm_request(user, queue: bool) -> Answer:
-    """reach_of(), the paginator's capped count and the first page, and the fields a row shows."""
+# The three reads: (what the label says, whose, the todo of the queue or None for the list).
+READS = (
+    ("(a) applications list, page 1", "clerk", None),
+    ("(b) clerk's queue, page 1", "clerk", "check"),
+    ("(c) back-office queue, page 1", "user", "decide"),
+)
+QUEUE_STATES = {"check": ("received",), "decide": ("reviewing", "excluded")}
+
+
+def orm_request(user, todo: str | None) -> Answer:
+    """As the page reads it: reach_of(), the count (the list's from the indexes, a queue's over
+    the units' open work) and the first page, and the fields a row shows."""
     from django.test import RequestFactory
 
     from zhenjie.kernel.scoping import forget_reach, reach_of
+    from zhenjie.window.queries import applications_for, counted_for, queue_for
+    from zhenjie.window.queries_backoffice import decision_queue_for
     from zhenjie.workbench.paging import paginate
-
-    from zhenjie.window.queries import applications_for
 
     request = RequestFactory().get("/window/")
     forget_reach(user)
     t0 = time.perf_counter()
     reach_of(user)
-    rows = applications_for(user)
-    if queue:
-        rows = rows.filter(case__state__in=FRONT_DESK_STATES)
-    page = paginate(request, rows)
+    if todo is None:
+        page = paginate(request, applications_for(user), known=counted_for(user))
+    else:
+        page = paginate(request, queue_for(user) if todo == "check" else decision_queue_for(user))
     shown = list(page)
-    for a in shown:
-        (a.case.number, a.item_name, a.case.state, a.case.area.name, a.case.due_at, a.intake_unit.name, a.deciding_unit and a.deciding_unit.name)
+    for a in shown:  # what the pages show (window/_rows.html; the back office's also the deciding units)
+        (a.case.number, a.item_name, a.case.state, a.case.area.name, a.case.due_at, a.intake_unit.name)
+        if todo == "decide":
+            [route.unit.name for route in a.routes.all()]
     t1 = time.perf_counter()
     return Answer([a.pk for a in shown], page.paginator.count, {"page": (t1 - t0) * 1e3})
 
 
 COLUMNS = ("a.id", "c.number", "a.item_name", "c.state", "c.opened_at", "c.due_at", "ar.name", "iu.name", "du.name")
-FROM = """FROM window_application a
-JOIN kernel_case c ON c.id = a.case_id
-JOIN areas_area ar ON ar.id = c.area_id
+SHOWN = """JOIN areas_area ar ON ar.id = c.area_id
 JOIN units_unit iu ON iu.id = a.intake_unit_id
 LEFT JOIN units_unit du ON du.id = a.deciding_unit_id"""
+FROM = f"FROM window_application a\nJOIN kernel_case c ON c.id = a.case_id\n{SHOWN}"
+FROM_WORK = f"FROM kernel_assignment w\nJOIN window_application a ON a.case_id = w.case_id\nJOIN kernel_case c ON c.id = w.case_id\n{SHOWN}"
 
 
-def raw_sql(reach, queue: bool) -> tuple[str, str, list]:
+def raw_sql(reach, todo: str | None) -> tuple[str, str, list]:
+    """The same count and page by hand. The list: every visible application newest first. A
+    queue: the units' open work `todo` on visible applications in its states, soonest due first
+    (every seeded assignment has a deadline, so NULLS LAST is left out)."""
     from zhenjie.workbench.paging import COUNT_CAP
 
     where, params = visible_sql(reach)
     condition = f"{where} AND c.kind = 'application'"
-    if queue:
-        condition += f" AND c.state IN ({', '.join(repr(s) for s in FRONT_DESK_STATES)})"
-    page = f"SELECT {', '.join(COLUMNS)}\n{FROM}\nWHERE {condition}\nORDER BY c.opened_at DESC, a.case_id DESC\nLIMIT {PAGE_SIZE}"
-    count = f"SELECT COUNT(*) FROM (SELECT 1 FROM window_application a JOIN kernel_case c ON c.id = a.case_id WHERE {condition} LIMIT {COUNT_CAP + 1}) capped"
-    return page, count, params
+    if todo is None:
+        page = f"SELECT {', '.join(COLUMNS)}\n{FROM}\nWHERE {condition}\nORDER BY c.opened_at DESC, a.case_id DESC\nLIMIT {PAGE_SIZE}"
+        count = f"SELECT COUNT(*) FROM (SELECT 1 FROM window_application a JOIN kernel_case c ON c.id = a.case_id WHERE {condition} LIMIT {COUNT_CAP + 1}) capped"
+        return page, count, params
+    units = sorted(reach.unit_ids)
+    work = (f"w.unit_id IN ({', '.join(['%s'] * len(units))}) AND w.state = 'open' AND w.todo = '{todo}'"
+            f" AND c.state IN ({', '.join(repr(s) for s in QUEUE_STATES[todo])}) AND {condition}")  # fmt: skip
+    page = f"SELECT {', '.join(COLUMNS)}\n{FROM_WORK}\nWHERE {work}\nORDER BY w.due_at, w.id\nLIMIT {PAGE_SIZE}"
+    count = (f"SELECT COUNT(*) FROM (SELECT DISTINCT w.case_id FROM kernel_assignment w JOIN kernel_case c ON c.id = w.case_id"
+             f" WHERE {work} LIMIT {COUNT_CAP + 1}) capped")  # fmt: skip
+    return page, count, units + params
 
 
 def raw_request(page_sql: str, count_sql: str, params: list) -> Answer:
@@ -272,20 +289,23 @@ def time_reads(args) -> None:
     from zhenjie.kernel.scoping import reach_of
 
     results = []
-    for label, username, queue in (("(a) back-office list, page 1", args.user, False), ("(b) clerk's queue, page 1", args.clerk, True)):
+    for label, whose, todo in READS:
+        username = args.clerk if whose == "clerk" else args.user
         user = User.objects.get(username=username)
-        page_sql, count_sql, params = raw_sql(reach_of(user), queue)
-        orm, hand = orm_request(user, queue), raw_request(page_sql, count_sql, params)
+        page_sql, count_sql, params = raw_sql(reach_of(user), todo)
+        orm, hand = orm_request(user, todo), raw_request(page_sql, count_sql, params)
         if orm.ids != hand.ids or orm.count != hand.count:
             sys.exit(f"{label}: ORM {orm.count} {orm.ids} differs from the hand-written {hand.count} {hand.ids}: the comparison is void")
         if args.show_sql or args.explain:
             with CaptureQueriesContext(connection) as captured:
-                orm_request(user, queue)
+                orm_request(user, todo)
             print(f"\n══ {label} ══")
             for q in captured.captured_queries:
                 print(f"── ORM ──\n{q['sql']}")
+                if args.explain:
+                    print(explain(q["sql"]))
             print(f"── hand-written ──\n{count_sql}\n{page_sql}\n  params: {params}")
-        t = measure({"orm": lambda u=user, q=queue: orm_request(u, q), "raw": lambda: raw_request(page_sql, count_sql, params)}, args.warmup, args.repeat)
+        t = measure({"orm": lambda u=user, q=todo: orm_request(u, q), "raw": lambda: raw_request(page_sql, count_sql, params)}, args.warmup, args.repeat)
         results.append((label, username, orm.count, t["orm"]["page"], t["raw"]["page"]))
         print(f"\n{label} as {username}: {orm.count:,} match (capped), page {orm.ids[:3]}…   ({load_average()})")
     print(f"\nsummary, ms ({args.repeat} runs after {args.warmup} warm-up)")
@@ -293,6 +313,15 @@ def time_reads(args) -> None:
     for label, _, _, orm, sql in results:
         om, sm = statistics.median(orm), statistics.median(sql)
         print(f"{label:<32}{om:>9.2f}{sm:>9.2f}{om / sm:>7.2f}{p95(orm):>9.2f}{p95(sql):>9.2f}")
+
+
+def explain(sql: str) -> str:
+    """The database's plan of a statement as Django logged it (parameters inlined)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql)
+        return "\n".join("   " + str(row[-1]) for row in cursor.fetchall())
 
 
 # ── filing: through the engine, and raw ─────────────────────────────────────────────────────────

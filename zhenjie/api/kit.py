@@ -134,7 +134,8 @@ def list_alias(router: Router, kind: Kind, summary: str, response) -> None:
         rows = kind.rows(request.auth)
         if filters.state:
             rows = rows.filter(case__state=filters.state)
-        return page_of(rows, filters)
+        known = kind.counted(request.auth, [filters.state] if filters.state else None) if kind.counted else None
+        return page_of(rows, filters, known=known)
 
     operation_id = f"zhenjie_{kind.slug}_api_list_{kind.slug}"
     router.get(f"/{kind.slug}", response={200: response, **ERRORS}, summary=summary, operation_id=operation_id)(endpoint)

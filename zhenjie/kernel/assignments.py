@@ -2,6 +2,7 @@
 
 import heapq
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -140,6 +141,19 @@ def inbox_for(user) -> QuerySet[Assignment]:
     )
 
 
+def heads_in_due_order(branches: list[Q], extra: Q, stop: int, *also: str) -> Iterator[tuple]:
+    """(due_at, id, *also) of the open work in any of the disjoint `branches` that meets `extra`,
+    soonest deadline first (none last), up to `stop` rows from each branch: each branch (one
+    unit, one person) walks its partial index (unit or user, due_at) in deadline order and stops
+    after `stop` rows, and the heads are merged here. The inbox's pages, and any queue of a
+    unit's open work (window's front desk and back office), read their rows so."""
+    heads = [
+        Assignment.objects.filter(branch, extra, state=Assignment.State.OPEN).order_by(*INBOX_ORDER).values_list("due_at", "id", *also)[:stop]
+        for branch in branches
+    ]
+    return heapq.merge(*heads, key=lambda row: (row[0] is None, row[0] or _EPOCH, row[1]))
+
+
 class Inbox:
     """The user's open work as a paginated sequence (Django's Paginator takes it as it is).
 
@@ -171,12 +185,7 @@ class Inbox:
         start, stop = key.start or 0, key.stop
         if stop is None or stop <= start:
             return []
-        heads = [
-            Assignment.objects.filter(branch, self.extra, state=Assignment.State.OPEN).order_by(*INBOX_ORDER).values_list("due_at", "id")[:stop]
-            for branch in self.branches
-        ]
-        merged = heapq.merge(*heads, key=lambda row: (row[0] is None, row[0] or _EPOCH, row[1]))
-        ids = [pk for _, pk in itertools.islice(merged, start, stop)]
+        ids = [pk for _, pk in itertools.islice(heads_in_due_order(self.branches, self.extra, stop), start, stop)]
         if not ids:
             return []
         return list(Assignment.objects.filter(pk__in=ids).select_related("case", "case__area", "unit").order_by(*INBOX_ORDER))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import assignments, deadlines, journal, numbering, steps
@@ -257,6 +257,22 @@ class Workflow:
     def states_in(self, *groups: str) -> list[str]:
         """The states of every phase in the given groups (OPEN, WAITING, DONE), in declared order."""
         return [state for phase in self.phases.values() if phase.group in groups for state in phase.states]
+
+    def state_q(self, states=None) -> Q:
+        """Cases in `states` (every one when None), said on the case header so that the
+        (area, kind, closed_at, …) index answers a count: a case has closed_at exactly when it is
+        in a done state (check() holds every kind to it), so every done state is "closed", and
+        open or done states are searched among the open or the closed."""
+        if states is None:
+            return Q()
+        done = set(self.states_in(DONE))
+        if set(states) == done:
+            return Q(closed_at__isnull=False)
+        if set(states) <= done:
+            return Q(closed_at__isnull=False, state__in=states)
+        if not set(states) & done:
+            return Q(closed_at__isnull=True, state__in=states)
+        return Q(state__in=states)
 
     def phase_states(self, *names: str) -> list[str]:
         return [state for name in names for state in self.phases[name].states]

@@ -19,5 +19,5 @@ APPLICATIONS = register(Kind(
         "withdraw": Step(lambda actor, app, values: intake.withdraw_application(actor, app, values["reason"])),
     },
     render="zhenjie.window.views.render_detail", api_schema="zhenjie.window.api.ApplicationOut",
-    columns=queries.COLUMNS, rows=queries.applications_for,
+    columns=queries.COLUMNS, rows=queries.applications_for, counted=queries.counted_for,
 ))  # fmt: skip

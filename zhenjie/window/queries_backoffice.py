@@ -5,32 +5,24 @@ reaches nothing of B's (case_is_visible); a county department reaches what was r
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch
 
-from zhenjie.kernel.models import Assignment, Extension
-from zhenjie.kernel.scoping import reach_of
+from zhenjie.kernel.models import Extension
 from zhenjie.kernel.workflow import permitted_actions
 
 from . import clock
 from .models import Application, DecisionRoute, ExcludedPeriod
-from .queries import applications_for
+from .queries import WorkQueue
 from .routing import DECIDE
 from .workflow import State
 
-QUEUE_SIZE = 50
 
-
-def decision_queue_for(user) -> QuerySet[Application]:
-    """Applications waiting on a decision by one of the user's units, soonest due first: a fixed
-    number of queries whatever the rows (the routes come in one prefetch)."""
-    units = reach_of(user).unit_ids
-    mine = Assignment.objects.filter(case_id=OuterRef("case_id"), todo=DECIDE, state=Assignment.State.OPEN, unit_id__in=units)
-    return (
-        applications_for(user)
-        .filter(Exists(mine), case__state__in=(State.REVIEWING, State.EXCLUDED))
-        .prefetch_related(Prefetch("routes", queryset=DecisionRoute.objects.select_related("unit").order_by("position")))
-        .order_by("case__due_at", "case_id")
-    )
+def decision_queue_for(user) -> WorkQueue:
+    """Applications waiting on a decision by one of the user's units, soonest due first (the
+    decision's deadline, which follows the case's): a fixed number of queries whatever the rows
+    (the routes come in one prefetch)."""
+    routes = Prefetch("routes", queryset=DecisionRoute.objects.select_related("unit").order_by("position"))
+    return WorkQueue(user, DECIDE, (State.REVIEWING, State.EXCLUDED), related=(routes,))
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,13 @@ def _filter(request, rows):
     return rows, phase, search
 
 
+def _known_total(request, phase: str, search: str) -> tuple[int, bool] | None:
+    """The list's (count, capped) from the indexes when only a phase narrows it (queries.counted_for)."""
+    if search or FIGURE_FILTERS & request.GET.keys():
+        return None
+    return queries.counted_for(request.user, APPLICATION_WORKFLOW.phases[phase].states if phase in APPLICATION_WORKFLOW.phases else None)
+
+
 FIGURE_FILTERS = {"from", "to", "unit", "item", "measure"}
 
 
@@ -61,7 +68,7 @@ def application_list(request):
     if request.GET.get("format") == "xlsx":
         return APPLICATIONS.export(request.user, rows)
     return render(request, "window/list.html", {
-        "page": paginate(request, rows), "phases": APPLICATION_WORKFLOW.phases, "phase": phase, "search": search,
+        "page": paginate(request, rows, known=_known_total(request, phase, search)), "phases": APPLICATION_WORKFLOW.phases, "phase": phase, "search": search,
         "query": query_without_page(request), "can_file": _may_file(request.user), "now": timezone.now(),
     })  # fmt: skip
 

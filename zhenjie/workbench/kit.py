@@ -53,6 +53,8 @@ class Kind:
     rows: Callable | None = None  # (user) → the rows an export may hold, scoped, in order
     title: str = ""  # the export's sheet and file name
     prefetch: Callable = field(default=lambda rows: rows)  # what the columns read, in a few queries
+    # (user, states or None) → the API list's (count, capped) from the indexes, or None: the rows are counted
+    counted: Callable | None = None
 
     def _declared(self, name: str):
         return self.workflow.transitions.get(name) or self.workflow.permissions.get(name)

@@ -108,7 +108,11 @@ class _Term:
 
 
 def _order_terms(rows: QuerySet) -> list[_Term] | None:
-    """Each ordering term of `rows`, when each names a non-null time or id column; else None."""
+    """Each ordering term of `rows`, when each names a non-null time or id column; else None
+    (also for a list read otherwise than by one queryset, such as a queue merged from several
+    index walks: it pages by number)."""
+    if not isinstance(rows, QuerySet):
+        return None
     terms = []
     for term in rows.query.order_by:
         if not isinstance(term, str):

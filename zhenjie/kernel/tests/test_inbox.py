@@ -39,3 +39,20 @@ def test_a_page_costs_a_fixed_number_of_queries(world, django_assert_num_queries
     inbox = Inbox(person)  # reads the reach: one query
     with django_assert_num_queries(3):  # one head per branch (person, unit) and the page itself
         assert len(inbox[0:20]) == 5
+
+
+def test_heads_in_due_order_merge_the_branches_and_carry_the_columns_asked_for(world):
+    from django.db.models import Q
+
+    from zhenjie.kernel.assignments import heads_in_due_order
+
+    now = timezone.now()
+    made = []
+    for index, unit in enumerate([world.centre_a, world.office_a] * 3):
+        errand = make_errand(world, title=f"任务{index}")
+        made.append(create(errand.case, Assign(unit, "queue_test", due_at=now + timedelta(hours=(index * 5) % 7))))
+    branches = [Q(unit_id=world.centre_a.pk), Q(unit_id=world.office_a.pk)]
+    heads = list(heads_in_due_order(branches, Q(todo="queue_test"), 4, "case_id"))
+    expected = sorted(made, key=lambda a: (a.due_at, a.pk))
+    # Each branch gives at most 4; merged, the first 4 are the 4 soonest of all.
+    assert [(due, pk, case_id) for due, pk, case_id in heads][:4] == [(a.due_at, a.pk, a.case_id) for a in expected][:4]
