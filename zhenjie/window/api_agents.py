@@ -6,6 +6,7 @@ The same actions and reads as the pages (points.py, actions/agents.py): out of r
 allowed 403, out of turn 409, bad input 400, each with a Chinese message."""
 
 from datetime import datetime, time
+from typing import Annotated
 
 from django.urls import reverse
 from django.utils import timezone
@@ -140,10 +141,14 @@ def put_setting(request, payload: SettingIn):
 # ---- setting a point up and changing it ------------------------------------------------------
 
 
+# An id past 64 bits is no id: refused before any query (PostgreSQL would fail on it).
+VillageId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class PointIn(Schema):
     unit: int = Field(ge=1, le=MAX_ID, description="所在机构ID：村(居)民委员会或党群服务中心；其村代办员岗位即为代办员")
     name: str = Field(max_length=NAME_MAX)
-    villages: list[int] = Field(max_length=200, description="服务村(社区)的区划ID")
+    villages: list[VillageId] = Field(max_length=200, description="服务村(社区)的区划ID")
     phone: str = Field(max_length=PHONE_MAX)
     address: str = Field(max_length=ADDRESS_MAX)
     hours: str = Field(max_length=HOURS_MAX, description="开放时间，如 周一至周五 8:30-12:00 14:00-17:30")
@@ -151,7 +156,7 @@ class PointIn(Schema):
 
 class PointChangeIn(Schema):
     name: str = Field(max_length=NAME_MAX)
-    villages: list[int] = Field(max_length=200, description="服务村(社区)的区划ID")
+    villages: list[VillageId] = Field(max_length=200, description="服务村(社区)的区划ID")
     phone: str = Field(max_length=PHONE_MAX)
     address: str = Field(max_length=ADDRESS_MAX)
     hours: str = Field(max_length=HOURS_MAX)

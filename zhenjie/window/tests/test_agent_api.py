@@ -268,3 +268,8 @@ def test_the_county_administrator_sets_the_carry_limit_and_no_one_else(ww, api):
         refused = put(api.as_(other), "/api/agent-points/settings", {"carry_days": 9})
         assert refused.status_code == 403 and refused.json()["message"] == "只有县级管理员可以修改代办点设置"
     assert AgentSetting.objects.get().carry_days == 5
+
+
+def test_a_village_id_past_64_bits_is_bad_input_not_a_database_error(ww, api):
+    answer = api.as_("leader_a").post("/api/agent-points", point_body(ww, villages=[2**70]))
+    assert answer.status_code == 400 and answer.json()["fields"] == {"villages.0": "数值过大"}

@@ -12,10 +12,11 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 from zhenjie.window.actions.agents import create_point
-from zhenjie.window.actions.intake import Filing, MaterialIn, file_application
+from zhenjie.window.actions.intake import Filing, file_application
 from zhenjie.window.models import Application, Channel
 from zhenjie.window.testing import make_point, make_window_world
 
+from .test_intake import filing as intake_filing
 from .two_posts import make_second_post
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +33,7 @@ def materials_of(item) -> list[dict]:
 
 
 def filing(item, **fields) -> Filing:
-    materials = {m.pk: MaterialIn(status="received", form=m.form, copies=m.copies) for m in ServiceMaterial.objects.filter(item=item)}
-    values = {"item_id": item.pk, "applicant_kind": "person", "applicant_name": "王秀英", "id_number": citizen_id(21), "phone": "13800138000",
-              "materials": materials, "channel": Channel.AGENT_POINT}  # fmt: skip
-    return Filing(**(values | fields))
+    return intake_filing(item, **({"channel": Channel.AGENT_POINT} | fields))
 
 
 def point_of_township_b(ww):
@@ -170,3 +168,18 @@ def test_the_mine_list_is_empty_for_someone_who_is_no_agent(ww, client):
     agent_b = make_user("agent_b", create_unit(None, name="乙一村村民委员会", kind=Unit.Kind.VILLAGE_COMMITTEE, area=ww.world.village_b),
                         [R.VILLAGE_AGENT], ww.world.village_b)  # fmt: skip
     assert Api(client).as_(agent_b.username).get("/api/agent-points/mine").json() == []
+
+
+def test_a_stand_in_for_an_absent_agent_files_at_the_absent_agents_point(ww):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhenjie.accounts.actions import set_stand_in
+
+    point = make_point(ww)
+    helper = make_user("agent_helper", ww.world.office_a, [R.BACK_OFFICE_HANDLER], ww.world.a)
+    today = timezone.localdate()
+    set_stand_in(ww.world.leader_a, absent=ww.agent_a, stand_in=helper, starts_on=today, ends_on=today + timedelta(days=1), reason="年休假")
+    application = file_application(helper, filing(ww.items_a["BM001"])).application
+    assert application.intake_unit == point.unit and application.filed_by == helper
