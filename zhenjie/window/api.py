@@ -156,6 +156,7 @@ class FilingIn(Schema):
     materials: list[MaterialStatusIn] = Field(default_factory=list, max_length=200)
     client_key: uuid.UUID | None = None
     delivery_point: int | None = Field(None, ge=1, le=MAX_ID, description="在村级代办点领取结果的，代办点所在单位ID；不填在受理窗口领取")
+    point: int | None = Field(None, ge=1, le=MAX_ID, description="代办点受理(channel=agent_point)：受理代办点ID(GET /api/agent-points/mine)；只在一个代办点任代办员的可不填")
 
 
 class FiledOut(Schema):
@@ -194,7 +195,7 @@ def create_application(request, payload: FilingIn):
     filing = Filing(
         item_id=payload.item_id, channel=payload.channel, applicant_kind=payload.applicant_kind, applicant_name=payload.applicant_name,
         id_number=payload.id_number, phone=payload.phone, agent_name=payload.agent_name, agent_phone=payload.agent_phone,
-        materials=materials, client_key=payload.client_key, delivery_point=payload.delivery_point,
+        materials=materials, client_key=payload.client_key, delivery_point=payload.delivery_point, point=payload.point,
     )  # fmt: skip
     filed = file_application(request.auth, filing)
     return Status(201, {"application": queries.get_application_for(request.auth, filed.application.case_id), "tracking_code": filed.code})

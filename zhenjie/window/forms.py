@@ -36,13 +36,20 @@ class IntakeForm(StyledFormMixin, ApplicantFields):
     delivery_point = forms.TypedChoiceField(label="领取地点", coerce=int, empty_value=None, required=False,
                                             help_text="申请人希望在村级代办点领取办理结果的，选择代办点")
 
-    def __init__(self, *args, item, materials, agent_point=False, points=None, **kwargs):
+    point = forms.TypedChoiceField(label="受理代办点", coerce=int, help_text="您在多个代办点任代办员：选择在哪个代办点受理，该点负责收件和出件")
+
+    def __init__(self, *args, item, materials, agent_point=False, points=None, agent_points=None, **kwargs):
         """`points`: the agent points the result may be collected at (intake.delivery_points); None
-        where there is no choice (filed at a point: collected there)."""
+        where there is no choice (filed at a point: collected there). `agent_points`: the points an
+        agent serving several may file this item at (points.points_of); None with one point."""
         super().__init__(*args, **kwargs)
         self.item, self.materials = item, list(materials)
         if agent_point:
             del self.fields["channel"]
+        if agent_points is None:
+            del self.fields["point"]
+        else:
+            self.fields["point"].choices = [(p.pk, p.name) for p in agent_points]
         if points is None:
             del self.fields["delivery_point"]
         else:

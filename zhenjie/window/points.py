@@ -102,7 +102,10 @@ def managed_townships(user) -> QuerySet[Area]:
 def points_of(user) -> QuerySet[AgentPoint]:
     """The active points at which `user` files as a village agent: the point of each unit where
     they hold the village_agent role. An agent files only here (seed 002 §三(六) 村代办点前台综合受理)."""
-    return AgentPoint.objects.filter(unit_id__in=agent_unit_ids(user), is_active=True, unit__is_active=True).select_related("township", "unit")
+    return (
+        AgentPoint.objects.filter(unit_id__in=agent_unit_ids(user), is_active=True, unit__is_active=True)
+        .select_related("township", "unit__area").order_by("name", "pk")
+    )  # fmt: skip
 
 
 def guide_of_point(point: AgentPoint, on: date | datetime) -> QuerySet[ServiceItem]:
@@ -163,11 +166,6 @@ def items_of_points(points: list[AgentPoint], on: date | datetime) -> dict[int, 
     guide = list(guide_of_point(points[0], on).prefetch_related(None))
     choices = choices_of([p.pk for p in points])
     return {p.pk: [item for item in guide if point_takes(item, choices[p.pk])] for p in points}
-
-
-def point_of_unit(unit_id: int) -> AgentPoint | None:
-    """The active point in the unit an agent files from (their village committee or centre)."""
-    return AgentPoint.objects.filter(unit_id=unit_id, is_active=True).select_related("township").first()
 
 
 # ---- duty -----------------------------------------------------------------------------------

@@ -90,14 +90,31 @@ def _staff_channel(user) -> str:
     return Channel.WINDOW if FILERS[Channel.WINDOW] in roles else Channel.AGENT_POINT
 
 
+def _chosen_point(request):
+    """The agent point asked for (?point= on the item list, the form's `point`), as an id; the
+    action refuses one the agent does not serve."""
+    raw = request.POST.get("point") or request.GET.get("point") or ""
+    return int(raw) if raw.isdecimal() and len(raw) <= 19 else (raw or None)
+
+
 def _desk(request):
-    """The user's channel and where they take applications in; no desk (and a message) when they take none."""
+    """The user's channel and where they take applications in; no desk (and a message) when they take none.
+    An agent serving several points files at the one chosen, else at the first (the page offers the others)."""
     channel = _staff_channel(request.user)
+    point = _chosen_point(request) if channel == Channel.AGENT_POINT else None
+    if channel == Channel.AGENT_POINT and point is None:
+        point = points.points_of(request.user).values_list("pk", flat=True).first()
     try:
-        return channel, desk_of(request.user, channel)
+        return channel, desk_of(request.user, channel, point=point)
     except ActionError as refused:
         messages.error(request, refused.message)
         return channel, None
+
+
+def _other_points(request, channel):
+    """An agent's points when they serve more than one (the choice of where to file); else None."""
+    rows = list(points.points_of(request.user)) if channel == Channel.AGENT_POINT else []
+    return rows if len(rows) > 1 else None
 
 
 @staff_required
@@ -108,7 +125,7 @@ def new(request):
         return redirect("window:home")
     search = clean_query(request.GET.get("q"))
     items = list(guide_items(desk.township, timezone.localdate(), channel=channel, search=search, point=desk.point)[:ITEMS_SHOWN])
-    return render(request, "window/new.html", {"items": items, "search": search, "desk": desk})
+    return render(request, "window/new.html", {"items": items, "search": search, "desk": desk, "points": _other_points(request, channel)})
 
 
 @staff_required
@@ -122,12 +139,15 @@ def new_for_item(request, item_id: int):
         raise NotFound("application.item_not_in_guide", "该事项不在现行办事指南中或不能在此受理")
     materials = ServiceMaterial.objects.filter(item=item).order_by("position", "pk")
     agent_point = channel == Channel.AGENT_POINT
-    points = None if agent_point else delivery_points(desk.township)
-    form = IntakeForm(request.POST or None, request.FILES or None, item=item, materials=materials, agent_point=agent_point, points=points)
+    delivery = None if agent_point else delivery_points(desk.township)
+    # An agent serving several points chooses among those that take the item.
+    offered = [p for p in _other_points(request, channel) or () if points.items_for_point(p, timezone.localdate()).filter(pk=item.pk).exists()]
+    form = IntakeForm(request.POST or None, request.FILES or None, item=item, materials=materials, agent_point=agent_point, points=delivery,
+                      agent_points=offered or None, initial={"point": desk.point.pk if desk.point else None})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         chosen = Channel.AGENT_POINT if agent_point else form.cleaned_data["channel"]
         try:
-            filed = file_application(request.user, Filing(channel=chosen, **form.filing_values()))
+            filed = file_application(request.user, Filing(channel=chosen, point=desk.point.pk if desk.point else None, **form.filing_values()))
         except ActionError as error:
             form.add_action_error(error)
         else:

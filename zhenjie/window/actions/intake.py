@@ -31,7 +31,7 @@ from zhenjie.units.models import Unit
 
 from ..models import AgentPoint, Application, ApplicationMaterial, Channel, MaterialScan, MaterialStatus
 from ..intake_receipt import issue_intake_receipt
-from ..points import items_for_point, point_of_unit
+from ..points import agent_unit_ids, items_for_point, points_of
 from ..workflow import KIND
 
 # 行政许可法 Art. 32(4): the one-time notice on the spot or within five working days of receipt.
@@ -84,6 +84,9 @@ class Filing:
     # The unit of the township's agent point where the applicant will collect the result
     # (统一窗口出件 at the point); None: where it is filed.
     delivery_point: int | None = None
+    # Agent point channel: the AgentPoint filed at, one of the agent's (points.points_of); may be
+    # left out by an agent who serves one point.
+    point: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ class Desk:
     area: Area
     township: Area
     centre: Unit
-    point: AgentPoint | None = None  # an agent's: the point in their unit (points.point_of_unit)
+    point: AgentPoint | None = None  # an agent's: the point they file at (points.points_of)
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,9 @@ def service_centre_for(township: Area) -> Unit | None:
     )  # fmt: skip
 
 
-def desk_of(actor, channel: str, township: Area | None = None) -> Desk:
-    """Where `actor` takes an application in on `channel`; refused when they may not file there."""
+def desk_of(actor, channel: str, township: Area | None = None, point=None) -> Desk:
+    """Where `actor` takes an application in on `channel`; refused when they may not file there.
+    `point`: an agent's choice among their points (an AgentPoint id)."""
     if channel not in Channel.values:
         raise Rejected("application.channel_invalid", "受理渠道不正确", field="channel")
     if channel == Channel.ONLINE:
@@ -123,20 +127,38 @@ def desk_of(actor, channel: str, township: Area | None = None) -> Desk:
         if centre is None:
             raise Rejected("application.no_centre", f"{township.name}尚未设置便民服务中心窗口", field="township")
         return Desk(unit=centre, area=township, township=township, centre=centre)
+    if channel == Channel.AGENT_POINT:
+        return _agent_desk(actor, point)
     role = FILERS[channel]
     post = next((p for p in reach_of(actor).posts if role in p.roles and p.path and p.for_user_id is None), None)
     if post is None:
-        if channel == Channel.AGENT_POINT:
-            raise Forbidden("application.agent_only", "只有村代办员可以在代办点受理申请")
         raise Forbidden("application.clerk_only", "只有窗口受理人员可以受理申请")
     unit = Unit.objects.select_related("area").get(pk=post.unit_id)
     township = township_of(unit.area)
-    if channel != Channel.AGENT_POINT:
-        return Desk(unit=unit, area=township, township=township, centre=unit)
-    # An agent files only at the point set up in their unit (points_of): none, or stopped, none.
-    point = point_of_unit(unit.pk)
-    if point is None:
-        raise Forbidden("application.no_agent_point", f"{unit.name}尚未设立代办点或代办点已停用，不能在代办点受理申请")
+    return Desk(unit=unit, area=township, township=township, centre=unit)
+
+
+def _agent_desk(actor, point_id) -> Desk:
+    """An agent files at one of their points (points_of): the one they chose, or their only one.
+    An agent posted in two units (two village points) chooses; the first post no longer decides."""
+    unit_ids = agent_unit_ids(actor)
+    if not unit_ids:
+        raise Forbidden("application.agent_only", "只有村代办员可以在代办点受理申请")
+    points = list(points_of(actor))
+    if point_id in (None, ""):
+        if not points:
+            unit = Unit.objects.get(pk=unit_ids[0])
+            raise Forbidden("application.no_agent_point", f"{unit.name}尚未设立代办点或代办点已停用，不能在代办点受理申请")
+        if len(points) > 1:
+            names = "、".join(p.name for p in points)
+            raise Rejected("application.point_required", f"您在{names}任代办员，请选择在哪个代办点受理", field="point")
+        point = points[0]
+    else:
+        point = next((p for p in points if p.pk == point_id and not isinstance(point_id, bool)), None)
+        if point is None:
+            raise Rejected("application.point_invalid", "受理代办点须为您任代办员的在用代办点", field="point")
+    unit = point.unit
+    township = point.township
     centre = service_centre_for(township)
     if centre is None:
         raise Rejected("application.no_centre", f"{township.name}尚未设置便民服务中心窗口", field="channel")
@@ -230,6 +252,7 @@ def _content(filing: Filing, township: Area | None) -> dict:
         "agent": [filing.agent_name, filing.agent_phone],
         "materials": {str(k): [m.status, m.form, m.copies, m.problem, str(m.due_on or "")] for k, m in sorted(filing.materials.items())},
         "scans": sorted(hashlib.sha256(s.content).hexdigest() for s in filing.scans), "delivery_point": filing.delivery_point,
+        "point": filing.point,
     }  # fmt: skip
 
 
@@ -244,7 +267,7 @@ def file_application(actor, filing: Filing, *, at: datetime | None = None) -> Fi
     earlier = submits.claim(actor, filing.client_key, _content(filing, filing.township))
     if earlier is not None:
         return Filed(earlier, None)
-    desk = desk_of(actor, filing.channel, filing.township)
+    desk = desk_of(actor, filing.channel, filing.township, filing.point)
     item = _item(filing, desk, timezone.localdate(at))
     materials = _material_rows(item, filing.materials, timezone.localdate(at))
     delivery_point = _delivery_point(filing, desk)
