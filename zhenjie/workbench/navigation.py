@@ -32,6 +32,8 @@ WINDOW_HALL = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER})
 WINDOW_READERS = WINDOW_FRONT | WINDOW_BACK | frozenset({R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 WINDOW_POINTS = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})  # window.points.MANAGERS
 WINDOW_FIGURES = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
+# The officers' certificates: the team and its reviewers read them, the county and townships keep them.
+ENFORCEMENT_OFFICERS_PAGE = frozenset({R.ENFORCEMENT_OFFICER, R.LEGAL_REVIEWER, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 
 
 SECTIONS: list[tuple[str, list[NavItem]]] = [
@@ -52,6 +54,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("镇村治理一张网", "grid-3x3", "grid:home"),
             NavItem("指挥调度一中心", "broadcast", "events:home"),
             NavItem("综合执法一队伍", "shield-check", "enforcement:home"),
+            NavItem("执法人员与执法证", "person-vcard", "enforcement_officers:list", ENFORCEMENT_OFFICERS_PAGE),
             NavItem("和为贵矛盾调处", "people", "disputes:home"),
             NavItem("准入与减负", "funnel", "duties:home"),
             NavItem("机构编制", "diagram-3", "staffing:home"),

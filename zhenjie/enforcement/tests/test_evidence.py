@@ -170,3 +170,69 @@ def test_an_officer_without_a_valid_certificate_takes_no_enforcement_step(ew):
         workflow.perform(ew.officer_a1, lead.case, "register")
     assert "record_evidence" not in workflow.permitted_actions(ew.officer_a1, investigating.case)
     assert "record_evidence" in workflow.permitted_actions(ew.officer_a2, investigating.case)
+
+
+# ---- the API ---------------------------------------------------------------------------------
+
+
+def form(ew, **changes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"kind": "photo", "title": "现场照片", "taken_at": timezone.now().isoformat(), "place": "甲镇某村",
+            "officer_ids": [ew.officer_a1.pk, ew.officer_a2.pk], "file": SimpleUploadedFile("现场.png", png("blue"), "image/png")} | changes  # fmt: skip
+
+
+def without_file(data):
+    return {key: value for key, value in data.items() if key != "file"}
+
+
+def test_the_api_adds_evidence_and_lists_the_cases_evidence_with_its_hash(ew, case, client):
+    from zhenjie.testing import Api
+
+    api = Api(client).as_("officer_a1")
+    created = api.post_form(f"/api/enforcement/{case.case_id}/evidence", form(ew))
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["sha256"] == hashlib.sha256(png("blue")).hexdigest() and len(body["officers"]) == 2
+    client.force_login(ew.officer_a2)
+    served = client.get(body["file_url"])
+    assert hashlib.sha256(b"".join(served.streaming_content) if served.streaming else served.content).hexdigest() == body["sha256"]
+
+    record = '{"interviewee": "李建国", "capacity": "当事人", "questions": [{"q": "何时搭建？", "a": "上月。"}]}'
+    interview = api.post_form(f"/api/enforcement/{case.case_id}/evidence", without_file(form(ew, kind="interview_record", record=record)))
+    assert interview.status_code == 201 and interview.json()["record"]["questions"] == [{"q": "何时搭建？", "a": "上月。"}]
+
+    listed = api.get(f"/api/enforcement/{case.case_id}/evidence").json()
+    assert [e["title"] for e in listed["items"]] == ["现场照片", "现场照片"] and listed["count"] == 2
+
+
+def test_township_bs_officer_neither_adds_to_nor_sees_as_evidence_over_the_api(ew, case, client):
+    from zhenjie.testing import Api
+
+    photo(ew, case)
+    api = Api(client).as_("officer_b1")
+    assert api.get(f"/api/enforcement/{case.case_id}/evidence").status_code == 404
+    refused = api.post_form(f"/api/enforcement/{case.case_id}/evidence", form(ew, officer_ids=[ew.officer_b1.pk, ew.officer_b2.pk]))
+    assert refused.status_code == 404 and refused.json()["message"] == "执法案件不存在或不在您的辖区内"
+    assert Evidence.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "message"),
+    [
+        ({"file": ""}, 400, "请上传证据文件(图片、PDF、Word、Excel或MP4视频)"),
+        ({"taken_at": (timezone.now() + timedelta(days=1)).isoformat()}, 400, "取证时间不能晚于现在"),
+        ({"officer_ids": [999999, 999998]}, 400, "没有ID为999999的在岗执法人员"),
+        ({"officer_ids": ["张三"]}, 400, "输入有误"),
+        ({"title": "长" * 201}, 400, "输入有误"),
+        ({"kind": "interview_record", "file": "", "record": "{not json"}, 400, "笔录内容须为 JSON 对象"),
+    ],
+)
+def test_bad_input_over_the_api_gets_a_chinese_400_and_writes_nothing(ew, case, client, changes, status, message):
+    from zhenjie.testing import Api
+
+    data = form(ew, **changes)
+    data = without_file(data) if data["file"] == "" else data
+    response = Api(client).as_("officer_a1").post_form(f"/api/enforcement/{case.case_id}/evidence", data)
+    assert response.status_code == status and message in response.json()["message"]
+    assert nothing_written(case)
