@@ -31,15 +31,10 @@ class Upload:
     name: str
 
 
-def read_upload(upload, field: str = "file") -> Upload | None:
-    """An uploaded file read for the attachments, its size checked before its bytes are read:
-    Django spools large uploads to disk, and nothing should read a gigabyte only to refuse it."""
-    if upload is None:
-        return None
-    limit = attachments.max_bytes("evidence")
-    if upload.size > limit:
-        raise Rejected("file.too_large", f"文件过大：{upload.size / 1048576:.1f} MB，上限为 {limit // 1048576} MB", field=field)
-    return Upload(upload.read(), upload.name or "evidence")
+def read_upload(upload) -> Upload | None:
+    """An uploaded evidence file, its size checked before it is read (kernel.attachments)."""
+    read = attachments.read_upload(upload, "evidence", default_name="evidence")
+    return Upload(*read) if read else None
 
 
 def _officers(values, case: Case) -> list[User]:

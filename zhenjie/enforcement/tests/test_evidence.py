@@ -236,3 +236,12 @@ def test_bad_input_over_the_api_gets_a_chinese_400_and_writes_nothing(ew, case, 
     response = Api(client).as_("officer_a1").post_form(f"/api/enforcement/{case.case_id}/evidence", data)
     assert response.status_code == status and message in response.json()["message"]
     assert nothing_written(case)
+
+
+def test_a_file_over_the_evidence_limit_is_refused_before_it_is_read(ew, case, client, settings):
+    from zhenjie.testing import Api
+
+    settings.ATTACHMENT_MAX_BYTES = {"evidence": 50}
+    response = Api(client).as_("officer_a1").post_form(f"/api/enforcement/{case.case_id}/evidence", form(ew))
+    assert response.status_code == 400 and response.json()["fields"] == {"file": response.json()["message"]}
+    assert response.json()["message"].startswith("文件过大") and nothing_written(case)
