@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
-from zhenjie.kernel import workflow
+from zhenjie.kernel import deadlines, workflow
 from zhenjie.kernel.assignments import Assign
-from zhenjie.kernel import deadlines
 from zhenjie.kernel.models import Party
 from zhenjie.kernel.parties import register_party
 from zhenjie.lists.models import PowerItem

@@ -10,12 +10,14 @@ on the spot. Suspension (中止) pauses the clock; termination (终结) ends the
 
 Who acts: the enforcement officers (执法人员) of the team, the legal reviewer (法制审核人员) who
 took no part in the investigation, the township's leaders (the decision, the collective meeting).
-Rules beyond roles live in the parts' rules modules and are passed as `rule=`."""
+Rules beyond roles live in the parts' rules modules and are passed as `rule=`. Every step an
+officer takes passes `certified` (certificates.py: a certificate valid today for the case's area,
+Art. 42)."""
 
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel.workflow import BOOLEAN, DONE, OPEN, TEXT, WAITING, Input, Phase, Workflow, register
 
-from . import rules
+from .certificates import certified
 
 KIND = "enforcement"
 OFFICERS = frozenset({RoleCode.ENFORCEMENT_OFFICER})
@@ -31,6 +33,13 @@ REGISTER_INPUTS = (
     Input("endangers_safety", "涉及公民生命健康安全、金融安全且有危害后果", BOOLEAN,
           help="勾选后追责时效按5年计算(《行政处罚法》第三十六条)"),
 )  # fmt: skip
+
+
+def _may_record_evidence(standing):
+    # rules_evidence reads this module's states; imported when first asked, not at import.
+    from .rules_evidence import may_record_evidence
+
+    return may_record_evidence(standing)
 
 
 class State:
@@ -84,24 +93,25 @@ ENFORCEMENT_WORKFLOW = register(
             "closed": Phase("已结束", (State.CLOSED, State.NOT_REGISTERED, State.TRANSFERRED, State.TERMINATED), DONE),
         },
     )
-    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS, inputs=REGISTER_INPUTS, rule=rules.certified_officer)
+    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS, inputs=REGISTER_INPUTS, rule=certified)
     .add("decline", "不予立案", [State.LEAD], State.NOT_REGISTERED, roles=OFFICERS, needs_reason=True, closes=True,
-         rule=rules.certified_officer)
+         rule=certified)
     .add("transfer_out", "移送", [State.LEAD, State.INVESTIGATING], State.TRANSFERRED, roles=OFFICERS, needs_reason=True,
-         closes=True, rule=rules.certified_officer)
-    .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS)
-    .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True)
+         closes=True, rule=certified)
+    .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS, rule=certified)
+    .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True)
     .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True)
     .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS)
     .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True)
     .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True)
     .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS)
-    .add("serve", "送达", [State.DECIDED], State.EXECUTING, roles=OFFICERS, by_assignee=True)
+    .add("serve", "送达", [State.DECIDED], State.EXECUTING, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("close", "结案", [State.EXECUTING], State.CLOSED, roles=OFFICERS, by_assignee=True, closes=True)
     .add("suspend", "中止", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING],
          State.SUSPENDED, roles=LEADERS, needs_reason=True, deadline="pause")
     .add("resume", "恢复办理", [State.SUSPENDED], State.INVESTIGATING, roles=LEADERS, deadline="resume")
     .add("terminate", "终结", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING,
                               State.SUSPENDED, State.EXECUTING], State.TERMINATED, roles=LEADERS, needs_reason=True, closes=True)
+    .may("record_evidence", "登记证据", _may_record_evidence)
 )  # fmt: skip

@@ -116,6 +116,18 @@ def check_file(content: bytes, name: str, purpose: str, field: str = "file") -> 
     return content_type
 
 
+def read_upload(upload, purpose: str, field: str = "file", default_name: str = "file") -> tuple[bytes, str] | None:
+    """An uploaded file's (content, name) for store(), its size checked against the purpose's
+    limit before its bytes are read: Django spools large uploads to disk, and nothing should read
+    a gigabyte into memory only to refuse it. None when nothing was uploaded."""
+    if upload is None:
+        return None
+    limit = max_bytes(purpose)
+    if upload.size > limit:
+        raise Rejected("file.too_large", f"文件过大：{upload.size / 1048576:.1f} MB，上限为 {limit // 1048576} MB", field=field)
+    return upload.read(), upload.name or default_name
+
+
 def blob_path(sha256: str) -> str:
     return f"blobs/{sha256[:2]}/{sha256}"
 

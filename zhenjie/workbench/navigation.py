@@ -35,6 +35,8 @@ WINDOW_FIGURES = frozenset({R.WINDOW_CLERK, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 # 综合执法一队伍 (issue 16): the officers run cases, the legal reviewers and the leaders read them.
 ENFORCEMENT_READERS = frozenset({R.ENFORCEMENT_OFFICER, R.LEGAL_REVIEWER, R.TOWNSHIP_LEADER})
 ENFORCEMENT_OFFICERS = frozenset({R.ENFORCEMENT_OFFICER})
+# The officers' certificates: the team and its reviewers read them, the county and townships keep them.
+ENFORCEMENT_OFFICERS_PAGE = frozenset({R.ENFORCEMENT_OFFICER, R.LEGAL_REVIEWER, R.TOWNSHIP_LEADER, R.COUNTY_ADMIN})
 
 
 SECTIONS: list[tuple[str, list[NavItem]]] = [
@@ -82,6 +84,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("执法案件", "shield-check", "enforcement:home", ENFORCEMENT_READERS),
             NavItem("执法待办", "list-check", "enforcement:queue", ENFORCEMENT_READERS),
             NavItem("登记线索", "plus-square", "enforcement:new", ENFORCEMENT_OFFICERS),
+            NavItem("执法人员与执法证", "person-vcard", "enforcement_officers:list", ENFORCEMENT_OFFICERS_PAGE),
         ],
     ),
     (

@@ -27,6 +27,9 @@ class Evidence(models.Model):
     place = models.CharField("取证地点", max_length=200)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
     officers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="执法人员", related_name="+")
+    # 现场检查笔录 and 询问笔录 kept as structured forms (who was inspected or questioned, what was
+    # found, each question and answer: rules_evidence.RECORD_FORMS); empty for other kinds.
+    record = models.JSONField("笔录内容", default=dict, blank=True)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

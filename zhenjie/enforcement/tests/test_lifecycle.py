@@ -8,7 +8,14 @@ import pytest
 from django.utils import timezone
 
 from zhenjie.enforcement.actions.lifecycle import (
-    Lead, decline_case, open_lead, register_case, resume_case, suspend_case, terminate_case, transfer_case,
+    Lead,
+    decline_case,
+    open_lead,
+    register_case,
+    resume_case,
+    suspend_case,
+    terminate_case,
+    transfer_case,
 )  # fmt: skip
 from zhenjie.enforcement.models import Certificate, EnforcementCase, Source
 from zhenjie.enforcement.queries import queue_for
@@ -170,7 +177,7 @@ def test_an_officer_whose_certificate_has_expired_cannot_register_and_is_told_wh
     Certificate.objects.filter(pk=certificate.pk).update(valid_until=today() - timedelta(days=1))
     with pytest.raises(Forbidden) as refused:
         register_case(ew.officer_a1, enforcement, "CF001")
-    assert f"证号{certificate.number}" in refused.value.message and "到期" in refused.value.message
+    assert f"执法证 {certificate.number}" in refused.value.message and "过期" in refused.value.message
     register_case(ew.officer_a2, enforcement, "CF001")  # a colleague with a valid one may
 
 
