@@ -18,7 +18,8 @@ from .actions import officers as actions
 from .actions.evidence import read_upload, record_evidence
 from .actions.officers import ISSUER_MAX, NUMBER_MAX, REASON_MAX, TRAINING_HOURS_MAX
 from .models import EvidenceKind
-from .queries_evidence import evidence_of, get_enforcement_for
+from .queries import get_case_for
+from .queries_evidence import evidence_of
 from .rules_evidence import MAX_OFFICERS, PLACE_MAX, TITLE_MAX
 
 router = Router(tags=["综合执法：执法人员与证据"])
@@ -174,14 +175,14 @@ def _record(text: str):
 
 @router.get("/enforcement/{case_id}/evidence", response={200: EvidencePageOut, **ERRORS}, summary="案件的证据")
 def list_evidence(request, case_id: RecordId, query: Query[PageQuery]):
-    return page_of(evidence_of(request.auth, get_enforcement_for(request.auth, case_id)), query)
+    return page_of(evidence_of(request.auth, get_case_for(request.auth, case_id)), query)
 
 
 @router.post("/enforcement/{case_id}/evidence", response={201: EvidenceOut, **ERRORS},
              summary="登记证据(multipart/form-data，附证据文件；笔录可不附)")  # fmt: skip
 def add_evidence(request, case_id: RecordId, payload: Form[EvidenceIn],
                  file: UploadedFile = File(None, description="图片、PDF、Word、Excel或MP4视频，不超过50 MB")):  # fmt: skip
-    enforcement = get_enforcement_for(request.auth, case_id)
+    enforcement = get_case_for(request.auth, case_id)
     evidence = record_evidence(
         request.auth, enforcement, kind=payload.kind, title=payload.title, taken_at=payload.taken_at, place=payload.place,
         officers=payload.officer_ids, file=read_upload(file), record=_record(payload.record),

@@ -4,15 +4,9 @@ its evidence answer 404, as a missing one does."""
 from django.db.models import Prefetch, QuerySet
 
 from zhenjie.accounts.models import User
-from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404
+from zhenjie.kernel.scoping import case_is_visible
 
 from .models import EnforcementCase, Evidence
-
-
-def get_enforcement_for(user, case_id) -> EnforcementCase:
-    """The enforcement case whose kernel case is `case_id`, if the user may see it."""
-    rows = EnforcementCase.objects.filter(case_is_visible(user)).select_related("case", "case__area")
-    return get_visible_or_404(rows, "enforcement.not_found", "执法案件不存在或不在您的辖区内", case_id=case_id)
 
 
 def evidence_of(user, enforcement: EnforcementCase) -> QuerySet[Evidence]:
