@@ -266,6 +266,18 @@ def statements_of(fetch, status: int = 200) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
+def fetcher(client, person: str, url: str):
+    """The request as its reader makes it: pages with a session, the API with a bearer token."""
+    if url.startswith("/api/"):
+        api = Api(client).as_(person)
+        path, _, query = url.partition("?")
+        return lambda: api.get(path, **dict(part.split("=") for part in query.split("&") if part))
+    from zhenjie.accounts.models import User
+
+    client.force_login(User.objects.get(username=person))
+    return lambda: client.get(url)
+
+
 def page_statements(statements: list[str], table: str) -> list[str]:
     """The statements that read a page of rows of `table`: a SELECT from it, ordered and limited,
     not an aggregate."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from zhenjie.kernel.assignments import Assign, create
 from zhenjie.kernel.workflow import extend_deadline
-from zhenjie.testing import Api, page_statements, plan_faults, query_plan, statements_of
+from zhenjie.testing import Api, fetcher, page_statements, plan_faults, query_plan, statements_of
 from zhenjie.window.actions.intake import withdraw_application
 from zhenjie.window.queries import queue_for
 from zhenjie.window.queries_backoffice import decision_queue_for
@@ -65,17 +65,6 @@ def fill(ww, rounds: int = 1) -> None:
             withdraw_application(ww.clerk_a if township == ww.world.a else ww.clerk_b, withdrawn, "申请人撤回")
         routed = make_application(ww, state=State.REVIEWING, applicant=applicant)
         create(routed.case, Assign(ww.world.police, "decide"))
-
-
-def fetcher(client, person: str, url: str):
-    if url.startswith("/api/"):
-        api = Api(client).as_(person)
-        path, _, query = url.partition("?")
-        return lambda: api.get(path, **dict(part.split("=") for part in query.split("&") if part))
-    from zhenjie.accounts.models import User
-
-    client.force_login(User.objects.get(username=person))
-    return lambda: client.get(url)
 
 
 @pytest.mark.parametrize(("person", "url", "table"), READS)

@@ -16,7 +16,7 @@ from django.db import connection
 
 from zhenjie.calls.models import Call
 from zhenjie.tasks.models import Task
-from zhenjie.testing import Api, fill_lists, page_statements, plan_faults, query_plan, statements_of
+from zhenjie.testing import Api, fetcher, fill_lists, page_statements, plan_faults, query_plan, statements_of
 
 pytestmark = pytest.mark.django_db
 
@@ -46,18 +46,6 @@ LISTS = [  # (what the person opens, the table whose rows it pages)
 # Pages that show nothing to a person whatever the data, so no page is read: a department is sent
 # an event only when it is dispatched; fill_lists takes the grid worker's tasks no further than 办理中.
 NEVER_ANY = {("liaison", "/events/?tab=intake"), ("grid_worker_a", "/tasks/?phase=review"), ("grid_worker_a", "/tasks/?phase=closed")}
-
-
-def fetcher(client, person: str, url: str):
-    """The request as its reader makes it: pages with a session, the API with a bearer token."""
-    if url.startswith("/api/"):
-        api = Api(client).as_(person)
-        path, _, query = url.partition("?")
-        return lambda: api.get(path, **dict(part.split("=") for part in query.split("&") if part))
-    from zhenjie.accounts.models import User
-
-    client.force_login(User.objects.get(username=person))
-    return lambda: client.get(url)
 
 
 @pytest.mark.parametrize(("url", "table"), LISTS)
