@@ -48,7 +48,8 @@ class CollectionForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, points=(), online=False, **kwargs):
         """`points`: the township's agent points (intake.delivery_points); `online`: the applicant's
         own form, without the clerk's note."""
-        super().__init__(*args, **kwargs)
+        # Its own ids: it sits beside the hand-over form, whose `method` must keep its label.
+        super().__init__(*args, auto_id="collection_%s", **kwargs)
         self.fields["point"].choices = [("", "—"), *((p.unit_id, p.name) for p in points)]
         if online:
             del self.fields["note"]
