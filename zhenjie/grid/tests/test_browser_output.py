@@ -42,9 +42,12 @@ def tooltips_on_hover(page, map_selector: str) -> list[str]:
     shapes = page.locator(f"{map_selector} path.leaflet-interactive")
     for index in range(shapes.count()):
         shapes.nth(index).dispatch_event("mouseover")
-        for tooltip in page.locator(".leaflet-tooltip").all():
-            assert tooltip.locator("img").count() == 0
-            texts.append(tooltip.inner_text())
+        # Read the open tooltips without waiting on any one of them: Leaflet removes the previous
+        # shape's tooltip on its own schedule, and inner_text() on a vanished one waits out the
+        # whole timeout (it did, once, under load in CI).
+        tooltips = page.locator(".leaflet-tooltip")
+        assert tooltips.locator("img").count() == 0
+        texts.extend(tooltips.all_inner_texts())
         shapes.nth(index).dispatch_event("mouseout")
     return texts
 
