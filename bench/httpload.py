@@ -51,26 +51,45 @@ class Scenario:
     paths: list[str] = field(default_factory=list)
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--database-url", default=DEFAULT_URL, help=f"a seeded database; its name must contain 'bench' (default {DEFAULT_URL})"
-    )
+def load_parser(doc: str, scenarios: dict, port: int) -> argparse.ArgumentParser:
+    """The options every whole-request bench shares (this one and httpload_window.py): how long,
+    how many clients, which scenarios, the server's shape, wrk's timeout, the JSON file."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per scenario and client count (default 10)")
     parser.add_argument(
         "--warmup", type=int, default=3, help="seconds of load per scenario before it is measured, not counted (default 3)"
     )
     parser.add_argument("--clients", default="1,8", help="connections wrk holds open, comma-separated (default 1,8)")
     parser.add_argument(
-        "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, in this order (default all: {','.join(SCENARIOS)})"
+        "--scenarios", default=",".join(scenarios), help=f"comma-separated, in this order (default all: {','.join(scenarios)})"
     )
-    parser.add_argument("--port", type=int, default=8765, help="the server's port on 127.0.0.1 (default 8765)")
+    parser.add_argument("--port", type=int, default=port, help=f"the server's port on 127.0.0.1 (default {port})")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
         "--threads",
         type=int,
         default=1,
         help="threads per worker; over 1 gunicorn runs gthread workers, as `manage.py serve` (4) does (default 1: sync)",
+    )
+    parser.add_argument("--timeout", type=int, default=60, help="wrk's per-request timeout in seconds (default 60)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    return parser
+
+
+def parse_load_args(parser: argparse.ArgumentParser, scenarios: dict, argv=None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
+    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(args.scenarios) - set(scenarios)
+    if unknown:
+        parser.error(f"unknown scenarios {', '.join(sorted(unknown))}; known: {', '.join(scenarios)}")
+    return args
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = load_parser(__doc__, SCENARIOS, 8765)
+    parser.add_argument(
+        "--database-url", default=DEFAULT_URL, help=f"a seeded database; its name must contain 'bench' (default {DEFAULT_URL})"
     )
     parser.add_argument(
         "--user", default="liuwan.dispatcher", help="the dispatcher whose pages are loaded (default liuwan.dispatcher)"
@@ -80,15 +99,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--sample", type=int, default=1000, help="event ids the detail scenarios pick from (default 1000)")
     parser.add_argument("--min-events", type=int, default=100_000, help="refuse a database with fewer events (default 100,000)")
-    parser.add_argument("--timeout", type=int, default=60, help="wrk's per-request timeout in seconds (default 60)")
-    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    args = parser.parse_args(argv)
-    args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
-    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(args.scenarios) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
-    return args
+    return parse_load_args(parser, SCENARIOS, argv)
 
 
 # name: what it loads. Reads first; the two that write come last, since they add events.

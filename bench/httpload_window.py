@@ -31,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from httpload import Scenario, Server, api_token, interrupted, measure, prepare, session_cookie, table  # noqa: E402
+from httpload import Scenario, Server, api_token, interrupted, load_parser, measure, parse_load_args, prepare, session_cookie, table  # noqa: E402
 from inbox import describe_machine, load_average, prepare_database, setup_django  # noqa: E402
 from window import DEFAULT_URL  # noqa: E402
 
@@ -53,27 +53,13 @@ PATHS = {
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = load_parser(__doc__, SCENARIOS, 8766)
     parser.add_argument("--database-url", default=DEFAULT_URL, help=f"a database bench/window.py seeded (default {DEFAULT_URL})")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per scenario and client count (default 10)")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of load per scenario first, not counted (default 3)")
-    parser.add_argument("--clients", default="1,8", help="connections wrk holds open, comma-separated (default 1,8)")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"comma-separated (default all: {','.join(SCENARIOS)})")
-    parser.add_argument("--port", type=int, default=8766, help="the server's port on 127.0.0.1 (default 8766)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (default 1: sync)")
     parser.add_argument("--clerk", default="liuwan.window", help="the window clerk (default liuwan.window)")
     parser.add_argument("--backoffice", default="liuwan.backoffice", help="the back-office handler (default liuwan.backoffice)")
     parser.add_argument("--sample", type=int, default=1000, help="application ids the detail scenarios pick from (default 1000)")
     parser.add_argument("--min-applications", type=int, default=100_000, help="refuse a database with fewer (default 100,000)")
-    parser.add_argument("--timeout", type=int, default=60, help="wrk's per-request timeout in seconds (default 60)")
-    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    args = parser.parse_args(argv)
-    args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
-    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    if unknown := set(args.scenarios) - set(SCENARIOS):
-        parser.error(f"unknown scenarios {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
-    return args
+    return parse_load_args(parser, SCENARIOS, argv)
 
 
 def check_seeded(url: str, least: int) -> int:
