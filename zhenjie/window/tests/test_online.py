@@ -40,6 +40,9 @@ def test_a_citizen_applies_online_and_follows_it(client, ww):
     assert queue_for(ww.clerk_a)[0:20] == [application] and queue_for(ww.clerk_b)[0:20] == []
     page = client.get(response["Location"])
     assert page.status_code == 200 and "已收件" in page.content.decode()
+    # The tracking code is shown once, on the page the citizen lands on, and not again.
+    assert f"申请已提交：{application.case.number}，查询码" in page.content.decode()
+    assert "申请已提交" not in client.get(response["Location"]).content.decode()
     # Someone else's application is not theirs to read; staff pages send a citizen away.
     other = make_application(ww)
     assert client.get(reverse("window_public:mine", args=[other.case_id])).status_code == 404
