@@ -37,6 +37,33 @@ def world(db):
     return make_world()
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """The demo county, built once in this test process (zhenjie/demo/testing.py)."""
+    from zhenjie.demo.testing import build_snapshot
+
+    with django_db_blocker.unblock():
+        return build_snapshot()
+
+
+@pytest.fixture
+def demo(demo_snapshot, db):
+    """The demo county in this test's transaction. Returns what `manage.py demo` printed."""
+    from zhenjie.demo.testing import restore
+
+    restore(demo_snapshot)
+    return demo_snapshot.output
+
+
+@pytest.fixture
+def live_demo(demo_snapshot, transactional_db):
+    """The demo county committed, for a live server and a browser (emptied after the test)."""
+    from zhenjie.demo.testing import restore
+
+    restore(demo_snapshot)
+    return demo_snapshot.output
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Cached policy, calendar and per-user reach must not leak from one test into the next."""
@@ -53,9 +80,14 @@ def _fresh_caches():
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
     # The machine's network is closed; without these Chromium keeps trying to reach Google.
-    "--disable-background-networking", "--disable-component-update",
+    "--disable-background-networking",
+    "--disable-component-update",
 ]
 
 

@@ -26,13 +26,16 @@ def run_demo(*args) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo county, built once for this module's tests (about ten seconds each time) and
-    shared: it stays inside a transaction that is rolled back after the module; each test's own
-    transaction nests in it as a savepoint, so what one test changes the next does not see.
-    Yields the first run's output."""
+def demo(demo_snapshot, django_db_blocker):
+    """The demo county (built once per test process, zhenjie/demo/testing.py), copied in once for
+    this module's tests and shared: it stays inside a transaction that is rolled back after the
+    module; each test's own transaction nests in it as a savepoint, so what one test changes the
+    next does not see. Yields the build's output."""
+    from zhenjie.demo.testing import restore
+
     with django_db_blocker.unblock(), transaction.atomic():
-        yield run_demo()
+        restore(demo_snapshot)
+        yield demo_snapshot.output
         transaction.set_rollback(True)
 
 

@@ -3,22 +3,15 @@ position; it reaches the unit the local-duty list names (two categories whose le
 differ), is acknowledged, handled, fails verification once, is handled again, passes, closes, and
 the reporter rates it; the timeline shows every step with who and when."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from PIL import Image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
 INSIDE_LIUWAN_GRID_1 = {"longitude": 117.329, "latitude": 35.425}  # 柳湾社区第1网格 of the demo county
-
-
-@pytest.fixture
-def demo_county(transactional_db):
-    call_command("demo", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -55,7 +48,7 @@ def click(page, name):
     page.wait_for_load_state("networkidle")
 
 
-def test_an_event_goes_round_the_whole_loop_at_phone_width(chromium, live_server, demo_county, photo, artifacts):
+def test_an_event_goes_round_the_whole_loop_at_phone_width(chromium, live_server, live_demo, photo, artifacts):
     geo = {"geolocation": INSIDE_LIUWAN_GRID_1, "permissions": ["geolocation"]}
     worker = phone(chromium, live_server, "liuwan.grid01", **geo)
     url = report(worker, live_server, "食品安全", "小饭馆后厨卫生脏乱，疑似使用过期食材", photo)

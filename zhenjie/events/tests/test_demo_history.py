@@ -22,9 +22,7 @@ from zhenjie.kernel.models import Assignment, Case, Document
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_a_year_of_events_from_every_channel_lives_through_the_real_workflow():
-    out = io.StringIO()
-    call_command("demo", stdout=out)
+def test_a_year_of_events_from_every_channel_lives_through_the_real_workflow(demo):
     events = Event.objects.select_related("case", "case__area", "category", "handling_unit")
     assert events.count() == settings.DEMO_EVENTS
     now = timezone.now()

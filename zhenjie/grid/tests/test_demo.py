@@ -20,8 +20,7 @@ from zhenjie.kernel import journal, pii
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_the_demo_fills_every_grid_and_a_second_run_adds_nothing():
-    call_command("demo", stdout=io.StringIO())
+def test_the_demo_fills_every_grid_and_a_second_run_adds_nothing(demo):
     grids = Area.objects.filter(level="grid")
     today = timezone.localdate()
 

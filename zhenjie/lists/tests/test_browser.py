@@ -1,11 +1,9 @@
 """The public list pages in headless Chromium: list and search the demo lists, read and print a
 guide, on a desktop and on a phone."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from zhenjie.testing import wait_until
@@ -20,13 +18,8 @@ GUIDE_FIELDS = [
 ]
 
 
-@pytest.fixture
-def demo_county(transactional_db):
-    call_command("demo", stdout=io.StringIO())
-
-
 @pytest.mark.slow  # the demo, built with commits for the live server
-def test_citizens_list_search_and_print_the_demo_lists_without_logging_in(chromium, live_server, demo_county, artifacts):
+def test_citizens_list_search_and_print_the_demo_lists_without_logging_in(chromium, live_server, live_demo, artifacts):
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     page.goto(f"{live_server.url}/public/lists/")

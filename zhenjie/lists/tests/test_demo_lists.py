@@ -1,11 +1,9 @@
 """The demo county's lists have the size and shape seed 003 gives, and route as the events app expects."""
 
-import io
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from zhenjie.areas.models import Area
@@ -24,8 +22,7 @@ CATEGORIES = [
 ]
 
 
-def test_the_demo_lists_have_the_sizes_of_seed_003_and_route_every_event_category():
-    call_command("demo", stdout=io.StringIO())
+def test_the_demo_lists_have_the_sizes_of_seed_003_and_route_every_event_category(demo):
     today = timezone.localdate()
     # seed 003 二: 141 power items for a town, 97 for a subdistrict
     for township in Area.objects.filter(level="township"):

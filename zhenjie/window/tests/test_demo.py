@@ -25,10 +25,8 @@ def _year_ago() -> str:
     return (timezone.localdate() - timedelta(days=365)).isoformat()
 
 
-def test_a_year_of_applications_lives_through_the_real_workflow():
-    out = io.StringIO()
-    call_command("demo", events=0, stdout=out)
-    assert "办件(近一年)" in out.getvalue()
+def test_a_year_of_applications_lives_through_the_real_workflow(demo):
+    assert "办件(近一年)" in demo
     applications = Application.objects.select_related("case")
     assert applications.count() == settings.DEMO_APPLICATIONS
 
@@ -79,8 +77,7 @@ def test_a_year_of_applications_lives_through_the_real_workflow():
 
 
 
-def test_the_demo_shows_department_decisions_joint_items_and_papers_a_visitor_can_open(client):
-    call_command("demo", events=0, stdout=io.StringIO())
+def test_the_demo_shows_department_decisions_joint_items_and_papers_a_visitor_can_open(client, demo):
     applications = Application.objects.select_related("case", "deciding_unit")
 
     # Items the township only takes in: decided by a county department, the result handed over

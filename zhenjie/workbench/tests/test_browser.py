@@ -1,7 +1,6 @@
 """The workbench and a task's life, in headless Chromium at desktop and phone width."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -18,14 +17,7 @@ def log_in(page, live_server, username, password="Zhenjie@2026"):
     page.wait_for_url(f"{live_server.url}/")
 
 
-@pytest.fixture
-def demo_county(transactional_db):
-    import io
-
-    call_command("demo", stdout=io.StringIO())
-
-
-def test_the_workbench_looks_finished_on_desktop_and_phone(chromium, live_server, demo_county, artifacts):
+def test_the_workbench_looks_finished_on_desktop_and_phone(chromium, live_server, live_demo, artifacts):
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         context = chromium.new_context(viewport=viewport, locale="zh-CN")
         page = context.new_page()
@@ -49,7 +41,7 @@ def test_the_workbench_looks_finished_on_desktop_and_phone(chromium, live_server
         context.close()
 
 
-def test_a_task_goes_from_leader_to_office_and_back_in_the_browser(chromium, live_server, demo_county):
+def test_a_task_goes_from_leader_to_office_and_back_in_the_browser(chromium, live_server, live_demo):
     context = chromium.new_context(viewport=PHONE, locale="zh-CN")
     leader = context.new_page()
     log_in(leader, live_server, "dongxi.leader")
