@@ -164,6 +164,7 @@ class Seeder(EventSeeder):
             citizen_account_id=None, delivery_point_id=None, decided_late=bool(decided and decided > due), received_at=received, notice_due_at=notice_due, accepted_at=accepted, deemed_accepted=False,
             deciding_unit_id=township.centre_id if accepted else None, decision="approved" if decided else "", decision_reason="",
             legal_basis="", decided_at=decided, delivery_method="window" if delivered else "", tracking_number="", delivered_at=delivered,
+            collection="window" if decided else "", post_address="",
         )  # fmt: skip
         # Assignments: check → decide → deliver, each done by the next step, the current one open.
         work = [("check", township.centre_id, "window_clerk", notice_due, received, accepted or closed, township.clerk_id)]
