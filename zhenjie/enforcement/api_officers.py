@@ -188,3 +188,9 @@ def add_evidence(request, case_id: RecordId, payload: Form[EvidenceIn],
         officers=payload.officer_ids, file=read_upload(file), record=_record(payload.record),
     )  # fmt: skip
     return Status(201, evidence_of(request.auth, enforcement).get(pk=evidence.pk))
+
+
+# The documents of registration and investigation ride on this router (api_papers.py).
+from .api_papers import router as papers_router  # noqa: E402
+
+router.add_router("", papers_router)
