@@ -39,6 +39,7 @@ INTERVIEW_RECORD = "enforcement_interview_record"
 # The evidence kind each record paper is generated from.
 RECORD_PAPERS = {EvidenceKind.INSPECTION_RECORD: INSPECTION_RECORD, EvidenceKind.INTERVIEW_RECORD: INTERVIEW_RECORD}
 SIGNATURE_LINE = "________________"
+DATE_BLANK = "\u3000\u3000年\u3000月\u3000日"  # filled in by hand when signed
 
 
 def team_issuer(actor, case: Case) -> int | None:
@@ -145,9 +146,12 @@ REGISTRATION = declare(
         "管辖依据：{competence}\n"
         "追责时效：{limitation}\n"
         "立案日期：{registered}；依《中华人民共和国行政处罚法》第六十条，应于{decision_due}前作出处理决定(中止期间不计)。\n"
-        f"承办人意见：符合立案条件，建议立案。\u3000承办人：{{issuer}}\u3000签名：{SIGNATURE_LINE}\n"
-        f"审核意见：{SIGNATURE_LINE}\u3000签名：{SIGNATURE_LINE}\u3000\u3000年\u3000月\u3000日\n"
-        f"负责人审批意见：{SIGNATURE_LINE}\u3000签名：{SIGNATURE_LINE}\u3000\u3000年\u3000月\u3000日"
+        "承办人意见：符合立案条件，建议立案。\n"
+        f"承办人：{{issuer}}\u3000签名：{SIGNATURE_LINE}\n"
+        "审核意见：\n"
+        f"审核人签名：{SIGNATURE_LINE}{DATE_BLANK}\n"
+        "负责人审批意见：\n"
+        f"负责人签名：{SIGNATURE_LINE}{DATE_BLANK}"
     ),
 )  # fmt: skip
 
@@ -241,9 +245,10 @@ INSPECTION = declare(
         f"\u3000\u3000{SHOWN}\n"
         "检查情况：\n"
         "\u3000\u3000{findings}\n"
-        f"当事人(见证人)意见及签名：{SIGNATURE_LINE}\u3000\u3000年\u3000月\u3000日\n"
-        f"执法人员签名：{SIGNATURE_LINE}\u3000{SIGNATURE_LINE}\u3000\u3000年\u3000月\u3000日\n"
-        f"记录人签名：{SIGNATURE_LINE}"
+        "当事人(见证人)意见：\n"
+        f"当事人(见证人)签名：{SIGNATURE_LINE}{DATE_BLANK}\n"
+        f"执法人员签名：{SIGNATURE_LINE}\u3000{SIGNATURE_LINE}\n"
+        f"记录人签名：{SIGNATURE_LINE}{DATE_BLANK}"
     ),
 )  # fmt: skip
 
@@ -266,9 +271,10 @@ INTERVIEW = declare(
         "记录人：{recorder}\n"
         f"\u3000\u3000{SHOWN}你应当如实回答询问，并协助调查，不得阻挠。\n"
         "{questions}\n"
-        f"被询问人：以上笔录我已看过(已向我宣读)，与我所说一致。签名：{SIGNATURE_LINE}\u3000\u3000年\u3000月\u3000日\n"
-        f"询问人签名：{SIGNATURE_LINE}\u3000{SIGNATURE_LINE}\u3000\u3000年\u3000月\u3000日\n"
-        f"记录人签名：{SIGNATURE_LINE}"
+        "被询问人意见：以上笔录我已看过(已向我宣读)，与我所说一致。\n"
+        f"被询问人签名：{SIGNATURE_LINE}{DATE_BLANK}\n"
+        f"询问人签名：{SIGNATURE_LINE}\u3000{SIGNATURE_LINE}\n"
+        f"记录人签名：{SIGNATURE_LINE}{DATE_BLANK}"
     ),
 )  # fmt: skip
 

@@ -97,7 +97,7 @@ def test_registration_issues_the_registration_form_with_power_basis_competence_a
     assert "列入甲镇权责清单" in text  # the basis of the township's competence
     assert "追责时效2年" in text and "未超过追责时效" in text
     assert "李建国" in text and citizen_id(3) not in text  # the party named, the ID number masked
-    assert "负责人审批意见" in text
+    assert "负责人审批意见" in text and "负责人签名" in text
     # Asked again (the button), the same form comes back: one number per case.
     assert documents.issue_registration_form(ew.officer_a1, enforcement) == form
     assert Document.objects.filter(kind=documents.REGISTRATION_FORM).count() == 1
@@ -129,7 +129,7 @@ def test_the_inspection_record_prints_what_was_found_the_officers_certificates_a
     assert "现场检查笔录" in text and flat(paper.number) in text
     assert "李建国彩钢棚" in text and "约30平方米" in text and "李建国(当事人)" in text
     assert "officer_a1(执法证号：37990001)" in text and "officer_a2(执法证号：37990002)" in text
-    assert "当事人(见证人)意见及签名" in text and "执法人员签名" in text
+    assert "当事人(见证人)签名" in text and "执法人员签名" in text
     # One paper per record: printing again gives the same number.
     assert documents.issue_record_paper(ew.officer_a1, evidence) == paper
     assert Evidence.objects.get(pk=evidence.pk).paper == paper
@@ -142,7 +142,7 @@ def test_the_interview_record_prints_each_question_and_answer_in_order(ew, case)
     text = flat(pdf_text(paper))
     assert "询问笔录" in text and "被询问人：李建国" in text and "身份：当事人" in text
     assert text.index("问：彩钢棚是谁搭建的？") < text.index("答：是我自己搭建的。") < text.index("问：是否办理规划许可？")
-    assert "以上笔录我已看过" in text
+    assert "以上笔录我已看过" in text and "被询问人签名" in text
 
 
 def test_a_revoked_certificate_later_does_not_change_the_number_the_record_shows(ew, case):
