@@ -206,7 +206,10 @@ def test_another_townships_officer_cannot_fetch_or_issue_a_document_on_the_page_
     listed = own.get(f"/api/enforcement/{case.case_id}/documents").json()
     assert {d["number"] for d in listed["items"]} == {paper.number, form.number}
     listed = own.get(f"/api/enforcement/{case.case_id}/evidence").json()["items"][0]
-    assert listed["paper_id"] == paper.pk and listed["certificates"] == {str(ew.officer_a1.pk): "37990001", str(ew.officer_a2.pk): "37990002"}
+    assert listed["paper_id"] == paper.pk and listed["certificates"] == {
+        str(ew.officer_a1.pk): "37990001",
+        str(ew.officer_a2.pk): "37990002",
+    }
     again = own.post(f"/api/enforcement/{case.case_id}/evidence/{evidence.pk}/paper")
     assert again.status_code == 200 and again.json()["number"] == paper.number
     pdf = own.get(again.json()["pdf_url"])
