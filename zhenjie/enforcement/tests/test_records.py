@@ -345,3 +345,30 @@ def test_another_townships_officer_cannot_open_the_evidence_form_or_record_on_a_
     assert client.get(url).status_code == 404
     assert client.post(url, evidence_form(ew)).status_code == 404
     assert not Evidence.objects.exists()
+
+
+def test_a_character_the_font_lacks_in_a_record_prints_as_its_code_point_and_does_not_refuse_the_paper(ew, case):
+    evidence = inspection(ew, case, record={"subject": "\U00020000记商店", "findings": "门前堆放杂物。"})
+
+    text = flat(pdf_text(documents.issue_record_paper(ew.officer_a1, evidence)))
+    assert "[U+20000]记商店" in text and "门前堆放杂物。" in text
+
+
+def test_the_countys_wording_of_a_record_is_used_for_papers_issued_after_it(ew, case):
+    from zhenjie.kernel.documents import save_template
+
+    body = documents.INSPECTION.default_body.replace("检查情况：", "经现场检查，发现如下情况：")
+    save_template(ew.world.county_admin, documents.INSPECTION_RECORD, "现场检查笔录", body)
+
+    text = flat(pdf_text(documents.issue_record_paper(ew.officer_a1, inspection(ew, case))))
+    assert "经现场检查，发现如下情况：" in text and "约30平方米" in text
+
+
+@pytest.mark.parametrize("code", [documents.REGISTRATION_FORM, documents.INSPECTION_RECORD, documents.INTERVIEW_RECORD])
+def test_the_county_previews_each_kind_with_its_sample_values(ew, code):
+    from zhenjie.kernel.documents import preview_template
+
+    kind = documents.documents.kind_for(code)
+    content = preview_template(ew.world.county_admin, code, kind.default_title, kind.default_body)
+    text = flat("".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
+    assert kind.label in text and "样稿" in text
