@@ -139,6 +139,8 @@ class EvidenceOut(Schema):
     officers: list[PersonBrief]
     record: dict = Field(description="现场检查笔录：subject、present、findings；询问笔录：interviewee、capacity、questions[{q, a}]")
     recorded_at: datetime
+    certificates: dict[str, str] = Field(description="在场执法人员取证当日所持执法证号：{执法人员ID: 证号}")
+    paper_id: int | None = Field(description="已生成的笔录文书ID(GET /api/documents/{id}/pdf)；未生成或非笔录为空")
 
     @staticmethod
     def resolve_file_url(evidence):
@@ -188,3 +190,9 @@ def add_evidence(request, case_id: RecordId, payload: Form[EvidenceIn],
         officers=payload.officer_ids, file=read_upload(file), record=_record(payload.record),
     )  # fmt: skip
     return Status(201, evidence_of(request.auth, enforcement).get(pk=evidence.pk))
+
+
+# The documents of registration and investigation ride on this router (api_papers.py).
+from .api_papers import router as papers_router  # noqa: E402
+
+router.add_router("", papers_router)

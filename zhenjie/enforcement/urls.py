@@ -2,7 +2,7 @@ from django.urls import path
 
 from zhenjie.workbench.kit import act
 
-from . import views
+from . import views, views_evidence
 
 app_name = "enforcement"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("new/", views.new_lead, name="new"),
     path("<id:case_id>/", views.detail, name="detail"),
     path("<id:case_id>/registration/", views.registration, name="registration"),
+    path("<id:case_id>/evidence/", views_evidence.record, name="evidence"),
+    path("<id:case_id>/registration-form/", views_evidence.registration_form, name="registration_form"),
+    path("<id:case_id>/evidence/<id:evidence_id>/paper/", views_evidence.record_paper, name="record_paper"),
     # The kit's act view last: its <slug> would take the pages' own paths.
     path("<id:case_id>/<slug:transition>/", act, {"kind": "enforcement"}, name="act"),
 ]

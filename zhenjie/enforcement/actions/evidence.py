@@ -98,6 +98,7 @@ def record_evidence(actor, enforcement: EnforcementCase, *, kind, title, taken_a
     evidence = Evidence.objects.create(
         enforcement=enforcement, kind=kind, title=title, attachment=stored, sha256=stored.blob_id if stored else "",
         taken_at=taken_at, place=place, recorded_by=actor, record=record,
+        certificates={str(o.pk): certificates[o.pk].number for o in present},
     )  # fmt: skip
     evidence.officers.set(present)
     journal.record(

@@ -21,6 +21,7 @@ from zhenjie.kernel.workflow import CASE, LONGTEXT, TEXT, Input, case_input, cle
 from zhenjie.lists import queries as lists
 from zhenjie.units.models import Unit
 
+from ..documents import issue_registration_form
 from ..models import EnforcementCase, Source
 from ..workflow import ENFORCEMENT_WORKFLOW, KIND
 
@@ -186,6 +187,7 @@ def register_case(actor, enforcement: EnforcementCase, power_code: str, endanger
     EnforcementCase.objects.filter(pk=enforcement.pk).update(**fields)
     for name, value in fields.items():
         setattr(enforcement, name, value)
+    issue_registration_form(actor, enforcement)  # the 立案审批表, numbered with the registration
     return enforcement
 
 

@@ -31,6 +31,12 @@ class Evidence(models.Model):
     # found, each question and answer: rules_evidence.RECORD_FORMS); empty for other kinds.
     record = models.JSONField("笔录内容", default=dict, blank=True)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Each present officer's certificate number on the day taken ({officer id: number}), kept as
+    # shown then: a later revocation does not rewrite what the party was shown (Art. 55).
+    certificates = models.JSONField("执法证号", default=dict, blank=True)
+    # The 笔录 printed from a record (documents.issue_record_paper), once: printing again gives it back.
+    paper = models.OneToOneField("kernel.Document", verbose_name="笔录文书", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")  # fmt: skip
 
     class Meta:
         verbose_name = "证据"

@@ -79,8 +79,9 @@ def test_registration_copies_the_power_and_gives_ninety_natural_days_to_decide(e
     assert timezone.localdate(case.due_at) == last_day
     work = Assignment.objects.get(case=case, state=Assignment.State.OPEN)
     assert work.todo == "investigate" and work.due_at == case.due_at
-    entry = JournalEntry.objects.filter(case_id=case.pk).order_by("-pk").first()
-    assert entry.verb == "register" and "CF001" in entry.summary
+    issue, register = JournalEntry.objects.filter(case_id=case.pk).order_by("-pk")[:2]
+    assert register.verb == "register" and "CF001" in register.summary
+    assert issue.verb == "document.issue" and issue.summary.startswith("出具立案审批表 甲镇综执立〔")  # issued with the registration
 
 
 def test_a_delegated_power_in_force_registers_with_the_delegation_and_its_departments_basis(ew):

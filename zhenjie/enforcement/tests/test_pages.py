@@ -118,7 +118,7 @@ def test_the_api_opens_a_lead_and_registers_it_with_chinese_refusals(ew, client)
     assert again.status_code == 409
     assert [p["code"] for p in api.get(f"/api/enforcement/{case_id}/powers", q="CF001").json()] == ["CF001"]
     verbs = [e["verb"] for e in api.get(f"/api/enforcement/{case_id}/journal").json()]
-    assert verbs[0] == "open" and verbs[-1] == "register"
+    assert verbs[0] == "open" and verbs[-2:] == ["register", "document.issue"]  # with its 立案审批表
 
 
 def _queries(client, url) -> int:
