@@ -10,12 +10,14 @@ from decimal import Decimal
 from ninja import Field, Router, Schema, Status
 
 from zhenjie.api.schemas import ERRORS, MAX_ID, RecordId
+from zhenjie.kernel.scoping import administered_county
 
 from .actions import hearing as actions
-from .actions.hearing import CONTENT_MAX, DETAILS_MAX, FACTS_MAX, PLACE_MAX, IntendedPenalty
-from .models import PenaltyKind
+from .actions.hearing import CONTENT_MAX, DETAILS_MAX, FACTS_MAX, PLACE_MAX, THRESHOLD_REFUSED, IntendedPenalty
+from .models import HearingThreshold, PenaltyKind
 from .queries import get_case_for
 from .queries_hearing import hearings_of
+from .rules_hearing import DEFAULT_THRESHOLDS
 
 router = Router(tags=["综合执法"])
 
@@ -186,3 +188,40 @@ def schedule(request, case_id: RecordId, payload: ScheduleIn):
 def record(request, case_id: RecordId, payload: HearingRecordIn):
     actions.record_hearing(request.auth, get_case_for(request.auth, case_id), **payload.dict())
     return _shown(request, case_id)
+
+
+# ---- the county's thresholds ----------------------------------------------------------------------
+
+
+class ThresholdOut(Schema):
+    party_kind: str = Field(description="person 个人、organisation 单位")
+    amount: Decimal = Field(description="罚款或没收达到此数额(元)的，当事人有权要求听证")
+    is_default: bool = Field(description="县未设置，使用默认标准")
+
+
+class ThresholdIn(Schema):
+    party_kind: str = Field(description="person 个人、organisation 单位")
+    amount: Decimal
+
+
+def _thresholds(county) -> list[dict]:
+    rows = {r.party_kind: r.amount for r in HearingThreshold.objects.filter(county=county)}
+    return [
+        {"party_kind": kind, "amount": rows.get(kind, default), "is_default": kind not in rows}
+        for kind, default in DEFAULT_THRESHOLDS.items()
+    ]
+
+
+@router.get("/enforcement/hearing-thresholds", response={200: list[ThresholdOut], **ERRORS}, summary="本县听证较大数额标准")
+def thresholds(request):
+    return _thresholds(administered_county(request.auth, refuse=THRESHOLD_REFUSED))
+
+
+@router.post(
+    "/enforcement/hearing-thresholds",
+    response={200: list[ThresholdOut], **ERRORS},
+    summary="设置本县听证较大数额标准(县级管理员)",
+)
+def set_threshold(request, payload: ThresholdIn):
+    row = actions.set_hearing_threshold(request.auth, payload.party_kind, payload.amount)
+    return _thresholds(row.county)

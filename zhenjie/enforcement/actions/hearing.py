@@ -23,11 +23,20 @@ from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.ids import parse_id
 from zhenjie.kernel.inputs import choice, moment, text
 from zhenjie.kernel.models import Case
-from zhenjie.kernel.scoping import can_see_case, paths_q
+from zhenjie.kernel.scoping import administered_county, can_see_case, paths_q
 from zhenjie.kernel.workflow import workflow_for
 
 from .. import papers_hearing, rules_hearing
-from ..models import EnforcementCase, Hearing, HearingOutcome, PenaltyKind, PenaltyNotice, Statement, StatementChannel
+from ..models import (
+    EnforcementCase,
+    Hearing,
+    HearingOutcome,
+    HearingThreshold,
+    PenaltyKind,
+    PenaltyNotice,
+    Statement,
+    StatementChannel,
+)
 from ..rules_hearing import day_text
 
 FACTS_MAX = 5000
@@ -37,6 +46,7 @@ PLACE_MAX = 200  # Hearing.place
 AMOUNT_MAX = Decimal("999999999999.99")  # the column's 14 digits
 # Who may preside over a hearing: the organ's staff who did not investigate (Art. 64(4)).
 HOSTS = frozenset({R.ENFORCEMENT_OFFICER, R.LEGAL_REVIEWER, R.TOWNSHIP_LEADER})
+THRESHOLD_REFUSED = ("enforcement.threshold_not_allowed", "只有县级管理员可以设置听证标准")
 SCHEDULE_AHEAD_DAYS = 366  # a hearing set more than a year ahead is a typing mistake
 
 
@@ -245,13 +255,21 @@ def _investigator_reason(enforcement: EnforcementCase, user_id: int) -> str:
     return "承办了本案调查"
 
 
+def _locked_open_hearing(notice: PenaltyNotice) -> Hearing:
+    """The hearing row, locked; someone who recorded its end while we waited makes it a conflict."""
+    hearing = Hearing.objects.select_for_update().get(notice=notice)
+    if hearing.outcome:
+        raise Conflict("enforcement.hearing.concluded", f"听证已登记为「{hearing.get_outcome_display()}」，请刷新后查看")
+    return hearing
+
+
 @transaction.atomic
 def schedule_hearing(actor, enforcement: EnforcementCase, *, scheduled_at, place, presiding) -> Hearing:
     """The hearing's time, place and presiding officer, and the numbered 听证通知书: at least 7
     working days before it (Art. 64(2)); the presiding officer not one of the case's
     investigators (Art. 64(4)). Set again, a new notice is issued."""
     case, notice = _require(actor, enforcement, "schedule_hearing")
-    hearing = Hearing.objects.select_for_update().get(notice=notice)
+    hearing = _locked_open_hearing(notice)
     if not isinstance(scheduled_at, datetime):
         raise Rejected("hearing.scheduled_at_invalid", "请填写听证时间(日期和时刻)", field="scheduled_at")
     if timezone.is_naive(scheduled_at):
@@ -291,7 +309,7 @@ def record_hearing(actor, enforcement: EnforcementCase, *, outcome, attendees=""
     """How the hearing ended: held (who came, what was said: the 听证笔录's summary), or ended
     because the party did not come or left without leave, or withdrew (Art. 64(8))."""
     case, notice = _require(actor, enforcement, "record_hearing")
-    hearing = Hearing.objects.select_for_update().get(notice=notice)
+    hearing = _locked_open_hearing(notice)
     outcome = choice(outcome, field="outcome", label="听证结果", choices=HearingOutcome.values, code="hearing")
     attendees = text(attendees, field="attendees", label="参加人员", max_length=DETAILS_MAX, code="hearing",
                      required=outcome == HearingOutcome.HELD)  # fmt: skip
@@ -327,3 +345,27 @@ def take_on(actor, enforcement: EnforcementCase, name: str) -> EnforcementCase:
         EnforcementCase.objects.filter(pk=enforcement.pk).update(is_major=True)
         enforcement.is_major = True
     return enforcement
+
+
+@transaction.atomic
+def set_hearing_threshold(actor, party_kind, amount) -> HearingThreshold:
+    """The county's "较大数额" for individuals or organisations (Art. 63(1)(1)–(2)), kept by its
+    county administrator; journaled on the rules chain with the amount before and after. Notices
+    already given keep the right they were given with."""
+    county = administered_county(actor, refuse=THRESHOLD_REFUSED)
+    party_kind = choice(
+        party_kind, field="party_kind", label="当事人类型", choices=list(rules_hearing.DEFAULT_THRESHOLDS), code="enforcement"
+    )
+    amount = _amount(amount, "amount", "较大数额")
+    if amount is None:
+        raise Rejected("enforcement.amount_required", "请填写较大数额(元)", field="amount")
+    row = HearingThreshold.objects.select_for_update().filter(county=county, party_kind=party_kind).first()
+    before = str(row.amount) if row else str(rules_hearing.DEFAULT_THRESHOLDS[party_kind])
+    if row is None:
+        row = HearingThreshold.objects.create(county=county, party_kind=party_kind, amount=amount)
+    else:
+        row.amount = amount
+        row.save(update_fields=["amount", "updated_at"])
+    journal.record(actor=actor, verb="enforcement.threshold.set", summary=f"听证较大数额标准({row.get_party_kind_display()})：{before}元 → {amount}元",
+                   subject=f"hearing_threshold:{county.code[:6]}:{party_kind}", data={"before": before, "after": str(amount)})  # fmt: skip
+    return row

@@ -202,3 +202,20 @@ def test_township_b_officer_gets_404_on_the_page_steps(ew, case, client, clock):
     assert client.get(f"/enforcement/{case.case_id}/").status_code == 404
     assert client.post(f"/enforcement/{case.case_id}/notify/", {"penalty_kinds": ["warning"], "facts": "违建"}).status_code == 404
     assert not PenaltyNotice.objects.exists()
+
+
+def test_the_county_administrator_sets_the_threshold_and_an_officer_may_not(ew, case, client, clock):
+    api = Api(client)
+    assert (
+        api.as_("officer_a1").post("/api/enforcement/hearing-thresholds", {"party_kind": "person", "amount": "5000"}).status_code
+        == 403
+    )
+    answer = api.as_("county_admin").post("/api/enforcement/hearing-thresholds", {"party_kind": "person", "amount": "5000"})
+    assert answer.status_code == 200
+    assert {r["party_kind"]: (r["amount"], r["is_default"]) for r in answer.json()} == {"person": ("5000.00", False),
+                                                                                         "organisation": ("100000", True)}  # fmt: skip
+    bad = api.post("/api/enforcement/hearing-thresholds", {"party_kind": "alien", "amount": "5000"})
+    assert bad.status_code == 400 and bad.json()["fields"] == {"party_kind": "请选择有效的当事人类型"}
+
+    notice = actions.notify_party(ew.officer_a1, case, actions.IntendedPenalty(kinds=["fine"], fine_amount="5000", facts="违建"))
+    assert notice.hearing_right  # ¥5,000 now reaches the county's own figure
