@@ -9,6 +9,7 @@ what every other part's tests start from."""
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 
 from .actions.lifecycle import DECISION_LIMIT
-from .models import Certificate, EnforcementCase, Source
+from .models import Certificate, EnforcementCase, PenaltyNotice, Source
 from .workflow import KIND, State
 
 THIS_YEAR = (date(2026, 1, 1), date(2028, 12, 31))
@@ -109,5 +110,23 @@ def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township
             )  # fmt: skip
         else:
             workflow.perform(actor, case, step)
+        if step == "notify":
+            # Part 3's rules read the notice; past NOTIFIED the party waived their days in writing.
+            add_notice(enforcement, officer, waived=state != State.NOTIFIED)
     enforcement.refresh_from_db()
     return enforcement
+
+
+def add_notice(enforcement: EnforcementCase, officer, *, waived: bool = False, hearing_right: bool = False,
+               notified_at=None) -> PenaltyNotice:  # fmt: skip
+    """The notice of the intended penalty (part 3) as notify_party keeps it, without its PDF: a
+    ¥5,000 fine, the 5 working days counted from `notified_at` (default now)."""
+    from .rules_hearing import reply_until
+
+    at = notified_at or timezone.now()
+    return PenaltyNotice.objects.create(
+        enforcement=enforcement, penalty_kinds=["fine"], fine_amount=Decimal("5000"), penalty_text="罚款人民币5000.00元",
+        facts=enforcement.facts or "未经批准擅自搭建彩钢棚。", legal_basis=enforcement.legal_basis or "《测试条例》第一条",
+        hearing_right=hearing_right, notified_at=at, reply_until=reply_until(at), issued_by=officer,
+        waived_at=at if waived else None, waiver="当事人书面放弃陈述、申辩和听证权利" if waived else "",
+    )  # fmt: skip

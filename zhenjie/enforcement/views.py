@@ -22,6 +22,7 @@ from .actions.lifecycle import Lead, open_lead, register_case
 from .forms import LeadForm, RegistrationForm
 from .kit import CASES
 from .views_evidence import evidence_context
+from .panel_hearing import hearing_panel
 from .workflow import ENFORCEMENT_WORKFLOW, OFFICERS, State
 
 OWN_PAGES = {"register"}  # steps with a page of their own: the case page links to it
@@ -111,6 +112,7 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
         "parent_url": workflow_for(case.parent.kind).detail_url(case.parent_id) if case.parent_id else "",
     }  # fmt: skip
     context |= evidence_context(request.user, enforcement)  # the evidence panel and the documents
+    context |= hearing_panel(request, enforcement, forms)
     template = "enforcement/_case_panel.html" if request.htmx and request.method == "POST" else "enforcement/case_detail.html"
     return render(request, template, context)
 

@@ -42,6 +42,16 @@ def _may_record_evidence(standing):
     return may_record_evidence(standing)
 
 
+def _hearing_rule(name: str):
+    # rules_hearing reads this module's states; looked up when first asked, not at import.
+    def rule(standing):
+        from . import rules_hearing
+
+        return getattr(rules_hearing, name)(standing)
+
+    return rule
+
+
 class State:
     LEAD = "lead"  # a lead (线索) waiting for the decision to register
     INVESTIGATING = "investigating"  # registered: evidence being taken
@@ -100,11 +110,14 @@ ENFORCEMENT_WORKFLOW = register(
          closes=True, rule=certified)
     .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS, rule=certified)
     .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True, rule=certified)
-    .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True)
-    .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True)
+    .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True,
+         rule=_hearing_rule("may_record_request"))
+    .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True,
+         rule=_hearing_rule("may_submit_review"))
     .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS)
     .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True)
-    .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True)
+    .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True,
+         rule=_hearing_rule("may_ready"))
     .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS)
     .add("serve", "送达", [State.DECIDED], State.EXECUTING, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("close", "结案", [State.EXECUTING], State.CLOSED, roles=OFFICERS, by_assignee=True, closes=True)
@@ -114,4 +127,8 @@ ENFORCEMENT_WORKFLOW = register(
     .add("terminate", "终结", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING,
                               State.SUSPENDED, State.EXECUTING], State.TERMINATED, roles=LEADERS, needs_reason=True, closes=True)
     .may("record_evidence", "登记证据", _may_record_evidence)
+    .may("record_statement", "登记陈述申辩", _hearing_rule("may_record_statement"))
+    .may("waive", "登记书面放弃", _hearing_rule("may_waive"))
+    .may("schedule_hearing", "安排听证", _hearing_rule("may_schedule_hearing"))
+    .may("record_hearing", "登记听证情况", _hearing_rule("may_record_hearing"))
 )  # fmt: skip
