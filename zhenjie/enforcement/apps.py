@@ -6,4 +6,4 @@ class EnforcementConfig(AppConfig):
     verbose_name = "综合执法一队伍"
 
     def ready(self):
-        from . import kit, workflow  # noqa: F401  (the case kind and its pages register themselves)
+        from . import kit, papers_decision, workflow  # noqa: F401  (the case kind, its pages and papers register themselves)

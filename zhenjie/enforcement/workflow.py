@@ -15,8 +15,10 @@ officer takes passes `certified` (certificates.py: a certificate valid today for
 Art. 42)."""
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel.workflow import BOOLEAN, DONE, OPEN, TEXT, WAITING, Input, Phase, Workflow, register
+from zhenjie.kernel import extensions
+from zhenjie.kernel.workflow import BOOLEAN, DONE, LONGTEXT, OPEN, TEXT, WAITING, Input, Phase, Workflow, register
 
+from . import rules_decision
 from .certificates import certified
 
 KIND = "enforcement"
@@ -33,6 +35,18 @@ REGISTER_INPUTS = (
     Input("endangers_safety", "涉及公民生命健康安全、金融安全且有危害后果", BOOLEAN,
           help="勾选后追责时效按5年计算(《行政处罚法》第三十六条)"),
 )  # fmt: skip
+
+
+# 法制审核 (行政处罚法 Art. 58): the checklist of the review opinion (法制审核意见书), each
+# answered yes or no, and the opinion itself; a return also gives its reason.
+REVIEW_INPUTS = (
+    Input("facts_clear", "事实清楚", BOOLEAN),
+    Input("evidence_sufficient", "证据确凿充分", BOOLEAN),
+    Input("procedure_lawful", "程序合法", BOOLEAN),
+    Input("basis_correct", "适用依据正确", BOOLEAN),
+    Input("penalty_appropriate", "处罚适当", BOOLEAN),
+    Input("opinion", "审核意见", LONGTEXT, required=True, max_length=2000),
+)
 
 
 def _may_record_evidence(standing):
@@ -102,10 +116,13 @@ ENFORCEMENT_WORKFLOW = register(
     .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True)
     .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True)
-    .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS)
-    .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True)
-    .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True)
-    .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS)
+    .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS, inputs=REVIEW_INPUTS,
+         rule=rules_decision.independent_reviewer)
+    .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True,
+         inputs=REVIEW_INPUTS, rule=rules_decision.independent_reviewer)
+    .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True,
+         rule=rules_decision.major_needs_review)
+    .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS, rule=rules_decision.may_decide)
     .add("serve", "送达", [State.DECIDED], State.EXECUTING, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("close", "结案", [State.EXECUTING], State.CLOSED, roles=OFFICERS, by_assignee=True, closes=True)
     .add("suspend", "中止", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING],
@@ -114,4 +131,7 @@ ENFORCEMENT_WORKFLOW = register(
     .add("terminate", "终结", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING,
                               State.SUSPENDED, State.EXECUTING], State.TERMINATED, roles=LEADERS, needs_reason=True, closes=True)
     .may("record_evidence", "登记证据", _may_record_evidence)
+    .may("record_meeting", "登记集体讨论", rules_decision.may_record_meeting)
+    .may("request_extension", "申请延长办案期限", rules_decision.may_request_extension, inputs=extensions.REQUEST_INPUTS)
+    .may("decide_extension", "审批延期", rules_decision.may_decide_extension, inputs=extensions.DECISION_INPUTS)
 )  # fmt: skip

@@ -6,3 +6,4 @@ it here."""
 from .case import EnforcementCase, Procedure, Source  # noqa: F401
 from .evidence import Evidence, EvidenceKind  # noqa: F401
 from .officers import Certificate  # noqa: F401
+from .decision import CollectiveMeeting, DecisionPolicy, DiscretionBenchmark, LegalReview, PenaltyDecision, PenaltyKind  # noqa: F401
