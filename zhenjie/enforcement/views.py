@@ -21,6 +21,7 @@ from . import queries
 from .actions.lifecycle import Lead, open_lead, register_case
 from .forms import LeadForm, RegistrationForm
 from .kit import CASES
+from .views_decision import decision_context, decision_forms
 from .workflow import ENFORCEMENT_WORKFLOW, OFFICERS, State
 
 OWN_PAGES = {"register"}  # steps with a page of their own: the case page links to it
@@ -102,6 +103,7 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
     the user may take; after a refused step (kit.act) with the error, under HTMX only its panel."""
     case = enforcement.case
     transitions = available_for(request.user, case)
+    forms = decision_forms(enforcement, forms)
     context = {
         "enforcement": enforcement, "case": case, "state_label": ENFORCEMENT_WORKFLOW.state_label(case.state),
         "entries": journal.entries_for_case(case), "parties": parties_for_case(request.user, case),
@@ -109,6 +111,7 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
         "may_register": any(t.name == "register" for t in transitions), "suspended": case.state == State.SUSPENDED,
         "parent_url": workflow_for(case.parent.kind).detail_url(case.parent_id) if case.parent_id else "",
     }  # fmt: skip
+    context |= decision_context(request.user, enforcement, forms)
     template = "enforcement/_case_panel.html" if request.htmx and request.method == "POST" else "enforcement/case_detail.html"
     return render(request, template, context)
 

@@ -123,6 +123,11 @@ class PenaltyDecision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("决定时间")
 
+    @property
+    def kind_labels(self) -> str:
+        labels = dict(PenaltyKind.choices)
+        return "、".join(labels.get(kind, kind) for kind in self.kinds)
+
     class Meta:
         verbose_name = "行政处罚决定"
         verbose_name_plural = "行政处罚决定"
