@@ -33,6 +33,7 @@ DECISION_STEPS = {
                            form=_form(SummaryDecisionForm), api=False),
     "record_meeting": Step(lambda actor, e, values: decision.record_meeting(actor, e, decision.Meeting(**values)), inputs=(),
                            form=_form(MeetingForm), api=False),
+    "classify": Step(lambda actor, e, values: decision.classify_case(actor, e, values.get("is_major"), values.get("is_serious"), values["reason"])),
     "request_extension": Step(lambda actor, e, values: decision.request_extension(actor, e, values["amount"], values["reason"])),
     "decide_extension": Step(lambda actor, e, values: decision.decide_extension(actor, e, values["approve"], values.get("note", ""))),
 }  # fmt: skip

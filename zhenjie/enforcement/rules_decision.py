@@ -156,3 +156,13 @@ def may_decide_extension(standing):
         return Rejected("enforcement.extension_beyond_limit",
                         f"延期超出本县规定：办案期限累计最多延长{limit}日，本案已延长{case.extended_amount}日", field="amount")  # fmt: skip
     return None
+
+
+def may_classify(standing):
+    """Who marks a case major (Art. 58) or serious (Art. 57): its officers and the township's
+    leaders, while it is undecided."""
+    if not standing.roles & {RoleCode.ENFORCEMENT_OFFICER, RoleCode.TOWNSHIP_LEADER}:
+        return Forbidden("enforcement.classify_role", "只有本案执法人员或本乡镇(街道)领导可以认定案件性质")
+    if standing.case.state not in EXTENDABLE:
+        return Conflict("enforcement.classify_state", "只有已立案、尚未决定的案件可以认定是否重大、复杂")
+    return None

@@ -5,6 +5,7 @@ add, edit — the county administrator). Thin: reads through queries, changes th
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.workflow import permitted_actions
@@ -19,7 +20,7 @@ from .kit import CASES
 from .queries_decision import decision_of, meetings_of, reviews_of
 
 # The case's actions that are not transitions but steps of the kit, shown with the transitions.
-ACTIONS = ("record_meeting", "request_extension", "decide_extension")
+ACTIONS = ("classify", "record_meeting", "request_extension", "decide_extension")
 
 
 def decision_forms(enforcement, bound=None) -> dict:
@@ -49,11 +50,26 @@ def benchmark_list(request):
     if request.GET.get("format") == "xlsx":
         return excel.export("裁量基准", benchmarks.COLUMNS, rows.iterator(chunk_size=2000))
     can_add = benchmarks.editable_counties(request.user).exists()
-    return render(
-        request,
-        "enforcement/benchmarks/benchmark_list.html",
-        {"page": paginate(request, rows), "can_add": can_add, "power_code": code},
-    )
+    context = {
+        "page": paginate(request, rows),
+        "can_add": can_add,
+        "power_code": code,
+        "extension_max": benchmarks.extension_max_for(request.user),
+    }
+    return render(request, "enforcement/benchmarks/benchmark_list.html", context)
+
+
+@require_POST
+@staff_required
+def policy(request):
+    """The county's limit on extensions of the 90 days (DecisionPolicy)."""
+    try:
+        benchmarks.set_extension_max(request.user, request.POST.get("extension_max_days"))
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已保存办案期限延长上限")
+    return redirect("enforcement_benchmarks:list")
 
 
 def _values(data) -> benchmarks.BenchmarkValues:

@@ -48,6 +48,13 @@ REVIEW_INPUTS = (
     Input("opinion", "审核意见", LONGTEXT, required=True, max_length=2000),
 )
 
+# Whether the case needs the legal review (Art. 58: 重大执法决定) and the leaders' collective
+# decision (Art. 57: 情节复杂或者重大违法行为), with the reason for the mark.
+CLASSIFY_INPUTS = (
+    Input("is_major", "重大执法决定(须法制审核)", BOOLEAN, help="《行政处罚法》第五十八条"),
+    Input("is_serious", "情节复杂或重大违法(须集体讨论决定)", BOOLEAN, help="《行政处罚法》第五十七条"),
+    Input("reason", "认定理由", LONGTEXT, required=True, max_length=2000),
+)
 
 def _may_record_evidence(standing):
     # rules_evidence reads this module's states; imported when first asked, not at import.
@@ -132,6 +139,7 @@ ENFORCEMENT_WORKFLOW = register(
                               State.SUSPENDED, State.EXECUTING], State.TERMINATED, roles=LEADERS, needs_reason=True, closes=True)
     .may("record_evidence", "登记证据", _may_record_evidence)
     .may("record_meeting", "登记集体讨论", rules_decision.may_record_meeting)
+    .may("classify", "认定重大、复杂案件", rules_decision.may_classify, inputs=CLASSIFY_INPUTS)
     .may("request_extension", "申请延长办案期限", rules_decision.may_request_extension, inputs=extensions.REQUEST_INPUTS)
     .may("decide_extension", "审批延期", rules_decision.may_decide_extension, inputs=extensions.DECISION_INPUTS)
 )  # fmt: skip

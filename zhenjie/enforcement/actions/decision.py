@@ -128,6 +128,25 @@ def ready_for_decision(actor, enforcement: EnforcementCase) -> EnforcementCase:
     return _fresh(enforcement)
 
 
+@transaction.atomic
+def classify_case(actor, enforcement: EnforcementCase, is_major: bool, is_serious: bool, reason: str) -> EnforcementCase:
+    """Mark the case major (legal review before the decision) and / or serious (collective
+    decision), or clear the marks, with the reason on the timeline."""
+    case = enforcement.case
+    if not can_see_case(actor, case):
+        raise NotFound("enforcement.not_found", "执法案件不存在或不在您的辖区内")
+    ENFORCEMENT_WORKFLOW.require(actor, case, "classify")
+    values = ENFORCEMENT_WORKFLOW.permissions["classify"].clean(
+        {"is_major": is_major, "is_serious": is_serious, "reason": reason}
+    )
+    major, serious = bool(values["is_major"]), bool(values["is_serious"])
+    EnforcementCase.objects.filter(pk=enforcement.pk).update(is_major=major, is_serious=serious)
+    marks = "、".join(label for label, on in (("重大执法决定", major), ("情节复杂或重大违法", serious)) if on) or "一般案件"
+    journal.record(actor=actor, verb="classify", case=case, summary=f"认定案件性质：{marks}", note=values["reason"],
+                   from_state=case.state, to_state=case.state, data={"is_major": major, "is_serious": serious})  # fmt: skip
+    return _fresh(enforcement)
+
+
 # ---- collective discussion (Art. 57) ---------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhenjie.accounts.models import User
 from zhenjie.enforcement.actions.decision import (
     Meeting,
+    classify_case,
     Penalty,
     decide_case,
     decide_extension,
@@ -231,3 +232,14 @@ def test_a_benchmark_of_another_power_or_unknown_is_refused(ew):
         decide_case(ew.leader_a, case, fine("2000"))
     party = make_party(ew, 2)
     assert party.kind == Party.Kind.PERSON
+
+
+def test_an_officer_marks_a_case_major_and_it_then_needs_review_and_b_cannot_mark_it(ew):
+    case = make_enforcement_case(ew, state=State.NOTIFIED)
+    with pytest.raises(NotFound):
+        classify_case(ew.officer_b1, case, True, False, "涉及重大公共利益")
+    with pytest.raises(Rejected, match="认定理由"):
+        classify_case(ew.officer_a1, case, True, False, "")
+    classify_case(ew.officer_a1, case, True, False, "涉及重大公共利益")
+    with pytest.raises(Conflict, match="须经法制审核"):
+        ready_for_decision(ew.officer_a1, case)

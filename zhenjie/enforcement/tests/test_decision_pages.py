@@ -196,3 +196,21 @@ def test_the_leader_is_told_on_the_page_why_a_late_case_cannot_be_decided_and_th
     api.as_("leader_a")
     assert api.post(f"/api/enforcement/{case.case_id}/decide_extension", {"approve": True}).status_code == 200
     assert api.post(f"/api/enforcement/{case.case_id}/decide", {"kinds": ["warning"], "reasons": "情节轻微"}).status_code == 200
+
+
+def test_the_county_sets_the_extension_limit_on_the_page_and_the_approval_keeps_to_it(ew, client):
+    client.force_login(ew.world.county_admin)
+    assert (
+        "须为0至90之间的整数"
+        in client.post(reverse("enforcement_benchmarks:policy"), {"extension_max_days": "abc"}, follow=True).content.decode()
+    )
+    client.post(reverse("enforcement_benchmarks:policy"), {"extension_max_days": "10"})
+    client.force_login(ew.officer_a1)
+    assert client.post(reverse("enforcement_benchmarks:policy"), {"extension_max_days": "60"}, follow=True).status_code == 200
+    assert "<strong>10</strong>" in client.get(reverse("enforcement_benchmarks:list")).content.decode()
+
+    case = make_enforcement_case(ew, state=State.INVESTIGATING)
+    api = Api(client).as_("officer_a1")
+    assert api.post(f"/api/enforcement/{case.case_id}/request_extension", {"amount": 15, "reason": "鉴定"}).status_code == 200
+    answer = Api(client).as_("leader_a").post(f"/api/enforcement/{case.case_id}/decide_extension", {"approve": True})
+    assert answer.status_code == 400 and "最多延长10日" in answer.json()["message"]
