@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("zhenjie.accounts.urls")),
     path("api/", api.urls),
     path("tasks/", include("zhenjie.tasks.urls")),
+    path("enforcement/benchmarks/", include("zhenjie.enforcement.urls_benchmarks")),  # 裁量基准 (before the app's own enforcement/)
     path("enforcement/officers/", include("zhenjie.enforcement.urls_officers")),  # 执法人员与执法证 (before the app's own enforcement/)
     path("window/backoffice/", include("zhenjie.window.urls_backoffice")),  # the back office's queue and clock
     path("window/", include("zhenjie.window.urls_hall")),  # the hall: numbers, counters, the hall screen

@@ -8,4 +8,4 @@ class EnforcementConfig(AppConfig):
     def ready(self):
         from . import kit, workflow  # noqa: F401  (the case kind and its pages register themselves)
         from . import documents  # noqa: F401  (the document kinds of registration and investigation)
-        from . import papers_hearing  # noqa: F401  (part 3's document kinds)
+        from . import papers_decision, papers_hearing  # noqa: F401  (the document kinds of parts 3 and 4)

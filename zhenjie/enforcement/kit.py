@@ -7,6 +7,7 @@ from zhenjie.workbench.kit import Kind, Step, register
 from . import queries
 from .actions import lifecycle
 from .kit_hearing import STEPS as HEARING_STEPS
+from .kit_decision import DECISION_STEPS
 
 CASES = register(Kind(
     slug="enforcement", workflow=lifecycle.ENFORCEMENT_WORKFLOW, get=queries.get_case_for, title="执法案件",
@@ -18,6 +19,7 @@ CASES = register(Kind(
         "resume": Step(lambda actor, e, values: lifecycle.resume_case(actor, e, values.get("reason", ""))),
         "terminate": Step(lambda actor, e, values: lifecycle.terminate_case(actor, e, values["reason"])),
         **HEARING_STEPS,
+        **DECISION_STEPS,
     },
     render="zhenjie.enforcement.views.render_detail", api_schema="zhenjie.enforcement.api.CaseOut",
     columns=queries.COLUMNS, rows=queries.cases_for,

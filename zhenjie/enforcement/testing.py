@@ -26,7 +26,7 @@ from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 
 from .actions.lifecycle import DECISION_LIMIT
-from .models import Certificate, EnforcementCase, PenaltyNotice, Source
+from .models import Certificate, EnforcementCase, LegalReview, PenaltyNotice, Source
 from .workflow import KIND, State
 
 THIS_YEAR = (date(2026, 1, 1), date(2028, 12, 31))
@@ -45,6 +45,7 @@ class EnforcementWorld:
     leader_a: object  # world.leader_a: decides
     powers_a: dict  # code → PowerItem of A's power list in force
     powers_b: dict
+    reviewer_b: object = None  # legal reviewer of B
 
 
 def certify(officer, area: Area, number: str, valid=THIS_YEAR) -> Certificate:
@@ -69,6 +70,7 @@ def make_enforcement_world(world: World | None = None) -> EnforcementWorld:
         world=world, team_a=team_a, team_b=team_b, **officers,
         reviewer_a=make_user("reviewer_a", team_a, [R.LEGAL_REVIEWER], world.a), leader_a=world.leader_a,
         powers_a=powers[world.a.pk], powers_b=powers[world.b.pk],
+        reviewer_b=make_user("reviewer_b", team_b, [R.LEGAL_REVIEWER], world.b),
     )  # fmt: skip
 
 
@@ -77,7 +79,7 @@ def make_party(ew: EnforcementWorld, sequence: int = 1, name: str = "李建国")
 
 
 def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township: Area | None = None, state: str = State.LEAD,
-                          party: Party | None = None, is_major: bool = False) -> EnforcementCase:
+                          party: Party | None = None, is_major: bool = False, is_serious: bool = False) -> EnforcementCase:
     """A case in `state` (lead, investigating, notified, reviewing, deciding, decided), under the
     township's power `code`, opened by the team's first officer."""
     township = township or ew.world.a
@@ -90,6 +92,7 @@ def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township
     enforcement = EnforcementCase.objects.create(
         case=case, team=team, source=Source.PATROL, party=party, place=f"{township.name}某村", facts="未经批准擅自搭建彩钢棚。",
         occurred_on=timezone.localdate(), discovered_at=case.opened_at, is_major=is_major,
+        is_serious=is_serious,
     )  # fmt: skip
     steps = {
         State.INVESTIGATING: ("register",),
@@ -98,6 +101,9 @@ def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township
         State.DECIDING: ("register", "notify", "ready"),
         State.DECIDED: ("register", "notify", "ready", "decide"),
     }.get(state, ())
+    if is_major and "ready" in steps:
+        # Art. 58: a major case reaches the decision only through a passed review.
+        steps = tuple(part for step in steps for part in (("submit_review", "review_pass") if step == "ready" else (step,)))
     leader = ew.leader_a if in_a else ew.world.leader_b
     for step in steps:
         actor = leader if step == "decide" else officer
@@ -108,6 +114,10 @@ def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township
                 registered_at=case.updated_at, power_code=power.code, power_name=power.name, legal_basis=power.legal_basis,
                 power_source="power_list",
             )  # fmt: skip
+        elif step == "review_pass":
+            reviewer = ew.reviewer_a if in_a else ew.reviewer_b
+            workflow.perform(reviewer, case, step)
+            pass_review(enforcement, reviewer)
         else:
             workflow.perform(actor, case, step)
         if step == "notify":
@@ -130,3 +140,7 @@ def add_notice(enforcement: EnforcementCase, officer, *, waived: bool = False, h
         hearing_right=hearing_right, notified_at=at, reply_until=reply_until(at), issued_by=officer,
         waived_at=at if waived else None, waiver="当事人书面放弃陈述、申辩和听证权利" if waived else "",
     )  # fmt: skip
+def pass_review(enforcement: EnforcementCase, reviewer) -> LegalReview:
+    """The passed review a major case's decision rests on, as the review action records it."""
+    checks = dict.fromkeys(("facts_clear", "evidence_sufficient", "procedure_lawful", "basis_correct", "penalty_appropriate"), True)
+    return LegalReview.objects.create(enforcement=enforcement, reviewer=reviewer, passed=True, opinion="同意", reviewed_at=timezone.now(), **checks)

@@ -23,6 +23,7 @@ from .forms import LeadForm, RegistrationForm
 from .kit import CASES
 from .views_evidence import evidence_context
 from .panel_hearing import hearing_panel
+from .views_decision import decision_context, decision_forms
 from .workflow import ENFORCEMENT_WORKFLOW, OFFICERS, State
 
 OWN_PAGES = {"register"}  # steps with a page of their own: the case page links to it
@@ -104,6 +105,7 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
     the user may take; after a refused step (kit.act) with the error, under HTMX only its panel."""
     case = enforcement.case
     transitions = available_for(request.user, case)
+    forms = decision_forms(enforcement, forms)
     context = {
         "enforcement": enforcement, "case": case, "state_label": ENFORCEMENT_WORKFLOW.state_label(case.state),
         "entries": journal.entries_for_case(case), "parties": parties_for_case(request.user, case),
@@ -113,6 +115,7 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
     }  # fmt: skip
     context |= evidence_context(request.user, enforcement)  # the evidence panel and the documents
     context |= hearing_panel(request, enforcement, forms)
+    context |= decision_context(request.user, enforcement, forms)
     template = "enforcement/_case_panel.html" if request.htmx and request.method == "POST" else "enforcement/case_detail.html"
     return render(request, template, context)
 

@@ -15,8 +15,10 @@ officer takes passes `certified` (certificates.py: a certificate valid today for
 Art. 42)."""
 
 from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel.workflow import BOOLEAN, DONE, OPEN, TEXT, WAITING, Input, Phase, Workflow, register
+from zhenjie.kernel import extensions
+from zhenjie.kernel.workflow import BOOLEAN, DONE, LONGTEXT, OPEN, TEXT, WAITING, Input, Phase, Workflow, all_of, register
 
+from . import rules_decision
 from .certificates import certified
 
 KIND = "enforcement"
@@ -34,6 +36,25 @@ REGISTER_INPUTS = (
           help="勾选后追责时效按5年计算(《行政处罚法》第三十六条)"),
 )  # fmt: skip
 
+
+# 法制审核 (行政处罚法 Art. 58): the checklist of the review opinion (法制审核意见书), each
+# answered yes or no, and the opinion itself; a return also gives its reason.
+REVIEW_INPUTS = (
+    Input("facts_clear", "事实清楚", BOOLEAN),
+    Input("evidence_sufficient", "证据确凿充分", BOOLEAN),
+    Input("procedure_lawful", "程序合法", BOOLEAN),
+    Input("basis_correct", "适用依据正确", BOOLEAN),
+    Input("penalty_appropriate", "处罚适当", BOOLEAN),
+    Input("opinion", "审核意见", LONGTEXT, required=True, max_length=2000),
+)
+
+# Whether the case needs the legal review (Art. 58: 重大执法决定) and the leaders' collective
+# decision (Art. 57: 情节复杂或者重大违法行为), with the reason for the mark.
+CLASSIFY_INPUTS = (
+    Input("is_major", "重大执法决定(须法制审核)", BOOLEAN, help="《行政处罚法》第五十八条"),
+    Input("is_serious", "情节复杂或重大违法(须集体讨论决定)", BOOLEAN, help="《行政处罚法》第五十七条"),
+    Input("reason", "认定理由", LONGTEXT, required=True, max_length=2000),
+)
 
 def _may_record_evidence(standing):
     # rules_evidence reads this module's states; imported when first asked, not at import.
@@ -114,11 +135,13 @@ ENFORCEMENT_WORKFLOW = register(
          rule=_hearing_rule("may_record_request"))
     .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True,
          rule=_hearing_rule("may_submit_review"))
-    .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS)
-    .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True)
+    .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS, inputs=REVIEW_INPUTS,
+         rule=rules_decision.independent_reviewer)
+    .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True,
+         inputs=REVIEW_INPUTS, rule=rules_decision.independent_reviewer)
     .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True,
-         rule=_hearing_rule("may_ready"))
-    .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS)
+         rule=all_of(_hearing_rule("may_ready"), rules_decision.major_needs_review))
+    .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS, rule=rules_decision.may_decide)
     .add("serve", "送达", [State.DECIDED], State.EXECUTING, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("close", "结案", [State.EXECUTING], State.CLOSED, roles=OFFICERS, by_assignee=True, closes=True)
     .add("suspend", "中止", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING],
@@ -131,4 +154,8 @@ ENFORCEMENT_WORKFLOW = register(
     .may("waive", "登记书面放弃", _hearing_rule("may_waive"))
     .may("schedule_hearing", "安排听证", _hearing_rule("may_schedule_hearing"))
     .may("record_hearing", "登记听证情况", _hearing_rule("may_record_hearing"))
+    .may("record_meeting", "登记集体讨论", rules_decision.may_record_meeting)
+    .may("classify", "认定重大、复杂案件", rules_decision.may_classify, inputs=CLASSIFY_INPUTS)
+    .may("request_extension", "申请延长办案期限", rules_decision.may_request_extension, inputs=extensions.REQUEST_INPUTS)
+    .may("decide_extension", "审批延期", rules_decision.may_decide_extension, inputs=extensions.DECISION_INPUTS)
 )  # fmt: skip

@@ -8,6 +8,7 @@ the calling app's prefix (`grid`, `hall`, `topic` …); a moment's `code` is its
 moment is often named apart from its field (a position's `at` is `grid.position_at`)."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
@@ -82,3 +83,21 @@ def past_date(value, *, field: str, label: str, code: str, earliest_years: int =
     if value < today - timedelta(days=366 * earliest_years):
         raise Rejected(f"{code}.{field}_too_early", f"{label}过早，请核对", field=field)
     return value
+
+
+def money(value, *, field: str, label: str, code: str, high: Decimal, required: bool = True) -> Decimal | None:
+    """An amount of yuan, 0 < amount ≤ high, at most two decimals; digits in a string are read
+    (forms and imports send text). A float from JSON is read by its decimal text (0.1 stays 0.1)."""
+    if value in (None, ""):
+        if required:
+            raise Rejected(f"{code}.{field}_required", f"请填写{label}", field=field)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元)", field=field)
+    try:
+        amount = Decimal(str(value).strip()[:32])
+    except InvalidOperation:
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元)，如 3000 或 3000.50", field=field) from None
+    if not amount.is_finite() or amount <= 0 or amount > high or amount != amount.quantize(Decimal("0.01")):
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为大于0、不超过{high}元、至多两位小数的金额", field=field)
+    return amount.quantize(Decimal("0.01"))

@@ -180,6 +180,15 @@ class Transition:
         return (self.input(REASON.name) or REASON).clean(reason, self.label)
 
 
+def all_of(*rules: Callable[["Standing"], ActionError | None]) -> Callable[["Standing"], ActionError | None]:
+    """One `rule=` from several, each said by the part that owns it: the first refusal, or None."""
+
+    def rule(standing: "Standing") -> ActionError | None:
+        return next((refused for check in rules if (refused := check(standing)) is not None), None)
+
+    return rule
+
+
 @dataclass(frozen=True)
 class Permission:
     """An action on a case that is not a transition (request an extension, call departments,

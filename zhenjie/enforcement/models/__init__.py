@@ -6,4 +6,6 @@ it here."""
 from .case import EnforcementCase, Procedure, Source  # noqa: F401
 from .evidence import Evidence, EvidenceKind  # noqa: F401
 from .officers import Certificate  # noqa: F401
-from .hearing import Hearing, HearingOutcome, HearingThreshold, PenaltyKind, PenaltyNotice, Statement, StatementChannel  # noqa: F401
+from .decision import CollectiveMeeting, DecisionPolicy, DiscretionBenchmark, LegalReview, PenaltyDecision  # noqa: F401
+from .hearing import Hearing, HearingOutcome, HearingThreshold, PenaltyNotice, Statement, StatementChannel  # noqa: F401
+from .penalties import PenaltyKind  # noqa: F401
