@@ -140,6 +140,11 @@ def add_notice(enforcement: EnforcementCase, officer, *, waived: bool = False, h
         hearing_right=hearing_right, notified_at=at, reply_until=reply_until(at), issued_by=officer,
         waived_at=at if waived else None, waiver="当事人书面放弃陈述、申辩和听证权利" if waived else "",
     )  # fmt: skip
+def waive_reply(enforcement: EnforcementCase) -> None:
+    """The party waived their days in writing (part 3), so a notified case may go on at once."""
+    PenaltyNotice.objects.filter(enforcement=enforcement).update(waived_at=timezone.now(), waiver="当事人书面放弃陈述、申辩和听证权利")
+
+
 def pass_review(enforcement: EnforcementCase, reviewer) -> LegalReview:
     """The passed review a major case's decision rests on, as the review action records it."""
     checks = dict.fromkeys(("facts_clear", "evidence_sufficient", "procedure_lawful", "basis_correct", "penalty_appropriate"), True)

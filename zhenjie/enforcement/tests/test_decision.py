@@ -27,7 +27,7 @@ from zhenjie.enforcement.actions.decision import (
 )  # fmt: skip
 from zhenjie.enforcement.models import DiscretionBenchmark, EnforcementCase, Evidence, LegalReview, PenaltyDecision
 from zhenjie.enforcement.queries_decision import review_figures
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world, make_party
+from zhenjie.enforcement.testing import waive_reply, make_enforcement_case, make_enforcement_world, make_party
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import Assignment, Case, Document, Party
@@ -57,6 +57,7 @@ def fine(amount, bench=None, **values) -> Penalty:
 
 def test_the_reviewer_passes_a_major_case_with_a_numbered_opinion_and_the_leader_decides_it(ew):
     case = make_enforcement_case(ew, state=State.NOTIFIED, is_major=True)
+    waive_reply(case)
     submit_review(ew.officer_a1, case)
     assert Assignment.objects.get(case_id=case.case_id, todo="review", state="open").role == "legal_reviewer"
 
@@ -97,6 +98,7 @@ def test_the_officer_who_opened_the_case_cannot_review_it(ew):
 
 def test_a_major_case_cannot_go_to_the_decision_without_review(ew):
     case = make_enforcement_case(ew, state=State.NOTIFIED, is_major=True)
+    waive_reply(case)
     with pytest.raises(Conflict, match="须经法制审核"):
         ready_for_decision(ew.officer_a1, case)
     assert Case.objects.get(pk=case.case_id).state == State.NOTIFIED
@@ -236,6 +238,7 @@ def test_a_benchmark_of_another_power_or_unknown_is_refused(ew):
 
 def test_an_officer_marks_a_case_major_and_it_then_needs_review_and_b_cannot_mark_it(ew):
     case = make_enforcement_case(ew, state=State.NOTIFIED)
+    waive_reply(case)
     with pytest.raises(NotFound):
         classify_case(ew.officer_b1, case, True, False, "涉及重大公共利益")
     with pytest.raises(Rejected, match="认定理由"):
