@@ -42,6 +42,16 @@ def _may_record_evidence(standing):
     return may_record_evidence(standing)
 
 
+def _execution_rule(name: str):
+    # rules_execution reads this module's states; imported when first asked, not at import.
+    def rule(standing):
+        from . import rules_execution
+
+        return getattr(rules_execution, name)(standing)
+
+    return rule
+
+
 class State:
     LEAD = "lead"  # a lead (线索) waiting for the decision to register
     INVESTIGATING = "investigating"  # registered: evidence being taken
@@ -114,4 +124,10 @@ ENFORCEMENT_WORKFLOW = register(
     .add("terminate", "终结", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING,
                               State.SUSPENDED, State.EXECUTING], State.TERMINATED, roles=LEADERS, needs_reason=True, closes=True)
     .may("record_evidence", "登记证据", _may_record_evidence)
+    .may("record_service_consent", "登记电子送达确认书", _execution_rule("may_record_consent"))
+    .may("execute", "登记执行情况", _execution_rule("may_execute"))
+    .may("approve_payment_plan", "批准暂缓或分期缴纳", _execution_rule("may_approve_plan"))
+    .may("publish", "执法公示", _execution_rule("may_publish"))
+    .may("withdraw_publication", "撤回公示", _execution_rule("may_withdraw"))
+    .may("archive", "归档", _execution_rule("may_archive"))  # kernel/ARCHIVE.md; the package's content: archiving.py
 )  # fmt: skip

@@ -8,6 +8,7 @@ the calling app's prefix (`grid`, `hall`, `topic` …); a moment's `code` is its
 moment is often named apart from its field (a position's `at` is `grid.position_at`)."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
@@ -82,3 +83,29 @@ def past_date(value, *, field: str, label: str, code: str, earliest_years: int =
     if value < today - timedelta(days=366 * earliest_years):
         raise Rejected(f"{code}.{field}_too_early", f"{label}过早，请核对", field=field)
     return value
+
+
+MONEY_MAX = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
+
+
+def money(value, *, field: str, label: str, code: str, minimum: Decimal = Decimal("0.01")) -> Decimal:
+    """An amount of yuan with at most two decimals, from a number or its text ("1200", "1200.50");
+    a float is read through its text, never its binary value. Refuses the rest, and amounts below
+    `minimum` or beyond what the column holds."""
+    if isinstance(value, bool) or value in (None, ""):
+        raise Rejected(f"{code}.{field}_required", f"请填写{label}", field=field)
+    if isinstance(value, (int, float, Decimal)):
+        value = str(value)
+    if not isinstance(value, str) or len(value.strip()) > 20:
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field) from None
+    if not amount.is_finite():
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
+    if amount < minimum or amount > MONEY_MAX:
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须在{minimum}元至{MONEY_MAX}元之间", field=field)
+    if amount != amount.quantize(Decimal("0.01")):  # checked after the bound: quantize fails on a huge exponent
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
+    return amount.quantize(Decimal("0.01"))

@@ -6,3 +6,6 @@ it here."""
 from .case import EnforcementCase, Procedure, Source  # noqa: F401
 from .evidence import Evidence, EvidenceKind  # noqa: F401
 from .officers import Certificate  # noqa: F401
+from .execution import ClosingOutcome, Closure, CourtApplication, CourtResult, Payment, PaymentPlan, Service, ServiceConsent, ServiceMethod  # noqa: F401
+from .policy import EnforcementPolicy  # noqa: F401
+from .publicity import Publication  # noqa: F401
