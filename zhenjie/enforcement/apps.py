@@ -7,6 +7,6 @@ class EnforcementConfig(AppConfig):
 
     def ready(self):
         from . import kit, workflow  # noqa: F401  (the case kind and its pages register themselves)
-        from . import archiving, papers_execution  # noqa: F401  (the 送达回证 and 结案报告 kinds)
+        from . import archiving, kit_execution, papers_execution  # noqa: F401  (steps of service, execution, publicity; their papers)
 
         archiving.register()  # the archive package's content (kernel/ARCHIVE.md)

@@ -27,7 +27,14 @@ NOT_COUNTY_ADMIN = ("settings.not_allowed", "只有县级管理员可以修改�
 
 def policy_for(area: Area) -> EnforcementPolicy:
     """The settings of the county holding `area` (an unsaved row of defaults where none was saved)."""
-    return EnforcementPolicy.objects.filter(county__path=county_path(area.path)).first() or EnforcementPolicy(**DEFAULTS)
+    return policy_at(area.path)
+
+
+def policy_at(path: str) -> EnforcementPolicy:
+    """The settings of the county holding the area at `path` ("" or a path outside any saved
+    county: the defaults)."""
+    saved = EnforcementPolicy.objects.filter(county__path=county_path(path)).first() if path else None
+    return saved or EnforcementPolicy(**DEFAULTS)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.urls import path
 
 from zhenjie.workbench.kit import act
 
-from . import views
+from . import views, views_execution
 
 app_name = "enforcement"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.new_lead, name="new"),
     path("<id:case_id>/", views.detail, name="detail"),
     path("<id:case_id>/registration/", views.registration, name="registration"),
+    path("settings/", views_execution.enforcement_settings, name="settings"),  # 执法设置 (county)
     # The kit's act view last: its <slug> would take the pages' own paths.
     path("<id:case_id>/<slug:transition>/", act, {"kind": "enforcement"}, name="act"),
 ]

@@ -21,6 +21,7 @@ from . import queries
 from .actions.lifecycle import Lead, open_lead, register_case
 from .forms import LeadForm, RegistrationForm
 from .kit import CASES
+from .views_execution import execution_panel
 from .workflow import ENFORCEMENT_WORKFLOW, OFFICERS, State
 
 OWN_PAGES = {"register"}  # steps with a page of their own: the case page links to it
@@ -108,6 +109,7 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
         "steps": step_forms(CASES, [t for t in transitions if t.name not in OWN_PAGES], forms), "error": error,
         "may_register": any(t.name == "register" for t in transitions), "suspended": case.state == State.SUSPENDED,
         "parent_url": workflow_for(case.parent.kind).detail_url(case.parent_id) if case.parent_id else "",
+        **execution_panel(request.user, enforcement, forms),  # 送达执行 and 执法公示 (views_execution.py)
     }  # fmt: skip
     template = "enforcement/_case_panel.html" if request.htmx and request.method == "POST" else "enforcement/case_detail.html"
     return render(request, template, context)
