@@ -62,7 +62,7 @@ def publication_text(enforcement: EnforcementCase, township: Area) -> tuple[str,
 
 
 def _locked(enforcement: EnforcementCase) -> tuple[EnforcementCase, Case, Publication]:
-    case = Case.objects.select_for_update().select_related("area").get(pk=enforcement.case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=enforcement.case_id)
     enforcement = EnforcementCase.objects.select_related("case", "party", "team").get(pk=enforcement.pk)
     publication = (
         Publication.objects.select_for_update(of=("self",)).select_related("township").filter(enforcement=enforcement).first()

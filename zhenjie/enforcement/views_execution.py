@@ -15,7 +15,7 @@ from . import forms_execution as f
 from . import policy
 from .execution_status import status_of
 from .forms_execution import CourtResultForm
-from .models import Publication
+from .models import Publication, ServiceConsent
 from .publicity import publication_overdue
 from .workflow import State
 
@@ -60,6 +60,7 @@ def execution_panel(user, enforcement, bound: dict | None = None) -> dict:
     return {
         "execution": status, "publication": publication, "execution_forms": forms, "court_result_form": result_form,
         "publication_overdue": publication_overdue(publication),
+        "consent": ServiceConsent.objects.filter(enforcement=enforcement).first(),
     }  # fmt: skip
 
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
-from zhenjie.kernel import archive, deadlines, journal, workflow
+from zhenjie.kernel import archive, deadlines, journal, pii, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.calendar import current_calendar
+from zhenjie.kernel.delivery import mask_email
 from zhenjie.kernel.documents import issue_document
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.inputs import choice, money, past_date, text
@@ -52,7 +53,7 @@ def add_months(day: date, count: int) -> date:
 def _locked(enforcement: EnforcementCase) -> tuple[EnforcementCase, Case]:
     """The case row locked (two officers recording at once are taken one after the other) and the
     enforcement row read again inside the transaction."""
-    case = Case.objects.select_for_update().select_related("area").get(pk=enforcement.case_id)
+    case = Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=enforcement.case_id)
     return EnforcementCase.objects.select_related("party", "team").get(pk=enforcement.pk), case
 
 
@@ -86,6 +87,15 @@ def payment_due_on(served: date, days: int) -> date:
     return timezone.localdate(deadlines.due_after(start, deadlines.Limit(days, DeadlineUnit.NATURAL_DAYS))[0])
 
 
+CONSENT_CONTEXT = "enforcement_serviceconsent.address"
+
+
+def _masked_address(address: str) -> str:
+    """A mailbox as the notification settings show one (z***@example.gov.cn); anything else, its
+    last four characters."""
+    return mask_email(address) if "@" in address else "*" * max(0, len(address) - 4) + address[-4:]
+
+
 def _day(value, field: str, label: str, earliest: date | None, early_message: str) -> date:
     day = past_date(value, field=field, label=label, code=CODE)
     if earliest is not None and day < earliest:
@@ -103,8 +113,10 @@ def record_service_consent(actor, enforcement: EnforcementCase, *, address, cons
     _require(actor, case, "record_service_consent")
     address = text(address, field="address", label="电子送达地址", max_length=ADDRESS_MAX, required=True, code=CODE)
     consented_on = past_date(consented_on, field="consented_on", label="确认书签订日期", code=CODE)
-    consent, _ = ServiceConsent.objects.update_or_create(enforcement=enforcement, defaults={
-        "address": address, "consented_on": consented_on, "recorded_by": actor})  # fmt: skip
+    sealed = {"address_cipher": pii.encrypt(address, CONSENT_CONTEXT), "address_masked": _masked_address(address)}
+    consent, _ = ServiceConsent.objects.update_or_create(
+        enforcement=enforcement, defaults={**sealed, "consented_on": consented_on, "recorded_by": actor}
+    )
     journal.record(actor=actor, verb="enforcement.service_consent", case=case, summary="登记电子送达确认书",
                    data={"consented_on": consented_on.isoformat()})  # fmt: skip  # the address is the party's: not in the journal
     return consent

@@ -20,7 +20,9 @@ class ServiceConsent(models.Model):
     """The party's signed consent to electronic service (Art. 61(2): 当事人同意并签订确认书)."""
 
     enforcement = models.OneToOneField("enforcement.EnforcementCase", on_delete=models.PROTECT, related_name="service_consent")
-    address = models.CharField("电子送达地址", max_length=200)
+    # The party's mailbox or fax number: sealed like their other contact details (kernel/PII.md).
+    address_cipher = models.TextField("电子送达地址(密文)")
+    address_masked = models.CharField("电子送达地址", max_length=200)
     consented_on = models.DateField("确认书签订日期")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)

@@ -104,7 +104,8 @@ def test_electronic_service_without_the_partys_consent_is_refused(ew):
     assert refused.value.message == "当事人未签订电子送达确认书，不能电子送达"
     assert not Service.objects.exists()
 
-    record_service_consent(ew.officer_a1, enforcement, address="li@example.com", consented_on=today())
+    consent = record_service_consent(ew.officer_a1, enforcement, address="li@example.com", consented_on=today())
+    assert consent.address_masked == "l***@example.com" and "li@example.com" not in consent.address_cipher
     assert serve_decision(ew.officer_a1, enforcement, method="electronic", served_on=today()).method == "electronic"
 
 
