@@ -241,3 +241,18 @@ def test_nothing_owed_cannot_go_to_court(ew):
     with pytest.raises(Conflict) as refused:
         apply_to_court(ew.officer_a1, enforcement, applied_on=today(), court="测试县人民法院")
     assert refused.value.code == "enforcement.court_nothing_owed"
+
+
+def test_the_service_receipt_prints_the_method_the_receiver_and_the_payment_deadline(ew, client):
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    service = serve_decision(ew.officer_a1, decided(ew), method="in_person", served_on=today(), received_by="李建国")
+    client.force_login(ew.officer_a1)
+    content = b"".join(client.get(reverse("workbench:document_pdf", args=[service.receipt.pk])).streaming_content)
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
+    assert "送达回证" in text and "当场交付" in text and "李建国" in text and "2,000.00" in text
+    client.force_login(ew.officer_b1)
+    assert client.get(reverse("workbench:document_pdf", args=[service.receipt.pk])).status_code == 404
