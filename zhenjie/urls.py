@@ -27,6 +27,7 @@ urlpatterns = [
     path("grid/", include("zhenjie.grid.urls")),
     path("topics/", include("zhenjie.topics.urls")),  # 每月一题
     path("public/topics/", include("zhenjie.topics.public_urls")),
+    path("public/enforcement/", include("zhenjie.enforcement.public_urls")),  # 执法公示 (no login)
     path("console/movein/", include("zhenjie.movein.urls")),  # 迁入: a county's own files
     path("", include("zhenjie.workbench.urls")),
 ]

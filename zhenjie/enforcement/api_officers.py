@@ -44,8 +44,8 @@ class CertificateOut(Schema):
     status: str = Field(description="valid 有效，expiring 即将到期，expired 已过期，revoked 已注销，not_yet 未生效")
 
     @staticmethod
-    def resolve_status(certificate):
-        return queries.status_of(certificate, timezone.localdate())
+    def resolve_status(certificate, context):
+        return queries.status_of(certificate, timezone.localdate(), queries.expiring_days_for(context["request"].auth))
 
 
 class OfficerOut(Schema):
@@ -69,7 +69,7 @@ def _officer(line) -> dict:
 def list_officers(request, query: Query[PageQuery]):
     page = page_of(queries.officers_for(request.auth), query)
     today = timezone.localdate()
-    return page | {"items": [_officer(queries.line_of(officer, today)) for officer in page["items"]]}
+    return page | {"items": [_officer(queries.line_of(officer, today, queries.expiring_days_for(request.auth))) for officer in page["items"]]}
 
 
 class CertificateIn(Schema):

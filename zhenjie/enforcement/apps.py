@@ -9,3 +9,6 @@ class EnforcementConfig(AppConfig):
         from . import kit, workflow  # noqa: F401  (the case kind and its pages register themselves)
         from . import documents  # noqa: F401  (the document kinds of registration and investigation)
         from . import papers_decision, papers_hearing  # noqa: F401  (the document kinds of parts 3 and 4)
+        from . import archiving, kit_execution, papers_execution  # noqa: F401  (steps of service, execution, publicity; their papers)
+
+        archiving.register()  # the archive package's content (kernel/ARCHIVE.md)

@@ -26,8 +26,6 @@ from zhenjie.workbench.excel import Column
 from .models import Certificate
 
 MANAGERS = frozenset({R.COUNTY_ADMIN, R.TOWNSHIP_LEADER})
-# A certificate about to lapse is shown in time to renew it (the brief's 30 days).
-EXPIRING_DAYS = 30
 
 
 def _day(value: date) -> str:
@@ -158,7 +156,18 @@ STATUS_LABELS = {Status.VALID: "有效", Status.EXPIRING: "即将到期", Status
                  Status.NOT_YET: "未生效", Status.NONE: "无执法证"}  # fmt: skip
 
 
-def status_of(certificate: Certificate | None, day: date) -> str:
+def expiring_days_for(user) -> int:
+    """How early a certificate shows as about to lapse: the county setting where the user works
+    (EnforcementPolicy.certificate_expiring_days), read once per request."""
+    if not hasattr(user, "_certificate_expiring_days"):
+        from .policy import policy_at
+
+        paths = sorted(post.path for post in reach_of(user).posts if post.path)
+        user._certificate_expiring_days = policy_at(paths[0] if paths else "").certificate_expiring_days
+    return user._certificate_expiring_days
+
+
+def status_of(certificate: Certificate | None, day: date, expiring_days: int) -> str:
     if certificate is None:
         return Status.NONE
     if certificate.revoked_at is not None:
@@ -167,7 +176,7 @@ def status_of(certificate: Certificate | None, day: date) -> str:
         return Status.NOT_YET
     if day > certificate.valid_until:
         return Status.EXPIRED
-    return Status.EXPIRING if certificate.valid_until - day < timedelta(days=EXPIRING_DAYS) else Status.VALID
+    return Status.EXPIRING if certificate.valid_until - day < timedelta(days=expiring_days) else Status.VALID
 
 
 @dataclass
@@ -185,12 +194,12 @@ class OfficerLine:
         return STATUS_LABELS[self.status]
 
 
-def line_of(officer: User, day: date) -> OfficerLine:
+def line_of(officer: User, day: date, expiring_days: int) -> OfficerLine:
     """Reads the prefetched certificates: no query per officer."""
     certificates = list(officer.enforcement_certificates.all())
     usable = [c for c in certificates if not why_not_valid(c, day)]
     current = max(usable, key=lambda c: (c.valid_until, c.pk)) if usable else (certificates[0] if certificates else None)
-    return OfficerLine(officer, current, status_of(current, day), certificates)
+    return OfficerLine(officer, current, status_of(current, day, expiring_days), certificates)
 
 
 COLUMNS = (

@@ -22,11 +22,12 @@ from .forms_officers import CertificateForm, RenewForm, RevokeForm, TrainingForm
 def officer_list(request):
     today = timezone.localdate()
     rows = queries.officers_for(request.user)
+    expiring_days = queries.expiring_days_for(request.user)
     if request.GET.get("format") == "xlsx":
-        return excel.export("执法人员", queries.COLUMNS, (queries.line_of(officer, today) for officer in rows.iterator(chunk_size=2000)))
+        return excel.export("执法人员", queries.COLUMNS, (queries.line_of(officer, today, expiring_days) for officer in rows.iterator(chunk_size=2000)))
     page = paginate(request, rows)
-    lines = [queries.line_of(officer, today) for officer in page.object_list]
-    context = {"page": page, "lines": lines, "can_add": queries.managed_areas(request.user).exists(), "expiring_days": queries.EXPIRING_DAYS}
+    lines = [queries.line_of(officer, today, expiring_days) for officer in page.object_list]
+    context = {"page": page, "lines": lines, "can_add": queries.managed_areas(request.user).exists(), "expiring_days": expiring_days}
     return render(request, "enforcement/officers/officer_list.html", context)
 
 
@@ -49,7 +50,7 @@ def _render_certificate(request, certificate, status=200, **forms):
     manage = queries.can_manage(request.user, certificate.area) and certificate.revoked_at is None
     context = {
         "certificate": certificate, "manage": manage,
-        "status_label": queries.STATUS_LABELS[queries.status_of(certificate, timezone.localdate())],
+        "status_label": queries.STATUS_LABELS[queries.status_of(certificate, timezone.localdate(), queries.expiring_days_for(request.user))],
         "renew_form": forms.get("renew_form") or RenewForm(), "training_form": forms.get("training_form")
         or TrainingForm(initial={"training_hours": certificate.training_hours}), "revoke_form": forms.get("revoke_form") or RevokeForm(),
     }  # fmt: skip

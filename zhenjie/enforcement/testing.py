@@ -8,7 +8,7 @@ checks — the power on that date, the limitation period — are tested in its o
 what every other part's tests start from."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.utils import timezone
@@ -79,9 +79,11 @@ def make_party(ew: EnforcementWorld, sequence: int = 1, name: str = "李建国")
 
 
 def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township: Area | None = None, state: str = State.LEAD,
-                          party: Party | None = None, is_major: bool = False, is_serious: bool = False) -> EnforcementCase:
+                          party: Party | None = None, is_major: bool = False, is_serious: bool = False, fine=None,
+                          decided_on: date | None = None) -> EnforcementCase:
     """A case in `state` (lead, investigating, notified, reviewing, deciding, decided), under the
-    township's power `code`, opened by the team's first officer."""
+    township's power `code`, opened by the team's first officer. A decided case carries `fine`
+    and its decision time (`decided_on`, today by default) as the decision part records them."""
     township = township or ew.world.a
     in_a = township == ew.world.a
     officer, team = (ew.officer_a1, ew.team_a) if in_a else (ew.officer_b1, ew.team_b)
@@ -123,6 +125,9 @@ def make_enforcement_case(ew: EnforcementWorld, code: str = "CF001", *, township
         if step == "notify":
             # Part 3's rules read the notice; past NOTIFIED the party waived their days in writing.
             add_notice(enforcement, officer, waived=state != State.NOTIFIED)
+    if state == State.DECIDED:
+        decided_at = timezone.make_aware(datetime.combine(decided_on, time(10))) if decided_on else timezone.now()
+        EnforcementCase.objects.filter(pk=enforcement.pk).update(fine_amount=fine, decided_at=decided_at)
     enforcement.refresh_from_db()
     return enforcement
 
@@ -140,6 +145,8 @@ def add_notice(enforcement: EnforcementCase, officer, *, waived: bool = False, h
         hearing_right=hearing_right, notified_at=at, reply_until=reply_until(at), issued_by=officer,
         waived_at=at if waived else None, waiver="当事人书面放弃陈述、申辩和听证权利" if waived else "",
     )  # fmt: skip
+
+
 def waive_reply(enforcement: EnforcementCase) -> None:
     """The party waived their days in writing (part 3), so a notified case may go on at once."""
     PenaltyNotice.objects.filter(enforcement=enforcement).update(waived_at=timezone.now(), waiver="当事人书面放弃陈述、申辩和听证权利")

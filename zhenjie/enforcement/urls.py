@@ -3,6 +3,7 @@ from django.urls import path
 from zhenjie.workbench.kit import act
 
 from . import views, views_evidence
+from . import views, views_execution
 
 app_name = "enforcement"
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("<id:case_id>/evidence/", views_evidence.record, name="evidence"),
     path("<id:case_id>/registration-form/", views_evidence.registration_form, name="registration_form"),
     path("<id:case_id>/evidence/<id:evidence_id>/paper/", views_evidence.record_paper, name="record_paper"),
+    path("settings/", views_execution.enforcement_settings, name="settings"),  # 执法设置 (county)
     # The kit's act view last: its <slug> would take the pages' own paths.
     path("<id:case_id>/<slug:transition>/", act, {"kind": "enforcement"}, name="act"),
 ]

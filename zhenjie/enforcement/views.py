@@ -24,6 +24,7 @@ from .kit import CASES
 from .views_evidence import evidence_context
 from .panel_hearing import hearing_panel
 from .views_decision import decision_context, decision_forms
+from .views_execution import execution_panel
 from .workflow import ENFORCEMENT_WORKFLOW, OFFICERS, State
 
 OWN_PAGES = {"register"}  # steps with a page of their own: the case page links to it
@@ -112,6 +113,7 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
         "steps": step_forms(CASES, [t for t in transitions if t.name not in OWN_PAGES], forms), "error": error,
         "may_register": any(t.name == "register" for t in transitions), "suspended": case.state == State.SUSPENDED,
         "parent_url": workflow_for(case.parent.kind).detail_url(case.parent_id) if case.parent_id else "",
+        **execution_panel(request.user, enforcement, forms),  # 送达执行 and 执法公示 (views_execution.py)
     }  # fmt: skip
     context |= evidence_context(request.user, enforcement)  # the evidence panel and the documents
     context |= hearing_panel(request, enforcement, forms)

@@ -14,6 +14,8 @@ Rules beyond roles live in the parts' rules modules and are passed as `rule=`. E
 officer takes passes `certified` (certificates.py: a certificate valid today for the case's area,
 Art. 42)."""
 
+from importlib import import_module
+
 from zhenjie.accounts.roles import RoleCode
 from zhenjie.kernel import extensions
 from zhenjie.kernel.workflow import BOOLEAN, DONE, LONGTEXT, OPEN, TEXT, WAITING, Input, Phase, Workflow, all_of, register
@@ -56,19 +58,12 @@ CLASSIFY_INPUTS = (
     Input("reason", "认定理由", LONGTEXT, required=True, max_length=2000),
 )
 
-def _may_record_evidence(standing):
-    # rules_evidence reads this module's states; imported when first asked, not at import.
-    from .rules_evidence import may_record_evidence
 
-    return may_record_evidence(standing)
-
-
-def _hearing_rule(name: str):
-    # rules_hearing reads this module's states; looked up when first asked, not at import.
+def _later(module: str, name: str):
+    # The parts' rules modules read this module's states: a rule is looked up when first asked,
+    # not at import.
     def rule(standing):
-        from . import rules_hearing
-
-        return getattr(rules_hearing, name)(standing)
+        return getattr(import_module(f"zhenjie.enforcement.{module}"), name)(standing)
 
     return rule
 
@@ -132,15 +127,15 @@ ENFORCEMENT_WORKFLOW = register(
     .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS, rule=certified)
     .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True,
-         rule=_hearing_rule("may_record_request"))
+         rule=_later("rules_hearing", "may_record_request"))
     .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True,
-         rule=_hearing_rule("may_submit_review"))
+         rule=_later("rules_hearing", "may_submit_review"))
     .add("review_pass", "审核通过", [State.REVIEWING], State.DECIDING, roles=REVIEWERS, inputs=REVIEW_INPUTS,
          rule=rules_decision.independent_reviewer)
     .add("review_return", "审核退回", [State.REVIEWING], State.INVESTIGATING, roles=REVIEWERS, needs_reason=True,
          inputs=REVIEW_INPUTS, rule=rules_decision.independent_reviewer)
     .add("ready", "提请决定", [State.NOTIFIED, State.HEARING], State.DECIDING, roles=OFFICERS, by_assignee=True,
-         rule=all_of(_hearing_rule("may_ready"), rules_decision.major_needs_review))
+         rule=all_of(_later("rules_hearing", "may_ready"), rules_decision.major_needs_review))
     .add("decide", "作出处罚决定", [State.DECIDING], State.DECIDED, roles=LEADERS, rule=rules_decision.may_decide)
     .add("serve", "送达", [State.DECIDED], State.EXECUTING, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("close", "结案", [State.EXECUTING], State.CLOSED, roles=OFFICERS, by_assignee=True, closes=True)
@@ -149,13 +144,19 @@ ENFORCEMENT_WORKFLOW = register(
     .add("resume", "恢复办理", [State.SUSPENDED], State.INVESTIGATING, roles=LEADERS, deadline="resume")
     .add("terminate", "终结", [State.INVESTIGATING, State.NOTIFIED, State.HEARING, State.REVIEWING, State.DECIDING,
                               State.SUSPENDED, State.EXECUTING], State.TERMINATED, roles=LEADERS, needs_reason=True, closes=True)
-    .may("record_evidence", "登记证据", _may_record_evidence)
-    .may("record_statement", "登记陈述申辩", _hearing_rule("may_record_statement"))
-    .may("waive", "登记书面放弃", _hearing_rule("may_waive"))
-    .may("schedule_hearing", "安排听证", _hearing_rule("may_schedule_hearing"))
-    .may("record_hearing", "登记听证情况", _hearing_rule("may_record_hearing"))
+    .may("record_evidence", "登记证据", _later("rules_evidence", "may_record_evidence"))
+    .may("record_statement", "登记陈述申辩", _later("rules_hearing", "may_record_statement"))
+    .may("waive", "登记书面放弃", _later("rules_hearing", "may_waive"))
+    .may("schedule_hearing", "安排听证", _later("rules_hearing", "may_schedule_hearing"))
+    .may("record_hearing", "登记听证情况", _later("rules_hearing", "may_record_hearing"))
     .may("record_meeting", "登记集体讨论", rules_decision.may_record_meeting)
     .may("classify", "认定重大、复杂案件", rules_decision.may_classify, inputs=CLASSIFY_INPUTS)
     .may("request_extension", "申请延长办案期限", rules_decision.may_request_extension, inputs=extensions.REQUEST_INPUTS)
     .may("decide_extension", "审批延期", rules_decision.may_decide_extension, inputs=extensions.DECISION_INPUTS)
+    .may("record_service_consent", "登记电子送达确认书", _later("rules_execution", "may_record_consent"))
+    .may("execute", "登记执行情况", _later("rules_execution", "may_execute"))
+    .may("approve_payment_plan", "批准暂缓或分期缴纳", _later("rules_execution", "may_approve_plan"))
+    .may("publish", "执法公示", _later("rules_execution", "may_publish"))
+    .may("withdraw_publication", "撤回公示", _later("rules_execution", "may_withdraw"))
+    .may("archive", "归档", _later("rules_execution", "may_archive"))  # kernel/ARCHIVE.md; the package's content: archiving.py
 )  # fmt: skip

@@ -85,19 +85,31 @@ def past_date(value, *, field: str, label: str, code: str, earliest_years: int =
     return value
 
 
-def money(value, *, field: str, label: str, code: str, high: Decimal, required: bool = True) -> Decimal | None:
-    """An amount of yuan, 0 < amount ≤ high, at most two decimals; digits in a string are read
-    (forms and imports send text). A float from JSON is read by its decimal text (0.1 stays 0.1)."""
-    if value in (None, ""):
-        if required:
-            raise Rejected(f"{code}.{field}_required", f"请填写{label}", field=field)
+MONEY_MAX = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
+
+
+def money(value, *, field: str, label: str, code: str, minimum: Decimal = Decimal("0.01"), high: Decimal = MONEY_MAX,
+          required: bool = True) -> Decimal | None:  # fmt: skip
+    """An amount of yuan with at most two decimals, from a number or its text ("1200", "1200.50");
+    a float is read through its text, never its binary value. Refuses the rest, and amounts below
+    `minimum` or above `high` (at most what the column holds). Blank is None where not required."""
+    if value in (None, "") and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元)", field=field)
+    if isinstance(value, bool) or value in (None, ""):
+        raise Rejected(f"{code}.{field}_required", f"请填写{label}", field=field)
+    if isinstance(value, (int, float, Decimal)):
+        value = str(value)
+    if not isinstance(value, str) or len(value.strip()) > 20:
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
     try:
-        amount = Decimal(str(value).strip()[:32])
+        amount = Decimal(value.strip())
     except InvalidOperation:
-        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元)，如 3000 或 3000.50", field=field) from None
-    if not amount.is_finite() or amount <= 0 or amount > high or amount != amount.quantize(Decimal("0.01")):
-        raise Rejected(f"{code}.{field}_invalid", f"{label}须为大于0、不超过{high}元、至多两位小数的金额", field=field)
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field) from None
+    if not amount.is_finite():
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
+    high = min(high, MONEY_MAX)
+    if amount < minimum or amount > high:
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须在{minimum}元至{high}元之间", field=field)
+    if amount != amount.quantize(Decimal("0.01")):  # checked after the bound: quantize fails on a huge exponent
+        raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
     return amount.quantize(Decimal("0.01"))

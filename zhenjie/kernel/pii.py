@@ -178,6 +178,17 @@ def mask_phone(number: str) -> str:
     return number[:3] + "****" + number[-4:]
 
 
+def mask_person_name(name: str) -> str:
+    """A person's name as a public page may print it (执法公示: 张*三, 李*): the surname and, for
+    three characters or more, the last character kept, the rest starred."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 # ---- citizen ID number: GB 11643-1999 ---------------------------------------------------------
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2^(17-i) mod 11

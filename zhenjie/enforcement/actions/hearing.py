@@ -7,7 +7,7 @@ in rules_hearing.py, which the buttons read too; nothing is written when one ref
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -21,7 +21,7 @@ from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.documents import issue_document
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.ids import parse_id
-from zhenjie.kernel.inputs import choice, moment, text
+from zhenjie.kernel.inputs import choice, moment, money, text
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.scoping import administered_county, can_see_case, paths_q
 from zhenjie.kernel.workflow import workflow_for
@@ -43,7 +43,6 @@ FACTS_MAX = 5000
 DETAILS_MAX = 1000
 CONTENT_MAX = 5000
 PLACE_MAX = 200  # Hearing.place
-AMOUNT_MAX = Decimal("999999999999.99")  # the column's 14 digits
 # Who may preside over a hearing: the organ's staff who did not investigate (Art. 64(4)).
 HOSTS = frozenset({R.ENFORCEMENT_OFFICER, R.LEGAL_REVIEWER, R.TOWNSHIP_LEADER})
 THRESHOLD_REFUSED = ("enforcement.threshold_not_allowed", "只有县级管理员可以设置听证标准")
@@ -68,17 +67,7 @@ def _case(actor, enforcement: EnforcementCase) -> Case:
 
 
 def _amount(value, name: str, label: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise Rejected(f"enforcement.{name}_invalid", f"{label}须为金额(元)", field=name)
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise Rejected(f"enforcement.{name}_invalid", f"{label}须为金额(元)", field=name) from None
-    if not amount.is_finite() or amount <= 0 or amount > AMOUNT_MAX or amount != amount.quantize(Decimal("0.01")):
-        raise Rejected(f"enforcement.{name}_invalid", f"{label}须为大于0的金额(元，至多两位小数)", field=name)
-    return amount.quantize(Decimal("0.01"))
+    return money(value, field=name, label=label, code="enforcement", required=False)
 
 
 def _kinds(values) -> list[str]:
