@@ -7,3 +7,4 @@ class EnforcementConfig(AppConfig):
 
     def ready(self):
         from . import kit, workflow  # noqa: F401  (the case kind and its pages register themselves)
+        from . import papers_transfers  # noqa: F401  (part 8: the 案件移送函)

@@ -85,6 +85,8 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("执法待办", "list-check", "enforcement:queue", ENFORCEMENT_READERS),
             NavItem("登记线索", "plus-square", "enforcement:new", ENFORCEMENT_OFFICERS),
             NavItem("执法人员与执法证", "person-vcard", "enforcement_officers:list", ENFORCEMENT_OFFICERS_PAGE),
+            NavItem("案件移送", "send", "enforcement_transfers:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
+            NavItem("联合执法", "people", "enforcement_joint:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
         ],
     ),
     (

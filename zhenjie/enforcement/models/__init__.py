@@ -6,3 +6,5 @@ it here."""
 from .case import EnforcementCase, Procedure, Source  # noqa: F401
 from .evidence import Evidence, EvidenceKind  # noqa: F401
 from .officers import Certificate  # noqa: F401
+from .joint import JointOperation, OperationStatus, Participant  # noqa: F401
+from .transfers import Answer, Direction, Transfer, TransferPolicy  # noqa: F401
