@@ -3,7 +3,10 @@
 
 from django import forms
 
-from zhenjie.areas.paths import county_path
+from django.utils import timezone
+
+from zhenjie.areas.paths import county_of, county_path
+from zhenjie.lists import queries as lists
 from zhenjie.kernel.workflow import REASON_MAX
 from zhenjie.units.models import Unit
 from zhenjie.workbench.forms import StyledFormMixin
@@ -12,6 +15,12 @@ from zhenjie.workbench.forms import StyledFormMixin
 def county_departments(area):
     """The active departments of the area's county: any of them may receive a transfer."""
     return Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, is_active=True, area__path=county_path(area.path)).order_by("name")
+
+
+def transfer_holder(enforcement, code: str):
+    """The department holding the power `code` in the team's county today (lists.queries.holder_of), or None."""
+    holder = lists.holder_of(county_of(enforcement.team.area), code, timezone.localdate()) if code else None
+    return holder.implementing_unit if holder else None
 
 
 class TransferForm(StyledFormMixin, forms.Form):

@@ -3,6 +3,7 @@ the plan form, the operation with each unit's part and the forms to record it, f
 Thin: reads through queries_joint, changes through actions/joint.py."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -32,7 +33,9 @@ def operation_list(request):
 
 @staff_required
 def operation_new(request):
-    township = joint._township_of_planner(request.user)  # Forbidden → 403 for anyone else
+    township = _planner_township(request.user)
+    if township is None:
+        raise PermissionDenied("只有乡镇(街道)综合执法队的执法人员或乡镇领导可以组织联合执法")
     try:
         units = units_for_township(township, team_of_township(township))
     except ActionError as error:

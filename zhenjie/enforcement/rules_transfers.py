@@ -35,6 +35,17 @@ def may_refuse_registered_transfer(standing) -> Conflict | None:
     return None
 
 
+def acknowledged_and_certified(standing):
+    """The `rule=` of the team's steps on a lead (register, decline, transfer_out, summary_decide):
+    a department's transfer is acknowledged (签收) or returned first, so that the answer is on
+    record and its deadline met; then the officer's certificate (certificates.certified)."""
+    from .certificates import certified
+
+    if any(work.todo == ACKNOWLEDGE for work in standing.open_work):
+        return Conflict("enforcement.transfer_not_acknowledged", "该案为部门移送，请先签收(或退回)后再办理")
+    return certified(standing)
+
+
 def may_acknowledge_transfer_in(standing):
     """The team's officer, while a department's transfer waits for its acknowledgement, certified
     (Art. 42: acknowledging takes the case on as the team's)."""

@@ -3,6 +3,7 @@
 transfer to a township's team. The steps on a case are the kit's act view on the case page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -42,7 +43,9 @@ def transfer_list(request):
 @staff_required
 def transfer_new(request):
     """部门移送: a department's liaison sends a case to a township's team."""
-    department = sending_department(request.user)  # Forbidden → 403 for anyone else
+    department = _department(request.user)
+    if department is None:
+        raise PermissionDenied("只有县直部门的联络员可以向乡镇(街道)移送案件")
     county = Area.objects.get(path=county_path(department.area.path))
     form = IncomingForm(request.POST or None, county=county)
     if request.method == "POST" and form.is_valid():

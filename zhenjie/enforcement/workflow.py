@@ -20,6 +20,7 @@ from zhenjie.kernel.workflow import BOOLEAN, DONE, OPEN, TEXT, WAITING, Input, P
 from .certificates import certified
 from .rules_transfers import (
     TRANSFER_INPUTS,
+    acknowledged_and_certified,
     may_acknowledge_transfer_in,
     may_refuse_registered_transfer,
     may_refuse_unregistered_transfer,
@@ -104,11 +105,11 @@ ENFORCEMENT_WORKFLOW = register(
             "closed": Phase("已结束", (State.CLOSED, State.NOT_REGISTERED, State.TRANSFERRED, State.TERMINATED), DONE),
         },
     )
-    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS, inputs=REGISTER_INPUTS, rule=certified)
+    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS, inputs=REGISTER_INPUTS, rule=acknowledged_and_certified)
     .add("decline", "不予立案", [State.LEAD], State.NOT_REGISTERED, roles=OFFICERS, needs_reason=True, closes=True,
-         rule=certified)
+         rule=acknowledged_and_certified)
     .add("transfer_out", "移送", [State.LEAD, State.INVESTIGATING], State.TRANSFERRING, roles=OFFICERS, needs_reason=True,
-         inputs=TRANSFER_INPUTS, rule=certified)
+         inputs=TRANSFER_INPUTS, rule=acknowledged_and_certified)
     # Part 8: the receiving department acknowledges (签收) a transfer out or refuses it, the case then
     # going back to the team where it was (rules_transfers); the team acknowledges a transfer in.
     .add("accept_transfer", "签收移送", [State.TRANSFERRING], State.TRANSFERRED, by_assignee=True, closes=True)
@@ -119,7 +120,7 @@ ENFORCEMENT_WORKFLOW = register(
     .add("acknowledge_transfer", "签收部门移送", [State.LEAD], State.LEAD, by_assignee=True, rule=may_acknowledge_transfer_in)
     .add("return_transfer", "退回部门移送", [State.LEAD], State.TRANSFERRED, by_assignee=True, needs_reason=True, closes=True,
          rule=may_acknowledge_transfer_in)
-    .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS, rule=certified)
+    .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS, rule=acknowledged_and_certified)
     .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True)
     .add("submit_review", "提交法制审核", [State.NOTIFIED, State.HEARING], State.REVIEWING, roles=OFFICERS, by_assignee=True)

@@ -4,6 +4,7 @@ within the county's working days), in from a department to the township's team."
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from zhenjie.enforcement.actions.transfers import (
@@ -258,3 +259,104 @@ def test_the_api_takes_a_department_transfer_in_with_chinese_refusals(ew, client
     assert too_long.status_code == 400
     unknown = liaison.post("/api/enforcement/transfers", {**body, "township_id": 10**6})
     assert unknown.status_code == 400 and unknown.json()["code"] == "enforcement.township_invalid"
+
+
+# ---- pages -------------------------------------------------------------------------------------
+
+
+def test_the_refused_registration_offers_the_transfer_to_the_holder_preselected(ew, client):
+    from zhenjie.lists.tests.builders import county_power_list
+
+    county_power_list(ew.world)
+    create_unit(None, name="测试县市场监督管理局", kind=Unit.Kind.DEPARTMENT, area=ew.world.county)
+    enforcement = make_enforcement_case(ew)
+    client.force_login(ew.officer_a1)
+    page = client.post(
+        reverse("enforcement:registration", args=[enforcement.case_id]), {"power_code": "GA-CF-001"}
+    ).content.decode()
+    assert 'data-testid="transfer-department"' in page
+    assert f'<option value="{ew.world.police.pk}" selected>测试县公安局</option>' in page and "测试县市场监督管理局" in page
+
+
+def test_the_department_answers_on_the_case_page_and_the_team_sees_the_answer_on_the_timeline(ew, client):
+    enforcement = make_enforcement_case(ew)
+    client.force_login(ew.officer_a1)
+    client.post(
+        reverse("enforcement:act", args=[enforcement.case_id, "transfer_out"]),
+        {"reason": "公安局管辖", "department": ew.world.police.pk},
+    )
+    assert state(enforcement) == State.TRANSFERRING
+
+    client.force_login(ew.world.liaison)
+    page = client.get(reverse("enforcement:detail", args=[enforcement.case_id])).content.decode()
+    assert "签收移送" in page and "不予接收(退回)" in page and "未经批准擅自搭建彩钢棚" in page
+    refused = client.post(reverse("enforcement:act", args=[enforcement.case_id, "refuse_transfer"]), {"reason": ""})
+    assert refused.status_code == 200 and state(enforcement) == State.TRANSFERRING
+    client.post(reverse("enforcement:act", args=[enforcement.case_id, "refuse_transfer"]), {"reason": "不属本局管辖"})
+    assert state(enforcement) == State.LEAD
+
+    client.force_login(ew.officer_a1)
+    page = client.get(reverse("enforcement:detail", args=[enforcement.case_id])).content.decode()
+    assert "测试县公安局不予接收" in page and "不属本局管辖" in page
+
+
+def test_the_transfer_list_page_marks_the_overdue_and_shows_b_nothing(ew, client):
+    enforcement = make_enforcement_case(ew)
+    transfer_case(ew.officer_a1, enforcement, "公安局管辖", ew.world.police)
+    Transfer.objects.update(acknowledge_due=timezone.now() - timedelta(hours=1))
+    client.force_login(ew.world.liaison)
+    page = client.get(reverse("enforcement_transfers:list")).content.decode()
+    assert 'data-testid="transfer-overdue"' in page and enforcement.case.number in page
+    client.force_login(ew.officer_b1)
+    assert enforcement.case.number not in client.get(reverse("enforcement_transfers:list")).content.decode()
+    assert Api(client).as_("officer_b1").get(f"/api/enforcement/{enforcement.case_id}").status_code == 404
+
+
+def test_a_liaison_transfers_in_by_the_page_and_an_officer_may_not(ew, client):
+    client.force_login(ew.officer_a1)
+    assert client.get(reverse("enforcement_transfers:new")).status_code == 403
+    client.force_login(ew.world.liaison)
+    answer = client.post(reverse("enforcement_transfers:new"), {
+        "township": ew.world.a.pk, "title": "无证经营案", "place": "甲一村", "occurred_on": timezone.localdate().isoformat(),
+        "power_code": "NO-SUCH", "reason": "已赋权", "facts": "摆摊销售。",
+    })  # fmt: skip
+    assert answer.status_code == 200 and "不能移送" in answer.content.decode() and not Transfer.objects.exists()
+    answer = client.post(reverse("enforcement_transfers:new"), {
+        "township": ew.world.a.pk, "title": "无证经营案", "place": "甲一村", "occurred_on": timezone.localdate().isoformat(),
+        "power_code": "CF001", "reason": "已赋权", "facts": "摆摊销售。",
+    })  # fmt: skip
+    assert answer.status_code == 302 and Transfer.objects.get().direction == Direction.IN
+
+
+def test_the_transfer_list_runs_the_same_queries_at_3_and_12_transfers(ew, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ew.officer_a1)
+    counts = []
+    for total in (3, 12):
+        while Transfer.objects.count() < total:
+            receive_transfer(ew.world.liaison, incoming(ew))
+        for fetch in (
+            lambda: client.get(reverse("enforcement_transfers:list")),
+            lambda: Api(client).as_("officer_a1").get("/api/enforcement/transfers"),
+        ):
+            with CaptureQueriesContext(connection) as captured:
+                assert fetch().status_code == 200
+            counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+def test_a_department_transfer_is_acknowledged_before_the_team_registers_or_declines_it(ew):
+    from zhenjie.enforcement.actions.lifecycle import decline_case, register_case
+
+    enforcement = receive_transfer(ew.world.liaison, incoming(ew))
+    for act in (lambda e: register_case(ew.officer_a1, e, "CF001"), lambda e: decline_case(ew.officer_a1, e, "无违法事实")):
+        with pytest.raises(Conflict) as refused:
+            act(EnforcementCase.objects.get(pk=enforcement.pk))
+        assert refused.value.code == "enforcement.transfer_not_acknowledged"
+    assert state(enforcement) == State.LEAD and Transfer.objects.get(enforcement=enforcement).answer == Answer.PENDING
+
+    acknowledge_transfer_in(ew.officer_a1, EnforcementCase.objects.get(pk=enforcement.pk))
+    register_case(ew.officer_a1, EnforcementCase.objects.get(pk=enforcement.pk), "CF001")
+    assert state(enforcement) == State.INVESTIGATING
