@@ -360,3 +360,14 @@ def test_a_department_transfer_is_acknowledged_before_the_team_registers_or_decl
     acknowledge_transfer_in(ew.officer_a1, EnforcementCase.objects.get(pk=enforcement.pk))
     register_case(ew.officer_a1, EnforcementCase.objects.get(pk=enforcement.pk), "CF001")
     assert state(enforcement) == State.INVESTIGATING
+
+
+def test_the_county_administrator_sets_the_deadline_on_its_page_and_others_may_not(ew, client):
+    client.force_login(ew.officer_a1)
+    assert client.get(reverse("enforcement_transfers:policy")).status_code == 403
+    client.force_login(ew.world.county_admin)
+    assert 'value="5"' in client.get(reverse("enforcement_transfers:policy")).content.decode()
+    refused = client.post(reverse("enforcement_transfers:policy"), {"acknowledge_days": "0"})
+    assert refused.status_code == 200 and 'data-field-error="acknowledge_days"' in refused.content.decode()
+    assert client.post(reverse("enforcement_transfers:policy"), {"acknowledge_days": "8"}).status_code == 302
+    assert JournalEntry.objects.filter(verb="enforcement.transfer_policy", summary="案件移送签收时限：5→8个工作日").exists()
