@@ -19,7 +19,7 @@ from .forms_joint import CloseForm, PartForm, PlanForm, units_for_township
 
 def _planner_township(user):
     try:
-        return joint._township_of_planner(user)
+        return joint.township_of_planner(user)
     except ActionError:
         return None
 
@@ -58,7 +58,7 @@ def operation_new(request):
 def _detail(request, operation, part_forms=None, close_form=None, status=200):
     may_plan = joint.may_plan(request.user, operation.township)
     parts = [(p, (part_forms or {}).get(p.pk) or PartForm(initial={"people": p.people, "work_done": p.work_done, "findings": p.findings}),
-              joint._may_record(request.user, p)) for p in operation.participants.all()]  # fmt: skip
+              joint.may_record(request.user, p)) for p in operation.participants.all()]  # fmt: skip
     return render(request, "enforcement/joint/operation_detail.html", {
         "operation": operation, "parts": parts, "may_plan": may_plan, "close_form": close_form or CloseForm(),
         "planned": operation.status == "planned", "cases": list(operation.cases.all()),

@@ -53,7 +53,7 @@ class Plan:
     cases: list = field(default_factory=list)  # case ids of the township's enforcement cases
 
 
-def _township_of_planner(actor) -> Area:
+def township_of_planner(actor) -> Area:
     """The township in whose name the actor plans: their team's, or the one they lead."""
     reach = reach_of(actor)
     if reach.roles & OFFICERS:
@@ -154,7 +154,7 @@ def _on_township(actor, operation: JointOperation, verb: str, summary: str, note
 def plan_operation(actor, plan: Plan) -> JointOperation:
     """计划 a joint operation led by the township's team; journaled on the township's chain and
     on each linked case."""
-    township = _township_of_planner(actor)
+    township = township_of_planner(actor)
     team = team_of_township(township)
     title = text(plan.title, field="title", label="行动名称", max_length=TITLE_MAX, code=CODE, required=True)
     place = text(plan.place, field="place", label="地点", max_length=PLACE_MAX, code=CODE, required=True)
@@ -180,7 +180,7 @@ def plan_operation(actor, plan: Plan) -> JointOperation:
     return operation
 
 
-def _may_record(actor, participant: Participant) -> bool:
+def may_record(actor, participant: Participant) -> bool:
     reach = reach_of(actor)
     return participant.unit_id in reach.unit_ids or bool(reach.roles_in(participant.operation.township) & PLANNERS)
 
@@ -190,7 +190,7 @@ def record_part(actor, participant: Participant, people, work_done: str, finding
     """A unit's part as done: people present, what it did, what it found — by that unit's staff
     or the team; on the township's chain and on each linked case's timeline."""
     operation = participant.operation
-    if not _may_record(actor, participant):
+    if not may_record(actor, participant):
         raise Forbidden(
             "enforcement.joint_part_forbidden", f"只有{participant.unit.name}或牵头的综合执法队可以记录该单位的参与情况"
         )

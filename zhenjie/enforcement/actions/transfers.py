@@ -40,7 +40,7 @@ from ..models import EnforcementCase, Source
 from ..models.transfers import Answer, Direction, Transfer, TransferPolicy
 from ..rules_transfers import ACKNOWLEDGE
 from ..workflow import ENFORCEMENT_WORKFLOW, KIND
-from .lifecycle import FACTS_MAX, LEAD_INPUTS, TEAM_KINDS
+from .lifecycle import LEAD_INPUTS, TEAM_KINDS
 
 CODE = "enforcement"
 LETTER_MAX = 64  # Transfer.letter_number
@@ -287,6 +287,3 @@ def return_transfer_in(actor, enforcement: EnforcementCase, reason: str) -> Enfo
     workflow.perform(actor, enforcement.case, "return_transfer", reason=reason, summary=f"退回{transfer.department.name}")
     _answer(transfer, actor, Answer.REFUSED, reason)
     return enforcement
-
-
-FACTS_LIMIT = FACTS_MAX  # for the API's schema
