@@ -12,6 +12,8 @@ urlpatterns = [
     path("tasks/", include("zhenjie.tasks.urls")),
     path("enforcement/benchmarks/", include("zhenjie.enforcement.urls_benchmarks")),  # 裁量基准 (before the app's own enforcement/)
     path("enforcement/officers/", include("zhenjie.enforcement.urls_officers")),  # 执法人员与执法证 (before the app's own enforcement/)
+    path("enforcement/transfers/", include("zhenjie.enforcement.urls_transfers")),  # 案件移送 (part 8)
+    path("enforcement/joint/", include("zhenjie.enforcement.urls_joint")),  # 联合执法 (part 8)
     path("window/backoffice/", include("zhenjie.window.urls_backoffice")),  # the back office's queue and clock
     path("window/", include("zhenjie.window.urls_hall")),  # the hall: numbers, counters, the hall screen
     path("window/", include("zhenjie.window.urls")),  # 便民服务一窗口

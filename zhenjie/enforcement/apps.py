@@ -12,3 +12,4 @@ class EnforcementConfig(AppConfig):
         from . import archiving, kit_execution, papers_execution  # noqa: F401  (steps of service, execution, publicity; their papers)
 
         archiving.register()  # the archive package's content (kernel/ARCHIVE.md)
+        from . import papers_transfers  # noqa: F401  (part 8: the 案件移送函)

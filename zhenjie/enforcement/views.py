@@ -20,12 +20,13 @@ from zhenjie.workbench.views import staff_required
 from . import queries
 from .actions.lifecycle import Lead, open_lead, register_case
 from .forms import LeadForm, RegistrationForm
+from .forms_transfers import county_departments, transfer_holder
 from .kit import CASES
 from .views_evidence import evidence_context
 from .panel_hearing import hearing_panel
 from .views_decision import decision_context, decision_forms
 from .views_execution import execution_panel
-from .workflow import ENFORCEMENT_WORKFLOW, OFFICERS, State
+from .workflow import CODE_MAX, ENFORCEMENT_WORKFLOW, OFFICERS, State
 
 OWN_PAGES = {"register"}  # steps with a page of their own: the case page links to it
 
@@ -98,6 +99,9 @@ def registration(request, case_id: int):
         "may_register": "register" in available, "refused": refused,
         # Offered after a refusal for want of the power (行政处罚法 Art. 54 needs the power to register).
         "offer_transfer": bool(refused) and refused.code == "enforcement.power_not_held" and "transfer_out" in available,
+        # Part 8: the receiving department, the holder of the power preselected.
+        "departments": county_departments(enforcement.team.area) if refused else (),
+        "holder": transfer_holder(enforcement, str(request.POST.get("power_code", ""))[:CODE_MAX]) if refused else None,
     })  # fmt: skip
 
 

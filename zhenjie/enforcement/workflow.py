@@ -22,6 +22,13 @@ from zhenjie.kernel.workflow import BOOLEAN, DONE, LONGTEXT, OPEN, TEXT, WAITING
 
 from . import rules_decision
 from .certificates import certified
+from .rules_transfers import (
+    TRANSFER_INPUTS,
+    acknowledged_and_certified,
+    may_acknowledge_transfer_in,
+    may_refuse_registered_transfer,
+    may_refuse_unregistered_transfer,
+)
 
 KIND = "enforcement"
 OFFICERS = frozenset({RoleCode.ENFORCEMENT_OFFICER})
@@ -81,6 +88,7 @@ class State:
     CLOSED = "closed"  # 结案
     NOT_REGISTERED = "not_registered"  # 不予立案, with the reason
     TRANSFERRED = "transferred"  # 移送 to the unit that holds the power
+    TRANSFERRING = "transferring"  # 移送 sent; the receiving department has not acknowledged yet
     TERMINATED = "terminated"  # 终结, with the reason
 
 
@@ -101,6 +109,7 @@ ENFORCEMENT_WORKFLOW = register(
             State.CLOSED: "已结案",
             State.NOT_REGISTERED: "不予立案",
             State.TRANSFERRED: "已移送",
+            State.TRANSFERRING: "移送待签收",
             State.TERMINATED: "终结",
         },
         initial=State.LEAD,
@@ -108,23 +117,36 @@ ENFORCEMENT_WORKFLOW = register(
         number_prefix=lambda case, unit: f"{unit.area.name[:2]}综执",
         detail_url_name="enforcement:detail",
         todo_labels={"register": "立案审查", "investigate": "调查取证", "review": "法制审核", "decide": "作出决定",
-                     "serve": "送达", "execute": "执行"},  # fmt: skip
-        supervised=frozenset({"register", "investigate", "review", "decide", "serve"}),
+                     "serve": "送达", "execute": "执行",
+                     "acknowledge_transfer": "签收移送案件"},  # fmt: skip
+        supervised=frozenset({"register", "investigate", "review", "decide", "serve",
+                              "acknowledge_transfer"}),
         phases={
             "lead": Phase("待立案", (State.LEAD,), OPEN),
             "investigation": Phase("调查", (State.INVESTIGATING, State.NOTIFIED, State.HEARING), OPEN),
             "decision": Phase("审核决定", (State.REVIEWING, State.DECIDING), OPEN),
             "execution": Phase("送达执行", (State.DECIDED, State.EXECUTING), OPEN),
             "suspended": Phase("中止", (State.SUSPENDED,), WAITING),
+            "transferring": Phase("移送待签收", (State.TRANSFERRING,), WAITING),
             "closed": Phase("已结束", (State.CLOSED, State.NOT_REGISTERED, State.TRANSFERRED, State.TERMINATED), DONE),
         },
     )
-    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS, inputs=REGISTER_INPUTS, rule=certified)
+    .add("register", "立案", [State.LEAD], State.INVESTIGATING, roles=OFFICERS, inputs=REGISTER_INPUTS, rule=acknowledged_and_certified)
     .add("decline", "不予立案", [State.LEAD], State.NOT_REGISTERED, roles=OFFICERS, needs_reason=True, closes=True,
-         rule=certified)
-    .add("transfer_out", "移送", [State.LEAD, State.INVESTIGATING], State.TRANSFERRED, roles=OFFICERS, needs_reason=True,
-         closes=True, rule=certified)
-    .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS, rule=certified)
+         rule=acknowledged_and_certified)
+    .add("transfer_out", "移送", [State.LEAD, State.INVESTIGATING], State.TRANSFERRING, roles=OFFICERS, needs_reason=True,
+         inputs=TRANSFER_INPUTS, rule=acknowledged_and_certified)
+    # Part 8: the receiving department acknowledges (签收) a transfer out or refuses it, the case then
+    # going back to the team where it was (rules_transfers); the team acknowledges a transfer in.
+    .add("accept_transfer", "签收移送", [State.TRANSFERRING], State.TRANSFERRED, by_assignee=True, closes=True)
+    .add("refuse_transfer", "不予接收(退回)", [State.TRANSFERRING], State.LEAD, by_assignee=True, needs_reason=True,
+         rule=may_refuse_unregistered_transfer)
+    .add("refuse_registered_transfer", "不予接收(退回)", [State.TRANSFERRING], State.INVESTIGATING, by_assignee=True,
+         needs_reason=True, rule=may_refuse_registered_transfer)
+    .add("acknowledge_transfer", "签收部门移送", [State.LEAD], State.LEAD, by_assignee=True, rule=may_acknowledge_transfer_in)
+    .add("return_transfer", "退回部门移送", [State.LEAD], State.TRANSFERRED, by_assignee=True, needs_reason=True, closes=True,
+         rule=may_acknowledge_transfer_in)
+    .add("summary_decide", "当场处罚(简易程序)", [State.LEAD], State.EXECUTING, roles=OFFICERS, rule=acknowledged_and_certified)
     .add("notify", "事先告知", [State.INVESTIGATING], State.NOTIFIED, roles=OFFICERS, by_assignee=True, rule=certified)
     .add("request_hearing", "当事人要求听证", [State.NOTIFIED], State.HEARING, roles=OFFICERS, by_assignee=True,
          rule=_later("rules_hearing", "may_record_request"))

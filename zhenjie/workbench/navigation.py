@@ -87,6 +87,9 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("执法人员与执法证", "person-vcard", "enforcement_officers:list", ENFORCEMENT_OFFICERS_PAGE),
             NavItem("裁量基准", "sliders", "enforcement_benchmarks:list", ENFORCEMENT_OFFICERS_PAGE),
             NavItem("执法设置", "sliders2", "enforcement:settings", frozenset({R.COUNTY_ADMIN})),
+            NavItem("案件移送", "send", "enforcement_transfers:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
+            NavItem("联合执法", "people", "enforcement_joint:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
+            NavItem("案件移送设置", "sliders2", "enforcement_transfers:policy", frozenset({R.COUNTY_ADMIN})),
         ],
     ),
     (

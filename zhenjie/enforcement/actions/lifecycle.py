@@ -197,12 +197,6 @@ def decline_case(actor, enforcement: EnforcementCase, reason: str) -> Enforcemen
     return enforcement
 
 
-def transfer_case(actor, enforcement: EnforcementCase, reason: str) -> EnforcementCase:
-    """移送 to the unit that holds the power, the reason naming it; the case closes here."""
-    workflow.perform(actor, enforcement.case, "transfer_out", reason=reason)
-    return enforcement
-
-
 def suspend_case(actor, enforcement: EnforcementCase, reason: str) -> EnforcementCase:
     """中止: the 90 days stop running until the case resumes (the workflow pauses the clock)."""
     workflow.perform(actor, enforcement.case, "suspend", reason=reason)

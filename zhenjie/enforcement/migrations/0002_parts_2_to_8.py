@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
         ('areas', '0003_area_change'),
         ('enforcement', '0001_initial'),
         ('kernel', '0024_archive'),
+        ('units', '0002_service_centre_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -140,6 +141,27 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='JointOperation',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='行动名称')),
+                ('planned_at', models.DateTimeField(verbose_name='计划时间')),
+                ('place', models.CharField(max_length=200, verbose_name='地点')),
+                ('status', models.CharField(choices=[('planned', '已计划'), ('done', '已完成'), ('cancelled', '已取消')], default='planned', max_length=16, verbose_name='状态')),
+                ('summary', models.TextField(blank=True, verbose_name='行动总结')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成或取消时间')),
+                ('cases', models.ManyToManyField(blank=True, related_name='joint_operations', to='enforcement.enforcementcase', verbose_name='关联案件')),
+                ('lead_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='牵头单位')),
+                ('planned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='计划人')),
+                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='乡镇(街道)')),
+            ],
+            options={
+                'verbose_name': '联合执法行动',
+                'verbose_name_plural': '联合执法行动',
+            },
+        ),
+        migrations.CreateModel(
             name='LegalReview',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -159,6 +181,25 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '法制审核',
                 'verbose_name_plural': '法制审核',
+            },
+        ),
+        migrations.CreateModel(
+            name='Participant',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('task', models.CharField(max_length=200, verbose_name='职责分工')),
+                ('headcount', models.PositiveSmallIntegerField(verbose_name='计划人数')),
+                ('people', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='实到人数')),
+                ('work_done', models.TextField(blank=True, verbose_name='开展情况')),
+                ('findings', models.TextField(blank=True, verbose_name='发现问题')),
+                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='记录时间')),
+                ('operation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='enforcement.jointoperation')),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='参与单位')),
+            ],
+            options={
+                'verbose_name': '联合执法参与单位',
+                'verbose_name_plural': '联合执法参与单位',
             },
         ),
         migrations.CreateModel(
@@ -340,6 +381,46 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '陈述申辩',
             },
         ),
+        migrations.CreateModel(
+            name='Transfer',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('direction', models.CharField(choices=[('out', '移出(乡镇→部门)'), ('in', '移入(部门→乡镇)')], max_length=8, verbose_name='方向')),
+                ('reason', models.TextField(verbose_name='移送理由')),
+                ('letter_number', models.CharField(blank=True, max_length=64, verbose_name='移送函文号')),
+                ('power_code', models.CharField(blank=True, max_length=64, verbose_name='权责事项编码')),
+                ('facts', models.TextField(blank=True, verbose_name='案情')),
+                ('evidence_list', models.JSONField(blank=True, default=list, verbose_name='证据清单')),
+                ('sent_at', models.DateTimeField(verbose_name='移送时间')),
+                ('acknowledge_due', models.DateTimeField(verbose_name='签收时限')),
+                ('answer', models.CharField(choices=[('pending', '待签收'), ('accepted', '已签收'), ('refused', '已退回')], default='pending', max_length=16, verbose_name='签收情况')),
+                ('answer_reason', models.TextField(blank=True, verbose_name='退回理由')),
+                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
+                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='签收人')),
+                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='县直部门')),
+                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kernel.document', verbose_name='移送函')),
+                ('enforcement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='enforcement.enforcementcase')),
+                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='移送人')),
+                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='执法机构')),
+            ],
+            options={
+                'verbose_name': '案件移送',
+                'verbose_name_plural': '案件移送',
+            },
+        ),
+        migrations.CreateModel(
+            name='TransferPolicy',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('acknowledge_days', models.PositiveSmallIntegerField(default=5, verbose_name='签收时限(工作日)')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ('county', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='县(市、区)')),
+            ],
+            options={
+                'verbose_name': '案件移送设置',
+                'verbose_name_plural': '案件移送设置',
+            },
+        ),
         migrations.AddConstraint(
             model_name='discretionbenchmark',
             constraint=models.UniqueConstraint(fields=('county', 'power_code', 'circumstance'), name='benchmark_unique_circumstance'),
@@ -357,8 +438,20 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='hearing_threshold_positive'),
         ),
         migrations.AddIndex(
+            model_name='jointoperation',
+            index=models.Index(fields=['township', 'planned_at'], name='joint_township_planned'),
+        ),
+        migrations.AddIndex(
             model_name='legalreview',
             index=models.Index(fields=['enforcement', 'reviewed_at'], name='review_case_time'),
+        ),
+        migrations.AddIndex(
+            model_name='participant',
+            index=models.Index(fields=['unit', 'operation'], name='joint_participant_unit'),
+        ),
+        migrations.AddConstraint(
+            model_name='participant',
+            constraint=models.UniqueConstraint(fields=('operation', 'unit'), name='joint_participant_once'),
         ),
         migrations.AddIndex(
             model_name='payment',
@@ -383,5 +476,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='statement',
             index=models.Index(fields=['notice', 'made_at'], name='statement_notice'),
+        ),
+        migrations.AddIndex(
+            model_name='transfer',
+            index=models.Index(fields=['department', 'sent_at'], name='transfer_department_sent'),
+        ),
+        migrations.AddIndex(
+            model_name='transfer',
+            index=models.Index(fields=['enforcement', 'sent_at'], name='transfer_case_sent'),
         ),
     ]

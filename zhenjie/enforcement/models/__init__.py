@@ -12,3 +12,5 @@ from .penalties import PenaltyKind  # noqa: F401
 from .execution import ClosingOutcome, Closure, CourtApplication, CourtResult, Payment, PaymentPlan, Service, ServiceConsent, ServiceMethod  # noqa: F401
 from .policy import EnforcementPolicy  # noqa: F401
 from .publicity import Publication  # noqa: F401
+from .joint import JointOperation, OperationStatus, Participant  # noqa: F401
+from .transfers import Answer, Direction, Transfer, TransferPolicy  # noqa: F401

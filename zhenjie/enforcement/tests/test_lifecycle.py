@@ -15,8 +15,8 @@ from zhenjie.enforcement.actions.lifecycle import (
     resume_case,
     suspend_case,
     terminate_case,
-    transfer_case,
 )  # fmt: skip
+from zhenjie.enforcement.actions.transfers import transfer_case
 from zhenjie.enforcement.models import Certificate, EnforcementCase, Source
 from zhenjie.enforcement.queries import queue_for
 from zhenjie.enforcement.testing import make_enforcement_world
@@ -108,8 +108,8 @@ def test_a_power_delegated_but_not_yet_in_force_is_refused_with_the_holder_to_tr
     assert refused.value.code == "enforcement.power_not_held" and refused.value.fields == {"power_code": refused.value.message}
     assert "尚不能行使" in refused.value.message and "可将案件移送测试县公安局" in refused.value.message
     assert written() == before and Case.objects.get(pk=enforcement.case_id).state == State.LEAD
-    transfer_case(ew.officer_a1, enforcement, refused.value.message)
-    assert Case.objects.get(pk=enforcement.case_id).state == State.TRANSFERRED
+    transfer_case(ew.officer_a1, enforcement, refused.value.message, ew.world.police)
+    assert Case.objects.get(pk=enforcement.case_id).state == State.TRANSFERRING
 
 
 def test_an_unknown_power_code_is_refused_in_chinese_and_changes_nothing(ew):

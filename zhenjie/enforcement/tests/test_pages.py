@@ -64,8 +64,9 @@ def test_a_power_the_township_does_not_hold_is_refused_on_the_page_with_the_tran
     assert answer.status_code == 200 and "测试县公安局" in page and 'data-testid="transfer-offer"' in page
     assert Case.objects.get(pk=enforcement.case_id).state == State.LEAD
 
-    client.post(reverse("enforcement:act", args=[enforcement.case_id, "transfer_out"]), {"reason": "该事项由测试县公安局行使"})
-    assert Case.objects.get(pk=enforcement.case_id).state == State.TRANSFERRED
+    client.post(reverse("enforcement:act", args=[enforcement.case_id, "transfer_out"]),
+                {"reason": "该事项由测试县公安局行使", "department": ew.world.police.pk})  # fmt: skip
+    assert Case.objects.get(pk=enforcement.case_id).state == State.TRANSFERRING
 
 
 def test_bad_input_on_the_lead_form_is_shown_in_chinese_and_nothing_is_written(ew, client):
