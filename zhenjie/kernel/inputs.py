@@ -108,8 +108,11 @@ def money(value, *, field: str, label: str, code: str, minimum: Decimal = Decima
     if not amount.is_finite():
         raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
     high = min(high, MONEY_MAX)
-    if amount < minimum or amount > high:
-        raise Rejected(f"{code}.{field}_invalid", f"{label}须在{minimum}元至{high}元之间", field=field)
+    if amount < minimum:
+        least = "须为大于0的金额" if minimum == Decimal("0.01") else f"不能少于{minimum}元"
+        raise Rejected(f"{code}.{field}_invalid", f"{label}{least}", field=field)
+    if amount > high:
+        raise Rejected(f"{code}.{field}_invalid", f"{label}不能超过{high}元", field=field)
     if amount != amount.quantize(Decimal("0.01")):  # checked after the bound: quantize fails on a huge exponent
         raise Rejected(f"{code}.{field}_invalid", f"{label}须为金额(元，最多两位小数)", field=field)
     return amount.quantize(Decimal("0.01"))

@@ -316,7 +316,7 @@ def test_bad_penalties_are_refused_in_chinese_and_take_no_number(ew, case, clock
     clock(2026, 9, 30, 10)
     for penalty, message in (
         (fine("abc"), "罚款金额须为金额(元，最多两位小数)"),
-        (fine("-5"), "罚款金额须在0.01元至"),
+        (fine("-5"), "罚款金额须为大于0的金额"),
         (fine("1.234"), "最多两位小数"),
         (fine(None), "拟罚款的须填写罚款金额"),
         (fine(kinds=[]), "请选择拟作出的行政处罚种类"),
