@@ -4,6 +4,7 @@ decline, transfer_out, suspend, resume, terminate) go through the kit's step end
 (POST /api/enforcement/{id}/{step}); the export through GET /api/enforcement/export."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -55,6 +56,10 @@ class CaseOut(Schema):
     due_at: datetime | None = Field(alias="case.due_at", description="作出处罚决定的期限(立案起90日，中止期间不计)")
     paused: bool = Field(alias="case.is_paused", description="中止中，期限不计算")
     closed_at: datetime | None = Field(alias="case.closed_at")
+    is_major: bool = Field(description="重大执法决定：决定前须法制审核(《行政处罚法》第五十八条)")
+    is_serious: bool = Field(description="情节复杂或重大违法：须负责人集体讨论决定(第五十七条)")
+    fine_amount: Decimal | None = Field(description="罚款金额(元)，决定后")
+    decided_at: datetime | None
 
     @staticmethod
     def resolve_state_label(enforcement):

@@ -76,3 +76,10 @@ class MeetingForm(StyledFormMixin, forms.Form):
                 is_active=True, posts__is_active=True, posts__jurisdiction__path__startswith=path
             ).distinct()
         self.fields["attendee_ids"].choices = [(p.pk, p.display_name) for p in people.order_by("full_name", "pk")[:200]]
+
+
+class ExtensionDecisionForm(StyledFormMixin, forms.Form):
+    # Yes or no, both sayable (the kit's checkbox could only say yes).
+    approve = forms.TypedChoiceField(label="审批", choices=[("yes", "批准"), ("no", "不批准")], coerce=lambda v: v == "yes",
+                                     widget=forms.RadioSelect)  # fmt: skip
+    note = forms.CharField(label="意见", max_length=500, required=False)

@@ -7,7 +7,7 @@ amounts, lists and dates, so they have their own forms here and their own endpoi
 from zhenjie.workbench.kit import Step
 
 from .actions import decision
-from .forms_decision import DecisionForm, MeetingForm, SummaryDecisionForm
+from .forms_decision import DecisionForm, ExtensionDecisionForm, MeetingForm, SummaryDecisionForm
 
 
 def _form(form_class):
@@ -35,5 +35,6 @@ DECISION_STEPS = {
                            form=_form(MeetingForm), api=False),
     "classify": Step(lambda actor, e, values: decision.classify_case(actor, e, values.get("is_major"), values.get("is_serious"), values["reason"])),
     "request_extension": Step(lambda actor, e, values: decision.request_extension(actor, e, values["amount"], values["reason"])),
-    "decide_extension": Step(lambda actor, e, values: decision.decide_extension(actor, e, values["approve"], values.get("note", ""))),
+    "decide_extension": Step(lambda actor, e, values: decision.decide_extension(actor, e, values["approve"], values.get("note", "")),
+                             form=lambda data, files, user, record: ExtensionDecisionForm(data)),
 }  # fmt: skip

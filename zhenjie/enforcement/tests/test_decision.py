@@ -246,3 +246,12 @@ def test_an_officer_marks_a_case_major_and_it_then_needs_review_and_b_cannot_mar
     classify_case(ew.officer_a1, case, True, False, "涉及重大公共利益")
     with pytest.raises(Conflict, match="须经法制审核"):
         ready_for_decision(ew.officer_a1, case)
+
+
+def test_of_two_decisions_at_once_one_lands_and_the_other_is_a_conflict_writing_nothing(ew):
+    case = make_enforcement_case(ew, state=State.DECIDING)
+    stale = EnforcementCase.objects.select_related("case").get(pk=case.pk)
+    decide_case(ew.leader_a, case, Penalty(kinds=["warning"], reasons="情节轻微"))
+    with pytest.raises(Conflict):
+        decide_case(ew.leader_a, stale, Penalty(kinds=["warning"], reasons="再次决定"))
+    assert PenaltyDecision.objects.count() == 1 and Document.objects.count() == 1

@@ -214,3 +214,23 @@ def test_the_county_sets_the_extension_limit_on_the_page_and_the_approval_keeps_
     assert api.post(f"/api/enforcement/{case.case_id}/request_extension", {"amount": 15, "reason": "鉴定"}).status_code == 200
     answer = Api(client).as_("leader_a").post(f"/api/enforcement/{case.case_id}/decide_extension", {"approve": True})
     assert answer.status_code == 400 and "最多延长10日" in answer.json()["message"]
+
+
+def test_the_leader_denies_an_extension_on_the_page(ew, client):
+    case = make_enforcement_case(ew, state=State.INVESTIGATING)
+    assert (
+        Api(client)
+        .as_("officer_a1")
+        .post(f"/api/enforcement/{case.case_id}/request_extension", {"amount": 10, "reason": "鉴定"})
+        .status_code
+        == 200
+    )
+    client.force_login(ew.leader_a)
+    assert "不批准" in client.get(reverse("enforcement:detail", args=[case.case_id])).content.decode()
+    assert (
+        client.post(
+            reverse("enforcement:act", args=[case.case_id, "decide_extension"]), {"approve": "no", "note": "理由不充分"}
+        ).status_code
+        == 302
+    )
+    assert Case.objects.get(pk=case.case_id).extended_amount == 0
