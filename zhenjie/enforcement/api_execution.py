@@ -18,7 +18,7 @@ from .models import Publication
 router = Router(tags=["综合执法"])
 
 
-class ServiceOut(Schema):
+class EnforcementServiceOut(Schema):
     method: str = Field(description="in_person 当场交付、left 留置送达、post 邮寄送达、notice 公告送达、electronic 电子送达")
     served_on: date
     received_by: str
@@ -28,18 +28,18 @@ class ServiceOut(Schema):
     receipt_id: int | None = Field(description="送达回证(文书ID)")
 
 
-class PaymentOut(Schema):
+class EnforcementPaymentOut(Schema):
     amount: Decimal
     paid_on: date
     reference: str
 
 
-class DueOut(Schema):
+class EnforcementDueOut(Schema):
     due_on: date
     amount: Decimal
 
 
-class CourtOut(Schema):
+class CourtApplicationOut(Schema):
     id: int
     applied_on: date
     court: str
@@ -48,7 +48,7 @@ class CourtOut(Schema):
     late: bool
 
 
-class PublicationOut(Schema):
+class EnforcementPublicationOut(Schema):
     social_impact: bool
     due_on: date | None
     published_at: datetime | None
@@ -59,20 +59,20 @@ class PublicationOut(Schema):
     overdue: bool = Field(description="应公示而逾期未公示")
 
 
-class ExecutionOut(Schema):
+class EnforcementExecutionOut(Schema):
     fine: Decimal
-    service: ServiceOut | None
-    schedule: list[DueOut] = Field(description="缴纳期限(暂缓或分期经批准的，按批准的计划)")
-    payments: list[PaymentOut]
+    service: EnforcementServiceOut | None
+    schedule: list[EnforcementDueOut] = Field(description="缴纳期限(暂缓或分期经批准的，按批准的计划)")
+    payments: list[EnforcementPaymentOut]
     surcharge: Decimal = Field(description="截至今日的加处罚款(每日3%，不超过罚款数额)")
     paid: Decimal
     balance: Decimal = Field(description="尚欠(罚款与加处罚款合计减已缴)")
     overdue: bool
-    court_applications: list[CourtOut]
-    publication: PublicationOut | None
+    court_applications: list[CourtApplicationOut]
+    publication: EnforcementPublicationOut | None
 
 
-@router.get("/enforcement/{case_id}/execution", response={200: ExecutionOut, **ERRORS}, summary="送达、执行与公示情况")
+@router.get("/enforcement/{case_id}/execution", response={200: EnforcementExecutionOut, **ERRORS}, summary="送达、执行与公示情况")
 def execution(request, case_id: RecordId):
     enforcement = queries.get_case_for(request.auth, case_id)
     status = status_of(enforcement)
@@ -87,7 +87,7 @@ def execution(request, case_id: RecordId):
     }  # fmt: skip
 
 
-class FiguresOut(Schema):
+class PublicityFiguresOut(Schema):
     published: int
     published_late: int = Field(description="逾期公示")
     overdue_unpublished: int = Field(description="应公示而逾期未公示")
@@ -96,12 +96,12 @@ class FiguresOut(Schema):
     served_late: int = Field(description="逾期送达(超过7个工作日)")
 
 
-@router.get("/enforcement/figures/publicity", response={200: FiguresOut, **ERRORS}, summary="执法公示与送达统计(辖区内)")
+@router.get("/enforcement/figures/publicity", response={200: PublicityFiguresOut, **ERRORS}, summary="执法公示与送达统计(辖区内)")
 def figures(request):
     return publicity.figures_for(request.auth)
 
 
-class PolicyOut(Schema):
+class EnforcementPolicyOut(Schema):
     county_id: int | None = None
     publish_within_days: int = Field(description="处罚决定公示时限(工作日)")
     payment_days: int = Field(description="罚款缴纳期限(日)")
@@ -109,20 +109,20 @@ class PolicyOut(Schema):
     version: int
 
 
-class PolicyIn(Schema):
+class EnforcementPolicyIn(Schema):
     publish_within_days: int | None = Field(None, description="1至20")
     payment_days: int | None = Field(None, description="15至60")
     certificate_expiring_days: int | None = Field(None, description="1至180")
     version: int | None = Field(None, description="读取时的版本；他人已修改时返回409")
 
 
-@router.get("/enforcement/settings", response={200: PolicyOut, **ERRORS}, summary="执法设置(本县)")
+@router.get("/enforcement/settings", response={200: EnforcementPolicyOut, **ERRORS}, summary="执法设置(本县)")
 def get_settings(request):
     county = administered_county(request.auth, refuse=policy.NOT_COUNTY_ADMIN)
     return policy.policy_for(county)
 
 
-@router.put("/enforcement/settings", response={200: PolicyOut, **ERRORS}, summary="修改执法设置(县级管理员)")
-def put_settings(request, payload: PolicyIn):
+@router.put("/enforcement/settings", response={200: EnforcementPolicyOut, **ERRORS}, summary="修改执法设置(县级管理员)")
+def put_settings(request, payload: EnforcementPolicyIn):
     values = {k: v for k, v in payload.dict().items() if v is not None and k != "version"}
     return policy.update_enforcement_policy(request.auth, version=payload.version, **values)
