@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhenjie.kernel.throttle import allow
 from zhenjie.accounts.login import client_address
+from zhenjie.kernel.county_settings import NOT_COUNTY_ADMIN
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Assignment, Document
 from zhenjie.kernel.scoping import administered_county
@@ -133,7 +134,7 @@ def hand_over(request, case_id: int):
 def window_settings(request):
     county = administered_county(request.user)
     if county is None:
-        raise PermissionDenied(policy.NOT_COUNTY_ADMIN[1])
+        raise PermissionDenied(NOT_COUNTY_ADMIN[1])
     current = policy.policy_for(county)
     form = WindowPolicyForm(request.POST or None, initial={"version": current.version or 1, **{f: getattr(current, f) for f in policy.LIMITS}})
     if request.method == "POST" and form.is_valid():
