@@ -106,6 +106,8 @@ class EnforcementPolicyOut(Schema):
     publish_within_days: int = Field(description="处罚决定公示时限(工作日)")
     payment_days: int = Field(description="罚款缴纳期限(日)")
     certificate_expiring_days: int = Field(description="执法证到期提醒(天)")
+    extension_max_days: int = Field(description="办案期限延长上限(日)")
+    transfer_acknowledge_days: int = Field(description="案件移送签收时限(工作日)")
     version: int
 
 
@@ -113,6 +115,8 @@ class EnforcementPolicyIn(Schema):
     publish_within_days: int | None = Field(None, description="1至20")
     payment_days: int | None = Field(None, description="15至60")
     certificate_expiring_days: int | None = Field(None, description="1至180")
+    extension_max_days: int | None = Field(None, description="0至90")
+    transfer_acknowledge_days: int | None = Field(None, description="1至30")
     version: int | None = Field(None, description="读取时的版本；他人已修改时返回409")
 
 

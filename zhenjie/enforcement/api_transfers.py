@@ -1,6 +1,6 @@
 """Transfers over the API (part 8): the list (scoped: a department sees the transfers it sent or
-was sent), a department's transfer in, and the county's acknowledgement deadline. The steps on
-a case — transfer_out (with `department`), accept_transfer, refuse_transfer /
+was sent) and a department's transfer in; the county's acknowledgement deadline is on
+GET|PUT /api/enforcement/settings. The steps on a case — transfer_out (with `department`), accept_transfer, refuse_transfer /
 refuse_registered_transfer, acknowledge_transfer, return_transfer — are the kit's step endpoint
 (POST /api/enforcement/{id}/{step})."""
 
@@ -9,11 +9,10 @@ from datetime import date, datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from zhenjie.api.schemas import ERRORS, MAX_ID, PageOut, PageQuery, UnitBrief, page_of
-from zhenjie.kernel.scoping import administered_county
 
 from . import queries_transfers
 from .actions.lifecycle import FACTS_MAX
-from .actions.transfers import IncomingTransfer, policy_for, receive_transfer, set_transfer_policy
+from .actions.transfers import IncomingTransfer, receive_transfer
 from .api import CaseOut
 
 router = Router(tags=["综合执法"])
@@ -83,23 +82,3 @@ def create_transfer(request, payload: TransferIn):
     values = payload.dict()
     enforcement = receive_transfer(request.auth, IncomingTransfer(township=values.pop("township_id"), **values))
     return Status(201, queries_transfers.transfers_for(request.auth).get(enforcement=enforcement))
-
-
-class PolicyOut(Schema):
-    county_id: int
-    acknowledge_days: int = Field(description="签收时限(工作日)")
-
-
-class PolicyIn(Schema):
-    acknowledge_days: int = Field(ge=1, le=30)
-
-
-@router.get("/enforcement/transfer-policy", response={200: PolicyOut, **ERRORS}, summary="案件移送签收时限(本县)")
-def get_policy(request):
-    county = administered_county(request.auth, refuse=("enforcement.policy_forbidden", "只有县级管理员可以查看案件移送设置"))
-    return policy_for(county)
-
-
-@router.put("/enforcement/transfer-policy", response={200: PolicyOut, **ERRORS}, summary="设置案件移送签收时限(县级管理员)")
-def put_policy(request, payload: PolicyIn):
-    return set_transfer_policy(request.auth, payload.acknowledge_days)

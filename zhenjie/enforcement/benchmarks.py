@@ -19,7 +19,8 @@ from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.scoping import reach_of
 from zhenjie.workbench.excel import Column
 
-from .models import DecisionPolicy, DiscretionBenchmark
+from .models import DiscretionBenchmark
+from .policy import policy_at
 
 PREFIX = "enforcement"
 EDITORS = frozenset({RoleCode.COUNTY_ADMIN})
@@ -161,35 +162,7 @@ COLUMNS = (
 )
 
 
-# ---- the county's decision settings (DecisionPolicy) ---------------------------------------------
-
-EXTENSION_DAYS_MAX = 90  # nothing in the county's practice comes near doubling Art. 60's 90 days
-
-
 def extension_max_for(user) -> int:
-    """The limit on extensions in the user's (first) county, as the rules read it."""
-    from .rules_decision import DEFAULT_EXTENSION_MAX
-
+    """The limit on extensions in the user's (first) county (执法设置), shown beside the benchmarks."""
     counties = sorted(_counties(user))
-    if not counties:
-        return DEFAULT_EXTENSION_MAX
-    days = DecisionPolicy.objects.filter(county__path=counties[0]).values_list("extension_max_days", flat=True).first()
-    return DEFAULT_EXTENSION_MAX if days is None else days
-
-
-@transaction.atomic
-def set_extension_max(actor, days) -> DecisionPolicy:
-    """The county administrator sets how many days, in all, extensions may add to a case's 90."""
-    county = editable_counties(actor).first()
-    if county is None:
-        raise Forbidden("enforcement.policy_editor", "只有县级管理员可以修改办案期限延长上限")
-    days = inputs.integer(
-        days, field="extension_max_days", label="办案期限延长上限(日)", low=0, high=EXTENSION_DAYS_MAX, code=PREFIX
-    )
-    policy, _ = DecisionPolicy.objects.select_for_update().get_or_create(county=county)
-    before = policy.extension_max_days
-    policy.extension_max_days = days
-    policy.save()
-    journal.record(actor=actor, verb="decision_policy", subject=f"decision_policy:{county.pk}", summary=f"办案期限延长上限：{before}日 → {days}日",
-                   data={"before": before, "after": days})  # fmt: skip
-    return policy
+    return policy_at(counties[0] if counties else "").extension_max_days

@@ -90,3 +90,11 @@ class PolicyForm(_PanelForm):
     certificate_expiring_days = forms.IntegerField(
         label="执法证到期提醒(天)", help_text="有效期不足该天数的执法证显示为“即将到期”(1至180)"
     )
+    extension_max_days = forms.IntegerField(
+        label="办案期限延长上限(日)",
+        help_text="立案之日起90日的办案期限经机关负责人批准累计最多可延长的天数(0至90；《行政处罚法》第六十条)",
+    )
+    transfer_acknowledge_days = forms.IntegerField(
+        label="案件移送签收时限(工作日)",
+        help_text="县直部门签收乡镇移送、乡镇签收部门移送的时限(1至30)；法律未规定具体天数，由本县确定",
+    )

@@ -56,8 +56,3 @@ class IncomingForm(StyledFormMixin, forms.Form):
         self.fields["township"].queryset = Area.objects.filter(
             level=Area.Level.TOWNSHIP, path__startswith=county.path if county else "-"
         ).order_by("code")
-
-
-class PolicyForm(StyledFormMixin, forms.Form):
-    acknowledge_days = forms.IntegerField(label="签收时限(工作日)", min_value=1, max_value=30,
-                                          help_text="县直部门签收乡镇移送、乡镇签收部门移送的时限；法律未规定具体天数，由本县确定")  # fmt: skip

@@ -12,14 +12,13 @@ from zhenjie.kernel.extensions import may_decide_extension as kernel_may_decide_
 from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.models import Assignment, JournalEntry
 
-from .models import CollectiveMeeting, DecisionPolicy, EnforcementCase, Evidence, LegalReview
+from .models import CollectiveMeeting, EnforcementCase, Evidence, LegalReview
 
 # The case's steps of the investigation: whoever took one took part in it.
 INVESTIGATION_TODOS = ("register", "investigate", "notify")
 INVESTIGATION_VERBS = ("register", "notify", "request_hearing", "submit_review", "ready")
 # While the 90 days run and no decision is made, the team may ask for more time.
 EXTENDABLE = ("investigating", "notified", "hearing", "reviewing", "deciding")
-DEFAULT_EXTENSION_MAX = 30  # DecisionPolicy's default: the county's practice when it set none
 
 
 def enforcement_of(standing) -> EnforcementCase:
@@ -119,15 +118,10 @@ def may_record_meeting(standing):
 
 
 def extension_max(case) -> int:
-    """The county's limit on the days all extensions of one case may add (DecisionPolicy)."""
-    from zhenjie.areas.paths import county_path
+    """The county's limit on the days all extensions of one case may add (执法设置)."""
+    from .policy import policy_at
 
-    days = (
-        DecisionPolicy.objects.filter(county__path=county_path(case.area.path))
-        .values_list("extension_max_days", flat=True)
-        .first()
-    )
-    return DEFAULT_EXTENSION_MAX if days is None else days
+    return policy_at(case.area.path).extension_max_days
 
 
 def may_request_extension(standing):

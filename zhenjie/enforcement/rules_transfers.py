@@ -5,7 +5,7 @@ workflow.py, so it imports none of the app's modules at load."""
 from zhenjie.kernel.errors import Conflict
 from zhenjie.kernel.workflow import UNIT, Input
 
-# The work a transfer puts in the receiving side's inbox, with its deadline (TransferPolicy).
+# The work a transfer puts in the receiving side's inbox, with its deadline (执法设置).
 ACKNOWLEDGE = "acknowledge_transfer"
 
 # transfer_out names the receiving county department (its reason is the workflow's needs_reason).

@@ -10,14 +10,13 @@ from django.utils import timezone
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_path
 from zhenjie.kernel.errors import ActionError
-from zhenjie.kernel.scoping import administered_county
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import paginate, query_without_page
 from zhenjie.workbench.views import staff_required
 
 from . import queries_transfers
-from .actions.transfers import IncomingTransfer, policy_for, receive_transfer, sending_department, set_transfer_policy
-from .forms_transfers import IncomingForm, PolicyForm
+from .actions.transfers import IncomingTransfer, receive_transfer, sending_department
+from .forms_transfers import IncomingForm
 from .models import Answer, Direction
 
 
@@ -59,21 +58,3 @@ def transfer_new(request):
             messages.success(request, f"已移送：{enforcement.case.number}")
             return redirect("enforcement:detail", enforcement.case_id)
     return render(request, "enforcement/transfers/transfer_form.html", {"form": form, "department": department})
-
-
-@staff_required
-def policy_page(request):
-    """案件移送设置: the county administrator's acknowledgement deadline, in working days."""
-    county = administered_county(request.user)
-    if county is None:
-        raise PermissionDenied("只有县级管理员可以设置案件移送签收时限")
-    form = PolicyForm(request.POST or None, initial={"acknowledge_days": policy_for(county).acknowledge_days})
-    if request.method == "POST" and form.is_valid():
-        try:
-            set_transfer_policy(request.user, form.cleaned_data["acknowledge_days"])
-        except ActionError as error:
-            form.add_action_error(error)
-        else:
-            messages.success(request, "已保存")
-            return redirect("enforcement_transfers:policy")
-    return render(request, "enforcement/transfers/policy_form.html", {"form": form, "county": county})

@@ -9,6 +9,5 @@ app_name = "enforcement_benchmarks"
 urlpatterns = [
     path("", views.benchmark_list, name="list"),
     path("new/", views.benchmark_new, name="new"),
-    path("policy/", views.policy, name="policy"),
     path("<id:pk>/", views.benchmark_edit, name="edit"),
 ]

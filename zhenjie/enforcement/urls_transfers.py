@@ -9,5 +9,4 @@ app_name = "enforcement_transfers"
 urlpatterns = [
     path("", views.transfer_list, name="list"),
     path("new/", views.transfer_new, name="new"),
-    path("settings/", views.policy_page, name="policy"),
 ]

@@ -5,7 +5,6 @@ add, edit — the county administrator). Thin: reads through queries, changes th
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.workflow import permitted_actions
@@ -57,19 +56,6 @@ def benchmark_list(request):
         "extension_max": benchmarks.extension_max_for(request.user),
     }
     return render(request, "enforcement/benchmarks/benchmark_list.html", context)
-
-
-@require_POST
-@staff_required
-def policy(request):
-    """The county's limit on extensions of the 90 days (DecisionPolicy)."""
-    try:
-        benchmarks.set_extension_max(request.user, request.POST.get("extension_max_days"))
-    except ActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已保存办案期限延长上限")
-    return redirect("enforcement_benchmarks:list")
 
 
 def _values(data) -> benchmarks.BenchmarkValues:

@@ -89,7 +89,6 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("执法设置", "sliders2", "enforcement:settings", frozenset({R.COUNTY_ADMIN})),
             NavItem("案件移送", "send", "enforcement_transfers:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
             NavItem("联合执法", "people", "enforcement_joint:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
-            NavItem("案件移送设置", "sliders2", "enforcement_transfers:policy", frozenset({R.COUNTY_ADMIN})),
         ],
     ),
     (

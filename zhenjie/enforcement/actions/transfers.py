@@ -3,7 +3,7 @@
 Out: the team sends a lead or a registered case to the county department holding the power
 (`lists.queries.holder_of` suggests it; any department of the county may be named), with the
 facts and the evidence list as they stand and a numbered 案件移送函; the department must
-acknowledge (签收) within the county's working days (TransferPolicy) or refuse with its reasons,
+acknowledge (签收) within the county's working days (执法设置) or refuse with its reasons,
 the case then going back to the team where it was.
 
 In: a department sends the township's team a case whose power the township holds (its own list
@@ -26,18 +26,19 @@ from django.utils import timezone
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_of, county_path
-from zhenjie.kernel import deadlines, documents, journal, workflow
+from zhenjie.kernel import deadlines, documents, workflow
 from zhenjie.kernel.assignments import Assign
 from zhenjie.kernel.deadlines import Limit
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
-from zhenjie.kernel.inputs import integer, past_date, text
+from zhenjie.kernel.inputs import past_date, text
 from zhenjie.kernel.models import Assignment, DeadlineUnit
-from zhenjie.kernel.scoping import administered_county, reach_of
+from zhenjie.kernel.scoping import reach_of
 from zhenjie.lists import queries as lists
 from zhenjie.units.models import Unit
 
 from ..models import EnforcementCase, Source
-from ..models.transfers import Answer, Direction, Transfer, TransferPolicy
+from ..models.transfers import Answer, Direction, Transfer
+from ..policy import policy_for
 from ..rules_transfers import ACKNOWLEDGE
 from ..workflow import ENFORCEMENT_WORKFLOW, KIND
 from .lifecycle import LEAD_INPUTS, TEAM_KINDS
@@ -45,37 +46,11 @@ from .lifecycle import LEAD_INPUTS, TEAM_KINDS
 CODE = "enforcement"
 LETTER_MAX = 64  # Transfer.letter_number
 REASON_MAX = 2000
-ACKNOWLEDGE_DAYS_MAX = 30
 LETTER_KIND = "enforcement_transfer_letter"  # papers_transfers.py
 
 
-# ---- the county's setting -------------------------------------------------------------------
-
-
-def policy_for(county: Area) -> TransferPolicy:
-    """The county's row, or the default until it sets one (unsaved)."""
-    return TransferPolicy.objects.filter(county=county).first() or TransferPolicy(county=county)
-
-
-@transaction.atomic
-def set_transfer_policy(actor, acknowledge_days) -> TransferPolicy:
-    """The county administrator sets how many working days the receiving side has to
-    acknowledge a transfer; journaled on the rules chain."""
-    county = administered_county(actor, refuse=("enforcement.policy_forbidden", "只有县级管理员可以设置案件移送签收时限"))
-    days = integer(
-        acknowledge_days, field="acknowledge_days", label="签收时限(工作日)", low=1, high=ACKNOWLEDGE_DAYS_MAX, code=CODE
-    )
-    policy, _ = TransferPolicy.objects.select_for_update().get_or_create(county=county)
-    before = policy.acknowledge_days
-    policy.acknowledge_days = days
-    policy.save()
-    journal.record(actor=actor, verb="enforcement.transfer_policy", subject=f"transfer_policy:{county.pk}",
-                   summary=f"案件移送签收时限：{before}→{days}个工作日", data={"before": before, "after": days})  # fmt: skip
-    return policy
-
-
 def _acknowledge_due(area: Area):
-    days = policy_for(county_of(area)).acknowledge_days
+    days = policy_for(area).transfer_acknowledge_days
     return deadlines.due_after(timezone.now(), Limit(days, DeadlineUnit.WORKING_DAYS))
 
 

@@ -6,11 +6,11 @@ it here."""
 from .case import EnforcementCase, Procedure, Source  # noqa: F401
 from .evidence import Evidence, EvidenceKind  # noqa: F401
 from .officers import Certificate  # noqa: F401
-from .decision import CollectiveMeeting, DecisionPolicy, DiscretionBenchmark, LegalReview, PenaltyDecision  # noqa: F401
+from .decision import CollectiveMeeting, DiscretionBenchmark, LegalReview, PenaltyDecision  # noqa: F401
 from .hearing import Hearing, HearingOutcome, HearingThreshold, PenaltyNotice, Statement, StatementChannel  # noqa: F401
 from .penalties import PenaltyKind  # noqa: F401
 from .execution import ClosingOutcome, Closure, CourtApplication, CourtResult, Payment, PaymentPlan, Service, ServiceConsent, ServiceMethod  # noqa: F401
 from .policy import EnforcementPolicy  # noqa: F401
 from .publicity import Publication  # noqa: F401
 from .joint import JointOperation, OperationStatus, Participant  # noqa: F401
-from .transfers import Answer, Direction, Transfer, TransferPolicy  # noqa: F401
+from .transfers import Answer, Direction, Transfer  # noqa: F401

@@ -1,8 +1,8 @@
 """Legal review, collective decision and the penalty decision of an enforcement case, and the
 county's discretion benchmarks (裁量基准) the decision applies (行政处罚法 Arts. 57, 58, 60).
 
-The benchmarks and the decision settings are county data: the county administrator edits them in
-the app (benchmarks.py); a case reads the rows in force when it is decided and the decision keeps
+The benchmarks are county data: the county administrator edits them in the app (benchmarks.py;
+the limit on extensions is on 执法设置, EnforcementPolicy); a case reads the rows in force when it is decided and the decision keeps
 a copy of the range it applied, so a later edit never changes what a decision said."""
 
 from django.conf import settings
@@ -36,19 +36,6 @@ class DiscretionBenchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.power_code} {self.circumstance}"
-
-
-class DecisionPolicy(models.Model):
-    """A county's settings for decisions: how many days an extension of Art. 60's 90 days may add
-    in all (county practice: 30; Art. 60 leaves the extension to law, regulation or rule)."""
-
-    county = models.OneToOneField("areas.Area", verbose_name="县", on_delete=models.PROTECT, related_name="+")
-    extension_max_days = models.PositiveSmallIntegerField("办案期限延长上限(日)", default=30)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        verbose_name = "处罚决定设置"
-        verbose_name_plural = "处罚决定设置"
 
 
 class LegalReview(models.Model):

@@ -16,6 +16,12 @@ class EnforcementPolicy(models.Model):
     certificate_expiring_days = models.PositiveSmallIntegerField("执法证到期提醒(天)", default=30)
     # 行政处罚法 Art. 67(3): the fine paid within 15 days of receiving the decision.
     payment_days = models.PositiveSmallIntegerField("罚款缴纳期限(日)", default=15)
+    # 行政处罚法 Art. 60 leaves extending the 90 days to law, regulation or rule: how many days all
+    # extensions of one case may add, the county's practice being 30.
+    extension_max_days = models.PositiveSmallIntegerField("办案期限延长上限(日)", default=30)
+    # 行政处罚法 and seed 004 set no number of days for acknowledging (签收) a case transfer; the
+    # county sets it, 5 working days until it does.
+    transfer_acknowledge_days = models.PositiveSmallIntegerField("案件移送签收时限(工作日)", default=5)
     version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:

@@ -1,23 +1,10 @@
 """Case transfers (案件移送) between the township's team and the county departments, both ways
-(seed 004 §二: 建立健全乡镇和街道与县直部门行政执法案件移送及协调协作机制), and the county's
-setting of how long the receiving side has to acknowledge (签收) one."""
+(seed 004 §二: 建立健全乡镇和街道与县直部门行政执法案件移送及协调协作机制). How long the
+receiving side has to acknowledge (签收) one is the county's setting on 执法设置
+(EnforcementPolicy.transfer_acknowledge_days)."""
 
 from django.conf import settings
 from django.db import models
-
-# 行政处罚法 and seed 004 set no number of days for acknowledging a transfer; the county sets it
-# (TransferPolicy), this is its value until it does.
-ACKNOWLEDGE_DAYS_DEFAULT = 5
-
-
-class TransferPolicy(models.Model):
-    county = models.OneToOneField("areas.Area", verbose_name="县(市、区)", on_delete=models.PROTECT, related_name="+")
-    acknowledge_days = models.PositiveSmallIntegerField("签收时限(工作日)", default=ACKNOWLEDGE_DAYS_DEFAULT)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        verbose_name = "案件移送设置"
-        verbose_name_plural = "案件移送设置"
 
 
 class Direction(models.TextChoices):

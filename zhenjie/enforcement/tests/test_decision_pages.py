@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhenjie.enforcement.models import DiscretionBenchmark, LegalReview, PenaltyDecision
+from zhenjie.enforcement.policy import DEFAULTS
 from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
 from zhenjie.enforcement.workflow import State
-from zhenjie.kernel.models import Case, Document
+from zhenjie.kernel.models import Case, Document, JournalEntry
 from zhenjie.testing import Api
 
 pytestmark = pytest.mark.django_db
@@ -200,14 +201,16 @@ def test_the_leader_is_told_on_the_page_why_a_late_case_cannot_be_decided_and_th
 
 def test_the_county_sets_the_extension_limit_on_the_page_and_the_approval_keeps_to_it(ew, client):
     client.force_login(ew.world.county_admin)
-    assert (
-        "须为0至90之间的整数"
-        in client.post(reverse("enforcement_benchmarks:policy"), {"extension_max_days": "abc"}, follow=True).content.decode()
-    )
-    client.post(reverse("enforcement_benchmarks:policy"), {"extension_max_days": "10"})
+    listing = client.get(reverse("enforcement_benchmarks:list")).content.decode()
+    assert "<strong>30</strong>" in listing and reverse("enforcement:settings") in listing  # edited on 执法设置
+    too_long = client.post(reverse("enforcement:settings"), {**DEFAULTS, "version": 1, "extension_max_days": "91"})
+    assert too_long.status_code == 400 and "办案期限延长上限须在0至90日之间" in too_long.content.decode()
+    assert client.post(reverse("enforcement:settings"), {**DEFAULTS, "version": 1, "extension_max_days": "10"}).status_code == 302
+    assert JournalEntry.objects.get(verb="settings.enforcement").data["after"]["extension_max_days"] == 10
     client.force_login(ew.officer_a1)
-    assert client.post(reverse("enforcement_benchmarks:policy"), {"extension_max_days": "60"}, follow=True).status_code == 200
-    assert "<strong>10</strong>" in client.get(reverse("enforcement_benchmarks:list")).content.decode()
+    assert client.post(reverse("enforcement:settings"), {**DEFAULTS, "version": 2, "extension_max_days": "60"}).status_code == 403
+    listing = client.get(reverse("enforcement_benchmarks:list")).content.decode()
+    assert "<strong>10</strong>" in listing and reverse("enforcement:settings") not in listing
 
     case = make_enforcement_case(ew, state=State.INVESTIGATING)
     api = Api(client).as_("officer_a1")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhenjie.enforcement.actions.execution import serve_decision
 from zhenjie.enforcement.models import EnforcementPolicy, Payment, Service
+from zhenjie.enforcement.policy import DEFAULTS
 from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import JournalEntry
@@ -130,12 +131,12 @@ def test_the_county_administrator_keeps_the_settings_on_the_page_and_over_the_ap
     assert client.get(reverse("enforcement:settings")).status_code == 200
     bad = client.post(
         reverse("enforcement:settings"),
-        {"version": 1, "publish_within_days": 7, "payment_days": 10, "certificate_expiring_days": 30},
+        {**DEFAULTS, "version": 1, "payment_days": 10},
     )
     assert bad.status_code == 400 and "不少于十五日" in bad.content.decode()
     ok = client.post(
         reverse("enforcement:settings"),
-        {"version": 1, "publish_within_days": 5, "payment_days": 20, "certificate_expiring_days": 60},
+        {**DEFAULTS, "version": 1, "publish_within_days": 5, "payment_days": 20, "certificate_expiring_days": 60},
     )
     assert ok.status_code == 302
     assert EnforcementPolicy.objects.get().publish_within_days == 5

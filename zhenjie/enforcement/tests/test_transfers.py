@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from zhenjie.enforcement.actions.transfers import (
     IncomingTransfer, accept_transfer, acknowledge_transfer_in, receive_transfer, refuse_transfer, return_transfer_in,
-    set_transfer_policy, transfer_case,
+    transfer_case,
 )  # fmt: skip
 from zhenjie.enforcement.models import Answer, Direction, EnforcementCase, Source, Transfer
+from zhenjie.enforcement.policy import DEFAULTS, policy_for, update_enforcement_policy
 from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.assignments import inbox_counts, inbox_for
@@ -124,7 +125,7 @@ def test_a_refusal_needs_its_reason_and_an_officer_cannot_answer_for_the_departm
 
 
 def test_an_overdue_acknowledgement_shows_in_the_department_inbox_and_the_transfer_list(ew, client):
-    set_transfer_policy(ew.world.county_admin, 2)
+    update_enforcement_policy(ew.world.county_admin, transfer_acknowledge_days=2)
     enforcement = make_enforcement_case(ew)
     transfer_case(ew.officer_a1, enforcement, "该事项由测试县公安局行使", ew.world.police)
     work = Assignment.objects.get(case=enforcement.case, todo="acknowledge_transfer")
@@ -139,11 +140,19 @@ def test_an_overdue_acknowledgement_shows_in_the_department_inbox_and_the_transf
 
 def test_the_county_setting_is_the_county_administrators_and_bounded(ew):
     with pytest.raises(Forbidden):
-        set_transfer_policy(ew.officer_a1, 3)
-    with pytest.raises(Rejected) as refused:
-        set_transfer_policy(ew.world.county_admin, 0)
-    assert refused.value.code == "enforcement.acknowledge_days_invalid"
-    assert set_transfer_policy(ew.world.county_admin, 7).acknowledge_days == 7
+        update_enforcement_policy(ew.officer_a1, transfer_acknowledge_days=3)
+    for days in (0, 31, "5"):
+        with pytest.raises(Rejected) as refused:
+            update_enforcement_policy(ew.world.county_admin, transfer_acknowledge_days=days)
+        assert refused.value.message == "案件移送签收时限须在1至30个工作日之间"
+    _, other_admin = make_other_county()
+    update_enforcement_policy(other_admin, transfer_acknowledge_days=20)
+    assert policy_for(ew.world.a).transfer_acknowledge_days == 5  # the neighbour's setting is its own
+    assert update_enforcement_policy(ew.world.county_admin, transfer_acknowledge_days=7).transfer_acknowledge_days == 7
+    enforcement = make_enforcement_case(ew)
+    transfer_case(ew.officer_a1, enforcement, "该事项由测试县公安局行使", ew.world.police)
+    work = Assignment.objects.get(case=enforcement.case, todo="acknowledge_transfer")
+    assert work.due_at >= timezone.now() + timedelta(days=7)  # seven working days are at least seven days
 
 
 # ---- in ----------------------------------------------------------------------------------------
@@ -362,12 +371,27 @@ def test_a_department_transfer_is_acknowledged_before_the_team_registers_or_decl
     assert state(enforcement) == State.INVESTIGATING
 
 
-def test_the_county_administrator_sets_the_deadline_on_its_page_and_others_may_not(ew, client):
+def test_the_county_administrator_sets_the_deadline_on_the_settings_page_and_others_may_not(ew, client):
     client.force_login(ew.officer_a1)
-    assert client.get(reverse("enforcement_transfers:policy")).status_code == 403
+    assert client.get(reverse("enforcement:settings")).status_code == 403
+    assert Api(client).as_("officer_a1").get("/api/enforcement/settings").status_code == 403
     client.force_login(ew.world.county_admin)
-    assert 'value="5"' in client.get(reverse("enforcement_transfers:policy")).content.decode()
-    refused = client.post(reverse("enforcement_transfers:policy"), {"acknowledge_days": "0"})
-    assert refused.status_code == 200 and 'data-field-error="acknowledge_days"' in refused.content.decode()
-    assert client.post(reverse("enforcement_transfers:policy"), {"acknowledge_days": "8"}).status_code == 302
-    assert JournalEntry.objects.filter(verb="enforcement.transfer_policy", summary="案件移送签收时限：5→8个工作日").exists()
+    page = client.get(reverse("enforcement:settings")).content.decode()
+    assert "案件移送签收时限(工作日)" in page and 'name="transfer_acknowledge_days" value="5"' in page
+    refused = client.post(reverse("enforcement:settings"), {**DEFAULTS, "version": 1, "transfer_acknowledge_days": "0"})
+    assert refused.status_code == 400 and 'data-field-error="transfer_acknowledge_days"' in refused.content.decode()
+    assert "案件移送签收时限须在1至30个工作日之间" in refused.content.decode()
+    saved = client.post(reverse("enforcement:settings"), {**DEFAULTS, "version": 1, "transfer_acknowledge_days": "8"})
+    assert saved.status_code == 302
+    entry = JournalEntry.objects.get(verb="settings.enforcement")
+    assert entry.data["before"]["transfer_acknowledge_days"] == 5 and entry.data["after"]["transfer_acknowledge_days"] == 8
+
+    api = Api(client).as_("county_admin")
+    assert api.get("/api/enforcement/settings").json()["transfer_acknowledge_days"] == 8
+    stale = api.client.put(
+        "/api/enforcement/settings",
+        {"transfer_acknowledge_days": 3, "version": 1},
+        content_type="application/json",
+        **api.headers,
+    )
+    assert stale.status_code == 409 and policy_for(ew.world.a).transfer_acknowledge_days == 8
