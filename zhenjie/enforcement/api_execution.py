@@ -9,6 +9,7 @@ from decimal import Decimal
 from ninja import Field, Router, Schema
 
 from zhenjie.api.schemas import ERRORS, RecordId
+from zhenjie.kernel.county_settings import NOT_COUNTY_ADMIN
 from zhenjie.kernel.scoping import administered_county
 
 from . import policy, publicity, queries
@@ -122,7 +123,7 @@ class EnforcementPolicyIn(Schema):
 
 @router.get("/enforcement/settings", response={200: EnforcementPolicyOut, **ERRORS}, summary="执法设置(本县)")
 def get_settings(request):
-    county = administered_county(request.auth, refuse=policy.NOT_COUNTY_ADMIN)
+    county = administered_county(request.auth, refuse=NOT_COUNTY_ADMIN)
     return policy.policy_for(county)
 
 

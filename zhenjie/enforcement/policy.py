@@ -1,14 +1,8 @@
 """The enforcement team's county settings (models.EnforcementPolicy): read for a case's county,
 changed by the county administrator only, range-checked and journaled (`settings.enforcement`)."""
 
-from django.db import transaction
-from django.db.models import F
-
 from zhenjie.areas.models import Area
-from zhenjie.areas.paths import county_path
-from zhenjie.kernel import journal
-from zhenjie.kernel.errors import Conflict, Rejected
-from zhenjie.kernel.scoping import administered_county
+from zhenjie.kernel.county_settings import CountySettings
 
 from .models import EnforcementPolicy
 
@@ -32,37 +26,20 @@ DEFAULTS = {
     "extension_max_days": 30,
     "transfer_acknowledge_days": 5,
 }
-NOT_COUNTY_ADMIN = ("settings.not_allowed", "只有县级管理员可以修改设置")
+SETTINGS = CountySettings(EnforcementPolicy, LIMITS, DEFAULTS, verb="settings.enforcement", summary="修改执法设置")
 
 
 def policy_for(area: Area) -> EnforcementPolicy:
     """The settings of the county holding `area` (an unsaved row of defaults where none was saved)."""
-    return policy_at(area.path)
+    return SETTINGS.for_area(area)
 
 
 def policy_at(path: str) -> EnforcementPolicy:
     """The settings of the county holding the area at `path` ("" or a path outside any saved
     county: the defaults)."""
-    saved = EnforcementPolicy.objects.filter(county__path=county_path(path)).first() if path else None
-    return saved or EnforcementPolicy(**DEFAULTS)
+    return SETTINGS.at(path)
 
 
-@transaction.atomic
 def update_enforcement_policy(actor, *, version: int | None = None, **values) -> EnforcementPolicy:
-    """Save the actor's county's settings. `version` is the one the form started from: a save over
-    someone else's newer one is a Conflict and writes nothing."""
-    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
-    for field, value in values.items():
-        if field not in LIMITS:
-            raise Rejected("settings.unknown", "不支持的设置项", field=field)
-        low, high, message = LIMITS[field]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise Rejected("settings.invalid", message, field=field)
-    policy, _ = EnforcementPolicy.objects.select_for_update().get_or_create(county=county, defaults=DEFAULTS)
-    if version is not None and version != policy.version:
-        raise Conflict("settings.stale", "设置刚被他人修改，请刷新后重试")
-    before = {field: getattr(policy, field) for field in values}
-    EnforcementPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1, **values)
-    policy.refresh_from_db()
-    journal.record(actor=actor, verb="settings.enforcement", summary="修改执法设置", data={"before": before, "after": values})
-    return policy
+    """Save the actor's county's settings (a save over a newer version is a Conflict)."""
+    return SETTINGS.update(actor, version=version, **values)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
+from zhenjie.kernel.county_settings import NOT_COUNTY_ADMIN
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.scoping import administered_county
 from zhenjie.kernel.workflow import permitted_actions
@@ -68,7 +69,7 @@ def execution_panel(user, enforcement, bound: dict | None = None) -> dict:
 def enforcement_settings(request):
     county = administered_county(request.user)
     if county is None:
-        raise PermissionDenied(policy.NOT_COUNTY_ADMIN[1])
+        raise PermissionDenied(NOT_COUNTY_ADMIN[1])
     current = policy.policy_for(county)
     form = f.PolicyForm(
         request.POST or None, initial={"version": current.version or 1, **{k: getattr(current, k) for k in policy.LIMITS}}
