@@ -6,7 +6,8 @@ attached in-memory database; PostgreSQL: into a schema of its own), builds the d
 tables aside again and puts the first copy back: the tests that want an empty county find it as
 they left it. A test that needs the demo then gets it by copying its rows in — inside its own
 transaction for `django_db` tests (rolled back with the test), committed for `transactional_db`
-tests (emptied by their flush). Fixtures: `demo` and `live_demo` in zhenjie/conftest.py.
+tests (emptied by their flush). Fixture: `demo` in zhenjie/conftest.py (`live_demo`, for the
+browser tests, builds the demo itself: see there why).
 
 A copy replaces every table's rows, content types and permissions included, so ids are exactly
 the demo's. PostgreSQL's sequences are set past the copied ids.
