@@ -6,6 +6,7 @@ from django.db import transaction
 
 from zhenjie.demo import build
 from zhenjie.demo.progress import Progress
+from zhenjie.enforcement.demo import build_enforcement
 from zhenjie.events.demo import build_events
 from zhenjie.grid.demo import build_grid
 from zhenjie.topics.demo import build_topics
@@ -14,7 +15,7 @@ from zhenjie.window.demo import build_applications
 
 
 class Command(BaseCommand):
-    help = "建立虚构的演示县(青禾县)：区划、机构、人员岗位、交办件、清单、网格、近一年的事件和便民服务办件。可重复执行，已有数据不会重复创建。"
+    help = "建立虚构的演示县(青禾县)：区划、机构、人员岗位、交办件、清单、网格、近一年的事件和便民服务办件、各种状态的执法案件。可重复执行，已有数据不会重复创建。"
 
     def add_arguments(self, parser):
         parser.add_argument("--accounts", action="store_true", help="只打印演示账号，每行一个 JSON 对象")
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         build_grid(progress)
         build_events(progress, settings.DEMO_EVENTS if events is None else events)
         build_applications(progress, settings.DEMO_APPLICATIONS if applications is None else applications)
+        build_enforcement(progress)
         build_topics(progress)
         self._print_logins()
 
@@ -78,6 +80,7 @@ class Command(BaseCommand):
             ("dongxi.leader", "东溪镇镇长"),
             ("dongxi.dispatcher", "东溪镇指挥中心调度员"),
             ("chengguan.window", "城关街道便民服务中心窗口"),
+            ("chengguan.enforcer1", "城关街道综合执法队执法队员"),
             ("dept.police", "县公安局乡呼县应联络员"),
             ("county.admin", "县委编办(县级管理员)"),
             ("sysadmin / secadmin / auditor", "系统管理员 / 安全管理员 / 安全审计员"),
