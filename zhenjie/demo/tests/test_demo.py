@@ -98,10 +98,15 @@ def test_every_role_has_staff_in_at_least_two_townships(demo):
 
 
 def test_running_the_demo_twice_changes_nothing(demo):
-    before = Counter({model.__name__: model.objects.count() for model in (Area, Unit, User, Post, Case)})
+    from zhenjie.enforcement import models as enforcement
+    from zhenjie.kernel.models import Document
+
+    counted = (Area, Unit, User, Post, Case, Document, enforcement.EnforcementCase, enforcement.Certificate, enforcement.DiscretionBenchmark,
+               enforcement.Evidence, enforcement.PenaltyNotice, enforcement.PenaltyDecision, enforcement.Transfer, enforcement.JointOperation)
+    before = Counter({model.__name__: model.objects.count() for model in counted})
     assert "已存在，跳过" in run_demo()
-    after = Counter({model.__name__: model.objects.count() for model in (Area, Unit, User, Post, Case)})
-    assert before == after
+    after = Counter({model.__name__: model.objects.count() for model in counted})
+    assert before == after and before["EnforcementCase"] > 0
 
 
 def test_accounts_are_printed_one_json_object_per_line(demo):
@@ -113,3 +118,89 @@ def test_accounts_are_printed_one_json_object_per_line(demo):
     assert len({r["username"] for r in records}) == User.objects.count()
     assert len(DEPARTMENTS) - 2 == sum(1 for r in records if r["roles"] == ["department_liaison"])
     assert len(DEPARTMENTS) - 2 == sum(1 for r in records if r["roles"] == ["department_leader"])
+
+
+# ---- the enforcement team (issue 16 item 8) ---------------------------------------------------
+
+
+def _enforcement_cases(township: str):
+    from zhenjie.enforcement.models import EnforcementCase
+
+    return EnforcementCase.objects.filter(case__area__path__startswith=Area.objects.get(level="township", name=township).path)
+
+
+def test_the_first_township_has_an_enforcement_case_in_every_state(demo):
+    from zhenjie.enforcement.models import Procedure
+    from zhenjie.enforcement.workflow import ENFORCEMENT_WORKFLOW
+
+    cases = _enforcement_cases("城关街道")
+    assert set(cases.values_list("case__state", flat=True)) == set(ENFORCEMENT_WORKFLOW.states)
+    assert cases.filter(procedure=Procedure.SUMMARY).exists()
+    # Some leads come from the demo's events of illegal building and land use, by their numbers.
+    parents = Case.objects.filter(pk__in=cases.values("case__parent"), kind="event")
+    assert parents.count() >= 3 and set(parents.values_list("event__category__code", flat=True)) == {"illegal_construction", "farmland"}
+    assert _enforcement_cases("柳湾镇").count() >= 2 and journal.verify() == []
+
+
+def test_every_case_has_the_papers_its_state_implies(demo):
+    from zhenjie.enforcement.models import PenaltyDecision
+    from zhenjie.kernel.models import Document
+
+    def kinds(enforcement) -> set[str]:
+        return {kind.removeprefix("enforcement_") for kind in Document.objects.filter(case=enforcement.case).values_list("kind", flat=True)}
+
+    cases = _enforcement_cases("城关街道").select_related("case")
+    for enforcement in cases.filter(registered_at__isnull=False):
+        assert "registration_form" in kinds(enforcement), enforcement.case.number
+    for enforcement in cases.filter(case__state__in=["notified", "hearing", "reviewing", "deciding", "decided", "executing"],
+                                    procedure="general"):  # fmt: skip
+        assert "hearing_prior_notice" in kinds(enforcement), enforcement.case.number
+    assert "hearing_notice" in kinds(cases.get(case__state="hearing"))
+    assert "review_opinion" in kinds(cases.get(case__state="decided"))
+    decisions = PenaltyDecision.objects.filter(enforcement__in=cases, summary=False).select_related("document")
+    assert decisions.count() >= 3
+    for row in decisions:
+        assert row.document.kind == "enforcement_penalty_decision" and row.document.number.startswith("城关罚决〔")
+    for enforcement in cases.filter(case__state="closed"):
+        assert "closing_report" in kinds(enforcement)
+    assert "service_receipt" in kinds(cases.get(case__state="executing"))
+    assert {"inspection_record", "interview_record"} <= set().union(*(kinds(e) for e in cases))
+
+
+def test_a_transfer_each_way_and_a_joint_operation(demo):
+    from zhenjie.enforcement.models import Answer, Direction, JointOperation, OperationStatus, Transfer
+
+    transfers = Transfer.objects.filter(team__area__name="城关街道").select_related("department", "enforcement__case", "document")
+    out = transfers.get(direction=Direction.OUT, answer=Answer.ACCEPTED)
+    assert out.enforcement.case.state == "transferred" and out.department.kind == "department" and out.document.number
+    assert transfers.filter(direction=Direction.OUT, answer=Answer.PENDING, enforcement__case__state="transferring").exists()
+    incoming = transfers.get(direction=Direction.IN)
+    assert incoming.answer == Answer.ACCEPTED and incoming.enforcement.registered_at is not None
+    operation = JointOperation.objects.get(township__name="城关街道")
+    assert operation.status == OperationStatus.DONE and operation.cases.exists()
+    parts = operation.participants.select_related("unit")
+    assert {p.unit.name for p in parts} == {"城关派出所", "城关市场监管所"} and all(p.recorded_at for p in parts)
+
+
+def test_every_officer_holds_a_valid_certificate_and_one_is_expiring(demo):
+    from django.utils import timezone
+
+    from zhenjie.enforcement.certificates import Status, certificate_for, status_of
+    from zhenjie.enforcement.models import Certificate
+
+    today = timezone.localdate()
+    officers = User.objects.filter(username__regex=r"^[a-z]+\.enforcer[12]$")
+    assert officers.count() == 8
+    for officer in officers:
+        township = Post.objects.filter(user=officer).select_related("unit__area").first().unit.area
+        assert certificate_for(officer, township, today).valid_until >= today
+    statuses = [status_of(c, today, 30) for c in Certificate.objects.all()]
+    assert statuses.count(Status.EXPIRING) == 1 and statuses.count(Status.VALID) == 7
+
+
+def test_an_enforcer_sees_the_cases_of_their_own_township_only(demo, client):
+    for username, own, other in (("chengguan.enforcer1", "城关综执", "柳湾综执"), ("liuwan.enforcer1", "柳湾综执", "城关综执")):
+        client.force_login(User.objects.get(username=username))
+        for url in ("/enforcement/", "/enforcement/queue/"):
+            page = client.get(url).content.decode()
+            assert own in page and other not in page, (username, url)
