@@ -52,10 +52,10 @@ BENCHMARK_SOURCE = "青禾县综合行政执法裁量基准(演示)"  # a fictio
 # (power code, circumstance, fine min, fine max, other penalties): the county's benchmarks, each
 # inside the range the law itself sets.
 BENCHMARKS = (
-    # 大气污染防治法 Art. 118(1): 处五千元以上五万元以下的罚款.
+    # 大气污染防治法 Art. 118 第一款: 处五千元以上五万元以下的罚款；拒不改正的，责令停业整治.
     ("CF012", "首次违法，及时整改", "5000", "10000", "责令改正"),
     ("CF012", "拒不改正或造成周边居民投诉", "10000", "50000", "责令停业整治"),
-    # 固体废物污染环境防治法 Art. 111(3): 个人 … 处一百元以上五百元以下的罚款.
+    # 固体废物污染环境防治法 Art. 111 第二款: 个人 … 处一百元以上五百元以下的罚款.
     ("CF015", "个人，情节较轻", "100", "300", ""),
     ("CF015", "个人，情节较重", "300", "500", ""),
     # 城市道路管理条例 Art. 42: 可以处以2万元以下的罚款.
@@ -82,15 +82,15 @@ class Story:
     papers: bool = False  # print the 笔录 of its inspection and interview (a PDF costs ~0.3 s: a few show them)
 
 
-BUILD_ROAD = ("illegal_construction",)
+BUILDING = ("illegal_construction",)
 LAND = ("farmland",)
 STORIES = (
     Story("chengguan", "院外私搭简易棚", "城关街道", "网格员上报院外私搭乱建简易棚，待核实搭建人及审批情况。", "CF023", (),
-          source=Source.EVENT, event=BUILD_ROAD),
+          source=Source.EVENT, event=BUILDING),
     Story("chengguan", "南关社区楼道堆放杂物", "南关社区3号楼", "群众反映楼道堆放杂物，经查系物业公司临时堆放，已当场清理。", "CF023", ("decline",),
           source=Source.COMPLAINT, party="周建华"),
     Story("chengguan", "沿街商户违规搭建雨棚", "城关街道", "沿街商户未经批准在人行道上搭建雨棚，占用公共场地约12平方米。", "CF023",
-          ("register", "inspect"), source=Source.EVENT, event=BUILD_ROAD, party="李志强", papers=True),
+          ("register", "inspect"), source=Source.EVENT, event=BUILDING, party="李志强", papers=True),
     Story("chengguan", "滨河路随意倾倒生活垃圾", "滨河社区滨河路", "当事人多次将生活垃圾倾倒在河堤绿化带内。", "CF015",
           ("register", "inspect", "interview", "notify", "waive", "submit_review", "review_return"), party="吴海燕", fine="300"),
     Story("chengguan", "文化路随意堆放生活垃圾", "文化路社区", "当事人将装修垃圾与生活垃圾混合堆放在小区门口公共区域。", "CF015",
@@ -108,11 +108,11 @@ STORIES = (
           ("register", "inspect", "notify", "waive", "ready", "decide", "serve", "publish", "pay_part"), party="林春生", fine="1500"),
     Story("chengguan", "公共场地擅自搭建彩钢棚", "城关街道", "当事人未经批准在公共场地搭建彩钢棚，已责令拆除并处罚款。", "CF023",
           ("register", "inspect", "notify", "waive", "ready", "decide", "serve", "publish", "pay", "close"),
-          source=Source.EVENT, event=BUILD_ROAD, party="何立新", fine="2000"),
+          source=Source.EVENT, event=BUILDING, party="何立新", fine="2000"),
     Story("chengguan", "早市占道经营(当场处罚)", "西关社区早市", "当事人占用人行道摆摊，经劝导后当场改正。", "CF024",
           ("summary", "pay", "close"), party="高文斌", fine="100"),
     Story("chengguan", "沿街新建房屋未取得施工许可", "城关街道", "沿街新建三层房屋，未取得建筑工程施工许可证擅自施工。", "ZJ-CF-001",
-          ("transfer_out", "accept_transfer"), source=Source.EVENT, event=BUILD_ROAD, party="罗晓东"),
+          ("transfer_out", "accept_transfer"), source=Source.EVENT, event=BUILDING, party="罗晓东"),
     Story("chengguan", "私自转让集体土地", "城关街道", "群众反映有人私自转让集体土地用于建房，涉嫌非法转让土地。", "ZRZY-CF-002",
           ("transfer_out",), source=Source.EVENT, event=LAND, party="梁淑珍"),
     Story("chengguan", "无证食品摊贩经营", "西关社区", "县市场监管局检查发现当事人未取得食品经营许可从事食品摊贩经营。", "CF053",
@@ -121,9 +121,9 @@ STORIES = (
           ("register", "inspect", "suspend"), party="唐国庆"),
     Story("chengguan", "东关社区乱倒垃圾", "东关社区", "个体经营者随意倾倒生活垃圾，立案后当事人因病去世。", "CF015",
           ("register", "terminate"), party="冯建华"),
-    Story("liuwan", "院外私搭乱建", "柳湾镇", "网格员上报村民院外私搭简易棚。", "CF003", (), source=Source.EVENT, event=BUILD_ROAD),
+    Story("liuwan", "院外私搭乱建", "柳湾镇", "网格员上报村民院外私搭简易棚。", "CF003", (), source=Source.EVENT, event=BUILDING),
     Story("liuwan", "未取得乡村建设规划许可建房", "柳湾镇", "村民未取得乡村建设规划许可证新建房屋。", "CF002",
-          ("register", "inspect"), source=Source.EVENT, event=BUILD_ROAD, party="王志强"),
+          ("register", "inspect"), source=Source.EVENT, event=BUILDING, party="王志强"),
     Story("liuwan", "柳湾社区随意倾倒生活垃圾", "柳湾社区", "当事人将生活垃圾倾倒在路边排水沟内。", "CF015",
           ("register", "inspect", "notify", "waive", "ready"), party="陈桂兰", fine="300"),
 )
@@ -137,7 +137,6 @@ class Team:
     partner: User  # {slug}.enforcer2: the second officer present (Art. 55)
     reviewer: User
     leader: User
-    events: list[str]  # numbers of the township's events a lead may come from, newest first
 
 
 class World:
@@ -151,7 +150,7 @@ class World:
         for t in plan.TOWNSHIPS:
             area = Area.objects.get(code=f"{plan.COUNTY_CODE}{t.segment}000")
             self.teams[t.slug] = Team(area, t.slug, self.users[f"{t.slug}.enforcer1"], self.users[f"{t.slug}.enforcer2"],
-                                      self.users[f"{t.slug}.legal"], self.users[f"{t.slug}.leader"], [])  # fmt: skip
+                                      self.users[f"{t.slug}.legal"], self.users[f"{t.slug}.leader"])  # fmt: skip
         self._used: set[str] = set()
 
     def event(self, team: Team, categories: tuple[str, ...]) -> tuple[str, str, str] | None:
