@@ -22,6 +22,7 @@ from zhenjie.enforcement.actions.transfers import (
 )  # fmt: skip
 from zhenjie.enforcement.models import EnforcementCase, Transfer
 from zhenjie.enforcement.publicity import figures_for as publicity_figures_for
+from zhenjie.enforcement.queries_transfers import ANSWERED_LATE, is_overdue, pending_overdue
 from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import Case
@@ -77,10 +78,11 @@ def build_a(ew) -> dict:
     made["transferred"] = make_enforcement_case(ew)
     transfer_case(ew.officer_a1, made["transferred"], "该事项由测试县公安局行使", ew.world.police)
     accept_transfer(ew.world.liaison, fresh(made["transferred"]))
-    # The police's transfer in, acknowledged by the team.
+    # The police's transfer in, acknowledged by the team after its deadline.
     made["received"] = receive_transfer(ew.world.liaison, IncomingTransfer(
         township=ew.world.a.pk, title="无证经营烟花爆竹案", place="甲一村路口", facts="当事人在路口摆摊销售烟花爆竹。",
         reason="该事项已赋权乡镇行使", occurred_on=today(), letter_number="测公移〔2026〕3号", power_code="CF001"))  # fmt: skip
+    Transfer.objects.filter(enforcement=made["received"]).update(acknowledge_due=timezone.now() - timedelta(hours=1))
     acknowledge_transfer_in(ew.officer_a1, fresh(made["received"]))
     made["declined"] = make_enforcement_case(ew)
     decline_case(ew.officer_a1, made["declined"], "不构成违法")
@@ -143,7 +145,7 @@ def test_review_hearing_transfer_penalty_and_publicity_figures(ew):
     assert (found.reviews.reviews, found.reviews.returned, found.reviews.return_rate) == (2, 1, 50.0)
     out, into = found.transfers_out, found.transfers_in
     assert (out.sent, out.accepted, out.refused, out.pending, out.on_time, out.late, out.pending_overdue) == (2, 1, 0, 1, 1, 0, 1)
-    assert (into.sent, into.accepted, into.on_time, into.pending_overdue) == (1, 1, 1, 0)
+    assert (into.sent, into.accepted, into.refused, into.on_time, into.late, into.pending_overdue) == (1, 1, 0, 0, 1, 0)
     money = found.penalties
     assert money.fines_decided == Decimal("3100.00") and money.paid == Decimal("3100.00")
     assert money.surcharge_collected == Decimal("100.00") and money.outstanding == Decimal("100.00")
@@ -151,6 +153,15 @@ def test_review_hearing_transfer_penalty_and_publicity_figures(ew):
     # The page's publicity counts and the publicity API's are one function over the same cases.
     assert found.publicity == publicity_figures_for(ew.officer_a1)
     assert found.publicity.overdue_unpublished == 1
+
+
+def test_the_counted_overdue_transfers_are_those_the_transfer_list_marks_overdue(ew):
+    build_a(ew)
+    rows = Transfer.objects.all()
+
+    counted = set(rows.filter(ANSWERED_LATE | pending_overdue(timezone.now())).values_list("pk", flat=True))
+
+    assert counted == {row.pk for row in rows if is_overdue(row)} and len(counted) == 2
 
 
 def test_hearings_requested_held_and_absent(ew, monkeypatch):
@@ -235,7 +246,20 @@ def test_the_page_shows_the_tables_and_chart_and_the_excel_has_the_rows(ew, clie
     assert powers[0][:4] == ["权责事项编码", "权责事项名称", "线索", "立案"]
     assert powers[-1][1] == "合计" and powers[-1][2] == 9 and len(powers) == 6
     lines = dict(book.worksheets[1].iter_rows(min_row=2, values_only=True))
-    assert lines["审核退回率(%)"] == 50.0 and lines["部门移入(件)"] == 1
+    assert lines["审核退回率(%)"] == 50.0 and lines["部门移入(件)"] == 1 and lines["本队超期答复(件)"] == 1
+
+
+def test_the_county_administrator_narrows_the_page_and_its_excel_to_one_township(ew, client):
+    build_a(ew)
+    build_b(ew)
+    client.force_login(ew.world.county_admin)
+
+    html = client.get(URL, {"township": ew.world.b.pk}).content.decode()
+    assert f'<option value="{ew.world.b.pk}" selected>乙镇</option>' in html and "尚未立案的线索" in html
+
+    book = load_workbook(BytesIO(client.get(URL, {"township": ew.world.b.pk, "format": "xlsx"}).content))
+    total = list(book.worksheets[0].iter_rows(values_only=True))[-1]
+    assert total[1] == "合计" and total[2] == 2
 
 
 def test_the_api_answers_the_same_figures(ew, client):
