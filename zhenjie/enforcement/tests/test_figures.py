@@ -272,6 +272,9 @@ def test_the_api_answers_the_same_figures(ew, client):
     assert body["township_id"] is None and body["reviews"] == {"reviews": 0, "returned": 0, "return_rate": 0.0}
     body = Api(client).as_("county_admin").get(API, township=str(ew.world.a.pk)).json()
     assert body["total"]["counts"]["opened"] == 9 and body["transfers_out"]["pending_overdue"] == 1 and body["township_id"] == ew.world.a.pk
+    # The police's liaison counts the cases it was sent or sent, as its transfer list shows them.
+    body = Api(client).as_("liaison").get(API).json()
+    assert body["total"]["counts"]["opened"] == 3 and body["transfers_out"]["sent"] == 2 and body["transfers_in"]["sent"] == 1
 
 
 def other_countys_township() -> Area:
