@@ -7,6 +7,7 @@ from zhenjie.enforcement.api import router as enforcement_router
 from zhenjie.enforcement.api_hearing import router as enforcement_hearing_router
 from zhenjie.enforcement.api_decision import router as enforcement_decision_router
 from zhenjie.enforcement.api_execution import router as enforcement_execution_router
+from zhenjie.enforcement.api_figures import router as enforcement_figures_router
 from zhenjie.enforcement.api_officers import router as enforcement_officers_router
 from zhenjie.enforcement.api_joint import router as enforcement_joint_router
 from zhenjie.enforcement.api_transfers import router as enforcement_transfers_router
@@ -32,6 +33,6 @@ from .kit import exports as kit_exports
 from .kit import router as kit_router
 
 for router in (kit_exports, accounts_router, areas_router, units_router, workbench_router, tasks_router, grid_router, kernel_router, calls_router, events_router,
-               integrations_router, topics_router, enforcement_officers_router, enforcement_hearing_router, enforcement_decision_router, enforcement_execution_router, enforcement_transfers_router, enforcement_joint_router, enforcement_router, window_router, window_backoffice_router, window_decision_router, window_figures_router, window_agents_router, window_hall_router,
+               integrations_router, topics_router, enforcement_officers_router, enforcement_hearing_router, enforcement_decision_router, enforcement_execution_router, enforcement_figures_router, enforcement_transfers_router, enforcement_joint_router, enforcement_router, window_router, window_backoffice_router, window_decision_router, window_figures_router, window_agents_router, window_hall_router,
                lists_router, lists_public_router, kit_router):  # the kit's catch-all paths last
     api.add_router("", router)

@@ -181,21 +181,28 @@ class PublicityFigures:
     served_late: int
 
 
-def figures_for(user) -> PublicityFigures:
-    """Counts over the cases the user can see: two queries."""
+def publicity_counts(cases: QuerySet[EnforcementCase]) -> PublicityFigures:
+    """Counts over `cases` (already scoped by the caller): two queries. figures_for passes every
+    case the user can see, the figures page (figures.py) its period's."""
     from .models import Service
-    from .queries import cases_for
 
-    visible = cases_for(user).values("pk")
+    chosen = cases.values("pk")
     today = timezone.localdate()
-    counts = Publication.objects.filter(enforcement__in=visible).aggregate(
+    counts = Publication.objects.filter(enforcement__in=chosen).aggregate(
         published=Count("pk", filter=Q(published_at__isnull=False)),
         published_late=Count("pk", filter=Q(published_at__isnull=False, late=True)),
         overdue_unpublished=Count("pk", filter=Q(published_at__isnull=True, social_impact=True, due_on__lt=today)),
         withdrawn=Count("pk", filter=Q(withdrawn_at__isnull=False)),
         withdrawn_late=Count("pk", filter=Q(withdrawn_at__isnull=False, withdrawal_late=True)),
     )
-    return PublicityFigures(**counts, served_late=Service.objects.filter(enforcement__in=visible, late=True).count())
+    return PublicityFigures(**counts, served_late=Service.objects.filter(enforcement__in=chosen, late=True).count())
+
+
+def figures_for(user) -> PublicityFigures:
+    """Counts over the cases the user can see: two queries."""
+    from .queries import cases_for
+
+    return publicity_counts(cases_for(user))
 
 
 # ---- the public pages' reads (no login) -----------------------------------------------------

@@ -2,7 +2,7 @@
 its transfers — the team its township's, a department those it sent or was sent (it holds or
 held the acknowledgement or the sending on the case), no one another township's."""
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from zhenjie.kernel.scoping import case_is_visible
@@ -31,9 +31,19 @@ def filtered(rows: QuerySet[Transfer], direction: str = "", answer: str = "") ->
 
 
 def is_overdue(transfer: Transfer) -> bool:
-    """Not acknowledged yet and past its deadline; an answer given late stays late on the row."""
+    """Not acknowledged yet and past its deadline; an answer given late stays late on the row.
+    The same rule in SQL for counting: answered_late / pending_overdue (figures.py)."""
     answered = transfer.answered_at or timezone.now()
     return answered > transfer.acknowledge_due
+
+
+# The deadline is the acknowledge_transfer assignment's due time, copied on the row when sent.
+ANSWERED = Q(answered_at__isnull=False)
+ANSWERED_LATE = Q(answered_at__gt=F("acknowledge_due"))
+
+
+def pending_overdue(now) -> Q:
+    return Q(answered_at__isnull=True, acknowledge_due__lt=now)
 
 
 COLUMNS = (

@@ -86,6 +86,7 @@ SECTIONS: list[tuple[str, list[NavItem]]] = [
             NavItem("登记线索", "plus-square", "enforcement:new", ENFORCEMENT_OFFICERS),
             NavItem("执法人员与执法证", "person-vcard", "enforcement_officers:list", ENFORCEMENT_OFFICERS_PAGE),
             NavItem("裁量基准", "sliders", "enforcement_benchmarks:list", ENFORCEMENT_OFFICERS_PAGE),
+            NavItem("执法统计", "bar-chart", "enforcement:figures", ENFORCEMENT_READERS | {R.COUNTY_ADMIN}),
             NavItem("执法设置", "sliders2", "enforcement:settings", frozenset({R.COUNTY_ADMIN})),
             NavItem("案件移送", "send", "enforcement_transfers:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
             NavItem("联合执法", "people", "enforcement_joint:list", ENFORCEMENT_READERS | {R.DEPARTMENT_LIAISON}),
