@@ -57,7 +57,7 @@ class Queue:
 
     def __getitem__(self, key) -> list[QueueRow]:
         work = self.inbox[key]
-        cases = EnforcementCase.objects.select_related("case", "case__area", "party").in_bulk([w.case_id for w in work], field_name="case_id")
+        cases = EnforcementCase.objects.select_related("case", "case__area", "team", "party").in_bulk([w.case_id for w in work], field_name="case_id")
         return [QueueRow(item, cases[item.case_id], ENFORCEMENT_WORKFLOW.todo_label(item.todo)) for item in work if item.case_id in cases]
 
 
