@@ -56,18 +56,13 @@ def demo(demo_snapshot, db):
 
 
 @pytest.fixture
-def live_demo(transactional_db):
-    """The demo county committed, for a live server and a browser (emptied after the test). Built
-    here, not copied from the snapshot: on SQLite the snapshot's attached database was gone by the
-    time the browser tests ran in the whole suite (CI, 2026-12-06), though it held in a run of the
-    browser tests alone. Returns what `manage.py demo` printed."""
-    import io
+def live_demo(demo_snapshot, transactional_db):
+    """The demo county committed, for a live server and a browser (emptied after the test by the
+    transactional test's flush). Returns what `manage.py demo` printed."""
+    from zhenjie.demo.testing import restore
 
-    from django.core.management import call_command
-
-    out = io.StringIO()
-    call_command("demo", stdout=out)
-    return out.getvalue()
+    restore(demo_snapshot)
+    return demo_snapshot.output
 
 
 @pytest.fixture(autouse=True)
