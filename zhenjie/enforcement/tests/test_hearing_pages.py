@@ -188,7 +188,7 @@ def test_the_case_page_shows_the_notice_and_takes_a_statement_and_its_answer(ew,
 def test_the_notice_form_on_the_case_page_starts_from_the_cases_facts(ew, case, client):
     client.force_login(ew.officer_a1)
     page = client.get(f"/enforcement/{case.case_id}/").content.decode()
-    form = page[page.index(f'action="/enforcement/{case.case_id}/notify/"'):]
+    form = page[page.index(f'action="/enforcement/{case.case_id}/notify/"') :]
     assert f"{case.facts}</textarea>" in form[: form.index("</form>")]
 
 
