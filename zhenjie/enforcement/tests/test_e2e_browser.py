@@ -45,8 +45,19 @@ def _named(label: str) -> re.Pattern:
     return re.compile(rf"^[\ue000-\uf8ff]?\s*{re.escape(label)}$")
 
 
-def _page(chromium, live_server, username):
+@pytest.fixture
+def contexts():
+    """The browser contexts a test opened, closed when it ends so that nothing a page still asks
+    for reaches the live server after the test's database is gone."""
+    opened = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def _page(chromium, live_server, contexts, username):
     context = chromium.new_context(locale="zh-CN", viewport=DESKTOP)
+    contexts.append(context)
     page = context.new_page()
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
@@ -238,20 +249,20 @@ def _timeline_shows_each_step(page, ew):
         assert found[2] == actor, (summary, found)
 
 
-def test_a_case_runs_from_an_event_to_the_archive_in_the_browser(chromium, live_server, artifacts):
+def test_a_case_runs_from_an_event_to_the_archive_in_the_browser(chromium, live_server, artifacts, contexts):
     ew = make_enforcement_world()
     event = make_event(ew.world, category="illegal_construction", description="甲一村村口有人搭建彩钢棚")
 
-    officer = _page(chromium, live_server, ew.officer_a1.username)
+    officer = _page(chromium, live_server, contexts, ew.officer_a1.username)
     case_url = _open_lead(officer, live_server, event.case.number)
     _register(officer)
     _record(officer, "现场检查笔录", "村口彩钢棚现场检查", ew.officer_a2.username, _inspection)
     _record(officer, "询问笔录", "询问当事人李建国", ew.officer_a2.username, _interview)
     _notify_and_waive(officer)
 
-    reviewer = _page(chromium, live_server, ew.reviewer_a.username)
+    reviewer = _page(chromium, live_server, contexts, ew.reviewer_a.username)
     _review(reviewer, case_url)
-    leader = _page(chromium, live_server, ew.leader_a.username)
+    leader = _page(chromium, live_server, contexts, ew.leader_a.username)
     _decide(leader, case_url)
     _serve_pay_close(officer, case_url)
     officer.screenshot(path=str(artifacts / "enforcement-e2e-closed.png"), full_page=True)
@@ -270,7 +281,7 @@ def test_a_case_runs_from_an_event_to_the_archive_in_the_browser(chromium, live_
     _timeline_shows_each_step(officer, ew)
 
     # The refusal: township B's officer asking for A's case gets the 404 page, nothing of the case.
-    stranger = _page(chromium, live_server, ew.officer_b1.username)
+    stranger = _page(chromium, live_server, contexts, ew.officer_b1.username)
     response = stranger.goto(case_url)
     assert response.status == 404
     expect(stranger.get_by_role("heading", name="页面不存在")).to_be_visible()
