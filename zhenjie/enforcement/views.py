@@ -20,6 +20,7 @@ from zhenjie.workbench.views import staff_required
 from . import queries
 from .actions.lifecycle import Lead, open_lead, register_case
 from .forms import LeadForm, RegistrationForm
+from .forms_hearing import NoticeForm
 from .forms_transfers import county_departments, transfer_holder
 from .kit import CASES
 from .views_evidence import evidence_context
@@ -110,7 +111,8 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
     the user may take; after a refused step (kit.act) with the error, under HTMX only its panel."""
     case = enforcement.case
     transitions = available_for(request.user, case)
-    forms = decision_forms(enforcement, forms)
+    # The notice starts from the case's facts (NoticeForm reads them from the record it is made for).
+    forms = {"notify": NoticeForm(record=enforcement)} | decision_forms(enforcement, forms)
     context = {
         "enforcement": enforcement, "case": case, "state_label": ENFORCEMENT_WORKFLOW.state_label(case.state),
         "entries": journal.entries_for_case(case), "parties": parties_for_case(request.user, case),

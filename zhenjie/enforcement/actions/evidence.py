@@ -76,7 +76,10 @@ def record_evidence(actor, enforcement: EnforcementCase, *, kind, title, taken_a
     if taken_at is None:
         raise Rejected("evidence.taken_at_required", "请填写取证时间", field="taken_at")
     discovered = enforcement.discovered_at
-    taken_at = moment(taken_at, field="taken_at", label="取证时间", code="evidence.taken_at", earliest=discovered,
+    # The time taken is written to the minute (the form, the paper); the lead's own minute is not
+    # "before" it, so evidence taken right after the lead was opened is not refused.
+    taken_at = moment(taken_at, field="taken_at", label="取证时间", code="evidence.taken_at",
+                      earliest=discovered.replace(second=0, microsecond=0),
                       early_message=f"取证时间不能早于发现线索的时间({timezone.localtime(discovered):%Y-%m-%d %H:%M})")  # fmt: skip
     present = _officers(officers, case)
     if actor.pk not in {o.pk for o in present}:

@@ -108,6 +108,18 @@ def test_evidence_is_taken_only_while_the_investigation_is_open(ew):
     assert not Evidence.objects.exists()
 
 
+def test_evidence_taken_in_the_minute_the_lead_was_opened_is_recorded(ew, case):
+    """The form gives the time to the minute: the lead's own minute is not before it."""
+    discovered = timezone.now().replace(second=40, microsecond=0) - timedelta(minutes=5)
+    type(case).objects.filter(pk=case.pk).update(discovered_at=discovered)
+    case.refresh_from_db()
+
+    evidence = photo(ew, case, taken_at=discovered.replace(second=0))
+    assert evidence.taken_at == discovered.replace(second=0)
+    with pytest.raises(Rejected, match="取证时间不能早于发现线索的时间"):
+        photo(ew, case, taken_at=discovered.replace(second=0) - timedelta(minutes=1))
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

@@ -185,6 +185,13 @@ def test_the_case_page_shows_the_notice_and_takes_a_statement_and_its_answer(ew,
     assert "已拆除一半" in page and "已核实，采纳" in page
 
 
+def test_the_notice_form_on_the_case_page_starts_from_the_cases_facts(ew, case, client):
+    client.force_login(ew.officer_a1)
+    page = client.get(f"/enforcement/{case.case_id}/").content.decode()
+    form = page[page.index(f'action="/enforcement/{case.case_id}/notify/"') :]
+    assert f"{case.facts}</textarea>" in form[: form.index("</form>")]
+
+
 def test_a_refused_step_on_the_page_shows_the_reason(ew, case, client, clock):
     clock(2026, 9, 30, 10)
     actions.notify_party(ew.officer_a1, case, actions.IntendedPenalty(kinds=["fine"], fine_amount="500", facts="违建"))
