@@ -122,7 +122,12 @@ def inputs_form(inputs: Iterable[Input]) -> type[forms.Form]:
 def step_forms(kind: Kind, transitions: Iterable, bound: dict | None = None) -> list[tuple[object, forms.Form]]:
     """Each transition the person may take now with its form — the one that just failed, bound."""
     bound = bound or {}
-    return [(t, bound.get(t.name) or kind.form(t.name)) for t in transitions if t.name in kind.steps]
+    made = [(t, bound.get(t.name) or kind.form(t.name)) for t in transitions if t.name in kind.steps]
+    for t, form in made:
+        # Several steps' forms share a page and often a field name (a review's pass and return
+        # both ask 事实清楚): each form's ids carry its step, so a label ticks its own form's box.
+        form.auto_id = f"id_{t.name}_%s"
+    return made
 
 
 def _cases_found(kind: Kind, name: str, user, values: dict) -> dict:

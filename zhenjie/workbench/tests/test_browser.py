@@ -63,7 +63,7 @@ def test_a_task_goes_from_leader_to_office_and_back_in_the_browser(chromium, liv
     agent.get_by_role("link", name="排查村内危旧房屋").click()
     agent.get_by_role("button", name="签收").click()
     agent.wait_for_selector("text=办理中")
-    agent.fill("#id_result", "已排查32户，发现危房2处，已设置警示。")
+    agent.fill("#id_report_back_result", "已排查32户，发现危房2处，已设置警示。")
     agent.get_by_role("button", name="反馈").click()
     agent.wait_for_selector("[data-testid=case-state] >> text=已反馈")
     timeline = agent.get_by_test_id("timeline").inner_text()
