@@ -64,12 +64,12 @@ def test_the_reviewer_passes_a_major_case_with_a_numbered_opinion_and_the_leader
     review = review_pass(ew.reviewer_a, case, CHECKS | {"opinion": "事实清楚，证据确凿"})
 
     assert Case.objects.get(pk=case.case_id).state == State.DECIDING
-    assert review.document.number.startswith("甲镇法审〔") and review.document.kind == "enforcement_review_opinion"
+    assert review.document.number.startswith("甲镇综执审〔") and review.document.kind == "enforcement_review_opinion"
     bench = benchmark(ew)
     decision = decide_case(ew.leader_a, case, fine("3000", bench))
     case.refresh_from_db()
     assert case.fine_amount == Decimal("3000.00") and case.decided_at is not None and case.case.state == State.DECIDED
-    assert decision.document.number.startswith("甲镇罚决〔") and "一般" in decision.benchmark_text
+    assert decision.document.number.startswith("甲镇综执决〔") and "一般" in decision.benchmark_text
     serve = Assignment.objects.get(case_id=case.case_id, todo="serve", state="open")
     assert serve.unit_id == ew.team_a.pk and serve.due_at > timezone.now() + timedelta(days=6)
 
@@ -202,7 +202,7 @@ def test_the_summary_procedure_caps_the_fine_by_the_partys_type(ew, kind, allowe
     decision = summary_decide(ew.officer_a1, second, "CF001", Penalty(kinds=["fine"], fine_amount=allowed, reasons="占道经营"))
     second.refresh_from_db()
     assert second.procedure == "summary" and second.power_code == "CF001" and second.case.state == State.EXECUTING
-    assert decision.document.number.startswith("甲镇当罚〔")
+    assert decision.document.number.startswith("甲镇综执当〔")
 
 
 def test_the_summary_procedure_allows_a_warning_but_no_other_penalty(ew):

@@ -162,7 +162,7 @@ def test_the_reviewer_passes_on_the_page_and_the_leader_decides_and_both_papers_
                          {"kinds": ["fine"], "fine_amount": "2500", "benchmark_id": own.pk, "reasons": "初次违法，配合调查"})  # fmt: skip
     assert answer.status_code == 302
     page = client.get(reverse("enforcement:detail", args=[case.case_id])).content.decode()
-    assert "罚款2500.00元" in page and "甲镇罚决〔" in page
+    assert "罚款2500.00元" in page and "甲镇综执决〔" in page
     for document in Document.objects.filter(case_id=case.case_id):
         pdf = client.get(reverse("workbench:document_pdf", args=[document.pk]))
         assert (
