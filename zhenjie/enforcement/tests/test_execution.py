@@ -23,17 +23,12 @@ from zhenjie.enforcement.execution_status import status_of
 from zhenjie.enforcement.models import Closure, Payment, Service
 from zhenjie.enforcement.policy import update_enforcement_policy
 from zhenjie.enforcement.publicity import figures_for
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import ArchivePackage, Assignment, Document, JournalEntry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def today() -> date:

@@ -12,17 +12,12 @@ from django.utils import timezone
 from zhenjie.enforcement.actions.execution import record_payment, serve_decision
 from zhenjie.enforcement.models import EnforcementPolicy, Payment, Service
 from zhenjie.enforcement.policy import DEFAULTS
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import JournalEntry
 from zhenjie.testing import Api
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def today():

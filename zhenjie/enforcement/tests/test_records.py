@@ -16,7 +16,7 @@ from zhenjie.enforcement import documents
 from zhenjie.enforcement.actions.evidence import Upload, record_evidence
 from zhenjie.enforcement.actions.lifecycle import Lead, open_lead, register_case
 from zhenjie.enforcement.models import Certificate, EnforcementCase, Evidence, EvidenceKind
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.attachments import open_blob
 from zhenjie.kernel.errors import Conflict, NotFound
@@ -24,11 +24,6 @@ from zhenjie.kernel.models import Document, JournalEntry
 from zhenjie.testing import Api, citizen_id, png
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def investigating(ew, **options):
