@@ -8,7 +8,8 @@ declare it in a module of your own named for your papers (e.g. `papers_hearing.p
 number, its fields and default wording — and import that module from `apps.EnforcementConfig.ready`
 beside this one. `declare` gives every kind the same issuer rule (`team_issuer`: an officer of
 the case's place issues in the team's name) and the same number form; pass `issuer=` for a
-kind someone else issues (a leader's decision, a reviewer's opinion). Case-level values come from
+kind someone else issues (a leader's decision, a reviewer's opinion: `acting_as(roles)`, numbered
+in that person's unit's series). Case-level values come from
 `values(case)`; values of one record (an evidence row, a hearing) are supplied through
 `extra=` after `from_records()`, so a rare character in the records prints as [U+XXXX] instead
 of refusing the document.
