@@ -8,10 +8,16 @@ declare it in a module of your own named for your papers (e.g. `papers_hearing.p
 number, its fields and default wording — and import that module from `apps.EnforcementConfig.ready`
 beside this one. `declare` gives every kind the same issuer rule (`team_issuer`: an officer of
 the case's place issues in the team's name) and the same number form; pass `issuer=` for a
-kind someone else issues (a leader's decision, a reviewer's opinion). Case-level values come from
+kind someone else issues (a leader's decision, a reviewer's opinion: `acting_as(roles)`, numbered
+in that person's unit's series). Case-level values come from
 `values(case)`; values of one record (an evidence row, a hearing) are supplied through
 `extra=` after `from_records()`, so a rare character in the records prints as [U+XXXX] instead
 of refusing the document.
+
+The marks, one per kind so every number says which paper it is (the case itself is 甲镇综执〔2026〕…):
+立 立案审批表, 检 现场检查笔录, 询 询问笔录 (here); 告 行政处罚事先告知书, 听 听证通知书
+(papers_hearing); 审 法制审核意见书, 决 行政处罚决定书, 当 当场行政处罚决定书 (papers_decision);
+送 送达回证, 结 结案报告 (papers_execution); 移 案件移送函 (papers_transfers).
 
 This module declares the early documents of part 5: the 立案审批表 (issued inside
 `register_case`, and on the case page for a case registered without one) and the two records of
@@ -50,12 +56,24 @@ def team_issuer(actor, case: Case) -> int | None:
     return EnforcementCase.objects.filter(case=case).values_list("team_id", flat=True).first()
 
 
+def acting_as(roles: frozenset[str]):
+    """The issuer rule of a paper someone outside the team issues (a reviewer's opinion, a
+    leader's decision): the unit of the post that gives the role where the case is, as the
+    kernel's own role rule would choose, numbered in that unit's series."""
+
+    def issuer(actor, case: Case) -> int | None:
+        return reach_of(actor).unit_acting_in(case.area, roles)
+
+    return issuer
+
+
 def declare(code: str, label: str, mark: str, *, fields: tuple, body: str, values=lambda case: {}, issuer=team_issuer,
-            who: str = "本案所在地的执法人员") -> documents.DocumentKind:  # fmt: skip
-    """One enforcement kind: numbered per team and year as 甲镇综执{mark}〔2026〕第1号."""
+            who: str = "本案所在地的执法人员", numbered_by: str = "执法队") -> documents.DocumentKind:  # fmt: skip
+    """One enforcement kind: numbered per issuing unit (the team, unless `issuer=` says another),
+    kind and year as 甲镇综执{mark}〔2026〕第1号."""
     return documents.register_kind(documents.DocumentKind(
         code=code, label=label, number_series=code, number_prefix=lambda case, unit: f"{unit.area.name[:2]}综执{mark}",
-        issuer=issuer, forbidden_message=f"只有{who}可以出具{label}", number_rule=f"按执法队、年度连续编号，如 甲镇综执{mark}〔2026〕第3号",
+        issuer=issuer, forbidden_message=f"只有{who}可以出具{label}", number_rule=f"按{numbered_by}、年度连续编号，如 甲镇综执{mark}〔2026〕第3号",
         fields=fields, values=values, default_title=label, default_body=body,
     ))  # fmt: skip
 

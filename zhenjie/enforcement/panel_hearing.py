@@ -2,7 +2,7 @@
 statements with their answers, the hearing with its paper, and a form for each step the person may
 take now (the workflow's rules decide, as the actions do). Forms post to the kit's act view."""
 
-from zhenjie.kernel.workflow import permitted_actions
+from zhenjie.kernel.workflow import Permitted, permitted_actions
 
 from . import forms_hearing as forms
 from .queries_hearing import hearings_of
@@ -13,12 +13,14 @@ PANEL_FORMS = {
 }  # fmt: skip
 
 
-def hearing_panel(request, enforcement, bound: dict | None = None) -> dict:
+def hearing_panel(request, enforcement, bound: dict | None = None, permitted: Permitted | None = None) -> dict:
+    """`permitted`: what the user may do, when the page has already weighed it."""
     bound = bound or {}
     shown = hearings_of(request.user, enforcement)
     if shown.notice is None:
         return {"hearings": shown, "statement_rows": []}
-    permitted = permitted_actions(request.user, enforcement.case)
+    if permitted is None:
+        permitted = permitted_actions(request.user, enforcement.case)
     panel_forms = {
         name: bound.get(name) or form(user=request.user, record=enforcement) for name, form in PANEL_FORMS.items() if name in permitted
     }  # fmt: skip

@@ -6,13 +6,13 @@ and the 当场处罚决定书 of the summary procedure (Art. 52), issued by the 
 Each is issued inside its action's transaction, after the records are written, so it prints
 what the records hold; a refused action takes no number."""
 
-from zhenjie.accounts.roles import RoleCode
-from zhenjie.kernel import documents
 from zhenjie.kernel.documents import DocField
 from zhenjie.kernel.documents.pdf import chinese_date
 
+from .documents import acting_as, declare
 from .models import EnforcementCase, PenaltyDecision, PenaltyKind
 from .rules_decision import latest_review
+from .workflow import LEADERS, REVIEWERS
 
 REVIEW_OPINION = "enforcement_review_opinion"
 PENALTY_DECISION = "enforcement_penalty_decision"
@@ -58,19 +58,16 @@ def _review_values(case) -> dict[str, str]:
     }  # fmt: skip
 
 
-documents.register_kind(documents.DocumentKind(
-    code=REVIEW_OPINION, label="法制审核意见书", number_series=REVIEW_OPINION,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}法审",
-    roles=frozenset({RoleCode.LEGAL_REVIEWER}), forbidden_message="只有法制审核人员可以出具法制审核意见书",
-    number_rule="按审核人员所在单位、年度连续编号，如 甲镇法审〔2026〕第3号",
+declare(
+    REVIEW_OPINION, "法制审核意见书", "审", issuer=acting_as(REVIEWERS), who="法制审核人员", numbered_by="审核人员所在单位",
     fields=(*_CASE_FIELDS,
             DocField("checklist", "审核事项", sample="事实是否清楚：是；证据是否确凿充分：是……"),
             DocField("opinion", "审核意见", sample="事实清楚，证据确凿，程序合法，适用依据正确，处罚适当"),
             DocField("result", "审核结论", sample="同意(审核通过)"),
             DocField("return_reason", "退回理由", sample="无"),
             DocField("reviewed_on", "审核日期", sample="2026年3月2日")),
-    values=_review_values, default_title="法制审核意见书",
-    default_body=(
+    values=_review_values,
+    body=(
         "\u3000\u3000案件：{case_title}(编号{case_number})\n"
         "\u3000\u3000当事人：{party}\n"
         "\u3000\u3000权责事项：{power}\n"
@@ -83,7 +80,7 @@ documents.register_kind(documents.DocumentKind(
         "\u3000\u3000退回理由：{return_reason}\n"
         "\u3000\u3000审核人员：{issuer}\u3000\u3000审核日期：{reviewed_on}"
     ),
-))  # fmt: skip
+)  # fmt: skip
 
 
 def penalty_text(decision: PenaltyDecision) -> str:
@@ -120,13 +117,10 @@ _DECISION_FIELDS = (
 
 # 行政处罚法 Art. 59: the decision names the party, the facts and evidence, the penalty and its
 # basis, the way and time to pay, the remedies and their time limits, the organ and the date.
-documents.register_kind(documents.DocumentKind(
-    code=PENALTY_DECISION, label="行政处罚决定书", number_series=PENALTY_DECISION,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}罚决",
-    roles=frozenset({RoleCode.TOWNSHIP_LEADER}), forbidden_message="只有本乡镇(街道)领导可以出具行政处罚决定书",
-    number_rule="按决定机关、年度连续编号，如 甲镇罚决〔2026〕第3号",
-    fields=_DECISION_FIELDS, values=_decision_values, default_title="行政处罚决定书",
-    default_body=(
+declare(
+    PENALTY_DECISION, "行政处罚决定书", "决", issuer=acting_as(LEADERS), who="本乡镇(街道)领导", numbered_by="决定机关",
+    fields=_DECISION_FIELDS, values=_decision_values,
+    body=(
         "当事人：{party}(证件号码{party_id})\n"
         "\u3000\u3000经查，{facts}\n"
         "\u3000\u3000上述行为违反了{legal_basis}的规定，属于权责事项「{power}」。\n"
@@ -137,17 +131,14 @@ documents.register_kind(documents.DocumentKind(
         "\u3000\u3000罚款应自收到本决定书之日起十五日内缴纳；到期不缴纳的，每日按罚款数额的百分之三加处罚款(《中华人民共和国行政处罚法》第六十七条、第七十二条)。\n"
         "\u3000\u3000{remedies}"
     ),
-))  # fmt: skip
+)  # fmt: skip
 
 # Art. 52: the on-the-spot decision states the act, the penalty and its basis, the fine, the
 # time and place, the remedies, and the organ's name, signed by the officers.
-documents.register_kind(documents.DocumentKind(
-    code=SUMMARY_DECISION, label="当场行政处罚决定书", number_series=SUMMARY_DECISION,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}当罚",
-    roles=frozenset({RoleCode.ENFORCEMENT_OFFICER}), forbidden_message="只有执法人员可以出具当场行政处罚决定书",
-    number_rule="按执法机构、年度连续编号，如 甲镇当罚〔2026〕第3号",
-    fields=_DECISION_FIELDS, values=_decision_values, default_title="当场行政处罚决定书",
-    default_body=(
+declare(
+    SUMMARY_DECISION, "当场行政处罚决定书", "当", who="执法人员",
+    fields=_DECISION_FIELDS, values=_decision_values,
+    body=(
         "当事人：{party}(证件号码{party_id})\n"
         "\u3000\u3000违法事实：{facts}\n"
         "\u3000\u3000依据：{legal_basis}(权责事项「{power}」)，适用简易程序(《中华人民共和国行政处罚法》第五十一条)。\n"
@@ -156,4 +147,4 @@ documents.register_kind(documents.DocumentKind(
         "\u3000\u3000{remedies}\n"
         "\u3000\u3000执法人员：{issuer}\u3000\u3000日期：{decided_on}"
     ),
-))  # fmt: skip
+)  # fmt: skip

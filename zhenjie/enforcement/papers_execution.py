@@ -4,12 +4,11 @@ archived). Issued by the team's officers inside the transaction of `serve` and `
 (actions/execution.py), so a refused step takes no number. Their values are read from the rows
 the action has just written, so they print what the records hold."""
 
-from zhenjie.kernel import documents
 from zhenjie.kernel.documents import DocField
 from zhenjie.kernel.documents.pdf import chinese_date
 
+from .documents import declare
 from .models import EnforcementCase
-from .workflow import OFFICERS
 
 SERVICE_RECEIPT = "enforcement_service_receipt"
 CLOSING_REPORT = "enforcement_closing_report"
@@ -35,11 +34,8 @@ def _service_values(case) -> dict[str, str]:
     }  # fmt: skip
 
 
-documents.register_kind(documents.DocumentKind(
-    code=SERVICE_RECEIPT, label="送达回证", number_series=SERVICE_RECEIPT,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}执送",
-    roles=OFFICERS, by_assignee=False, forbidden_message="只有本乡镇(街道)的执法人员可以出具送达回证",
-    number_rule="按执法队、年度连续编号，如 甲镇执送〔2026〕第3号",
+declare(
+    SERVICE_RECEIPT, "送达回证", "送", who="本乡镇(街道)的执法人员",
     fields=(
         DocField("party", "受送达人", sample="李建国"),
         DocField("decided_on", "决定日期", sample="2026年3月2日"),
@@ -50,8 +46,8 @@ documents.register_kind(documents.DocumentKind(
         DocField("payment_due_on", "缴纳罚款期限", sample="2026年3月18日"),
         DocField("fine", "罚款金额", sample="2,000.00元"),
     ),
-    values=_service_values, default_title="送达回证",
-    default_body=(
+    values=_service_values,
+    body=(
         "\u3000\u3000送达文书：行政处罚决定书(案件编号{case_number})\n"
         "\u3000\u3000案由：{case_title}\n"
         "\u3000\u3000受送达人：{party}\n"
@@ -64,7 +60,7 @@ documents.register_kind(documents.DocumentKind(
         "\u3000\u3000签收人：{receiver}\u3000\u3000(签名)\n"
         "\u3000\u3000送达人：{issuer}"
     ),
-))  # fmt: skip
+)  # fmt: skip
 
 
 def _closing_values(case) -> dict[str, str]:
@@ -82,11 +78,8 @@ def _closing_values(case) -> dict[str, str]:
     }  # fmt: skip
 
 
-documents.register_kind(documents.DocumentKind(
-    code=CLOSING_REPORT, label="结案报告", number_series=CLOSING_REPORT,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}执结",
-    roles=OFFICERS, by_assignee=False, forbidden_message="只有本乡镇(街道)的执法人员可以出具结案报告",
-    number_rule="按执法队、年度连续编号，如 甲镇执结〔2026〕第3号",
+declare(
+    CLOSING_REPORT, "结案报告", "结", who="本乡镇(街道)的执法人员",
     fields=(
         DocField("party", "当事人", sample="李建国"),
         DocField("power", "违法行为(权责事项)", sample="CF001 对未经批准擅自搭建建筑物的处罚"),
@@ -98,8 +91,8 @@ documents.register_kind(documents.DocumentKind(
         DocField("outcome", "结案情形", sample="罚款已全部缴清"),
         DocField("reason", "结案说明", sample="无"),
     ),
-    values=_closing_values, default_title="结案报告",
-    default_body=(
+    values=_closing_values,
+    body=(
         "\u3000\u3000案件编号：{case_number}\n"
         "\u3000\u3000案由：{case_title}\n"
         "\u3000\u3000当事人：{party}\n"
@@ -110,4 +103,4 @@ documents.register_kind(documents.DocumentKind(
         "\u3000\u3000说明：{reason}\n"
         "\u3000\u3000承办人：{issuer}"
     ),
-))  # fmt: skip
+)  # fmt: skip

@@ -5,11 +5,11 @@ reads the notice or the hearing that step has just written."""
 
 from django.utils import timezone
 
-from zhenjie.kernel import documents
+from zhenjie.kernel.documents import DocField
 from zhenjie.kernel.documents.pdf import chinese_date
 
+from .documents import declare
 from .rules_hearing import day_text, hearing_of, latest_notice
-from .workflow import OFFICERS
 
 PRIOR_NOTICE = "enforcement_hearing_prior_notice"
 HEARING_NOTICE = "enforcement_hearing_notice"
@@ -51,22 +51,18 @@ def _when(moment) -> str:
     return f"{chinese_date(local)}{local:%H:%M}"
 
 
-documents.register_kind(documents.DocumentKind(
-    code=PRIOR_NOTICE, label="行政处罚事先告知书", number_series=PRIOR_NOTICE,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}综执告",
-    roles=OFFICERS, by_assignee=True, forbidden_message="只有本案的执法人员可以出具行政处罚事先告知书",
-    number_rule="按执法队、年度连续编号，如 甲镇综执告〔2026〕第3号",
+declare(
+    PRIOR_NOTICE, "行政处罚事先告知书", "告", who="本案的执法人员",
     fields=(
-        documents.DocField("party", "当事人", sample="李建国"),
-        documents.DocField("facts", "违法事实", sample="2026年5月在某村未经批准擅自搭建彩钢棚……"),
-        documents.DocField("legal_basis", "处罚依据", sample="《××条例》第××条"),
-        documents.DocField("penalty", "拟作出的行政处罚", sample="罚款5000元"),
-        documents.DocField("rights", "当事人的权利", sample="你(单位)享有陈述、申辩的权利……"),
-        documents.DocField("reply_until", "陈述申辩、要求听证期限", sample="2026年10月13日"),
+        DocField("party", "当事人", sample="李建国"),
+        DocField("facts", "违法事实", sample="2026年5月在某村未经批准擅自搭建彩钢棚……"),
+        DocField("legal_basis", "处罚依据", sample="《××条例》第××条"),
+        DocField("penalty", "拟作出的行政处罚", sample="罚款5000元"),
+        DocField("rights", "当事人的权利", sample="你(单位)享有陈述、申辩的权利……"),
+        DocField("reply_until", "陈述申辩、要求听证期限", sample="2026年10月13日"),
     ),
     values=_notice_values,
-    default_title="行政处罚事先告知书",
-    default_body=(
+    body=(
         "{party}：\n"
         "\u3000\u3000经调查，本机关认定你(单位)存在以下违法事实：{facts}\n"
         "\u3000\u3000上述行为违反了{legal_basis}的规定。依据上述规定，本机关拟对你(单位)作出如下行政处罚：{penalty}。\n"
@@ -75,22 +71,18 @@ documents.register_kind(documents.DocumentKind(
         "\u3000\u3000本机关不因你(单位)陈述、申辩而给予更重的处罚。\n"
         "\u3000\u3000案件编号：{case_number}\u3000\u3000经办人：{issuer}"
     ),
-))  # fmt: skip
+)  # fmt: skip
 
-documents.register_kind(documents.DocumentKind(
-    code=HEARING_NOTICE, label="听证通知书", number_series=HEARING_NOTICE,
-    number_prefix=lambda case, unit: f"{unit.area.name[:2]}综执听",
-    roles=OFFICERS, by_assignee=True, forbidden_message="只有本案的执法人员可以出具听证通知书",
-    number_rule="按执法队、年度连续编号，如 甲镇综执听〔2026〕第1号",
+declare(
+    HEARING_NOTICE, "听证通知书", "听", who="本案的执法人员",
     fields=(
-        documents.DocField("party", "当事人", sample="李建国"),
-        documents.DocField("hearing_time", "听证时间", sample="2026年10月20日09:30"),
-        documents.DocField("place", "听证地点", sample="甲镇人民政府三楼会议室"),
-        documents.DocField("presiding", "听证主持人", sample="王明"),
+        DocField("party", "当事人", sample="李建国"),
+        DocField("hearing_time", "听证时间", sample="2026年10月20日09:30"),
+        DocField("place", "听证地点", sample="甲镇人民政府三楼会议室"),
+        DocField("presiding", "听证主持人", sample="王明"),
     ),
     values=_hearing_values,
-    default_title="听证通知书",
-    default_body=(
+    body=(
         "{party}：\n"
         "\u3000\u3000根据你(单位)的申请，本机关定于{hearing_time}在{place}就「{case_title}」一案(案件编号{case_number})公开举行听证"
         "(涉及国家秘密、商业秘密或者个人隐私依法予以保密的除外)，听证主持人为{presiding}。\n"
@@ -98,4 +90,4 @@ documents.register_kind(documents.DocumentKind(
         "有权申请回避。\n"
         "\u3000\u3000无正当理由拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利，本机关终止听证(《中华人民共和国行政处罚法》第六十四条)。"
     ),
-))  # fmt: skip
+)  # fmt: skip

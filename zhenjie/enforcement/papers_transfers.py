@@ -2,9 +2,9 @@
 holding the power (seed 004 §二: 案件移送及协调协作机制; kernel/DOCUMENTS.md), listing the facts
 and the evidence passed along. Issued by the transferring officer inside `transfer_case`."""
 
-from zhenjie.kernel import documents
+from zhenjie.kernel.documents import DocField
 
-from .workflow import OFFICERS
+from .documents import declare
 
 KIND = "enforcement_transfer_letter"
 
@@ -23,21 +23,19 @@ def _values(case) -> dict[str, str]:
     }  # fmt: skip
 
 
-LETTER = documents.register_kind(documents.DocumentKind(
-    code=KIND, label="案件移送函", number_series=KIND, number_prefix=lambda case, unit: f"{unit.area.name[:2]}综执移",
-    roles=frozenset(OFFICERS), forbidden_message="只有本乡镇(街道)的执法人员可以出具案件移送函",
-    number_rule="按执法机构、年度连续编号，如 甲镇综执移〔2026〕第1号",
+declare(
+    KIND, "案件移送函", "移", who="本乡镇(街道)的执法人员",
     fields=(
-        documents.DocField("department", "接收部门", sample="××县市场监督管理局"),
-        documents.DocField("party", "当事人", sample="李建国"),
-        documents.DocField("place", "违法地点", sample="××村"),
-        documents.DocField("facts", "案情摘要", sample="未经批准擅自搭建彩钢棚。"),
-        documents.DocField("power", "立案事项", sample="CF001 未经批准擅自搭建建筑物的处罚"),
-        documents.DocField("reason", "移送理由", sample="该事项由××局行使"),
-        documents.DocField("evidence", "证据清单", sample="1. 现场照片(照片)"),
+        DocField("department", "接收部门", sample="××县市场监督管理局"),
+        DocField("party", "当事人", sample="李建国"),
+        DocField("place", "违法地点", sample="××村"),
+        DocField("facts", "案情摘要", sample="未经批准擅自搭建彩钢棚。"),
+        DocField("power", "立案事项", sample="CF001 未经批准擅自搭建建筑物的处罚"),
+        DocField("reason", "移送理由", sample="该事项由××局行使"),
+        DocField("evidence", "证据清单", sample="1. 现场照片(照片)"),
     ),
-    values=_values, default_title="案件移送函",
-    default_body=(
+    values=_values,
+    body=(
         "{department}：\n"
         "\u3000\u3000我单位在执法中发现下列案件，经审查，{reason}。现将案件移送你单位，请于收到后在规定时限内签收；"
         "不予接收的，请书面说明理由。\n"
@@ -45,4 +43,4 @@ LETTER = documents.register_kind(documents.DocumentKind(
         "\u3000\u3000违法地点：{place}\n\u3000\u3000立案事项：{power}\n\u3000\u3000案情摘要：{facts}\n"
         "\u3000\u3000随案移送证据清单：\n{evidence}"
     ),
-))  # fmt: skip
+)  # fmt: skip

@@ -26,10 +26,12 @@ from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 
 from .actions.lifecycle import DECISION_LIMIT
-from .models import Certificate, EnforcementCase, LegalReview, PenaltyNotice, Source
+from .models import Certificate, DiscretionBenchmark, EnforcementCase, LegalReview, PenaltyNotice, Source
 from .workflow import KIND, State
 
 THIS_YEAR = (date(2026, 1, 1), date(2028, 12, 31))
+# The five questions of the legal review (行政处罚法 Art. 58), all answered yes.
+REVIEW_CHECKS = dict.fromkeys(("facts_clear", "evidence_sufficient", "procedure_lawful", "basis_correct", "penalty_appropriate"), True)
 
 
 @dataclass
@@ -154,5 +156,15 @@ def waive_reply(enforcement: EnforcementCase) -> None:
 
 def pass_review(enforcement: EnforcementCase, reviewer) -> LegalReview:
     """The passed review a major case's decision rests on, as the review action records it."""
-    checks = dict.fromkeys(("facts_clear", "evidence_sufficient", "procedure_lawful", "basis_correct", "penalty_appropriate"), True)
-    return LegalReview.objects.create(enforcement=enforcement, reviewer=reviewer, passed=True, opinion="同意", reviewed_at=timezone.now(), **checks)
+    return LegalReview.objects.create(enforcement=enforcement, reviewer=reviewer, passed=True, opinion="同意", reviewed_at=timezone.now(), **REVIEW_CHECKS)
+
+
+def at(*parts) -> datetime:
+    """A moment in the server's time zone: at(2026, 9, 30, 10)."""
+    return timezone.make_aware(datetime(*parts))
+
+
+def make_benchmark(ew: EnforcementWorld, code="CF001", circumstance="一般", low="1000", high="5000") -> DiscretionBenchmark:
+    """A discretion benchmark of the county (a fine range for one power and circumstance)."""
+    return DiscretionBenchmark.objects.create(county=ew.world.county, power_code=code, circumstance=circumstance, fine_min=Decimal(low),
+                                              fine_max=Decimal(high), source_document="测试县行政处罚裁量基准", updated_by=ew.world.county_admin)  # fmt: skip

@@ -11,7 +11,7 @@ from zhenjie.kernel import journal
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.parties import parties_for_case
 from zhenjie.kernel.scoping import reach_of
-from zhenjie.kernel.workflow import available_for, workflow_for
+from zhenjie.kernel.workflow import available_for, permitted_actions, workflow_for
 from zhenjie.lists.search import clean_query
 from zhenjie.workbench.kit import step_forms
 from zhenjie.workbench.paging import paginate, query_without_page
@@ -110,7 +110,9 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
     """The case page: facts, the power and its basis, the party masked, the timeline and the steps
     the user may take; after a refused step (kit.act) with the error, under HTMX only its panel."""
     case = enforcement.case
-    transitions = available_for(request.user, case)
+    # Once for the page: each panel would otherwise weigh the same rules again.
+    permitted = permitted_actions(request.user, case)
+    transitions = list(permitted.transitions.values())
     # The notice starts from the case's facts (NoticeForm reads them from the record it is made for).
     forms = {"notify": NoticeForm(record=enforcement)} | decision_forms(enforcement, forms)
     context = {
@@ -119,11 +121,11 @@ def render_detail(request, enforcement, forms=None, error=None, action=""):
         "steps": step_forms(CASES, [t for t in transitions if t.name not in OWN_PAGES], forms), "error": error,
         "may_register": any(t.name == "register" for t in transitions), "suspended": case.state == State.SUSPENDED,
         "parent_url": workflow_for(case.parent.kind).detail_url(case.parent_id) if case.parent_id else "",
-        **execution_panel(request.user, enforcement, forms),  # 送达执行 and 执法公示 (views_execution.py)
+        **execution_panel(request.user, enforcement, forms, permitted),  # 送达执行 and 执法公示 (views_execution.py)
     }  # fmt: skip
-    context |= evidence_context(request.user, enforcement)  # the evidence panel and the documents
-    context |= hearing_panel(request, enforcement, forms)
-    context |= decision_context(request.user, enforcement, forms)
+    context |= evidence_context(request.user, enforcement, permitted)  # the evidence panel and the documents
+    context |= hearing_panel(request, enforcement, forms, permitted)
+    context |= decision_context(request.user, enforcement, forms, permitted)
     template = "enforcement/_case_panel.html" if request.htmx and request.method == "POST" else "enforcement/case_detail.html"
     return render(request, template, context)
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from zhenjie.kernel.errors import ActionError
-from zhenjie.kernel.workflow import permitted_actions
+from zhenjie.kernel.workflow import Permitted, permitted_actions
 from zhenjie.workbench import excel
 from zhenjie.workbench.kit import step_forms
 from zhenjie.workbench.paging import paginate
@@ -29,10 +29,12 @@ def decision_forms(enforcement, bound=None) -> dict:
     return made | (bound or {})
 
 
-def decision_context(user, enforcement, forms=None) -> dict:
+def decision_context(user, enforcement, forms=None, permitted: Permitted | None = None) -> dict:
     """What the case page shows of the review and decision, and the forms of the actions the
-    user may take now (their rules decide: rules_decision.py)."""
-    permitted = permitted_actions(user, enforcement.case)
+    user may take now (their rules decide: rules_decision.py; `permitted` when the page has
+    already weighed them)."""
+    if permitted is None:
+        permitted = permitted_actions(user, enforcement.case)
     actions = [permitted.actions[name] for name in ACTIONS if name in permitted.actions]
     return {
         "reviews": list(reviews_of(user, enforcement)), "meetings": list(meetings_of(user, enforcement)),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from zhenjie.areas.paths import county_path, township_path
 from zhenjie.kernel.documents import documents_of_case_for
 from zhenjie.kernel.errors import ActionError, NotFound
-from zhenjie.kernel.workflow import rule_of
+from zhenjie.kernel.workflow import Permitted, permitted_actions
 from zhenjie.workbench.views import staff_required
 
 from . import documents, queries
@@ -36,10 +36,13 @@ class EvidenceLine:
         return self.evidence.record.get("questions", []) if self.evidence.kind == EvidenceKind.INTERVIEW_RECORD else []
 
 
-def evidence_context(user, enforcement) -> dict:
+def evidence_context(user, enforcement, permitted: Permitted | None = None) -> dict:
     """What the case page adds for evidence and documents: a fixed number of queries whatever
-    the rows (evidence with officers and papers prefetched, the documents in one read)."""
+    the rows (evidence with officers and papers prefetched, the documents in one read);
+    `permitted` when the page has already weighed what the user may do."""
     case = enforcement.case
+    if permitted is None:
+        permitted = permitted_actions(user, case)
     rows = evidence_of(user, enforcement).select_related("paper")
     lines = [
         EvidenceLine(e, [(o.display_name, (e.certificates or {}).get(str(o.pk), "")) for o in e.officers.all()]) for e in rows
@@ -50,7 +53,7 @@ def evidence_context(user, enforcement) -> dict:
     may_paper = documents.INSPECTION.may_issue(user, case)  # the team's rule, the same for each paper
     return {
         "evidence_lines": lines, "papers": papers, "may_paper": may_paper,
-        "may_record_evidence": rule_of("record_evidence")(user, case) is None,
+        "may_record_evidence": "record_evidence" in permitted,
         "may_registration_form": registered and not has_form and may_paper,
         "record_kinds": set(documents.RECORD_PAPERS),
     }  # fmt: skip

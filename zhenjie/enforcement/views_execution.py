@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from zhenjie.kernel.county_settings import NOT_COUNTY_ADMIN
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.scoping import administered_county
-from zhenjie.kernel.workflow import permitted_actions
+from zhenjie.kernel.workflow import Permitted, permitted_actions
 from zhenjie.workbench.views import staff_required
 
 from . import forms_execution as f
@@ -32,13 +32,15 @@ PANEL_FORMS = {  # step → (the rule that shows it, its form)
 SHOWN_FROM = frozenset({State.DECIDED, State.EXECUTING, State.CLOSED, State.TERMINATED})
 
 
-def execution_panel(user, enforcement, bound: dict | None = None) -> dict:
-    """What the case page's 送达执行 and 执法公示 cards show; nothing before the decision."""
+def execution_panel(user, enforcement, bound: dict | None = None, permitted: Permitted | None = None) -> dict:
+    """What the case page's 送达执行 and 执法公示 cards show; nothing before the decision.
+    `permitted`: what the user may do, when the page has already weighed it."""
     case = enforcement.case
     if case.state not in SHOWN_FROM:
         return {"execution": None}
     bound = bound or {}
-    permitted = permitted_actions(user, case)
+    if permitted is None:
+        permitted = permitted_actions(user, case)
     status = status_of(enforcement)
     publication = Publication.objects.filter(enforcement=enforcement).first()
     forms = {}

@@ -82,6 +82,7 @@ class EventPolicy(models.Model):
     # closed events called back anyway (回访率).
     follow_up_days = models.PositiveSmallIntegerField("回访时限(工作日)", default=3)
     follow_up_sample_percent = models.PositiveSmallIntegerField("抽样回访比例(%)", default=0)
+    version = models.PositiveIntegerField("版本", default=1)  # a save over a newer one is refused (kernel.county_settings)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

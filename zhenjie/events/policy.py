@@ -6,8 +6,8 @@ warning period and the response time of 乡呼县应 calls are the kernel's, for
 from django.db import transaction
 
 from zhenjie.areas.models import Area
-from zhenjie.areas.paths import county_path
 from zhenjie.kernel import journal
+from zhenjie.kernel.county_settings import NOT_COUNTY_ADMIN, CountySettings
 from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.models import DeadlineUnit
 from zhenjie.kernel.scoping import administered_county
@@ -27,38 +27,27 @@ POLICY_LIMITS = {
 }
 LIMIT_FIELDS = ("acknowledge", "handle", "verify")
 
-DEFAULT_POLICY = EventPolicy(warning_threshold=3, warning_scope=EventPolicy.WarningScope.VILLAGE, warning_window_days=7, duplicate_window_hours=48, duplicate_radius_m=200,
-                             follow_up_days=3, follow_up_sample_percent=0)
+DEFAULTS = {"warning_threshold": 3, "warning_scope": EventPolicy.WarningScope.VILLAGE, "warning_window_days": 7, "duplicate_window_hours": 48,
+            "duplicate_radius_m": 200, "follow_up_days": 3, "follow_up_sample_percent": 0}  # fmt: skip
+SETTINGS = CountySettings(
+    EventPolicy, POLICY_LIMITS, DEFAULTS, verb="settings.events", summary="修改指挥中心设置",
+    choices={"warning_scope": (frozenset(EventPolicy.WarningScope.values), "请选择预警范围：村(社区)或网格")},
+)  # fmt: skip
 
 
 def policy_for(area: Area) -> EventPolicy:
-    return EventPolicy.objects.filter(county__path=county_path(area.path)).first() or DEFAULT_POLICY
+    """The settings of the county holding `area` (an unsaved row of defaults where none was saved)."""
+    return SETTINGS.for_area(area)
 
 
-NOT_COUNTY_ADMIN = ("settings.not_allowed", "只有县级管理员可以修改设置")
+def update_event_policy(actor, *, version: int | None = None, **values) -> EventPolicy:
+    """Save the actor's county's settings (a save over a newer version is a Conflict)."""
+    return SETTINGS.update(actor, version=version, **values)
 
 
 def _check_int(value, low, high, message, field):
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise Rejected("settings.invalid", message, field=field)
-
-
-@transaction.atomic
-def update_event_policy(actor, **values) -> EventPolicy:
-    county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
-    for field, value in values.items():
-        if field == "warning_scope":
-            if value not in EventPolicy.WarningScope.values:
-                raise Rejected("settings.invalid", "请选择预警范围：村(社区)或网格", field=field)
-        else:
-            _check_int(value, *POLICY_LIMITS[field], field)
-    policy, _ = EventPolicy.objects.select_for_update().get_or_create(county=county)
-    before = {field: getattr(policy, field) for field in values}
-    for field, value in values.items():
-        setattr(policy, field, value)
-    policy.save()
-    journal.record(actor=actor, verb="settings.events", summary="修改指挥中心设置", data={"before": before, "after": values})
-    return policy
 
 
 POWER_CODE_MAX = 64

@@ -33,3 +33,4 @@ class EventPolicyForm(StyledFormMixin, forms.Form):
     duplicate_radius_m = forms.IntegerField(label="疑似重复距离(米)")
     follow_up_days = forms.IntegerField(label="回访时限(工作日)", help_text="差评、抽样和办结确认回访须在该期限内完成")
     follow_up_sample_percent = forms.IntegerField(label="抽样回访比例(%)", help_text="办结事件中按此比例抽取回访(0至100)")
+    version = forms.IntegerField(widget=forms.HiddenInput)  # the settings the page showed, so a stale save is refused

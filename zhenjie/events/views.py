@@ -325,6 +325,7 @@ def county_settings(request):
     editing = next((c for c in categories if c.code == request.GET.get("edit")), None)
     policy = event_policy_for(county)
     policy_form = EventPolicyForm(prefix="policy", initial={f: getattr(policy, f) for f in EventPolicyForm.base_fields})
+    status = 200
     category_initial = {f: getattr(editing, f) for f in CategoryForm.base_fields if hasattr(editing, f)} if editing else {}
     category_form = CategoryForm(prefix="category", initial=category_initial)
     if request.method == "POST":
@@ -333,7 +334,9 @@ def county_settings(request):
             if which == "policy":
                 policy_form = EventPolicyForm(request.POST, prefix="policy")
                 if policy_form.is_valid():
-                    county_settings_actions.update_event_policy(request.user, **policy_form.cleaned_data)
+                    values = dict(policy_form.cleaned_data)
+                    version = values.pop("version")
+                    county_settings_actions.update_event_policy(request.user, version=version if policy.pk else None, **values)
                     messages.success(request, "指挥中心设置已保存")
                     return redirect(request.path)
             elif which == "category":
@@ -343,6 +346,7 @@ def county_settings(request):
                     messages.success(request, f"事件类别「{saved.name}」已保存")
                     return redirect(request.path)
         except ActionError as error:
+            status = error.status
             form = {"policy": policy_form, "category": category_form}.get(which)
             if form is not None and error.field in form.fields:
                 form.add_action_error(error)
@@ -352,4 +356,4 @@ def county_settings(request):
         "county": county, "categories": categories, "editing": editing, "category_form": category_form,
         "policy_form": policy_form,
     }
-    return render(request, "events/county_settings.html", context)
+    return render(request, "events/county_settings.html", context, status=status)

@@ -6,12 +6,13 @@ newer version refused, each change journaled. An app declares its settings once:
     SETTINGS = CountySettings(WindowPolicy, LIMITS, DEFAULTS, verb="settings.window", summary="修改窗口设置")
 
 `LIMITS` maps a field to (lowest, highest, the Chinese message for a value outside them); the
-reasons for each range belong beside the app's LIMITS, with their sources."""
+reasons for each range belong beside the app's LIMITS, with their sources. A setting chosen from a
+list (events' warning scope) goes in `choices` instead: field → (the allowed values, the message)."""
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 
 from zhenjie.areas.paths import county_path
 
@@ -29,6 +30,7 @@ class CountySettings:
     defaults: dict[str, int]
     verb: str  # the journal's verb, e.g. "settings.window"
     summary: str  # the journal's line, e.g. "修改窗口设置"
+    choices: dict[str, tuple[frozenset[str], str]] = dataclasses.field(default_factory=dict)
 
     def at(self, path: str):
         """The settings of the county holding the area at `path` (an unsaved row of defaults where
@@ -45,6 +47,11 @@ class CountySettings:
         with transaction.atomic():
             county = administered_county(actor, refuse=NOT_COUNTY_ADMIN)
             for field, value in values.items():
+                if field in self.choices:
+                    allowed, message = self.choices[field]
+                    if value not in allowed:
+                        raise Rejected("settings.invalid", message, field=field)
+                    continue
                 if field not in self.limits:
                     raise Rejected("settings.unknown", "不支持的设置项", field=field)
                 low, high, message = self.limits[field]
@@ -54,7 +61,11 @@ class CountySettings:
             if version is not None and version != policy.version:
                 raise Conflict("settings.stale", "设置刚被他人修改，请刷新后重试")
             before = {field: getattr(policy, field) for field in values}
-            self.model.objects.filter(pk=policy.pk).update(version=F("version") + 1, **values)
-            policy.refresh_from_db()
+            # The row is locked, so save() is as safe as an update and keeps an auto_now stamp
+            # (events' 最近修改 on the warning page) true.
+            for field, value in values.items():
+                setattr(policy, field, value)
+            policy.version += 1
+            policy.save()
             journal.record(actor=actor, verb=self.verb, summary=self.summary, data={"before": before, "after": values})
             return policy

@@ -13,17 +13,12 @@ from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.enforcement.actions.officers import record_certificate, renew_certificate, revoke_certificate
 from zhenjie.enforcement.certificates import certificate_for
 from zhenjie.enforcement.models import Certificate
-from zhenjie.enforcement.testing import certify, make_enforcement_world
+from zhenjie.enforcement.testing import certify
 from zhenjie.kernel.errors import Conflict, Forbidden, Rejected
 from zhenjie.kernel.models import JournalEntry
 from zhenjie.testing import Api, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def new_certificate(ew, actor=None, **changes):

@@ -25,9 +25,9 @@ from zhenjie.enforcement.actions.decision import (
     submit_review,
     summary_decide,
 )  # fmt: skip
-from zhenjie.enforcement.models import DiscretionBenchmark, EnforcementCase, Evidence, LegalReview, PenaltyDecision
+from zhenjie.enforcement.models import EnforcementCase, Evidence, LegalReview, PenaltyDecision
 from zhenjie.enforcement.queries_decision import review_figures
-from zhenjie.enforcement.testing import waive_reply, make_enforcement_case, make_enforcement_world, make_party
+from zhenjie.enforcement.testing import REVIEW_CHECKS, waive_reply, make_benchmark, make_enforcement_case, make_party
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import Assignment, Case, Document, Party
@@ -35,19 +35,6 @@ from zhenjie.kernel.parties import register_party
 from zhenjie.testing import citizen_id, credit_code
 
 pytestmark = pytest.mark.django_db
-
-CHECKS = dict.fromkeys(("facts_clear", "evidence_sufficient", "procedure_lawful", "basis_correct", "penalty_appropriate"), True)
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
-
-
-def benchmark(ew, code="CF001", circumstance="一般", low="1000", high="5000") -> DiscretionBenchmark:
-    return DiscretionBenchmark.objects.create(county=ew.world.county, power_code=code, circumstance=circumstance, fine_min=Decimal(low),
-                                              fine_max=Decimal(high), source_document="测试县行政处罚裁量基准", updated_by=ew.world.county_admin)  # fmt: skip
-
 
 def fine(amount, bench=None, **values) -> Penalty:
     return Penalty(
@@ -61,15 +48,15 @@ def test_the_reviewer_passes_a_major_case_with_a_numbered_opinion_and_the_leader
     submit_review(ew.officer_a1, case)
     assert Assignment.objects.get(case_id=case.case_id, todo="review", state="open").role == "legal_reviewer"
 
-    review = review_pass(ew.reviewer_a, case, CHECKS | {"opinion": "事实清楚，证据确凿"})
+    review = review_pass(ew.reviewer_a, case, REVIEW_CHECKS | {"opinion": "事实清楚，证据确凿"})
 
     assert Case.objects.get(pk=case.case_id).state == State.DECIDING
-    assert review.document.number.startswith("甲镇法审〔") and review.document.kind == "enforcement_review_opinion"
-    bench = benchmark(ew)
+    assert review.document.number.startswith("甲镇综执审〔") and review.document.kind == "enforcement_review_opinion"
+    bench = make_benchmark(ew)
     decision = decide_case(ew.leader_a, case, fine("3000", bench))
     case.refresh_from_db()
     assert case.fine_amount == Decimal("3000.00") and case.decided_at is not None and case.case.state == State.DECIDED
-    assert decision.document.number.startswith("甲镇罚决〔") and "一般" in decision.benchmark_text
+    assert decision.document.number.startswith("甲镇综执决〔") and "一般" in decision.benchmark_text
     serve = Assignment.objects.get(case_id=case.case_id, todo="serve", state="open")
     assert serve.unit_id == ew.team_a.pk and serve.due_at > timezone.now() + timedelta(days=6)
 
@@ -83,7 +70,7 @@ def test_an_officer_who_took_evidence_cannot_review_the_case_and_is_told_why(ew)
     evidence.officers.set([ew.officer_a1, ew.officer_a2])
 
     with pytest.raises(Forbidden, match="参与了本案取证") as refused:
-        review_pass(ew.officer_a2, case, CHECKS | {"opinion": "同意"})
+        review_pass(ew.officer_a2, case, REVIEW_CHECKS | {"opinion": "同意"})
     assert "第五十八条" in refused.value.message
     assert Case.objects.get(pk=case.case_id).state == State.REVIEWING and not LegalReview.objects.exists()
 
@@ -93,7 +80,7 @@ def test_the_officer_who_opened_the_case_cannot_review_it(ew):
     ew.officer_a1.posts.first().roles.add("legal_reviewer")
     officer = User.objects.get(pk=ew.officer_a1.pk)  # a fresh reach, with the new role
     with pytest.raises(Forbidden, match="登记了本案线索"):
-        review_return(officer, case, CHECKS | {"opinion": "不同意", "reason": "证据不足"})
+        review_return(officer, case, REVIEW_CHECKS | {"opinion": "不同意", "reason": "证据不足"})
 
 
 def test_a_major_case_cannot_go_to_the_decision_without_review(ew):
@@ -107,7 +94,7 @@ def test_a_major_case_cannot_go_to_the_decision_without_review(ew):
 def test_a_returned_review_sends_the_case_back_with_its_reason_and_counts_for_the_return_rate(ew):
     case = make_enforcement_case(ew, state=State.REVIEWING, is_major=True)
     review = review_return(
-        ew.reviewer_a, case, CHECKS | {"evidence_sufficient": False, "opinion": "证据不足", "reason": "缺少现场测量记录"}
+        ew.reviewer_a, case, REVIEW_CHECKS | {"evidence_sufficient": False, "opinion": "证据不足", "reason": "缺少现场测量记录"}
     )
 
     assert Case.objects.get(pk=case.case_id).state == State.INVESTIGATING and review.return_reason == "缺少现场测量记录"
@@ -121,15 +108,15 @@ def test_a_returned_review_sends_the_case_back_with_its_reason_and_counts_for_th
 def test_a_pass_with_a_point_not_met_is_refused_and_a_return_needs_its_reason(ew):
     case = make_enforcement_case(ew, state=State.REVIEWING)
     with pytest.raises(Rejected, match="有任何一项不符合的，请退回"):
-        review_pass(ew.reviewer_a, case, CHECKS | {"facts_clear": False, "opinion": "同意"})
+        review_pass(ew.reviewer_a, case, REVIEW_CHECKS | {"facts_clear": False, "opinion": "同意"})
     with pytest.raises(Rejected, match="理由"):
-        review_return(ew.reviewer_a, case, CHECKS | {"opinion": "不同意", "reason": " "})
+        review_return(ew.reviewer_a, case, REVIEW_CHECKS | {"opinion": "不同意", "reason": " "})
     assert not LegalReview.objects.exists() and not Document.objects.exists()
 
 
 def test_a_fine_outside_the_benchmark_is_refused_without_a_collective_reason(ew):
     case = make_enforcement_case(ew, state=State.DECIDING)
-    bench = benchmark(ew)
+    bench = make_benchmark(ew)
     with pytest.raises(Rejected, match="超出裁量基准「一般」的幅度") as refused:
         decide_case(ew.leader_a, case, fine("8000", bench))
     assert refused.value.field == "fine_amount" and not PenaltyDecision.objects.exists() and not Document.objects.exists()
@@ -202,7 +189,7 @@ def test_the_summary_procedure_caps_the_fine_by_the_partys_type(ew, kind, allowe
     decision = summary_decide(ew.officer_a1, second, "CF001", Penalty(kinds=["fine"], fine_amount=allowed, reasons="占道经营"))
     second.refresh_from_db()
     assert second.procedure == "summary" and second.power_code == "CF001" and second.case.state == State.EXECUTING
-    assert decision.document.number.startswith("甲镇当罚〔")
+    assert decision.document.number.startswith("甲镇综执当〔")
 
 
 def test_the_summary_procedure_allows_a_warning_but_no_other_penalty(ew):
@@ -218,18 +205,18 @@ def test_township_bs_leader_and_reviewer_act_on_none_of_as_cases(ew):
         decide_case(ew.world.leader_b, case, fine("2000"))
     reviewing = make_enforcement_case(ew, state=State.REVIEWING)
     with pytest.raises(NotFound):
-        review_pass(ew.reviewer_b, reviewing, CHECKS | {"opinion": "同意"})
+        review_pass(ew.reviewer_b, reviewing, REVIEW_CHECKS | {"opinion": "同意"})
     assert not PenaltyDecision.objects.exists() and not LegalReview.objects.exists()
 
 
 def test_a_benchmark_of_another_power_or_unknown_is_refused(ew):
     case = make_enforcement_case(ew, state=State.DECIDING)
-    other = benchmark(ew, code="CF002")
+    other = make_benchmark(ew, code="CF002")
     with pytest.raises(Rejected, match="属于事项CF002"):
         decide_case(ew.leader_a, case, fine("2000", other))
     with pytest.raises(Rejected, match="不存在"):
         decide_case(ew.leader_a, case, Penalty(kinds=["fine"], fine_amount="2000", benchmark_id=999999, reasons="无"))
-    benchmark(ew)
+    make_benchmark(ew)
     with pytest.raises(Rejected, match="请选择适用的裁量基准"):
         decide_case(ew.leader_a, case, fine("2000"))
     party = make_party(ew, 2)

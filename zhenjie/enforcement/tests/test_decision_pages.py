@@ -12,25 +12,12 @@ from django.urls import reverse
 
 from zhenjie.enforcement.models import DiscretionBenchmark, LegalReview, PenaltyDecision
 from zhenjie.enforcement.policy import DEFAULTS
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import REVIEW_CHECKS, make_benchmark, make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import Case, Document, JournalEntry
 from zhenjie.testing import Api
 
 pytestmark = pytest.mark.django_db
-
-CHECKS = dict.fromkeys(("facts_clear", "evidence_sufficient", "procedure_lawful", "basis_correct", "penalty_appropriate"), True)
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
-
-
-def benchmark(ew, code="CF001", circumstance="一般", low="1000", high="5000") -> DiscretionBenchmark:
-    return DiscretionBenchmark.objects.create(county=ew.world.county, power_code=code, circumstance=circumstance, fine_min=Decimal(low),
-                                              fine_max=Decimal(high), source_document="测试县行政处罚裁量基准", updated_by=ew.world.county_admin)  # fmt: skip
-
 
 def form(**values) -> dict:
     return {
@@ -63,7 +50,7 @@ def test_the_county_administrator_adds_and_edits_a_benchmark_and_officers_only_r
 
 
 def test_a_duplicate_circumstance_and_text_for_an_amount_are_refused_on_the_page(ew, client):
-    benchmark(ew, circumstance="从轻")
+    make_benchmark(ew, circumstance="从轻")
     client.force_login(ew.world.county_admin)
     assert "已有情节为「从轻」" in client.post(reverse("enforcement_benchmarks:new"), form()).content.decode()
     assert (
@@ -82,10 +69,10 @@ def _queries(client, url) -> int:
 def test_the_benchmark_list_runs_the_same_queries_at_three_and_thirty_rows(ew, client):
     client.force_login(ew.officer_a1)
     for n in range(3):
-        benchmark(ew, code=f"CF{n:03d}")
+        make_benchmark(ew, code=f"CF{n:03d}")
     few = _queries(client, reverse("enforcement_benchmarks:list"))
     for n in range(3, 30):
-        benchmark(ew, code=f"CF{n:03d}")
+        make_benchmark(ew, code=f"CF{n:03d}")
     assert _queries(client, reverse("enforcement_benchmarks:list")) == few
     api = Api(client).as_("officer_a1")
     with CaptureQueriesContext(connection) as captured:
@@ -95,7 +82,7 @@ def test_the_benchmark_list_runs_the_same_queries_at_three_and_thirty_rows(ew, c
 
 def test_the_api_refuses_bad_decisions_in_chinese_and_writes_nothing(ew, client):
     case = make_enforcement_case(ew, state=State.DECIDING)
-    own, other = benchmark(ew), benchmark(ew, code="CF002")
+    own, other = make_benchmark(ew), make_benchmark(ew, code="CF002")
     api = Api(client).as_("leader_a")
     url = f"/api/enforcement/{case.case_id}/decide"
     body = {"kinds": ["fine"], "fine_amount": "3000", "benchmark_id": own.pk, "reasons": "初次违法"}
@@ -122,14 +109,14 @@ def test_the_api_refuses_bad_decisions_in_chinese_and_writes_nothing(ew, client)
 
 def test_township_b_gets_404_on_as_decision_benchmark_and_review_endpoints(ew, client):
     case = make_enforcement_case(ew, state=State.DECIDING)
-    own = benchmark(ew)
+    own = make_benchmark(ew)
     reviewing = make_enforcement_case(ew, state=State.REVIEWING)
     api = Api(client).as_("leader_b")
     body = {"kinds": ["fine"], "fine_amount": "3000", "benchmark_id": own.pk, "reasons": "初次违法"}
     assert api.post(f"/api/enforcement/{case.case_id}/decide", body).status_code == 404
     assert api.get(f"/api/enforcement/{case.case_id}/decision").status_code == 404
     api.as_("reviewer_b")
-    assert api.post(f"/api/enforcement/{reviewing.case_id}/review_pass", CHECKS | {"opinion": "同意"}).status_code == 404
+    assert api.post(f"/api/enforcement/{reviewing.case_id}/review_pass", REVIEW_CHECKS | {"opinion": "同意"}).status_code == 404
     client.force_login(ew.world.leader_b)
     assert (
         client.post(
@@ -145,12 +132,12 @@ def test_township_b_gets_404_on_as_decision_benchmark_and_review_endpoints(ew, c
 
 def test_the_reviewer_passes_on_the_page_and_the_leader_decides_and_both_papers_are_numbered_pdfs(ew, client):
     case = make_enforcement_case(ew, state=State.REVIEWING, is_major=True)
-    own = benchmark(ew)
+    own = make_benchmark(ew)
     client.force_login(ew.reviewer_a)
     page = client.get(reverse("enforcement:detail", args=[case.case_id])).content.decode()
     assert "审核通过" in page and "审核退回" in page
     answer = client.post(
-        reverse("enforcement:act", args=[case.case_id, "review_pass"]), {**dict.fromkeys(CHECKS, "on"), "opinion": "同意"}
+        reverse("enforcement:act", args=[case.case_id, "review_pass"]), {**dict.fromkeys(REVIEW_CHECKS, "on"), "opinion": "同意"}
     )
     assert answer.status_code == 302
 
@@ -162,7 +149,7 @@ def test_the_reviewer_passes_on_the_page_and_the_leader_decides_and_both_papers_
                          {"kinds": ["fine"], "fine_amount": "2500", "benchmark_id": own.pk, "reasons": "初次违法，配合调查"})  # fmt: skip
     assert answer.status_code == 302
     page = client.get(reverse("enforcement:detail", args=[case.case_id])).content.decode()
-    assert "罚款2500.00元" in page and "甲镇罚决〔" in page
+    assert "罚款2500.00元" in page and "甲镇综执决〔" in page
     for document in Document.objects.filter(case_id=case.case_id):
         pdf = client.get(reverse("workbench:document_pdf", args=[document.pk]))
         assert (

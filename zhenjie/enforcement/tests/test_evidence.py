@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from zhenjie.enforcement.actions.evidence import Upload, record_evidence
 from zhenjie.enforcement.models import Certificate, Evidence, EvidenceKind
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel import workflow
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
@@ -18,16 +18,6 @@ from zhenjie.kernel.models import Attachment, JournalEntry
 from zhenjie.testing import png
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
-
-
-@pytest.fixture
-def case(ew):
-    return make_enforcement_case(ew, state=State.INVESTIGATING)
 
 
 def photo(ew, case, actor=None, **changes):

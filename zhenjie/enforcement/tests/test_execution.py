@@ -23,17 +23,12 @@ from zhenjie.enforcement.execution_status import status_of
 from zhenjie.enforcement.models import Closure, Payment, Service
 from zhenjie.enforcement.policy import update_enforcement_policy
 from zhenjie.enforcement.publicity import figures_for
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import ArchivePackage, Assignment, Document, JournalEntry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def today() -> date:
@@ -66,7 +61,7 @@ def test_serving_in_person_issues_the_receipt_and_opens_the_execute_work_due_in_
     assert enforcement.case.state == State.EXECUTING
     assert not service.late
     assert service.payment_due_on == payment_due_on(today(), 15) >= today() + timedelta(days=15)
-    assert service.receipt.number.startswith("甲镇执送")
+    assert service.receipt.number.startswith("甲镇综执送〔")
     work = Assignment.objects.get(case=enforcement.case, todo="execute", state=Assignment.State.OPEN)
     assert timezone.localdate(work.due_at) == service.payment_due_on
 
@@ -185,7 +180,7 @@ def test_closing_when_paid_issues_the_closing_report_and_asks_for_the_archive(ew
 
     enforcement.case.refresh_from_db()
     assert enforcement.case.state == State.CLOSED and enforcement.case.closed_at
-    assert closure.report.number.startswith("甲镇执结")
+    assert closure.report.number.startswith("甲镇综执结〔")
     package = ArchivePackage.objects.get(case=enforcement.case)
     assert package.state == ArchivePackage.State.READY
 

@@ -9,20 +9,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from zhenjie.enforcement.actions.execution import serve_decision
+from zhenjie.enforcement.actions.execution import record_payment, serve_decision
 from zhenjie.enforcement.models import EnforcementPolicy, Payment, Service
 from zhenjie.enforcement.policy import DEFAULTS
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import JournalEntry
 from zhenjie.testing import Api
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def today():
@@ -187,3 +182,17 @@ def test_the_officer_list_warns_of_expiring_certificates_as_early_as_the_county_
     EnforcementPolicy.objects.create(county=ew.world.county, certificate_expiring_days=90)
     page = client.get(reverse("enforcement_officers:list")).content.decode()
     assert page.count('data-status="expiring"') == 1 and "有效期不足90天" in page
+
+
+def test_the_case_page_of_a_served_case_costs_the_same_with_one_and_ten_payments(ew, client, django_assert_num_queries):
+    enforcement = served(ew)
+    url = reverse("enforcement:detail", args=[enforcement.case_id])
+    client.force_login(ew.officer_a1)
+    record_payment(ew.officer_a1, enforcement, amount="10", paid_on=today(), reference="PZ-0")
+    with django_assert_num_queries(27):
+        client.get(url)
+    for n in range(1, 10):
+        record_payment(ew.officer_a1, enforcement, amount="10", paid_on=today(), reference=f"PZ-{n}")
+    with django_assert_num_queries(27):
+        page = client.get(url).content.decode()
+    assert "100.00元 / 1900.00元" in page and "PZ-9" in page

@@ -2,11 +2,10 @@
 62–64, 85): the 5 working days across the National Day holiday, the 7 days' notice of the hearing,
 who may not preside, the papers as numbered PDFs, and every refusal changing nothing."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from zhenjie.enforcement.actions import hearing as actions
 from zhenjie.enforcement.actions.evidence import Upload, record_evidence
@@ -21,7 +20,7 @@ from zhenjie.enforcement.models import (
     Statement,
 )
 from zhenjie.enforcement.rules_hearing import earliest_hearing_day, reply_until
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import at, make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Case, Document, JournalEntry
@@ -29,32 +28,6 @@ from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.testing import png
 
 pytestmark = pytest.mark.django_db
-
-
-def at(*parts) -> datetime:
-    return timezone.make_aware(datetime(*parts))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Sets the server's clock: clock(2026, 9, 30, 10)."""
-
-    def set_to(*parts):
-        moment = at(*parts)
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-        return moment
-
-    return set_to
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
-
-
-@pytest.fixture
-def case(ew):
-    return make_enforcement_case(ew, state=State.INVESTIGATING)
 
 
 def fine(amount="20000", **changes) -> IntendedPenalty:

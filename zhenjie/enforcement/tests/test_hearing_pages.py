@@ -2,51 +2,16 @@
 them, another township's officer refused (404), bad input answered in Chinese (400), and the
 panel's reads a fixed number of queries."""
 
-from datetime import datetime
 
 import pytest
-from django.utils import timezone
 
 from zhenjie.enforcement.actions import hearing as actions
 from zhenjie.enforcement.models import Hearing, PenaltyNotice, Statement
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import Case, Document
 from zhenjie.testing import Api
 
 pytestmark = pytest.mark.django_db
-
-
-def at(*parts) -> datetime:
-    return timezone.make_aware(datetime(*parts))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    def set_to(*parts):
-        moment = at(*parts)
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-        return moment
-
-    return set_to
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
-
-
-@pytest.fixture
-def case(ew):
-    return make_enforcement_case(ew, state=State.INVESTIGATING)
-
-
-@pytest.fixture
-def api(client, ew):
-    # Tokens issued on the real clock: one issued at a test's moment would expire when it moves on.
-    api = Api(client)
-    api.as_("officer_b1")
-    return api.as_("officer_a1")
 
 
 NOTICE = {"penalty_kinds": ["fine"], "fine_amount": "20000", "facts": "未经批准擅自搭建彩钢棚120平方米。"}

@@ -19,7 +19,6 @@ from zhenjie.enforcement.actions.lifecycle import (
 from zhenjie.enforcement.actions.transfers import transfer_case
 from zhenjie.enforcement.models import Certificate, EnforcementCase, Source
 from zhenjie.enforcement.queries import queue_for
-from zhenjie.enforcement.testing import make_enforcement_world
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.calendar import current_calendar
 from zhenjie.kernel.errors import Forbidden, Rejected
@@ -28,11 +27,6 @@ from zhenjie.lists.tests.builders import county_power_list, delegate
 from zhenjie.testing import citizen_id, make_event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def today():

@@ -11,17 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhenjie.enforcement.models import EnforcementCase
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import Case
 from zhenjie.testing import Api, citizen_id, make_event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def lead_form(**values) -> dict:

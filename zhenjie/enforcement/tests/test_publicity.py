@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhenjie.enforcement.actions.execution import serve_decision
 from zhenjie.enforcement.models import Publication
 from zhenjie.enforcement.publicity import figures_for, mark_social_impact, publish_decision, withdraw_publication
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import JournalEntry, Party
@@ -20,11 +20,6 @@ from zhenjie.kernel.parties import register_party
 from zhenjie.testing import citizen_id, credit_code
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def today():

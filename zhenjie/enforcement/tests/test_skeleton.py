@@ -2,18 +2,13 @@
 
 import pytest
 
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel import workflow
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound
 from zhenjie.kernel.models import Case, JournalEntry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def test_a_case_is_numbered_in_the_townships_series_and_reaches_each_state_through_the_engine(ew):

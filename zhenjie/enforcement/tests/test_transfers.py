@@ -13,7 +13,7 @@ from zhenjie.enforcement.actions.transfers import (
 )  # fmt: skip
 from zhenjie.enforcement.models import Answer, Direction, EnforcementCase, Source, Transfer
 from zhenjie.enforcement.policy import DEFAULTS, policy_for, update_enforcement_policy
-from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
+from zhenjie.enforcement.testing import make_enforcement_case
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.assignments import inbox_counts, inbox_for
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
@@ -23,11 +23,6 @@ from zhenjie.units.actions import create_unit
 from zhenjie.units.models import Unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ew():
-    return make_enforcement_world()
 
 
 def state(enforcement) -> str:

@@ -148,7 +148,7 @@ def test_the_county_share_of_closed_events_is_sampled_and_the_setting_is_checked
     client.force_login(world.county_admin)
     url = reverse("events:settings")
     fields = {"warning_threshold": 3, "warning_scope": "village", "warning_window_days": 7, "duplicate_window_hours": 48,
-              "duplicate_radius_m": 200, "follow_up_days": 3}
+              "duplicate_radius_m": 200, "follow_up_days": 3, "version": 1}
     data = {f"policy-{name}": value for name, value in fields.items()} | {"which": "policy"}
     response = client.post(url, data | {"policy-follow_up_sample_percent": 101})
     assert response.status_code in (200, 400) and "抽样回访比例须在0至100之间" in response.content.decode()

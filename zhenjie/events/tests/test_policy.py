@@ -2,6 +2,8 @@ import pytest
 from django.urls import reverse
 
 from zhenjie.events.models import Category, EventPolicy
+from zhenjie.events.policy import update_event_policy
+from zhenjie.kernel.errors import Rejected
 from zhenjie.kernel.models import JournalEntry
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +13,7 @@ def test_the_county_administrator_changes_thresholds_and_the_journal_says_who(cl
     client.force_login(world.county_admin)
     response = client.post(reverse("events:settings"), {
         "which": "policy", "policy-warning_threshold": 5, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
-        "policy-duplicate_radius_m": 100, "policy-follow_up_days": 3, "policy-follow_up_sample_percent": 10,
+        "policy-duplicate_radius_m": 100, "policy-follow_up_days": 3, "policy-follow_up_sample_percent": 10, "policy-version": 1,
     })
     assert response.status_code == 302
     policy = EventPolicy.objects.get(county=world.county)
@@ -28,11 +30,37 @@ def test_the_calls_response_time_is_not_an_events_setting_any_more(client, world
 
 def test_bad_thresholds_are_refused_with_the_range(client, world):
     client.force_login(world.county_admin)
-    page = client.post(reverse("events:settings"), {
+    answer = client.post(reverse("events:settings"), {
         "which": "policy", "policy-warning_threshold": 1, "policy-warning_scope": "village", "policy-warning_window_days": 3, "policy-duplicate_window_hours": 24,
-        "policy-duplicate_radius_m": 100, "policy-follow_up_days": 3, "policy-follow_up_sample_percent": 10,
-    }).content.decode()
-    assert "预警阈值须在2至100件之间" in page and not EventPolicy.objects.exists()
+        "policy-duplicate_radius_m": 100, "policy-follow_up_days": 3, "policy-follow_up_sample_percent": 10, "policy-version": 1,
+    })
+    assert answer.status_code == 400 and "预警阈值须在2至100件之间" in answer.content.decode() and not EventPolicy.objects.exists()
+
+
+POLICY = {"which": "policy", "policy-warning_threshold": 5, "policy-warning_scope": "village", "policy-warning_window_days": 3,
+          "policy-duplicate_window_hours": 24, "policy-duplicate_radius_m": 100, "policy-follow_up_days": 3,
+          "policy-follow_up_sample_percent": 10}  # fmt: skip
+
+
+def test_a_save_over_someone_elses_newer_settings_is_refused_and_changes_nothing(client, world):
+    client.force_login(world.county_admin)
+    page = client.get(reverse("events:settings")).content.decode()
+    assert 'name="policy-version" value="1"' in page
+    assert client.post(reverse("events:settings"), POLICY | {"policy-version": 1}).status_code == 302
+    page = client.get(reverse("events:settings")).content.decode()
+    assert 'name="policy-version" value="2"' in page
+    # A page opened before that save still says version 1.
+    stale = client.post(reverse("events:settings"), POLICY | {"policy-warning_threshold": 9, "policy-version": 1})
+    assert stale.status_code == 409 and "设置刚被他人修改，请刷新后重试" in stale.content.decode()
+    policy = EventPolicy.objects.get(county=world.county)
+    assert (policy.warning_threshold, policy.version) == (5, 2)
+    assert JournalEntry.objects.filter(verb="settings.events").count() == 1
+
+
+def test_a_warning_scope_outside_the_list_is_refused_by_the_action(world):
+    with pytest.raises(Rejected) as refused:
+        update_event_policy(world.county_admin, warning_scope="county")
+    assert refused.value.message == "请选择预警范围：村(社区)或网格" and not EventPolicy.objects.exists()
 
 
 def test_a_category_is_added_and_changed_but_its_code_stays(client, world):
