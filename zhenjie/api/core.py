@@ -66,7 +66,21 @@ def staff_only_docs(view):
     return wrapped
 
 
-api = NinjaAPI(
+class ZhenjieAPI(NinjaAPI):
+    """The schema is built once per process and path prefix: Ninja walks every router and model
+    on each call (about a second here, more with every endpoint added), and the schema cannot
+    change while the process runs — a staff member reloading /api/docs should not cost a second
+    of a worker's time."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        key = path_prefix if path_prefix is not None else self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_schemas", {})
+        if key not in cache:
+            cache[key] = super().get_openapi_schema(path_prefix=key)
+        return cache[key]
+
+
+api = ZhenjieAPI(
     title="镇街综合治理平台 API",
     version="1.0",
     description="乡镇(街道)综合治理平台接口。先用 POST /api/auth/token 取得令牌，再以 `Authorization: Bearer <令牌>` 访问。"
