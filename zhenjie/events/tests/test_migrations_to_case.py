@@ -53,8 +53,17 @@ def confirmed_call(world, event, department):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ratings_move_onto_the_case_and_the_department_figures_keep_their_value():
-    # given: a rated event, a call rated through the journal, a call rated without a journal entry
+def test_ratings_codes_extensions_and_outside_numbers_move_onto_the_case():
+    """One walk back through the four moves, each checked at its own migration, then one walk
+    forward: each migrate() back renders the project's state once for every migration it undoes
+    (most of the project's, past events 0007), so one walk instead of four."""
+    from zhenjie.events.intake import Report, report_event
+    from zhenjie.events.models import Category
+    from zhenjie.kernel import extensions
+    from zhenjie.kernel.errors import Rejected
+    from zhenjie.kernel.models import Extension
+
+    # given, ratings: a rated event, a call rated through the journal, a call rated without a journal entry
     world = make_world()
     event = closed_event(world)
     actions.rate_event(world.grid_worker_a, event, 2, "太慢")
@@ -64,18 +73,43 @@ def test_ratings_move_onto_the_case_and_the_department_figures_keep_their_value(
     calls.rate_call(world.dispatcher_a, call, 5, "响应及时")
     rated_at = JournalEntry.objects.get(case=call.case, verb="rate").created_at
     silent = confirmed_call(world, open_event, world.police)
+    # codes: a citizen's report with its code, and a staff report without one
+    reported, code = portal.report_as_citizen(portal.CitizenReport(
+        category=make_event(world).category, description="路灯不亮", village=world.village_a, phone="13812345678"))  # fmt: skip
+    staff = make_event(world)
+    digest = Case.objects.get(pk=reported.case_id).tracking_digest
+    # extensions: an approved request on one event and a pending one on another
+    first, second = make_event(world), make_event(world, category="pollution")
+    for handled in (first, second):
+        actions.register_event(world.dispatcher_a, handled)
+        actions.dispatch_event(world.dispatcher_a, handled, unit=world.office_a, reason="x")
+        actions.acknowledge_event(world.clerk_a, handled)
+    approved = extensions.request_extension(world.clerk_a, first.case, 3, "检测排期")
+    extensions.decide_extension(world.leader_a, approved, True)
+    pending = extensions.request_extension(world.clerk_a, second.case, 2, "等待配合")
+    # outside numbers: a hotline order made into an event, its number on the event as before kernel 0010
+    order = report_event(world.dispatcher_a, Report(channel="hotline", category=Category.objects.get(code="sanitation"),
+                                                    description="12345来电反映垃圾", area=world.village_a, external_id="12345-001"))  # fmt: skip
 
+    # when: back, each move undone in turn and its old column checked there
+    old = migrate([("events", "0012_event_reported_declared"), ("kernel", "0009_extension")])
+    assert old.get_model("events", "Event").objects.get(pk=order.pk).external_id == "12345-001"
+    old = migrate([("events", "0009_tracking_to_case"), ("kernel", "0008_documents")])
+    assert sorted(old.get_model("events", "Extension").objects.values_list("pk", "event_id", "state")) == [
+        (approved.pk, first.pk, "approved"), (pending.pk, second.pk, "pending")]
+    old = migrate(BEFORE_TRACKING)
+    assert old.get_model("events", "Event").objects.get(pk=reported.pk).tracking_digest == digest
+    assert "tracking_digest" not in {f.name for f in old.get_model("kernel", "Case")._meta.fields}
     old = migrate(BEFORE)
     OldCall, OldEvent, OldCase = old.get_model("events", "Call"), old.get_model("events", "Event"), old.get_model("kernel", "Case")
     assert (OldEvent.objects.get(pk=event.pk).rating_comment, OldCall.objects.get(pk=call.pk).rating) == ("太慢", 5)
     assert OldCase.objects.get(pk=call.case_id).rating is None  # a call's rating was the call's alone
     OldCall.objects.filter(pk=silent.pk).update(rating=2, rating_comment="")  # rated before ratings were journaled
     before = {row["department_id"]: row["average"] for row in OldCall.objects.values("department_id").annotate(average=Avg("rating"))}
-
-    # when
+    # and forward again in one walk
     migrate()
 
-    # then
+    # then, ratings: on the case, and the department figures keep their value
     rated_event = Case.objects.get(pk=event.case_id)
     assert (rated_event.rating, rated_event.rating_comment) == (2, "太慢") and rated_event.rated_at is not None
     assert (Case.objects.get(pk=unrated.case_id).rating, Case.objects.get(pk=unrated.case_id).rated_at) == (None, None)
@@ -85,80 +119,18 @@ def test_ratings_move_onto_the_case_and_the_department_figures_keep_their_value(
     assert (silent_case.rating, silent_case.rated_at) == (2, Call.objects.get(pk=silent.pk).confirmed_at)
     after = {row["department_id"]: row["average_rating"] for row in calls.department_figures(Call.objects.all())}
     assert after == before == {world.police.pk: 3.5}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_codes_given_to_citizens_keep_working_once_their_digest_is_on_the_case():
-    # given: a citizen's report with its code, and a staff report without one
-    world = make_world()
-    event, code = portal.report_as_citizen(portal.CitizenReport(
-        category=make_event(world).category, description="路灯不亮", village=world.village_a, phone="13812345678"))  # fmt: skip
-    staff = make_event(world)
-    digest = Case.objects.get(pk=event.case_id).tracking_digest
-
-    old = migrate(BEFORE_TRACKING)
-    OldEvent = old.get_model("events", "Event")
-    assert OldEvent.objects.get(pk=event.pk).tracking_digest == digest
-    assert "tracking_digest" not in {f.name for f in old.get_model("kernel", "Case")._meta.fields}
-
-    # when
-    migrate()
-
-    # then
-    assert portal.find_for_citizen(event.case.number, code).pk == event.pk
+    # codes given to citizens keep working once their digest is on the case
+    assert portal.find_for_citizen(reported.case.number, code).pk == reported.pk
     assert Case.objects.get(pk=staff.case_id).tracking_digest == ""
     with pytest.raises(NotFound):
         portal.find_for_citizen(staff.case.number, code)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_extensions_move_onto_the_case_with_their_ids_and_a_pending_one_can_still_be_decided():
-    # given: an approved request on one event and a pending one on another
-    from zhenjie.kernel import extensions
-    from zhenjie.kernel.models import Extension
-
-    world = make_world()
-    first, second = make_event(world), make_event(world, category="pollution")
-    for event in (first, second):
-        actions.register_event(world.dispatcher_a, event)
-        actions.dispatch_event(world.dispatcher_a, event, unit=world.office_a, reason="x")
-        actions.acknowledge_event(world.clerk_a, event)
-    approved = extensions.request_extension(world.clerk_a, first.case, 3, "检测排期")
-    extensions.decide_extension(world.leader_a, approved, True)
-    pending = extensions.request_extension(world.clerk_a, second.case, 2, "等待配合")
-
-    old = migrate([("events", "0009_tracking_to_case"), ("kernel", "0008_documents")])
-    assert sorted(old.get_model("events", "Extension").objects.values_list("pk", "event_id", "state")) == [
-        (approved.pk, first.pk, "approved"), (pending.pk, second.pk, "pending")]
-
-    # when
-    migrate()
-
-    # then
+    # extensions keep their ids, and the pending one can still be decided
     assert sorted(Extension.objects.values_list("pk", "case_id", "state", "amount")) == [
         (approved.pk, first.case_id, "approved", 3), (pending.pk, second.case_id, "pending", 2)]
     decided = extensions.decide_extension(world.leader_a, Extension.objects.get(pk=pending.pk), False, "按期办结")
     assert decided.state == "denied"
     assert extensions.request_extension(world.clerk_a, second.case, 1, "再申请").pk > pending.pk  # the id sequence moved on
-
-
-@pytest.mark.django_db(transaction=True)
-def test_outside_numbers_move_onto_the_case_and_the_command_screens_indexes_survive():
-    # given: a hotline order made into an event, its number on the event as before kernel 0010
-    from zhenjie.events.intake import Report, report_event
-    from zhenjie.events.models import Category
-    from zhenjie.kernel.errors import Rejected
-
-    world = make_world()
-    order = report_event(world.dispatcher_a, Report(channel="hotline", category=Category.objects.get(code="sanitation"),
-                                                    description="12345来电反映垃圾", area=world.village_a, external_id="12345-001"))  # fmt: skip
-    old = migrate([("events", "0012_event_reported_declared"), ("kernel", "0009_extension")])
-    assert old.get_model("events", "Event").objects.get(pk=order.pk).external_id == "12345-001"
-
-    # when
-    migrate()
-
-    # then: the number is the case's, a second import of it is refused, and 0002's raw indexes are there
+    # the outside number is the case's, a second import of it is refused, and 0002's raw indexes are there
     assert Case.objects.get(pk=order.case_id).external_id == "12345-001"
     with pytest.raises(Rejected) as refused:
         report_event(world.dispatcher_a, Report(channel="hotline", category=Category.objects.get(code="sanitation"),
