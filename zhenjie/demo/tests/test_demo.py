@@ -160,7 +160,7 @@ def test_every_case_has_the_papers_its_state_implies(demo):
     decisions = PenaltyDecision.objects.filter(enforcement__in=cases, summary=False).select_related("document")
     assert decisions.count() >= 3
     for row in decisions:
-        assert row.document.kind == "enforcement_penalty_decision" and row.document.number.startswith("城关罚决〔")
+        assert row.document.kind == "enforcement_penalty_decision" and "综执决〔" in row.document.number
     for enforcement in cases.filter(case__state="closed"):
         assert "closing_report" in kinds(enforcement)
     assert "service_receipt" in kinds(cases.get(case__state="executing"))

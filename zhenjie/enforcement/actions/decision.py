@@ -27,6 +27,7 @@ from zhenjie.units.models import Unit
 
 from ..models import CollectiveMeeting, DiscretionBenchmark, EnforcementCase, LegalReview, PenaltyDecision, PenaltyKind, Procedure
 from ..papers_decision import PENALTY_DECISION, REVIEW_OPINION, SUMMARY_DECISION
+from ..rules_hearing import latest_notice
 from ..workflow import ENFORCEMENT_WORKFLOW
 
 PREFIX = "enforcement"
@@ -277,6 +278,30 @@ def benchmark_text(benchmark: DiscretionBenchmark | None) -> str:
     ]
 
 
+LIGHTEST = (PenaltyKind.WARNING, PenaltyKind.CRITICISM)
+
+
+def _within_notice(enforcement: EnforcementCase, kinds: list[str], fine: Decimal | None) -> None:
+    """The party was told the intended penalty and may answer it (Art. 44); the decision may not
+    be heavier for their having spoken (Art. 45). So the decision names no kind of penalty and no
+    larger fine than the latest notice: a heavier one is notified again first, which gives the
+    party their days again (part 3's notify_party)."""
+    notice = latest_notice(enforcement.case_id)
+    if notice is None:
+        return  # the workflow's own rules bring no case to `decide` without a notice
+    # Art. 9(一)'s 警告 and 通报批评 are the lightest kinds: a decision may take one instead of
+    # what was notified (a warning instead of a fine); any other kind not notified is heavier.
+    added = [PenaltyKind(k).label for k in kinds if k not in notice.penalty_kinds and k not in LIGHTEST]
+    if added:
+        raise Rejected("enforcement.heavier_than_notice",
+                       f"处罚决定不得重于事先告知的处罚：告知书未告知「{'、'.join(added)}」(《行政处罚法》第四十四条、第四十五条)；"
+                       "确需增加处罚种类的，应重新告知当事人", field="kinds")  # fmt: skip
+    if fine is not None and notice.fine_amount is not None and fine > notice.fine_amount:
+        raise Rejected("enforcement.heavier_than_notice",
+                       f"罚款{fine}元高于事先告知的{notice.fine_amount}元(《行政处罚法》第四十四条、第四十五条)；确需加重的，应重新告知当事人",
+                       field="fine_amount")  # fmt: skip
+
+
 @transaction.atomic
 def decide_case(actor, enforcement: EnforcementCase, penalty: Penalty) -> PenaltyDecision:
     """作出处罚决定 (the township's leader): the penalty, the benchmark applied and the reasons.
@@ -311,6 +336,7 @@ def decide_case(actor, enforcement: EnforcementCase, penalty: Penalty) -> Penalt
             raise Rejected("enforcement.fine_outside_benchmark",
                            f"罚款金额{fine}元超出裁量基准「{benchmark.circumstance}」的幅度({benchmark.fine_min}元至{benchmark.fine_max}元)；"
                            "确需超出的，须经负责人集体讨论并在会议记录中写明理由", field="fine_amount")  # fmt: skip
+    _within_notice(enforcement, kinds, fine)
     now = timezone.now()
     serve_due, uncertain = due_after(now, SERVE_LIMIT)
     workflow.perform(actor, enforcement.case, "decide", summary=f"作出处罚决定：{'、'.join(PenaltyKind(k).label for k in kinds)}",

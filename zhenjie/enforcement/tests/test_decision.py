@@ -25,7 +25,7 @@ from zhenjie.enforcement.actions.decision import (
     submit_review,
     summary_decide,
 )  # fmt: skip
-from zhenjie.enforcement.models import EnforcementCase, Evidence, LegalReview, PenaltyDecision
+from zhenjie.enforcement.models import EnforcementCase, Evidence, LegalReview, PenaltyDecision, PenaltyNotice
 from zhenjie.enforcement.queries_decision import review_figures
 from zhenjie.enforcement.testing import REVIEW_CHECKS, waive_reply, make_benchmark, make_enforcement_case, make_party
 from zhenjie.enforcement.workflow import State
@@ -116,6 +116,7 @@ def test_a_pass_with_a_point_not_met_is_refused_and_a_return_needs_its_reason(ew
 
 def test_a_fine_outside_the_benchmark_is_refused_without_a_collective_reason(ew):
     case = make_enforcement_case(ew, state=State.DECIDING)
+    PenaltyNotice.objects.filter(enforcement=case).update(fine_amount=Decimal("10000"))  # the party was told of ¥10,000
     bench = make_benchmark(ew)
     with pytest.raises(Rejected, match="超出裁量基准「一般」的幅度") as refused:
         decide_case(ew.leader_a, case, fine("8000", bench))
@@ -242,3 +243,18 @@ def test_of_two_decisions_at_once_one_lands_and_the_other_is_a_conflict_writing_
     with pytest.raises(Conflict):
         decide_case(ew.leader_a, stale, Penalty(kinds=["warning"], reasons="再次决定"))
     assert PenaltyDecision.objects.count() == 1 and Document.objects.count() == 1
+
+
+def test_the_decision_is_not_heavier_than_the_notice_the_party_was_given(ew):
+    # Arts. 44, 45: the party answered a notice of a ¥5,000 fine (testing.add_notice)
+    case = make_enforcement_case(ew, state=State.DECIDING)
+    with pytest.raises(Rejected, match=r"罚款6000(\.00)?元高于事先告知的5000\.00元") as refused:
+        decide_case(ew.leader_a, case, fine("6000"))
+    assert refused.value.code == "enforcement.heavier_than_notice" and refused.value.field == "fine_amount"
+    with pytest.raises(Rejected, match="告知书未告知「责令停产停业」") as refused:
+        decide_case(ew.leader_a, case, Penalty(kinds=["fine", "stop_business"], fine_amount="5000", reasons="拒不改正"))
+    assert refused.value.field == "kinds"
+    assert not PenaltyDecision.objects.exists() and not Document.objects.exists()
+    assert Case.objects.get(pk=case.case_id).state == State.DECIDING
+    # a lighter one stands
+    assert decide_case(ew.leader_a, case, fine("4000")).fine_amount == Decimal("4000.00")
