@@ -282,6 +282,7 @@ def test_a_reminder_when_nothing_is_overdue_is_refused_and_writes_nothing(ew):
     with pytest.raises(Conflict) as refused:
         remind(ew.officer_a1, enforcement, served_on=today(), method="in_person")
     assert refused.value.code == "enforcement.remind_not_overdue" and "届满后方可催告" in refused.value.message
+    assert written() == before
     paid = served(ew, days_ago=60)
     record_payment(ew.officer_a1, paid, amount=str(status_of(paid).owed), paid_on=today(), reference="PZ-1")
     before = written()

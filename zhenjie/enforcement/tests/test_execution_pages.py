@@ -268,7 +268,7 @@ def test_the_api_reminds_with_chinese_refusals_and_lists_the_reminders(ew, clien
     assert said.status_code == 200 and api.get(f"{path}/execution").json()["reminders"][0]["statement"] == "经济困难"
 
 
-def test_nothing_overdue_offers_no_reminder_and_the_api_refuses_it(ew, client):
+def test_a_reminder_before_the_deadline_passed_is_refused_over_the_api(ew, client):
     enforcement = served(ew)
     api = Api(client).as_("officer_a1")
     answer = api.post(f"/api/enforcement/{enforcement.case_id}/remind", {"method": "in_person", "served_on": today().isoformat()})
