@@ -21,6 +21,9 @@ from zhenjie.testing import PASSWORD, citizen_id, make_event
 from zhenjie.workbench.tests.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Each step renders a PDF and the page again; on CI's shared cores (two suites side by side) that
+# can pass Playwright's 5 s default, so the waits here are longer (they return as soon as it holds).
+WAIT = 20_000
 
 DESKTOP = {"width": 1280, "height": 900}
 # Papers are numbered 〔year〕第N号 after a prefix of the team and the paper; the prefixes are the
@@ -80,7 +83,7 @@ def _pdf_text(page, href: str) -> str:
 
 
 def _state(page, label: str):
-    expect(page.get_by_test_id("case-state")).to_have_text(label)
+    expect(page.get_by_test_id("case-state")).to_have_text(label, timeout=WAIT)
 
 
 def _open_lead(page, live_server, event_number: str) -> str:
@@ -98,7 +101,7 @@ def _open_lead(page, live_server, event_number: str) -> str:
     page.get_by_label("案情摘要").fill(FACTS)
     page.get_by_role("button", name=_named("登记")).click()
     _state(page, "待立案")
-    expect(page.get_by_test_id("parent-case")).to_have_text(event_number)
+    expect(page.get_by_test_id("parent-case")).to_have_text(event_number, timeout=WAIT)
     return page.url
 
 
@@ -107,7 +110,7 @@ def _register(page):
     page.get_by_test_id("powers").locator("label", has_text="CF001").get_by_role("radio").check()
     page.get_by_role("button", name=_named("立案")).click()
     _state(page, "调查取证")
-    expect(page.get_by_test_id("power")).to_contain_text("CF001")
+    expect(page.get_by_test_id("power")).to_contain_text("CF001", timeout=WAIT)
 
 
 def _record(page, kind: str, title: str, second_officer: str, fill):
@@ -121,13 +124,13 @@ def _record(page, kind: str, title: str, second_officer: str, fill):
     fill(form)
     form.get_by_role("button", name=_named("登记")).click()
     row = page.get_by_test_id("evidence").filter(has_text=title)
-    expect(row.get_by_test_id("evidence-record")).to_be_visible()
+    expect(row.get_by_test_id("evidence-record")).to_be_visible(timeout=WAIT)
     case_url = page.url
     with page.expect_response(lambda r: r.headers.get("content-type") == "application/pdf") as printed:
         row.get_by_test_id("issue-record-paper").click()  # the button answers with the paper
     assert printed.value.status == 200
     page.goto(case_url)
-    expect(row.get_by_test_id("record-paper")).to_have_text(NUMBER)
+    expect(row.get_by_test_id("record-paper")).to_have_text(NUMBER, timeout=WAIT)
 
 
 def _inspection(form):
@@ -149,15 +152,15 @@ def _notify_and_waive(page):
     """事先告知 of a fine below the hearing threshold; the party waives in writing."""
     page.get_by_label("罚款", exact=True).check()
     page.get_by_label("罚款金额(元)").fill(FINE)
-    expect(page.get_by_label("违法事实")).to_have_value(FACTS)  # the case's facts, to be corrected if need be
+    expect(page.get_by_label("违法事实")).to_have_value(FACTS, timeout=WAIT)  # the case's facts, to be corrected if need be
     page.get_by_role("button", name=_named("事先告知")).click()
     _state(page, "已告知")
-    expect(page.get_by_test_id("notice-document")).to_have_text(NUMBER)
+    expect(page.get_by_test_id("notice-document")).to_have_text(NUMBER, timeout=WAIT)
     waiver = page.get_by_test_id("hearing-form-waive")
     waiver.locator("summary").click()
     waiver.get_by_label("书面放弃声明").fill("当事人书面表示放弃陈述、申辩的权利")
     waiver.get_by_role("button", name=_named("提交")).click()
-    expect(page.get_by_test_id("reply-until")).to_contain_text("书面放弃")
+    expect(page.get_by_test_id("reply-until")).to_contain_text("书面放弃", timeout=WAIT)
     page.get_by_role("button", name=_named("提交法制审核")).click()
     _state(page, "法制审核")
 
@@ -170,7 +173,7 @@ def _review(page, case_url: str):
     form.get_by_label("审核意见").fill("事实清楚，证据充分，程序合法，同意拟作出的处罚。")
     form.get_by_role("button", name=_named("审核通过")).click()
     _state(page, "待决定")
-    expect(page.get_by_test_id("decision-panel")).to_contain_text("法制审核通过")
+    expect(page.get_by_test_id("decision-panel")).to_contain_text("法制审核通过", timeout=WAIT)
 
 
 def _decide(page, case_url: str):
@@ -181,7 +184,7 @@ def _decide(page, case_url: str):
     form.get_by_label("处罚理由").fill("当事人未经批准搭建，情节较轻，且主动配合调查。")
     form.get_by_role("button", name=_named("作出处罚决定")).click()
     _state(page, "待送达")
-    expect(page.get_by_test_id("decision-document")).to_have_text(NUMBER)
+    expect(page.get_by_test_id("decision-document")).to_have_text(NUMBER, timeout=WAIT)
 
 
 def _serve_pay_close(page, case_url: str):
@@ -193,7 +196,7 @@ def _serve_pay_close(page, case_url: str):
     serve.get_by_label("签收人").fill("李建国")
     serve.get_by_role("button", name=_named("送达")).click()
     _state(page, "执行中")
-    expect(page.get_by_test_id("service")).to_contain_text("当场交付")
+    expect(page.get_by_test_id("service")).to_contain_text("当场交付", timeout=WAIT)
 
     payment = page.get_by_test_id("execution-panel").locator("details", has_text="登记缴款")
     payment.locator("summary").click()
@@ -201,7 +204,7 @@ def _serve_pay_close(page, case_url: str):
     payment.get_by_label("缴款日期").fill(today)
     payment.get_by_label("缴款凭证号").fill("NS20260001")
     payment.get_by_role("button", name=_named("提交")).click()
-    expect(page.get_by_test_id("balance")).to_have_text(f"{FINE}.00元 / 0.00元")
+    expect(page.get_by_test_id("balance")).to_have_text(f"{FINE}.00元 / 0.00元", timeout=WAIT)
 
     close = page.locator("form", has=page.get_by_role("button", name=_named("结案")))
     close.get_by_label("罚款已全部缴清").check()
@@ -215,10 +218,10 @@ def _archive(page, case_url: str):
     page.get_by_test_id("archive-link").first.click()
     page.get_by_test_id("archive-button").click()
     packages = page.get_by_test_id("archive-packages").locator("tbody tr")
-    expect(packages).to_have_count(1)
-    expect(packages.first).to_contain_text("第1版")
+    expect(packages).to_have_count(1, timeout=WAIT)
+    expect(packages.first).to_contain_text("第1版", timeout=WAIT)
     page.get_by_test_id("archive-verify").click()
-    expect(page.get_by_test_id("archive-check")).to_contain_text("校验通过")
+    expect(page.get_by_test_id("archive-check")).to_contain_text("校验通过", timeout=WAIT)
     page.goto(case_url)
 
 
@@ -284,7 +287,7 @@ def test_a_case_runs_from_an_event_to_the_archive_in_the_browser(chromium, live_
     stranger = _page(chromium, live_server, contexts, ew.officer_b1.username)
     response = stranger.goto(case_url)
     assert response.status == 404
-    expect(stranger.get_by_role("heading", name="页面不存在")).to_be_visible()
+    expect(stranger.get_by_role("heading", name="页面不存在")).to_be_visible(timeout=WAIT)
     expect(stranger.locator("body")).not_to_contain_text("李建国")
     for page in (officer, reviewer, leader, stranger):
         _no_csp_errors(page)
