@@ -1,6 +1,6 @@
 """Service, execution and publicity over the API: where a case's execution stands, the
 publicity figures, and the county's settings (GET/PUT). The steps themselves (serve, payments,
-the plan, the court, close, publish, withdraw) are the kit's step endpoint
+the plan, the 催告, the court, close, publish, withdraw) are the kit's step endpoint
 `POST /api/enforcement/{id}/{step}` (kit_execution.py)."""
 
 from datetime import date, datetime
@@ -14,7 +14,7 @@ from zhenjie.kernel.scoping import administered_county
 
 from . import policy, publicity, queries
 from .execution_status import status_of
-from .models import Publication
+from .models import Publication, Reminder
 
 router = Router(tags=["综合执法"])
 
@@ -49,6 +49,19 @@ class CourtApplicationOut(Schema):
     late: bool
 
 
+class ReminderOut(Schema):
+    id: int
+    served_on: date
+    method: str = Field(description="送达方式，同 service.method")
+    fine_owed: Decimal = Field(description="催告时未缴罚款")
+    surcharge_owed: Decimal = Field(description="催告时加处罚款")
+    amount_owed: Decimal
+    pay_by: date = Field(description="履行期限(送达后不少于十日，《行政强制法》第五十四条)")
+    statement: str = Field(description="当事人陈述、申辩(《行政强制法》第三十六条)")
+    answer: str = Field(description="复核意见")
+    document_id: int | None = Field(description="催告书(文书ID)")
+
+
 class EnforcementPublicationOut(Schema):
     social_impact: bool
     due_on: date | None
@@ -69,6 +82,7 @@ class EnforcementExecutionOut(Schema):
     paid: Decimal
     balance: Decimal = Field(description="尚欠(罚款与加处罚款合计减已缴)")
     overdue: bool
+    reminders: list[ReminderOut] = Field(description="催告(申请人民法院强制执行前，《行政强制法》第五十四条)")
     court_applications: list[CourtApplicationOut]
     publication: EnforcementPublicationOut | None
 
@@ -82,6 +96,7 @@ def execution(request, case_id: RecordId):
         "fine": status.fine, "service": status.service, "schedule": [{"due_on": d, "amount": a} for d, a in status.schedule],
         "payments": status.payments, "surcharge": status.surcharge, "paid": status.paid, "balance": status.balance,
         "overdue": status.overdue, "court_applications": status.court_applications,
+        "reminders": list(Reminder.objects.filter(enforcement=enforcement).order_by("served_on", "pk")),
         "publication": None if publication is None else {**{f: getattr(publication, f) for f in (
             "social_impact", "due_on", "published_at", "late", "withdrawn_at", "withdrawal_reason", "withdrawal_late")},
             "overdue": publicity.publication_overdue(publication)},

@@ -17,7 +17,7 @@ of refusing the document.
 The marks, one per kind so every number says which paper it is (the case itself is 甲镇综执〔2026〕…):
 立 立案审批表, 检 现场检查笔录, 询 询问笔录 (here); 告 行政处罚事先告知书, 听 听证通知书
 (papers_hearing); 审 法制审核意见书, 决 行政处罚决定书, 当 当场行政处罚决定书 (papers_decision);
-送 送达回证, 结 结案报告 (papers_execution); 移 案件移送函 (papers_transfers).
+送 送达回证, 催 催告书, 结 结案报告 (papers_execution); 移 案件移送函 (papers_transfers).
 
 This module declares the early documents of part 5: the 立案审批表 (issued inside
 `register_case`, and on the case page for a case registered without one) and the two records of

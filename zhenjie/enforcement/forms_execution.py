@@ -44,6 +44,18 @@ class PlanForm(_PanelForm):
     reason = forms.CharField(label="理由(当事人的申请和经济困难情况)", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReminderForm(_PanelForm):
+    method = forms.ChoiceField(label="送达方式", choices=ServiceMethod.choices)
+    served_on = forms.DateField(label="催告书送达日期", widget=DATE)
+    pay_by = forms.DateField(label="履行期限", widget=DATE, required=False, help_text="不填为送达后十日；不能少于十日(《行政强制法》第五十四条)")
+
+
+class ReminderStatementForm(_PanelForm):
+    reminder = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    statement = forms.CharField(label="当事人陈述、申辩", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(label="复核意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CourtForm(_PanelForm):
     applied_on = forms.DateField(label="申请日期", widget=DATE)
     court = forms.CharField(label="受理法院", max_length=100)

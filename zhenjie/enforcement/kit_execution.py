@@ -14,7 +14,7 @@ from . import forms_execution as f
 from . import publicity
 from .actions import execution
 from .kit import CASES
-from .models import ClosingOutcome, CourtApplication, CourtResult, ServiceMethod
+from .models import ClosingOutcome, CourtApplication, CourtResult, Reminder, ServiceMethod
 
 DAY = {"max_length": 10, "help": "日期，如 2026-03-01"}
 
@@ -51,6 +51,13 @@ def _court_application(enforcement, value) -> CourtApplication:
     return application
 
 
+def _reminder(enforcement, value) -> Reminder:
+    reminder = Reminder.objects.filter(pk=value, enforcement=enforcement).first() if isinstance(value, int) else None
+    if reminder is None:
+        raise NotFound("enforcement.reminder_not_found", "该催告不存在")
+    return reminder
+
+
 def _form(form_class):
     return lambda data, files, user, record: form_class(data)
 
@@ -84,6 +91,21 @@ CASES.steps.update({
         inputs=(Input("schedule", "缴纳计划", LONGTEXT, required=True, max_length=2000, help="每行一期：缴纳日期 金额"),
                 Input("reason", "理由", LONGTEXT, required=True, max_length=2000)),
         form=_form(f.PlanForm),
+    ),
+    "remind": Step(
+        lambda actor, e, v: execution.remind(actor, e, served_on=_date(v["served_on"], "served_on", "催告书送达日期"), method=v["method"],
+                                             pay_by=_date(v.get("pay_by"), "pay_by", "履行期限")),
+        inputs=(Input("method", "送达方式", CHOICE, required=True, choices=tuple(ServiceMethod.choices)),
+                Input("served_on", "催告书送达日期", TEXT, required=True, **DAY),
+                Input("pay_by", "履行期限", TEXT, max_length=10, help="日期，如 2026-03-01；不填为送达后十日")),
+        form=_form(f.ReminderForm),
+    ),
+    "record_reminder_statement": Step(
+        lambda actor, e, v: execution.record_reminder_statement(actor, _reminder(e, v["reminder"]), statement=v["statement"], answer=v["answer"]),
+        inputs=(Input("reminder", "催告", INTEGER, required=True, minimum=1, maximum=2**63 - 1),
+                Input("statement", "当事人陈述、申辩", LONGTEXT, required=True, max_length=2000),
+                Input("answer", "复核意见", LONGTEXT, required=True, max_length=2000)),
+        form=_form(f.ReminderStatementForm),
     ),
     "apply_to_court": Step(
         lambda actor, e, v: execution.apply_to_court(actor, e, applied_on=_date(v["applied_on"], "applied_on", "申请日期"), court=v["court"],

@@ -1,6 +1,6 @@
 """Who may take the steps of service, execution and publicity, said once for the actions, the
 buttons and the API (the workflow's `.may(...)` rules): the team's officers in the case's
-township record consent, payments, the court application and the publication; the township's
+township record consent, payments, the 催告书, the court application and the publication; the township's
 leaders approve a deferral or instalments (行政处罚法 Art. 66: 经…行政机关批准); officers and
 leaders archive a closed case."""
 
@@ -35,6 +35,13 @@ def may_execute(standing) -> Conflict | Forbidden | None:
             "enforcement.execution.wrong_state", f"案件当前为「{standing.case.state_label}」，送达后、结案前方可登记执行情况"
         )
     return _officer(standing, "只有本案的执法人员可以登记执行情况")
+
+
+def may_remind(standing) -> Conflict | Forbidden | None:
+    """The 催告书 (行政强制法 Art. 54): while the decision is being executed, by the case's officers."""
+    if standing.case.state != State.EXECUTING:
+        return Conflict("enforcement.execution.wrong_state", f"案件当前为「{standing.case.state_label}」，送达后、结案前方可催告")
+    return _officer(standing, "只有本案的执法人员可以催告当事人履行")
 
 
 def may_approve_plan(standing) -> Conflict | Forbidden | None:

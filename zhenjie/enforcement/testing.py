@@ -8,7 +8,7 @@ checks — the power on that date, the limitation period — are tested in its o
 what every other part's tests start from."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -168,3 +168,11 @@ def make_benchmark(ew: EnforcementWorld, code="CF001", circumstance="一般", lo
     """A discretion benchmark of the county (a fine range for one power and circumstance)."""
     return DiscretionBenchmark.objects.create(county=ew.world.county, power_code=code, circumstance=circumstance, fine_min=Decimal(low),
                                               fine_max=Decimal(high), source_document="测试县行政处罚裁量基准", updated_by=ew.world.county_admin)  # fmt: skip
+
+
+def serve_reminder(officer, enforcement: EnforcementCase, days_ago: int = 11):
+    """The 催告书 served in person `days_ago` days ago through the action, with its default ten days
+    to pay: past 10 days the court may be asked today (行政强制法 Art. 54)."""
+    from .actions.execution import remind
+
+    return remind(officer, enforcement, served_on=timezone.localdate() - timedelta(days=days_ago), method="in_person")

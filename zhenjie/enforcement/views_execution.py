@@ -15,8 +15,8 @@ from zhenjie.workbench.views import staff_required
 from . import forms_execution as f
 from . import policy
 from .execution_status import status_of
-from .forms_execution import CourtResultForm
-from .models import Publication, ServiceConsent
+from .forms_execution import CourtResultForm, ReminderStatementForm
+from .models import Publication, Reminder, ServiceConsent
 from .publicity import publication_overdue
 from .workflow import State
 
@@ -24,6 +24,7 @@ PANEL_FORMS = {  # step → (the rule that shows it, its form)
     "record_service_consent": ("record_service_consent", f.ConsentForm),
     "record_payment": ("execute", f.PaymentForm),
     "approve_payment_plan": ("approve_payment_plan", f.PlanForm),
+    "remind": ("remind", f.ReminderForm),
     "apply_to_court": ("execute", f.CourtForm),
     "mark_social_impact": ("publish", f.ImpactForm),
     "publish": ("publish", f.PublishForm),
@@ -54,14 +55,20 @@ def execution_panel(user, enforcement, bound: dict | None = None, permitted: Per
     if publication is None or publication.published_at is None or publication.withdrawn_at is not None:
         forms.pop("withdraw_publication", None)
     if not enforcement.fine_amount:
-        for step in ("record_payment", "approve_payment_plan", "apply_to_court"):
+        for step in ("record_payment", "approve_payment_plan", "remind", "apply_to_court"):
             forms.pop(step, None)
     pending = [a for a in status.court_applications if a.result == "pending"]
     result_form = None
     if pending and "execute" in permitted:
         result_form = bound.get("record_court_result") or CourtResultForm(initial={"application": pending[-1].pk})
+    reminders = list(Reminder.objects.filter(enforcement=enforcement).select_related("document").order_by("served_on", "pk"))
+    unanswered = [r for r in reminders if r.statement_recorded_at is None]
+    statement_form = None
+    if unanswered and "remind" in permitted:  # Art. 36: what the party says after the 催告, recorded and answered
+        statement_form = bound.get("record_reminder_statement") or ReminderStatementForm(initial={"reminder": unanswered[-1].pk})
     return {
         "execution": status, "publication": publication, "execution_forms": forms, "court_result_form": result_form,
+        "reminders": reminders, "reminder_statement_form": statement_form,
         "publication_overdue": publication_overdue(publication),
         "consent": ServiceConsent.objects.filter(enforcement=enforcement).first(),
     }  # fmt: skip

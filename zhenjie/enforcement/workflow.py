@@ -177,6 +177,7 @@ ENFORCEMENT_WORKFLOW = register(
     .may("decide_extension", "审批延期", rules_decision.may_decide_extension, inputs=extensions.DECISION_INPUTS)
     .may("record_service_consent", "登记电子送达确认书", _later("rules_execution", "may_record_consent"))
     .may("execute", "登记执行情况", _later("rules_execution", "may_execute"))
+    .may("remind", "催告", _later("rules_execution", "may_remind"))
     .may("approve_payment_plan", "批准暂缓或分期缴纳", _later("rules_execution", "may_approve_plan"))
     .may("publish", "执法公示", _later("rules_execution", "may_publish"))
     .may("withdraw_publication", "撤回公示", _later("rules_execution", "may_withdraw"))

@@ -1,11 +1,11 @@
 """Service and execution of a penalty decision (行政处罚法 Arts. 61, 66–72): the party's consent to
 electronic service, serving the decision (the 送达回证; the `execute` work with the payment
-deadline), payments, a deferral or instalments approved by a leader, the application to the
-court, and closing the case (the 结案报告, then the archive package). Each is one transaction;
+deadline), payments, a deferral or instalments approved by a leader, the 催告书 and then the
+application to the court, and closing the case (the 结案报告, then the archive package). Each is one transaction;
 nothing is written when a rule refuses."""
 
 import calendar as months
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -26,8 +26,8 @@ from zhenjie.kernel.scoping import can_see_case
 
 from ..execution_status import ZERO, status_of
 from ..models import (ClosingOutcome, Closure, CourtApplication, CourtResult, EnforcementCase, Payment, PaymentPlan, Procedure,
-                      Publication, Service, ServiceConsent, ServiceMethod)  # fmt: skip
-from ..papers_execution import CLOSING_REPORT, SERVICE_RECEIPT
+                      Publication, Reminder, Service, ServiceConsent, ServiceMethod)  # fmt: skip
+from ..papers_execution import CLOSING_REPORT, REMINDER, SERVICE_RECEIPT
 from ..policy import policy_for
 from ..workflow import ENFORCEMENT_WORKFLOW
 
@@ -37,6 +37,9 @@ SERVICE_WORKING_DAYS = 7
 # the court asked within three months after those periods end, if the party neither sought a
 # remedy nor paid.
 REMEDY_MONTHS, COURT_APPLICATION_MONTHS = 6, 3
+# 行政强制法 Art. 54: the court is asked only when the party has not performed 十日 after the
+# 催告书 was served; the reminder's own time to pay is never shorter.
+REMINDER_DAYS = 10
 REFERENCE_MAX, RECEIVER_MAX, TRACKING_MAX, ADDRESS_MAX = 64, 60, 64, 200
 COURT_MAX, NOTE_MAX, REASON_MAX = 100, 2000, 2000
 PLAN_ROWS_MAX = 24  # two years of monthly instalments
@@ -139,17 +142,7 @@ def serve_decision(actor, enforcement: EnforcementCase, *, method, served_on, re
                        required_message="当场交付或留置送达须填写签收人(留置送达填写见证人)")  # fmt: skip
     tracking_number = text(tracking_number, field="tracking_number", label="邮件单号", max_length=TRACKING_MAX, code=CODE,
                            required=method == ServiceMethod.POST, required_message="邮寄送达须填写邮件单号")  # fmt: skip
-    if method == ServiceMethod.ELECTRONIC:
-        consent = ServiceConsent.objects.filter(enforcement=enforcement).first()
-        # Art. 61(2): 当事人同意并签订确认书的，行政机关可以采用传真、电子邮件等方式送达.
-        if consent is None:
-            raise Rejected("enforcement.service_no_consent", "当事人未签订电子送达确认书，不能电子送达", field="method")
-        if consent.consented_on > served_on:
-            raise Rejected(
-                "enforcement.service_no_consent",
-                f"电子送达确认书签订于{consent.consented_on:%Y-%m-%d}，送达日期不能早于该日",
-                field="served_on",
-            )
+    _require_consent(enforcement, method, served_on)
     late = decided is not None and served_on > service_due_on(decided)
     due_on = payment_due_on(served_on, policy_for(case.area).payment_days)
     due_at = timezone.make_aware(datetime.combine(due_on, deadlines.END_OF_DAY))
@@ -163,6 +156,22 @@ def serve_decision(actor, enforcement: EnforcementCase, *, method, served_on, re
     service.receipt = issue_document(actor, case, SERVICE_RECEIPT)
     service.save(update_fields=["receipt"])
     return service
+
+
+def _require_consent(enforcement: EnforcementCase, method: str, served_on: date) -> None:
+    """Art. 61(2): 当事人同意并签订确认书的，行政机关可以采用传真、电子邮件等方式送达 — for any paper of
+    the case served electronically (the decision, the 催告书)."""
+    if method != ServiceMethod.ELECTRONIC:
+        return
+    consent = ServiceConsent.objects.filter(enforcement=enforcement).first()
+    if consent is None:
+        raise Rejected("enforcement.service_no_consent", "当事人未签订电子送达确认书，不能电子送达", field="method")
+    if consent.consented_on > served_on:
+        raise Rejected(
+            "enforcement.service_no_consent",
+            f"电子送达确认书签订于{consent.consented_on:%Y-%m-%d}，送达日期不能早于该日",
+            field="served_on",
+        )
 
 
 def _prepare_publication(enforcement: EnforcementCase, case: Case, decided: date | None) -> None:
@@ -269,17 +278,111 @@ def approve_payment_plan(actor, enforcement: EnforcementCase, *, schedule, reaso
     return plan
 
 
-# ---- the court (Art. 72(1)(四)) --------------------------------------------------------------
+# ---- the 催告书 and the court (行政强制法 Arts. 35, 36, 53, 54; 行政处罚法 Art. 72(1)(四)) -----------
 
 
 def remedy_periods_end(service: Service) -> date:
     return add_months(service.served_on, REMEDY_MONTHS)
 
 
+def _owed_and_overdue(status, on: date, *, what: str, code: str, field: str) -> date:
+    """The fine is still owed and its deadline had passed by `on`: what both the 催告 and the
+    court application need (行政强制法 Arts. 53, 54: 当事人…又不履行). Its deadline, else Conflict."""
+    if status.service is None or not status.fine or status.paid_in_full:
+        raise Conflict(f"enforcement.{code}_nothing_owed", f"本案没有逾期未缴的罚款，不能{what}")
+    due = status.next_due_on
+    if due is None or on <= due:
+        raise Conflict(f"enforcement.{code}_not_overdue", f"罚款缴纳期限{f'({due:%Y-%m-%d})' if due else ''}届满后方可{what}",
+                       field=field)  # fmt: skip
+    return due
+
+
+def _court_pending(status) -> bool:
+    return any(a.result == CourtResult.PENDING for a in status.court_applications)
+
+
+def _pay_by(value, served_on: date) -> date:
+    earliest = served_on + timedelta(days=REMINDER_DAYS)
+    if value is None or value == "":
+        return earliest
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise Rejected("enforcement.pay_by_invalid", "履行期限须为日期", field="pay_by")
+    if value < earliest:
+        raise Rejected("enforcement.pay_by_too_early",
+                       f"履行期限不能早于催告书送达后十日({earliest:%Y-%m-%d})(《行政强制法》第五十四条)", field="pay_by")  # fmt: skip
+    return value
+
+
+@transaction.atomic
+def remind(actor, enforcement: EnforcementCase, *, served_on, method, pay_by=None) -> Reminder:
+    """催告 (行政强制法 Arts. 35, 54): in writing, served after the payment deadline has passed and
+    the fine is still owed, stating what is owed (the fine and the surcharge apart), by when and how
+    to pay, and the party's right to state and defend; the court may be asked 10 days after its
+    service. Issues the 催告书 in the same transaction."""
+    enforcement, case = _locked(enforcement)
+    _require(actor, case, "remind")
+    method = choice(method, field="method", label="送达方式", choices=ServiceMethod.choices, code=CODE)
+    served_on = past_date(served_on, field="served_on", label="催告书送达日期", code=CODE)
+    status = status_of(enforcement)
+    _owed_and_overdue(status, served_on, what="催告", code="remind", field="served_on")
+    if _court_pending(status):
+        raise Conflict("enforcement.remind_court_pending", "已申请人民法院强制执行、尚待裁定，不能再催告")
+    pay_by = _pay_by(pay_by, served_on)
+    _require_consent(enforcement, method, served_on)
+    # Payments go to the fine first (surcharge.py), so what is unpaid of the fine is the fine less
+    # all payments; the rest of the balance is the surcharge accrued to the day of issue.
+    fine_owed = max(ZERO, status.fine - status.paid)
+    reminder = Reminder.objects.create(
+        enforcement=enforcement, fine_owed=fine_owed, surcharge_owed=status.balance - fine_owed, amount_owed=status.balance,
+        pay_by=pay_by, served_on=served_on, method=method, issued_by=actor,
+    )  # fmt: skip
+    journal.record(actor=actor, verb="enforcement.remind", case=case,
+                   summary=f"催告当事人履行：尚欠{status.balance}元，限{pay_by:%Y-%m-%d}前缴纳",
+                   data={"reminder": reminder.pk, "served_on": served_on.isoformat(), "method": method, "pay_by": pay_by.isoformat(),
+                         "fine_owed": str(fine_owed), "surcharge_owed": str(reminder.surcharge_owed)})  # fmt: skip
+    reminder.document = issue_document(actor, case, REMINDER)
+    reminder.save(update_fields=["document"])
+    return reminder
+
+
+@transaction.atomic
+def record_reminder_statement(actor, reminder: Reminder, *, statement, answer) -> Reminder:
+    """What the party said after the 催告 and the officer's answer to it (行政强制法 Art. 36: 行政机关
+    应当充分听取当事人的意见，对当事人提出的事实、理由和证据，应当进行记录、复核). Once per reminder."""
+    enforcement, case = _locked(reminder.enforcement)
+    _require(actor, case, "remind")
+    reminder = Reminder.objects.select_for_update().get(pk=reminder.pk, enforcement=enforcement)
+    if reminder.statement_recorded_at is not None:
+        raise Conflict("enforcement.reminder_statement_recorded", "该催告的陈述、申辩已登记")
+    statement = text(statement, field="statement", label="当事人陈述、申辩", max_length=REASON_MAX, required=True, code=CODE)
+    answer = text(answer, field="answer", label="复核意见", max_length=REASON_MAX, required=True, code=CODE)
+    Reminder.objects.filter(pk=reminder.pk).update(statement=statement, answer=answer, statement_recorded_at=timezone.now())
+    reminder.refresh_from_db()
+    journal.record(actor=actor, verb="enforcement.reminder_statement", case=case, summary="登记当事人对催告的陈述、申辩及复核意见",
+                   note=answer, data={"reminder": reminder.pk})  # fmt: skip
+    return reminder
+
+
+def _reminded(enforcement: EnforcementCase, applied_on: date) -> None:
+    """Art. 54: 催告书送达十日后当事人仍未履行义务的，行政机关可以…申请强制执行 — the latest
+    reminder served more than 10 days before, and the time it gave to pay passed."""
+    reminder = Reminder.objects.filter(enforcement=enforcement).order_by("-served_on", "-pk").first()
+    if reminder is None:
+        raise Conflict("enforcement.court_not_reminded", "申请人民法院强制执行前应当催告当事人履行义务，请先送达催告书(《行政强制法》第五十四条)",
+                       field="applied_on")  # fmt: skip
+    ten_days = reminder.served_on + timedelta(days=REMINDER_DAYS)
+    if applied_on <= ten_days or applied_on <= reminder.pay_by:
+        after = max(ten_days, reminder.pay_by)
+        raise Conflict("enforcement.court_reminder_running",
+                       f"催告书于{reminder.served_on:%Y-%m-%d}送达，履行期限至{reminder.pay_by:%Y-%m-%d}；{after:%Y-%m-%d}以后当事人仍未履行的，"
+                       "方可申请人民法院强制执行(《行政强制法》第五十四条)", field="applied_on")  # fmt: skip
+
+
 @transaction.atomic
 def apply_to_court(actor, enforcement: EnforcementCase, *, applied_on, court, note="") -> CourtApplication:
     """申请人民法院强制执行: only for a fine unpaid after its deadline and after the periods for
-    reconsideration and suit have run (行政强制法 Art. 53); later than three months after them it is
+    reconsideration and suit have run (行政强制法 Art. 53), more than 10 days after a 催告书 was
+    served and once the time it gave has passed (Art. 54); later than three months after them it is
     recorded and flagged late."""
     enforcement, case = _locked(enforcement)
     _require(actor, case, "execute")
@@ -287,19 +390,15 @@ def apply_to_court(actor, enforcement: EnforcementCase, *, applied_on, court, no
     note = text(note, field="note", label="说明", max_length=NOTE_MAX, code=CODE)
     applied_on = past_date(applied_on, field="applied_on", label="申请日期", code=CODE)
     status = status_of(enforcement)
-    if status.service is None or not enforcement.fine_amount or status.paid_in_full:
-        raise Conflict("enforcement.court_nothing_owed", "本案没有逾期未缴的罚款，不能申请人民法院强制执行")
-    due = status.next_due_on
-    if due is None or applied_on <= due:
-        raise Conflict("enforcement.court_not_overdue", f"罚款缴纳期限{f'({due:%Y-%m-%d})' if due else ''}届满后方可申请人民法院强制执行",
-                       field="applied_on")  # fmt: skip
+    _owed_and_overdue(status, applied_on, what="申请人民法院强制执行", code="court", field="applied_on")
     remedy_end = remedy_periods_end(status.service)
     if applied_on <= remedy_end:
         raise Conflict("enforcement.court_remedy_running",
                        f"当事人申请行政复议、提起行政诉讼的期限于{remedy_end:%Y-%m-%d}届满，届满后方可申请人民法院强制执行(《行政强制法》第五十三条)",
                        field="applied_on")  # fmt: skip
-    if any(a.result == CourtResult.PENDING for a in status.court_applications):
+    if _court_pending(status):
         raise Conflict("enforcement.court_pending", "已有待法院裁定的申请，请先登记其结果")
+    _reminded(enforcement, applied_on)
     late = applied_on > add_months(remedy_end, COURT_APPLICATION_MONTHS)
     application = CourtApplication.objects.create(enforcement=enforcement, applied_on=applied_on, court=court, note=note, late=late,
                                                   recorded_by=actor)  # fmt: skip

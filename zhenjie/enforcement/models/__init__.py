@@ -9,7 +9,7 @@ from .officers import Certificate  # noqa: F401
 from .decision import CollectiveMeeting, DiscretionBenchmark, LegalReview, PenaltyDecision  # noqa: F401
 from .hearing import Hearing, HearingOutcome, HearingThreshold, PenaltyNotice, Statement, StatementChannel  # noqa: F401
 from .penalties import PenaltyKind  # noqa: F401
-from .execution import ClosingOutcome, Closure, CourtApplication, CourtResult, Payment, PaymentPlan, Service, ServiceConsent, ServiceMethod  # noqa: F401
+from .execution import ClosingOutcome, Closure, CourtApplication, CourtResult, Payment, PaymentPlan, Reminder, Service, ServiceConsent, ServiceMethod  # noqa: F401
 from .policy import EnforcementPolicy  # noqa: F401
 from .publicity import Publication  # noqa: F401
 from .joint import JointOperation, OperationStatus, Participant  # noqa: F401

@@ -109,6 +109,30 @@ class CourtApplication(models.Model):
         verbose_name_plural = "申请法院强制执行"
 
 
+class Reminder(models.Model):
+    """催告书 before the court is asked (行政强制法 Arts. 35, 36, 54): what is owed the day it is
+    issued (the fine's unpaid part and the surcharge apart), by when to pay, how it was served,
+    and what the party said in reply and how it was answered (Art. 36)."""
+
+    enforcement = models.ForeignKey("enforcement.EnforcementCase", on_delete=models.PROTECT, related_name="reminders")
+    fine_owed = models.DecimalField("未缴罚款(元)", max_digits=14, decimal_places=2)
+    surcharge_owed = models.DecimalField("加处罚款(元)", max_digits=14, decimal_places=2)
+    amount_owed = models.DecimalField("催告金额(元)", max_digits=14, decimal_places=2)
+    pay_by = models.DateField("履行期限")
+    served_on = models.DateField("送达日期")
+    method = models.CharField("送达方式", max_length=16, choices=ServiceMethod.choices)
+    statement = models.TextField("当事人陈述、申辩", blank=True)
+    answer = models.TextField("复核意见", blank=True)
+    statement_recorded_at = models.DateTimeField("陈述申辩登记时间", null=True, blank=True)
+    document = models.ForeignKey("kernel.Document", verbose_name="催告书", null=True, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="催告人", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField("催告时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "催告"
+        verbose_name_plural = "催告"
+
+
 class ClosingOutcome(models.TextChoices):
     PAID = "paid", "罚款已全部缴清(或已履行完毕)"
     COURT = "court", "经人民法院强制执行"

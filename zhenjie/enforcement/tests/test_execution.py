@@ -16,14 +16,16 @@ from zhenjie.enforcement.actions.execution import (
     payment_due_on,
     record_court_result,
     record_payment,
+    record_reminder_statement,
     record_service_consent,
+    remind,
     serve_decision,
 )  # fmt: skip
 from zhenjie.enforcement.execution_status import status_of
-from zhenjie.enforcement.models import Closure, Payment, Service
+from zhenjie.enforcement.models import Closure, CourtApplication, Payment, Reminder, Service
 from zhenjie.enforcement.policy import update_enforcement_policy
 from zhenjie.enforcement.publicity import figures_for
-from zhenjie.enforcement.testing import make_enforcement_case
+from zhenjie.enforcement.testing import make_enforcement_case, serve_reminder
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.errors import Conflict, Forbidden, NotFound, Rejected
 from zhenjie.kernel.models import ArchivePackage, Assignment, Document, JournalEntry
@@ -50,7 +52,8 @@ def served(ew, days_ago: int = 0, fine="2000.00"):
 
 
 def written():
-    return Service.objects.count(), Payment.objects.count(), Document.objects.count(), JournalEntry.objects.count()
+    return (Service.objects.count(), Payment.objects.count(), Reminder.objects.count(), CourtApplication.objects.count(),
+            Document.objects.count(), JournalEntry.objects.count())  # fmt: skip
 
 
 def test_serving_in_person_issues_the_receipt_and_opens_the_execute_work_due_in_15_days(ew):
@@ -221,6 +224,7 @@ def test_the_court_is_asked_only_after_the_deadline_and_the_remedy_periods(ew):
     assert refused.value.code == "enforcement.court_remedy_running"
 
     old = served(ew, days_ago=200)
+    serve_reminder(ew.officer_a1, old)
     application = apply_to_court(ew.officer_a1, old, applied_on=today(), court="测试县人民法院")
     assert not application.late
     with pytest.raises(Conflict):
@@ -228,6 +232,104 @@ def test_the_court_is_asked_only_after_the_deadline_and_the_remedy_periods(ew):
     record_court_result(ew.officer_a1, application, result="enforced", result_on=today())
     assert close_enforcement(ew.officer_a1, old, outcome="court").outcome == "court"
     assert Closure.objects.count() == 1
+
+
+def test_the_court_needs_a_reminder_served_more_than_ten_days_before(ew):
+    enforcement = served(ew, days_ago=200)
+    before = written()
+    with pytest.raises(Conflict) as refused:
+        apply_to_court(ew.officer_a1, enforcement, applied_on=today(), court="测试县人民法院")
+    assert refused.value.code == "enforcement.court_not_reminded" and "《行政强制法》第五十四条" in refused.value.message
+    assert written() == before
+
+    reminder = serve_reminder(ew.officer_a1, enforcement, days_ago=10)
+    before = written()
+    with pytest.raises(Conflict) as refused:
+        apply_to_court(ew.officer_a1, enforcement, applied_on=today(), court="测试县人民法院")
+    assert refused.value.code == "enforcement.court_reminder_running"
+    assert f"催告书于{reminder.served_on:%Y-%m-%d}送达" in refused.value.message and "第五十四条" in refused.value.message
+    assert written() == before
+
+    old = served(ew, days_ago=200)
+    serve_reminder(ew.officer_a1, old, days_ago=11)
+    assert apply_to_court(ew.officer_a1, old, applied_on=today(), court="测试县人民法院").court == "测试县人民法院"
+
+
+def test_the_court_waits_for_a_longer_time_to_pay_the_reminder_gave(ew):
+    enforcement = served(ew, days_ago=200)
+    remind(ew.officer_a1, enforcement, served_on=today() - timedelta(days=15), method="in_person", pay_by=today())
+    with pytest.raises(Conflict) as refused:
+        apply_to_court(ew.officer_a1, enforcement, applied_on=today(), court="测试县人民法院")
+    assert refused.value.code == "enforcement.court_reminder_running" and f"履行期限至{today():%Y-%m-%d}" in refused.value.message
+
+
+def test_a_reminder_states_what_is_owed_the_fine_and_the_surcharge_apart_and_issues_the_reminder_paper(ew):
+    enforcement = served(ew, days_ago=60)
+    record_payment(ew.officer_a1, enforcement, amount="500", paid_on=today(), reference="PZ-1")
+    status = status_of(enforcement)
+    reminder = remind(ew.officer_a1, enforcement, served_on=today(), method="in_person")
+
+    assert reminder.fine_owed == Decimal("1500.00") and reminder.surcharge_owed == status.surcharge > 0
+    assert reminder.amount_owed == status.balance
+    assert reminder.pay_by == today() + timedelta(days=10)
+    assert reminder.document.number.startswith("甲镇综执催〔")
+    assert JournalEntry.objects.filter(case=enforcement.case, verb="enforcement.remind").count() == 1
+
+
+def test_a_reminder_when_nothing_is_overdue_is_refused_and_writes_nothing(ew):
+    enforcement = served(ew, days_ago=1)  # the 15 days to pay are still running
+    before = written()
+    with pytest.raises(Conflict) as refused:
+        remind(ew.officer_a1, enforcement, served_on=today(), method="in_person")
+    assert refused.value.code == "enforcement.remind_not_overdue" and "届满后方可催告" in refused.value.message
+    assert written() == before
+    paid = served(ew, days_ago=60)
+    record_payment(ew.officer_a1, paid, amount=str(status_of(paid).owed), paid_on=today(), reference="PZ-1")
+    before = written()
+    with pytest.raises(Conflict) as refused:
+        remind(ew.officer_a1, paid, served_on=today(), method="in_person")
+    assert refused.value.message == "本案没有逾期未缴的罚款，不能催告"
+    assert written() == before
+
+
+@pytest.mark.parametrize("served_on, pay_by, code", [
+    (lambda: today() + timedelta(days=1), None, "enforcement.served_on_future"),
+    (lambda: "2026-13-01", None, "enforcement.served_on_invalid"),
+    (lambda: today() - timedelta(days=50), None, "enforcement.remind_not_overdue"),  # before the deadline had passed
+    (lambda: today(), lambda: today() + timedelta(days=9), "enforcement.pay_by_too_early"),
+])  # fmt: skip
+def test_bad_reminder_dates_are_refused_in_chinese_and_write_nothing(ew, served_on, pay_by, code):
+    enforcement = served(ew, days_ago=40)
+    before = written()
+    with pytest.raises((Rejected, Conflict)) as refused:
+        remind(ew.officer_a1, enforcement, served_on=served_on(), method="in_person", pay_by=pay_by() if pay_by else None)
+    assert refused.value.code == code and refused.value.field in ("served_on", "pay_by")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.message)
+    assert written() == before
+
+
+def test_no_reminder_while_a_court_application_is_pending_nor_by_township_b(ew):
+    enforcement = served(ew, days_ago=200)
+    with pytest.raises(NotFound):
+        remind(ew.officer_b1, enforcement, served_on=today(), method="in_person")
+    serve_reminder(ew.officer_a1, enforcement)
+    apply_to_court(ew.officer_a1, enforcement, applied_on=today(), court="测试县人民法院")
+    with pytest.raises(Conflict) as refused:
+        remind(ew.officer_a1, enforcement, served_on=today(), method="in_person")
+    assert refused.value.code == "enforcement.remind_court_pending"
+
+
+def test_the_partys_statement_after_the_reminder_is_recorded_once_with_its_answer(ew):
+    reminder = serve_reminder(ew.officer_a1, served(ew, days_ago=60))
+    with pytest.raises(Rejected) as refused:
+        record_reminder_statement(ew.officer_a1, reminder, statement=" ", answer="维持")
+    assert refused.value.field == "statement"
+    with pytest.raises(NotFound):
+        record_reminder_statement(ew.officer_b1, reminder, statement="经济困难", answer="维持")
+    reminder = record_reminder_statement(ew.officer_a1, reminder, statement="经济困难，无力一次缴清", answer="可申请分期缴纳，催告金额不变")
+    assert reminder.statement == "经济困难，无力一次缴清" and reminder.statement_recorded_at
+    with pytest.raises(Conflict):
+        record_reminder_statement(ew.officer_a1, reminder, statement="再说一次", answer="同上")
 
 
 def test_nothing_owed_cannot_go_to_court(ew):

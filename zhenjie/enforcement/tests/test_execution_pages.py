@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhenjie.enforcement.actions.execution import record_payment, serve_decision
-from zhenjie.enforcement.models import EnforcementPolicy, Payment, Service
+from zhenjie.enforcement.models import CourtApplication, EnforcementPolicy, Payment, Reminder, Service
 from zhenjie.enforcement.policy import DEFAULTS
-from zhenjie.enforcement.testing import make_enforcement_case
+from zhenjie.enforcement.testing import make_enforcement_case, serve_reminder
 from zhenjie.enforcement.workflow import State
 from zhenjie.kernel.models import JournalEntry
 from zhenjie.testing import Api
@@ -32,6 +32,22 @@ def served(ew):
     enforcement = decided(ew)
     serve_decision(ew.officer_a1, enforcement, method="in_person", served_on=today(), received_by="李建国")
     return enforcement
+
+
+def overdue(ew, days_ago=200):
+    """Served `days_ago` days ago and not paid: the 15 days to pay (and the remedy periods) long past."""
+    enforcement = make_enforcement_case(ew, state=State.DECIDED, fine=Decimal("2000"), decided_on=today() - timedelta(days=days_ago))
+    serve_decision(ew.officer_a1, enforcement, method="in_person", served_on=today() - timedelta(days=days_ago), received_by="李建国")
+    return enforcement
+
+
+def pdf_text(client, document_id) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    content = b"".join(client.get(reverse("workbench:document_pdf", args=[document_id])).streaming_content)
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def act(case_id, step):
@@ -189,10 +205,86 @@ def test_the_case_page_of_a_served_case_costs_the_same_with_one_and_ten_payments
     url = reverse("enforcement:detail", args=[enforcement.case_id])
     client.force_login(ew.officer_a1)
     record_payment(ew.officer_a1, enforcement, amount="10", paid_on=today(), reference="PZ-0")
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get(url)
     for n in range(1, 10):
         record_payment(ew.officer_a1, enforcement, amount="10", paid_on=today(), reference=f"PZ-{n}")
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         page = client.get(url).content.decode()
     assert "100.00元 / 1900.00元" in page and "PZ-9" in page
+
+
+def test_an_officer_reminds_on_the_page_sees_the_reminder_and_its_paper_and_then_asks_the_court(ew, client):
+    enforcement = overdue(ew)
+    client.force_login(ew.officer_a1)
+    url = reverse("enforcement:detail", args=[enforcement.case_id])
+    assert "催告当事人履行" in client.get(url).content.decode()
+
+    refused = client.post(act(enforcement.case_id, "apply_to_court"), {"applied_on": today().isoformat(), "court": "测试县人民法院"})
+    assert "申请人民法院强制执行前应当催告当事人履行义务" in refused.content.decode()
+    assert not CourtApplication.objects.exists()
+
+    served_on = today() - timedelta(days=11)
+    answer = client.post(act(enforcement.case_id, "remind"), {"method": "in_person", "served_on": served_on.isoformat()})
+    assert answer.status_code == 302
+    reminder = Reminder.objects.get()
+    page = client.get(url).content.decode()
+    assert 'data-testid="reminder"' in page and reminder.document.number in page and f"尚欠{reminder.amount_owed}元" in page
+    assert reverse("workbench:document_pdf", args=[reminder.document_id]) in page and "登记对催告的陈述、申辩" in page
+
+    text = pdf_text(client, reminder.document_id)
+    assert "催告书" in text and reminder.document.number in text and f"{reminder.amount_owed:,.2f}" in text
+    assert "陈述和申辩" in text and "申请人民法院强制执行" in text
+    assert client.post(act(enforcement.case_id, "apply_to_court"), {"applied_on": today().isoformat(), "court": "测试县人民法院"}).status_code == 302
+    assert CourtApplication.objects.count() == 1
+    client.force_login(ew.officer_b1)
+    assert client.get(reverse("workbench:document_pdf", args=[reminder.document_id])).status_code == 404
+
+
+def test_the_api_reminds_with_chinese_refusals_and_lists_the_reminders(ew, client):
+    enforcement = overdue(ew)
+    api = Api(client).as_("officer_a1")
+    path = f"/api/enforcement/{enforcement.case_id}"
+
+    bad = api.post(f"{path}/remind", {"method": "in_person", "served_on": "2026-02-30"})
+    assert bad.status_code == 400 and bad.json()["message"] == "催告书送达日期须为日期(如2026-03-01)"
+    short = api.post(f"{path}/remind", {"method": "in_person", "served_on": today().isoformat(), "pay_by": (today() + timedelta(days=5)).isoformat()})
+    assert short.status_code == 400 and "不能早于催告书送达后十日" in short.json()["message"]
+    future = api.post(f"{path}/remind", {"method": "in_person", "served_on": (today() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 400 and future.json()["message"] == "催告书送达日期不能晚于今天"
+    court = api.post(f"{path}/apply_to_court", {"applied_on": today().isoformat(), "court": "测试县人民法院"})
+    assert court.status_code == 409 and "第五十四条" in court.json()["message"]
+    assert not Reminder.objects.exists() and not CourtApplication.objects.exists()
+
+    assert Api(client).as_("officer_b1").post(f"{path}/remind", {"method": "in_person", "served_on": today().isoformat()}).status_code == 404
+    ok = api.post(f"{path}/remind", {"method": "post", "served_on": today().isoformat(), "pay_by": (today() + timedelta(days=20)).isoformat()})
+    assert ok.status_code == 200
+    reminders = api.get(f"{path}/execution").json()["reminders"]
+    assert len(reminders) == 1 and reminders[0]["pay_by"] == (today() + timedelta(days=20)).isoformat() and reminders[0]["document_id"]
+    assert reminders[0]["fine_owed"] in ("2000.00", 2000) and reminders[0]["method"] == "post"
+
+    reminder_id = reminders[0]["id"]
+    said = api.post(f"{path}/record_reminder_statement", {"reminder": reminder_id, "statement": "经济困难", "answer": "可申请分期"})
+    assert said.status_code == 200 and api.get(f"{path}/execution").json()["reminders"][0]["statement"] == "经济困难"
+
+
+def test_a_reminder_before_the_deadline_passed_is_refused_over_the_api(ew, client):
+    enforcement = served(ew)
+    api = Api(client).as_("officer_a1")
+    answer = api.post(f"/api/enforcement/{enforcement.case_id}/remind", {"method": "in_person", "served_on": today().isoformat()})
+    assert answer.status_code == 409 and "届满后方可催告" in answer.json()["message"]
+    assert not Reminder.objects.exists()
+
+
+def test_the_case_page_costs_the_same_with_one_and_five_reminders(ew, client, django_assert_num_queries):
+    enforcement = overdue(ew)
+    url = reverse("enforcement:detail", args=[enforcement.case_id])
+    client.force_login(ew.officer_a1)
+    serve_reminder(ew.officer_a1, enforcement, days_ago=30)
+    with django_assert_num_queries(28):
+        client.get(url)
+    for days_ago in (25, 20, 15, 11):
+        serve_reminder(ew.officer_a1, enforcement, days_ago=days_ago)
+    with django_assert_num_queries(28):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="reminder"') == 5
