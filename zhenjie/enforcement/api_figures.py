@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from zhenjie.api.schemas import ERRORS
 
 from . import figures as figures_of
+from .api_execution import PublicityFiguresOut
 
 router = Router(tags=["综合执法"])
 
@@ -62,15 +63,6 @@ class PenaltiesOut(Schema):
     court_pending: int
 
 
-class PublicityOut(Schema):
-    published: int
-    published_late: int
-    overdue_unpublished: int
-    withdrawn: int
-    withdrawn_late: int
-    served_late: int
-
-
 class EnforcementFiguresOut(Schema):
     start: date
     end: date
@@ -82,7 +74,7 @@ class EnforcementFiguresOut(Schema):
     transfers_out: TransfersOut
     transfers_in: TransfersOut
     penalties: PenaltiesOut
-    publicity: PublicityOut
+    publicity: PublicityFiguresOut
 
     @staticmethod
     def resolve_township_id(found):
