@@ -278,6 +278,22 @@ def fetcher(client, person: str, url: str):
     return lambda: client.get(url)
 
 
+def count_queries(client, person: str, urls) -> dict[str, int]:
+    """How many queries each url costs `person`, as they make the request (fetcher)."""
+    return {url: len(statements_of(fetcher(client, person, url))) for url in urls}
+
+
+def assert_the_same_at_two_sizes(client, person: str, budgets: dict[str, int], grow) -> None:
+    """Each url costs `person` the same number of queries before and after `grow()` adds rows
+    (several times as many), and no more than its budget (issue 11's query budgets)."""
+    count_queries(client, person, budgets)  # the session, the token and the caches
+    few = count_queries(client, person, budgets)
+    grow()
+    many = count_queries(client, person, budgets)
+    assert many == few
+    assert {url: count for url, count in many.items() if count > budgets[url]} == {}
+
+
 def page_statements(statements: list[str], table: str) -> list[str]:
     """The statements that read a page of rows of `table`: a SELECT from it, ordered and limited,
     not an aggregate."""

@@ -11,7 +11,7 @@ from django.db import connection
 
 from zhenjie.enforcement.testing import make_enforcement_case, make_enforcement_world
 from zhenjie.enforcement.workflow import State
-from zhenjie.testing import fetcher, page_statements, plan_faults, query_plan, statements_of
+from zhenjie.testing import assert_the_same_at_two_sizes, fetcher, page_statements, plan_faults, query_plan, statements_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,10 +63,6 @@ def test_each_first_page_is_an_index_walk_that_stops_at_the_page(client, ew, per
         assert page_statements(statements, "enforcement_enforcementcase") == []
 
 
-def count_queries(client, person: str, urls) -> dict[str, int]:
-    return {url: len(statements_of(fetcher(client, person, url))) for url in urls}
-
-
 # Today's counts: the session and user, the reach, the count and the page with its cases.
 BUDGETS = {
     "officer_a1": {LIST: 9, f"{LIST}?phase=decision": 9, "/api/enforcement": 9, QUEUE: 9, "/api/enforcement/queue": 9},
@@ -76,14 +72,8 @@ BUDGETS = {
 
 @pytest.mark.parametrize("person", sorted(BUDGETS))
 def test_the_list_and_the_queue_cost_the_same_queries_at_two_sizes(client, ew, person):
-    urls = BUDGETS[person]
     fill(ew)
-    count_queries(client, person, urls)  # the session, the token and the caches
-    few = count_queries(client, person, urls)
-    fill(ew, 4)
-    many = count_queries(client, person, urls)
-    assert many == few
-    assert {url: count for url, count in many.items() if count > urls[url]} == {}
+    assert_the_same_at_two_sizes(client, person, BUDGETS[person], lambda: fill(ew, 4))
 
 
 def test_each_township_counts_and_lists_its_own_cases_only(client, ew):

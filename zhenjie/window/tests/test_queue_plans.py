@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from zhenjie.kernel.assignments import Assign, create
 from zhenjie.kernel.workflow import extend_deadline
-from zhenjie.testing import Api, fetcher, page_statements, plan_faults, query_plan, statements_of
+from zhenjie.testing import Api, assert_the_same_at_two_sizes, fetcher, page_statements, plan_faults, query_plan, statements_of
 from zhenjie.window.actions.intake import withdraw_application
 from zhenjie.window.queries import queue_for
 from zhenjie.window.queries_backoffice import decision_queue_for
@@ -82,10 +82,6 @@ def test_each_first_page_is_an_index_walk_that_stops_at_the_page(client, ww, per
         assert all("assignment_open_unit_due" in " ".join(query_plan(sql)) for sql in pages)
 
 
-def count_queries(client, person: str, urls) -> dict[str, int]:
-    return {url: len(statements_of(fetcher(client, person, url))) for url in urls}
-
-
 # Today's counts: the session and user, reach_of, the count (the list's from the indexes: the units'
 # areas and two parts; a queue's over the units' open work) and the page (a queue's: one walk a unit,
 # then the page's applications, and the back office's routes in one prefetch; the API's list also
@@ -99,14 +95,8 @@ BUDGETS = {
 
 @pytest.mark.parametrize("person", sorted(BUDGETS))
 def test_the_list_and_the_queues_cost_the_same_queries_at_two_sizes(client, ww, person):
-    urls = BUDGETS[person]
     fill(ww)
-    count_queries(client, person, urls)  # the session, the token and the caches
-    few = count_queries(client, person, urls)
-    fill(ww, 4)
-    many = count_queries(client, person, urls)
-    assert many == few
-    assert {url: count for url, count in many.items() if count > urls[url]} == {}
+    assert_the_same_at_two_sizes(client, person, BUDGETS[person], lambda: fill(ww, 4))
 
 
 def test_the_front_desk_queue_is_in_notice_order_page_after_page_and_counts_applications(client, ww):

@@ -16,7 +16,7 @@ from django.db import connection
 
 from zhenjie.calls.models import Call
 from zhenjie.tasks.models import Task
-from zhenjie.testing import Api, fetcher, fill_lists, page_statements, plan_faults, query_plan, statements_of
+from zhenjie.testing import Api, assert_the_same_at_two_sizes, count_queries, fetcher, fill_lists, page_statements, plan_faults, query_plan, statements_of
 
 pytestmark = pytest.mark.django_db
 
@@ -66,21 +66,6 @@ def test_the_first_page_is_an_index_walk_that_stops_at_the_page(client, world, u
 # ---- query budgets: the same count at two sizes, and at most this many -----------------------
 
 
-def count_queries(client, person: str, urls) -> dict[str, int]:
-    return {url: len(statements_of(fetcher(client, person, url))) for url in urls}
-
-
-def assert_the_same_at_two_sizes(client, budgets: dict[str, int], grow) -> None:
-    """Each url costs the dispatcher the same number of queries before and after `grow()` adds
-    four times the rows, and no more than its budget."""
-    count_queries(client, "dispatcher_a", budgets)  # the session, the token and the caches
-    few = count_queries(client, "dispatcher_a", budgets)
-    grow()
-    many = count_queries(client, "dispatcher_a", budgets)
-    assert many == few
-    assert {url: count for url, count in many.items() if count > budgets[url]} == {}
-
-
 # The budgets are today's counts for the dispatcher: fewer is fine; raise one only for a query
 # the page really needs, never for one per row. A page: the session and user, reach_of, the
 # capped count and the page, and what the template shows beside the rows (tab counts, filters).
@@ -97,7 +82,7 @@ LIST_BUDGETS = {
 
 def test_lists_and_the_command_screen_cost_the_same_queries_at_two_sizes(client, world):
     fill_lists(world)
-    assert_the_same_at_two_sizes(client, LIST_BUDGETS, lambda: fill_lists(world, 4))
+    assert_the_same_at_two_sizes(client, "dispatcher_a", LIST_BUDGETS, lambda: fill_lists(world, 4))
 
 
 def test_a_grid_workers_lists_cost_the_same_queries_at_two_sizes(client, world):
@@ -134,7 +119,7 @@ def test_detail_pages_cost_the_same_queries_whatever_the_rows_around_them(client
         f"/events/{event_case.pk}/": 15, f"/api/events/{event_case.pk}": 10, f"/tasks/{task.case_id}/": 6, f"/api/tasks/{task.case_id}": 5,
         f"/events/calls/{call.case_id}/": 8, f"/api/calls/{call.case_id}": 5,
     }
-    assert_the_same_at_two_sizes(client, budgets, grow)
+    assert_the_same_at_two_sizes(client, "dispatcher_a", budgets, grow)
 
 
 def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
