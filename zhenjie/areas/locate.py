@@ -18,6 +18,8 @@ def locate(lng: float, lat: float, within: Area) -> Area | None:
         return None
     found = within
     while True:
+        if found.level == Area.Level.GRID:
+            return found  # the deepest level (actions.create_area): nothing to look for under a grid
         children = list(Area.objects.filter(parent=found).exclude(boundary__isnull=True).only(*FIELDS))
         child = next((c for c in children if c.retired_on is None and geo.contains_point(c.boundary, lng, lat)), None)
         if child is None:

@@ -11,7 +11,7 @@ from pydantic import field_validator
 
 from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, TimelineOut, UnitBrief
 from zhenjie.integrations.schemas import HotlineAnswerOut, HotlineSatisfactionOut
-from zhenjie.kernel import journal, parties, workflow
+from zhenjie.kernel import journal, opened, parties, workflow
 from zhenjie.kernel.api import ExtensionOut
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.rating import COMMENT_MAX
@@ -201,16 +201,24 @@ class EventDetailOut(EventOut):
     def resolve_duplicate_of(event):
         return event.duplicate_of.case_id if event.duplicate_of_id else None
 
+    # The event just reported answers from what its intake wrote (kernel/opened.py), not a re-read.
+
     @staticmethod
     def resolve_photos(event):
+        if (written := opened.of(event.case)) is not None:
+            return [attachment for attachment in written.attachments if attachment.purpose == "photo"]
         return Attachment.objects.filter(case_id=event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at", "pk")
 
     @staticmethod
     def resolve_parties(event, context):
+        if (written := opened.of(event.case)) is not None:
+            return written.parties
         return parties.parties_for_case(context["request"].auth, event.case)
 
     @staticmethod
     def resolve_timeline(event):
+        if (written := opened.of(event.case)) is not None:
+            return written.entries
         return journal.entries_for_case(event.case)
 
     @staticmethod
@@ -222,6 +230,8 @@ class EventDetailOut(EventOut):
 
     @staticmethod
     def resolve_extensions(event):
+        if opened.of(event.case) is not None:
+            return []  # asked for later, never at the opening
         return event.case.extensions.order_by("-requested_at", "-pk")
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhenjie.areas.models import Area
 from zhenjie.units.models import Unit
 
+from . import opened
 from .models import Assignment, Case, SentOutside
 from .notify import NotificationKind, notify_users, people_to_act
 from .scoping import reach_of
@@ -56,6 +57,7 @@ def add(assignment: Assignment, notify_title: str = "") -> Assignment:
     case = assignment.case
     title = notify_title or f"新待办：{case.title}"
     notify_users(people_to_act(assignment.unit, assignment.role, assignment.user), title, f"编号 {case.number}", case, kind=NotificationKind.NEW_WORK)
+    opened.note(case, "open_work", assignment)
     return assignment
 
 

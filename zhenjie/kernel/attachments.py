@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from . import opened
 from .errors import Rejected
 from .models import Attachment, Blob, Case
 
@@ -143,7 +144,9 @@ def store(content: bytes, name: str, purpose: str, *, case: Case | None, actor, 
         default_storage.save(path, ContentFile(content))
     blob, _ = Blob.objects.get_or_create(sha256=sha256, defaults={"size": len(content), "content_type": content_type})
     clean_name = PurePosixPath(name.replace("\\", "/")).name[:200] or "file"
-    return Attachment.objects.create(blob=blob, case=case, name=clean_name, purpose=purpose, uploaded_by=actor)
+    attachment = Attachment.objects.create(blob=blob, case=case, name=clean_name, purpose=purpose, uploaded_by=actor)
+    opened.note(case, "attachments", attachment)
+    return attachment
 
 
 def open_blob(blob: Blob):

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from zhenjie.areas.paths import township_path
 
+from . import opened
 from .errors import Conflict
 from .actors import journal_name
 from .models import Case, JournalEntry, JournalHead
@@ -166,9 +167,13 @@ def draft(
 
 
 def _locked_head(chain: str) -> JournalHead:
-    genesis = JournalHead(chain=chain, seq=0, hash=GENESIS, keyed_from=1, seal=seal_of(chain, 0, GENESIS, 1))
-    JournalHead.objects.bulk_create([genesis], ignore_conflicts=True)
-    head = JournalHead.objects.select_for_update().get(chain=chain)
+    # The head is there but for a chain's first entry: look first, and only then start it (an
+    # insert that ignores a conflict, so two first entries at once both find the one head).
+    head = JournalHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        genesis = JournalHead(chain=chain, seq=0, hash=GENESIS, keyed_from=1, seal=seal_of(chain, 0, GENESIS, 1))
+        JournalHead.objects.bulk_create([genesis], ignore_conflicts=True)
+        head = JournalHead.objects.select_for_update().get(chain=chain)
     if not head_is_sealed(head):
         # Appending would re-seal a head someone wound back or rewrote, and launder the tampering
         # into a chain that verifies. Refuse instead (等保 8.1.4.3 c/d): the action fails whole,
@@ -196,11 +201,14 @@ def append(entry: JournalEntry) -> JournalEntry:
     surrounding transaction ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("journal.record() must run inside the transaction of the change it records")
+    # The case object the entry was drafted with (_link's key may drop it), never a read for it.
+    case_in_hand = entry.case if JournalEntry.case.is_cached(entry) else None
     head = _locked_head(entry.chain)
     _link(entry, head)
     _reseal(head)
     entry.save(force_insert=True)
     head.save(update_fields=["seq", "hash", "seal"])
+    opened.note(case_in_hand, "entries", entry)
     return entry
 
 

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from zhenjie.areas.models import Area
 from zhenjie.areas.paths import county_of
 
-from . import journal, pii
+from . import journal, opened, pii
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .models import Case, CaseParty, Party
 from .scoping import can_see_case, reach_of
@@ -216,6 +216,7 @@ def link_party(actor, case: Case, party: Party, role: str, acting_for: CaseParty
         summary += f"，代理当事人编号{acting_for.party_id}"
     journal.record(actor=actor, verb="party_link", case=case, summary=summary, from_state=case.state, to_state=case.state,
                    data={"party": party.pk, "role": role, "acting_for": acting_for.party_id if acting_for else None})
+    opened.note(case, "parties", link)
     return link
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import assignments, deadlines, journal, numbering, steps
+from . import assignments, deadlines, journal, numbering, opened, steps
 from .actors import journal_name
 from .assignments import Assign
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
@@ -446,10 +446,12 @@ class Permitted:
 
 def permitted_actions(actor, case: Case) -> Permitted:
     """Transitions the actor could perform now and the actions their rules allow, for buttons
-    and the API (perform and the actions decide again). One query for the open work, plus what
-    the kind's rules read."""
+    and the API (perform and the actions decide again). One query for the open work (none for
+    the case just opened: kernel/opened.py), plus what the kind's rules read."""
     workflow = workflow_for(case.kind)
     standing = Standing(actor, case)
+    if (just_opened := opened.of(case)) is not None:
+        standing._open_work = list(just_opened.open_work)
     transitions = {t.name: t for t in workflow.available(case) if standing.allowed(t) and standing.passes(t)}
     actions = {name: p for name, p in workflow.permissions.items() if p.rule(standing) is None}
     return Permitted(transitions, actions, standing)
@@ -530,6 +532,7 @@ def open_case(
         case.number = workflow.case_number(case, unit, numbering.next_number(unit, workflow.number_series, number_year(case)))
     outcome = steps.begin(case, workflow, at=now, actor=actor, assign=assign, note=note, data=data)
     case.save(force_insert=True)
+    opened.start(case)  # what follows is noted on the case for the create's answer (kernel/opened.py)
     _save_work(outcome)
     journal.append(outcome.entry)
     return case
@@ -553,6 +556,7 @@ def perform(
     complete: which open assignments the transition finishes — "all", "actor" (only those of the
     actor's units), "none", or a todo's name (kernel/steps.py). `before_save` lets the domain set
     header fields (owner unit, rating) that are saved with the state change."""
+    opened.forget(case)  # a step changes what opening wrote: whoever answers reads the case again
     workflow = workflow_for(case.kind)
     transition = workflow.transitions.get(name)
     if transition is None:

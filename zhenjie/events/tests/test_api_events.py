@@ -88,6 +88,25 @@ def test_bad_reports_are_400_naming_the_field_and_save_nothing(api, world, chang
     assert not Event.objects.exists() and not Attachment.objects.exists()
 
 
+def test_the_answer_to_a_report_is_the_detail_read_back_and_costs_no_read_of_it(api, world):
+    """The create answers from what its intake wrote (kernel/opened.py): photos, parties, the
+    timeline, the actions and the work are what a GET of the same event then shows."""
+    with CaptureQueriesContext(connection) as written:
+        response = report(api, photos=[photo("一.png"), photo("二.png", png("red"))])
+    assert response.status_code == 201, response.content
+    assert not [q["sql"] for q in written.captured_queries if "kernel_journalentry" in q["sql"] and q["sql"].startswith("SELECT")]
+    assert response.json() == api.get(f"/api/events/{response.json()['id']}").json()
+
+    walk_in = api.as_("clerk_a").post_form("/api/events", {
+        "category": "noise", "description": "夜间施工噪声", "channel": "walk_in", "area_id": world.village_a.pk,
+        "reporter_name": "李老汉", "reporter_phone": "13800001234", "agent_name": "李小明", "agent_phone": "13900001111",
+    })
+    assert walk_in.status_code == 201, walk_in.content
+    body = walk_in.json()
+    assert [p["role"] for p in body["parties"]] == ["reporter", "agent"] and [t["verb"] for t in body["timeline"]] == ["open", "party_link", "party_link"]
+    assert body == api.get(f"/api/events/{body['id']}").json()
+
+
 def test_a_photo_over_the_size_limit_is_refused_with_its_size(api, world, settings):
     settings.ATTACHMENT_MAX_BYTES = {"photo": 1024}
     response = report(api, photos=[photo("大.png", png() + b"\0" * 2048)])

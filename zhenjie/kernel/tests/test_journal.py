@@ -203,11 +203,15 @@ def test_an_append_to_a_wound_back_chain_is_refused_and_writes_nothing(world):
     assert "链头校验码不符" in journal.verify(chain)[0].reason
 
 
-def test_a_journal_write_costs_four_queries(world, django_assert_num_queries):
+def test_a_journal_write_costs_three_queries_and_a_chains_first_two_more(world, django_assert_num_queries):
     # The head's seal rides on the head's own UPDATE: keying added no query (issue 12 item 5).
+    # The head locked, the entry, the head moved on; a chain's first entry starts its head first.
     make_errand(world)
-    with transaction.atomic(), django_assert_num_queries(4):
-        journal.record(actor=world.clerk_a, verb="x", summary="计数")
+    with transaction.atomic(), django_assert_num_queries(5):
+        journal.record(actor=world.clerk_a, verb="x", summary="计数", chain="counted")
+    with transaction.atomic(), django_assert_num_queries(3):
+        journal.record(actor=world.clerk_a, verb="x", summary="计数", chain="counted")
+    assert not journal.verify("counted")
 
 
 # ---- anchors outside the database ------------------------------------------------------------
