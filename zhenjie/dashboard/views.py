@@ -279,8 +279,11 @@ def warning_settings(request):
     if request.method == "POST":
         form = WarningPolicyForm(request.POST)
         if form.is_valid():
+            values = dict(form.cleaned_data)
+            version = values.pop("version")
             try:
-                update_event_policy(request.user, **form.cleaned_data)
+                # Never saved: nothing newer to lose (the defaults show version 0), as the 指挥中心设置 page.
+                update_event_policy(request.user, version=version if policy.pk else None, **values)
             except ActionError as error:
                 form.add_action_error(error)
             else:

@@ -1,7 +1,7 @@
 """The enforcement case's archive package (kernel/ARCHIVE.md; 行政处罚法 Art. 47: the whole process
 recorded and archived). The kernel packages the evidence files and every numbered paper by
 itself; `detail` adds the record they came from — the power and its basis, the decision, the
-service, the payments and plan, the court, the closing and the publicity. The party as every page
+service, the payments and plan, the reminders (催告) and the court, the closing and the publicity. The party as every page
 shows it: identifiers masked (PARTIES.md). Who may: `rules_execution.may_archive` (the
 workflow's `archive` rule); closing asks for the package itself (actions.execution)."""
 
@@ -36,6 +36,9 @@ def detail(case) -> dict:
         "plan": None if status.plan is None else {"schedule": status.plan.schedule, "reason": status.plan.reason},
         "payments": [{"amount": str(p.amount), "paid_on": _at(p.paid_on), "reference": p.reference} for p in status.payments],
         "surcharge": str(status.surcharge), "paid": str(status.paid),
+        "reminders": [{"served_on": _at(r.served_on), "method": r.get_method_display(), "amount_owed": str(r.amount_owed),
+                       "pay_by": _at(r.pay_by), "statement": r.statement, "answer": r.answer}
+                      for r in enforcement.reminders.order_by("served_on", "pk")],  # 行政强制法 Arts. 35, 36, 54
         "court": [{"applied_on": _at(a.applied_on), "court": a.court, "result": a.get_result_display(), "result_on": _at(a.result_on),
                    "late": a.late} for a in status.court_applications],
         "closure": None if closure is None else {"outcome": closure.get_outcome_display(), "reason": closure.reason},

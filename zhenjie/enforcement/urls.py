@@ -2,8 +2,7 @@ from django.urls import path
 
 from zhenjie.workbench.kit import act
 
-from . import views, views_evidence
-from . import views, views_execution, views_figures
+from . import views, views_evidence, views_execution, views_figures
 
 app_name = "enforcement"
 urlpatterns = [

@@ -2,6 +2,7 @@
 exports, bad input, and a fixed number of queries whatever the number of events."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -225,14 +226,19 @@ def test_the_county_administrator_changes_the_warning_threshold_on_a_page(client
     assert "预警设置" not in client.get(reverse("dashboard:warnings")).content.decode()
     client.force_login(world.county_admin)
     assert "预警设置" in client.get(reverse("dashboard:warnings")).content.decode()
-    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "abc"})
+    shown = re.search(r'name="version" value="(\d+)"', client.get(reverse("dashboard:warning_settings")).content.decode())
+    version = shown.group(1)  # the settings the page showed
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "abc", "version": version})
     page = response.content.decode()
     assert "输入整数" in page
-    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "5", "warning_scope": "village"})
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "1", "warning_window_days": "5", "warning_scope": "village", "version": version})
     assert "预警阈值须在2至100件之间" in response.content.decode()
-    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5", "warning_scope": "county"})
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5", "warning_scope": "county", "version": version})
     assert "选择一个有效的选项" in response.content.decode()
-    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5", "warning_scope": "grid"})
+    response = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "4", "warning_window_days": "5", "warning_scope": "grid", "version": version})
     assert response.status_code == 302
+    # A second administrator's page, opened before that save, does not put its older values back.
+    stale = client.post(reverse("dashboard:warning_settings"), {"warning_threshold": "9", "warning_window_days": "9", "warning_scope": "village", "version": version})
+    assert stale.status_code == 200 and "设置刚被他人修改，请刷新后重试" in stale.content.decode()
     client.force_login(world.leader_a)
     assert "同一网格同一类别事件5天内达到4件即预警" in client.get(reverse("dashboard:warnings")).content.decode()

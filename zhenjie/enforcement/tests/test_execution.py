@@ -274,6 +274,13 @@ def test_a_reminder_states_what_is_owed_the_fine_and_the_surcharge_apart_and_iss
     assert reminder.pay_by == today() + timedelta(days=10)
     assert reminder.document.number.startswith("甲镇综执催〔")
     assert JournalEntry.objects.filter(case=enforcement.case, verb="enforcement.remind").count() == 1
+    # The archive package's record carries it beside the court applications (Art. 54 comes first).
+    from zhenjie.enforcement.archiving import detail
+
+    assert detail(enforcement.case)["reminders"] == [{
+        "served_on": today().isoformat(), "method": "当场交付", "amount_owed": str(status.balance), "pay_by": reminder.pay_by.isoformat(),
+        "statement": "", "answer": "",
+    }]
 
 
 def test_a_reminder_when_nothing_is_overdue_is_refused_and_writes_nothing(ew):
