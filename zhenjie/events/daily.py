@@ -34,7 +34,12 @@ from .models import EventDay
 from .workflow import EVENT, EventState
 
 D = EventDay.Dimension
-WARM_DAYS = 31  # counted each night ahead of need: the command screen's 30 days (dashboard.views.SCREEN_DAYS) and one
+# Counted each night ahead of need: the longest window a page asks for — the analysis pages' 近一年
+# (dashboard.filters.WEEKS_CHOICES: 52 whole weeks ending this Sunday, so at most 363 days before
+# today) — and with it the command screen's 30 days (dashboard.views.SCREEN_DAYS). With 31, the
+# analysis pages' default 12 weeks were counted live on every request: 3.7 s for a township's
+# dispatcher and 11 s for the county at a million events (docs/PERFORMANCE.md).
+WARM_DAYS = 52 * 7
 
 
 def midnight(day: date) -> datetime:
@@ -129,6 +134,9 @@ def ensure_days(townships: list[Area], first: date, last: date) -> None:
     kept = set(
         EventDay.objects.filter(township__in=missing, day__gte=first, day__lt=last, dimension=D.REPORTED).values_list("township_id", "day")
     )
+    # From the first day any of them lacks: each night that is yesterday, not the whole year again.
+    days = [first + timedelta(days=n) for n in range((last - first).days)]
+    first = next(day for day in days if any((township.pk, day) not in kept for township in missing))
     rows = [row for row in _count_days(missing, first, last) if (row.township_id, row.day) not in kept]
     try:
         with transaction.atomic():

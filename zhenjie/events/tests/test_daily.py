@@ -40,7 +40,7 @@ def test_every_figure_from_the_days_equals_the_live_count(world, known, monkeypa
     assert not EventDay.objects.exists()
     assert jobs.count_yesterday.call_local() == 2
     assert EventDay.objects.filter(dimension="reported").count() == 2 * daily.WARM_DAYS  # both townships' window, sealed
-    for user, area in cases:  # from the rows now kept (the twelve weeks reach past them: counted live)
+    for user, area in cases:  # from the rows now kept, the twelve weeks too
         assert figures(user, period, area) == expected[(user.username, area)], user.username
     township_a = analysis.by_area(world.county_admin, period)
     assert {row["name"]: (row["value"], row["open"]) for row in township_a} == {"甲镇": (4, 3), "乙镇": (1, 1)}
@@ -90,3 +90,32 @@ def test_the_nightly_job_counts_the_window_ahead_and_twice_counts_nothing_twice(
     daily.ensure_days(list(analysis.Area.objects.filter(level="township")), timezone.localdate() - timedelta(days=daily.WARM_DAYS), timezone.localdate())
     assert EventDay.objects.count() == rows
     assert EventDay.objects.filter(dimension="reported", day=timezone.localdate()).count() == 0  # today is never kept
+
+
+def test_every_analysis_window_lies_inside_the_counted_days_so_no_page_counts_a_year_live(world, known):  # noqa: F811
+    from zhenjie.dashboard.filters import WEEKS_CHOICES
+
+    for offset in range(7):  # whatever the weekday
+        now = timezone.now() + timedelta(days=offset)
+        earliest = timezone.localdate(analysis.Period.last_weeks(max(WEEKS_CHOICES), now).start)
+        assert earliest >= timezone.localdate(now) - timedelta(days=daily.WARM_DAYS)
+    jobs.count_yesterday.call_local()
+    for weeks in WEEKS_CHOICES:
+        assert analysis._daily(world.county_admin, analysis.Period.last_weeks(weeks), None, "reported") is not None, weeks
+
+
+def test_a_night_counts_only_the_days_missing_not_the_whole_window_again(world, known, monkeypatch):  # noqa: F811
+    townships = list(analysis.Area.objects.filter(level="township"))
+    today = timezone.localdate()
+    jobs.count_yesterday.call_local()
+    yesterday = today - timedelta(days=1)
+    EventDay.objects.filter(day=yesterday).delete()  # the day that just ended
+    report(world, "dispute", "hotline", days_ago=1)
+    counted = []
+    count_days = daily._count_days
+    monkeypatch.setattr(daily, "_count_days", lambda ts, first, last: counted.append((first, last)) or count_days(ts, first, last))
+    daily.ensure_days(townships, today - timedelta(days=daily.WARM_DAYS), today)
+    assert counted == [(yesterday, today)]
+    assert EventDay.objects.filter(dimension="reported", day=yesterday).count() == 2
+    assert EventDay.objects.get(township=world.a, dimension="reported", day=yesterday).count >= 1
+    assert EventDay.objects.filter(dimension="reported").count() == 2 * daily.WARM_DAYS
