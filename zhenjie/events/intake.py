@@ -75,11 +75,12 @@ RECEPTION = intake.Reception(route=command_unit_for, step="register", role=RoleC
                              first_contact=frozenset({Channel.WALK_IN}))
 
 
-@transaction.atomic
 def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     """Take in one event. `county` is the county a citizen or outside system reports into. A
-    report under a key already used (the phone sending again) answers with the event it made."""
-    if (earlier := submits.claim(actor, report.client_key, report.content())) is not None:
+    report under a key already used (the phone sending again) answers with the event it made.
+    What is only read — the key, the checks, the place and who takes it in — comes before the
+    write transaction: on SQLite that holds the database's one writer lock (issue 11)."""
+    if (earlier := submits.made(actor, report.client_key, report.content())) is not None:
         return earlier
     if report.category is None or not report.category.is_active:
         raise Rejected("event.category_unknown", "事件类别不存在或已停用", field="category")
@@ -95,9 +96,16 @@ def report_event(actor, report: Report, *, county: Area | None = None) -> Event:
     if report.channel == Channel.GRID and report.lng is None and report.area is None:
         # On the spot a grid worker's phone gives the place; without a fix they name the grid.
         raise Rejected("event.position_required", "网格员上报须附带定位，或选择所在网格", field="lng")
+    received = intake.receive(actor, report, kind=EVENT, channels=Channel.values, reception=RECEPTION, county=county)
+    return _write(actor, report, description, received, county)
 
+
+@transaction.atomic
+def _write(actor, report: Report, description: str, received: intake.Received, county: Area | None) -> Event:
+    if (earlier := submits.claim(actor, report.client_key, report.content())) is not None:
+        return earlier  # the same form sent twice at once: the other request made it
     case = intake.take_in(
-        actor, report, kind=EVENT, channels=Channel.values, reception=RECEPTION, county=county,
+        actor, report, kind=EVENT, channels=Channel.values, reception=RECEPTION, county=county, received=received,
         title=f"{report.category.name}：{description[:40]}",
         data={"category": report.category.code, "channel": report.channel, "lng": report.lng, "lat": report.lat},
     )

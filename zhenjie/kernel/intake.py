@@ -59,6 +59,34 @@ class Reception:
         return receiver, Assign(receiver, self.step, due_at=due_at, role=self.role)
 
 
+@dataclass(frozen=True)
+class Received:
+    """Where a case coming in lies and who takes it in: what intake reads before it writes."""
+
+    area: Area
+    receiver: Unit
+    owner: Unit
+    first: Assign
+    reported_at: datetime
+
+
+def receive(actor, intake: Intake, *, kind: str, channels: Iterable[str], reception: Reception, county: Area | None) -> Received:
+    """Its channel one of the kind's, its place by kernel.scoping.place_of_report, the unit that
+    takes it in and its first step (the taker's own on a first-contact channel, else the routed
+    unit's). Reads only: a kind calls it before its write transaction, which on SQLite holds the
+    database's one writer lock from its first statement (issue 11: creates from many phones)."""
+    if intake.channel not in set(channels):
+        raise Rejected(f"{kind}.channel_invalid", "渠道不正确", field="channel")
+    area = place_of_report(actor, lng=intake.lng, lat=intake.lat, area=intake.area, county=county, kind=kind)
+    receiver = reception.route(area)
+    if receiver is None:
+        raise Rejected(f"{kind}.no_command_centre", f"{area.name}所在乡镇尚未设置指挥中心", field="area")
+    reported_at = intake.reported_at or timezone.now()
+    taker_unit = taker_unit_of(actor) if intake.channel in reception.first_contact else None
+    owner, first = reception.first(intake.channel, receiver, reported_at, taker=actor, taker_unit=taker_unit)
+    return Received(area, receiver, owner, first, reported_at)
+
+
 @transaction.atomic
 def take_in(
     actor,
@@ -70,29 +98,21 @@ def take_in(
     county: Area | None,
     title: str,
     data: dict | None = None,
+    received: Received | None = None,
 ) -> Case:
-    """Open a case of `kind` as `intake` brings it: its channel one of the kind's, its place by
-    kernel.scoping.place_of_report, an outside number not taken before by the kind's case of that
-    channel in any county (`case_external_unique` holds it for two pushes at once; the caller turns
-    its IntegrityError into a Conflict), its first step the taker's own on a first-contact channel and
-    else the routed unit's, its reporter (and the agent acting for them) named as parties."""
-    if intake.channel not in set(channels):
-        raise Rejected(f"{kind}.channel_invalid", "渠道不正确", field="channel")
+    """Open a case of `kind` as `intake` brings it (`received`, or receive() now): an outside
+    number not taken before by the kind's case of that channel in any county
+    (`case_external_unique` holds it for two pushes at once; the caller turns its IntegrityError
+    into a Conflict), its reporter (and the agent acting for them) named as parties."""
+    received = received or receive(actor, intake, kind=kind, channels=channels, reception=reception, county=county)
     external_id = (intake.external_id or "")[:64]
     if external_id and unscoped(Case, why="an outside number makes one case, in whatever county").filter(
         kind=kind, channel=intake.channel, external_id=external_id
     ).exists():
         raise Rejected(f"{kind}.duplicate_external_id", f"编号 {external_id} 已经导入过", field="external_id")
-    area = place_of_report(actor, lng=intake.lng, lat=intake.lat, area=intake.area, county=county, kind=kind)
-    receiver = reception.route(area)
-    if receiver is None:
-        raise Rejected(f"{kind}.no_command_centre", f"{area.name}所在乡镇尚未设置指挥中心", field="area")
-    reported_at = intake.reported_at or timezone.now()
-    taker_unit = taker_unit_of(actor) if intake.channel in reception.first_contact else None
-    owner, first = reception.first(intake.channel, receiver, reported_at, taker=actor, taker_unit=taker_unit)
     case = workflow.open_case(
-        actor, kind=kind, title=title, area=area, owner_unit=owner, channel=intake.channel,
-        external_id=external_id, number_unit=receiver, opened_at=reported_at, assign=[first], data=data,
+        actor, kind=kind, title=title, area=received.area, owner_unit=received.owner, channel=intake.channel,
+        external_id=external_id, number_unit=received.receiver, opened_at=received.reported_at, assign=[received.first], data=data,
     )
     principal = parties.record_reporter(actor, case, intake.reporter_name, intake.reporter_phone)
     if intake.agent_name or intake.agent_phone:

@@ -57,7 +57,20 @@ def claim(actor, key: uuid.UUID | None, content: dict):
         return None
     except IntegrityError:
         pass
-    earlier = SubmitKey.objects.get(user=actor, key=key)
+    return _made_by(SubmitKey.objects.get(user=actor, key=key), fingerprint)
+
+
+def made(actor, key: uuid.UUID | None, content: dict):
+    """The record this key already made, read before the submit's transaction (claim() inside it
+    still holds the key): a form sent again answers with what it made, whatever has changed
+    since — the reporter's grid, a category put out of use — as claim() first did."""
+    if key is None or not getattr(actor, "pk", None):
+        return None
+    earlier = SubmitKey.objects.filter(user=actor, key=key).first()
+    return None if earlier is None else _made_by(earlier, digest(content))
+
+
+def _made_by(earlier: SubmitKey, fingerprint: str):
     if earlier.digest != fingerprint or not earlier.target:
         raise Conflict("submit.key_reused", "这份表单此前已提交，但内容不同，未再次保存；请重新填写")
     label, pk = earlier.target.rsplit(":", 1)
