@@ -63,7 +63,7 @@ def claim(actor, key: uuid.UUID | None, content: dict):
 def made(actor, key: uuid.UUID | None, content: dict):
     """The record this key already made, read before the submit's transaction (claim() inside it
     still holds the key): a form sent again answers with what it made, whatever has changed
-    since — the reporter's grid, a category put out of use — as claim() first did."""
+    since in the reporter's reach or the place's grid, as claim() did when it came first."""
     if key is None or not getattr(actor, "pk", None):
         return None
     earlier = SubmitKey.objects.filter(user=actor, key=key).first()
