@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from zhenjie.areas.paths import village_path
 from zhenjie.kernel import parties
 from zhenjie.kernel.models import Case
-from zhenjie.kernel.scoping import case_is_visible, get_visible_or_404, visible_cases
+from zhenjie.kernel.scoping import case_is_visible, get_on_visible_case, visible_cases
 from zhenjie.workbench.paging import capped_count_of_parts
 from zhenjie.workbench.excel import Column
 
@@ -79,7 +79,10 @@ def event_cases_for(user) -> QuerySet[Case]:
 
 
 def get_event_for(user, case_id) -> Event:
-    return get_visible_or_404(events_for(user).select_related("reporter", "lead_department", "duplicate_of__case"), "event.not_found", "事件不存在或不在您的辖区内", case_id=case_id)
+    return get_on_visible_case(
+        Event.objects.select_related("case__owner_unit", "category", "handling_unit", "lead_department", "duplicate_of__case"),
+        user, "event.not_found", "事件不存在或不在您的辖区内", case_id=case_id,
+    )  # fmt: skip
 
 
 def active_categories() -> QuerySet[Category]:

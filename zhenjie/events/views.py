@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhenjie.kernel import followups, journal, parties, submits, supervision
 from zhenjie.kernel.extensions import pending_extension
-from zhenjie.kernel.documents import documents_for
+from zhenjie.kernel.documents import documents_on
 from zhenjie.kernel.errors import ActionError
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import administered_county, counting_parts, reach_of, report_areas
@@ -201,7 +201,7 @@ def _detail_context(request, event, **forms):
     permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
     # Reopening goes through a follow-up (its panel below), which keeps what the call found.
     transitions = {name: t for name, t in permitted.transitions.items() if name not in THROUGH_FOLLOW_UP}
-    documents = documents_for(user).filter(case=case).order_by("-issued_at", "-pk")
+    documents = documents_on(user, case)
     documents_exist = bool(documents)
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,

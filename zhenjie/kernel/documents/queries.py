@@ -3,8 +3,8 @@
 from django.db.models import QuerySet
 
 from ..errors import NotFound
-from ..models import Document
-from ..scoping import case_is_visible, get_visible_or_404, visible_cases
+from ..models import Case, Document
+from ..scoping import can_see_case, case_is_visible, get_visible_or_404, visible_cases
 
 
 def documents_for(user) -> QuerySet[Document]:
@@ -22,6 +22,14 @@ def get_document_for(user, pk) -> Document:
         # A secret inside (a tracking code): answered as a missing one, like another township's.
         raise NotFound("document.not_found", "文书不存在或不在您的辖区内")
     return document
+
+
+def documents_on(user, case: Case) -> QuerySet[Document]:
+    """The documents of a case already in hand (read through a scoped query), newest first; none
+    for someone who cannot see it (can_see_case: no query for a case in the jurisdiction)."""
+    if not can_see_case(user, case):
+        return Document.objects.none()
+    return Document.objects.filter(case=case).select_related("attachment__blob", "unit", "issued_by").order_by("-issued_at", "-pk")
 
 
 def documents_of_case_for(user, case_id) -> QuerySet[Document]:

@@ -90,6 +90,43 @@ def test_case_is_visible_gives_the_same_rows_as_visible_cases(world):
     assert set(Event.objects.filter(case_is_visible(world.county_admin))) == {in_a, in_b}
 
 
+def test_the_rule_on_cases_in_hand_gives_the_same_cases_as_visible_cases(world):
+    """Detail pages test the one case they read (get_on_visible_case, can_see_case) and a page's
+    panel the few cases under it (visible_among) in Python, not through the query's EXISTS: for
+    every kind of reach they must say exactly what visible_cases says, and a case out of reach
+    answers as a missing one."""
+    from zhenjie.calls import actions as calls
+    from zhenjie.events.models import Event
+    from zhenjie.events.queries import get_event_for
+    from zhenjie.kernel.assignments import Assign, create
+    from zhenjie.kernel.errors import NotFound
+    from zhenjie.kernel.models import Case
+    from zhenjie.kernel.scoping import can_see_case, visible_among
+    from zhenjie.testing import make_event
+
+    in_a = make_event(world)
+    in_b = make_event(world, reporter=world.dispatcher_b, lng=116.21, lat=35.01, channel="walk_in")
+    make_task(world)
+    calls.call_departments(world.dispatcher_a, in_a.case, [world.police], "请处置", 3)
+    create(in_b.case, Assign(unit=world.centre_a, todo="respond"))  # B's event sent to A's centre
+    cases = list(Case.objects.select_related("area"))
+    users = (world.dispatcher_a, world.dispatcher_b, world.grid_worker_a, world.clerk_a, world.agent_a, world.liaison, world.county_admin)
+    for user in users:
+        expected = set(visible_cases(user).values_list("pk", flat=True))
+        assert {case.pk for case in cases if can_see_case(user, case)} == expected, user.username
+        assert visible_among(user, cases) == expected, user.username
+        for event in Event.objects.all():
+            if event.case_id in expected:
+                assert get_event_for(user, event.case_id) == event
+            else:
+                with pytest.raises(NotFound):
+                    get_event_for(user, event.case_id)
+    assert in_b.case_id in visible_among(world.dispatcher_a, cases)
+    assert visible_among(world.liaison, cases) == {c.pk for c in cases if c.kind == "call"}
+    with pytest.raises(NotFound):
+        get_event_for(world.dispatcher_a, "9" * 30)  # no 64-bit id: missing, before any query
+
+
 def test_the_administered_county_is_that_of_a_post_holding_the_role(world):
     from zhenjie.accounts.roles import RoleCode
     from zhenjie.kernel.errors import Forbidden
