@@ -29,7 +29,7 @@ def documents_on(user, case: Case) -> QuerySet[Document]:
     for someone who cannot see it (can_see_case: no query for a case in the jurisdiction)."""
     if not can_see_case(user, case):
         return Document.objects.none()
-    return Document.objects.filter(case=case).select_related("attachment__blob", "unit", "issued_by").order_by("-issued_at", "-pk")
+    return Document.objects.filter(case=case).order_by("-issued_at", "-pk")  # a panel's rows: title, number, date
 
 
 def documents_of_case_for(user, case_id) -> QuerySet[Document]:
