@@ -9,7 +9,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from zhenjie.api.kit import resolve, step_alias, take_step
 from zhenjie.api.schemas import ERRORS, RecordId, page_of
-from zhenjie.kernel import api as kernel_api, attachments, submits
+from zhenjie.kernel import api as kernel_api, attachments, opened, submits
 from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
@@ -113,9 +113,19 @@ def create_event(request, payload: Form[ReportIn], photos: File[list[UploadedFil
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
         agent_name=payload.agent_name, agent_phone=payload.agent_phone, client_key=submits.parse_key(payload.client_key),
     )
-    # The answer is the event as just written (issue 11: re-reading it through the visibility rule
-    # cost a third of a create); the reporter reported inside their own reach, so may see it.
-    return Status(201, report_event(request.auth, report))
+    event = report_event(request.auth, report)
+    if opened.of(event.case) is not None:
+        # The event as just written (issue 11: re-reading it through the visibility rule cost a
+        # third of a create); the reporter reported inside their own reach, so may see it.
+        return Status(201, event)
+    # The same form sent again (its key): answered as any read of the event, through the rule.
+    # A reporter who has since left the place is told its number, not how it is being handled.
+    try:
+        return Status(201, queries.get_event_for(request.auth, event.case_id))
+    except NotFound:
+        raise Conflict(
+            "event.reported_out_of_reach", f"该表单已上报，事件编号 {event.case.number}；您已不在该事件的辖区，无法查看办理情况", field="client_key"
+        ) from None
 
 
 @router.post("/events/transfer", response={201: EventOut, **ERRORS}, summary="部门移交事件到乡镇(街道)")

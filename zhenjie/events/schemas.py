@@ -13,7 +13,6 @@ from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQu
 from zhenjie.integrations.schemas import HotlineAnswerOut, HotlineSatisfactionOut
 from zhenjie.kernel import journal, opened, parties, workflow
 from zhenjie.kernel.api import ExtensionOut
-from zhenjie.kernel.errors import NotFound
 from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
@@ -214,10 +213,7 @@ class EventDetailOut(EventOut):
     def resolve_parties(event, context):
         if (written := opened.of(event.case)) is not None:
             return written.parties
-        try:
-            return parties.parties_for_case(context["request"].auth, event.case)
-        except NotFound:  # a reporter told again of their own report after leaving its place: not its parties
-            return []
+        return parties.parties_for_case(context["request"].auth, event.case)
 
     @staticmethod
     def resolve_timeline(event):

@@ -62,8 +62,10 @@ def claim(actor, key: uuid.UUID | None, content: dict):
 
 def made(actor, key: uuid.UUID | None, content: dict):
     """The record this key already made, read before the submit's transaction (claim() inside it
-    still holds the key): a form sent again answers with what it made, whatever has changed
-    since in the reporter's reach or the place's grid, as claim() did when it came first."""
+    still holds the key): a form sent again finds what it made, whatever has changed since in
+    the reporter's reach or the place's grid, as claim() did when it came first. What the sender
+    is then shown of it is the caller's to read through the scoping rule (events.api.create_event:
+    its number only, to a reporter who has left its place)."""
     if key is None or not getattr(actor, "pk", None):
         return None
     earlier = SubmitKey.objects.filter(user=actor, key=key).first()

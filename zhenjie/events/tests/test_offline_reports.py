@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from zhenjie.accounts.models import Post
+from zhenjie.events import actions
 from zhenjie.events.models import Category, Event
 from zhenjie.kernel.models import Attachment, SubmitKey
 from zhenjie.testing import api, png  # noqa: F401  (api: a fixture)
@@ -95,12 +96,17 @@ def test_the_api_takes_the_key_too(api, world):
     changed = api.post_form("/api/events", {**data, "description": "另一件事"})
     assert changed.status_code == 409 and changed.json()["code"] == "submit.key_reused"
     assert Event.objects.count() == 1
-    # Sent again after the worker left the post: the phone is told of the event it made (the key
-    # is read before the place is checked against the worker's reach).
+    # Sent again after the worker left the post: the phone is told the number of the event it
+    # made (the key is read before the place is checked against the worker's reach), and nothing
+    # of how the event is handled since, which is no longer theirs to see.
+    event = Event.objects.get()
+    actions.register_event(world.dispatcher_a, event)
     Post.objects.filter(user=world.grid_worker_a).update(is_active=False)
     assert api.post_form("/api/events", {**data, "client_key": str(uuid.uuid4())}).status_code == 400
     late = api.post_form("/api/events", data)
-    assert late.status_code == 201 and late.json()["id"] == first.json()["id"] and Event.objects.count() == 1
+    assert late.status_code == 409 and late.json()["code"] == "event.reported_out_of_reach"
+    assert event.case.number in late.json()["message"] and "timeline" not in late.json()
+    assert Event.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
