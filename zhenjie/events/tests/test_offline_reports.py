@@ -109,6 +109,18 @@ def test_the_api_takes_the_key_too(api, world):
     assert Event.objects.count() == 1
 
 
+def test_a_form_sent_again_after_its_category_was_retired_finds_its_event(api, world):
+    api.as_("grid_worker_a")
+    data = {"category": "sanitation", "description": "河边垃圾堆积", "lng": "116.02", "lat": "35.02", "client_key": str(uuid.uuid4())}
+    first = api.post_form("/api/events", data)
+    Category.objects.filter(code="sanitation").update(is_active=False)
+    again = api.post_form("/api/events", data)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    fresh = api.post_form("/api/events", {**data, "client_key": str(uuid.uuid4())})
+    assert fresh.status_code == 400 and fresh.json()["code"] == "event.category_unknown"
+    assert Event.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_sends_of_one_form_at_once_make_one_event():
     if connection.vendor != "postgresql":
