@@ -16,6 +16,7 @@ from zhenjie.events import analysis
 from zhenjie.events.policy import update_event_policy
 from zhenjie.events.early_warning import acknowledge_warning
 from zhenjie.events.policy import policy_for
+from zhenjie.kernel import periods
 from zhenjie.kernel.errors import ActionError, NotFound
 from zhenjie.kernel.scoping import administered_county, reach_of
 from zhenjie.kernel.workflow import workflow_for
@@ -252,13 +253,13 @@ def quality(request):
     try:
         chosen = figures_of.choose_from(request.user, request.GET, default_period=True)
     except ActionError as error:
-        context = {"tab": "quality", "error": error.message, "params": request.GET, "figures": None, "max_days": figures_of.PERIOD_MAX_DAYS}
+        context = {"tab": "quality", "error": error.message, "params": request.GET, "figures": None, "max_days": periods.MAX_DAYS}
         return render(request, "dashboard/quality.html", context, status=error.status)
     found = figures_of.figures(request.user, chosen)
     if request.GET.get("format") == "xlsx":
         return excel.export("办理质量", figures_of.COLUMNS, [found.total, *found.units, *found.categories])
     context = {"tab": "quality", "figures": found, "choice": chosen, "params": request.GET, "query": query_without_page(request),
-               "max_days": figures_of.PERIOD_MAX_DAYS}
+               "max_days": periods.MAX_DAYS}
     return render(request, "dashboard/quality.html", context)
 
 

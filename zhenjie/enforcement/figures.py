@@ -45,8 +45,6 @@ from .queries_decision import ReviewFigures, review_counts
 from .queries_transfers import ANSWERED, ANSWERED_LATE, pending_overdue
 from .workflow import KIND, State
 
-PERIOD_MAX_DAYS = 366  # a leap year's whole year, as every figures page (kernel/PAGES.md "A period")
-PERIOD_DEFAULT_DAYS = 30
 PREFIX = "enforcement_figures"
 BAR = 200  # the longest bar of the page's chart, in the SVG's units
 
@@ -97,9 +95,9 @@ def _township(user, raw) -> Area | None:
 
 def choose(user, *, start=None, end=None, township=None) -> Choice:
     """The choice checked, or Rejected in Chinese naming the field: the period (kernel.periods:
-    the last PERIOD_DEFAULT_DAYS days by default, at most PERIOD_MAX_DAYS), a township of the
+    the last periods.DEFAULT_DAYS days by default, at most periods.MAX_DAYS), a township of the
     user's jurisdiction (by id)."""
-    chosen = periods.period(start, end, prefix=PREFIX, max_days=PERIOD_MAX_DAYS, default_days=PERIOD_DEFAULT_DAYS)
+    chosen = periods.period(start, end, prefix=PREFIX, default_days=periods.DEFAULT_DAYS)
     return Choice(chosen.start, chosen.end, _township(user, township))
 
 
@@ -307,8 +305,8 @@ def figures_of_area(area: Area, start: date, end: date) -> Figures:
     """The figures of a township or a county (its townships' cases together) for the cases opened
     from `start` to `end`, with no user: what the assessment (考核, DESIGN.md; the app does not
     exist yet) reads of each township. The period is checked as on the page (Rejected beyond
-    PERIOD_MAX_DAYS or reversed)."""
-    chosen = periods.period(start, end, prefix=PREFIX, max_days=PERIOD_MAX_DAYS)
+    periods.MAX_DAYS or reversed)."""
+    chosen = periods.period(start, end, prefix=PREFIX)
     cases = unscoped(Case, why="考核: the assessment reads every township's figures, no user's jurisdiction").filter(
         area__path__startswith=area.path
     )

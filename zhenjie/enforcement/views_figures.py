@@ -3,6 +3,7 @@ answers 400 with the reason in Chinese, the form kept."""
 
 from django.shortcuts import render
 
+from zhenjie.kernel import periods
 from zhenjie.kernel.errors import ActionError
 from zhenjie.workbench import excel
 from zhenjie.workbench.paging import query_without_page
@@ -24,7 +25,7 @@ def _workbook(found: figures_of.Figures):
 @staff_required
 def figures(request):
     townships = figures_of.townships_for(request.user)
-    context = {"townships": townships, "params": request.GET, "max_days": figures_of.PERIOD_MAX_DAYS,
+    context = {"townships": townships, "params": request.GET, "max_days": periods.MAX_DAYS,
                "result_labels": figures_of.RESULT_LABELS}
     try:
         chosen = figures_of.choose_from(request.user, request.GET)

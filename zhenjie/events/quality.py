@@ -34,11 +34,6 @@ from . import daily
 from .models import Category
 from .workflow import EVENT, EventState
 
-# A period is at most a year and a day (a leap year's whole year), so a figure never reads more
-# than a year of a county's events; the default is the last 30 days.
-PERIOD_MAX_DAYS = 366
-PERIOD_DEFAULT_DAYS = 30
-
 # What a figure's link asks the list for: the cases behind each count.
 QUALITIES = {
     "reported_back": "已反馈", "rework": "返工", "closed": "办结", "on_time": "按期办结", "late": "超期办结", "first_time": "一次办结",
@@ -98,15 +93,14 @@ class Choice:
 
 def choose(user, *, start=None, end=None, unit=None, category=None, quality="", default_period: bool = False) -> Choice:
     """The choice checked, or Rejected in Chinese naming the field: dates as `date` or text
-    (YYYY-MM-DD), `from` not after `to`, at most PERIOD_MAX_DAYS; a unit the user may see (by
+    (YYYY-MM-DD), `from` not after `to`, at most periods.MAX_DAYS; a unit the user may see (by
     id); an active or former category (by code); a known quality. With `default_period` (the
     figures, and a list asked for the cases behind one) a missing end is today and a missing
-    start PERIOD_DEFAULT_DAYS before the end."""
+    start periods.DEFAULT_DAYS before the end."""
     quality = (quality or "").strip()
     if quality and quality not in QUALITIES:
         raise Rejected("quality.quality_invalid", "办理质量筛选须为：" + "、".join(f"{k}({v})" for k, v in QUALITIES.items()), field="quality")
-    chosen = periods.period(start, end, prefix="quality", max_days=PERIOD_MAX_DAYS,
-                            default_days=PERIOD_DEFAULT_DAYS if default_period or quality else None)
+    chosen = periods.period(start, end, prefix="quality", default_days=periods.DEFAULT_DAYS if default_period or quality else None)
     found_unit = chosen_unit(user, unit, "quality.unit_unknown")
     found_category = None
     if category not in (None, ""):

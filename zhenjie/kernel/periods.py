@@ -11,6 +11,12 @@ from django.utils import timezone
 
 from .errors import Rejected
 
+# Every figures page's bounds (PAGES.md "A period"): at most a year and a day — a leap year's
+# whole year — so a figure never reads more than a year of a county's cases; the last 30 days
+# when the page is opened without dates.
+MAX_DAYS = 366
+DEFAULT_DAYS = 30
+
 
 def midnight(day: date) -> datetime:
     """The local start of `day`, as an aware time."""
@@ -44,7 +50,7 @@ class Period:
         return (midnight(self.start) if self.start else None, midnight(self.end + timedelta(days=1)) if self.end else None)
 
 
-def period(start, end, *, prefix: str, max_days: int, default_days: int | None = None) -> Period:
+def period(start, end, *, prefix: str, max_days: int = MAX_DAYS, default_days: int | None = None) -> Period:
     """The period checked: dates as `date` or text (the `from` and `to` fields). With
     `default_days`, a missing end is today and a missing start that many days before the end
     (inclusive); without, either end may stay open."""

@@ -41,8 +41,6 @@ from zhenjie.workbench.excel import Column
 from .models import Application, ApplicationMaterial, DeliveryMethod
 from .workflow import KIND
 
-PERIOD_MAX_DAYS = 366  # a leap year's whole year: a figure never reads more than a year
-PERIOD_DEFAULT_DAYS = 30
 ITEM_CODE_MAX = 64  # Application.item_code
 RATING_BAR = 200  # the longest bar of the ratings' distribution, in the SVG's units
 
@@ -158,9 +156,9 @@ class Choice:
 
 def choose(user, *, start=None, end=None, unit=None, item="", measure="") -> Choice:
     """The choice checked, or Rejected in Chinese naming the field: the period (kernel.periods,
-    the last PERIOD_DEFAULT_DAYS days by default), a unit the user may see (by id), an item code,
+    the last periods.DEFAULT_DAYS days by default), a unit the user may see (by id), an item code,
     a known measure."""
-    chosen = periods.period(start, end, prefix="window_figures", max_days=PERIOD_MAX_DAYS, default_days=PERIOD_DEFAULT_DAYS)
+    chosen = periods.period(start, end, prefix="window_figures", default_days=periods.DEFAULT_DAYS)
     measure = str(measure or "").strip()
     if measure and measure not in MEASURES:
         raise Rejected("window_figures.measure_invalid", "统计项须为：" + "、".join(f"{k}({v})" for k, v in MEASURES.items()), field="measure")
