@@ -119,3 +119,17 @@ def test_a_night_counts_only_the_days_missing_not_the_whole_window_again(world, 
     assert EventDay.objects.filter(dimension="reported", day=yesterday).count() == 2
     assert EventDay.objects.get(township=world.a, dimension="reported", day=yesterday).count >= 1
     assert EventDay.objects.filter(dimension="reported").count() == 2 * daily.WARM_DAYS
+
+
+def test_one_day_counted_live_without_grouping_by_day_gives_the_days_own_counts(world, known):  # noqa: F811
+    """Today, counted on every poll of the screen, is read without the per-row local date (a
+    Python function per row on SQLite): the same counts as the grouped read over several days
+    gives for that day, in every dimension."""
+    today = timezone.localdate()
+    townships = daily.townships_for(world.county_admin)
+    assert townships
+    for dimension in EventDay.Dimension.values:
+        one_day = daily._live(townships, today, today + timedelta(days=1), dimension)
+        grouped = daily._live(townships, today - timedelta(days=3), today + timedelta(days=1), dimension)
+        assert one_day == {key: n for key, n in grouped.items() if key[1] == today}, dimension
+    assert sum(daily._live(townships, today, today + timedelta(days=1), EventDay.Dimension.REPORTED).values()) > 0
