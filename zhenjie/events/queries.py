@@ -20,7 +20,7 @@ from .workflow import EVENT, EVENT_WORKFLOW
 def events_for(user) -> QuerySet[Event]:
     return (
         Event.objects.filter(case_is_visible(user))
-        .select_related("case", "case__area", "case__owner_unit", "category", "handling_unit")
+        .select_related("case", "case__area", "category", "handling_unit")
         .order_by("-reported_at", "-pk")
     )
 

@@ -83,6 +83,16 @@ class Case(models.Model):
             models.Index(fields=["owner_unit", "state"], name="case_owner_state"),
             models.Index(fields=["number"], name="case_number"),
             models.Index(fields=["due_at"], name="case_open_due", condition=models.Q(closed_at__isnull=True)),
+            # Everything the open-work figures read — the list's tab badges by state, the command
+            # screen's open / overdue / due-soon / waiting and its open-by-place — for the open
+            # cases only (a few per cent of the rows), so PostgreSQL counts them from the index
+            # instead of visiting one heap page per open case (a township's badges 18 -> 5.5 ms,
+            # the county's open figures 114 -> under 20 ms at 1,000,000 events, issue 11). The id
+            # is there for COUNT(id), which PostgreSQL cannot answer from an index without it.
+            models.Index(
+                fields=["area", "kind", "state", "opened_at", "due_at", "paused_at", "id"], name="case_open_figures",
+                condition=models.Q(closed_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(kind=""), name="case_kind_set"),
