@@ -271,39 +271,32 @@ def unscoped(model, *, why: str) -> QuerySet:
 def get_visible_or_404(rows: QuerySet, code: str, message: str, /, **lookup):
     """The one record of a scoped query `rows` matching `lookup`, or NotFound(code, message): a
     missing record and one out of reach look alike. The API answers NotFound with 404 and the
-    message; pages do too (workbench.middleware). Every `get_…_for` goes through here or through
-    get_on_visible_case (PAGES.md). An id in the lookup (`pk`, `id`, `…_id`) is read by
-    kernel.ids.parse_id first: one that is no 64-bit id is NotFound before the query, on
+    message; pages do too (workbench.middleware). Every `get_…_for` goes through here, directly
+    or through get_on_visible_case (PAGES.md). An id in the lookup (`pk`, `id`, `…_id`) is read
+    by kernel.ids.parse_id first: one that is no 64-bit id is NotFound before the query, on
     PostgreSQL as on SQLite."""
-    try:
-        return _rows_get(rows, code, message, lookup)
-    except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(code, message) from None
-
-
-def get_on_visible_case(rows: QuerySet, user, code: str, message: str, /, **lookup):
-    """The one record of `rows` (a model's rows, not yet scoped) matching `lookup` whose case
-    `user` can see — `can_see_case`, the rule on the one case in hand — or NotFound, as
-    get_visible_or_404. For a detail read by key on a hot path: the case's area is tested in
-    Python against the reach (one query on assignments only when it lies outside the
-    jurisdiction), where the scoped query's EXISTS costs Django more to compile than the database
-    to answer (5–7 ms a request, issue 11). The record's `case` and its area are read with it."""
-    try:
-        row = _rows_get(rows.select_related("case__area"), code, message, lookup)
-    except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(code, message) from None
-    if not can_see_case(user, row.case):
-        raise NotFound(code, message)
-    return row
-
-
-def _rows_get(rows: QuerySet, code: str, message: str, lookup: dict):
     for key, value in lookup.items():
         if key in ("pk", "id") or key.endswith("_id"):
             if (number := parse_id(value)) is None:
                 raise NotFound(code, message)
             lookup[key] = number
-    return rows.get(**lookup)
+    try:
+        return rows.get(**lookup)
+    except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(code, message) from None
+
+
+def get_on_visible_case(rows: QuerySet, user, code: str, message: str, /, **lookup):
+    """get_visible_or_404 for `rows` not yet scoped (a model's rows), whose case `user` must be
+    able to see — `can_see_case`, the rule on the one case in hand. For a detail read by key on a
+    hot path: the case's area is tested in Python against the reach (one query on assignments
+    only when it lies outside the jurisdiction), where the scoped query's EXISTS costs Django
+    more to compile than the database to answer (5–7 ms a request, issue 11). The record's
+    `case` and its area are read with it."""
+    row = get_visible_or_404(rows.select_related("case__area"), code, message, **lookup)
+    if not can_see_case(user, row.case):
+        raise NotFound(code, message)
+    return row
 
 
 def paths_q(paths: tuple[str, ...], field: str = "path") -> Q:
@@ -451,10 +444,7 @@ def case_is_visible(user, case_field: str = "case_id") -> Exists:
 def can_see_case(user, case: Case) -> bool:
     """The rule on one case in hand: its area in the jurisdiction (no query), or sent to one of
     the user's units (one)."""
-    reach = reach_of(user)
-    if reach.covers(case.area):
-        return True
-    return bool(reach.unit_ids) and Assignment.objects.filter(reach.addressed_q(), case=case).exists()
+    return case.pk in visible_among(user, [case])
 
 
 def visible_among(user, cases) -> set[int]:
