@@ -143,25 +143,30 @@ def test_ratings_codes_extensions_and_outside_numbers_move_onto_the_case():
 
 @pytest.mark.django_db(transaction=True)
 def test_each_countys_call_response_time_is_copied_to_its_supervision_settings_and_back():
-    # given: this county with both settings; the other with event settings only, at 100 hours —
-    # written past the settings action, which checked 1–72
+    """One walk back and one forward (each walk re-renders most of the project's migrations)."""
+    # given, today: this county's response time and other supervision settings changed; the other
+    # county's response time at the default
     world = make_world()
     other_county, _ = make_other_county()
-    old = migrate([("events", "0014_event_day"), ("kernel", "0012_case_kind_opened")])
-    OldEventPolicy, OldSupervisionPolicy = old.get_model("events", "EventPolicy"), old.get_model("kernel", "SupervisionPolicy")
-    OldEventPolicy.objects.create(county_id=world.county.pk, call_acknowledge_hours=6, warning_threshold=5)
-    OldEventPolicy.objects.create(county_id=other_county.pk, call_acknowledge_hours=100)
-    OldSupervisionPolicy.objects.create(county_id=world.county.pk, yellow_hours=48, notify_leader_on_red=False)
+    SupervisionPolicy.objects.update_or_create(county=world.county, defaults={"call_acknowledge_hours": 6, "yellow_hours": 48, "notify_leader_on_red": False})
+    SupervisionPolicy.objects.update_or_create(county=other_county, defaults={"call_acknowledge_hours": 2})
 
-    # when
+    # when: back before the move
+    old = migrate([("events", "0014_event_day"), ("kernel", "0012_case_kind_opened")])
+
+    # then the events' column has this county's value again; the other county reads the events' default
+    OldEventPolicy, OldSupervisionPolicy = old.get_model("events", "EventPolicy"), old.get_model("kernel", "SupervisionPolicy")
+    assert dict(OldEventPolicy.objects.values_list("county_id", "call_acknowledge_hours")) == {world.county.pk: 6}
+
+    # given, before the move: the other county with event settings only, at 100 hours — written past
+    # the settings action, which checked 1–72
+    OldEventPolicy.objects.create(county_id=other_county.pk, call_acknowledge_hours=100)
+    OldSupervisionPolicy.objects.filter(county_id=other_county.pk).delete()
+
+    # when: forward
     migrate()
 
     # then: each county's value, its other supervision settings untouched or the defaults
     here, there = SupervisionPolicy.objects.get(county=world.county), SupervisionPolicy.objects.get(county=other_county)
     assert (here.call_acknowledge_hours, here.yellow_hours, here.notify_leader_on_red) == (6, 48, False)
     assert (there.call_acknowledge_hours, there.yellow_hours, there.notify_leader_on_red) == (72, 24, True)
-
-    # and backwards the events' column has them again
-    old = migrate([("events", "0014_event_day"), ("kernel", "0012_case_kind_opened")])
-    assert dict(old.get_model("events", "EventPolicy").objects.values_list("county_id", "call_acknowledge_hours")) == {world.county.pk: 6, other_county.pk: 72}
-    migrate()
