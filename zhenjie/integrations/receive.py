@@ -14,6 +14,7 @@ from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
 from zhenjie.events.intake import Photo, Report, report_event
 from zhenjie.events.models import Category, Channel, Event
+from zhenjie.events.workflow import EVENT
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import Conflict, Rejected
 from zhenjie.kernel.scoping import unscoped
@@ -57,13 +58,21 @@ def _earlier(actor: IntegrationActor, channel: str, external_id: str) -> Event |
     return earlier
 
 
+# kernel.intake.take_in's refusal of an outside number its kind's case already has.
+TAKEN = f"{EVENT}.duplicate_external_id"
+
+
 def _take_in(actor: IntegrationActor, report: Report) -> Received:
-    """report_event, and if a push of the same id won the race between our check and our insert
-    (the database's unique index stops the second), answer with the event that won."""
+    """report_event, and if a push of the same id won the race between our check and our insert,
+    answer with the event that won. The race ends either way: intake's own check finds the other
+    push's committed case (and refuses the number as taken), or both passed it and the
+    database's unique index stops the second."""
     try:
         with transaction.atomic():
             return Received(report_event(actor, report, county=actor.key.county), duplicate=False)
-    except IntegrityError:
+    except (IntegrityError, Rejected) as error:
+        if isinstance(error, Rejected) and error.code != TAKEN:
+            raise
         earlier = _earlier(actor, report.channel, report.external_id)
         if earlier is None:
             raise

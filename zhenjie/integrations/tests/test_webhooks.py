@@ -175,6 +175,26 @@ def test_webhooks_need_no_csrf_token(world, keys):
     assert push(client, ALARMS, keys["video"], alarm(alarm_type="sanitation")).status_code == 201
 
 
+def test_an_order_made_by_another_push_between_the_check_and_the_write_answers_as_a_repeat(world, keys):
+    """The race below, made to happen every time: the other push's event is there when this one
+    writes, past the check for an earlier order. Intake refuses the number as taken; the push is
+    answered as the repeat it is (200, the other's event), not refused (400, seen under load)."""
+    from django.test import Client
+
+    from zhenjie.events.intake import Report
+    from zhenjie.integrations import receive
+    from zhenjie.integrations.auth import IntegrationActor, key_for
+
+    first = push(Client(), HOTLINE, keys["hotline"], order())
+    assert first.status_code == 201
+    actor = IntegrationActor(key_for(keys["hotline"], "hotline"))
+    report = Report(channel="hotline", category=Category.objects.get(code="sanitation"), description="河道漂浮大量垃圾",
+                    area=world.village_b, external_id=order()["order_id"])  # fmt: skip
+    received = receive._take_in(actor, report)
+    assert received.duplicate and received.event.case_id == first.json()["event_id"]
+    assert Event.objects.count() == 1
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_order_pushed_twice_at_once_makes_one_event():
