@@ -195,6 +195,32 @@ def test_an_order_made_by_another_push_between_the_check_and_the_write_answers_a
     assert Event.objects.count() == 1
 
 
+def test_a_number_another_countys_order_took_in_the_meantime_stays_refused_as_taken(world, keys):
+    """The same race across counties: the number is not this county's repeat to answer with."""
+    from django.test import Client
+
+    from zhenjie.areas.actions import create_area
+    from zhenjie.events.intake import Report
+    from zhenjie.integrations import receive
+    from zhenjie.integrations.auth import IntegrationActor, key_for
+    from zhenjie.kernel.errors import Conflict
+    from zhenjie.testing import make_other_county, square
+    from zhenjie.units.actions import create_unit
+    from zhenjie.units.models import Unit
+
+    other, other_admin = make_other_county()
+    township, _ = create_area(None, code="990299101000", name="邻镇", level="township", parent=other, township_kind="town", boundary=square(117.0, 35.0, 0.2))
+    create_unit(None, name="邻镇人民政府", kind=Unit.Kind.TOWNSHIP_GOVERNMENT, area=township)
+    assert push(Client(), HOTLINE, keys["hotline"], order()).status_code == 201
+    _, raw = issue_key(other_admin, "邻县12345平台", "hotline")
+    report = Report(channel="hotline", category=Category.objects.get(code="sanitation"), description="河道漂浮大量垃圾",
+                    area=township, external_id=order()["order_id"])  # fmt: skip
+    with pytest.raises(Conflict) as refused:
+        receive._take_in(IntegrationActor(key_for(raw, "hotline")), report)
+    assert refused.value.code == "integration.external_id_taken"
+    assert Event.objects.count() == 1
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_order_pushed_twice_at_once_makes_one_event():
