@@ -14,9 +14,9 @@ from zhenjie.areas.locate import locate
 from zhenjie.areas.models import Area
 from zhenjie.events.intake import Photo, Report, report_event
 from zhenjie.events.models import Category, Channel, Event
-from zhenjie.events.workflow import EVENT
 from zhenjie.kernel import attachments
 from zhenjie.kernel.errors import Conflict, Rejected
+from zhenjie.kernel.intake import NumberTaken
 from zhenjie.kernel.scoping import unscoped
 
 from .auth import IntegrationActor
@@ -58,10 +58,6 @@ def _earlier(actor: IntegrationActor, channel: str, external_id: str) -> Event |
     return earlier
 
 
-# kernel.intake.take_in's refusal of an outside number its kind's case already has.
-TAKEN = f"{EVENT}.duplicate_external_id"
-
-
 def _take_in(actor: IntegrationActor, report: Report) -> Received:
     """report_event, and if a push of the same id won the race between our check and our insert,
     answer with the event that won. The race ends either way: intake's own check finds the other
@@ -70,9 +66,7 @@ def _take_in(actor: IntegrationActor, report: Report) -> Received:
     try:
         with transaction.atomic():
             return Received(report_event(actor, report, county=actor.key.county), duplicate=False)
-    except (IntegrityError, Rejected) as error:
-        if isinstance(error, Rejected) and error.code != TAKEN:
-            raise
+    except (IntegrityError, NumberTaken):
         earlier = _earlier(actor, report.channel, report.external_id)
         if earlier is None:
             raise

@@ -21,6 +21,12 @@ from .models import Case, CaseParty
 from .scoping import place_of_report, reach_of, unscoped
 
 
+class NumberTaken(Rejected):
+    """The outside number is one the kind's case of that channel already has (take_in). A sender
+    whose push raced another of the same number meets it past its own check for an earlier one
+    (integrations.receive answers with the case that won)."""
+
+
 @dataclass(kw_only=True)
 class Intake:
     """What a channel brings about any case: where, who, and when."""
@@ -109,7 +115,7 @@ def take_in(
     if external_id and unscoped(Case, why="an outside number makes one case, in whatever county").filter(
         kind=kind, channel=intake.channel, external_id=external_id
     ).exists():
-        raise Rejected(f"{kind}.duplicate_external_id", f"编号 {external_id} 已经导入过", field="external_id")
+        raise NumberTaken(f"{kind}.duplicate_external_id", f"编号 {external_id} 已经导入过", field="external_id")
     case = workflow.open_case(
         actor, kind=kind, title=title, area=received.area, owner_unit=received.owner, channel=intake.channel,
         external_id=external_id, number_unit=received.receiver, opened_at=received.reported_at, assign=[received.first], data=data,
