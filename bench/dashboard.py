@@ -3,9 +3,9 @@ request a browser makes (session, scoping, JSON), for a township's dispatcher an
 
 Works on the database bench/events.py seeds (run `bench/events.py --seed-only` first; the same
 --database-url). Not a test; not run by CI. First runs the nightly job that counts the daily
-rows the screen sums (events/daily.py; timed, and quick when they are there), then prints, per
-user and endpoint, the first request and the median and p95 of the runs after it, and with
---queries the slowest queries of one request with their plans.
+rows the screen sums and opens today's ledger (events/daily.py; timed, and quick when they are
+there), then prints, per user and endpoint, the first request and the median and p95 of the runs
+after it, and with --queries the slowest queries of one request with their plans.
 
     .venv/bin/python bench/dashboard.py
     .venv/bin/python bench/dashboard.py --database-url postgres://postgres@127.0.0.1:5432/events_bench
@@ -77,7 +77,9 @@ def main(argv=None) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
+    from django.utils import timezone
 
+    from zhenjie.areas.models import Area
     from zhenjie.events import daily, jobs
     from zhenjie.kernel.models import Case
 
@@ -94,7 +96,9 @@ def main(argv=None) -> None:
     if not args.no_rows:
         started = time.perf_counter()
         jobs.count_yesterday.call_local()
-        print(f"the nightly job (count the window's missing days): {time.perf_counter() - started:.1f} s\n")
+        # Today's ledger, as yesterday's run of that job opens it (nothing else writes here).
+        daily.open_ledger(list(Area.objects.filter(level=Area.Level.TOWNSHIP)), timezone.localdate())
+        print(f"the nightly job (count the window's missing days, open today's ledger): {time.perf_counter() - started:.1f} s\n")
     print(f"{'user':20} {'endpoint':28} {'first':>9} {'median':>9} {'p95':>9}")
     for username in USERS:
         client = Client(SERVER_NAME="localhost")

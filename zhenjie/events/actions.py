@@ -20,7 +20,7 @@ from zhenjie.kernel.workflow import rule_of
 from zhenjie.lists.queries import exercise_basis
 from zhenjie.units.models import Unit
 
-from . import routing
+from . import daily, routing
 from .intake import command_unit_for
 from .policy import policy_for
 from .models import Event
@@ -264,6 +264,7 @@ def assign_verifier(actor, event: Event, verifier_id: int) -> Event:
 @transaction.atomic
 def close_event(actor, event: Event) -> Event:
     workflow.perform(actor, event.case, "close")
+    daily.tally_close(event.case)
     hotline_answers.owe(event)  # the 12345 hotline is told, after commit (integrations/answers.py)
     if event.reporter_id:
         notify_users([event.reporter], f"您上报的事件已办结，请评价：{event.case.number}", event.result[:200], event.case, kind="result")
@@ -287,8 +288,10 @@ def reopen_event(actor, event: Event, reason: str) -> Event:
         case.owner_unit = unit
         deadlines.start(case, Limit(category.handle_amount, category.handle_unit))
 
+    closed_at = event.case.closed_at
     workflow.perform(actor, event.case, "reopen", reason=reason, assign=[Assign(unit, "handle")], before_save=restart,
                      summary=f"重新办理：交{unit.name}", data={"unit": unit.pk})
+    daily.untally_close(event.case, closed_at)
     rework.record(event.case, unit, Rework.Reason.REOPEN, actor=actor if getattr(actor, "pk", None) else None, note=reason)
     Case.objects.filter(pk=event.case_id).update(rating=None, rating_comment="", rated_at=None, alert="", alert_since=None, alert_leader_notified=False)
     event.case.rating, event.case.rating_comment, event.case.rated_at = None, "", None

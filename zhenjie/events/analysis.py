@@ -117,10 +117,11 @@ def supervision_policy_for(user) -> SupervisionPolicy:
 # --- live counts (the command screen's headline) ----------------------------------------------
 
 def live_counts(user, now: datetime | None = None) -> dict[str, int]:
-    """Reported today, closed today, open, overdue now and due soon: three aggregate queries
-    (and one for the county's warning period), each answered from an index."""
+    """Reported today, closed today, open, overdue now and due soon: today's two from the
+    townships' ledgers where they have them (events/daily.py), else counted; the open figures in
+    one aggregate query (and one for the county's warning period) answered from an index."""
     now = now or timezone.now()
-    today = start_of_day(now)
+    today = Period.last_days(1, now)
     warn_until = now + timedelta(hours=supervision_policy_for(user).yellow_hours)
     running = Q(paused_at__isnull=True, due_at__isnull=False)
     open_figures = event_cases(user, closed_at__isnull=True).aggregate(
@@ -129,9 +130,12 @@ def live_counts(user, now: datetime | None = None) -> dict[str, int]:
         due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lt=warn_until)),
         waiting=Count("pk", filter=Q(state__in=EVENT_WORKFLOW.phase_states("intake", "dispatch"))),
     )
+    if (reported := _daily(user, today, None, EventDay.Dimension.REPORTED)) is not None:
+        closed = _daily(user, today, None, EventDay.Dimension.CLOSED)
+        return {"reported_today": sum(reported.values()), "closed_today": sum(closed.values()), **open_figures}
     return {
-        "reported_today": event_cases(user, opened_at__gte=today).count(),
-        "closed_today": _closed_between(user, today).aggregate(n=CLOSED_ONLY)["n"],
+        "reported_today": _reported_in(user, today).count(),
+        "closed_today": _closed_between(user, today.start, today.end).aggregate(n=CLOSED_ONLY)["n"],
         **open_figures,
     }
 

@@ -1,13 +1,20 @@
-"""Daily counts (EventDay): the command screen's charts over days that are over, from a few
-hundred rows per township instead of every event (issue 11: "a command screen that does not grow
-with the data").
+"""Daily counts (EventDay): the command screen's charts over days from a few hundred rows per
+township instead of every event (issue 11: "a command screen that does not grow with the data").
 
-What a past day holds does not change: an event keeps its place, category and channel from its
-report, and a case closes only now (kernel.workflow.perform) and never reopens. So a township's
-day is counted once — by the job queue — and kept. Two
-writers date things into the past, and each forgets the days it touches: intake with an earlier
-`reported_at` (a 12345 order imported late: `forget_day`) and bulk history (the demo: `forget_all`).
-Today is always counted live. Staleness: none.
+Days that are over. What a past day holds does not change: an event keeps its place, category
+and channel from its report, and a case closes only now (kernel.workflow.perform). So a
+township's day is counted once — by the job queue — and kept. Three writers change a past
+day, and each forgets the days it touches: intake with an earlier `reported_at` (a 12345 order
+imported late: `forget_day`), reopening an event closed on an earlier day (`untally_close`),
+and bulk history (the demo: `forget_all`).
+
+Today, from its ledger. A township's day whose rows were opened before anything could land in
+it (`open_ledger`: the nightly job opens tomorrow's) is kept up to date by the transactions that
+change it — each report (`tally_report`) and each close or reopen (`tally_close`,
+`untally_close`) adds to its rows, locked with the report's own write — so the screen reads
+today's figures from a few rows, as it reads the past (issue 11 item 2: "updated in the
+transaction"). Staleness: none. A township whose day has no ledger (the day the platform is
+installed, or when the job queue did not run) is counted live, as before.
 
 A page only reads: a township whose window is not counted yet is counted live for that request,
 and its first report of the day (`keep_window`) or the nightly job has the job queue count it.
@@ -20,8 +27,8 @@ live, which is small for them. tests/test_daily.py holds every figure to the liv
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
@@ -171,14 +178,96 @@ def forget_day(area: Area, day: date) -> None:
         EventDay.objects.filter(township__path=township_path(area.path), day=day).delete()
 
 
+# ---- the ledger: a day's rows kept by the transactions that change it ----------------------------
+
+def open_ledger(townships: list[Area], day: date) -> None:
+    """From now on keep `day`'s rows of these townships in the transactions that report and close
+    (tally_report, tally_close): its rows counted live now, "reported" and "closed" even at nought,
+    where the day has none yet. Only for a day nothing can land in meanwhile — one that has not
+    begun (the nightly job opens tomorrow; intake takes a report at most an hour ahead,
+    kernel.inputs.CLOCK_SKEW and the 12345 import) — or any day while nothing else writes (the
+    seeders): a report committed between this count and its rows' commit would be missed."""
+    opened = set(EventDay.objects.filter(township__in=townships, day=day, dimension=D.REPORTED).values_list("township_id", flat=True))
+    fresh = [t for t in townships if t.pk not in opened]
+    if not fresh:
+        return
+    rows = _count_days(fresh, day, day + timedelta(days=1))
+    closed = {row.township_id for row in rows if row.dimension == D.CLOSED}
+    rows += [EventDay(township_id=t.pk, day=day, dimension=D.CLOSED, count=0) for t in fresh if t.pk not in closed]
+    try:
+        with transaction.atomic():
+            EventDay.objects.bulk_create(rows)
+    except IntegrityError:
+        pass  # opened at the same time by another worker, from the same count
+
+
+def _place_id(area: Area) -> int:
+    """The key of the "place" rows: the village, or the township for an event placed on it (as
+    `_live` groups it)."""
+    return area.parent_id if len(area.path) > PATH_LENGTH["village"] else area.pk
+
+
+def tally_report(case: Case, category_id: int, channel: str) -> None:
+    """In the report's transaction: add the event to its day's ledger, if that day has one. The
+    "reported" row is updated first — the lock that orders this township's reports — and only if
+    it is there are the category, channel and place rows added to (made at 1 when new). One
+    statement without a ledger, two with one; the township is named by its path, not read."""
+    area, day = case.area, timezone.localdate(case.opened_at)
+    if len(area.path) < PATH_LENGTH["township"] or day < timezone.localdate():
+        return  # a county-wide case has no township's day; a past day is forgotten (forget_day)
+    township = township_path(area.path)
+    if not _ledger_rows(township, day, D.REPORTED).update(count=F("count") + 1):
+        return
+    keys = ((D.CATEGORY, str(category_id)), (D.CHANNEL, channel), (D.PLACE, str(_place_id(area))))
+    table, areas = (connection.ops.quote_name(model._meta.db_table) for model in (EventDay, Area))
+    values = ", ".join([f"((SELECT id FROM {areas} WHERE path = %s), %s, %s, %s, 1)"] * len(keys))
+    day_value = connection.ops.adapt_datefield_value(day)
+    params = [value for dimension, key in keys for value in (township, day_value, dimension, key)]
+    with connection.cursor() as cursor:
+        # One statement for the three, on both databases (INSERT … ON CONFLICT: SQLite 3.24,
+        # PostgreSQL 9.5); the ORM's bulk upsert can only set the count, not add to it.
+        cursor.execute(
+            f'INSERT INTO {table} ("township_id", "day", "dimension", "key", "count") VALUES {values} '
+            f'ON CONFLICT ("township_id", "day", "dimension", "key") DO UPDATE SET "count" = {table}."count" + 1',
+            params,
+        )
+
+
+def _ledger_rows(township: str, day: date, dimension: str):
+    return EventDay.objects.filter(township__path=township, day=day, dimension=dimension, key="")
+
+
+def tally_close(case: Case) -> None:
+    """In the close's transaction: one more 办结 on the day's ledger, if the day has one."""
+    _add_closed(case.area, timezone.localdate(case.closed_at), 1)
+
+
+def untally_close(case: Case, closed_at: datetime) -> None:
+    """In a reopen's transaction: the event no longer counts as closed on the day it closed —
+    today's ledger gives it back, an earlier day is counted again."""
+    day = timezone.localdate(closed_at)
+    if day < timezone.localdate():
+        forget_day(case.area, day)
+    else:
+        _add_closed(case.area, day, -1)
+
+
+def _add_closed(area: Area, day: date, by: int) -> None:
+    if len(area.path) < PATH_LENGTH["township"]:
+        return
+    rows = _ledger_rows(township_path(area.path), day, D.CLOSED)
+    (rows.filter(count__gt=0) if by < 0 else rows).update(count=F("count") + by)
+
+
 def forget_all() -> None:
     EventDay.objects.all().delete()
 
 
 def counts(townships: list[Area], first: date, end: date, dimension: str) -> Counter:
     """(township id, day, key) → count of these townships' events on the days [first, end):
-    the days that are over from their rows where a township has them all, else (and today and
-    later) counted live — never written here."""
+    the days that are over from their rows where a township has them all, today and later from
+    their ledgers where a township has every one of them, else counted live — never written
+    here."""
     today = timezone.localdate()
     past_end = min(end, today)
     found: Counter = Counter()
@@ -192,5 +281,21 @@ def counts(townships: list[Area], first: date, end: date, dimension: str) -> Cou
         if live_townships:
             found.update(_live(live_townships, first, past_end, dimension))
     if end > today:
-        found.update(_live(townships, max(first, today), end, dimension))
+        found.update(_from_ledgers(townships, max(first, today), end, dimension))
+    return found
+
+
+def _from_ledgers(townships: list[Area], first: date, end: date, dimension: str) -> Counter:
+    """Days that are not over: from the ledgers (one query, the dimension's rows and the seals)
+    of the townships that have one for every day, the others counted live."""
+    rows = EventDay.objects.filter(township__in=townships, day__gte=first, day__lt=end, dimension__in={dimension, D.REPORTED})
+    rows = list(rows.values_list("township_id", "day", "dimension", "key", "count"))
+    opened = Counter(township_id for township_id, _, kind, key, _ in rows if kind == D.REPORTED and key == "")
+    kept = {t.pk for t in townships if opened[t.pk] == (end - first).days}
+    found: Counter = Counter()
+    for township_id, day, kind, key, count in rows:
+        if township_id in kept and kind == dimension:
+            found[(township_id, day, key)] += count
+    if unkept := [t for t in townships if t.pk not in kept]:
+        found.update(_live(unkept, first, end, dimension))
     return found

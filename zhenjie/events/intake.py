@@ -132,6 +132,7 @@ def _write(actor, report: Report, description: str, received: intake.Received, c
     submits.settle(actor, report.client_key, event)
     daily.forget_day(case.area, timezone.localdate(case.opened_at))  # a report dated into a day already counted
     daily.keep_window(case.area)
+    daily.tally_report(case, report.category.pk, case.channel)  # last: its row lock orders the township's reports
     transaction.on_commit(lambda: jobs.check_pile_up(event.pk))  # the early warning, off the reporter's clock
     return event
 

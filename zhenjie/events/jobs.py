@@ -9,7 +9,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 @db_periodic_task(crontab(hour="0", minute="10"))
 def count_yesterday() -> int:
     """Just after midnight: count the day that is over (and any missing day of the command
-    screen's window) for every township, so no one opening the screen waits for it."""
+    screen's window) for every township, so no one opening the screen waits for it; and open
+    tomorrow's ledger, which the day's reports and closes will keep (events/daily.py)."""
     from django.utils import timezone
 
     from zhenjie.areas.models import Area
@@ -18,12 +19,14 @@ def count_yesterday() -> int:
     today = timezone.localdate()
     townships = list(Area.objects.filter(level=Area.Level.TOWNSHIP).only("pk", "path"))
     daily.ensure_days(townships, today - timedelta(days=daily.WARM_DAYS), today)
+    daily.open_ledger(townships, today + timedelta(days=1))
     return len(townships)
 
 
 @db_task()
 def count_window(township_path: str) -> None:
-    """Count a township's missing days of the window (after its first report of a day)."""
+    """Count a township's missing days of the window and open tomorrow's ledger (after its first
+    report of a day)."""
     from django.utils import timezone
 
     from zhenjie.areas.models import Area
@@ -31,7 +34,9 @@ def count_window(township_path: str) -> None:
     from . import daily
 
     today = timezone.localdate()
-    daily.ensure_days(list(Area.objects.filter(path=township_path, level=Area.Level.TOWNSHIP)), today - timedelta(days=daily.WARM_DAYS), today)
+    township = list(Area.objects.filter(path=township_path, level=Area.Level.TOWNSHIP))
+    daily.ensure_days(township, today - timedelta(days=daily.WARM_DAYS), today)
+    daily.open_ledger(township, today + timedelta(days=1))
 
 
 @db_task()

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from zhenjie.events import analysis, daily, jobs
+from zhenjie.events import actions, analysis, daily, jobs
 from zhenjie.events.models import EventDay
+from zhenjie.kernel import followups
+from zhenjie.kernel.models import Case, FollowUp
 from zhenjie.events.tests.test_analysis import dispatch, known, report  # noqa: F401  (known: a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,8 @@ def test_every_figure_from_the_days_equals_the_live_count(world, known, monkeypa
         assert figures(user, period, area) == expected[(user.username, area)]
     assert not EventDay.objects.exists()
     assert jobs.count_yesterday.call_local() == 2
-    assert EventDay.objects.filter(dimension="reported").count() == 2 * daily.WARM_DAYS  # both townships' window, sealed
+    # both townships' window, sealed, and tomorrow's ledger opened
+    assert EventDay.objects.filter(dimension="reported").count() == 2 * (daily.WARM_DAYS + 1)
     for user, area in cases:  # from the rows now kept, the twelve weeks too
         assert figures(user, period, area) == expected[(user.username, area)], user.username
     township_a = analysis.by_area(world.county_admin, period)
@@ -67,7 +70,7 @@ def test_a_townships_first_report_of_the_day_has_the_job_queue_count_its_window(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report(world, "noise", "grid")
     # the window's count and every report's early warning (events.jobs.check_pile_up)
-    assert len(callbacks) == 2 and EventDay.objects.filter(township=world.a, dimension="reported").count() == daily.WARM_DAYS
+    assert len(callbacks) == 2 and EventDay.objects.filter(township=world.a, dimension="reported").count() == daily.WARM_DAYS + 1
     assert not EventDay.objects.filter(township=world.b).exists()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report(world, "noise", "grid")
@@ -89,7 +92,9 @@ def test_the_nightly_job_counts_the_window_ahead_and_twice_counts_nothing_twice(
     rows = EventDay.objects.count()
     daily.ensure_days(list(analysis.Area.objects.filter(level="township")), timezone.localdate() - timedelta(days=daily.WARM_DAYS), timezone.localdate())
     assert EventDay.objects.count() == rows
-    assert EventDay.objects.filter(dimension="reported", day=timezone.localdate()).count() == 0  # today is never kept
+    # today is counted live where no ledger was opened before it began; tomorrow's is opened, at nought
+    assert EventDay.objects.filter(dimension="reported", day=timezone.localdate()).count() == 0
+    assert set(EventDay.objects.filter(day=timezone.localdate() + timedelta(days=1)).values_list("dimension", "count")) == {("reported", 0), ("closed", 0)}
 
 
 def test_every_analysis_window_lies_inside_the_counted_days_so_no_page_counts_a_year_live(world, known):  # noqa: F811
@@ -118,7 +123,7 @@ def test_a_night_counts_only_the_days_missing_not_the_whole_window_again(world, 
     assert counted == [(yesterday, today)]
     assert EventDay.objects.filter(dimension="reported", day=yesterday).count() == 2
     assert EventDay.objects.get(township=world.a, dimension="reported", day=yesterday).count >= 1
-    assert EventDay.objects.filter(dimension="reported").count() == 2 * daily.WARM_DAYS
+    assert EventDay.objects.filter(dimension="reported").count() == 2 * (daily.WARM_DAYS + 1)
 
 
 def test_one_day_counted_live_without_grouping_by_day_gives_the_days_own_counts(world, known):  # noqa: F811
@@ -133,3 +138,103 @@ def test_one_day_counted_live_without_grouping_by_day_gives_the_days_own_counts(
         grouped = daily._live(townships, today - timedelta(days=3), today + timedelta(days=1), dimension)
         assert one_day == {key: n for key, n in grouped.items() if key[1] == today}, dimension
     assert sum(daily._live(townships, today, today + timedelta(days=1), EventDay.Dimension.REPORTED).values()) > 0
+
+
+def today(user):
+    return figures(user, analysis.Period.last_days(1), weeks=False) | {"live": analysis.live_counts(user)}
+
+
+def test_todays_ledger_kept_by_reports_closes_and_reopens_says_what_the_live_count_says(world, known, monkeypatch):  # noqa: F811
+    """Issue 11 item 2: today's figures from rows the report and close transactions keep, not
+    from the day's events — and the same figures, after reports in new categories, channels and
+    places, a close and a reopen of an event closed today."""
+    users = (world.dispatcher_a, world.county_admin, world.dispatcher_b)
+    daily.open_ledger(list(analysis.Area.objects.filter(level="township")), timezone.localdate())  # as a seeder does, nothing else writing
+    report(world, "noise", "grid", lng=116.03, lat=35.03)
+    report(world, "dispute", "hotline")
+    b2 = report(world, "noise", "grid", reporter=world.dispatcher_b, lng=116.21, lat=35.01)
+    e6 = report(world, "dispute", "hotline")
+    dispatch(world, e6)
+    actions.acknowledge_event(world.clerk_a, e6)
+    actions.start_handling(world.clerk_a, e6)
+    actions.report_back(world.clerk_a, e6, "已调解")
+    followups.close(world.dispatcher_a, FollowUp.objects.get(case_id=e6.case_id, state="open"), called=True, reached=True, resolved=True)
+    actions.close_event(world.dispatcher_a, e6)
+    known["e3"].case.refresh_from_db()
+    actions.reopen_event(world.dispatcher_a, known["e3"], "回访不满意")
+    expected = {user.username: live(monkeypatch, user, analysis.Period.last_days(1), weeks=False) for user in users}
+    with monkeypatch.context() as patched:
+        patched.setattr(analysis, "_daily", lambda *args: None)
+        expected_counts = {user.username: analysis.live_counts(user) for user in users}
+    for user in users:
+        assert today(user) == expected[user.username] | {"live": expected_counts[user.username]}, user.username
+    assert expected_counts[world.dispatcher_a.username]["reported_today"] == 5
+    assert expected_counts[world.dispatcher_a.username]["closed_today"] == 1  # e6 closed, e3 reopened
+    ledger = EventDay.objects.get(township=world.b, day=timezone.localdate(), dimension="reported")
+    assert ledger.count == 2 and b2.case.area.path.startswith(world.b.path)
+    # The figures read the rows: a row changed by hand shows.
+    EventDay.objects.filter(township=world.a, day=timezone.localdate(), dimension="reported").update(count=40)
+    assert analysis.live_counts(world.dispatcher_a)["reported_today"] == 40
+
+
+def test_a_township_without_todays_ledger_is_counted_live_beside_one_with_it(world, known, monkeypatch):  # noqa: F811
+    daily.open_ledger([world.a], timezone.localdate())
+    report(world, "noise", "grid", reporter=world.dispatcher_b, lng=116.21, lat=35.01)
+    report(world, "noise", "grid")
+    assert not EventDay.objects.filter(township=world.b).exists()
+    assert today(world.county_admin) == live(monkeypatch, world.county_admin, analysis.Period.last_days(1), weeks=False) | {
+        "live": analysis.live_counts(world.county_admin)}
+    assert analysis.live_counts(world.county_admin)["reported_today"] == 5
+
+
+def test_reopening_an_event_closed_on_an_earlier_day_counts_that_day_again(world, known, monkeypatch):  # noqa: F811
+    """A closed event reopened no longer counts as closed on the day it closed: a day already
+    counted is forgotten (and counted again), not left one too many."""
+    e3 = known["e3"]
+    two_days_ago = timezone.now() - timedelta(days=2)
+    Case.objects.filter(pk=e3.case_id).update(closed_at=two_days_ago)
+    jobs.count_yesterday.call_local()
+    period = analysis.Period.last_days(30)
+    assert analysis.daily_trend(world.dispatcher_a, period)["closed"][-3] == 1
+    e3.case.refresh_from_db()
+    actions.reopen_event(world.dispatcher_a, e3, "回访不满意")
+    assert not EventDay.objects.filter(township=world.a, day=timezone.localdate(two_days_ago)).exists()
+    assert figures(world.dispatcher_a, period) == live(monkeypatch, world.dispatcher_a, period)
+    assert analysis.daily_trend(world.dispatcher_a, period)["closed"][-3] == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reports_at_once_in_one_township_are_each_counted_once_in_its_ledger():
+    """Four grid workers' reports committed side by side: the ledger's "reported" row lock orders
+    them, and the new category's row, made by whichever comes first, is added to by the rest."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL; SQLite serialises writers itself")
+    from zhenjie.testing import make_world
+
+    world = make_world()
+    daily.open_ledger([world.a], timezone.localdate())
+    start, failures = threading.Barrier(4), []
+
+    def send(n):
+        try:
+            start.wait()
+            report(world, "noise", "grid", lng=116.01 + n / 1000)
+        except Exception as error:  # noqa: BLE001 - the assertion below names it
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    rows = dict(EventDay.objects.filter(township=world.a, day=timezone.localdate()).exclude(dimension="place").values_list("dimension", "count"))
+    assert rows == {"reported": 4, "category": 4, "channel": 4, "closed": 0}
+    assert sum(EventDay.objects.filter(township=world.a, dimension="place").values_list("count", flat=True)) == 4

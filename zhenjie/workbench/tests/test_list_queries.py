@@ -13,8 +13,13 @@ the budget written here; the create path's exact count."""
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from zhenjie.areas.models import Area
 from zhenjie.calls.models import Call
+from zhenjie.events import daily
+from zhenjie.events.models import EventDay
+from zhenjie.kernel.models import Case
 from zhenjie.tasks.models import Task
 from zhenjie.testing import Api, assert_the_same_at_two_sizes, count_queries, fetcher, fill_lists, page_statements, plan_faults, query_plan, statements_of
 
@@ -72,17 +77,33 @@ def test_the_first_page_is_an_index_walk_that_stops_at_the_page(client, world, u
 LIST_BUDGETS = {
     # /events/: the tab badges and the list's total from counting_parts — the units' areas, then
     # the open tabs, 已关闭 and the total, each over the jurisdiction and over what was sent in.
-    "/events/": 11, "/api/events": 8,  # /api/events: its count from counting_parts too (the units' areas, two parts) "/inbox/": 8, "/api/inbox": 8, "/tasks/": 6, "/api/tasks": 6,
+    "/events/": 11,
+    "/api/events": 8,  # its count from counting_parts too (the units' areas, two parts)
+    "/inbox/": 8, "/api/inbox": 8, "/tasks/": 6, "/api/tasks": 6,
     "/events/calls/": 7, "/api/calls": 6,
     # Each chart from the daily rows (events/daily.py): the days-counted check, the past days' rows
-    # and today's live count — more queries than one aggregate over every event, each of them small.
-    "/dashboard/data/": 33,
+    # and today's ledger — more queries than one aggregate over every event, each of them small.
+    "/dashboard/data/": 32,
 }
 
 
+def open_todays_ledgers():
+    """As the nightly job leaves a running platform: today's ledger opened before the day began
+    (here counted now, nothing else writing), kept by every report and close after."""
+    daily.open_ledger(list(Area.objects.filter(level=Area.Level.TOWNSHIP)), timezone.localdate())
+
+
 def test_lists_and_the_command_screen_cost_the_same_queries_at_two_sizes(client, world):
+    open_todays_ledgers()
     fill_lists(world)
     assert_the_same_at_two_sizes(client, "dispatcher_a", LIST_BUDGETS, lambda: fill_lists(world, 4))
+
+
+def test_the_command_screen_without_todays_ledger_counts_today_live_at_a_fixed_cost(client, world):
+    """The platform's first day, or a day the job queue did not open: each of today's figures
+    reads the ledger, finds none and counts the day's events (events.daily._from_ledgers)."""
+    fill_lists(world)
+    assert_the_same_at_two_sizes(client, "dispatcher_a", {"/dashboard/data/": 40}, lambda: fill_lists(world, 4))
 
 
 def test_a_grid_workers_lists_cost_the_same_queries_at_two_sizes(client, world):
@@ -123,11 +144,12 @@ def test_detail_pages_cost_the_same_queries_whatever_the_rows_around_them(client
 
 
 def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
-    """24 with the test's savepoints: the token, the category, the reporter's reach, locating
+    """25 with the test's savepoints: the token, the category, the reporter's reach, locating
     (the grid's own boundary: nothing lies under a grid), routing, the number (one UPDATE …
     RETURNING), the case, its first work and its notice (and whether its recipients chose e-mail
     or a robot for new work: kernel.delivery.queue_for), the journal (head locked, entry, head
-    moved on), the event. The answer is the event as written (kernel/opened.py: no re-read of its
+    moved on), the event, the day's ledger (events.daily.tally_report: one UPDATE, and one upsert
+    of its category, channel and place when the day has a ledger — 26). The answer is the event as written (kernel/opened.py: no re-read of its
     photos, parties, timeline, work or extensions), and the early warning counts in the job queue
     after the commit (events.jobs.check_pile_up), so a pile-up adds none. Was 31 before the answer
     came from what was written."""
@@ -137,8 +159,13 @@ def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client,
         return api.post_form("/api/events", {"category": category, "description": "夜间施工噪声", "lng": "116.02", "lat": "35.02"})
 
     assert report("noise").status_code == 201  # the token's first use and the caches
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         assert report("pollution").status_code == 201
     fill_lists(world, 2)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         assert report("farmland").status_code == 201
+    open_todays_ledgers()
+    with django_assert_num_queries(26):
+        assert report("noise").status_code == 201
+    todays = Case.objects.filter(kind="event", area__path__startswith=world.a.path, opened_at__gte=daily.midnight(timezone.localdate()))
+    assert EventDay.objects.get(township=world.a, day=timezone.localdate(), dimension="reported").count == todays.count() > 3
