@@ -48,6 +48,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--later-page", type=int, default=50, help="the later page to time (default 50)")
     parser.add_argument("--create", type=int, default=500, help="events to make through the actions (default 500; 0 skips)")
     parser.add_argument("--create-in", default="shiqiao", help="township whose dispatcher and grid worker make them (default shiqiao)")
+    parser.add_argument(
+        "--years", type=int, default=1, choices=range(1, 21), metavar="1..20",
+        help="years the events span (default 1): with 10, a county of a tenth the volume with ten years behind it — the"
+             " same open work and day's reports as --events/10 over one year, ten times the history",
+    )
     return parser.parse_args(argv)
 
 
@@ -184,7 +189,7 @@ class Seeder:
     SERIES = "event"  # the number series the seeded cases continue
     DETAIL = "events_event"  # the kind's row beside each case
 
-    def __init__(self, townships: list, now: datetime):
+    def __init__(self, townships: list, now: datetime, years: int = 1):
         from django.db import connection
         from django.utils import timezone
 
@@ -192,6 +197,7 @@ class Seeder:
 
         self.townships, self.weights = townships, [t.weight for t in townships]
         self.now, self.tz = now, timezone.get_current_timezone()
+        self.years = years  # the span of the history; the open share falls with it (parse_args: --years)
         self.postgres = connection.vendor == "postgresql"
         self.models = self.tables()
         self.numbers = {(r.unit_id, r.year): r.last for r in NumberSeries.objects.filter(series=self.SERIES)}
@@ -232,10 +238,10 @@ class Seeder:
         category = route.category
         channel = rng.choices(list(CHANNELS), list(CHANNELS.values()))[0]
         if state is None:
-            pool = OPEN_STATES if rng.random() < OPEN_SHARE else FINISHED_STATES
+            pool = OPEN_STATES if rng.random() < OPEN_SHARE / self.years else FINISHED_STATES
             state = rng.choices(list(pool), list(pool.values()))[0]
         if reported is None:
-            days = OPEN_WITHIN_DAYS if state in OPEN_STATES else 365
+            days = OPEN_WITHIN_DAYS if state in OPEN_STATES else 365 * self.years
             reported = self.now - timedelta(days=rng.uniform(0, days))
         # The moments of the steps taken, squeezed before now when the event is recent.
         order = [name for name, _, _ in STEPS if name != "verify" or category.needs_verification]
@@ -390,13 +396,14 @@ def _sqlite(value):
     return value
 
 
-def seed(target: int, batch: int) -> None:
-    """Insert events until the database holds `target`; resumable, as bench/inbox.py's seed."""
+def seed(target: int, batch: int, years: int = 1) -> None:
+    """Insert events until the database holds `target`, over `years`; resumable, as
+    bench/inbox.py's seed."""
     from django.utils import timezone
 
     from zhenjie.events.models import Event
 
-    if not seed_rows("events", Event.objects.count(), target, batch, Seeder(load_county(), timezone.now()), SEED):
+    if not seed_rows("events", Event.objects.count(), target, batch, Seeder(load_county(), timezone.now(), years), SEED):
         return
     from zhenjie.kernel.assignments import note_sent_outside
 
@@ -766,7 +773,7 @@ def main(argv=None) -> None:
     prepare_database(args.database_url, args.reseed)
     setup_django(args.database_url)
     build_county()
-    seed(args.events, args.batch)
+    seed(args.events, args.batch, args.years)
     if args.seed_only:
         return
     from zhenjie.accounts.models import User

@@ -157,10 +157,11 @@ class EarlyWarning(models.Model):
 
 
 class EventDay(models.Model):
-    """One count of one township's events on one day that is over (events/daily.py): reported,
-    closed (办结), or reported per category, channel or place (its village, or the township for
-    an event placed on the township itself). What the command screen sums for past days instead
-    of counting every event; a township's day has its rows once its "reported" row exists."""
+    """One count of one township's events on one day (events/daily.py): reported, closed (办结),
+    or reported per category, channel or place (its village, or the township for an event placed
+    on the township itself). What the command screen sums instead of counting every event: a day
+    that is over, counted once; today and tomorrow from their ledger, kept by the transactions
+    that report and close. A township's day has its rows once its "reported" row exists."""
 
     class Dimension(models.TextChoices):
         REPORTED = "reported", "上报"
