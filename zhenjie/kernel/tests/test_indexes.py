@@ -35,6 +35,8 @@ LIST_INDEXES = {
         "case_area_kind_closed": (["area_id", "kind", "closed_at", "opened_at", "state"], ["ASC"] * 5),
         # The open-work badges and figures, counted from the index (partial: open cases only).
         "case_open_figures": (["area_id", "kind", "closed_at", "state", "opened_at", "due_at", "paused_at", "id"], ["ASC"] * 8),
+        # The map's newest open cases (partial: open cases only).
+        "case_open_newest": (["kind", "opened_at", "id", "area_id"], ["ASC", "DESC", "DESC", "ASC"]),
     },
     # Every list's reach (kernel.scoping.reach_of) reads whom the user stands in for today (AB岗).
     "accounts_standin": {"standin_current": (["stand_in_id", "ends_on"], ["ASC", "ASC"])},
