@@ -173,9 +173,15 @@ def keep_window(area: Area) -> None:
 
 
 def forget_day(area: Area, day: date) -> None:
-    """Something was dated into a past day of this area's township: count that day again."""
-    if day < timezone.localdate():
-        EventDay.objects.filter(township__path=township_path(area.path), day=day).delete()
+    """Something was dated into, or taken out of, a past day of this area's township: count that
+    day again — by the job queue once this commits, so the township's charts are not counted
+    live until the night (a reopen after a follow-up call is common)."""
+    if day < timezone.localdate() and len(area.path) >= PATH_LENGTH["township"]:
+        path = township_path(area.path)
+        EventDay.objects.filter(township__path=path, day=day).delete()
+        from .jobs import count_window
+
+        transaction.on_commit(lambda: count_window(path))
 
 
 # ---- the ledger: a day's rows kept by the transactions that change it ----------------------------
@@ -194,11 +200,8 @@ def open_ledger(townships: list[Area], day: date) -> None:
     rows = _count_days(fresh, day, day + timedelta(days=1))
     closed = {row.township_id for row in rows if row.dimension == D.CLOSED}
     rows += [EventDay(township_id=t.pk, day=day, dimension=D.CLOSED, count=0) for t in fresh if t.pk not in closed]
-    try:
-        with transaction.atomic():
-            EventDay.objects.bulk_create(rows)
-    except IntegrityError:
-        pass  # opened at the same time by another worker, from the same count
+    # A township opened at the same time by another worker has the same rows: keep theirs.
+    EventDay.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _place_id(area: Area) -> int:
@@ -213,8 +216,11 @@ def tally_report(case: Case, category_id: int, channel: str) -> None:
     it is there are the category, channel and place rows added to (made at 1 when new). One
     statement without a ledger, two with one; the township is named by its path, not read."""
     area, day = case.area, timezone.localdate(case.opened_at)
-    if len(area.path) < PATH_LENGTH["township"] or day < timezone.localdate():
-        return  # a county-wide case has no township's day; a past day is forgotten (forget_day)
+    if len(area.path) < PATH_LENGTH["township"]:
+        return  # a county-wide case has no township's day (live_counts counts it apart)
+    # Any day whose rows are there: a past one was forgotten just before (forget_day) unless it
+    # turned past between the two calls, and then its ledger still wants this report, which no
+    # count of it can have seen before this transaction commits.
     township = township_path(area.path)
     if not _add(township, day, D.REPORTED, 1):
         return

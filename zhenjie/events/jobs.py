@@ -25,8 +25,8 @@ def count_yesterday() -> int:
 
 @db_task()
 def count_window(township_path: str) -> None:
-    """Count a township's missing days of the window and open tomorrow's ledger (after its first
-    report of a day)."""
+    """Count a township's missing days of the window and open tomorrow's ledger, unless tomorrow
+    is within the hour (after its first report of a day, or a day forgotten)."""
     from django.utils import timezone
 
     from zhenjie.areas.models import Area
@@ -36,7 +36,8 @@ def count_window(township_path: str) -> None:
     today = timezone.localdate()
     township = list(Area.objects.filter(path=township_path, level=Area.Level.TOWNSHIP))
     daily.ensure_days(township, today - timedelta(days=daily.WARM_DAYS), today)
-    daily.open_ledger(township, today + timedelta(days=1))
+    if timezone.localtime().hour < 23:  # a report may be dated up to an hour ahead (daily.open_ledger)
+        daily.open_ledger(township, today + timedelta(days=1))
 
 
 @db_task()

@@ -238,3 +238,28 @@ def test_reports_at_once_in_one_township_are_each_counted_once_in_its_ledger():
     rows = dict(EventDay.objects.filter(township=world.a, day=timezone.localdate()).exclude(dimension="place").values_list("dimension", "count"))
     assert rows == {"reported": 4, "category": 4, "channel": 4, "closed": 0}
     assert sum(EventDay.objects.filter(township=world.a, dimension="place").values_list("count", flat=True)) == 4
+
+
+def test_no_event_lies_on_the_county_itself_so_no_ledger_misses_one(world, known):  # noqa: F811
+    """The ledgers are the townships': an event whose position no township's boundary holds
+    would be the county's own and counted by none. Intake refuses it (no township's command
+    centre to receive it), so every event has its township."""
+    from zhenjie.kernel.errors import Rejected
+
+    with pytest.raises(Rejected, match="尚未设置指挥中心"):
+        report(world, "noise", "citizen", reporter=world.county_admin, lng=116.1, lat=35.3)
+
+
+def test_a_forgotten_day_is_counted_again_by_the_job_queue_once_the_change_commits(world, known, django_capture_on_commit_callbacks):  # noqa: F811
+    jobs.count_yesterday.call_local()
+    with django_capture_on_commit_callbacks(execute=True):
+        late = report(world, "dispute", "hotline", days_ago=10)
+    day = timezone.localdate(late.reported_at)
+    assert EventDay.objects.get(township=world.a, day=day, dimension="reported").count == 2  # e4 and the late one
+
+
+def test_opening_a_ledger_twice_at_once_keeps_one_and_opens_the_rest(world, known):  # noqa: F811
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    daily.open_ledger([world.a], tomorrow)
+    daily.open_ledger([world.a, world.b], tomorrow)  # a's rows there already (another worker's)
+    assert EventDay.objects.filter(day=tomorrow, dimension="reported").count() == 2
