@@ -418,9 +418,6 @@ def count_days() -> None:
     """What the nightly job has counted in a county with a year behind it: the command screen's
     daily rows (events/daily.py). Without them every screen request counts its 30 days live —
     seconds at a million events — which is not what a running platform serves."""
-    from django.utils import timezone
-
-    from zhenjie.areas.models import Area
     from zhenjie.events import daily, jobs
 
     started = time.monotonic()
@@ -428,7 +425,7 @@ def count_days() -> None:
     jobs.count_yesterday.call_local()
     # Today's ledger, as a platform that ran yesterday's job has it; counted now, while nothing
     # else writes (daily.open_ledger).
-    daily.open_ledger(list(Area.objects.filter(level=Area.Level.TOWNSHIP)), timezone.localdate())
+    daily.open_today_while_nothing_writes()
     print(f"the nightly job's daily rows counted ({time.monotonic() - started:.0f}s)")
 
 

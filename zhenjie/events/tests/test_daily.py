@@ -149,7 +149,7 @@ def test_todays_ledger_kept_by_reports_closes_and_reopens_says_what_the_live_cou
     from the day's events — and the same figures, after reports in new categories, channels and
     places, a close and a reopen of an event closed today."""
     users = (world.dispatcher_a, world.county_admin, world.dispatcher_b)
-    daily.open_ledger(list(analysis.Area.objects.filter(level="township")), timezone.localdate())  # as a seeder does, nothing else writing
+    daily.open_today_while_nothing_writes()  # as a seeder does
     report(world, "noise", "grid", lng=116.03, lat=35.03)
     report(world, "dispute", "hotline")
     b2 = report(world, "noise", "grid", reporter=world.dispatcher_b, lng=116.21, lat=35.01)

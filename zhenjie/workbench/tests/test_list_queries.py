@@ -15,7 +15,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from zhenjie.areas.models import Area
 from zhenjie.calls.models import Call
 from zhenjie.events import daily
 from zhenjie.events.models import EventDay
@@ -87,14 +86,8 @@ LIST_BUDGETS = {
 }
 
 
-def open_todays_ledgers():
-    """As the nightly job leaves a running platform: today's ledger opened before the day began
-    (here counted now, nothing else writing), kept by every report and close after."""
-    daily.open_ledger(list(Area.objects.filter(level=Area.Level.TOWNSHIP)), timezone.localdate())
-
-
 def test_lists_and_the_command_screen_cost_the_same_queries_at_two_sizes(client, world):
-    open_todays_ledgers()
+    daily.open_today_while_nothing_writes()  # as the nightly job leaves a running platform
     fill_lists(world)
     assert_the_same_at_two_sizes(client, "dispatcher_a", LIST_BUDGETS, lambda: fill_lists(world, 4))
 
@@ -164,7 +157,7 @@ def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client,
     fill_lists(world, 2)
     with django_assert_num_queries(25):
         assert report("farmland").status_code == 201
-    open_todays_ledgers()
+    daily.open_today_while_nothing_writes()  # as the nightly job leaves a running platform
     with django_assert_num_queries(26):
         assert report("noise").status_code == 201
     todays = Case.objects.filter(kind="event", area__path__startswith=world.a.path, opened_at__gte=daily.midnight(timezone.localdate()))
