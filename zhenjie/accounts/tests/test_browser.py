@@ -40,7 +40,8 @@ def test_an_administrator_enrols_an_authenticator_then_needs_it_to_log_in(chromi
     page.fill("#id_token", code(device))
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
-    assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
+    # count() does not wait for the page the click leads to; expect() does
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
     page.get_by_text("我已保存，进入工作台").click()
     page.wait_for_url(f"{live_server.url}/")
 
