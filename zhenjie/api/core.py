@@ -4,6 +4,7 @@ Every error is {code, message, fields} with a Chinese message: 400 bad input, 40
 403 not allowed, 404 missing or outside the jurisdiction, 409 conflict. Endpoints live in each
 app's api.py and call the same queries and actions as the pages."""
 
+from datetime import datetime
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -18,17 +19,21 @@ from ninja.security import APIKeyCookie, HttpBearer
 from zhenjie.accounts.gate import require_settled
 from zhenjie.accounts.models import ApiToken
 from zhenjie.kernel.errors import ActionError
+from zhenjie.kernel.prepared import Prepared
+
+
+def _token_in_force(digest: str, now: datetime):
+    return ApiToken.objects.select_related("user").filter(digest=digest, revoked_at__isnull=True, expires_at__gt=now)[:1]
+
+
+_TOKEN_IN_FORCE = Prepared(_token_in_force, digest=str, now=datetime)  # every API request asks (kernel.prepared)
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request, token):
         if not token or len(token) > 200:
             return None
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
-            .first()
-        )
+        row = next(iter(_TOKEN_IN_FORCE(digest=ApiToken.digest_of(token), now=timezone.now())), None)
         if row is None or not row.user.is_active:
             return None
         require_settled(row.user)  # an initial or expired password is changed first

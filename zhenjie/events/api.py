@@ -13,6 +13,7 @@ from zhenjie.kernel import api as kernel_api, attachments, opened, submits
 from zhenjie.kernel.api import ExtensionDecisionIn, ExtensionIn, ExtensionOut
 from zhenjie.kernel.errors import Conflict, NotFound, Rejected
 from zhenjie.kernel.models import Attachment
+from zhenjie.kernel.prepared import Prepared
 from zhenjie.kernel.scoping import counting_parts, report_areas
 from zhenjie.kernel.serving import attachment_response
 from zhenjie.units.models import Unit
@@ -40,7 +41,11 @@ EVENT = {200: EventOut, **ERRORS}
 def _category(code: str) -> Category | None:
     # Any category: report_event refuses one out of use after it has looked the form's key up,
     # so a report sent again after its category was retired still finds the event it made.
-    return Category.objects.filter(code=code).first()
+    found = _CATEGORY(code=code)
+    return found[0] if found else None
+
+
+_CATEGORY = Prepared(lambda code: Category.objects.filter(code=code)[:1], code=str)  # every report (kernel.prepared)
 
 
 def _unit(user, unit_id: int, field: str = "unit_id") -> Unit:

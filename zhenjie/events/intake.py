@@ -16,6 +16,7 @@ from zhenjie.areas.models import Area
 from zhenjie.areas.paths import township_path
 from zhenjie.kernel import attachments, intake, submits
 from zhenjie.kernel.errors import Rejected
+from zhenjie.kernel.prepared import Prepared
 from zhenjie.units.models import Unit
 
 from . import daily, jobs
@@ -62,11 +63,21 @@ def command_unit_for(area: Area) -> Unit:
     """The township's command centre: the unit whose staff dispatch there, else its government."""
     township = township_path(area.path)
     # With its area (the same join): kernel.assignments.add then sees it holds the case, unasked.
-    unit = (
-        Unit.objects.filter(area__path=township, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER)
-        .select_related("area").order_by("pk").first()
-    )
-    return unit or Unit.objects.filter(area__path=township, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).select_related("area").order_by("pk").first()
+    found = _DISPATCHING_UNIT(township=township) or _TOWNSHIP_GOVERNMENT(township=township)
+    return found[0] if found else None
+
+
+def _dispatching_unit(township: str):
+    return Unit.objects.filter(area__path=township, posts__is_active=True, posts__roles__code=RoleCode.DISPATCHER).select_related("area").order_by("pk")[:1]
+
+
+def _township_government(township: str):
+    return Unit.objects.filter(area__path=township, kind=Unit.Kind.TOWNSHIP_GOVERNMENT).select_related("area").order_by("pk")[:1]
+
+
+# Every report is routed: compiled once (kernel.prepared).
+_DISPATCHING_UNIT = Prepared(_dispatching_unit, township=str)
+_TOWNSHIP_GOVERNMENT = Prepared(_township_government, township=str)
 
 
 # Events go to the township's command centre to register, but a walk-in report is owned by the

@@ -33,6 +33,7 @@ from . import opened
 from .errors import Conflict
 from .actors import journal_name
 from .models import Case, JournalEntry, JournalHead
+from .prepared import Prepared
 from .scoping import unscoped
 
 GENESIS = "0" * 64
@@ -166,10 +167,14 @@ def draft(
     )
 
 
+# Every action appends: the head's read is compiled once (kernel.prepared).
+_HEAD_FOR_UPDATE = Prepared(lambda chain: JournalHead.objects.select_for_update().filter(chain=chain).order_by("chain")[:1], chain=str)
+
+
 def _locked_head(chain: str) -> JournalHead:
     # The head is there but for a chain's first entry: look first, and only then start it (an
     # insert that ignores a conflict, so two first entries at once both find the one head).
-    head = JournalHead.objects.select_for_update().filter(chain=chain).first()
+    head = next(iter(_HEAD_FOR_UPDATE(chain=chain)), None)
     if head is None:
         genesis = JournalHead(chain=chain, seq=0, hash=GENESIS, keyed_from=1, seal=seal_of(chain, 0, GENESIS, 1))
         JournalHead.objects.bulk_create([genesis], ignore_conflicts=True)

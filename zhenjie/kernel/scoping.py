@@ -12,9 +12,11 @@ read that no person's reach bounds (a job, a command, the demo) goes through
 `unscoped(Model, why=...)`, which a reviewer can grep."""
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from zhenjie.accounts.roles import LENDABLE_ROLES, SEPARATED_ADMIN_ROLES, RoleCode
 from zhenjie.areas.models import Area
@@ -24,6 +26,7 @@ from zhenjie.units.models import Unit
 from .errors import Forbidden, NotFound, Rejected
 from .ids import parse_id
 from .models import Assignment, Case, SentOutside
+from .prepared import INTS, Prepared
 
 GRID_WORKER = frozenset({RoleCode.GRID_WORKER})
 
@@ -176,8 +179,6 @@ NO_REACH = Reach(user_id=None, posts=())
 def standing_in_today(user, today=None) -> QuerySet:
     """The ids of the people `user` stands in for today (AB岗, accounts.StandIn): a period that
     has begun, has not ended and was not cancelled, of someone still active."""
-    from django.utils import timezone
-
     from zhenjie.accounts.models import StandIn
 
     today = today or timezone.localdate()
@@ -189,14 +190,34 @@ def standing_in_today(user, today=None) -> QuerySet:
 def stand_ins_today(absent, today=None) -> QuerySet:
     """The ids of the people standing in today for any of `absent` (ids or a subquery of them):
     whom work addressed to the absent reaches as well (kernel.notify.people_to_act)."""
-    from django.utils import timezone
-
     from zhenjie.accounts.models import StandIn
 
     today = today or timezone.localdate()
     return StandIn.objects.filter(
         absent__in=absent, cancelled_at__isnull=True, starts_on__lte=today, ends_on__gte=today, stand_in__is_active=True
     ).values("stand_in_id")
+
+
+def _posts_reached(user_id: int, today: date) -> QuerySet:
+    from zhenjie.accounts.models import Post, User
+
+    # `user IN (me UNION ALL the absent people)`, not `user = me OR user IN (…)`: PostgreSQL turns
+    # the IN into a semi-join on the (user, is_active) index, while the OR would scan every post.
+    people = User.objects.filter(pk=user_id).values("pk").union(standing_in_today(user_id, today), all=True)
+    return Post.objects.filter(user__in=people, is_active=True, unit__is_active=True).values_list(
+        "id", "user_id", "unit_id", "jurisdiction__path", "roles__code"
+    )
+
+
+def _grids_covered(workers: list[int]) -> QuerySet:
+    from zhenjie.accounts.models import Coverage
+
+    return Coverage.objects.filter(worker_id__in=workers, ended_at__isnull=True).values_list("grid_id", "grid__path", "is_lead", "worker_id")
+
+
+# Every request asks for the user's reach: compiled once (kernel.prepared).
+_POSTS_REACHED = Prepared(_posts_reached, user_id=int, today=date)
+_GRIDS_COVERED = Prepared(_grids_covered, workers=INTS)
 
 
 def reach_of(user) -> Reach:
@@ -208,14 +229,7 @@ def reach_of(user) -> Reach:
     cached = getattr(user, "_zhenjie_reach", None)
     if cached is not None:
         return cached
-    from zhenjie.accounts.models import Coverage, Post, User
-
-    # `user IN (me UNION ALL the absent people)`, not `user = me OR user IN (…)`: PostgreSQL turns
-    # the IN into a semi-join on the (user, is_active) index, while the OR would scan every post.
-    people = User.objects.filter(pk=user.pk).values("pk").union(standing_in_today(user), all=True)
-    rows = Post.objects.filter(user__in=people, is_active=True, unit__is_active=True).values_list(
-        "id", "user_id", "unit_id", "jurisdiction__path", "roles__code"
-    )
+    rows = _POSTS_REACHED(user_id=user.pk, today=timezone.localdate())
     posts: dict[int, tuple[int | None, int, str | None, set[str]]] = {}
     for post_id, owner, unit_id, path, role in rows:
         entry = posts.setdefault(post_id, (None if owner == user.pk else owner, unit_id, path, set()))
@@ -237,7 +251,7 @@ def reach_of(user) -> Reach:
     workers = {user.pk if owner is None else owner for owner, _, _, roles in posts.values() if RoleCode.GRID_WORKER in roles}
     if workers:
         # Coverage counts only while the person still holds an active grid-worker post.
-        covered = Coverage.objects.filter(worker_id__in=sorted(workers), ended_at__isnull=True).values_list("grid_id", "grid__path", "is_lead", "worker_id")
+        covered = _GRIDS_COVERED(workers=sorted(workers))
         grids = tuple(
             CoveredGrid(grid_id, path, is_lead, None if worker == user.pk else worker)
             for grid_id, path, is_lead, worker in sorted(covered, key=lambda row: (row[1], row[3]))
