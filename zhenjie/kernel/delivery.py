@@ -24,6 +24,7 @@ from django.utils import timezone
 from . import journal, pii
 from .errors import NotFound, Rejected
 from .models import Delivery, Notification, NotificationChannels, NotificationKind
+from .prepared import INTS, Prepared
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,10 @@ def save_channels(
 # ---- queueing (inside the action's transaction) ---------------------------------------------
 
 
+# Every notification written asks (kernel.prepared).
+_CHANNELS_CHOSEN = Prepared(lambda users: NotificationChannels.objects.filter(user_id__in=users).exclude(wanted={}), users=INTS)
+
+
 def queue_for(notes: list[Notification]) -> int:
     """Deliveries for the notifications just written, by what each recipient chose for the
     message's kind; the sending is handed to the job queue when the transaction commits, so a
@@ -163,7 +168,7 @@ def queue_for(notes: list[Notification]) -> int:
     if not notes:
         return 0
     users = {note.user_id for note in notes}
-    chosen = {row.user_id: row for row in NotificationChannels.objects.filter(user_id__in=users).exclude(wanted={})}
+    chosen = {row.user_id: row for row in _CHANNELS_CHOSEN(users=sorted(users))}
     if not chosen:
         return 0
     now = timezone.now()

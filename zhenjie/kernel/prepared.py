@@ -8,7 +8,8 @@ values where the stand-ins were.
 Only exact parameters can be bound: a value compared with =, <=, >= or IN, which Django passes
 through unchanged. A value Django transforms into the SQL (a LIKE pattern, None turned into IS
 NULL) is refused when the read is first compiled, naming the value, so a read that would bind
-wrongly never runs. A list of ints is bound by its length: each length compiles once.
+wrongly never runs. A list (of ints or of strings) is bound by its length: each length compiles
+once.
 
 The SQL depends only on the code and the database's vendor, so nothing needs invalidating."""
 
@@ -22,7 +23,9 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 INTS = "ints"  # a list of ints, compiled once per length
-_KINDS = (int, str, date, datetime, INTS)
+STRS = "strs"  # a list of strings, likewise
+LISTS = (INTS, STRS)
+_KINDS = (int, str, date, datetime, *LISTS)
 
 
 def _stand_in(kind, index: int, length: int = 0):
@@ -35,6 +38,8 @@ def _stand_in(kind, index: int, length: int = 0):
         return date(1111, 1, 1) + timedelta(days=index)
     if kind is datetime:
         return datetime(1111, 1, 1, 11, 11, 11, tzinfo=UTC) + timedelta(days=index)
+    if kind == STRS:
+        return [f"\x1fprepared-{index}-{position}\x1f" for position in range(length)]
     return [-(9 * 10**17) - 1000 * (index + 1) - position for position in range(length)]
 
 
@@ -54,7 +59,7 @@ class _Compiled:
 class Prepared:
     """`build(**values)` returns the queryset: `.values_list(...)` (rows as tuples) or the model's
     rows (instances, with what select_related names). `kinds` names each value's kind: int,
-    str, date, datetime or INTS. A queryset's slice is part of its SQL: `[:1]` for `.first()`."""
+    str, date, datetime, INTS or STRS. A queryset's slice is part of its SQL: `[:1]` for `.first()`."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds):
         if unknown := [name for name, kind in kinds.items() if kind not in _KINDS]:
@@ -66,8 +71,8 @@ class Prepared:
     def __call__(self, using: str = "default", **values) -> list:
         if set(values) != set(self.kinds) or any(value is None for value in values.values()):
             raise TypeError(f"Prepared read takes exactly {sorted(self.kinds)}, none of them None")
-        shape = tuple(len(values[name]) if kind == INTS else 0 for name, kind in self.kinds.items())
-        if any(not values[name] for name, kind in self.kinds.items() if kind == INTS):
+        shape = tuple(len(values[name]) if kind in LISTS else 0 for name, kind in self.kinds.items())
+        if any(not values[name] for name, kind in self.kinds.items() if kind in LISTS):
             return list(self.build(**values).using(using))  # an empty IN is Django's to fold away
         compiled = self._compiled.get((using, shape)) or self._compile(using, shape)
         connection = connections[using]
@@ -112,7 +117,7 @@ class Prepared:
         wanted: dict[object, tuple[str, int | None]] = {}
         for name, kind in self.kinds.items():
             value = stand_ins[name]
-            for item, element in enumerate(value) if kind == INTS else [(None, value)]:
+            for item, element in enumerate(value) if kind in LISTS else [(None, value)]:
                 wanted[(type(adapted := _adapted(connection, kind, element)), adapted)] = (name, item)
         slots, found = [], set()
         for position, param in enumerate(params):

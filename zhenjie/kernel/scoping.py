@@ -26,7 +26,7 @@ from zhenjie.units.models import Unit
 from .errors import Forbidden, NotFound, Rejected
 from .ids import parse_id
 from .models import Assignment, Case, SentOutside
-from .prepared import INTS, Prepared
+from .prepared import INTS, STRS, Prepared
 
 GRID_WORKER = frozenset({RoleCode.GRID_WORKER})
 
@@ -218,6 +218,7 @@ def _grids_covered(workers: list[int]) -> QuerySet:
 # Every request asks for the user's reach: compiled once (kernel.prepared).
 _POSTS_REACHED = Prepared(_posts_reached, user_id=int, today=date)
 _GRIDS_COVERED = Prepared(_grids_covered, workers=INTS)
+_AREAS_AT = Prepared(lambda paths: Area.objects.filter(path__in=paths).order_by("path"), paths=STRS)  # every report's place
 
 
 def reach_of(user) -> Reach:
@@ -351,7 +352,7 @@ def place_of_report(actor, *, lng: float | None, lat: float | None, area: Area |
     if lng is not None or lat is not None:
         if lng is None or lat is None or not (-180 <= lng <= 180 and -90 <= lat <= 90):
             raise Rejected(f"{kind}.position_invalid", "位置坐标不正确", field="lng")
-        for root in Area.objects.filter(path__in=roots).order_by("path") if roots else [county]:
+        for root in _AREAS_AT(paths=list(roots)) if roots else [county]:
             if root is not None and (found := locate(lng, lat, root)) is not None:
                 return found
         if roots:

@@ -15,7 +15,7 @@ from zhenjie.accounts.models import ApiToken, User
 from zhenjie.accounts.roles import RoleCode as R
 from zhenjie.areas.models import Area
 from zhenjie.kernel.notify import _people, people_to_act
-from zhenjie.kernel.prepared import INTS, Prepared
+from zhenjie.kernel.prepared import INTS, STRS, Prepared
 from zhenjie.kernel.scoping import _grids_covered, _posts_reached, reach_of
 from zhenjie.testing import make_user
 
@@ -113,3 +113,9 @@ def test_related_rows_and_datetimes_as_the_orm_gives_them(world, django_assert_n
     assert list(_token_in_force(digest, now)) == [found]
     assert _TOKEN_IN_FORCE(digest=digest, now=row.expires_at) == []  # expired: `>` is bound, not written
     assert _TOKEN_IN_FORCE(digest=ApiToken.digest_of("another"), now=now) == []
+
+
+def test_a_list_of_strings_binds_by_its_length(world):
+    prepared = Prepared(lambda paths: Area.objects.filter(path__in=paths).order_by("path"), paths=STRS)
+    for paths in ([world.a.path], [world.b.path, world.a.path], [world.grid_a.path, "no-such-path", world.b.path], []):
+        assert prepared(paths=paths) == list(Area.objects.filter(path__in=paths).order_by("path")), paths
