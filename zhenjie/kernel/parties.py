@@ -141,7 +141,6 @@ def register_party(actor, county: Area, kind: str, name: str, *, id_number: str 
 UNNAMED = "群众"
 
 
-@transaction.atomic
 def record_reporter(
     actor, case: Case, name: str, phone: str, *, role: str = CaseParty.Role.REPORTER, acting_for: CaseParty | None = None
 ) -> CaseParty | None:
@@ -154,10 +153,11 @@ def record_reporter(
     name = " ".join(str(name or "").split())[:NAME_MAX]
     contact = seal_contact_phone(phone, PHONE_CONTEXT, strict=False)
     if not name and not contact.masked:
-        return None
-    county = county_of(case.area)
-    party = _register(actor, county, Party.Kind.PERSON, name or UNNAMED, pii.EMPTY, contact)
-    return link_party(actor, case, party, role, acting_for)
+        return None  # before the savepoint: a grid worker's report names nobody, and costs no round trip
+    with transaction.atomic():
+        county = county_of(case.area)
+        party = _register(actor, county, Party.Kind.PERSON, name or UNNAMED, pii.EMPTY, contact)
+        return link_party(actor, case, party, role, acting_for)
 
 
 def find_party(actor, county: Area, id_number: str) -> Party:

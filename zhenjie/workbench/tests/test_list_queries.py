@@ -137,12 +137,13 @@ def test_detail_pages_cost_the_same_queries_whatever_the_rows_around_them(client
 
 
 def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
-    """25 with the test's savepoints: the token, the category, the reporter's reach, locating
+    """23 with the test's savepoints: the token, the category, the reporter's reach, locating
     (the grid's own boundary: nothing lies under a grid), routing, the number (one UPDATE …
     RETURNING), the case, its first work and its notice (and whether its recipients chose e-mail
     or a robot for new work: kernel.delivery.queue_for), the journal (head locked, entry, head
     moved on), the event, the day's ledger (events.daily.tally_report: one UPDATE, and one upsert
-    of its category, channel and place when the day has a ledger — 26). The answer is the event as written (kernel/opened.py: no re-read of its
+    of its category, channel and place when the day has a ledger — 24). A report that names no
+    reporter opens no savepoint for one (kernel.parties.record_reporter: two fewer). The answer is the event as written (kernel/opened.py: no re-read of its
     photos, parties, timeline, work or extensions), and the early warning counts in the job queue
     after the commit (events.jobs.check_pile_up), so a pile-up adds none. Was 31 before the answer
     came from what was written."""
@@ -152,13 +153,13 @@ def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client,
         return api.post_form("/api/events", {"category": category, "description": "夜间施工噪声", "lng": "116.02", "lat": "35.02"})
 
     assert report("noise").status_code == 201  # the token's first use and the caches
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(23):
         assert report("pollution").status_code == 201
     fill_lists(world, 2)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(23):
         assert report("farmland").status_code == 201
     daily.open_today_while_nothing_writes()  # as the nightly job leaves a running platform
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(24):
         assert report("noise").status_code == 201
     todays = Case.objects.filter(kind="event", area__path__startswith=world.a.path, opened_at__gte=daily.midnight(timezone.localdate()))
     assert EventDay.objects.get(township=world.a, day=timezone.localdate(), dimension="reported").count == todays.count() > 3
