@@ -6,8 +6,7 @@ parent case's own page (events: the event sheet)."""
 from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import render
 
-from zhenjie.kernel import journal
-from zhenjie.kernel.models import Attachment
+from zhenjie.kernel import attachments, journal
 from zhenjie.kernel.workflow import permitted_actions
 from zhenjie.workbench.kit import step_forms
 from zhenjie.workbench.paging import paginate, query_without_page
@@ -49,7 +48,7 @@ def render_detail(request, call, forms=None, error=None, action=""):
     context = {
         "call": call, "case": case, "parent": parent, "event": _event_of(parent), "state_label": CALL_WORKFLOW.state_label(case.state),
         "entries": journal.entries_for_case(case), "error": error,
-        "photos": Attachment.objects.filter(case=parent, purpose="photo").select_related("blob").order_by("uploaded_at"),
+        "photos": attachments.photos_of(parent),
         "steps": step_forms(CALLS, [*permitted.transitions.values(), *permitted.actions.values()], forms),
     }
     template = "calls/_call_panel.html" if request.htmx and request.method == "POST" else "calls/call_detail.html"

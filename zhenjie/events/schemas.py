@@ -11,9 +11,8 @@ from pydantic import field_validator
 
 from zhenjie.api.schemas import AreaBrief, CasePartyOut, MAX_ID, PageOut, PageQuery, TimelineOut, UnitBrief
 from zhenjie.integrations.schemas import HotlineAnswerOut, HotlineSatisfactionOut
-from zhenjie.kernel import journal, opened, parties, workflow
+from zhenjie.kernel import attachments, journal, opened, parties, workflow
 from zhenjie.kernel.api import ExtensionOut
-from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.rating import COMMENT_MAX
 from zhenjie.kernel.workflow import REASON_MAX
 
@@ -207,7 +206,7 @@ class EventDetailOut(EventOut):
     def resolve_photos(event):
         if (written := opened.of(event.case)) is not None:
             return [attachment for attachment in written.attachments if attachment.purpose == "photo"]
-        return Attachment.objects.filter(case_id=event.case_id, purpose="photo").select_related("blob").order_by("uploaded_at", "pk")
+        return attachments.photos_of(event.case)
 
     @staticmethod
     def resolve_parties(event, context):
@@ -219,7 +218,7 @@ class EventDetailOut(EventOut):
     def resolve_timeline(event):
         if (written := opened.of(event.case)) is not None:
             return written.entries
-        return journal.entries_for_case(event.case)
+        return journal.timeline(event.case)
 
     @staticmethod
     def resolve_actions(event, context):

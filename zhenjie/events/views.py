@@ -12,11 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhenjie.kernel import followups, journal, parties, submits, supervision
+from zhenjie.kernel import attachments, followups, journal, parties, submits, supervision
 from zhenjie.kernel.extensions import pending_extension
 from zhenjie.kernel.documents import documents_on
 from zhenjie.kernel.errors import ActionError
-from zhenjie.kernel.models import Attachment
 from zhenjie.kernel.scoping import administered_county, counting_parts, reach_of, report_areas
 from zhenjie.kernel.workflow import DONE, permitted_actions
 from zhenjie.workbench import offline
@@ -206,8 +205,8 @@ def _detail_context(request, event, **forms):
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
         "may": permitted.actions,
-        "entries": journal.entries_for_case(case),
-        "photos": Attachment.objects.filter(case=case, purpose="photo").select_related("blob").order_by("uploaded_at"),
+        "entries": journal.timeline(case),
+        "photos": attachments.photos_of(case),
         "documents": documents,
         "calls": call_queries.calls_on(user, case),
         "route": routing.route(event.category, case.area, routing.report_day(event)) if "dispatch" in transitions else None,

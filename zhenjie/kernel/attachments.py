@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from . import opened
 from .errors import Rejected
 from .models import Attachment, Blob, Case
+from .prepared import Prepared
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 DOCUMENT_TYPES = {
@@ -151,3 +152,15 @@ def store(content: bytes, name: str, purpose: str, *, case: Case | None, actor, 
 
 def open_blob(blob: Blob):
     return default_storage.open(blob_path(blob.sha256), "rb")
+
+
+def _photos(case_id: int):
+    return Attachment.objects.filter(case_id=case_id, purpose="photo").select_related("blob").order_by("uploaded_at", "pk")
+
+
+_PHOTOS = Prepared(_photos, case_id=int)  # every page and answer of a case shows them (kernel.prepared)
+
+
+def photos_of(case: Case) -> list[Attachment]:
+    """A case's photos, oldest first, with their files' rows."""
+    return _PHOTOS(case_id=case.pk)

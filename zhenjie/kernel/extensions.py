@@ -18,6 +18,7 @@ from .assignments import Assign
 from .errors import Conflict, Forbidden, Rejected
 from .models import Assignment, Case, Extension
 from .notify import NotificationKind, notify_users
+from .prepared import Prepared
 from .workflow import rule_of
 
 AMOUNT_MAX = 30  # units of the case's own deadline (working days, days or hours)
@@ -49,8 +50,13 @@ def pending_extension(standing) -> Extension | None:
     """The case's request awaiting a decision, read once per standing (for the kinds' rules)."""
     return standing.memo(
         "pending_extension",
-        lambda: Extension.objects.filter(case_id=standing.case.pk, state=Extension.State.PENDING).select_related("requested_by").first(),
+        lambda: next(iter(_PENDING(case_id=standing.case.pk)), None),
     )
+
+
+_PENDING = Prepared(
+    lambda case_id: Extension.objects.filter(case_id=case_id, state=Extension.State.PENDING).select_related("requested_by").order_by("pk")[:1], case_id=int
+)  # every page of a case asks (kernel.prepared)
 
 
 def may_decide_extension(standing):

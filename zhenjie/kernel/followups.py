@@ -26,6 +26,7 @@ from .assignments import Assign, create as create_assignment
 from .deadlines import Limit
 from .errors import Conflict, Forbidden, NotFound, Rejected
 from .models import Assignment, Case, DeadlineUnit, FollowUp
+from .prepared import Prepared
 from .scoping import can_see_case
 from .workflow import Standing
 
@@ -106,7 +107,10 @@ def after_rating(actor, case: Case, grade: int) -> FollowUp | None:
 
 
 def follow_ups_of(case: Case) -> list[FollowUp]:
-    return list(FollowUp.objects.filter(case=case).select_related("done_by").order_by("opened_at", "pk"))
+    return _FOLLOW_UPS(case_id=case.pk)
+
+
+_FOLLOW_UPS = Prepared(lambda case_id: FollowUp.objects.filter(case_id=case_id).select_related("done_by").order_by("opened_at", "pk"), case_id=int)
 
 
 def may_handle(actor, case: Case) -> Forbidden | None:

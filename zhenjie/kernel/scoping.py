@@ -314,6 +314,21 @@ def get_on_visible_case(rows: QuerySet, user, code: str, message: str, /, **look
     return row
 
 
+def get_prepared_on_visible_case(read: Prepared, user, code: str, message: str, /, **ids):
+    """get_on_visible_case for a read compiled once (kernel.prepared) that brings the record's
+    `case` and its area: each id parsed as get_visible_or_404 parses it, then the rule on the
+    case in hand. For the detail reads every page of a case makes."""
+    values = {}
+    for key, value in ids.items():
+        if (number := parse_id(value)) is None:
+            raise NotFound(code, message)
+        values[key] = number
+    found = read(**values)
+    if not found or not can_see_case(user, found[0].case):
+        raise NotFound(code, message)
+    return found[0]
+
+
 def paths_q(paths: tuple[str, ...], field: str = "path") -> Q:
     """Areas under any of the roots; matches nothing when there are none."""
     if not paths:

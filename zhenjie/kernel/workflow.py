@@ -25,6 +25,7 @@ from .assignments import Assign
 from .errors import ActionError, Conflict, Forbidden, NotFound, Rejected
 from .inputs import text as checked_text
 from .models import Assignment, Case
+from .prepared import Prepared
 from .scoping import can_see_case, reach_of
 from .steps import KERNEL_TODOS
 
@@ -360,7 +361,11 @@ def registered_kinds() -> dict[str, str]:
 
 
 def open_work_of(case: Case) -> list[Assignment]:
-    return list(Assignment.objects.filter(case=case, state=Assignment.State.OPEN).order_by("pk"))
+    return _OPEN_WORK(case_id=case.pk)
+
+
+# Every page of a case and every step asks (kernel.prepared).
+_OPEN_WORK = Prepared(lambda case_id: Assignment.objects.filter(case_id=case_id, state=Assignment.State.OPEN).order_by("pk"), case_id=int)
 
 
 class Standing:
