@@ -11,6 +11,9 @@ NULL) is refused when the read is first compiled, naming the value, so a read th
 wrongly never runs. A list (of ints or of strings) is bound by its length: each length compiles
 once.
 
+Whatever varies from call to call must be one of the values: anything `build` works out for
+itself (the time, today's date, a setting) is fixed at the first call, so pass it in.
+
 The SQL depends only on the code and the database's vendor, so nothing needs invalidating."""
 
 from collections.abc import Callable
