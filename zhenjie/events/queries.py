@@ -9,7 +9,7 @@ from zhenjie.areas.paths import village_path
 from zhenjie.kernel import parties
 from zhenjie.kernel.models import Case
 from zhenjie.kernel.prepared import Prepared
-from zhenjie.kernel.scoping import case_is_visible, get_prepared_on_visible_case, visible_cases
+from zhenjie.kernel.scoping import case_is_visible, get_on_visible_case, visible_cases
 from zhenjie.workbench.paging import capped_count_of_parts
 from zhenjie.workbench.excel import Column
 
@@ -80,7 +80,7 @@ def event_cases_for(user) -> QuerySet[Case]:
 
 
 def get_event_for(user, case_id) -> Event:
-    return get_prepared_on_visible_case(_EVENT, user, "event.not_found", "事件不存在或不在您的辖区内", case_id=case_id)
+    return get_on_visible_case(_EVENT, user, "event.not_found", "事件不存在或不在您的辖区内", case_id=case_id)
 
 
 # Only what every page of an event shows: each join costs PostgreSQL's planner more than the row

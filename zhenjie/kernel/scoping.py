@@ -290,43 +290,36 @@ def get_visible_or_404(rows: QuerySet, code: str, message: str, /, **lookup):
     or through get_on_visible_case (PAGES.md). An id in the lookup (`pk`, `id`, `…_id`) is read
     by kernel.ids.parse_id first: one that is no 64-bit id is NotFound before the query, on
     PostgreSQL as on SQLite."""
-    for key, value in lookup.items():
-        if key in ("pk", "id") or key.endswith("_id"):
-            if (number := parse_id(value)) is None:
-                raise NotFound(code, message)
-            lookup[key] = number
+    lookup = _ids_parsed(lookup, code, message)
     try:
         return rows.get(**lookup)
     except (rows.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(code, message) from None
 
 
-def get_on_visible_case(rows: QuerySet, user, code: str, message: str, /, **lookup):
-    """get_visible_or_404 for `rows` not yet scoped (a model's rows), whose case `user` must be
-    able to see — `can_see_case`, the rule on the one case in hand. For a detail read by key on a
-    hot path: the case's area is tested in Python against the reach (one query on assignments
-    only when it lies outside the jurisdiction), where the scoped query's EXISTS costs Django
-    more to compile than the database to answer (5–7 ms a request, issue 11). The record's
-    `case` and its area are read with it."""
-    row = get_visible_or_404(rows.select_related("case__area"), code, message, **lookup)
-    if not can_see_case(user, row.case):
-        raise NotFound(code, message)
-    return row
-
-
-def get_prepared_on_visible_case(read: Prepared, user, code: str, message: str, /, **ids):
-    """get_on_visible_case for a read compiled once (kernel.prepared) that brings the record's
-    `case` and its area: each id parsed as get_visible_or_404 parses it, then the rule on the
-    case in hand. For the detail reads every page of a case makes."""
-    values = {}
-    for key, value in ids.items():
-        if (number := parse_id(value)) is None:
-            raise NotFound(code, message)
-        values[key] = number
-    found = read(**values)
+def get_on_visible_case(read: Prepared, user, code: str, message: str, /, **ids):
+    """get_visible_or_404 for a read of a model's rows by key, not yet scoped and compiled once
+    (kernel.prepared), that brings the record's `case` and its area: the case must be one `user`
+    can see — `can_see_case`, the rule on the one case in hand. For a detail read on a hot path:
+    the case's area is tested in Python against the reach (one query on assignments only when it
+    lies outside the jurisdiction), where the scoped query's EXISTS costs Django more to compile
+    than the database to answer (5–7 ms a request, issue 11)."""
+    found = read(**_ids_parsed(ids, code, message))
     if not found or not can_see_case(user, found[0].case):
         raise NotFound(code, message)
     return found[0]
+
+
+def _ids_parsed(lookup: dict, code: str, message: str) -> dict:
+    """The lookup with each id in it (`pk`, `id`, `…_id`) read by kernel.ids.parse_id; NotFound
+    for one that is no 64-bit id."""
+    parsed = dict(lookup)
+    for key, value in lookup.items():
+        if key in ("pk", "id") or key.endswith("_id"):
+            if (number := parse_id(value)) is None:
+                raise NotFound(code, message)
+            parsed[key] = number
+    return parsed
 
 
 def paths_q(paths: tuple[str, ...], field: str = "path") -> Q:
