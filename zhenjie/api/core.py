@@ -33,7 +33,7 @@ class BearerAuth(HttpBearer):
     def authenticate(self, request, token):
         if not token or len(token) > 200:
             return None
-        row = next(iter(_TOKEN_IN_FORCE(digest=ApiToken.digest_of(token), now=timezone.now())), None)
+        row = _TOKEN_IN_FORCE.first(digest=ApiToken.digest_of(token), now=timezone.now())
         if row is None or not row.user.is_active:
             return None
         require_settled(row.user)  # an initial or expired password is changed first

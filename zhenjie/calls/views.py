@@ -47,7 +47,7 @@ def render_detail(request, call, forms=None, error=None, action=""):
     permitted = permitted_actions(request.user, case)
     context = {
         "call": call, "case": case, "parent": parent, "event": _event_of(parent), "state_label": CALL_WORKFLOW.state_label(case.state),
-        "entries": journal.entries_for_case(case), "error": error,
+        "entries": journal.timeline(case), "error": error,
         "photos": attachments.photos_of(parent),
         "steps": step_forms(CALLS, [*permitted.transitions.values(), *permitted.actions.values()], forms),
     }

@@ -41,8 +41,7 @@ EVENT = {200: EventOut, **ERRORS}
 def _category(code: str) -> Category | None:
     # Any category: report_event refuses one out of use after it has looked the form's key up,
     # so a report sent again after its category was retired still finds the event it made.
-    found = _CATEGORY(code=code)
-    return found[0] if found else None
+    return _CATEGORY.first(code=code)
 
 
 _CATEGORY = Prepared(lambda code: Category.objects.filter(code=code)[:1], code=str)  # every report (kernel.prepared)

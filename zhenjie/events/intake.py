@@ -63,8 +63,7 @@ def command_unit_for(area: Area) -> Unit:
     """The township's command centre: the unit whose staff dispatch there, else its government."""
     township = township_path(area.path)
     # With its area (the same join): kernel.assignments.add then sees it holds the case, unasked.
-    found = _DISPATCHING_UNIT(township=township) or _TOWNSHIP_GOVERNMENT(township=township)
-    return found[0] if found else None
+    return _DISPATCHING_UNIT.first(township=township) or _TOWNSHIP_GOVERNMENT.first(township=township)
 
 
 def _dispatching_unit(township: str):

@@ -50,7 +50,7 @@ def pending_extension(standing) -> Extension | None:
     """The case's request awaiting a decision, read once per standing (for the kinds' rules)."""
     return standing.memo(
         "pending_extension",
-        lambda: next(iter(_PENDING(case_id=standing.case.pk)), None),
+        lambda: _PENDING.first(case_id=standing.case.pk),
     )
 
 

@@ -174,7 +174,7 @@ _HEAD_FOR_UPDATE = Prepared(lambda chain: JournalHead.objects.select_for_update(
 def _locked_head(chain: str) -> JournalHead:
     # The head is there but for a chain's first entry: look first, and only then start it (an
     # insert that ignores a conflict, so two first entries at once both find the one head).
-    head = next(iter(_HEAD_FOR_UPDATE(chain=chain)), None)
+    head = _HEAD_FOR_UPDATE.first(chain=chain)
     if head is None:
         genesis = JournalHead(chain=chain, seq=0, hash=GENESIS, keyed_from=1, seal=seal_of(chain, 0, GENESIS, 1))
         JournalHead.objects.bulk_create([genesis], ignore_conflicts=True)

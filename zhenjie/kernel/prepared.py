@@ -99,6 +99,11 @@ class Prepared:
             instances.append(instance)
         return instances
 
+    def first(self, using: str = "default", **values):
+        """The answer's first row, or None (a read sliced `[:1]` asks for no more)."""
+        found = self(using, **values)
+        return found[0] if found else None
+
     @staticmethod
     def _convert(row, converters, connection) -> list:
         row = list(row)

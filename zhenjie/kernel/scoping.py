@@ -304,10 +304,10 @@ def get_on_visible_case(read: Prepared, user, code: str, message: str, /, **ids)
     the case's area is tested in Python against the reach (one query on assignments only when it
     lies outside the jurisdiction), where the scoped query's EXISTS costs Django more to compile
     than the database to answer (5–7 ms a request, issue 11)."""
-    found = read(**_ids_parsed(ids, code, message))
-    if not found or not can_see_case(user, found[0].case):
+    row = read.first(**_ids_parsed(ids, code, message))
+    if row is None or not can_see_case(user, row.case):
         raise NotFound(code, message)
-    return found[0]
+    return row
 
 
 def _ids_parsed(lookup: dict, code: str, message: str) -> dict:

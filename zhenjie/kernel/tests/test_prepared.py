@@ -113,6 +113,8 @@ def test_related_rows_and_datetimes_as_the_orm_gives_them(world, django_assert_n
     assert list(_token_in_force(digest, now)) == [found]
     assert _TOKEN_IN_FORCE(digest=digest, now=row.expires_at) == []  # expired: `>` is bound, not written
     assert _TOKEN_IN_FORCE(digest=ApiToken.digest_of("another"), now=now) == []
+    assert _TOKEN_IN_FORCE.first(digest=ApiToken.digest_of("another"), now=now) is None
+    assert _TOKEN_IN_FORCE.first(digest=digest, now=now) == row
 
 
 def test_a_list_of_strings_binds_by_its_length(world):
