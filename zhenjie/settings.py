@@ -294,7 +294,7 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "zhenjie.kernel.job_queue.SqliteQueue",  # synchronous=NORMAL, as the database
         "name": "zhenjie",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
