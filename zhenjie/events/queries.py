@@ -96,6 +96,9 @@ def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).order_by("sort_order", "code")
 
 
+METRES_PER_DEGREE = 6_371_000 * math.pi / 180  # of latitude, on the sphere _metres_between uses
+
+
 def _metres_between(lng1, lat1, lng2, lat2) -> float:
     # Equirectangular approximation: exact enough over a few hundred metres.
     x = math.radians(lng2 - lng1) * math.cos(math.radians((lat1 + lat2) / 2))
@@ -104,7 +107,13 @@ def _metres_between(lng1, lat1, lng2, lat2) -> float:
 
 
 def suggested_duplicates(user, event: Event, limit: int = 5) -> list[Event]:
-    """Same category, near the same place, within the county's window: candidates to merge."""
+    """Same category, near the same place, within the county's window: candidates to merge.
+
+    Read on every page of an event waiting to be registered — the dispatcher's most opened page —
+    so it reads only what the panel shows (number, description, time) and, for a report with a
+    position, only rows inside the square around it that holds the county's radius; the circle is
+    then drawn in Python. A report without a position matches any place in the village, and
+    one with a position matches those without (they may be the same thing)."""
     policy = policy_for(event.case.area)
     window = timedelta(hours=policy.duplicate_window_hours)
     nearby = events_for(user).filter(
@@ -112,7 +121,16 @@ def suggested_duplicates(user, event: Event, limit: int = 5) -> list[Event]:
         case__area__path__startswith=village_path(event.case.area.path),
         reported_at__gte=event.reported_at - window,
         reported_at__lte=event.reported_at + window,
-    ).exclude(pk=event.pk).exclude(case__state__in=["rejected", "merged"])[:50]
+    ).exclude(pk=event.pk).exclude(case__state__in=["rejected", "merged"])
+    if event.lng is not None:
+        lat_span = 1.01 * policy.duplicate_radius_m / METRES_PER_DEGREE  # a margin: the circle's latitude is the pair's mean
+        lng_span = lat_span / max(math.cos(math.radians(event.lat)), 0.01)
+        square = Q(lng__range=(event.lng - lng_span, event.lng + lng_span), lat__range=(event.lat - lat_span, event.lat + lat_span))
+        nearby = nearby.filter(square | Q(lng=None))
+    # The square's corners outside the circle are a fifth of it: four times the rows shown is plenty.
+    nearby = nearby.select_related(None).select_related("case").only(
+        "case_id", "description", "reported_at", "lng", "lat", "case__number"
+    )[: limit * 4]
     result = []
     for other in nearby:
         if event.lng is None or other.lng is None or _metres_between(event.lng, event.lat, other.lng, other.lat) <= policy.duplicate_radius_m:

@@ -186,3 +186,25 @@ def test_merging_a_duplicate_closes_it_and_points_at_the_original(world):
     actions.merge_event(world.dispatcher_a, second, first)
     second.refresh_from_db()
     assert second.duplicate_of == first and state(second) == "merged"
+
+
+def test_suggested_duplicates_are_the_same_category_inside_the_countys_radius_or_without_a_position(world):
+    """The merge panel (radius 200 m by default, events/policy.py): a report inside the circle, and
+    one that gave no position, are offered; one in the corner of the square around the circle, one
+    outside it, and another category are not."""
+    from zhenjie.events.queries import suggested_duplicates
+
+    lng, lat = 116.01, 35.01
+    per_metre_lng, per_metre_lat = 1 / 91_077, 1 / 111_195  # at latitude 35°
+    east_180 = make_event(world, lng=lng + 180 * per_metre_lng, lat=lat)
+    north_195 = make_event(world, lng=lng, lat=lat + 195 * per_metre_lat)
+    make_event(world, lng=lng + 230 * per_metre_lng, lat=lat)  # outside the square
+    make_event(world, lng=lng + 170 * per_metre_lng, lat=lat + 170 * per_metre_lat)  # 240 m: in the square's corner
+    make_event(world, category="noise", lng=lng, lat=lat)
+    unplaced = report_event(world.grid_worker_a, Report(channel="grid", category=Category.objects.get(code="sanitation"),
+                                                        description="路边垃圾", area=world.grid_a))
+    event = make_event(world, lng=lng, lat=lat)
+
+    found = suggested_duplicates(world.dispatcher_a, event)
+    assert {other.case_id for other in found} == {east_180.case_id, north_195.case_id, unplaced.case_id}
+    assert all(other.case.number for other in found)  # what the panel shows, read with the rows
