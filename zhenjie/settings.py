@@ -170,6 +170,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _env_flag("DB_PREPARED_STATEMENTS", True):
+    # kernel.prepared's reads (the few every request makes) become prepared statements of the
+    # connection; Django's own queries bind on the client and are never prepared. Behind a pooler
+    # in transaction mode without prepared-statement support (PgBouncer < 1.21), set
+    # DB_PREPARED_STATEMENTS=0 (docs/DEPLOYMENT.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -14,7 +14,14 @@ once.
 Whatever varies from call to call must be one of the values: anything `build` works out for
 itself (the time, today's date, a setting) is fixed at the first call, so pass it in.
 
-The SQL depends only on the code and the database's vendor, so nothing needs invalidating."""
+The SQL depends only on the code and the database's vendor, so nothing needs invalidating.
+
+On PostgreSQL the read is also a prepared statement of the connection (when
+`DATABASES["default"]["OPTIONS"]["prepare_threshold"]` is set, as settings.py does unless
+DB_PREPARED_STATEMENTS=0): the server parses and plans it once per connection instead of on
+every call — about as long as the answer itself for these point reads. Only these reads go
+that way: Django's own cursors bind on the client and are never prepared, so a query whose plan
+depends on its values (a LIKE prefix, a skewed filter) is never held to one plan."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
@@ -83,7 +91,7 @@ class Prepared:
         for position, name, item in compiled.slots:
             value = values[name] if item is None else values[name][item]
             params[position] = _adapted(connection, self.kinds[name], value)
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
@@ -150,6 +158,43 @@ class Prepared:
                                  klass_info if klass_info.get("related_klass_infos") else None, tuple(compiler.select))
         self._compiled[(using, shape)] = compiled
         return compiled
+
+
+def _cursor(connection):
+    """Django's cursor, or on PostgreSQL with prepared statements allowed, one that binds on the
+    server and prepares what it runs — wrapped as Django wraps its own, so the read is logged
+    (with its values, as Django logs its own), counted and its errors translated."""
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _preparing_cursor_class()(connection.connection)
+    return _LoggedCursor(raw, connection) if connection.queries_logged else CursorWrapper(raw, connection)
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    def execute(self, sql, params=None):
+        # Django names a query by what the driver last sent; a prepared one sends only its name.
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def _preparing_cursor_class():
+    global _PREPARING_CURSOR
+    if _PREPARING_CURSOR is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparingCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=True, binary=None):
+                return super().execute(query, params, prepare=prepare, binary=binary)
+
+        _PREPARING_CURSOR = PreparingCursor
+    return _PREPARING_CURSOR
+
+
+_PREPARING_CURSOR = None  # made on first use: psycopg is only imported where PostgreSQL is used
 
 
 def _adapted(connection, kind, value):

@@ -121,3 +121,29 @@ def test_a_list_of_strings_binds_by_its_length(world):
     prepared = Prepared(lambda paths: Area.objects.filter(path__in=paths).order_by("path"), paths=STRS)
     for paths in ([world.a.path], [world.b.path, world.a.path], [world.grid_a.path, "no-such-path", world.b.path], []):
         assert prepared(paths=paths) == list(Area.objects.filter(path__in=paths).order_by("path")), paths
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_the_read_is_planned_once_per_connection_and_still_counted(world):
+    """The server keeps the read's plan (pg_prepared_statements lists it after one call); each
+    call is still one query in Django's log, so the query budgets see it."""
+    prepared = Prepared(areas_named, code=str, level=str, ids=INTS)
+    with CaptureQueriesContext(connection) as queries:
+        first = prepared(code="zzz", level=Area.Level.TOWNSHIP, ids=[world.a.pk])
+        second = prepared(code="zzz", level=Area.Level.TOWNSHIP, ids=[world.b.pk])
+    assert [row[0] for row in first] == [world.a.pk] and [row[0] for row in second] == [world.b.pk]
+    assert len(queries) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert sum('"areas_area"' in statement and "$1" in statement for statement in statements) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_reads_of_django_itself_are_not_prepared(world):
+    """Only kernel.prepared's reads: a queryset's plan may depend on its values (a LIKE prefix)."""
+    for _ in range(10):  # past any threshold
+        list(Area.objects.filter(path__startswith=world.a.path).values_list("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%LIKE%%'")
+        assert cursor.fetchone()[0] == 0
