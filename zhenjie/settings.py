@@ -196,7 +196,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out username+address (or address) before the password is
 # even checked. The numbers are the security administrator's (SecurityPolicy), read by the
 # callables in accounts/login.py; see its docstring for the two limits.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# AccountBackend is Django's ModelBackend reading the session's user by a compiled read; sessions
+# signed in under "django.contrib.auth.backends.ModelBackend" sign in once more after the upgrade.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "zhenjie.accounts.backends.AccountBackend"]
 AXES_HANDLER = "zhenjie.accounts.login.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = "zhenjie.accounts.login.failure_limit"
@@ -217,7 +219,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after a period of inactivity: every request pushes the expiry forward, so an idle
 # session expires. The idle limit itself is a security-administrator setting (SecurityPolicy).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "zhenjie.accounts.sessions"  # Django's database sessions, read by a compiled query
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

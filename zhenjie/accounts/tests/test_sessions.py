@@ -58,3 +58,35 @@ def test_an_htmx_request_after_the_timeout_is_sent_to_the_login_page_whole(clien
     backdate(client, last_seen=31 * 60)
     response = client.get(reverse("workbench:home"), HTTP_HX_REQUEST="true")
     assert response["HX-Redirect"] == reverse("accounts:login")
+
+
+def test_a_page_reads_the_session_and_its_user_in_one_query_each(client, world):
+    """accounts.sessions and accounts.backends: the two reads every signed-in page starts with."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(reverse("accounts:login"), {"username": "leader_a", "password": PASSWORD})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("workbench:home")).status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum('FROM "django_session"' in statement for statement in sql) == 1
+    assert sum('FROM "accounts_user"' in statement and '"accounts_user"."id" =' in statement for statement in sql[:3]) == 1
+
+
+def test_an_expired_session_or_a_disabled_account_is_nobody(client, world):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.post(reverse("accounts:login"), {"username": "leader_a", "password": PASSWORD})
+    assert client.get(reverse("workbench:home")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("workbench:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+    client.post(reverse("accounts:login"), {"username": "leader_a", "password": PASSWORD})
+    assert client.get(reverse("workbench:home")).status_code == 200
+    type(world.leader_a).objects.filter(pk=world.leader_a.pk).update(is_active=False)
+    response = client.get(reverse("workbench:home"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
