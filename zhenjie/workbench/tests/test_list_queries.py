@@ -163,3 +163,20 @@ def test_reporting_an_event_over_the_api_costs_a_fixed_number_of_queries(client,
         assert report("noise").status_code == 201
     todays = Case.objects.filter(kind="event", area__path__startswith=world.a.path, opened_at__gte=daily.midnight(timezone.localdate()))
     assert EventDay.objects.get(township=world.a, day=timezone.localdate(), dimension="reported").count == todays.count() > 3
+
+
+def test_a_dispatchers_page_of_a_waiting_event_reads_its_selects_without_a_server_side_cursor(client, world):
+    """workbench.forms.FetchedChoiceIterator: the dispatch form's units in one plain query. Django's
+    choice fields iterate with .iterator(), on PostgreSQL a DECLARE … WITH HOLD, a FETCH and a CLOSE."""
+    from django.test.utils import CaptureQueriesContext
+
+    from zhenjie.events import actions
+    from zhenjie.testing import make_event
+
+    event = make_event(world)
+    actions.register_event(world.dispatcher_a, event)
+    client.force_login(world.dispatcher_a)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/events/{event.case_id}/")
+    assert page.status_code == 200 and 'name="unit"' in page.content.decode()  # the dispatch form is there
+    assert not [q["sql"] for q in queries.captured_queries if "DECLARE" in q["sql"] or "FETCH" in q["sql"].split(" ", 1)[0]]
