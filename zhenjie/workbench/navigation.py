@@ -3,8 +3,10 @@ installed and the user holds a role it serves; domains still to come are listed,
 people can see what the platform will hold."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from zhenjie.accounts.roles import RoleCode as R
 
@@ -17,10 +19,17 @@ class NavItem:
     roles: frozenset[str] = frozenset()  # empty: every staff member
 
     def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        return _reversed(self.url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=512)
+def _reversed(url_name: str, script_prefix: str, urlconf) -> str | None:
+    # Every staff page draws the menu: its two dozen URLs are the same for every request under
+    # one prefix and URLconf, so each is worked out once per process (issue 11), not per page.
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
 
 
 # 便民服务一窗口 by role (issue 15): the front desk files and accepts, the back office (or the

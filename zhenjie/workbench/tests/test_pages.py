@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -145,3 +145,16 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
     }
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=60)
     assert result.stdout.split() == ["503", "unavailable"], result.stderr[-2000:]
+
+
+def test_the_menu_follows_the_path_prefix_a_proxy_serves_it_under(client, world):
+    """The menu's links are worked out once per process (workbench.navigation), per prefix: a
+    site served under /zhenjie/ and at the root by the same process links each to its own."""
+    client.force_login(world.clerk_a)
+    inbox, tasks = reverse("workbench:inbox"), reverse("tasks:list")
+    at_root = client.get(inbox).content.decode()
+    with override_script_prefix("/zhenjie/"):  # what the WSGI handler sets from SCRIPT_NAME
+        under_prefix = client.get(inbox).content.decode()
+    assert f'href="{tasks}"' in at_root and 'href="/zhenjie/' not in at_root
+    assert f'href="/zhenjie{tasks}"' in under_prefix
+    assert f'href="{tasks}"' in client.get(inbox).content.decode()  # and the root's again
