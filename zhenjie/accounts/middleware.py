@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 
 from . import gate
 from .policy import current_policy
@@ -39,6 +40,7 @@ class IdleSessionMiddleware:
 
     def __call__(self, request):
         # request.user here is the session's user: a bearer token is read later, by the API.
+        request.user = _unwrapped(request.user)
         if request.user.is_authenticated:
             now = int(time.time())
             policy = current_policy()
@@ -52,6 +54,17 @@ class IdleSessionMiddleware:
                 request.session[_LAST_SEEN] = now
                 request.session.set_expiry(idle_limit)
         return self.get_response(request)
+
+
+def _unwrapped(user):
+    """The user behind the lazy wrappers of Django's and django-otp's middleware. This middleware
+    reads the user on every request anyway; unwrapped, the page's few hundred reads of it
+    (permissions, templates) are plain attribute reads instead of two proxies' each (issue 11)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def _ended(request, message: str):
