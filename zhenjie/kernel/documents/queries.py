@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from ..errors import NotFound
 from ..models import Case, Document
+from ..prepared import Prepared
 from ..scoping import can_see_case, case_is_visible, get_visible_or_404, visible_cases
 
 
@@ -24,12 +25,16 @@ def get_document_for(user, pk) -> Document:
     return document
 
 
-def documents_on(user, case: Case) -> QuerySet[Document]:
+def documents_on(user, case: Case) -> list[Document]:
     """The documents of a case already in hand (read through a scoped query), newest first; none
     for someone who cannot see it (can_see_case: no query for a case in the jurisdiction)."""
     if not can_see_case(user, case):
-        return Document.objects.none()
-    return Document.objects.filter(case=case).order_by("-issued_at", "-pk")  # a panel's rows: title, number, date
+        return []
+    return _DOCUMENTS_ON(case_id=case.pk)  # a panel's rows: title, number, date
+
+
+# Every event page reads it, most often to find none: compiled and planned once (kernel.prepared).
+_DOCUMENTS_ON = Prepared(lambda case_id: Document.objects.filter(case_id=case_id).order_by("-issued_at", "-pk"), case_id=int)
 
 
 def documents_of_case_for(user, case_id) -> QuerySet[Document]:
