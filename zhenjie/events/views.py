@@ -201,11 +201,12 @@ def _detail_context(request, event, **forms):
     permitted = permitted_actions(user, case)  # what the buttons offer is what the actions allow
     # Reopening goes through a follow-up (its panel below), which keeps what the call found.
     transitions = {name: t for name, t in permitted.transitions.items() if name not in THROUGH_FOLLOW_UP}
+    may = permitted.actions
     documents = documents_on(user, case)
     documents_exist = bool(documents)
     context = {
         "event": event, "case": case, "state_label": EVENT_WORKFLOW.state_label(case.state), "transitions": transitions,
-        "may": permitted.actions,
+        "may": may,
         "entries": journal.timeline(case),
         "photos": attachments.photos_of(case),
         "documents": documents,
@@ -221,25 +222,24 @@ def _detail_context(request, event, **forms):
         "failed_action": forms.pop("action", ""),
         "reason_actions": [("reject", "不予受理"), ("return", "退回指挥中心"), ("pause", "中止(等待第三方)")],
     }
-    may = permitted.actions
-    # Each form is built only when its panel is drawn (the same conditions as _event_actions.html
-    # and _follow_ups.html): nine blank forms on every page were a tenth of its time (issue 11).
-    shown = {
-        ReasonForm: any(name in transitions for name, _ in context["reason_actions"]), ResultForm: "report_back" in transitions,
-        VerifyForm: "verify_pass" in transitions, MergeForm: "merge" in transitions, ExtensionForm: "request_extension" in may,
-        DecisionForm: "decide_extension" in may, RatingForm: "rate" in may, NoticeForm: "notice" in may,
-        FollowUpForm: context["may_follow_up"] and any(follow_up.state == FollowUp.State.OPEN for follow_up in context["follow_ups"]),
-    }
-    blank = {form_class: form_class() if drawn else None for form_class, drawn in shown.items()}
+    open_follow_up = any(follow_up.state == FollowUp.State.OPEN for follow_up in context["follow_ups"])
+    # A blank form only for a panel the page draws (the conditions of _event_actions.html and
+    # _follow_ups.html): nine on every page were a tenth of its time (issue 11).
     defaults = {
-        "reason_form": blank[ReasonForm], "result_form": blank[ResultForm], "verify_form": blank[VerifyForm], "merge_form": blank[MergeForm],
-        "extension_form": blank[ExtensionForm], "decision_form": blank[DecisionForm], "rating_form": blank[RatingForm],
-        "notice_form": blank[NoticeForm], "follow_up_form": blank[FollowUpForm],
+        "reason_form": ReasonForm() if any(name in transitions for name, _ in context["reason_actions"]) else None,
+        "result_form": ResultForm() if "report_back" in transitions else None,
+        "verify_form": VerifyForm() if "verify_pass" in transitions else None,
+        "merge_form": MergeForm() if "merge" in transitions else None,
+        "extension_form": ExtensionForm() if "request_extension" in may else None,
+        "decision_form": DecisionForm() if "decide_extension" in may else None,
+        "rating_form": RatingForm() if "rate" in may else None,
+        "notice_form": NoticeForm() if "notice" in may else None,
+        "follow_up_form": FollowUpForm() if context["may_follow_up"] and open_follow_up else None,
         "may_reissue_receipt": event.channel == Channel.WALK_IN and receipts.RECEIPT.may_issue(user, case),
-        "answer_notice": EVENTS.form("answer_notice") if "answer_notice" in permitted.actions else None,
+        "answer_notice": EVENTS.form("answer_notice") if "answer_notice" in may else None,
         "dispatch_form": DispatchForm(units=dispatch_units(user, event)) if "dispatch" in transitions or "reassign" in transitions else None,
-        "call_form": CallForm(departments=departments(user, event)) if "call" in permitted.actions else None,
-        "verifier_form": VerifierForm(people=actions.verifier_candidates(event)) if "assign_verifier" in permitted.actions else None,
+        "call_form": CallForm(departments=departments(user, event)) if "call" in may else None,
+        "verifier_form": VerifierForm(people=actions.verifier_candidates(event)) if "assign_verifier" in may else None,
     }
     context.update({name: forms.get(name) or form for name, form in defaults.items()})
     return context
