@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Substr, TruncDate, TruncWeek
 from django.utils import timezone
 
@@ -461,24 +461,32 @@ def map_points(user, box: Box | None = None, now: datetime | None = None, limit:
     rows = event_cases(user, closed_at__isnull=True, event__lng__isnull=False, event__lat__isnull=False).order_by("-opened_at", "-pk")
     if box is not None:
         rows = rows.filter(event__lng__gte=box.west, event__lng__lte=box.east, event__lat__gte=box.south, event__lat__lte=box.north)
+    # The clock's two facts come from the database as booleans: 2,000 rows' datetimes parsed
+    # into Python, only to be compared, were a fifth of the request at a million events.
     values = rows.values(
-        "pk", "number", "state", "due_at", "paused_at", "alert", "opened_at",
+        "pk", "number", "state", "alert", "opened_at",
         lng=F("event__lng"), lat=F("event__lat"), category_name=F("event__category__name"),
+        paused=ExpressionWrapper(Q(paused_at__isnull=False), output_field=BooleanField()),
+        overdue=ExpressionWrapper(Q(due_at__lt=now, paused_at__isnull=True), output_field=BooleanField()),
     )[:limit]
-    # Coloured by phase as in the list's tabs, a paused event apart (its clock is stopped).
-    return [
-        {
+    here = timezone.get_current_timezone()
+    labels = {state: (EVENT_WORKFLOW.state_label(state), EVENT_WORKFLOW.phase_of(state)) for state in EVENT_WORKFLOW.states}
+    points = []
+    for row in values:
+        label, phase = labels.get(row["state"], (row["state"], ""))
+        reported = row["opened_at"].astimezone(here)
+        points.append({
             "id": row["pk"],
             "lng": round(row["lng"], 6),
             "lat": round(row["lat"], 6),
             "number": row["number"],
             "category": row["category_name"],
             "state": row["state"],
-            "state_label": EVENT_WORKFLOW.state_label(row["state"]),
-            "group": "paused" if row["paused_at"] else EVENT_WORKFLOW.phase_of(row["state"]),
-            "overdue": bool(row["due_at"] and row["paused_at"] is None and row["due_at"] < now),
+            "state_label": label,
+            # Coloured by phase as in the list's tabs, a paused event apart (its clock is stopped).
+            "group": "paused" if row["paused"] else phase,
+            "overdue": bool(row["overdue"]),
             "alert": row["alert"],
-            "reported_at": timezone.localtime(row["opened_at"]).strftime("%m-%d %H:%M"),
-        }
-        for row in values
-    ]
+            "reported_at": f"{reported.month:02d}-{reported.day:02d} {reported.hour:02d}:{reported.minute:02d}",
+        })
+    return points

@@ -162,6 +162,18 @@ def test_the_map_shows_open_events_with_a_position_in_the_jurisdiction_only(worl
     assert [p["id"] for p in analysis.map_points(world.dispatcher_a, box)] == [known["e4"].case_id]
 
 
+def test_a_map_point_tells_a_paused_clock_from_a_late_one_and_when_it_was_reported(world, known):
+    now = timezone.now()
+    late, paused = known["e4"].case, known["e1"].case
+    Case.objects.filter(pk=paused.pk).update(due_at=now - timedelta(hours=3), paused_at=now - timedelta(hours=1))
+    points = {p["id"]: p for p in analysis.map_points(world.dispatcher_a, now=now)}
+    assert (points[paused.pk]["group"], points[paused.pk]["overdue"]) == ("paused", False)  # its clock is stopped
+    assert points[late.pk]["overdue"] is True and points[late.pk]["group"] != "paused"
+    on_time = points[known["e2"].case_id]
+    assert on_time["overdue"] is False
+    assert points[late.pk]["reported_at"] == timezone.localtime(late.opened_at).strftime("%m-%d %H:%M")
+
+
 def test_the_map_sends_at_most_the_latest_points(world):
     for _ in range(4):
         make_event(world, category="road_facility")
