@@ -34,7 +34,8 @@ def keep_log(sender, connection, **kwargs):
 
 
 def _idle_connection(path: str) -> sqlite3.Connection:
-    keeper = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    # uri=True as Django opens it: a NAME written as a file: URI names the same file.
+    keeper = sqlite3.connect(path, uri=True, isolation_level=None, check_same_thread=False)
     # A read opens the log's shared index: from then on this connection counts as open on it.
     # The statement is finished before it returns, so no read transaction is left open.
     keeper.execute("PRAGMA user_version").fetchall()
