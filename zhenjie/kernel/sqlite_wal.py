@@ -3,8 +3,8 @@
 In WAL mode, the last connection to close copies the log back into the database file, syncs the
 file and deletes the log (a checkpoint on close). Django closes its connection at the end of each
 request when CONN_MAX_AGE is 0, and a server's workers hold no other connection, so every request
-paid that sync, reads included, and the next one made the log anew: a create took 37 ms in one
-process instead of 27 (issue 11, docs/PERFORMANCE.md). Each process therefore keeps one idle
+paid that sync, reads included, and the next one made the log anew: a create took 33–35 ms in
+one process instead of 18–21 (issue 11, docs/PERFORMANCE.md, ninth round). Each process therefore keeps one idle
 connection to each database file it opens: the log stays, and SQLite checkpoints it every 1,000
 pages (wal_autocheckpoint), as it does for a server with long-lived connections.
 
